@@ -1,0 +1,79 @@
+package io.h5swmr;
+
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.read.H5SwmrScanBuilder;
+import io.h5swmr.read.H5SwmrSchemaInference;
+import io.h5swmr.write.H5SwmrWriteBuilder;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.connector.catalog.SupportsRead;
+import org.apache.spark.sql.connector.catalog.SupportsWrite;
+import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.write.LogicalWriteInfo;
+import org.apache.spark.sql.connector.write.WriteBuilder;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/** One HDF5 dataset (or set of column datasets) across one or more files, readable and writable. */
+public final class H5SwmrTable implements SupportsRead, SupportsWrite {
+  private static final Set<TableCapability> CAPABILITIES = EnumSet.of(
+      TableCapability.BATCH_READ,
+      TableCapability.BATCH_WRITE,
+      TableCapability.TRUNCATE,
+      TableCapability.ACCEPT_ANY_SCHEMA);
+
+  private final StructType schema;
+  private final H5SwmrOptions options;
+
+  H5SwmrTable(StructType schema, H5SwmrOptions options) {
+    this.schema = schema;
+    this.options = options;
+  }
+
+  @Override
+  public String name() {
+    return "h5swmr " + String.join(",", options.paths())
+        + (options.dataset() != null ? " " + options.dataset() : "")
+        + (options.datasets().isEmpty() ? "" : " " + String.join(",", options.datasets()));
+  }
+
+  @Override
+  public StructType schema() {
+    return schema;
+  }
+
+  @Override
+  public Set<TableCapability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public Map<String, String> properties() {
+    return H5SwmrSchemaInference.tableProperties(options);
+  }
+
+  @Override
+  public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    return new H5SwmrScanBuilder(schema, H5SwmrDataSource.options(merge(scanOptions)));
+  }
+
+  @Override
+  public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
+    return new H5SwmrWriteBuilder(info, H5SwmrDataSource.options(merge(info.options())));
+  }
+
+  /** Table options (from the path/OPTIONS) under the options of this particular scan or write. */
+  private Map<String, String> merge(CaseInsensitiveStringMap opts) {
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    for (String name : H5SwmrOptions.ALL) {
+      String v = options.raw(name);
+      if (v != null) {
+        m.put(name, v);
+      }
+    }
+    m.putAll(opts.asCaseSensitiveMap());
+    return m;
+  }
+}

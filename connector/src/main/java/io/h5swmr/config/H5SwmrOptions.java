@@ -1,0 +1,508 @@
+package io.h5swmr.config;
+
+import io.h5swmr.exceptions.H5SwmrConfigException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every h5swmr option, typed, validated and immutable.
+ *
+ * <p>Precedence, lowest first: built-in default &lt; session conf {@code spark.h5swmr.<option>} &lt; the
+ * per-query option given to {@code spark.read}/{@code df.write} (or {@code OPTIONS(...)} of a table). Option
+ * names are case-insensitive. Every value is parsed and checked when the object is built, so a bad value fails
+ * on the driver before any task runs, with a message naming the option, the value and what is allowed.
+ *
+ * <p>The Redis URL may carry a password: {@link #toString()} and every message redact it.
+ */
+public final class H5SwmrOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Prefix of the session-conf fallback of every option. */
+  public static final String SESSION_PREFIX = "spark.h5swmr.";
+
+  // ---- option names (documented in README; keep the table there in step) ----
+  public static final String PATH = "path";
+  public static final String PATHS = "paths";
+  public static final String DATASET = "dataset";
+  public static final String DATASETS = "datasets";
+  public static final String FILE_COLUMN = "fileColumn";
+  public static final String INDEX_COLUMN = "indexColumn";
+  public static final String PARTITION_BYTES = "partitionBytes";
+  public static final String BATCH_ROWS = "batchRows";
+  public static final String REDIS_URL = "redis.url";
+  public static final String LOCK_KEY = "lock.key";
+  public static final String LOCK_PREFIX = "lock.prefix";
+  public static final String LOCK_TTL = "lock.ttl";
+  public static final String LOCK_TIMEOUT = "lock.timeout";
+  public static final String REDIS_CONNECT_TIMEOUT = "redis.connectTimeout";
+  public static final String CHUNK_ROWS = "chunkRows";
+  public static final String COMPRESSION = "compression";
+  public static final String COMPRESSION_LEVEL = "compressionLevel";
+  public static final String SHUFFLE = "shuffle";
+  public static final String STAGING_DIR = "stagingDir";
+
+  /** Every option name this source understands (for the unknown-option hint). */
+  public static final List<String> ALL = List.of(PATH, PATHS, DATASET, DATASETS, FILE_COLUMN, INDEX_COLUMN,
+      PARTITION_BYTES, BATCH_ROWS, REDIS_URL, LOCK_KEY, LOCK_PREFIX, LOCK_TTL, LOCK_TIMEOUT,
+      REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR);
+
+  public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
+  public static final String DEFAULT_LOCK_PREFIX = "h5swmr:";
+  public static final String DEFAULT_INDEX_COLUMN = "index";
+  public static final Duration DEFAULT_LOCK_TTL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** Spark's own default for {@code spark.sql.files.maxPartitionBytes}. */
+  public static final long DEFAULT_PARTITION_BYTES = 128L * 1024 * 1024;
+  public static final int DEFAULT_BATCH_ROWS = 4096;
+  public static final long DEFAULT_CHUNK_BYTES = 1024L * 1024;
+  public static final int DEFAULT_COMPRESSION_LEVEL = 4;
+
+  /** Values of {@link #COMPRESSION}. */
+  public enum Compression {
+    NONE, GZIP
+  }
+
+  private final Map<String, String> given; // lower-cased keys, merged view (session conf under options)
+  private final List<String> paths;
+  private final String dataset;
+  private final List<String> datasets;
+  private final String fileColumn;
+  private final String indexColumn;
+  private final long partitionBytes;
+  private final int batchRows;
+  private final String redisUrl;
+  private final String lockKey;
+  private final String lockPrefix;
+  private final Duration lockTtl;
+  private final Duration lockTimeout;
+  private final Duration connectTimeout;
+  private final Long chunkRows;
+  private final Compression compression;
+  private final int compressionLevel;
+  private final boolean shuffle;
+  private final String stagingDir;
+
+  private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
+    this.given = Collections.unmodifiableMap(merged);
+    this.paths = parsePaths(merged);
+    this.dataset = blankToNull(merged.get(key(DATASET)));
+    this.datasets = splitList(merged.get(key(DATASETS)));
+    if (dataset != null && !datasets.isEmpty()) {
+      throw new H5SwmrConfigException("Options '" + DATASET + "' and '" + DATASETS
+          + "' exclude each other: give one dataset path, or a comma-separated list of 1-D datasets (or a group)");
+    }
+    this.fileColumn = blankToNull(merged.get(key(FILE_COLUMN)));
+    String idx = merged.get(key(INDEX_COLUMN));
+    this.indexColumn = idx == null ? DEFAULT_INDEX_COLUMN : (idx.trim().isEmpty() ? null : idx.trim());
+    if (fileColumn != null && fileColumn.equals(indexColumn)) {
+      throw new H5SwmrConfigException("Options '" + FILE_COLUMN + "' and '" + INDEX_COLUMN
+          + "' name the same column '" + fileColumn + "': choose two different names");
+    }
+    this.partitionBytes = positive(PARTITION_BYTES, merged, sparkMaxPartitionBytes, H5SwmrOptions::parseBytes,
+        "a byte size such as 134217728, 64m or 1g");
+    this.batchRows = (int) positive(BATCH_ROWS, merged, DEFAULT_BATCH_ROWS, v -> parseLong(v), "a row count from 1 to "
+        + Integer.MAX_VALUE);
+    if (batchRows > 1 << 24) {
+      throw invalid(BATCH_ROWS, merged.get(key(BATCH_ROWS)), "a row count from 1 to " + (1 << 24));
+    }
+    this.redisUrl = merged.getOrDefault(key(REDIS_URL), DEFAULT_REDIS_URL).trim();
+    checkRedisUrl(redisUrl);
+    this.lockKey = blankToNull(merged.get(key(LOCK_KEY)));
+    this.lockPrefix = merged.getOrDefault(key(LOCK_PREFIX), DEFAULT_LOCK_PREFIX);
+    if (lockPrefix.isEmpty() || lockPrefix.contains("{") || lockPrefix.contains("}")) {
+      throw invalid(LOCK_PREFIX, lockPrefix, "a non-empty key prefix without '{' or '}', e.g. h5swmr:");
+    }
+    this.lockTtl = duration(LOCK_TTL, merged, DEFAULT_LOCK_TTL);
+    if (lockTtl.toMillis() < 500) {
+      throw invalid(LOCK_TTL, merged.get(key(LOCK_TTL)), "a duration of at least 500ms, e.g. 30s");
+    }
+    this.lockTimeout = duration(LOCK_TIMEOUT, merged, DEFAULT_LOCK_TIMEOUT);
+    this.connectTimeout = duration(REDIS_CONNECT_TIMEOUT, merged, DEFAULT_CONNECT_TIMEOUT);
+    String chunk = merged.get(key(CHUNK_ROWS));
+    this.chunkRows = chunk == null ? null
+        : positive(CHUNK_ROWS, merged, 1, v -> parseLong(v), "a positive row count, e.g. 65536");
+    this.compression = parseEnum(COMPRESSION, merged.get(key(COMPRESSION)), Compression.class, Compression.NONE);
+    String level = merged.get(key(COMPRESSION_LEVEL));
+    if (level != null) {
+      long l = parseLongOr(level.trim(), -1);
+      if (l < 1 || l > 9) {
+        throw invalid(COMPRESSION_LEVEL, level, "an integer from 1 (fastest) to 9 (smallest)");
+      }
+      this.compressionLevel = (int) l;
+    } else {
+      this.compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+    }
+    this.shuffle = parseBoolean(SHUFFLE, merged.get(key(SHUFFLE)), compression == Compression.GZIP);
+    this.stagingDir = blankToNull(merged.get(key(STAGING_DIR)));
+  }
+
+  /**
+   * Builds the options from per-query options over session conf.
+   *
+   * @param options per-query options (any key case)
+   * @param sessionConf session conf lookup: given a full key such as {@code spark.h5swmr.redis.url}, its value or
+   *     null. Also consulted for {@code spark.sql.files.maxPartitionBytes}.
+   */
+  public static H5SwmrOptions of(Map<String, String> options, Function<String, String> sessionConf) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    for (String name : ALL) {
+      String v = sessionConf.apply(SESSION_PREFIX + name);
+      if (v == null) {
+        v = sessionConf.apply(SESSION_PREFIX + name.toLowerCase(Locale.ROOT));
+      }
+      if (v != null) {
+        merged.put(key(name), v);
+      }
+    }
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      if (e.getValue() != null) {
+        merged.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+      }
+    }
+    long sparkMax = DEFAULT_PARTITION_BYTES;
+    String sm = sessionConf.apply("spark.sql.files.maxPartitionBytes");
+    if (sm != null) {
+      try {
+        sparkMax = parseBytes(sm);
+      } catch (RuntimeException ignored) {
+        // Spark validates its own conf; keep our default if it is in a form we do not read.
+      }
+    }
+    return new H5SwmrOptions(merged, sparkMax);
+  }
+
+  /** Options alone, without session conf (tests, tools). */
+  public static H5SwmrOptions of(Map<String, String> options) {
+    return of(options, k -> null);
+  }
+
+  // ---- typed getters ----
+
+  /** Input or output paths as given (globs and directories not yet expanded); empty when none was given. */
+  public List<String> paths() {
+    return paths;
+  }
+
+  /** The single path of a write, or an error naming the option. */
+  public String singlePath() {
+    if (paths.size() != 1) {
+      throw new H5SwmrConfigException("Writing needs exactly one target file in option '" + PATH + "' (save(path)); got "
+          + (paths.isEmpty() ? "none" : paths.size() + ": " + paths));
+    }
+    return paths.get(0);
+  }
+
+  /** Dataset path ({@code /group/name}), or null when not given. */
+  public String dataset() {
+    return dataset;
+  }
+
+  /** Column datasets (1-D, or one group path), empty when not given. */
+  public List<String> datasets() {
+    return datasets;
+  }
+
+  public String fileColumn() {
+    return fileColumn;
+  }
+
+  /** Name of the index column, or null when disabled ({@code indexColumn=""}). */
+  public String indexColumn() {
+    return indexColumn;
+  }
+
+  public long partitionBytes() {
+    return partitionBytes;
+  }
+
+  public int batchRows() {
+    return batchRows;
+  }
+
+  /** The Redis URL, password included: for connecting only, never for messages. */
+  public String redisUrl() {
+    return redisUrl;
+  }
+
+  /** The Redis URL with any password replaced by {@code ***}. */
+  public String redactedRedisUrl() {
+    return redact(redisUrl);
+  }
+
+  /** Explicit lock key given by the user, or null to key locks by canonical file path. */
+  public String lockKey() {
+    return lockKey;
+  }
+
+  public String lockPrefix() {
+    return lockPrefix;
+  }
+
+  public Duration lockTtl() {
+    return lockTtl;
+  }
+
+  public Duration lockTimeout() {
+    return lockTimeout;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Chunk rows given by the user, or null for the ~1 MiB-per-chunk default the writer computes. */
+  public Long chunkRows() {
+    return chunkRows;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  public int compressionLevel() {
+    return compressionLevel;
+  }
+
+  public boolean shuffle() {
+    return shuffle;
+  }
+
+  /** Staging directory given by the user, or null for the default beside the target file. */
+  public String stagingDir() {
+    return stagingDir;
+  }
+
+  /** Raw value of any option (case-insensitive name), after session-conf fallback; null when absent. */
+  public String raw(String name) {
+    return given.get(key(name));
+  }
+
+  // ---- parsing helpers ----
+
+  private static String key(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.trim().isEmpty() ? null : s.trim();
+  }
+
+  private static List<String> parsePaths(Map<String, String> merged) {
+    List<String> out = new ArrayList<>();
+    String many = merged.get(key(PATHS));
+    if (many != null && !many.trim().isEmpty()) {
+      String t = many.trim();
+      if (t.startsWith("[")) {
+        out.addAll(parseJsonStringArray(t));
+      } else {
+        out.addAll(splitList(t));
+      }
+    }
+    String one = merged.get(key(PATH));
+    if (one != null) {
+      for (String p : splitList(one)) {
+        if (!out.contains(p)) {
+          out.add(p);
+        }
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /** Spark passes {@code load(p1, p2)} as option "paths" holding a JSON array of strings. */
+  static List<String> parseJsonStringArray(String json) {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+    while (m.find()) {
+      out.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\").replace("\\/", "/"));
+    }
+    return out;
+  }
+
+  static List<String> splitList(String s) {
+    if (s == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String part : s.split(",")) {
+      String t = part.trim();
+      if (!t.isEmpty()) {
+        out.add(t);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  private static H5SwmrConfigException invalid(String option, String value, String allowed) {
+    return new H5SwmrConfigException("Option '" + option + "' has an invalid value '"
+        + (REDIS_URL.equals(option) ? redact(value) : value) + "': expected " + allowed
+        + " (session conf: " + SESSION_PREFIX + option + ")");
+  }
+
+  private static long positive(String option, Map<String, String> merged, long dflt, Function<String, Long> parse,
+      String allowed) {
+    String v = merged.get(key(option));
+    if (v == null) {
+      return dflt;
+    }
+    long parsed;
+    try {
+      parsed = parse.apply(v.trim());
+    } catch (RuntimeException e) {
+      throw invalid(option, v, allowed);
+    }
+    if (parsed <= 0) {
+      throw invalid(option, v, allowed);
+    }
+    return parsed;
+  }
+
+  private static long parseLong(String v) {
+    return Long.parseLong(v.trim().replace("_", ""));
+  }
+
+  private static long parseLongOr(String v, long dflt) {
+    try {
+      return parseLong(v);
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  private static final Pattern BYTES = Pattern.compile("(?i)\\s*(\\d+)\\s*([kmgt]i?b?|b)?\\s*");
+
+  /** Parses byte sizes like Spark does: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g}, {@code 1gb}. */
+  public static long parseBytes(String v) {
+    Matcher m = BYTES.matcher(v);
+    if (!m.matches()) {
+      throw new NumberFormatException(v);
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    switch (unit.charAt(0)) {
+      case 'k': return Math.multiplyExact(n, 1L << 10);
+      case 'm': return Math.multiplyExact(n, 1L << 20);
+      case 'g': return Math.multiplyExact(n, 1L << 30);
+      case 't': return Math.multiplyExact(n, 1L << 40);
+      default: return n;
+    }
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(?i)\\s*(\\d+)\\s*(ms|s|sec|m|min|h)?\\s*");
+
+  /** Parses durations: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code 1h}; a bare number is seconds. */
+  public static Duration parseDuration(String v) {
+    Matcher m = DURATION.matcher(v);
+    if (!m.matches()) {
+      throw new NumberFormatException(v);
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+    switch (unit) {
+      case "ms": return Duration.ofMillis(n);
+      case "m":
+      case "min": return Duration.ofMinutes(n);
+      case "h": return Duration.ofHours(n);
+      default: return Duration.ofSeconds(n);
+    }
+  }
+
+  private static Duration duration(String option, Map<String, String> merged, Duration dflt) {
+    String v = merged.get(key(option));
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      Duration d = parseDuration(v);
+      if (d.isZero()) {
+        throw new NumberFormatException(v);
+      }
+      return d;
+    } catch (RuntimeException e) {
+      throw invalid(option, v, "a positive duration such as 500ms, 30s, 10min or 1h (a bare number means seconds)");
+    }
+  }
+
+  private static boolean parseBoolean(String option, String v, boolean dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true": return true;
+      case "false": return false;
+      default: throw invalid(option, v, "true or false");
+    }
+  }
+
+  private static <E extends Enum<E>> E parseEnum(String option, String v, Class<E> type, E dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    Set<String> allowed = new TreeSet<>();
+    for (E e : type.getEnumConstants()) {
+      allowed.add(e.name().toLowerCase(Locale.ROOT));
+      if (e.name().equalsIgnoreCase(v.trim())) {
+        return e;
+      }
+    }
+    throw invalid(option, v, "one of " + allowed);
+  }
+
+  private static final Pattern SCHEME = Pattern.compile("(?i)(rediss?|redis-sentinel|redis-cluster)://.+");
+
+  private static void checkRedisUrl(String url) {
+    if (!SCHEME.matcher(url).matches()) {
+      throw invalid(REDIS_URL, url, "a URL redis://[user:password@]host:port[/db], rediss://… (TLS), "
+          + "redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db] or "
+          + "redis-cluster://[user:password@]host1:port1,host2:port2");
+    }
+  }
+
+  private static final Pattern USERINFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^@/]*)@");
+
+  /** Replaces the password part of a URL's user info with {@code ***}; null-safe. */
+  public static String redact(String url) {
+    if (url == null) {
+      return null;
+    }
+    Matcher m = USERINFO.matcher(url);
+    if (!m.find()) {
+      return url;
+    }
+    String info = m.group(2);
+    int colon = info.indexOf(':');
+    String redacted = colon >= 0 ? info.substring(0, colon) + ":***" : "***";
+    return m.group(1) + redacted + "@" + url.substring(m.end());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof H5SwmrOptions && ((H5SwmrOptions) o).given.equals(given);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(given);
+  }
+
+  /** Every option as set, the Redis password redacted; safe for logs and Spark plan strings. */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new LinkedHashMap<>(given);
+    shown.computeIfPresent(key(REDIS_URL), (k, v) -> redact(v));
+    return "H5SwmrOptions" + shown;
+  }
+}
