@@ -491,6 +491,12 @@ public final class LockService implements AutoCloseable {
     String what = e instanceof JedisAccessControlException
         ? "rejected the credentials" + (endpoint.user != null ? " of user '" + endpoint.user + "'" : "")
         : "failed";
+    if (root == e && e.getSuppressed().length > 0) {
+      root = e.getSuppressed()[0]; // Jedis attaches the per-address connect failures as suppressed exceptions
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+    }
     String causeText = e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage())
         + (root != e ? " (caused by " + root.getClass().getName() + ": " + endpoint.redact(root.getMessage()) + ")"
         : "");
