@@ -158,6 +158,13 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Every stderr line so far. */
+  public List<String> stderrLines() {
+    synchronized (stderr) {
+      return new ArrayList<>(stderr);
+    }
+  }
+
   /** Stdout and stderr so far, for assertion messages. */
   public String output() {
     StringBuilder sb = new StringBuilder("--- stdout of ").append(name).append('\n');
