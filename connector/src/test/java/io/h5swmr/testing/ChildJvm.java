@@ -60,6 +60,15 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code main} with extra JVM options (e.g. {@code -Dx=y}) and program args. */
   public static ChildJvm start(Class<?> main, List<String> jvmOptions, List<String> args) throws IOException {
+    return start(main.getName(), System.getProperty("java.class.path"), jvmOptions, args);
+  }
+
+  /**
+   * Starts the class named {@code mainClass} on an explicit class path (e.g. Spark's jars without the connector, to
+   * prove that a runtime jar given with {@code --jars} is enough).
+   */
+  public static ChildJvm start(String mainClass, String classPath, List<String> jvmOptions, List<String> args)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
@@ -67,11 +76,11 @@ public final class ChildJvm implements AutoCloseable {
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(main.getName());
+    cmd.add(classPath);
+    cmd.add(mainClass);
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).start();
-    return new ChildJvm(main.getSimpleName() + "#" + p.pid(), p);
+    return new ChildJvm(mainClass.substring(mainClass.lastIndexOf('.') + 1) + "#" + p.pid(), p);
   }
 
   private void pump(java.io.InputStream in, boolean out) {
