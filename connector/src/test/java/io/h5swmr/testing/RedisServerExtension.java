@@ -246,6 +246,11 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         }
       }
     }
+    return embeddedBinary();
+  }
+
+  /** The redis-server binary of the embedded-redis jar, extracted once per JVM to a temporary file. */
+  static Path embeddedBinary() throws IOException {
     synchronized (EXTRACT_LOCK) {
       if (extractedBinary == null) {
         String resource = embeddedResourceName();
