@@ -14,10 +14,11 @@ import java.util.Map;
  * java -cp h5swmr-connector.jar io.h5swmr.lock.LockAdmin list [--url URL] [--prefix P]
  * java -cp h5swmr-connector.jar io.h5swmr.lock.LockAdmin release &lt;resource&gt; &lt;leaseId&gt; [--url URL] [--prefix P]
  * java -cp h5swmr-connector.jar io.h5swmr.lock.LockAdmin release-all &lt;resource&gt; [--url URL] [--prefix P]
+ * java -cp h5swmr-connector.jar io.h5swmr.lock.LockAdmin mark-fresh [--url URL] [--prefix P]
  * </pre>
  *
  * The URL defaults to the environment variable {@code H5SWMR_REDIS_URL}, then {@code redis://localhost:6379}.
- * Exit codes: 0 done, 1 nothing to release, 2 usage error, 3 Redis or configuration error.
+ * Exit codes: 0 done, 1 nothing to release (or, for mark-fresh, the server holds data), 2 usage error, 3 Redis or configuration error.
  */
 public final class LockAdmin {
   static final String ENV_URL = "H5SWMR_REDIS_URL";
@@ -25,6 +26,7 @@ public final class LockAdmin {
       "usage: LockAdmin list [--url URL] [--prefix PREFIX]",
       "       LockAdmin release <resource> <leaseId> [--url URL] [--prefix PREFIX]",
       "       LockAdmin release-all <resource> [--url URL] [--prefix PREFIX]",
+      "       LockAdmin mark-fresh [--url URL] [--prefix PREFIX]   (a just-started, empty Redis: skip the hold-back)",
       "URL defaults to $" + ENV_URL + ", then " + LockSettings.DEFAULT_REDIS_URL + "; PREFIX to "
           + LockSettings.DEFAULT_KEY_PREFIX);
 
@@ -59,7 +61,7 @@ public final class LockAdmin {
       }
     }
     String cmd = positional.isEmpty() ? "" : positional.get(0);
-    int expected = "list".equals(cmd) ? 1 : "release".equals(cmd) ? 3 : "release-all".equals(cmd) ? 2 : -1;
+    int expected = "list".equals(cmd) || "mark-fresh".equals(cmd) ? 1 : "release".equals(cmd) ? 3 : "release-all".equals(cmd) ? 2 : -1;
     if (expected < 0 || positional.size() != expected) {
       err.println((expected < 0 ? "unknown command '" + cmd + "'" : "wrong number of arguments for " + cmd) + "\n"
           + USAGE);
@@ -69,6 +71,11 @@ public final class LockAdmin {
       switch (cmd) {
         case "list":
           return list(service, out);
+        case "mark-fresh":
+          boolean marked = service.declareFreshServer();
+          out.println(marked ? "marked " + service.settings().redactedRedisUrl() + " as a fresh server"
+              : "not marked: " + service.settings().redactedRedisUrl() + " already holds data");
+          return marked ? 0 : 1;
         case "release":
           boolean removed = service.forceRelease(positional.get(1), positional.get(2));
           out.println((removed ? "released lease " : "no lease ") + positional.get(2) + " on " + positional.get(1));

@@ -89,9 +89,13 @@ final class LockScripts {
       // after a restart that lost the state, hold grants back for one TTL so pre-restart holders notice first
       // (uptime_in_seconds is a difference of whole seconds: it can overstate the real uptime by up to 1 s)
       "local held_back = 0",
+      // ... unless KEYS[10] holds this server's run_id: set by declareFreshServer on a server started empty
       "if redis.call('EXISTS', KEYS[9]) == 0 then",
-      "  local up = tonumber(string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')) * 1000",
-      "  if up < ttl + 1000 then held_back = ttl + 1000 - up else redis.call('SET', KEYS[9], '1', 'PX', 2592000000) end",
+      "  local server = redis.call('INFO', 'server')",
+      "  local up = tonumber(string.match(server, 'uptime_in_seconds:(%d+)')) * 1000",
+      "  if up < ttl + 1000 and redis.call('GET', KEYS[10]) ~= string.match(server, 'run_id:(%x+)') then",
+      "    held_back = ttl + 1000 - up",
+      "  else redis.call('SET', KEYS[9], '1', 'PX', 2592000000) end",
       "end",
       "if held_back > 0 then can = false",
       "elseif mode == 'S' then",
@@ -188,7 +192,18 @@ final class LockScripts {
       "  redis.call('HGETALL', KEYS[2]), redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES'),",
       "  redis.call('ZRANGE', KEYS[5], 0, -1, 'WITHSCORES'), redis.call('HGETALL', KEYS[6])}");
 
+  /**
+   * Marks a server that holds no data at all as fresh: KEYS[1] := its run_id. A fresh server never had holders,
+   * so the acquire script skips the post-restart hold-back on it; a restart changes the run_id (and, without
+   * persistence, drops the key), which re-enables the hold-back. Returns 1 if marked, 0 if the server has data.
+   */
+  static final String DECLARE_FRESH = String.join("\n",
+      "if redis.call('DBSIZE') ~= 0 then return 0 end",
+      "redis.call('SET', KEYS[1], string.match(redis.call('INFO', 'server'), 'run_id:(%x+)'))",
+      "return 1");
+
   private static final String ACQUIRE_SHA = sha1(ACQUIRE);
+  private static final String DECLARE_FRESH_SHA = sha1(DECLARE_FRESH);
   private static final String RENEW_SHA = sha1(RENEW);
   private static final String RELEASE_SHA = sha1(RELEASE);
   private static final String RELEASE_ALL_SHA = sha1(RELEASE_ALL);
@@ -198,8 +213,15 @@ final class LockScripts {
   private LockScripts() {
   }
 
-  static Object acquire(UnifiedJedis r, LockKeys k, List<String> args) {
-    return run(r, ACQUIRE, ACQUIRE_SHA, k, args);
+  /** KEYS are the lock's nine plus {@code freshKey} (see {@link #DECLARE_FRESH}). */
+  static Object acquire(UnifiedJedis r, LockKeys k, String freshKey, List<String> args) {
+    List<String> keys = new java.util.ArrayList<>(k.all);
+    keys.add(freshKey);
+    return run(r, ACQUIRE, ACQUIRE_SHA, keys, args);
+  }
+
+  static Object declareFresh(UnifiedJedis r, String freshKey) {
+    return run(r, DECLARE_FRESH, DECLARE_FRESH_SHA, List.of(freshKey), List.of());
   }
 
   static Object renew(UnifiedJedis r, LockKeys k, List<String> args) {
@@ -223,10 +245,14 @@ final class LockScripts {
   }
 
   private static Object run(UnifiedJedis r, String script, String sha, LockKeys k, List<String> args) {
+    return run(r, script, sha, k.all, args);
+  }
+
+  private static Object run(UnifiedJedis r, String script, String sha, List<String> keys, List<String> args) {
     try {
-      return r.evalsha(sha, k.all, args);
+      return r.evalsha(sha, keys, args);
     } catch (JedisNoScriptException e) {
-      return r.eval(script, k.all, args); // EVAL also caches the script for the next EVALSHA
+      return r.eval(script, keys, args); // EVAL also caches the script for the next EVALSHA
     }
   }
 

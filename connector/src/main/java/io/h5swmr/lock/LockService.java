@@ -159,7 +159,7 @@ public final class LockService implements AutoCloseable {
         long callStart = System.nanoTime();
         List<?> result = null;
         try {
-          result = (List<?>) LockScripts.acquire(client, keys, args);
+          result = (List<?>) LockScripts.acquire(client, keys, freshKey(keys), args);
           reached = true;
         } catch (JedisException e) {
           if (!reached || callStart - start >= timeoutNanos) {
@@ -248,6 +248,31 @@ public final class LockService implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debug("Could not deregister waiter {} on '{}': {}", id, keys.resource, e.toString());
     }
+  }
+
+  /**
+   * Declares that this Redis server was just started empty, so no lease can have been lost with a previous
+   * incarnation of it: acquisitions then skip the hold-back of one lease TTL that otherwise follows a (re)start.
+   * For whoever starts a brand-new Redis for h5swmr (the examples, an operator via {@code LockAdmin mark-fresh}).
+   * Does nothing and returns false when the server already holds any key. Not available on Redis Cluster.
+   */
+  public boolean declareFreshServer() {
+    checkOpen();
+    if (endpoint.kind == RedisEndpoint.Kind.CLUSTER) {
+      throw new H5SwmrLockException("Declaring a fresh server is not supported on Redis Cluster ("
+          + endpoint.redactedUrl() + "): every lock waits one lease TTL after a cluster node starts");
+    }
+    try {
+      return ((Long) LockScripts.declareFresh(client, settings.keyPrefix() + "fresh-server")) == 1L;
+    } catch (JedisException e) {
+      throw connectionError("declare the server fresh", e);
+    }
+  }
+
+  /** Standalone and Sentinel: the server-wide fresh marker. Cluster: a per-lock key nobody sets (same slot). */
+  private String freshKey(LockKeys keys) {
+    return endpoint.kind == RedisEndpoint.Kind.CLUSTER
+        ? keys.all.get(8) + ":fresh" : settings.keyPrefix() + "fresh-server";
   }
 
   /** True if {@code token} is the fencing token of the current, unexpired exclusive lease (one Redis call). */

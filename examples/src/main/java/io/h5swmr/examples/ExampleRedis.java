@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import io.h5swmr.lock.LockService;
+import io.h5swmr.lock.LockSettings;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
@@ -39,10 +41,16 @@ final class ExampleRedis implements AutoCloseable {
         .setting("appendonly no")
         .build();
     server.start();
+    String url = "redis://127.0.0.1:" + port;
+    // Brand new and empty: no lease can have been lost with an earlier incarnation, so skip the hold-back of one
+    // lease TTL that h5swmr otherwise applies after a Redis (re)start.
+    try (LockService locks = LockService.open(LockSettings.builder().redisUrl(url).build())) {
+      locks.declareFreshServer();
+    }
     System.out.println("No Redis configured (set H5SWMR_REDIS_URL to use yours): started "
         + (binary != null ? "the system redis-server" : "the redis-server bundled with embedded-redis")
         + " on 127.0.0.1:" + port + " for this run.");
-    return new ExampleRedis("redis://127.0.0.1:" + port, server);
+    return new ExampleRedis(url, server);
   }
 
   private static ExecutableProvider systemRedis() {
