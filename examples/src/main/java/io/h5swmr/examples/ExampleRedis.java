@@ -1,11 +1,11 @@
 package io.h5swmr.examples;
 
+import io.h5swmr.lock.LockService;
+import io.h5swmr.lock.LockSettings;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import io.h5swmr.lock.LockService;
-import io.h5swmr.lock.LockSettings;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
