@@ -335,6 +335,7 @@ public final class H5Dataset implements AutoCloseable {
       }
       return null;
     });
+    info = null; // storage size changed
   }
 
   /** Extends the dataset by {@code count} rows and writes them; returns the first new row. */
