@@ -97,8 +97,12 @@ public final class H5File implements AutoCloseable {
         long f = hdf5Open(p, readOnly, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
+          String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
+          if (stack.contains("unable to lock file")) {
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is locked by another process" + detail);
+          }
           throw new H5SwmrDataException("HDF5 file '" + p + "' is a truncated or corrupt HDF5 file: it has an "
-              + "HDF5 signature but cannot be opened" + (stack.isEmpty() ? "" : " (HDF5: " + stack + ")"));
+              + "HDF5 signature but cannot be opened" + detail);
         }
         return f;
       }
