@@ -234,12 +234,29 @@ public final class H5File implements AutoCloseable {
   }
 
   /**
-   * Opens the dataset at {@code datasetPath}.
+   * Opens the dataset at {@code datasetPath} with a chunk cache sized to hold {@link #CACHED_CHUNKS} chunks
+   * (at least HDF5's 1 MiB default, at most {@link #MAX_CHUNK_CACHE_BYTES}), so reading a chunk in several
+   * smaller row ranges decompresses it once.
    *
    * @throws H5SwmrNotFoundException when nothing is there (message lists the file's datasets)
    * @throws H5SwmrDataException when the path is a group or another kind of object
    */
   public H5Dataset openDataset(String datasetPath) {
+    return openDataset(datasetPath, -1);
+  }
+
+  /** Chunks the default chunk cache of {@link #openDataset(String)} holds. */
+  public static final int CACHED_CHUNKS = 2;
+  /** Upper bound of the default chunk cache per open dataset. */
+  public static final long MAX_CHUNK_CACHE_BYTES = 256L << 20;
+  private static final long MIN_CHUNK_CACHE_BYTES = 1L << 20;
+  private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
+
+  /**
+   * Opens the dataset at {@code datasetPath} with a chunk cache of {@code chunkCacheBytes} (0 disables it;
+   * negative sizes it as {@link #openDataset(String)} does).
+   */
+  public H5Dataset openDataset(String datasetPath, long chunkCacheBytes) {
     String p = normalize(datasetPath);
     long did = H5Calls.run(path, p, "could not open the dataset", () -> {
       H5ObjectKind kind = kindOf(p);
@@ -254,9 +271,35 @@ public final class H5File implements AutoCloseable {
       if (kind == H5ObjectKind.OTHER) {
         throw new H5SwmrDataException(H5Calls.where(path, p) + "is neither a dataset nor a group");
       }
-      return H5.H5Dopen(id(), p, DEFAULT);
+      long cache = chunkCacheBytes >= 0 ? chunkCacheBytes : defaultChunkCache(p);
+      try (H5Id dapl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS))) {
+        H5.H5Pset_chunk_cache(dapl.id(), CHUNK_CACHE_SLOTS, cache, 0.75);
+        return H5.H5Dopen(id(), p, dapl.id());
+      }
     });
     return new H5Dataset(this, p, H5Id.dataset(did));
+  }
+
+  /** Cache bytes for {@link #CACHED_CHUNKS} chunks of the dataset at {@code p} (HDF5 default if contiguous). */
+  private long defaultChunkCache(String p) throws Exception {
+    try (H5Id d = H5Id.dataset(H5.H5Dopen(id(), p, DEFAULT));
+        H5Id dcpl = H5Id.plist(H5.H5Dget_create_plist(d.id()));
+        H5Id type = H5Id.type(H5.H5Dget_type(d.id()))) {
+      if (H5.H5Pget_layout(dcpl.id()) != HDF5Constants.H5D_CHUNKED) {
+        return MIN_CHUNK_CACHE_BYTES;
+      }
+      int rank;
+      try (H5Id space = H5Id.space(H5.H5Dget_space(d.id()))) {
+        rank = H5.H5Sget_simple_extent_ndims(space.id());
+      }
+      long[] chunk = new long[rank];
+      H5.H5Pget_chunk(dcpl.id(), rank, chunk);
+      long bytes = H5.H5Tget_size(type.id());
+      for (long c : chunk) {
+        bytes *= c;
+      }
+      return Math.max(MIN_CHUNK_CACHE_BYTES, Math.min(MAX_CHUNK_CACHE_BYTES, CACHED_CHUNKS * bytes));
+    }
   }
 
   private String describeDatasets(String group) {
