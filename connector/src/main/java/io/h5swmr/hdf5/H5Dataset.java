@@ -19,6 +19,7 @@ public final class H5Dataset implements AutoCloseable {
   private final H5File file;
   private final String path;
   private final H5Id id;
+  private final H5Spaces spaces = new H5Spaces();
   private H5DatasetInfo info;
 
   H5Dataset(H5File file, String path, H5Id id) {
@@ -56,23 +57,12 @@ public final class H5Dataset implements AutoCloseable {
     return info();
   }
 
-  /** Current rows along dimension 0, asked from the library (1 for a scalar dataset). */
+  /** Current rows along dimension 0 as this handle sees them (1 for a scalar dataset). */
   public long rows() {
     return H5Calls.run(file.path(), path, "could not read the dataset's extent", () -> {
-      try (H5Id space = H5Id.space(H5.H5Dget_space(id.id()))) {
-        long[] dims = dims(space.id());
-        return dims.length == 0 ? 1L : dims[0];
-      }
+      long[] dims = spaces.dims(id.id());
+      return dims.length == 0 ? 1L : dims[0];
     });
-  }
-
-  private static long[] dims(long space) throws Exception {
-    int rank = H5.H5Sget_simple_extent_ndims(space);
-    long[] dims = new long[rank];
-    if (rank > 0) {
-      H5.H5Sget_simple_extent_dims(space, dims, null);
-    }
-    return dims;
   }
 
   private H5DatasetInfo load() throws Exception {
@@ -177,18 +167,17 @@ public final class H5Dataset implements AutoCloseable {
     }
     String what = "could not read rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
     H5Calls.run(file.path(), path, what, () -> {
-      try (H5Id fs = selectRows(start, count)) {
-        if (meta.type().kind() != H5Type.Kind.COMPOUND || columns.size() == 1) {
-          for (int i = 0; i < columns.size(); i++) {
-            try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
-                kinds.subList(i, i + 1), false)) {
-              H5RowIo.readOne(id.id(), fs.id(), elements, layout, cols.get(i), columns.get(i));
-            }
+      long fs = spaces.selectRows(id.id(), start, count);
+      if (meta.type().kind() != H5Type.Kind.COMPOUND || columns.size() == 1) {
+        for (int i = 0; i < columns.size(); i++) {
+          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
+              kinds.subList(i, i + 1), false)) {
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), columns.get(i), spaces);
           }
-        } else {
-          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
-            H5RowIo.readPacked(id.id(), fs.id(), elements, layout, cols, columns);
-          }
+        }
+      } else {
+        try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
+          H5RowIo.readPacked(id.id(), fs, elements, layout, cols, columns, spaces);
         }
       }
       return null;
@@ -240,26 +229,6 @@ public final class H5Dataset implements AutoCloseable {
     return names.size() == 1 ? "column " + names.get(0) : "columns " + names;
   }
 
-  /** The file dataspace with rows [start, start+count) selected over all other dimensions. */
-  private H5Id selectRows(long start, long count) throws Exception {
-    H5Id fs = H5Id.space(H5.H5Dget_space(id.id()));
-    try {
-      long[] dims = dims(fs.id());
-      if (dims.length == 0) {
-        return fs; // scalar: the single element
-      }
-      long[] offset = new long[dims.length];
-      long[] counts = dims.clone();
-      offset[0] = start;
-      counts[0] = count;
-      H5.H5Sselect_hyperslab(fs.id(), HDF5Constants.H5S_SELECT_SET, offset, null, counts, null);
-      return fs;
-    } catch (Exception e) {
-      fs.close();
-      throw e;
-    }
-  }
-
   // ------------------------------------------------------------------------------------------ writing
 
   /** Sets the number of rows along dimension 0 (grow or shrink); new rows hold the fill value. */
@@ -278,6 +247,7 @@ public final class H5Dataset implements AutoCloseable {
       long[] dims = meta.dims();
       dims[0] = rows;
       H5.H5Dset_extent(id.id(), dims);
+      spaces.invalidate();
       return null;
     });
     info = null;
@@ -325,12 +295,12 @@ public final class H5Dataset implements AutoCloseable {
     }
     String what = "could not write rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
     H5Calls.run(file.path(), path, what, () -> {
-      try (H5Id fs = selectRows(start, count);
-          H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
+      long fs = spaces.selectRows(id.id(), start, count);
+      try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs.id(), elements, layout, cols.get(0), columns.get(0), where());
+          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces);
         } else {
-          H5RowIo.writePacked(id.id(), fs.id(), elements, layout, cols, columns, where());
+          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces);
         }
       }
       return null;
@@ -365,7 +335,13 @@ public final class H5Dataset implements AutoCloseable {
   /** Closes the dataset; idempotent. */
   @Override
   public void close() {
-    id.close();
+    if (id.isOpen()) {
+      H5Calls.run(file.path(), path, "could not close the dataset", () -> {
+        spaces.close();
+        id.close();
+        return null;
+      });
+    }
   }
 
   @Override
