@@ -98,6 +98,10 @@ public final class H5File implements AutoCloseable {
         if (f < 0) {
           String stack = H5Calls.stackText();
           String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
+          if (stack.contains("already open for read-only")) {
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is already open read-only in this process; "
+                + "close every reader of it before opening it for writing" + detail);
+          }
           if (stack.contains("unable to lock file")) {
             throw new H5SwmrDataException("HDF5 file '" + p + "' is locked by another process" + detail);
           }
@@ -381,8 +385,8 @@ public final class H5File implements AutoCloseable {
       if (kind != H5ObjectKind.MISSING) {
         throw new H5SwmrDataException(H5Calls.where(path, p) + "exists and is a " + kind + ", not a group");
       }
-      try (H5Id lcpl = linkCreateList();
-          H5Id g = H5Id.group(H5.H5Gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT))) {
+      try (H5Id lcpl = linkCreateList()) {
+        H5Id.group(H5.H5Gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT)).close();
         return null;
       }
     });

@@ -2,6 +2,7 @@ package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
 import hdf.hdf5lib.HDF5Constants;
+import io.h5swmr.exceptions.H5SwmrDataException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -76,7 +77,7 @@ final class H5RowIo {
   static void readPacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
       List<H5ColumnRead> dsts, H5Spaces spaces) throws Exception {
     int stride = layout.elementSize();
-    int bytes = Math.toIntExact(elements * stride);
+    int bytes = packedBytes(elements, stride);
     byte[] image = new byte[bytes];
     long ms = spaces.memory(elements, 0, elements);
     if (!layout.hasVlen()) {
@@ -94,6 +95,15 @@ final class H5RowIo {
         H5Calls.check(hdf5.H5Treclaim(layout.typeId(), ms, DEFAULT, buf), "H5Treclaim");
       }
     }
+  }
+
+  private static int packedBytes(long elements, int stride) {
+    long bytes = elements * stride;
+    if (bytes > Integer.MAX_VALUE - 8) {
+      throw new H5SwmrDataException(elements + " elements of " + stride + " bytes need a " + (bytes >> 20)
+          + " MiB packed buffer, more than one Java array holds; move fewer rows per call");
+    }
+    return (int) bytes;
   }
 
   private static void scatterAll(byte[] image, long elements, H5MemLayout layout, List<H5Column> columns,
@@ -224,7 +234,7 @@ final class H5RowIo {
   static void writePacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
       List<H5ColumnWrite> srcs, String where, H5Spaces spaces) throws Exception {
     int stride = layout.elementSize();
-    int bytes = Math.toIntExact(elements * stride);
+    int bytes = packedBytes(elements, stride);
     byte[] image = new byte[bytes];
     // Variable-length strings: encode all into one blob, copy it to native memory once, then point at it.
     StringBlob blob = new StringBlob();

@@ -135,11 +135,23 @@ class H5FileTest {
   }
 
   @Test
-  void concurrentReadOnlyAndReadWriteOpensAreNotBlockedByLocks() {
+  void sameFileOpenedTwiceInOneProcess() {
     String f = sampleFile();
-    // Two independent read-only opens of the same file in one process share the library's file object.
+    // Independent opens of one file share the library's file object.
     try (H5File a = H5File.openReadOnly(f); H5File b = H5File.openReadOnly(f)) {
       assertThat(a.listDatasets()).isEqualTo(b.listDatasets());
+      // HDF5 cannot upgrade a file it holds read-only: writers must wait until readers closed it.
+      assertThatThrownBy(() -> H5File.openReadWrite(f)).isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("HDF5 file '" + f + "' is already open read-only in this process; close every "
+              + "reader of it before opening it for writing");
+    }
+    try (H5File w = H5File.openReadWrite(f); H5File r = H5File.openReadOnly(f)) {
+      w.createGroup("/made/by/writer");
+      assertThat(r.kind("/made/by/writer")).isEqualTo(H5ObjectKind.GROUP);
+      assertThatThrownBy(() -> r.delete("/a")).hasMessageContaining("opened read-only; cannot delete a link");
+    }
+    try (H5File again = H5File.openReadWrite(f)) {
+      assertThat(again.kind("/made/by")).isEqualTo(H5ObjectKind.GROUP);
     }
   }
 
