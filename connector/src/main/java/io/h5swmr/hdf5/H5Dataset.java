@@ -137,6 +137,7 @@ public final class H5Dataset implements AutoCloseable {
    * column (member path {@code []}); a compound dataset reads only the members named, all of them with one
    * H5Dread into a packed buffer that is then copied out column by column (a single column goes straight into
    * its destination). HDF5 still reads whole chunks from disk: compound members are stored interleaved.
+   * Enum columns read into a {@code String[]} receive member names (null for values without a name).
    *
    * @throws H5SwmrDataException naming the dataset for out-of-range rows, unknown members, destinations of the
    *     wrong kind or too small, and native failures
@@ -146,8 +147,30 @@ public final class H5Dataset implements AutoCloseable {
     List<H5Column> cols = new ArrayList<>(columns.size());
     List<H5MemKind> kinds = new ArrayList<>(columns.size());
     long elements = checkRows(meta, start, count);
-    for (H5ColumnRead r : columns) {
+    List<H5ColumnRead> targets = new ArrayList<>(columns);
+    List<Runnable> after = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      H5ColumnRead r = targets.get(i);
       H5Column c = meta.column(r.memberPath());
+      if (c.type().leaf().kind() == H5Type.Kind.ENUM && r.kind() == H5MemKind.STRING && !r.isNative()) {
+        // Enum names: read the values, then look the names up.
+        H5ColumnRead names = r;
+        long[] values = new long[(int) Math.min(Integer.MAX_VALUE - 8, count * c.elementsPerRow())];
+        r = H5ColumnRead.into(values, 0, r.memberPath());
+        targets.set(i, r);
+        H5Type enumType = c.type().leaf();
+        after.add(() -> {
+          String[] out = (String[]) names.array();
+          for (int k = 0; k < values.length; k++) {
+            out[names.offset() + k] = enumType.enumName(values[k]);
+          }
+        });
+        if (names.capacity() < values.length) {
+          throw new H5SwmrDataException(where() + "destination for column '" + c.displayName() + "' holds "
+              + names.capacity() + " elements from its offset but rows [" + start + ", " + (start + count)
+              + ") need " + values.length);
+        }
+      }
       checkKind(c, r.kind(), "read into");
       long need = count * c.elementsPerRow();
       if (r.capacity() < need) {
@@ -172,16 +195,17 @@ public final class H5Dataset implements AutoCloseable {
         for (int i = 0; i < columns.size(); i++) {
           try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
               kinds.subList(i, i + 1), false)) {
-            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), columns.get(i), spaces);
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces);
           }
         }
       } else {
         try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
-          H5RowIo.readPacked(id.id(), fs, elements, layout, cols, columns, spaces);
+          H5RowIo.readPacked(id.id(), fs, elements, layout, cols, targets, spaces);
         }
       }
       return null;
     });
+    after.forEach(Runnable::run);
   }
 
   /**

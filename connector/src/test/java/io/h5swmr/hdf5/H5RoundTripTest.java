@@ -426,4 +426,23 @@ class H5RoundTripTest {
     assertThat(back).isEqualTo(info).hasSameHashCodeAs(info);
     assertThat(((H5DatasetInfo) back).leaves()).isEqualTo(info.leaves());
   }
+
+  @Test
+  void enumsReadAsValuesOrNames() {
+    String f = file("enum.h5");
+    H5Type color = H5Type.enumeration(H5Type.integer(1, false), List.of("RED", "GREEN"), new long[] {3, 9});
+    H5Type t = H5Type.compound(List.of("c", "ok"), List.of(color, H5Type.bool()));
+    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/e", H5DatasetSpec.of(t))) {
+      d.append(3, H5ColumnWrite.from(new short[] {9, 3, 9}, 0, "c"), H5ColumnWrite.from(new byte[] {1, 0, 0}, 0,
+          "ok"));
+      String[] names = new String[4];
+      d.read(0, 3, H5ColumnRead.into(names, 1, "c"));
+      assertThat(names).containsExactly(null, "GREEN", "RED", "GREEN");
+      String[] flags = new String[3];
+      short[] values = new short[3];
+      d.read(0, 3, H5ColumnRead.into(flags, 0, "ok"), H5ColumnRead.into(values, 0, "c"));
+      assertThat(flags).containsExactly("TRUE", "FALSE", "FALSE");
+      assertThat(values).containsExactly(9, 3, 9);
+    }
+  }
 }
