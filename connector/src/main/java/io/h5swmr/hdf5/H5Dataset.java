@@ -185,7 +185,7 @@ public final class H5Dataset implements AutoCloseable {
       cols.add(c);
       kinds.add(r.kind());
     }
-    if (count == 0 || columns.isEmpty()) {
+    if (elements == 0 || columns.isEmpty()) {
       return;
     }
     String what = "could not read rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
@@ -314,7 +314,7 @@ public final class H5Dataset implements AutoCloseable {
     if (meta.type().kind() != H5Type.Kind.COMPOUND && columns.size() > 1) {
       throw new H5SwmrDataException(where() + "a non-compound dataset has one column, got " + columns);
     }
-    if (count == 0 || columns.isEmpty()) {
+    if (elements == 0 || columns.isEmpty()) {
       return;
     }
     String what = "could not write rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
