@@ -55,6 +55,11 @@ public final class H5File implements AutoCloseable {
     if (Files.exists(Paths.get(p))) {
       throw new H5SwmrDataException("HDF5 file '" + p + "' already exists; open it read-write instead");
     }
+    Path parent = Paths.get(p).getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new H5SwmrNotFoundException("HDF5 file '" + p + "' cannot be created: directory '" + parent
+          + "' does not exist");
+    }
     long fid = H5Calls.run(p, null, "could not create the file", () -> {
       try (H5Id fapl = accessList()) {
         return H5Calls.check(H5.H5Fcreate(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, fapl.id()), "H5Fcreate");
@@ -405,6 +410,27 @@ public final class H5File implements AutoCloseable {
       if (kindOf(t) != H5ObjectKind.MISSING) {
         throw new H5SwmrDataException(H5Calls.where(path, t) + "already exists; delete it before moving '"
             + f + "' there");
+      }
+      try (H5Id lcpl = linkCreateList()) {
+        H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Puts the object at {@code from} in place of {@code to}: deletes {@code to} if present, then moves
+   * {@code from} there, under one hold of the native guard (no other thread of this process sees the gap).
+   * The replaced object's file space is not reused by HDF5, so the file grows by the replaced data.
+   */
+  public void replace(String from, String to) {
+    requireWritable("replace a link");
+    String f = normalize(from);
+    String t = normalize(to);
+    H5Calls.run(path, t, "could not replace with '" + f + "'", () -> {
+      requireExists(f);
+      if (kindOf(t) != H5ObjectKind.MISSING) {
+        H5.H5Ldelete(id(), t, DEFAULT);
       }
       try (H5Id lcpl = linkCreateList()) {
         H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);

@@ -233,4 +233,32 @@ class H5FileTest {
       assertThatThrownBy(() -> d.extend(-1)).hasMessageContaining("cannot set -1 rows");
     }
   }
+
+  @Test
+  void replaceSwapsInOneStepAndCreatesMissingTargets() {
+    String f = sampleFile();
+    try (H5File file = H5File.openReadWrite(f)) {
+      try (H5Dataset tmp = file.createDataset("/tmp/a", H5DatasetSpec.of(H5Type.vlenUtf8()))) {
+        tmp.append(1, H5ColumnWrite.from(new String[] {"new"}, 0));
+      }
+      file.replace("/tmp/a", "/a");
+      file.createDataset("/tmp/c", H5DatasetSpec.of(H5Type.int8())).close();
+      file.replace("/tmp/c", "/fresh/c");
+      assertThatThrownBy(() -> file.replace("/tmp/none", "/a")).isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessageContaining("object '/tmp/none': no such object");
+    }
+    try (H5File file = H5File.openReadOnly(f); H5Dataset a = file.openDataset("/a")) {
+      assertThat((String[]) a.readColumn(0, 1)).containsExactly("new");
+      assertThat(file.kind("/fresh/c")).isEqualTo(H5ObjectKind.DATASET);
+      assertThat(file.kind("/tmp/a")).isEqualTo(H5ObjectKind.MISSING);
+    }
+  }
+
+  @Test
+  void createInMissingDirectoryNamesTheDirectory() {
+    Path missing = dir.resolve("no/such/dir");
+    assertThatThrownBy(() -> H5File.create(missing.resolve("f.h5").toString()))
+        .isInstanceOf(H5SwmrNotFoundException.class)
+        .hasMessageContaining("cannot be created: directory '" + missing + "' does not exist");
+  }
 }
