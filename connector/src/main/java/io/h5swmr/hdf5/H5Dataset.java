@@ -6,7 +6,9 @@ import io.h5swmr.exceptions.H5SwmrDataException;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An open dataset: metadata plus bulk reads and writes of row ranges along dimension 0 (a hyperslab over all
@@ -199,13 +201,34 @@ public final class H5Dataset implements AutoCloseable {
           }
         }
       } else {
-        try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
-          H5RowIo.readPacked(id.id(), fs, elements, layout, cols, targets, spaces);
+        // One packed read; a member asked again as a different kind cannot share its slot: read it apart.
+        Map<List<String>, H5MemKind> slots = new HashMap<>();
+        List<Integer> packed = new ArrayList<>();
+        List<Integer> apart = new ArrayList<>();
+        for (int i = 0; i < cols.size(); i++) {
+          H5MemKind first = slots.putIfAbsent(cols.get(i).memberPath(), kinds.get(i));
+          (first == null || first == kinds.get(i) ? packed : apart).add(i);
+        }
+        try (H5MemLayout layout = H5MemLayout.build(meta.type(), pick(cols, packed), pick(kinds, packed),
+            false)) {
+          H5RowIo.readPacked(id.id(), fs, elements, layout, pick(cols, packed), pick(targets, packed), spaces);
+        }
+        for (int i : apart) {
+          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
+              kinds.subList(i, i + 1), false)) {
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces);
+          }
         }
       }
       return null;
     });
     after.forEach(Runnable::run);
+  }
+
+  private static <T> List<T> pick(List<T> all, List<Integer> indexes) {
+    List<T> out = new ArrayList<>(indexes.size());
+    indexes.forEach(i -> out.add(all.get(i)));
+    return out;
   }
 
   /**

@@ -443,6 +443,14 @@ class H5RoundTripTest {
       d.read(0, 3, H5ColumnRead.into(flags, 0, "ok"), H5ColumnRead.into(values, 0, "c"));
       assertThat(flags).containsExactly("TRUE", "FALSE", "FALSE");
       assertThat(values).containsExactly(9, 3, 9);
+      // The same member as values and as names in one call (two kinds of one member).
+      String[] again = new String[3];
+      double[] asDouble = new double[3];
+      d.read(0, 3, H5ColumnRead.into(again, 0, "c"), H5ColumnRead.into(asDouble, 0, "c"),
+          H5ColumnRead.into(values, 0, "c"));
+      assertThat(again).containsExactly("GREEN", "RED", "GREEN");
+      assertThat(asDouble).containsExactly(9.0, 3.0, 9.0);
+      assertThat(values).containsExactly(9, 3, 9);
     }
   }
 }
