@@ -1,7 +1,6 @@
 package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
-import hdf.hdf5lib.HDF5Constants;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
