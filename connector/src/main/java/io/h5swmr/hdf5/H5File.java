@@ -493,7 +493,10 @@ public final class H5File implements AutoCloseable {
     H5Calls.run(path, null, "could not flush", () -> H5.H5Fflush(id(), HDF5Constants.H5F_SCOPE_GLOBAL));
   }
 
-  /** Identity of open object {@code oid}: object token as hex, plus "@ctime" when tracked (see {@link H5DatasetInfo#objectId()}). */
+  /**
+   * Identity of open object {@code oid}: its object token as hex, plus "@ctime" when creation times are tracked
+   * (see {@link H5DatasetInfo#objectId()}).
+   */
   String objectId(long oid) throws Exception {
     H5O_info_t info = H5.H5Oget_info(oid, HDF5Constants.H5O_INFO_BASIC | HDF5Constants.H5O_INFO_TIME);
     StringBuilder b = new StringBuilder();
