@@ -24,6 +24,12 @@ import java.util.Map;
  * goes through {@link H5Native#call}.
  */
 public final class H5File implements AutoCloseable {
+  /** Chunks the default chunk cache of {@link #openDataset(String)} holds. */
+  public static final int CACHED_CHUNKS = 2;
+  /** Upper bound of the default chunk cache per open dataset. */
+  public static final long MAX_CHUNK_CACHE_BYTES = 256L << 20;
+  private static final long MIN_CHUNK_CACHE_BYTES = 1L << 20;
+  private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
   private static final long DEFAULT = H5Calls.DEFAULT;
   private static final int MAX_LISTED = 20;
   /** The JNI visit rejects a null op-data object. */
@@ -253,13 +259,6 @@ public final class H5File implements AutoCloseable {
   public H5Dataset openDataset(String datasetPath) {
     return openDataset(datasetPath, -1);
   }
-
-  /** Chunks the default chunk cache of {@link #openDataset(String)} holds. */
-  public static final int CACHED_CHUNKS = 2;
-  /** Upper bound of the default chunk cache per open dataset. */
-  public static final long MAX_CHUNK_CACHE_BYTES = 256L << 20;
-  private static final long MIN_CHUNK_CACHE_BYTES = 1L << 20;
-  private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
 
   /**
    * Opens the dataset at {@code datasetPath} with a chunk cache of {@code chunkCacheBytes} (0 disables it;
