@@ -2,6 +2,7 @@ package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
 import hdf.hdf5lib.HDF5Constants;
+import hdf.hdf5lib.callbacks.H5E_walk_t;
 import hdf.hdf5lib.exceptions.HDF5Exception;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrException;
@@ -26,6 +27,8 @@ final class H5Calls {
   }
 
   private static final int MAX_STACK_CHARS = 800;
+  /** The JNI walk rejects a null client-data object. */
+  private static final H5E_walk_t NO_CLIENT_DATA = new H5E_walk_t() {};
 
   private H5Calls() {}
 
@@ -98,7 +101,7 @@ final class H5Calls {
               String desc = err.desc == null ? "" : err.desc.trim();
               lines.add(err.func_name + (desc.isEmpty() ? "" : ": " + desc));
               return 0;
-            }, null);
+            }, NO_CLIENT_DATA);
           }
         } finally {
           H5.H5Eclose_stack(stack);
@@ -108,7 +111,10 @@ final class H5Calls {
     } catch (Exception ignored) {
       // Best effort: the primary failure is reported by the caller.
     }
-    String text = String.join("; ", lines);
+    // API function first, then the innermost two frames: where it failed and why.
+    List<String> kept = lines.size() <= 3 ? lines
+        : List.of(lines.get(0), "...", lines.get(lines.size() - 2), lines.get(lines.size() - 1));
+    String text = String.join("; ", kept);
     return text.length() <= MAX_STACK_CHARS ? text : text.substring(0, MAX_STACK_CHARS) + " ...";
   }
 }

@@ -181,12 +181,12 @@ public final class H5Dataset implements AutoCloseable {
         if (meta.type().kind() != H5Type.Kind.COMPOUND || columns.size() == 1) {
           for (int i = 0; i < columns.size(); i++) {
             try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
-                kinds.subList(i, i + 1))) {
+                kinds.subList(i, i + 1), false)) {
               H5RowIo.readOne(id.id(), fs.id(), elements, layout, cols.get(i), columns.get(i));
             }
           }
         } else {
-          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds)) {
+          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
             H5RowIo.readPacked(id.id(), fs.id(), elements, layout, cols, columns);
           }
         }
@@ -317,24 +317,25 @@ public final class H5Dataset implements AutoCloseable {
       cols.add(c);
       kinds.add(w.kind());
     }
+    if (meta.type().kind() != H5Type.Kind.COMPOUND && columns.size() > 1) {
+      throw new H5SwmrDataException(where() + "a non-compound dataset has one column, got " + columns);
+    }
     if (count == 0 || columns.isEmpty()) {
       return;
     }
     String what = "could not write rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
     H5Calls.run(file.path(), path, what, () -> {
       try (H5Id fs = selectRows(start, count);
-          H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds)) {
-        if (meta.type().kind() != H5Type.Kind.COMPOUND && columns.size() > 1) {
-          throw new H5SwmrDataException(where() + "a non-compound dataset has one column, got " + columns);
-        }
+          H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs.id(), elements, layout, cols.get(0), columns.get(0));
+          H5RowIo.writeOne(id.id(), fs.id(), elements, layout, cols.get(0), columns.get(0), where());
         } else {
-          H5RowIo.writePacked(id.id(), fs.id(), elements, layout, cols, columns);
+          H5RowIo.writePacked(id.id(), fs.id(), elements, layout, cols, columns, where());
         }
       }
       return null;
     });
+    info = null; // storage size changed
   }
 
   /** Extends the dataset by {@code count} rows and writes them; returns the first new row. */

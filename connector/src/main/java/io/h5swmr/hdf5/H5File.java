@@ -2,6 +2,7 @@ package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
 import hdf.hdf5lib.HDF5Constants;
+import hdf.hdf5lib.callbacks.H5O_iterate_opdata_t;
 import hdf.hdf5lib.structs.H5O_info_t;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrNotFoundException;
@@ -25,6 +26,8 @@ import java.util.Map;
 public final class H5File implements AutoCloseable {
   private static final long DEFAULT = H5Calls.DEFAULT;
   private static final int MAX_LISTED = 20;
+  /** The JNI visit rejects a null op-data object. */
+  private static final H5O_iterate_opdata_t NO_VISIT_DATA = new H5O_iterate_opdata_t() {};
 
   private final String path;
   private final boolean readOnly;
@@ -94,8 +97,12 @@ public final class H5File implements AutoCloseable {
         long f = hdf5Open(p, readOnly, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
+          String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
+          if (stack.contains("unable to lock file")) {
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is locked by another process" + detail);
+          }
           throw new H5SwmrDataException("HDF5 file '" + p + "' is a truncated or corrupt HDF5 file: it has an "
-              + "HDF5 signature but cannot be opened" + (stack.isEmpty() ? "" : " (HDF5: " + stack + ")"));
+              + "HDF5 signature but cannot be opened" + detail);
         }
         return f;
       }
@@ -195,7 +202,7 @@ public final class H5File implements AutoCloseable {
             out.add(prefix + name);
           }
           return 0;
-        }, null, HDF5Constants.H5O_INFO_BASIC);
+        }, NO_VISIT_DATA, HDF5Constants.H5O_INFO_BASIC);
       }
       Collections.sort(out);
       return out;

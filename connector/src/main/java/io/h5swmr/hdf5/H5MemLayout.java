@@ -48,9 +48,11 @@ final class H5MemLayout implements AutoCloseable {
 
   /**
    * Builds the layout for {@code columns} read/written as {@code kinds}. Columns naming the same member share
-   * one slot. For a non-compound dataset every column must be the whole element.
+   * one slot. For a non-compound dataset every column must be the whole element. {@code forWrite} selects
+   * write-side memory types (see {@link H5Types#createMemType(H5Type, H5MemKind, boolean)}).
    */
-  static H5MemLayout build(H5Type datasetType, List<H5Column> columns, List<H5MemKind> kinds) throws Exception {
+  static H5MemLayout build(H5Type datasetType, List<H5Column> columns, List<H5MemKind> kinds, boolean forWrite)
+      throws Exception {
     boolean vlen = false;
     for (H5Column c : columns) {
       H5Type leaf = c.type().leaf();
@@ -59,7 +61,7 @@ final class H5MemLayout implements AutoCloseable {
     int[] offsets = new int[columns.size()];
     if (datasetType.kind() != H5Type.Kind.COMPOUND) {
       H5Column c = columns.get(0);
-      H5Id id = H5Id.type(H5Types.createMemType(c.type(), kinds.get(0)));
+      H5Id id = H5Id.type(H5Types.createMemType(c.type(), kinds.get(0), forWrite));
       return new H5MemLayout(id, H5Types.memSize(c.type(), kinds.get(0)), offsets, vlen);
     }
     Node root = new Node();
@@ -73,18 +75,19 @@ final class H5MemLayout implements AutoCloseable {
       n.kind = kinds.get(i);
     }
     int[] size = new int[1];
-    H5Id id = H5Id.type(create(root, 0, offsets, size));
+    H5Id id = H5Id.type(create(root, 0, offsets, size, forWrite));
     return new H5MemLayout(id, size[0], offsets, vlen);
   }
 
   /** Creates the memory type of {@code node} whose value starts at {@code base}; returns the new type id. */
-  private static long create(Node node, int base, int[] offsets, int[] sizeOut) throws Exception {
+  private static long create(Node node, int base, int[] offsets, int[] sizeOut, boolean forWrite)
+      throws Exception {
     if (node.children.isEmpty()) {
       for (int c : node.columns) {
         offsets[c] = base;
       }
       sizeOut[0] = H5Types.memSize(node.type, node.kind);
-      return H5Types.createMemType(node.type, node.kind);
+      return H5Types.createMemType(node.type, node.kind, forWrite);
     }
     List<H5Id> childTypes = new ArrayList<>();
     List<Integer> childSizes = new ArrayList<>();
@@ -92,7 +95,7 @@ final class H5MemLayout implements AutoCloseable {
       int offset = 0;
       for (Node child : node.children.values()) {
         int[] s = new int[1];
-        childTypes.add(H5Id.type(create(child, base + offset, offsets, s)));
+        childTypes.add(H5Id.type(create(child, base + offset, offsets, s, forWrite)));
         childSizes.add(s[0]);
         offset += s[0];
       }

@@ -198,9 +198,9 @@ final class H5RowIo {
 
   /** Writes {@code elements} dataset elements from one primitive source array (one column at offset 0). */
   static void writeOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
-      H5ColumnWrite src) throws Exception {
+      H5ColumnWrite src, String where) throws Exception {
     if (col.type().leaf().kind() == H5Type.Kind.STRING) {
-      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src));
+      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where);
       return;
     }
     long perValue = col.type().elementsPerValue();
@@ -234,7 +234,7 @@ final class H5RowIo {
    * Variable-length strings are staged as NUL-terminated UTF-8 in one native block that outlives the write.
    */
   static void writePacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
-      List<H5ColumnWrite> srcs) throws Exception {
+      List<H5ColumnWrite> srcs, String where) throws Exception {
     int stride = layout.elementSize();
     int bytes = Math.toIntExact(elements * stride);
     byte[] image = new byte[bytes];
@@ -251,7 +251,7 @@ final class H5RowIo {
       strings.put(blob.bytes(), 0, blob.size());
       for (int c = 0; c < columns.size(); c++) {
         gather(image, (int) elements, stride, layout.offset(c), columns.get(c), srcs.get(c),
-            stringOffsets[c], strings.address());
+            stringOffsets[c], strings.address(), where);
       }
       try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
         if (!layout.hasVlen()) {
@@ -307,7 +307,7 @@ final class H5RowIo {
 
   /** Copies one column into the packed image; vlen strings become {@code stringsBase + offset} pointers. */
   private static void gather(byte[] image, int n, int stride, int off, H5Column col, H5ColumnWrite src,
-      long[] stringOffsets, long stringsBase) {
+      long[] stringOffsets, long stringsBase, String where) {
     H5Type leaf = col.type().leaf();
     int k = (int) col.type().elementsPerValue();
     int i = src.offset();
@@ -322,8 +322,8 @@ final class H5RowIo {
             long so = stringOffsets[v];
             LONGS.set(image, p, so < 0 ? 0L : stringsBase + so);
           } else {
-            H5Strings.encodeFixed(in[i], image, p, es, leaf.pad(), "member '" + String.join(".",
-                col.memberPath()) + "', element " + i + ": ");
+            H5Strings.encodeFixed(in[i], image, p, es, leaf.pad(), where + "column '" + col.displayName()
+                + "', source element " + i + ": ");
           }
         }
       }

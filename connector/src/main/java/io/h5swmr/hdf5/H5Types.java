@@ -205,14 +205,36 @@ final class H5Types {
    * survive), arrays of it, or for strings the string type itself.
    */
   static long createMemType(H5Type t, H5MemKind kind) throws Exception {
+    return createMemType(t, kind, false);
+  }
+
+  /**
+   * As {@link #createMemType(H5Type, H5MemKind)}; {@code forWrite} makes enums native enums with the same
+   * members, because HDF5 converts enum to integer but not integer to enum.
+   */
+  static long createMemType(H5Type t, H5MemKind kind, boolean forWrite) throws Exception {
     if (t.kind() == H5Type.Kind.ARRAY) {
-      try (H5Id base = H5Id.type(createMemType(t.base(), kind))) {
+      try (H5Id base = H5Id.type(createMemType(t.base(), kind, forWrite))) {
         long[] dims = t.arrayDims();
         return H5.H5Tarray_create(base.id(), dims.length, dims);
       }
     }
     if (t.kind() == H5Type.Kind.STRING) {
       return createStringType(t);
+    }
+    if (forWrite && t.kind() == H5Type.Kind.ENUM) {
+      if (kind == H5MemKind.FLOAT || kind == H5MemKind.DOUBLE) {
+        throw new H5SwmrDataException("enum " + t + " must be written from integer values (byte[], short[], "
+            + "int[], long[]), not " + kind.arrayClass().getSimpleName());
+      }
+      long id = H5.H5Tenum_create(nativeType(kind, t));
+      H5Type base = H5Type.integer(kind.bytes(), true, ByteOrder.nativeOrder());
+      List<String> names = t.enumNames();
+      long[] values = t.enumValues();
+      for (int i = 0; i < names.size(); i++) {
+        H5.H5Tenum_insert(id, names.get(i), encodeInteger(values[i], base));
+      }
+      return id;
     }
     return H5.H5Tcopy(nativeType(kind, t));
   }
