@@ -56,9 +56,10 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
     }
     while (data == null || offset >= data.rows) {
       if (nextPiece >= partition.pieces().size()) {
-        data = null;
+        release();
         return false;
       }
+      release();
       data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics);
       fileBytes = data.file.getBytes(StandardCharsets.UTF_8);
       offset = 0;
@@ -121,13 +122,21 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
     return metrics.values();
   }
 
+  /** Returns the current piece's arrays to this thread's pool; the piece is not used afterwards. */
+  private void release() {
+    if (data != null) {
+      ArrayPool.giveBack(data.leaves);
+      data = null;
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    data = null;
+    release();
     if (batch != null) {
       batch.close();
       batch = null;

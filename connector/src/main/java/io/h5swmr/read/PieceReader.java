@@ -25,6 +25,7 @@ final class PieceReader {
     int rows = Math.toIntExact(piece.count);
     Object[] arrays = new Object[plan.leaves.size()];
     long bytes = 0;
+    boolean ok = false;
     LockService service = LockService.shared(plan.lock);
     try (Lease lease = service.acquireShared(f.lockResource)) {
       metrics.leases++;
@@ -35,6 +36,11 @@ final class PieceReader {
         }
       }
       lease.checkValid();
+      ok = true;
+    } finally {
+      if (!ok) {
+        ArrayPool.giveBack(arrays);
+      }
     }
     metrics.bytes += bytes;
     metrics.rows += rows;
@@ -68,7 +74,7 @@ final class PieceReader {
           continue;
         }
         long n = (long) rows * leaf.valuesPerRow();
-        Object a = ReadPlan.newArray(leaf.type.memKind(), Math.toIntExact(n));
+        Object a = ArrayPool.take(leaf.type.memKind(), Math.toIntExact(n));
         arrays[i] = a;
         into.add(H5ColumnRead.into(a, 0, leaf.memberPath));
         bytes += leaf.rowBytes() * rows;
