@@ -493,8 +493,9 @@ public final class H5File implements AutoCloseable {
   }
 
   /**
-   * Identity of open object {@code oid}: its object token as hex, plus "@ctime" when creation times are tracked
-   * (see {@link H5DatasetInfo#objectId()}).
+   * Identity of open object {@code oid}: its object token as hex, plus "@btime" (birth time) when creation times
+   * are tracked (see {@link H5DatasetInfo#objectId()}). Not ctime: HDF5 bumps the change time when a dataset is
+   * extended, and an append must not change a dataset's identity.
    */
   String objectId(long oid) throws Exception {
     H5O_info_t info = H5.H5Oget_info(oid, HDF5Constants.H5O_INFO_BASIC | HDF5Constants.H5O_INFO_TIME);
@@ -504,7 +505,7 @@ public final class H5File implements AutoCloseable {
     }
     // Strip trailing zero bytes of the fixed-size token for readability.
     String hex = b.toString().replaceAll("(00)+$", "");
-    return (hex.isEmpty() ? "0" : hex) + (info.ctime > 0 ? "@" + info.ctime : "");
+    return (hex.isEmpty() ? "0" : hex) + (info.btime > 0 ? "@" + info.btime : "");
   }
 
   /** Closes the file; datasets opened from it should be closed first. Idempotent. */
