@@ -293,8 +293,18 @@ final class H5SwmrCommitter {
     }
   }
 
-  /** Test-only crash point: when the system property names {@code step}, announce it and block forever. */
+  /** Test-only: called with the name of every commit step as it is reached (in-process tests). */
+  static volatile java.util.function.Consumer<String> testHook;
+
+  /**
+   * Test-only crash point: calls {@link #testHook}; when the system property names {@code step}, announces it
+   * and blocks forever (a child process is then killed there).
+   */
   static void pause(String step) {
+    java.util.function.Consumer<String> hook = testHook;
+    if (hook != null) {
+      hook.accept(step);
+    }
     if (step.equals(System.getProperty(PAUSE_PROPERTY))) {
       System.out.println("H5SWMR-PAUSE " + step);
       System.out.flush();

@@ -73,11 +73,26 @@ final class StagingArea implements AutoCloseable {
     }
   }
 
-  /** Stops the heartbeat and deletes the directory with whatever is in it. */
+  /**
+   * Stops the heartbeat and deletes the directory with whatever is in it. The directory is first renamed away,
+   * so a straggling task (still running after its job failed) cannot create a file in it any more; never throws
+   * (what cannot be deleted is logged and left to the next writer's orphan cleanup).
+   */
   @Override
   public void close() {
     beat.shutdownNow();
-    deleteTree(dir);
+    Path trash = dir.resolveSibling(dir.getFileName() + ".deleting");
+    try {
+      Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      trash = dir;
+    }
+    try {
+      deleteTree(trash);
+    } catch (UncheckedIOException e) {
+      org.slf4j.LoggerFactory.getLogger(StagingArea.class).warn(
+          "h5swmr: could not delete staging directory {} (the next writer will): {}", trash, e.getCause());
+    }
     Path root = dir.getParent();
     try {
       Files.deleteIfExists(root); // only succeeds when no other query stages here
