@@ -98,7 +98,8 @@ final class H5SwmrCommitter {
 
   /**
    * Deletes what interrupted commits left: commit copies of the target, and staging directories under
-   * {@code stagingRoot} whose heartbeat is older than {@code staleAfterMillis} (their driver is gone). Call
+   * {@code stagingRoot} whose driver is gone (a dead process on this host, or a heartbeat older than
+   * {@code staleAfterMillis}). Call
    * only under the exclusive lease. Returns the paths removed.
    */
   static List<Path> cleanOrphans(Path target, Path stagingRoot, Path keep, long staleAfterMillis) {
@@ -116,13 +117,12 @@ final class H5SwmrCommitter {
       throw new UncheckedIOException("could not list " + dir + " for interrupted commits", e);
     }
     if (stagingRoot != null && Files.isDirectory(stagingRoot)) {
-      long now = System.currentTimeMillis();
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(stagingRoot)) {
         for (Path q : ds) {
           if (keep != null && q.equals(keep)) {
             continue;
           }
-          if (now - StagingArea.lastHeartbeat(q) > staleAfterMillis) {
+          if (StagingArea.isOrphan(q, staleAfterMillis)) {
             StagingArea.deleteTree(q);
             removed.add(q);
           }

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class StagingArea implements AutoCloseable {
   static final String HEARTBEAT = ".heartbeat";
+  /** {@code <host> <pid>} of the driver that owns the directory. */
+  static final String OWNER = ".owner";
 
   private final Path dir;
   private final ScheduledExecutorService beat;
@@ -43,6 +45,7 @@ final class StagingArea implements AutoCloseable {
       Path probe = Files.createTempFile(dir, ".probe", ".tmp");
       Files.delete(probe);
       Files.write(dir.resolve(HEARTBEAT), new byte[0]);
+      Files.writeString(dir.resolve(OWNER), host() + " " + ProcessHandle.current().pid());
     } catch (IOException | SecurityException e) {
       throw new H5SwmrConfigException("Staging directory " + dir + " is not writable (" + e
           + "). Set option 'stagingDir' (or spark.h5swmr.stagingDir) to a writable directory on a filesystem "
@@ -61,6 +64,30 @@ final class StagingArea implements AutoCloseable {
     } catch (IOException ignored) {
       // directory already deleted (commit or abort finished)
     }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+
+  /**
+   * True when a staging directory's driver is certainly gone: it ran on this host and its process no longer
+   * exists, or its heartbeat is older than {@code staleAfterMillis} (drivers on other hosts).
+   */
+  static boolean isOrphan(Path queryDir, long staleAfterMillis) {
+    try {
+      String[] owner = Files.readString(queryDir.resolve(OWNER)).trim().split(" ");
+      if (owner.length == 2 && owner[0].equals(host())) {
+        return ProcessHandle.of(Long.parseLong(owner[1])).map(ph -> !ph.isAlive()).orElse(true);
+      }
+    } catch (IOException | RuntimeException e) {
+      // no readable owner: fall back to the heartbeat
+    }
+    return System.currentTimeMillis() - lastHeartbeat(queryDir) > staleAfterMillis;
   }
 
   /** Millis of the last heartbeat of a staging directory (its own mtime when it has none). */
