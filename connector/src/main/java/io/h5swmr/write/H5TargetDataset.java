@@ -197,7 +197,12 @@ final class H5TargetDataset implements AutoCloseable {
           H5.H5Pset_deflate(dcpl, level);
         }
         H5.H5Pset_create_intermediate_group(lcpl, true);
-        did = H5.H5Dcreate(fid, datasetPath, ftype, space, lcpl, dcpl, HDF5Constants.H5P_DEFAULT);
+        long dapl = chunkCacheAccess();
+        try {
+          did = H5.H5Dcreate(fid, datasetPath, ftype, space, lcpl, dcpl, dapl);
+        } finally {
+          H5.H5Pclose(dapl);
+        }
       } finally {
         H5.H5Tclose(ftype);
         H5.H5Pclose(lcpl);
@@ -213,9 +218,8 @@ final class H5TargetDataset implements AutoCloseable {
   void openExisting(WriteLayout layout) {
     this.layout = layout;
     call(file, () -> {
-      long dapl = H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS);
+      long dapl = chunkCacheAccess();
       try {
-        H5.H5Pset_chunk_cache(dapl, 12421, 64L << 20, 1.0);
         did = H5.H5Dopen(fid, datasetPath, dapl);
       } finally {
         H5.H5Pclose(dapl);
@@ -242,6 +246,16 @@ final class H5TargetDataset implements AutoCloseable {
         H5.H5Dclose(d);
       }
     });
+  }
+
+  /**
+   * A 64 MiB chunk cache: staged blocks rarely end on chunk boundaries, and a partial chunk must stay cached
+   * until the next block completes it, or HDF5 writes it twice (and reads it back in between).
+   */
+  private static long chunkCacheAccess() throws Exception {
+    long dapl = H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS);
+    H5.H5Pset_chunk_cache(dapl, 12421, 64L << 20, 1.0);
+    return dapl;
   }
 
   /** Rows in the dataset now. */

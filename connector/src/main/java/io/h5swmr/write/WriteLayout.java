@@ -15,6 +15,17 @@ import org.bytedeco.javacpp.BytePointer;
  * {@code H5Dwrite}. Type-creating methods must run under {@code H5Native.call}.
  */
 final class WriteLayout {
+  private static final java.lang.invoke.VarHandle DOUBLES =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.nativeOrder());
+  private static final java.lang.invoke.VarHandle FLOATS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.nativeOrder());
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final java.lang.invoke.VarHandle INTS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+  private static final java.lang.invoke.VarHandle SHORTS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
+
   final WriteSchema schema;
   /** Array lengths of every leaf (empty for scalars). */
   final int[][] leafDims;
@@ -192,8 +203,8 @@ final class WriteLayout {
     }
     // Native memory: the official Java API's byte[] H5Dwrite interprets buffers of vlen types as Java objects,
     // so blocks holding char* are written through the C API (JavaCPP) from native memory.
-    BytePointer native0 = new BytePointer(Math.max(1, total));
-    ByteBuffer bb = native0.asByteBuffer().order(ByteOrder.nativeOrder());
+    // Packed on the heap through byte-array views (intrinsified), then copied to native memory in one go.
+    byte[] heap = new byte[(int) total];
     long arenaBytes = 0;
     for (int i = 0; i < leaves.size(); i++) {
       if (leaves.get(i).kind == WriteSchema.LeafKind.STRING) {
@@ -209,10 +220,16 @@ final class WriteLayout {
       switch (leaves.get(i).kind) {
         case DOUBLE: {
           double[] a = (double[]) v;
+          if (n == 1) {
+            for (int r = 0, p = off; r < block.rows; r++, p += rowBytes) {
+              DOUBLES.set(heap, p, a[r]);
+            }
+            break;
+          }
           for (int r = 0, k = 0; r < block.rows; r++) {
             int p = r * rowBytes + off;
             for (int j = 0; j < n; j++, k++, p += 8) {
-              bb.putDouble(p, a[k]);
+              DOUBLES.set(heap, p, a[k]);
             }
           }
           break;
@@ -222,7 +239,7 @@ final class WriteLayout {
           for (int r = 0, k = 0; r < block.rows; r++) {
             int p = r * rowBytes + off;
             for (int j = 0; j < n; j++, k++, p += 4) {
-              bb.putFloat(p, a[k]);
+              FLOATS.set(heap, p, a[k]);
             }
           }
           break;
@@ -233,7 +250,7 @@ final class WriteLayout {
           for (int r = 0, k = 0; r < block.rows; r++) {
             int p = r * rowBytes + off;
             for (int j = 0; j < n; j++, k++, p += 8) {
-              bb.putLong(p, a[k]);
+              LONGS.set(heap, p, a[k]);
             }
           }
           break;
@@ -243,7 +260,7 @@ final class WriteLayout {
           for (int r = 0, k = 0; r < block.rows; r++) {
             int p = r * rowBytes + off;
             for (int j = 0; j < n; j++, k++, p += 4) {
-              bb.putInt(p, a[k]);
+              INTS.set(heap, p, a[k]);
             }
           }
           break;
@@ -253,7 +270,7 @@ final class WriteLayout {
           for (int r = 0, k = 0; r < block.rows; r++) {
             int p = r * rowBytes + off;
             for (int j = 0; j < n; j++, k++, p += 2) {
-              bb.putShort(p, a[k]);
+              SHORTS.set(heap, p, a[k]);
             }
           }
           break;
@@ -262,7 +279,7 @@ final class WriteLayout {
         case BOOLEAN: {
           byte[] a = (byte[]) v;
           for (int r = 0; r < block.rows; r++) {
-            bb.put(r * rowBytes + off, a, r * n, n);
+            System.arraycopy(a, r * n, heap, r * rowBytes + off, n);
           }
           break;
         }
@@ -274,7 +291,7 @@ final class WriteLayout {
             int p = r * rowBytes + off;
             for (int j = 0; j < n; j++, k++, p += 8) {
               arena.put(arenaPos, utf8, from, lengths[k]);
-              bb.putLong(p, arena.address + arenaPos);
+              LONGS.set(heap, p, arena.address + arenaPos);
               arenaPos += lengths[k] + 1;
               from += lengths[k];
             }
@@ -282,6 +299,8 @@ final class WriteLayout {
         }
       }
     }
+    BytePointer native0 = new BytePointer(Math.max(1, total));
+    native0.put(heap, 0, heap.length);
     return new Buffer() {
       @Override
       public void write(long did, long memType, long memSpace, long fileSpace) {
