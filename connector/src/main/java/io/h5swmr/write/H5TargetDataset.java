@@ -268,38 +268,40 @@ final class H5TargetDataset implements AutoCloseable {
     if (block.rows == 0) {
       return;
     }
-    WriteLayout.Buffer buf = layout.encode(block);
-    try {
-      call(file, () -> {
-        int rank = 1 + layout.extraDims.length;
-        long[] newDims = new long[rank];
-        long[] start = new long[rank];
-        long[] count = new long[rank];
-        newDims[0] = rows + block.rows;
-        start[0] = rows;
-        count[0] = block.rows;
-        for (int i = 0; i < layout.extraDims.length; i++) {
-          newDims[i + 1] = layout.extraDims[i];
-          count[i + 1] = layout.extraDims[i];
-        }
-        H5.H5Dset_extent(did, newDims);
-        long fspace = H5.H5Dget_space(did);
-        long mspace = H5.H5Screate_simple(rank, count, null);
-        long mtype = layout.createMemType();
-        try {
-          H5.H5Sselect_hyperslab(fspace, HDF5Constants.H5S_SELECT_SET, start, null, count, null);
-          buf.write(did, mtype, mspace, fspace);
-        } finally {
-          H5.H5Tclose(mtype);
-          H5.H5Sclose(mspace);
-          H5.H5Sclose(fspace);
-        }
-        return null;
-      });
-    } finally {
-      buf.close();
+    try (WriteLayout.Buffer buf = layout.encode(block)) {
+      appendEncoded(block.rows, buf);
     }
-    rows += block.rows;
+  }
+
+  /** Extends dimension 0 by {@code blockRows} and writes the encoded block with one hyperslab write. */
+  void appendEncoded(int blockRows, WriteLayout.Buffer buf) {
+    call(file, () -> {
+      int rank = 1 + layout.extraDims.length;
+      long[] newDims = new long[rank];
+      long[] start = new long[rank];
+      long[] count = new long[rank];
+      newDims[0] = rows + blockRows;
+      start[0] = rows;
+      count[0] = blockRows;
+      for (int i = 0; i < layout.extraDims.length; i++) {
+        newDims[i + 1] = layout.extraDims[i];
+        count[i + 1] = layout.extraDims[i];
+      }
+      H5.H5Dset_extent(did, newDims);
+      long fspace = H5.H5Dget_space(did);
+      long mspace = H5.H5Screate_simple(rank, count, null);
+      long mtype = layout.createMemType();
+      try {
+        H5.H5Sselect_hyperslab(fspace, HDF5Constants.H5S_SELECT_SET, start, null, count, null);
+        buf.write(did, mtype, mspace, fspace);
+      } finally {
+        H5.H5Tclose(mtype);
+        H5.H5Sclose(mspace);
+        H5.H5Sclose(fspace);
+      }
+      return null;
+    });
+    rows += blockRows;
   }
 
   /** Writes (or replaces) the three commit attributes on the dataset. */

@@ -154,7 +154,7 @@ final class StagingCodec {
   static final class Block {
     final int rows;
     final int[][] dims;
-    final Object[] values; // primitive array per leaf; strings: int[] lengths
+    final Object[] values; // raw native-order byte[] per fixed-size leaf; strings: int[] lengths
     final byte[][] utf8; // strings: bytes per leaf (null for others)
 
     Block(int rows, int leafCount) {
@@ -220,47 +220,11 @@ final class StagingCodec {
           d[l] = in.readInt();
         }
         b.dims[i] = d;
-        switch (leaf.kind) {
-          case BYTE:
-          case BOOLEAN:
-            b.values[i] = bytes();
-            break;
-          case SHORT: {
-            ByteBuffer v = view();
-            short[] a = new short[v.remaining() / 2];
-            v.asShortBuffer().get(a);
-            b.values[i] = a;
-            break;
-          }
-          case INT: {
-            b.values[i] = ints();
-            break;
-          }
-          case LONG:
-          case UINT64: {
-            ByteBuffer v = view();
-            long[] a = new long[v.remaining() / 8];
-            v.asLongBuffer().get(a);
-            b.values[i] = a;
-            break;
-          }
-          case FLOAT: {
-            ByteBuffer v = view();
-            float[] a = new float[v.remaining() / 4];
-            v.asFloatBuffer().get(a);
-            b.values[i] = a;
-            break;
-          }
-          case DOUBLE: {
-            ByteBuffer v = view();
-            double[] a = new double[v.remaining() / 8];
-            v.asDoubleBuffer().get(a);
-            b.values[i] = a;
-            break;
-          }
-          default:
-            b.values[i] = ints();
-            b.utf8[i] = bytes();
+        if (leaf.kind == WriteSchema.LeafKind.STRING) {
+          b.values[i] = ints();
+          b.utf8[i] = bytes();
+        } else {
+          b.values[i] = bytes(); // fixed-size values stay raw (native order): the committer packs them as bytes
         }
       }
       return b;
