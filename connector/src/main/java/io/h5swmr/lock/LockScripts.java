@@ -67,7 +67,7 @@ final class LockScripts {
   /**
    * ARGV: mode (S/X), id, ttl ms, waiter ttl ms, "host|pid", resource, channel, tag, register (1/0). Returns {1, token}
    * when granted, {0, ticket, ms held back after a Redis restart} otherwise. After a restart (no {@code :epoch} key
-   * and a server uptime below the TTL) nothing is granted until the uptime reaches the TTL, so holders from before
+   * and a server uptime below the TTL + 1 s) nothing is granted until the uptime reaches it, so holders from before
    * the restart have seen their leases lost before anyone else gets in. Granting is idempotent for the same id (a retry after a lost reply).
    */
   static final String ACQUIRE = COMMON + String.join("\n",
@@ -87,10 +87,11 @@ final class LockScripts {
       "local mine = redis.call('ZSCORE', KEYS[3], id)",
       "local can",
       // after a restart that lost the state, hold grants back for one TTL so pre-restart holders notice first
+      // (uptime_in_seconds is a difference of whole seconds: it can overstate the real uptime by up to 1 s)
       "local held_back = 0",
       "if redis.call('EXISTS', KEYS[9]) == 0 then",
       "  local up = tonumber(string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')) * 1000",
-      "  if up < ttl then held_back = ttl - up else redis.call('SET', KEYS[9], '1', 'PX', 2592000000) end",
+      "  if up < ttl + 1000 then held_back = ttl + 1000 - up else redis.call('SET', KEYS[9], '1', 'PX', 2592000000) end",
       "end",
       "if held_back > 0 then can = false",
       "elseif mode == 'S' then",

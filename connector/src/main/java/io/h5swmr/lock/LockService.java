@@ -231,6 +231,10 @@ public final class LockService implements AutoCloseable {
     active.remove(lease);
     try {
       LockScripts.release(client, lease.keys, List.of(lease.id(), channel, lease.keys.tag));
+      WakeupHub h = hub;
+      if (h != null) {
+        h.wake(lease.keys.tag); // local waiters need not wait for the pub/sub round trip
+      }
       LOG.debug("Released {} after {} ms", lease.describe(), lease.holdNanos() / 1_000_000);
     } catch (RuntimeException e) {
       // the lease expires by itself within its TTL
@@ -491,6 +495,12 @@ public final class LockService implements AutoCloseable {
     String what = e instanceof JedisAccessControlException
         ? "rejected the credentials" + (endpoint.user != null ? " of user '" + endpoint.user + "'" : "")
         : "failed";
+    if (root == e && e.getSuppressed().length > 0) {
+      root = e.getSuppressed()[0]; // Jedis attaches the per-address connect failures as suppressed exceptions
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+    }
     String causeText = e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage())
         + (root != e ? " (caused by " + root.getClass().getName() + ": " + endpoint.redact(root.getMessage()) + ")"
         : "");

@@ -40,13 +40,13 @@ public final class LockChild {
   private static void hold(LockService service, LeaseMode mode, String resource) throws Exception {
     Lease lease = service.acquire(resource, mode, Duration.ofSeconds(60));
     lease.onLost(reason -> System.out.println("LOST " + reason));
-    System.out.println("ACQUIRED " + lease.token() + " " + lease.id());
+    System.out.println("ACQUIRED " + lease.token() + " " + lease.id() + " at " + System.currentTimeMillis());
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
       switch (line.trim()) {
         case "CHECK":
-          System.out.println("VALID " + lease.isValid());
+          System.out.println("VALID " + lease.isValid() + " at " + System.currentTimeMillis());
           break;
         case "RELEASE":
           lease.close();

@@ -12,13 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
  * A separate JVM running a main class from the current class path, for multi-process tests. Its stdout lines are
- * queued so tests wait for a line (e.g. {@code "ACQUIRED"}) instead of sleeping; stderr is kept for diagnostics.
+ * kept so tests wait for a line (e.g. {@code "ACQUIRED"}) instead of sleeping; stderr is kept for diagnostics.
  * Children still running at JVM exit are killed.
  *
  * <pre>{@code
@@ -38,10 +37,12 @@ public final class ChildJvm implements AutoCloseable {
 
   private final String name;
   private final Process process;
-  private final LinkedBlockingQueue<String> pending = new LinkedBlockingQueue<>();
+  /** Stdout lines not yet taken by {@link #awaitLine}; guarded by itself. */
+  private final List<String> pending = new ArrayList<>();
   private final List<String> stdout = new ArrayList<>();
   private final List<String> stderr = new ArrayList<>();
   private final Writer stdin;
+  private boolean stdoutClosed;
 
   private ChildJvm(String name, Process process) {
     this.name = name;
@@ -82,7 +83,10 @@ public final class ChildJvm implements AutoCloseable {
             synchronized (stdout) {
               stdout.add(line);
             }
-            pending.add(line);
+            synchronized (pending) {
+              pending.add(line);
+              pending.notifyAll();
+            }
           } else {
             synchronized (stderr) {
               stderr.add(line);
@@ -91,6 +95,12 @@ public final class ChildJvm implements AutoCloseable {
         }
       } catch (IOException ignored) {
         // process ended
+      }
+      if (out) {
+        synchronized (pending) {
+          stdoutClosed = true;
+          pending.notifyAll();
+        }
       }
     }, name + (out ? "-stdout" : "-stderr"));
     t.setDaemon(true);
@@ -106,7 +116,7 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Takes queued stdout lines until one starts with {@code prefix} and returns it.
+   * Waits for an unconsumed stdout line starting with {@code prefix}, consumes and returns it.
    *
    * @throws AssertionError on timeout or if the child exits first, with its output
    */
@@ -114,42 +124,31 @@ public final class ChildJvm implements AutoCloseable {
     return awaitLine(l -> l.startsWith(prefix), "a line starting with '" + prefix + "'", timeout);
   }
 
-  /** Takes queued stdout lines until one matches. */
+  /**
+   * Waits until an unconsumed stdout line matches, removes it from the unconsumed lines and returns it. Lines that
+   * do not match stay available for later calls, so the order of awaits need not follow the order of output.
+   */
   public String awaitLine(Predicate<String> matcher, String what, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      long left = deadline - System.nanoTime();
-      String line = pending.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
-      if (line != null) {
-        if (matcher.test(line)) {
-          return line;
-        }
-        continue;
-      }
-      if (!process.isAlive() && pending.isEmpty()) {
-        // give the pump a last chance to deliver buffered lines
-        line = pending.poll(200, TimeUnit.MILLISECONDS);
-        if (line != null) {
-          if (matcher.test(line)) {
-            return line;
+    synchronized (pending) {
+      while (true) {
+        for (int i = 0; i < pending.size(); i++) {
+          if (matcher.test(pending.get(i))) {
+            return pending.remove(i);
           }
-          continue;
         }
-        throw new AssertionError(name + " exited (" + process.exitValue() + ") before printing " + what + "\n"
-            + output());
-      }
-      if (left <= 0) {
-        throw new AssertionError("Timed out after " + timeout + " waiting for " + name + " to print " + what
-            + "\n" + output());
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("Timed out after " + timeout + " waiting for " + name + " to print " + what
+              + "\n" + output());
+        }
+        if (!process.isAlive() && stdoutClosed) {
+          throw new AssertionError(name + " exited (" + process.exitValue() + ") before printing " + what + "\n"
+              + output());
+        }
+        pending.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
       }
     }
-  }
-
-  /** Queued stdout lines not yet consumed by {@link #awaitLine}. */
-  public List<String> drainPending() {
-    List<String> out = new ArrayList<>();
-    pending.drainTo(out);
-    return out;
   }
 
   /** Every stdout line so far. */
