@@ -276,7 +276,11 @@ final class H5SwmrCommitter {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException | Error e) {
-        queue.clear();
+        for (Object o = queue.poll(); o != null; o = queue.poll()) {
+          if (o instanceof Encoded) {
+            ((Encoded) o).buffer.close();
+          }
+        }
         queue.offer(e);
       }
     }, "h5swmr-commit-decoder");

@@ -22,7 +22,7 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
  * {@code CreatableRelationProvider}) and SQL {@code INSERT INTO}/{@code INSERT OVERWRITE} (through
  * {@code V1Write}), so they all share one commit protocol.
  */
-public final class H5SwmrWriteJob {
+final class H5SwmrWriteJob {
   private H5SwmrWriteJob() {}
 
   /** Writes {@code data} with {@code mode}; returns the commit result (null when skipped by ignore). */
