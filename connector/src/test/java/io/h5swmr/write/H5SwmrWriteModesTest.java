@@ -70,6 +70,24 @@ class H5SwmrWriteModesTest {
   }
 
   @Test
+  void aFailedJobLeavesNoStagingAndNoTarget() {
+    Path f = dir.resolve("abort.h5");
+    Dataset<Row> failing = spark().sql("select id as x, if(id = 7000, raise_error('boom at 7000'), id * 1.0d) as y "
+        + "from range(0, 10000, 1, 4)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer(failing, REDIS.url(), "/a").mode("append")
+        .save(f.toString())).hasStackTraceContaining("boom at 7000");
+    assertThat(Files.exists(f)).as("target never created").isFalse();
+    assertThat(filesContaining(dir, ".h5swmr-")).as("staging and commit files").isEmpty();
+    // and against an existing target: untouched
+    writer(range(0, 5), REDIS.url(), "/a").mode("append").save(f.toString());
+    String before = sha256(f);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer(failing, REDIS.url(), "/a").mode("append")
+        .save(f.toString())).hasStackTraceContaining("boom at 7000");
+    assertThat(sha256(f)).isEqualTo(before);
+    assertThat(filesContaining(dir, ".h5swmr-")).isEmpty();
+  }
+
+  @Test
   void insertIntoAndInsertOverwriteOnATableUsingH5swmr() {
     Path f = dir.resolve("sql.h5");
     String table = "h5swmr_sql_" + Long.toHexString(System.nanoTime());
