@@ -20,7 +20,7 @@ class H5SwmrReadBasicsTest {
   Path dir;
 
   @Test
-  void offHeapVectorsReadStraightIntoNativeMemoryAndMatchOnHeap() {
+  void offHeapColumnVectorsGiveTheSameResultsAsOnHeap() {
     Path f = dir.resolve("offheap.h5");
     int n = 5000;
     int[] a = new int[n];

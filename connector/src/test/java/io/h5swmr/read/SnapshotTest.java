@@ -141,7 +141,7 @@ class SnapshotTest {
         List.of(H5Type.int64(), H5Type.float64(), H5Type.int64()));
     Fixtures.write(f, "/rec", H5DatasetSpec.of(rec).withChunkRows(64), 0);
     int blockRows = 100;
-    int blocks = 40;
+    int blocks = 300;
     List<Long> seen = new ArrayList<>();
     try (ChildJvm appender = ChildJvm.start(AppenderMain.class, f.toString(), REDIS.url(),
         String.valueOf(blocks), String.valueOf(blockRows))) {

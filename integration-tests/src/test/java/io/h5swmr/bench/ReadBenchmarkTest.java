@@ -71,62 +71,66 @@ class ReadBenchmarkTest {
         .load(h5.toString()).write().parquet(parquet.toString());
     spark.conf().unset("spark.sql.parquet.compression.codec");
 
-    Row expected = null;
-    double h5Best = Double.MAX_VALUE;
-    double pqBest = Double.MAX_VALUE;
-    for (int run = 0; run <= RUNS; run++) {
-      long s = System.nanoTime();
-      Row a = spark.read().format("h5swmr").option("redis.url", REDIS.url()).option("datasets", "/cols")
-          .load(h5.toString()).selectExpr(sums).collectAsList().get(0);
-      double h = (System.nanoTime() - s) / 1e9;
-      s = System.nanoTime();
-      Row b = spark.read().parquet(parquet.toString()).selectExpr(sums).collectAsList().get(0);
-      double p = (System.nanoTime() - s) / 1e9;
-      assertThat(a).isEqualTo(b);
-      expected = a;
-      if (run > 0) { // run 0 warms up
-        h5Best = Math.min(h5Best, h);
-        pqBest = Math.min(pqBest, p);
-      }
-      System.out.printf(Locale.ROOT, "run %d: h5swmr %.3f s, parquet %.3f s%n", run, h, p);
-    }
-    assertThat(expected.getDouble(0)).isEqualTo(sumOf(rows, 0));
-
-    double readerBest = Double.MAX_VALUE;
-    double rawBest = Double.MAX_VALUE;
-    for (int run = 0; run <= RUNS; run++) {
-      Batch batch = plan(h5);
-      long s = System.nanoTime();
-      double fromReader = readAll(batch);
-      double r = (System.nanoTime() - s) / 1e9;
-      s = System.nanoTime();
-      double fromRaw = rawRead(h5, batch);
-      double w = (System.nanoTime() - s) / 1e9;
-      assertThat(fromReader).isEqualTo(fromRaw);
-      if (run > 0) {
-        readerBest = Math.min(readerBest, r);
-        rawBest = Math.min(rawBest, w);
-      }
-      System.out.printf(Locale.ROOT, "run %d: partition reader %.3f s, raw H5Dread %.3f s%n", run, r, w);
-    }
-
     double mib = rows * COLUMNS * 8.0 / (1 << 20);
     StringBuilder t = new StringBuilder();
-    t.append(String.format(Locale.ROOT, "%n%d rows x %d float64 columns (%.0f MiB), best of %d runs%n%n",
-        rows, COLUMNS, mib, RUNS));
-    t.append("| what | time (s) | rows/s | MiB/s | ratio |\n|---|---|---|---|---|\n");
-    row(t, "h5swmr, Spark local[2], sum of 8 columns", h5Best, rows, mib, pqBest / h5Best, "vs Parquet");
-    row(t, "Parquet (uncompressed, vectorized), same query", pqBest, rows, mib, 1, "");
-    row(t, "h5swmr columnar partition reader alone, 1 thread", readerBest, rows, mib, rawBest / readerBest,
-        "vs raw");
-    row(t, "raw H5Dread of the same hyperslabs, 1 thread", rawBest, rows, mib, 1, "");
+    t.append(String.format(Locale.ROOT, "%n%d rows x %d float64 columns (%.0f MiB), best of %d runs after a "
+        + "warm-up%n%n", rows, COLUMNS, mib, RUNS));
+    t.append("| what | vectors | time (s) | rows/s | MiB/s | ratio |\n|---|---|---|---|---|---|\n");
+    for (boolean offHeap : new boolean[] {false, true}) {
+      String vectors = offHeap ? "off-heap" : "on-heap";
+      spark.conf().set("spark.sql.columnVector.offheap.enabled", String.valueOf(offHeap));
+      double h5Best = Double.MAX_VALUE;
+      double pqBest = Double.MAX_VALUE;
+      for (int run = 0; run <= RUNS; run++) {
+        long s = System.nanoTime();
+        Row a = spark.read().format("h5swmr").option("redis.url", REDIS.url()).option("datasets", "/cols")
+            .load(h5.toString()).selectExpr(sums).collectAsList().get(0);
+        double h = (System.nanoTime() - s) / 1e9;
+        s = System.nanoTime();
+        Row b = spark.read().parquet(parquet.toString()).selectExpr(sums).collectAsList().get(0);
+        double p = (System.nanoTime() - s) / 1e9;
+        assertThat(a).isEqualTo(b);
+        assertThat(a.getDouble(0)).isEqualTo(sumOf(rows, 0));
+        if (run > 0) { // run 0 warms up
+          h5Best = Math.min(h5Best, h);
+          pqBest = Math.min(pqBest, p);
+        }
+        System.out.printf(Locale.ROOT, "%s run %d: h5swmr %.3f s, parquet %.3f s%n", vectors, run, h, p);
+      }
+      double readerBest = Double.MAX_VALUE;
+      double rawBest = Double.MAX_VALUE;
+      for (int run = 0; run <= RUNS; run++) {
+        Batch batch = plan(h5);
+        long s = System.nanoTime();
+        double fromReader = readAll(batch);
+        double r = (System.nanoTime() - s) / 1e9;
+        s = System.nanoTime();
+        double fromRaw = rawRead(h5, batch);
+        double w = (System.nanoTime() - s) / 1e9;
+        assertThat(fromReader).isEqualTo(fromRaw);
+        if (run > 0) {
+          readerBest = Math.min(readerBest, r);
+          rawBest = Math.min(rawBest, w);
+        }
+        System.out.printf(Locale.ROOT, "%s run %d: partition reader %.3f s, raw H5Dread %.3f s%n", vectors, run,
+            r, w);
+      }
+      row(t, "h5swmr, Spark local[2], sum of 8 columns", vectors, h5Best, rows, mib, pqBest / h5Best,
+          "vs Parquet");
+      row(t, "Parquet (uncompressed, vectorized), same query", vectors, pqBest, rows, mib, 1, "");
+      row(t, "h5swmr columnar partition reader alone, 1 thread", vectors, readerBest, rows, mib,
+          rawBest / readerBest, "vs raw");
+      row(t, "raw H5Dread of the same hyperslabs into double[], 1 thread", "-", rawBest, rows, mib, 1, "");
+    }
+    spark.conf().unset("spark.sql.columnVector.offheap.enabled");
     System.out.println(t);
     Files.writeString(Path.of(System.getProperty("bench.out", "target/read-benchmark.md")), t.toString());
   }
 
-  private static void row(StringBuilder t, String what, double s, long rows, double mib, double ratio,
-      String of) {
-    t.append(String.format(Locale.ROOT, "| %s | %.3f | %.1f M | %.0f | %s |%n", what, s, rows / s / 1e6, mib / s,
+  private static void row(StringBuilder t, String what, String vectors, double s, long rows, double mib,
+      double ratio, String of) {
+    t.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f M | %.0f | %s |%n", what, vectors, s,
+        rows / s / 1e6, mib / s,
         of.isEmpty() ? "" : String.format(Locale.ROOT, "%.2fx %s", ratio, of)));
   }
 
