@@ -1,0 +1,160 @@
+package io.h5swmr.write;
+
+import io.h5swmr.exceptions.H5SwmrConfigException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One query's staging directory ({@code <stagingRoot>/<queryId>/}): created and checked on the driver before
+ * any task runs, kept alive by a heartbeat file the driver touches while the job runs (so the next writer can
+ * tell a dead job's leftovers from a running job's files), deleted after commit or abort.
+ */
+final class StagingArea implements AutoCloseable {
+  static final String HEARTBEAT = ".heartbeat";
+  /** {@code <host> <pid>} of the driver that owns the directory. */
+  static final String OWNER = ".owner";
+
+  private final Path dir;
+  private final ScheduledExecutorService beat;
+
+  private StagingArea(Path dir, long beatMillis) {
+    this.dir = dir;
+    this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "h5swmr-staging-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+    beat.scheduleAtFixedRate(this::touch, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Creates {@code root/queryId}, proves it writable, starts the heartbeat. */
+  static StagingArea create(Path root, String queryId, long beatMillis) {
+    Path dir = root.resolve(queryId);
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".probe", ".tmp");
+      Files.delete(probe);
+      Files.write(dir.resolve(HEARTBEAT), new byte[0]);
+      Files.writeString(dir.resolve(OWNER), host() + " " + ProcessHandle.current().pid());
+    } catch (IOException | SecurityException e) {
+      throw new H5SwmrConfigException("Staging directory " + dir + " is not writable (" + e
+          + "). Set option 'stagingDir' (or spark.h5swmr.stagingDir) to a writable directory on a filesystem "
+          + "the driver and every executor share; the default is a hidden directory beside the target file", e);
+    }
+    return new StagingArea(dir, Math.max(100, beatMillis));
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  private void touch() {
+    try {
+      Files.setLastModifiedTime(dir.resolve(HEARTBEAT), FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException ignored) {
+      // directory already deleted (commit or abort finished)
+    }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+
+  /**
+   * True when a staging directory's driver is certainly gone: it ran on this host and its process no longer
+   * exists, or its heartbeat is older than {@code staleAfterMillis} (drivers on other hosts).
+   */
+  static boolean isOrphan(Path queryDir, long staleAfterMillis) {
+    try {
+      String[] owner = Files.readString(queryDir.resolve(OWNER)).trim().split(" ");
+      if (owner.length == 2 && owner[0].equals(host())) {
+        return ProcessHandle.of(Long.parseLong(owner[1])).map(ph -> !ph.isAlive()).orElse(true);
+      }
+    } catch (IOException | RuntimeException e) {
+      // no readable owner: fall back to the heartbeat
+    }
+    return System.currentTimeMillis() - lastHeartbeat(queryDir) > staleAfterMillis;
+  }
+
+  /** Millis of the last heartbeat of a staging directory (its own mtime when it has none). */
+  static long lastHeartbeat(Path queryDir) {
+    try {
+      Path hb = queryDir.resolve(HEARTBEAT);
+      return Files.getLastModifiedTime(Files.exists(hb) ? hb : queryDir).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Stops the heartbeat and deletes the directory with whatever is in it. The directory is first renamed away,
+   * so a straggling task (still running after its job failed) cannot create a file in it any more; never throws
+   * (what cannot be deleted is logged and left to the next writer's orphan cleanup).
+   */
+  @Override
+  public void close() {
+    beat.shutdownNow();
+    Path trash = dir.resolveSibling(dir.getFileName() + ".deleting");
+    try {
+      Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      trash = dir;
+    }
+    try {
+      deleteTree(trash);
+    } catch (UncheckedIOException e) {
+      org.slf4j.LoggerFactory.getLogger(StagingArea.class).warn(
+          "h5swmr: could not delete staging directory {} (the next writer will): {}", trash, e.getCause());
+    }
+    Path root = dir.getParent();
+    try {
+      Files.deleteIfExists(root); // only succeeds when no other query stages here
+    } catch (IOException ignored) {
+      // not empty: another job is staging
+    }
+  }
+
+  static void deleteTree(Path p) {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(p, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+          Files.deleteIfExists(f);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path f, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (NoSuchFileException ignored) {
+      // already gone
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete staging directory " + p, e);
+    }
+  }
+}
