@@ -7,6 +7,13 @@ import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.internal.SQLConf;
+import io.h5swmr.write.H5SwmrSaveRelation;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SQLContext;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.sources.BaseRelation;
+import org.apache.spark.sql.sources.CreatableRelationProvider;
 import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
@@ -15,7 +22,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * Entry point of the {@code h5swmr} format: {@code spark.read.format("h5swmr")}, {@code df.write.format("h5swmr")}
  * and {@code CREATE TABLE ... USING h5swmr}.
  */
-public final class H5SwmrDataSource implements TableProvider, DataSourceRegister {
+public final class H5SwmrDataSource implements TableProvider, DataSourceRegister, CreatableRelationProvider {
   /** The short name users give to {@code format(...)} and {@code USING}. */
   public static final String SHORT_NAME = "h5swmr";
 
@@ -37,6 +44,23 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
   @Override
   public boolean supportsExternalMetadata() {
     return true;
+  }
+
+  /**
+   * {@code df.write.format("h5swmr").mode(m).save(path)}: every save mode (append, overwrite, errorifexists,
+   * ignore) arrives here because the table reports V1_BATCH_WRITE; the write itself is h5swmr's staged,
+   * lease-protected commit.
+   */
+  @Override
+  public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode,
+      scala.collection.immutable.Map<String, String> parameters, Dataset<Row> data) {
+    Map<String, String> opts = new java.util.HashMap<>();
+    scala.collection.Iterator<scala.Tuple2<String, String>> it = parameters.iterator();
+    while (it.hasNext()) {
+      scala.Tuple2<String, String> kv = it.next();
+      opts.put(kv._1(), kv._2());
+    }
+    return H5SwmrSaveRelation.save(sqlContext, mode, options(opts), data);
   }
 
   /** Per-query options over the active session's {@code spark.h5swmr.*} conf. */

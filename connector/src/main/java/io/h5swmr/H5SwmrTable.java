@@ -20,7 +20,11 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 public final class H5SwmrTable implements SupportsRead, SupportsWrite {
   private static final Set<TableCapability> CAPABILITIES = EnumSet.of(
       TableCapability.BATCH_READ,
-      TableCapability.BATCH_WRITE,
+      // V1_BATCH_WRITE, not BATCH_WRITE: Spark's DataFrameWriter rejects errorifexists/ignore for any
+      // TableProvider whose table supports BATCH_WRITE; with V1_BATCH_WRITE every save mode reaches
+      // H5SwmrDataSource.createRelation, and SQL INSERT goes through H5SwmrWrite (a V1Write). Both run the
+      // same DSv2 write roles and commit protocol (see docs/write.md).
+      TableCapability.V1_BATCH_WRITE,
       TableCapability.TRUNCATE,
       TableCapability.ACCEPT_ANY_SCHEMA);
 
@@ -61,7 +65,7 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite {
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-    return new H5SwmrWriteBuilder(info, H5SwmrDataSource.options(merge(info.options())));
+    return new H5SwmrWriteBuilder(info, H5SwmrDataSource.options(merge(info.options())), schema);
   }
 
   /** Table options (from the path/OPTIONS) under the options of this particular scan or write. */

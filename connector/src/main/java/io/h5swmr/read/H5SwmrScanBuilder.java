@@ -1,16 +1,101 @@
 package io.h5swmr.read;
 
 import io.h5swmr.config.H5SwmrOptions;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.read.SupportsPushDownFilters;
+import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
+import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
+import org.apache.spark.sql.internal.SQLConf;
+import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** PLACEHOLDER owned by the read path: replace wholesale. */
-public final class H5SwmrScanBuilder implements ScanBuilder {
-  public H5SwmrScanBuilder(StructType schema, H5SwmrOptions options) {}
+/**
+ * Plans a read on the driver: inspects the files under shared leases (so missing files, datasets and type errors
+ * fail here, before any task), binds the table schema, then takes column pruning, filters on the index column
+ * ({@code =, <=>, <, <=, >, >=, IN}, AND/OR of those — evaluated exactly, so Spark does not re-check them) and a
+ * limit.
+ */
+public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
+    SupportsPushDownFilters, SupportsPushDownLimit {
+  private final H5SwmrOptions options;
+  private final TableSnapshot snapshot;
+  private final List<ReadColumn> tableColumns;
+  private List<ReadColumn> required;
+  private IndexRanges keep = IndexRanges.ALL;
+  private Filter[] pushed = new Filter[0];
+  private long limit = Long.MAX_VALUE;
+
+  public H5SwmrScanBuilder(StructType schema, H5SwmrOptions options) {
+    this.options = options;
+    this.snapshot = TableInspector.inspect(options);
+    this.tableColumns = schema.fields().length == 0 ? snapshot.columns
+        : SchemaBinding.bind(schema, snapshot.columns);
+    this.required = tableColumns;
+  }
+
+  @Override
+  public void pruneColumns(StructType requiredSchema) {
+    List<ReadColumn> cols = new ArrayList<>();
+    for (StructField f : requiredSchema.fields()) {
+      ReadColumn c = SchemaBinding.find(tableColumns, f.name());
+      if (c != null) {
+        cols.add(SchemaBinding.bindType(c, f.dataType(), c.name));
+      }
+    }
+    this.required = cols;
+  }
+
+  @Override
+  public Filter[] pushFilters(Filter[] filters) {
+    String index = null;
+    for (ReadColumn c : tableColumns) {
+      if (c.source == ReadColumn.Source.INDEX) {
+        index = c.name;
+      }
+    }
+    List<Filter> post = new ArrayList<>();
+    List<Filter> done = new ArrayList<>();
+    for (Filter f : filters) {
+      IndexRanges r = index == null ? null : IndexRanges.fromFilter(f, index);
+      if (r == null) {
+        post.add(f);
+      } else {
+        keep = keep.intersect(r);
+        done.add(f);
+      }
+    }
+    pushed = done.toArray(new Filter[0]);
+    return post.toArray(new Filter[0]);
+  }
+
+  @Override
+  public Filter[] pushedFilters() {
+    return pushed.clone();
+  }
+
+  @Override
+  public boolean pushLimit(int n) {
+    limit = Math.max(0, n);
+    return true;
+  }
 
   @Override
   public Scan build() {
-    throw new UnsupportedOperationException("read path not built yet");
+    boolean columnar = !required.isEmpty();
+    for (ReadColumn c : required) {
+      columnar &= c.isPrimitive();
+    }
+    SQLConf conf = SQLConf.get();
+    boolean offHeap = Boolean.parseBoolean(conf.getConfString("spark.sql.columnVector.offheap.enabled", "false"));
+    ReadPlan plan = new ReadPlan(Leases.settings(options), required, columnar, options.batchRows(), offHeap);
+    StringBuilder p = new StringBuilder();
+    for (Filter f : pushed) {
+      p.append(p.length() == 0 ? "" : ", ").append(f);
+    }
+    return new H5SwmrScan(snapshot, plan, keep, limit, options.partitionBytes(), p.toString());
   }
 }

@@ -5,17 +5,35 @@ import io.h5swmr.exceptions.H5SwmrException;
 import java.util.Map;
 import org.apache.spark.sql.types.StructType;
 
-/** PLACEHOLDER owned by the read path: replace wholesale. */
+/** Schema and table properties of the dataset(s) the options name, read on the driver under shared leases. */
 public final class H5SwmrSchemaInference {
   private H5SwmrSchemaInference() {}
 
-  /** The Spark schema of the dataset(s) the options name (driver side, under a shared lease). */
+  /**
+   * The Spark schema: the index column (unless disabled), the dataset's columns with their attributes as field
+   * metadata, then the file column when asked for. A single path that does not exist yet gives an empty schema
+   * (a write may be about to create it); reading it fails in the scan with "Path does not exist".
+   */
   public static StructType infer(H5SwmrOptions options) {
-    throw new H5SwmrException("schema inference not built yet");
+    if (PathExpansion.isSingleMissingPath(options.paths())) {
+      return new StructType();
+    }
+    return TableInspector.inspect(options).schema;
   }
 
-  /** Table properties shown by DESCRIBE (dataset and file attributes). */
+  /**
+   * Table properties shown by {@code DESCRIBE TABLE EXTENDED}: file count, dataset path(s), types, dims, chunking
+   * and the file's and dataset's attributes ({@code h5swmr.file.attr.*}, {@code h5swmr.dataset.attr.*}). Empty
+   * when the path does not exist yet.
+   */
   public static Map<String, String> tableProperties(H5SwmrOptions options) {
-    return Map.of();
+    if (options.paths().isEmpty() || PathExpansion.isSingleMissingPath(options.paths())) {
+      return Map.of();
+    }
+    try {
+      return TableInspector.inspect(options).properties;
+    } catch (H5SwmrException e) {
+      return Map.of("h5swmr.unavailable", String.valueOf(e.getMessage()));
+    }
   }
 }

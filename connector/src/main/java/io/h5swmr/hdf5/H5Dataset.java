@@ -1,0 +1,375 @@
+package io.h5swmr.hdf5;
+
+import hdf.hdf5lib.H5;
+import hdf.hdf5lib.HDF5Constants;
+import io.h5swmr.exceptions.H5SwmrDataException;
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An open dataset: metadata plus bulk reads and writes of row ranges along dimension 0 (a hyperslab over all
+ * other dimensions). Each {@link #read}/{@link #write} call moves all requested columns with one HDF5 call
+ * where possible, straight into/out of the caller's arrays or native memory.
+ *
+ * <p>Obtained from {@link H5File#openDataset} or {@link H5File#createDataset}; close it before the file.
+ */
+public final class H5Dataset implements AutoCloseable {
+  private final H5File file;
+  private final String path;
+  private final H5Id id;
+  private H5DatasetInfo info;
+
+  H5Dataset(H5File file, String path, H5Id id) {
+    this.file = file;
+    this.path = path;
+    this.id = id;
+  }
+
+  /** Absolute path of this dataset inside its file. */
+  public String path() {
+    return path;
+  }
+
+  public H5File file() {
+    return file;
+  }
+
+  private String where() {
+    return H5Calls.where(file.path(), path);
+  }
+
+  // ------------------------------------------------------------------------------------------ metadata
+
+  /** Metadata, loaded on first use and after {@link #extend}; see {@link #refresh()}. */
+  public H5DatasetInfo info() {
+    if (info == null) {
+      info = H5Calls.run(file.path(), path, "could not read dataset metadata", this::load);
+    }
+    return info;
+  }
+
+  /** Reloads metadata from the file (e.g. after another writer extended the dataset). */
+  public H5DatasetInfo refresh() {
+    info = null;
+    return info();
+  }
+
+  /** Current rows along dimension 0, asked from the library (1 for a scalar dataset). */
+  public long rows() {
+    return H5Calls.run(file.path(), path, "could not read the dataset's extent", () -> {
+      try (H5Id space = H5Id.space(H5.H5Dget_space(id.id()))) {
+        long[] dims = dims(space.id());
+        return dims.length == 0 ? 1L : dims[0];
+      }
+    });
+  }
+
+  private static long[] dims(long space) throws Exception {
+    int rank = H5.H5Sget_simple_extent_ndims(space);
+    long[] dims = new long[rank];
+    if (rank > 0) {
+      H5.H5Sget_simple_extent_dims(space, dims, null);
+    }
+    return dims;
+  }
+
+  private H5DatasetInfo load() throws Exception {
+    long did = id.id();
+    H5Type type;
+    try (H5Id t = H5Id.type(H5.H5Dget_type(did))) {
+      type = H5Types.describe(t.id());
+    }
+    long[] dims;
+    long[] max;
+    try (H5Id space = H5Id.space(H5.H5Dget_space(did))) {
+      int rank = H5.H5Sget_simple_extent_ndims(space.id());
+      dims = new long[rank];
+      max = new long[rank];
+      if (rank > 0) {
+        H5.H5Sget_simple_extent_dims(space.id(), dims, max);
+      }
+      for (int i = 0; i < rank; i++) {
+        if (max[i] == HDF5Constants.H5S_UNLIMITED) {
+          max[i] = H5DatasetInfo.UNLIMITED;
+        }
+      }
+    }
+    H5Layout layout;
+    long[] chunk = null;
+    List<H5Filter> filters = new ArrayList<>();
+    try (H5Id dcpl = H5Id.plist(H5.H5Dget_create_plist(did))) {
+      int l = H5.H5Pget_layout(dcpl.id());
+      layout = l == HDF5Constants.H5D_COMPACT ? H5Layout.COMPACT : l == HDF5Constants.H5D_CHUNKED
+          ? H5Layout.CHUNKED : l == HDF5Constants.H5D_VIRTUAL ? H5Layout.VIRTUAL : H5Layout.CONTIGUOUS;
+      if (layout == H5Layout.CHUNKED) {
+        chunk = new long[dims.length];
+        H5.H5Pget_chunk(dcpl.id(), dims.length, chunk);
+      }
+      int n = H5.H5Pget_nfilters(dcpl.id());
+      for (int i = 0; i < n; i++) {
+        int[] flags = new int[1];
+        long[] nelmts = {32};
+        int[] values = new int[32];
+        String[] name = new String[1];
+        int[] config = new int[1];
+        int fid = H5.H5Pget_filter(dcpl.id(), i, flags, nelmts, values, 256, name, config);
+        String nm = name[0] == null || name[0].isBlank() ? wellKnownFilter(fid) : name[0].trim();
+        filters.add(new H5Filter(fid, nm, Arrays.copyOf(values, (int) Math.min(nelmts[0], values.length))));
+      }
+    }
+    long storage = H5.H5Dget_storage_size(did);
+    String objectId = file.objectId(did);
+    return new H5DatasetInfo(file.path(), path, type, dims, max, chunk, layout, filters, storage, objectId,
+        H5Attributes.readAll(did));
+  }
+
+  private static String wellKnownFilter(int id) {
+    switch (id) {
+      case H5Filter.DEFLATE: return "deflate";
+      case H5Filter.SHUFFLE: return "shuffle";
+      case H5Filter.FLETCHER32: return "fletcher32";
+      case H5Filter.SZIP: return "szip";
+      default: return "filter " + id;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ reading
+
+  /** See {@link #read(long, long, List)}. */
+  public void read(long start, long count, H5ColumnRead... columns) {
+    read(start, count, Arrays.asList(columns));
+  }
+
+  /**
+   * Reads rows {@code [start, start + count)} of every column in {@code columns}. A non-compound dataset has one
+   * column (member path {@code []}); a compound dataset reads only the members named, all of them with one
+   * H5Dread into a packed buffer that is then copied out column by column (a single column goes straight into
+   * its destination). HDF5 still reads whole chunks from disk: compound members are stored interleaved.
+   *
+   * @throws H5SwmrDataException naming the dataset for out-of-range rows, unknown members, destinations of the
+   *     wrong kind or too small, and native failures
+   */
+  public void read(long start, long count, List<H5ColumnRead> columns) {
+    H5DatasetInfo meta = info();
+    List<H5Column> cols = new ArrayList<>(columns.size());
+    List<H5MemKind> kinds = new ArrayList<>(columns.size());
+    long elements = checkRows(meta, start, count);
+    for (H5ColumnRead r : columns) {
+      H5Column c = meta.column(r.memberPath());
+      checkKind(c, r.kind(), "read into");
+      long need = count * c.elementsPerRow();
+      if (r.capacity() < need) {
+        throw new H5SwmrDataException(where() + "destination for column '" + c.displayName() + "' holds "
+            + r.capacity() + " elements from its offset but rows [" + start + ", " + (start + count) + ") need "
+            + need);
+      }
+      if (!r.isNative() && r.offset() % c.type().elementsPerValue() != 0) {
+        throw new H5SwmrDataException(where() + "destination offset " + r.offset() + " for column '"
+            + c.displayName() + "' must be a multiple of its " + c.type().elementsPerValue() + " array elements");
+      }
+      cols.add(c);
+      kinds.add(r.kind());
+    }
+    if (count == 0 || columns.isEmpty()) {
+      return;
+    }
+    String what = "could not read rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
+    H5Calls.run(file.path(), path, what, () -> {
+      try (H5Id fs = selectRows(start, count)) {
+        if (meta.type().kind() != H5Type.Kind.COMPOUND || columns.size() == 1) {
+          for (int i = 0; i < columns.size(); i++) {
+            try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
+                kinds.subList(i, i + 1), false)) {
+              H5RowIo.readOne(id.id(), fs.id(), elements, layout, cols.get(i), columns.get(i));
+            }
+          }
+        } else {
+          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
+            H5RowIo.readPacked(id.id(), fs.id(), elements, layout, cols, columns);
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Reads rows {@code [start, start + count)} of one column into a new array of its {@link H5MemKind}
+   * ({@code double[]}, {@code String[]}, ...), {@code count × elementsPerRow} long.
+   */
+  public Object readColumn(long start, long count, String... memberPath) {
+    H5Column c = info().column(Arrays.asList(memberPath));
+    long n = count * c.elementsPerRow();
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new H5SwmrDataException(where() + count + " rows of column '" + c.displayName() + "' ("
+          + n + " elements) do not fit one Java array; read fewer rows at a time");
+    }
+    Object out = Array.newInstance(c.memKind().arrayClass().getComponentType(), (int) n);
+    read(start, count, H5ColumnRead.into(out, 0, memberPath));
+    return out;
+  }
+
+  private long checkRows(H5DatasetInfo meta, long start, long count) {
+    long rows = rows();
+    if (start < 0 || count < 0 || start > rows || count > rows - start) {
+      throw new H5SwmrDataException(where() + "rows [" + start + ", " + (start + count) + ") are out of range; "
+          + "the dataset has " + rows + " rows" + (meta.rank() == 0 ? " (scalar dataset)" : ""));
+    }
+    long elements = count * meta.trailingElements();
+    if (elements > Integer.MAX_VALUE) {
+      throw new H5SwmrDataException(where() + "rows [" + start + ", " + (start + count) + ") hold " + elements
+          + " elements, more than one call can move; use fewer rows per call");
+    }
+    return elements;
+  }
+
+  private void checkKind(H5Column c, H5MemKind kind, String verb) {
+    boolean isString = c.type().leaf().kind() == H5Type.Kind.STRING;
+    if (isString != (kind == H5MemKind.STRING)) {
+      throw new H5SwmrDataException(where() + "column '" + c.displayName() + "' of type " + c.type()
+          + " cannot be " + verb + " a " + kind.arrayClass().getSimpleName() + "; use a "
+          + c.memKind().arrayClass().getSimpleName());
+    }
+  }
+
+  private static String columnNames(List<H5Column> cols) {
+    List<String> names = new ArrayList<>();
+    cols.forEach(c -> names.add(c.displayName()));
+    return names.size() == 1 ? "column " + names.get(0) : "columns " + names;
+  }
+
+  /** The file dataspace with rows [start, start+count) selected over all other dimensions. */
+  private H5Id selectRows(long start, long count) throws Exception {
+    H5Id fs = H5Id.space(H5.H5Dget_space(id.id()));
+    try {
+      long[] dims = dims(fs.id());
+      if (dims.length == 0) {
+        return fs; // scalar: the single element
+      }
+      long[] offset = new long[dims.length];
+      long[] counts = dims.clone();
+      offset[0] = start;
+      counts[0] = count;
+      H5.H5Sselect_hyperslab(fs.id(), HDF5Constants.H5S_SELECT_SET, offset, null, counts, null);
+      return fs;
+    } catch (Exception e) {
+      fs.close();
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ writing
+
+  /** Sets the number of rows along dimension 0 (grow or shrink); new rows hold the fill value. */
+  public void extend(long rows) {
+    requireWritable();
+    H5DatasetInfo meta = info();
+    if (meta.rank() == 0) {
+      throw new H5SwmrDataException(where() + "a scalar dataset cannot be extended");
+    }
+    long max = meta.maxDims()[0];
+    if (rows < 0 || (max != H5DatasetInfo.UNLIMITED && rows > max)) {
+      throw new H5SwmrDataException(where() + "cannot set " + rows + " rows; dimension 0 allows at most "
+          + (max == H5DatasetInfo.UNLIMITED ? "unlimited" : String.valueOf(max)) + " rows");
+    }
+    H5Calls.run(file.path(), path, "could not extend to " + rows + " rows", () -> {
+      long[] dims = meta.dims();
+      dims[0] = rows;
+      H5.H5Dset_extent(id.id(), dims);
+      return null;
+    });
+    info = null;
+  }
+
+  /** See {@link #write(long, long, List)}. */
+  public void write(long start, long count, H5ColumnWrite... columns) {
+    write(start, count, Arrays.asList(columns));
+  }
+
+  /**
+   * Writes rows {@code [start, start + count)} (which must exist: {@link #extend} first) from the given
+   * columns. A compound dataset packs all given members into one interleaved buffer and writes once; members
+   * not given keep their current (fill) values.
+   */
+  public void write(long start, long count, List<H5ColumnWrite> columns) {
+    requireWritable();
+    H5DatasetInfo meta = info();
+    long elements = checkRows(meta, start, count);
+    List<H5Column> cols = new ArrayList<>(columns.size());
+    List<H5MemKind> kinds = new ArrayList<>(columns.size());
+    for (H5ColumnWrite w : columns) {
+      H5Column c = meta.column(w.memberPath());
+      checkKind(c, w.kind(), "written from");
+      long need = count * c.elementsPerRow();
+      if (w.available() < need) {
+        throw new H5SwmrDataException(where() + "source for column '" + c.displayName() + "' holds "
+            + w.available() + " elements from its offset but " + count + " rows need " + need);
+      }
+      if (w.offset() % c.type().elementsPerValue() != 0) {
+        throw new H5SwmrDataException(where() + "source offset " + w.offset() + " for column '"
+            + c.displayName() + "' must be a multiple of its " + c.type().elementsPerValue() + " array elements");
+      }
+      if (cols.contains(c)) {
+        throw new H5SwmrDataException(where() + "column '" + c.displayName() + "' given twice");
+      }
+      cols.add(c);
+      kinds.add(w.kind());
+    }
+    if (meta.type().kind() != H5Type.Kind.COMPOUND && columns.size() > 1) {
+      throw new H5SwmrDataException(where() + "a non-compound dataset has one column, got " + columns);
+    }
+    if (count == 0 || columns.isEmpty()) {
+      return;
+    }
+    String what = "could not write rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
+    H5Calls.run(file.path(), path, what, () -> {
+      try (H5Id fs = selectRows(start, count);
+          H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
+        if (columns.size() == 1) {
+          H5RowIo.writeOne(id.id(), fs.id(), elements, layout, cols.get(0), columns.get(0), where());
+        } else {
+          H5RowIo.writePacked(id.id(), fs.id(), elements, layout, cols, columns, where());
+        }
+      }
+      return null;
+    });
+    info = null; // storage size changed
+  }
+
+  /** Extends the dataset by {@code count} rows and writes them; returns the first new row. */
+  public long append(long count, H5ColumnWrite... columns) {
+    long start = rows();
+    extend(start + count);
+    write(start, count, columns);
+    return start;
+  }
+
+  /** Writes (replacing) an attribute of this dataset; see {@link H5File#writeAttribute}. */
+  public void writeAttribute(String name, Object value) {
+    requireWritable();
+    H5Calls.run(file.path(), path, "could not write attribute '" + name + "'", () -> {
+      H5Attributes.write(id.id(), name, value);
+      return null;
+    });
+    info = null;
+  }
+
+  private void requireWritable() {
+    if (file.isReadOnly()) {
+      throw new H5SwmrDataException(where() + "file opened read-only; cannot modify the dataset");
+    }
+  }
+
+  /** Closes the dataset; idempotent. */
+  @Override
+  public void close() {
+    id.close();
+  }
+
+  @Override
+  public String toString() {
+    return "H5Dataset{" + file.path() + ":" + path + "}";
+  }
+}

@@ -1,0 +1,441 @@
+package io.h5swmr.hdf5;
+
+import hdf.hdf5lib.H5;
+import hdf.hdf5lib.HDF5Constants;
+import hdf.hdf5lib.callbacks.H5O_iterate_opdata_t;
+import hdf.hdf5lib.structs.H5O_info_t;
+import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.exceptions.H5SwmrNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An open HDF5 file. Opened read-only (never modifies the file), read-write or created; HDF5's own file
+ * locking is always disabled because access is coordinated by the connector's Redis lease, and a flock on a
+ * shared file system would only block other readers (h5py included) or fail outright.
+ *
+ * <p>Paths inside the file are absolute ("/group/data"); a missing leading slash is added. Not thread-safe
+ * as an object (use one per task), but any number of files may be used from any threads: every native call
+ * goes through {@link H5Native#call}.
+ */
+public final class H5File implements AutoCloseable {
+  private static final long DEFAULT = H5Calls.DEFAULT;
+  private static final int MAX_LISTED = 20;
+  /** The JNI visit rejects a null op-data object. */
+  private static final H5O_iterate_opdata_t NO_VISIT_DATA = new H5O_iterate_opdata_t() {};
+
+  private final String path;
+  private final boolean readOnly;
+  private final H5Id id;
+
+  private H5File(String path, boolean readOnly, H5Id id) {
+    this.path = path;
+    this.readOnly = readOnly;
+    this.id = id;
+  }
+
+  /** Opens an existing file read-only. */
+  public static H5File openReadOnly(String path) {
+    return open(path, true);
+  }
+
+  /** Opens an existing file for reading and writing. */
+  public static H5File openReadWrite(String path) {
+    return open(path, false);
+  }
+
+  /** Creates a new file; fails if a file already exists at {@code path}. */
+  public static H5File create(String path) {
+    String p = normalizeFile(path);
+    if (Files.exists(Paths.get(p))) {
+      throw new H5SwmrDataException("HDF5 file '" + p + "' already exists; open it read-write instead");
+    }
+    long fid = H5Calls.run(p, null, "could not create the file", () -> {
+      try (H5Id fapl = accessList()) {
+        return H5Calls.check(H5.H5Fcreate(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, fapl.id()), "H5Fcreate");
+      }
+    });
+    return new H5File(p, false, H5Id.file(fid));
+  }
+
+  /** Opens {@code path} read-write, creating an empty file first when none exists. */
+  public static H5File openOrCreate(String path) {
+    return Files.exists(Paths.get(normalizeFile(path))) ? openReadWrite(path) : create(path);
+  }
+
+  private static String normalizeFile(String path) {
+    if (path == null || path.isEmpty()) {
+      throw new H5SwmrDataException("HDF5 file path is empty");
+    }
+    return Paths.get(path).toAbsolutePath().normalize().toString();
+  }
+
+  private static H5File open(String path, boolean readOnly) {
+    String p = normalizeFile(path);
+    Path file = Paths.get(p);
+    if (!Files.exists(file)) {
+      throw new H5SwmrNotFoundException("HDF5 file '" + p + "' does not exist");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new H5SwmrDataException("HDF5 file '" + p + "' is not a regular file");
+    }
+    if (!Files.isReadable(file) || (!readOnly && !Files.isWritable(file))) {
+      throw new H5SwmrDataException("HDF5 file '" + p + "' is not " + (readOnly ? "readable" : "writable")
+          + " by this process");
+    }
+    long fid = H5Calls.run(p, null, "could not open the file", () -> {
+      try (H5Id fapl = accessList()) {
+        if (!H5.H5Fis_accessible(p, fapl.id())) {
+          throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
+              + Files.size(file) + " bytes)");
+        }
+        long f = hdf5Open(p, readOnly, fapl.id());
+        if (f < 0) {
+          String stack = H5Calls.stackText();
+          throw new H5SwmrDataException("HDF5 file '" + p + "' is a truncated or corrupt HDF5 file: it has an "
+              + "HDF5 signature but cannot be opened" + (stack.isEmpty() ? "" : " (HDF5: " + stack + ")"));
+        }
+        return f;
+      }
+    });
+    return new H5File(p, readOnly, H5Id.file(fid));
+  }
+
+  private static long hdf5Open(String p, boolean readOnly, long fapl) {
+    return org.bytedeco.hdf5.global.hdf5.H5Fopen(p, readOnly ? HDF5Constants.H5F_ACC_RDONLY
+        : HDF5Constants.H5F_ACC_RDWR, fapl);
+  }
+
+  /** File access properties: no file locking (ignored if the file system cannot lock anyway). */
+  private static H5Id accessList() throws Exception {
+    H5Id fapl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_FILE_ACCESS));
+    H5.H5Pset_file_locking(fapl.id(), false, true);
+    return fapl;
+  }
+
+  /** Absolute, normalized file path. */
+  public String path() {
+    return path;
+  }
+
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  long id() {
+    return id.id();
+  }
+
+  static String normalize(String objectPath) {
+    if (objectPath == null || objectPath.isEmpty() || objectPath.equals("/")) {
+      return "/";
+    }
+    String p = objectPath.startsWith("/") ? objectPath : "/" + objectPath;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+
+  // ------------------------------------------------------------------------------------------ metadata
+
+  /** What {@code objectPath} names: group, dataset, other object or nothing. */
+  public H5ObjectKind kind(String objectPath) {
+    String p = normalize(objectPath);
+    return H5Calls.run(path, p, "could not inspect the path", () -> kindOf(p));
+  }
+
+  private H5ObjectKind kindOf(String p) throws Exception {
+    if (p.equals("/")) {
+      return H5ObjectKind.GROUP;
+    }
+    // H5Lexists fails on a missing intermediate group, so walk the components.
+    int from = 1;
+    while (true) {
+      int slash = p.indexOf('/', from);
+      String prefix = slash < 0 ? p : p.substring(0, slash);
+      if (org.bytedeco.hdf5.global.hdf5.H5Lexists(id(), prefix, DEFAULT) <= 0) {
+        H5Calls.stackText();
+        return H5ObjectKind.MISSING;
+      }
+      if (slash < 0) {
+        break;
+      }
+      from = slash + 1;
+    }
+    if (org.bytedeco.hdf5.global.hdf5.H5Oexists_by_name(id(), p, DEFAULT) <= 0) {
+      H5Calls.stackText();
+      return H5ObjectKind.MISSING; // dangling soft or external link
+    }
+    int type = H5.H5Oget_info_by_name(id(), p, HDF5Constants.H5O_INFO_BASIC, DEFAULT).type;
+    return type == HDF5Constants.H5O_TYPE_GROUP ? H5ObjectKind.GROUP
+        : type == HDF5Constants.H5O_TYPE_DATASET ? H5ObjectKind.DATASET : H5ObjectKind.OTHER;
+  }
+
+  /** Every dataset in the file, as sorted absolute paths. */
+  public List<String> listDatasets() {
+    return listDatasets("/");
+  }
+
+  /** Every dataset under group {@code groupPath}, recursively, as sorted absolute paths. */
+  public List<String> listDatasets(String groupPath) {
+    String g = normalize(groupPath);
+    return H5Calls.run(path, g, "could not list datasets", () -> {
+      H5ObjectKind kind = kindOf(g);
+      if (kind != H5ObjectKind.GROUP) {
+        throw new H5SwmrNotFoundException(H5Calls.where(path, g) + "is not a group (" + kind + ")");
+      }
+      List<String> out = new ArrayList<>();
+      String prefix = g.equals("/") ? "/" : g + "/";
+      try (H5Id grp = H5Id.group(H5.H5Gopen(id(), g, DEFAULT))) {
+        H5.H5Ovisit(grp.id(), HDF5Constants.H5_INDEX_NAME, HDF5Constants.H5_ITER_INC, (loc, name, info, data) -> {
+          if (info.type == HDF5Constants.H5O_TYPE_DATASET) {
+            out.add(prefix + name);
+          }
+          return 0;
+        }, NO_VISIT_DATA, HDF5Constants.H5O_INFO_BASIC);
+      }
+      Collections.sort(out);
+      return out;
+    });
+  }
+
+  /** Attributes of the object at {@code objectPath} ("/" for the file's root group). */
+  public Map<String, Object> attributes(String objectPath) {
+    String p = normalize(objectPath);
+    return H5Calls.run(path, p, "could not read attributes", () -> {
+      requireExists(p);
+      try (H5Id o = H5Id.object(H5.H5Oopen(id(), p, DEFAULT))) {
+        return Collections.unmodifiableMap(H5Attributes.readAll(o.id()));
+      }
+    });
+  }
+
+  private void requireExists(String p) throws Exception {
+    if (kindOf(p) == H5ObjectKind.MISSING) {
+      throw new H5SwmrNotFoundException(H5Calls.where(path, p) + "no such object");
+    }
+  }
+
+  /** Metadata of the dataset at {@code datasetPath} (opens and closes it). */
+  public H5DatasetInfo datasetInfo(String datasetPath) {
+    try (H5Dataset d = openDataset(datasetPath)) {
+      return d.info();
+    }
+  }
+
+  /**
+   * Opens the dataset at {@code datasetPath}.
+   *
+   * @throws H5SwmrNotFoundException when nothing is there (message lists the file's datasets)
+   * @throws H5SwmrDataException when the path is a group or another kind of object
+   */
+  public H5Dataset openDataset(String datasetPath) {
+    String p = normalize(datasetPath);
+    long did = H5Calls.run(path, p, "could not open the dataset", () -> {
+      H5ObjectKind kind = kindOf(p);
+      if (kind == H5ObjectKind.MISSING) {
+        throw new H5SwmrNotFoundException(H5Calls.where(path, p) + "no dataset at this path; "
+            + describeDatasets("/"));
+      }
+      if (kind == H5ObjectKind.GROUP) {
+        throw new H5SwmrDataException(H5Calls.where(path, p) + "is a group, not a dataset; "
+            + describeDatasets(p));
+      }
+      if (kind == H5ObjectKind.OTHER) {
+        throw new H5SwmrDataException(H5Calls.where(path, p) + "is neither a dataset nor a group");
+      }
+      return H5.H5Dopen(id(), p, DEFAULT);
+    });
+    return new H5Dataset(this, p, H5Id.dataset(did));
+  }
+
+  private String describeDatasets(String group) {
+    List<String> all = listDatasets(group);
+    String where = group.equals("/") ? "the file" : "group '" + group + "'";
+    if (all.isEmpty()) {
+      return where + " has no datasets";
+    }
+    List<String> shown = all.size() > MAX_LISTED ? all.subList(0, MAX_LISTED) : all;
+    return where + " has datasets: " + String.join(", ", shown)
+        + (all.size() > shown.size() ? ", ... (" + all.size() + " in all)" : "");
+  }
+
+  // ------------------------------------------------------------------------------------------ writing
+
+  private void requireWritable(String what) {
+    if (readOnly) {
+      throw new H5SwmrDataException(H5Calls.where(path, null) + "opened read-only; cannot " + what);
+    }
+  }
+
+  /**
+   * Creates a chunked dataset at {@code datasetPath} (intermediate groups included) with 0 rows, extensible
+   * along dimension 0.
+   */
+  public H5Dataset createDataset(String datasetPath, H5DatasetSpec spec) {
+    requireWritable("create a dataset");
+    String p = normalize(datasetPath);
+    long did = H5Calls.run(path, p, "could not create dataset of type " + spec.type(), () -> {
+      if (kindOf(p) != H5ObjectKind.MISSING) {
+        throw new H5SwmrDataException(H5Calls.where(path, p) + "already exists");
+      }
+      long[] trailing = spec.trailingDims();
+      int rank = trailing.length + 1;
+      long[] dims = new long[rank];
+      long[] max = new long[rank];
+      long[] chunk = new long[rank];
+      dims[0] = spec.initialRows();
+      max[0] = HDF5Constants.H5S_UNLIMITED;
+      chunk[0] = spec.chunkRows();
+      for (int i = 1; i < rank; i++) {
+        dims[i] = trailing[i - 1];
+        max[i] = trailing[i - 1];
+        chunk[i] = trailing[i - 1];
+      }
+      try (H5Id type = H5Id.type(H5Types.createFileType(spec.type()));
+          H5Id space = H5Id.space(H5.H5Screate_simple(rank, dims, max));
+          H5Id lcpl = linkCreateList();
+          H5Id dcpl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_DATASET_CREATE))) {
+        H5.H5Pset_chunk(dcpl.id(), rank, chunk);
+        if (spec.shuffle()) {
+          H5.H5Pset_shuffle(dcpl.id());
+        }
+        if (spec.deflateLevel() > 0) {
+          H5.H5Pset_deflate(dcpl.id(), spec.deflateLevel());
+        }
+        return H5.H5Dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), DEFAULT);
+      }
+    });
+    return new H5Dataset(this, p, H5Id.dataset(did));
+  }
+
+  private static H5Id linkCreateList() throws Exception {
+    H5Id lcpl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_LINK_CREATE));
+    H5.H5Pset_create_intermediate_group(lcpl.id(), true);
+    H5.H5Pset_char_encoding(lcpl.id(), HDF5Constants.H5T_CSET_UTF8);
+    return lcpl;
+  }
+
+  /** Creates group {@code groupPath} and any missing parents; nothing happens when it exists already. */
+  public void createGroup(String groupPath) {
+    requireWritable("create a group");
+    String p = normalize(groupPath);
+    H5Calls.run(path, p, "could not create the group", () -> {
+      H5ObjectKind kind = kindOf(p);
+      if (kind == H5ObjectKind.GROUP) {
+        return null;
+      }
+      if (kind != H5ObjectKind.MISSING) {
+        throw new H5SwmrDataException(H5Calls.where(path, p) + "exists and is a " + kind + ", not a group");
+      }
+      try (H5Id lcpl = linkCreateList();
+          H5Id g = H5Id.group(H5.H5Gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT))) {
+        return null;
+      }
+    });
+  }
+
+  /**
+   * Renames the link {@code from} to {@code to} (creating missing groups on the way); {@code to} must not
+   * exist. Together with {@link #delete} this swaps a freshly built dataset into place.
+   */
+  public void move(String from, String to) {
+    requireWritable("move a link");
+    String f = normalize(from);
+    String t = normalize(to);
+    H5Calls.run(path, f, "could not move to '" + t + "'", () -> {
+      requireExists(f);
+      if (kindOf(t) != H5ObjectKind.MISSING) {
+        throw new H5SwmrDataException(H5Calls.where(path, t) + "already exists; delete it before moving '"
+            + f + "' there");
+      }
+      try (H5Id lcpl = linkCreateList()) {
+        H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
+      }
+      return null;
+    });
+  }
+
+  /** Removes the link at {@code objectPath} (the object's space is freed once nothing links to it). */
+  public void delete(String objectPath) {
+    requireWritable("delete a link");
+    String p = normalize(objectPath);
+    if (p.equals("/")) {
+      throw new H5SwmrDataException(H5Calls.where(path, p) + "the root group cannot be deleted");
+    }
+    H5Calls.run(path, p, "could not delete", () -> {
+      requireExists(p);
+      H5.H5Ldelete(id(), p, DEFAULT);
+      return null;
+    });
+  }
+
+  /**
+   * Writes (replacing) attribute {@code name} on the object at {@code objectPath} ("/" for the root group).
+   * Values: String, Long, Integer, Double, Boolean, long[], int[], double[], String[].
+   */
+  public void writeAttribute(String objectPath, String name, Object value) {
+    requireWritable("write an attribute");
+    String p = normalize(objectPath);
+    H5Calls.run(path, p, "could not write attribute '" + name + "'", () -> {
+      requireExists(p);
+      try (H5Id o = H5Id.object(H5.H5Oopen(id(), p, DEFAULT))) {
+        H5Attributes.write(o.id(), name, value);
+      }
+      return null;
+    });
+  }
+
+  /** Deletes attribute {@code name} of the object at {@code objectPath}; false when it did not exist. */
+  public boolean deleteAttribute(String objectPath, String name) {
+    requireWritable("delete an attribute");
+    String p = normalize(objectPath);
+    return H5Calls.run(path, p, "could not delete attribute '" + name + "'", () -> {
+      requireExists(p);
+      try (H5Id o = H5Id.object(H5.H5Oopen(id(), p, DEFAULT))) {
+        if (!H5.H5Aexists(o.id(), name)) {
+          return false;
+        }
+        H5.H5Adelete(o.id(), name);
+        return true;
+      }
+    });
+  }
+
+  /** Flushes all buffers of this file to disk. */
+  public void flush() {
+    if (readOnly) {
+      return;
+    }
+    H5Calls.run(path, null, "could not flush", () -> H5.H5Fflush(id(), HDF5Constants.H5F_SCOPE_GLOBAL));
+  }
+
+  /** Object token of the object at {@code objectPath}, as hex (see {@link H5DatasetInfo#objectId()}). */
+  String objectId(long oid) throws Exception {
+    H5O_info_t info = H5.H5Oget_info(oid, HDF5Constants.H5O_INFO_BASIC | HDF5Constants.H5O_INFO_TIME);
+    StringBuilder b = new StringBuilder();
+    for (byte x : info.token.data) {
+      b.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+    }
+    // Strip trailing zero bytes of the fixed-size token for readability.
+    String hex = b.toString().replaceAll("(00)+$", "");
+    return (hex.isEmpty() ? "0" : hex) + (info.ctime > 0 ? "@" + info.ctime : "");
+  }
+
+  /** Closes the file; datasets opened from it should be closed first. Idempotent. */
+  @Override
+  public void close() {
+    id.close();
+  }
+
+  @Override
+  public String toString() {
+    return "H5File{" + path + (readOnly ? ", read-only" : ", read-write") + "}";
+  }
+}

@@ -1,0 +1,391 @@
+package io.h5swmr.hdf5;
+
+import hdf.hdf5lib.H5;
+import hdf.hdf5lib.HDF5Constants;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.bytedeco.hdf5.global.hdf5;
+import org.bytedeco.javacpp.BytePointer;
+
+/**
+ * The bulk data movers behind {@link H5Dataset#read} and {@link H5Dataset#write}: one H5Dread/H5Dwrite per
+ * call, straight into/out of the caller's Java arrays (pinned, no copy) or native memory where the memory
+ * element is a single column; through one packed buffer plus a strided Java copy where several compound
+ * members move at once. All methods run under the native guard.
+ */
+final class H5RowIo {
+  private static final long DEFAULT = H5Calls.DEFAULT;
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+  private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, NATIVE);
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, NATIVE);
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, NATIVE);
+  private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, NATIVE);
+  private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, NATIVE);
+
+  private H5RowIo() {}
+
+  // ------------------------------------------------------------------------------------------- reading
+
+  /**
+   * Reads {@code elements} dataset elements selected in {@code fileSpace} into the single destination
+   * {@code dst}, whose memory layout is {@code layout} (one column at offset 0).
+   */
+  static void readOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
+      H5ColumnRead dst) throws Exception {
+    long perValue = col.type().elementsPerValue();
+    H5Type leaf = col.type().leaf();
+    if (leaf.kind() != H5Type.Kind.STRING) {
+      if (dst.isNative()) {
+        try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
+          H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms.id(), fileSpace, DEFAULT,
+              NativeMemory.at(dst.address())), "H5Dread");
+        }
+        return;
+      }
+      // Memory space over the whole destination array (in values), selecting the destination range.
+      long extent = (dst.offset() + dst.capacity()) / perValue;
+      try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {extent}, null))) {
+        if (dst.offset() != 0 || extent != elements) {
+          H5.H5Sselect_hyperslab(ms.id(), HDF5Constants.H5S_SELECT_SET, new long[] {dst.offset() / perValue},
+              null, new long[] {elements}, null);
+        }
+        readPinned(did, layout.typeId(), ms.id(), fileSpace, dst.array());
+      }
+      return;
+    }
+    readPacked(did, fileSpace, elements, layout, List.of(col), List.of(dst));
+  }
+
+  private static void readPinned(long did, long mt, long ms, long fs, Object a) throws Exception {
+    if (a instanceof double[]) {
+      H5.H5Dread_double(did, mt, ms, fs, DEFAULT, (double[]) a, true);
+    } else if (a instanceof float[]) {
+      H5.H5Dread_float(did, mt, ms, fs, DEFAULT, (float[]) a, true);
+    } else if (a instanceof long[]) {
+      H5.H5Dread_long(did, mt, ms, fs, DEFAULT, (long[]) a, true);
+    } else if (a instanceof int[]) {
+      H5.H5Dread_int(did, mt, ms, fs, DEFAULT, (int[]) a, true);
+    } else if (a instanceof short[]) {
+      H5.H5Dread_short(did, mt, ms, fs, DEFAULT, (short[]) a, true);
+    } else {
+      H5.H5Dread(did, mt, ms, fs, DEFAULT, (byte[]) a, true);
+    }
+  }
+
+  /**
+   * Reads all {@code columns} in one H5Dread into a packed buffer of {@code layout}, then copies each column
+   * out to its destination. Variable-length strings are read into native memory and reclaimed afterwards.
+   */
+  static void readPacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
+      List<H5ColumnRead> dsts) throws Exception {
+    int stride = layout.elementSize();
+    int bytes = Math.toIntExact(elements * stride);
+    byte[] image = new byte[bytes];
+    try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
+      if (!layout.hasVlen()) {
+        H5.H5Dread(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, image, true);
+        scatterAll(image, elements, layout, columns, dsts);
+        return;
+      }
+      try (BytePointer buf = new BytePointer(bytes)) {
+        buf.zero();
+        H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, buf), "H5Dread");
+        try {
+          buf.get(image, 0, bytes);
+          scatterAll(image, elements, layout, columns, dsts);
+        } finally {
+          H5Calls.check(hdf5.H5Treclaim(layout.typeId(), ms.id(), DEFAULT, buf), "H5Treclaim");
+        }
+      }
+    }
+  }
+
+  private static void scatterAll(byte[] image, long elements, H5MemLayout layout, List<H5Column> columns,
+      List<H5ColumnRead> dsts) {
+    for (int c = 0; c < columns.size(); c++) {
+      scatter(image, (int) elements, layout.elementSize(), layout.offset(c), columns.get(c), dsts.get(c));
+    }
+  }
+
+  /** Copies one column out of the packed image: {@code n} elements, {@code stride} bytes apart. */
+  private static void scatter(byte[] src, int n, int stride, int off, H5Column col, H5ColumnRead dst) {
+    H5Type leaf = col.type().leaf();
+    int k = (int) col.type().elementsPerValue();
+    int total = n * k;
+    if (leaf.kind() == H5Type.Kind.STRING) {
+      String[] out = (String[]) dst.array();
+      int o = dst.offset();
+      int es = H5Types.leafMemSize(leaf);
+      for (int e = 0; e < n; e++) {
+        int p = e * stride + off;
+        for (int j = 0; j < k; j++, p += es) {
+          out[o++] = leaf.isVariableLength() ? NativeMemory.cString((long) LONGS.get(src, p))
+              : H5Strings.decodeFixed(src, p, es, leaf.pad());
+        }
+      }
+      return;
+    }
+    H5MemKind kind = dst.kind();
+    Object target = dst.isNative() ? java.lang.reflect.Array.newInstance(
+        kind.arrayClass().getComponentType(), total) : dst.array();
+    int o = dst.isNative() ? 0 : dst.offset();
+    int es = kind.bytes();
+    switch (kind) {
+      case BYTE: {
+        byte[] t = (byte[]) target;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            t[o++] = src[p];
+          }
+        }
+        break;
+      }
+      case SHORT: {
+        short[] t = (short[]) target;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            t[o++] = (short) SHORTS.get(src, p);
+          }
+        }
+        break;
+      }
+      case INT: {
+        int[] t = (int[]) target;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            t[o++] = (int) INTS.get(src, p);
+          }
+        }
+        break;
+      }
+      case LONG: {
+        long[] t = (long[]) target;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            t[o++] = (long) LONGS.get(src, p);
+          }
+        }
+        break;
+      }
+      case FLOAT: {
+        float[] t = (float[]) target;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            t[o++] = (float) FLOATS.get(src, p);
+          }
+        }
+        break;
+      }
+      default: {
+        double[] t = (double[]) target;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            t[o++] = (double) DOUBLES.get(src, p);
+          }
+        }
+        break;
+      }
+    }
+    if (dst.isNative()) {
+      NativeMemory.copyTo(dst.address(), target);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- writing
+
+  /** Writes {@code elements} dataset elements from one primitive source array (one column at offset 0). */
+  static void writeOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
+      H5ColumnWrite src, String where) throws Exception {
+    if (col.type().leaf().kind() == H5Type.Kind.STRING) {
+      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where);
+      return;
+    }
+    long perValue = col.type().elementsPerValue();
+    long extent = (src.offset() + src.available()) / perValue;
+    try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {extent}, null))) {
+      if (src.offset() != 0 || extent != elements) {
+        H5.H5Sselect_hyperslab(ms.id(), HDF5Constants.H5S_SELECT_SET, new long[] {src.offset() / perValue},
+            null, new long[] {elements}, null);
+      }
+      long mt = layout.typeId();
+      long fs = fileSpace;
+      Object a = src.array();
+      if (a instanceof double[]) {
+        H5.H5Dwrite_double(did, mt, ms.id(), fs, DEFAULT, (double[]) a, true);
+      } else if (a instanceof float[]) {
+        H5.H5Dwrite_float(did, mt, ms.id(), fs, DEFAULT, (float[]) a, true);
+      } else if (a instanceof long[]) {
+        H5.H5Dwrite_long(did, mt, ms.id(), fs, DEFAULT, (long[]) a, true);
+      } else if (a instanceof int[]) {
+        H5.H5Dwrite_int(did, mt, ms.id(), fs, DEFAULT, (int[]) a, true);
+      } else if (a instanceof short[]) {
+        H5.H5Dwrite_short(did, mt, ms.id(), fs, DEFAULT, (short[]) a, true);
+      } else {
+        H5.H5Dwrite(did, mt, ms.id(), fs, DEFAULT, (byte[]) a, true);
+      }
+    }
+  }
+
+  /**
+   * Packs all {@code columns} into one interleaved buffer of {@code layout} and writes it with one H5Dwrite.
+   * Variable-length strings are staged as NUL-terminated UTF-8 in one native block that outlives the write.
+   */
+  static void writePacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
+      List<H5ColumnWrite> srcs, String where) throws Exception {
+    int stride = layout.elementSize();
+    int bytes = Math.toIntExact(elements * stride);
+    byte[] image = new byte[bytes];
+    // Variable-length strings: encode all into one blob, copy it to native memory once, then point at it.
+    StringBlob blob = new StringBlob();
+    long[][] stringOffsets = new long[columns.size()][];
+    for (int c = 0; c < columns.size(); c++) {
+      if (isVlen(columns.get(c))) {
+        stringOffsets[c] = blob.add((String[]) srcs.get(c).array(), srcs.get(c).offset(),
+            Math.toIntExact(elements * columns.get(c).type().elementsPerValue()));
+      }
+    }
+    try (BytePointer strings = new BytePointer(Math.max(1, blob.size()))) {
+      strings.put(blob.bytes(), 0, blob.size());
+      for (int c = 0; c < columns.size(); c++) {
+        gather(image, (int) elements, stride, layout.offset(c), columns.get(c), srcs.get(c),
+            stringOffsets[c], strings.address(), where);
+      }
+      try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
+        if (!layout.hasVlen()) {
+          H5.H5Dwrite(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, image, true);
+        } else {
+          try (BytePointer buf = new BytePointer(bytes)) {
+            buf.put(image, 0, bytes);
+            H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, buf), "H5Dwrite");
+          }
+        }
+      }
+    }
+  }
+
+  /** NUL-terminated UTF-8 strings packed back to back, each remembered by its offset (-1 for null). */
+  private static final class StringBlob {
+    private byte[] bytes = new byte[256];
+    private int size;
+
+    long[] add(String[] values, int from, int n) {
+      long[] offsets = new long[n];
+      for (int i = 0; i < n; i++) {
+        String s = values[from + i];
+        if (s == null) {
+          offsets[i] = -1;
+          continue;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (size + b.length + 1 > bytes.length) {
+          bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + b.length + 1));
+        }
+        System.arraycopy(b, 0, bytes, size, b.length);
+        offsets[i] = size;
+        size += b.length;
+        bytes[size++] = 0;
+      }
+      return offsets;
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+
+    int size() {
+      return size;
+    }
+  }
+
+  private static boolean isVlen(H5Column c) {
+    H5Type leaf = c.type().leaf();
+    return leaf.kind() == H5Type.Kind.STRING && leaf.isVariableLength();
+  }
+
+  /** Copies one column into the packed image; vlen strings become {@code stringsBase + offset} pointers. */
+  private static void gather(byte[] image, int n, int stride, int off, H5Column col, H5ColumnWrite src,
+      long[] stringOffsets, long stringsBase, String where) {
+    H5Type leaf = col.type().leaf();
+    int k = (int) col.type().elementsPerValue();
+    int i = src.offset();
+    if (leaf.kind() == H5Type.Kind.STRING) {
+      String[] in = (String[]) src.array();
+      int es = H5Types.leafMemSize(leaf);
+      int v = 0;
+      for (int e = 0; e < n; e++) {
+        int p = e * stride + off;
+        for (int j = 0; j < k; j++, p += es, i++, v++) {
+          if (leaf.isVariableLength()) {
+            long so = stringOffsets[v];
+            LONGS.set(image, p, so < 0 ? 0L : stringsBase + so);
+          } else {
+            H5Strings.encodeFixed(in[i], image, p, es, leaf.pad(), where + "column '" + col.displayName()
+                + "', source element " + i + ": ");
+          }
+        }
+      }
+      return;
+    }
+    Object a = src.array();
+    int es = src.kind().bytes();
+    switch (src.kind()) {
+      case BYTE: {
+        byte[] t = (byte[]) a;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            image[p] = t[i++];
+          }
+        }
+        break;
+      }
+      case SHORT: {
+        short[] t = (short[]) a;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            SHORTS.set(image, p, t[i++]);
+          }
+        }
+        break;
+      }
+      case INT: {
+        int[] t = (int[]) a;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            INTS.set(image, p, t[i++]);
+          }
+        }
+        break;
+      }
+      case LONG: {
+        long[] t = (long[]) a;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            LONGS.set(image, p, t[i++]);
+          }
+        }
+        break;
+      }
+      case FLOAT: {
+        float[] t = (float[]) a;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            FLOATS.set(image, p, t[i++]);
+          }
+        }
+        break;
+      }
+      default: {
+        double[] t = (double[]) a;
+        for (int e = 0; e < n; e++) {
+          for (int j = 0, p = e * stride + off; j < k; j++, p += es) {
+            DOUBLES.set(image, p, t[i++]);
+          }
+        }
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The one thin native HDF5 layer shared by the read and the write path.
+ *
+ * <ul>
+ *   <li>{@link io.h5swmr.hdf5.H5File}: open read-only / read-write / create (HDF5 file locking disabled: the
+ *       Redis lease coordinates access), inspect paths, list datasets, attributes, create groups and datasets,
+ *       move and delete links (build under a temporary name, then swap), flush.</li>
+ *   <li>{@link io.h5swmr.hdf5.H5Dataset}: metadata ({@link io.h5swmr.hdf5.H5DatasetInfo} with an
+ *       {@link io.h5swmr.hdf5.H5Type} tree) and bulk row-range reads and writes along dimension 0. A read names
+ *       its columns ({@link io.h5swmr.hdf5.H5ColumnRead}: compound member path + Java array or native address)
+ *       and moves them with one H5Dread: numeric single columns go straight into the caller's pinned array or
+ *       native memory; several compound members go through one packed buffer holding only those members.
+ *       Writes mirror this with {@link io.h5swmr.hdf5.H5ColumnWrite}.</li>
+ *   <li>Values arrive in Java kinds ({@link io.h5swmr.hdf5.H5MemKind}): HDF5 converts byte order and widens
+ *       unsigned integers and float16; strings are decoded per their pad rule; variable-length string memory
+ *       is reclaimed inside the call.</li>
+ * </ul>
+ *
+ * <p>Every native call runs under {@link io.h5swmr.hdf5.H5Native#call} (the HDF5 C library is not
+ * thread-safe) and every hid_t lives in a package-private {@code H5Id} closed by try-with-resources. Both
+ * native APIs shipped by org.bytedeco:hdf5 are used over the same libhdf5: {@code hdf.hdf5lib.H5} for
+ * metadata and pinned Java-array I/O, the JavaCPP C API for native addresses and {@code char*} strings.
+ * Failures raise {@link io.h5swmr.exceptions.H5SwmrDataException} (or
+ * {@link io.h5swmr.exceptions.H5SwmrNotFoundException}) naming the file, the object and the operation, with
+ * the HDF5 error stack appended; nothing is printed.
+ */
+package io.h5swmr.hdf5;

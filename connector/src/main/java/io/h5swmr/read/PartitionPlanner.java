@@ -1,0 +1,61 @@
+package io.h5swmr.read;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits the kept index ranges of every file into chunk-aligned pieces of about {@code partitionBytes} of the
+ * selected columns, and packs consecutive small pieces (also of different files) into partitions up to that size.
+ */
+final class PartitionPlanner {
+  /** Leaf values one piece may hold per column (Java arrays are int-indexed). */
+  static final long MAX_VALUES = Integer.MAX_VALUE - 64;
+
+  private PartitionPlanner() {}
+
+  static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, IndexRanges keep, long limit, long rowBytes,
+      long maxValuesPerRow, long partitionBytes) {
+    long perRow = Math.max(1, rowBytes);
+    long rowCap = Math.max(1, MAX_VALUES / Math.max(1, maxValuesPerRow));
+    long remaining = limit;
+    List<H5SwmrInputPartition.Piece> pieces = new ArrayList<>();
+    for (FileSnapshot f : files) {
+      long chunk = f.chunkRows;
+      long target = Math.min(rowCap, Math.max(1, partitionBytes / perRow));
+      target = Math.max(chunk, target / chunk * chunk);
+      if (target > rowCap) {
+        target = rowCap;
+      }
+      for (long[] r : keep.intersect(IndexRanges.of(0, f.extent)).ranges()) {
+        long s = r[0];
+        while (s < r[1] && remaining > 0) {
+          long end = (s + target) / chunk * chunk;
+          if (end <= s) {
+            end = s + target;
+          }
+          end = Math.min(Math.min(end, r[1]), s + remaining);
+          pieces.add(new H5SwmrInputPartition.Piece(f, s, end - s));
+          remaining -= end - s;
+          s = end;
+        }
+      }
+    }
+    List<H5SwmrInputPartition> out = new ArrayList<>();
+    List<H5SwmrInputPartition.Piece> current = new ArrayList<>();
+    long bytes = 0;
+    for (H5SwmrInputPartition.Piece p : pieces) {
+      long b = p.count * perRow;
+      if (!current.isEmpty() && bytes + b > partitionBytes) {
+        out.add(new H5SwmrInputPartition(out.size(), current));
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(p);
+      bytes += b;
+    }
+    if (!current.isEmpty()) {
+      out.add(new H5SwmrInputPartition(out.size(), current));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,143 @@
+package io.h5swmr.read;
+
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.exceptions.H5SwmrConfigException;
+import io.h5swmr.exceptions.H5SwmrNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Turns the user's {@code path}/{@code paths} (files, directories, globs, {@code file:} URIs, comma lists) into the
+ * sorted list of regular files to read, on a local or shared POSIX file system. Directories contribute their
+ * regular files not starting with {@code .} or {@code _} (like Spark's file sources); globs may use
+ * {@code * ? [..] {a,b}} in any path segment.
+ */
+final class PathExpansion {
+  private PathExpansion() {}
+
+  /** Whether the (single) path names nothing yet: used to give writes of new files an empty schema. */
+  static boolean isSingleMissingPath(List<String> paths) {
+    if (paths.size() != 1 || hasGlob(paths.get(0))) {
+      return false;
+    }
+    try {
+      return !Files.exists(toPath(paths.get(0)));
+    } catch (H5SwmrConfigException e) {
+      return false;
+    }
+  }
+
+  static List<String> expand(List<String> paths) {
+    if (paths.isEmpty()) {
+      throw new H5SwmrConfigException("No input path: give one with load(path) or option '" + H5SwmrOptions.PATH
+          + "' (a file, a directory, a glob or a comma-separated list)");
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String p : paths) {
+      List<Path> found = hasGlob(p) ? glob(p) : List.of(toPath(p));
+      if (found.isEmpty()) {
+        throw new H5SwmrNotFoundException("Path does not exist: " + p + " (the glob matches no file)");
+      }
+      for (Path f : found) {
+        if (Files.isDirectory(f)) {
+          List<Path> inDir = listDir(f);
+          if (inDir.isEmpty() && !hasGlob(p)) {
+            throw new H5SwmrNotFoundException("Directory " + f + " holds no file to read (path '" + p + "')");
+          }
+          inDir.forEach(x -> out.add(x.toAbsolutePath().normalize().toString()));
+        } else if (Files.isRegularFile(f)) {
+          out.add(f.toAbsolutePath().normalize().toString());
+        } else {
+          throw new H5SwmrNotFoundException("Path does not exist: " + p);
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new H5SwmrNotFoundException("No file to read in " + paths);
+    }
+    return new ArrayList<>(out);
+  }
+
+  static Path toPath(String p) {
+    try {
+      if (p.regionMatches(true, 0, "file:", 0, 5)) {
+        return Paths.get(URI.create(p.startsWith("file:/") && !p.startsWith("file://") ? "file://" + p.substring(5) : p));
+      }
+      if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+        throw new H5SwmrConfigException("Path '" + p + "' uses scheme '" + p.substring(0, p.indexOf(':'))
+            + "': h5swmr reads local or shared POSIX file system paths only (plain paths or file: URIs)");
+      }
+      return Paths.get(p);
+    } catch (IllegalArgumentException e) {
+      throw new H5SwmrConfigException("Invalid path '" + p + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean hasGlob(String p) {
+    return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0 || p.indexOf('{') >= 0;
+  }
+
+  private static List<Path> glob(String pattern) {
+    String plain = pattern.regionMatches(true, 0, "file:", 0, 5) ? pattern.replaceFirst("^(?i)file:(//)?", "")
+        : pattern;
+    Path abs = toPath(plain).toAbsolutePath().normalize();
+    String full = abs.toString();
+    Path root = abs.getRoot();
+    String[] segs = full.substring(root.toString().length()).split("/");
+    List<Path> current = List.of(root);
+    for (String seg : segs) {
+      if (seg.isEmpty()) {
+        continue;
+      }
+      List<Path> next = new ArrayList<>();
+      for (Path dir : current) {
+        if (!hasGlob(seg)) {
+          Path c = dir.resolve(seg);
+          if (Files.exists(c)) {
+            next.add(c);
+          }
+          continue;
+        }
+        if (!Files.isDirectory(dir)) {
+          continue;
+        }
+        PathMatcher m = dir.getFileSystem().getPathMatcher("glob:" + seg);
+        try (Stream<Path> s = Files.list(dir)) {
+          s.filter(x -> m.matches(x.getFileName())).sorted().forEach(next::add);
+        } catch (IOException e) {
+          throw new H5SwmrConfigException("Cannot list directory " + dir + " for glob '" + pattern + "': " + e, e);
+        }
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  private static List<Path> listDir(Path dir) {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        String n = p.getFileName().toString();
+        if (Files.isRegularFile(p) && !n.startsWith(".") && !n.startsWith("_")
+            && !n.toLowerCase(Locale.ROOT).endsWith(".crc")) {
+          out.add(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new H5SwmrConfigException("Cannot list directory " + dir + ": " + e, e);
+    }
+    out.sort(null);
+    return out;
+  }
+}

@@ -1,0 +1,89 @@
+package io.h5swmr.read;
+
+import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.exceptions.H5SwmrNotFoundException;
+import io.h5swmr.hdf5.H5ColumnRead;
+import io.h5swmr.hdf5.H5Dataset;
+import io.h5swmr.hdf5.H5DatasetInfo;
+import io.h5swmr.hdf5.H5File;
+import io.h5swmr.lock.Lease;
+import io.h5swmr.lock.LockService;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads one piece on an executor: takes the file's shared lease, opens the file, checks every dataset is still
+ * the one planned (same object identity, at least the planned rows), reads the piece's rows of each selected
+ * leaf with one hyperslab read per dataset, closes the file, checks the lease survived and releases it. The
+ * returned arrays are consumed after the lease is gone.
+ */
+final class PieceReader {
+  private PieceReader() {}
+
+  static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics) {
+    FileSnapshot f = piece.file;
+    int rows = Math.toIntExact(piece.count);
+    Object[] arrays = new Object[plan.leaves.size()];
+    long bytes = 0;
+    LockService service = LockService.shared(plan.lock);
+    try (Lease lease = service.acquireShared(f.lockResource)) {
+      metrics.leases++;
+      metrics.lockWaitNanos += lease.waitNanos();
+      try (H5File h = H5File.openReadOnly(f.file)) {
+        for (int d = 0; d < f.datasets.size(); d++) {
+          bytes += readDataset(h, plan, piece, d, rows, arrays);
+        }
+      }
+      lease.checkValid();
+    }
+    metrics.bytes += bytes;
+    metrics.rows += rows;
+    return new PieceData(f.file, piece.start, rows, arrays);
+  }
+
+  /** Verifies dataset {@code d} is still the planned one and reads its selected leaves; returns bytes read. */
+  private static long readDataset(H5File h, ReadPlan plan, H5SwmrInputPartition.Piece piece, int d, int rows,
+      Object[] arrays) {
+    FileSnapshot f = piece.file;
+    H5Dataset ds;
+    try {
+      ds = h.openDataset(f.datasets.get(d));
+    } catch (H5SwmrNotFoundException e) {
+      throw modified(f, d, "it no longer exists", e);
+    }
+    try (H5Dataset open = ds) {
+      H5DatasetInfo info = open.info();
+      if (!info.objectId().equals(f.objectIds.get(d))) {
+        throw modified(f, d, "it was replaced (object " + f.objectIds.get(d) + " is now " + info.objectId() + ")",
+            null);
+      }
+      if (info.rows() < f.extent) {
+        throw modified(f, d, "it shrank from " + f.extent + " to " + info.rows() + " rows", null);
+      }
+      long bytes = 0;
+      List<H5ColumnRead> into = new ArrayList<>();
+      for (int i = 0; i < plan.leaves.size(); i++) {
+        ReadColumn leaf = plan.leaves.get(i);
+        if (leaf.dataset != d) {
+          continue;
+        }
+        long n = (long) rows * leaf.valuesPerRow();
+        Object a = ReadPlan.newArray(leaf.type.memKind(), Math.toIntExact(n));
+        arrays[i] = a;
+        into.add(H5ColumnRead.into(a, 0, leaf.memberPath));
+        bytes += leaf.rowBytes() * rows;
+      }
+      if (!into.isEmpty() && rows > 0) {
+        open.read(piece.start, rows, into);
+      }
+      return bytes;
+    }
+  }
+
+  private static H5SwmrDataException modified(FileSnapshot f, int d, String what, Throwable cause) {
+    String msg = "Dataset '" + f.datasets.get(d) + "' in file " + f.file + " was modified during the scan: " + what
+        + " after the scan was planned with " + f.extent + " rows; it is not read mixed with older data, "
+        + "rerun the query to read the new contents";
+    return cause == null ? new H5SwmrDataException(msg) : new H5SwmrDataException(msg, cause);
+  }
+}

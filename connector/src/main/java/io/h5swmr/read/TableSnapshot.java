@@ -1,0 +1,32 @@
+package io.h5swmr.read;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.StructType;
+
+/** Everything planning learnt from the files, under their shared leases: files, columns, schema, properties. */
+final class TableSnapshot {
+  final List<FileSnapshot> files;
+  /** Every column the source offers, in schema order. */
+  final List<ReadColumn> columns;
+  final StructType schema;
+  final Map<String, String> properties;
+
+  TableSnapshot(List<FileSnapshot> files, List<ReadColumn> columns, StructType schema,
+      Map<String, String> properties) {
+    this.files = List.copyOf(files);
+    this.columns = List.copyOf(columns);
+    this.schema = schema;
+    this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+  }
+
+  long totalRows() {
+    long n = 0;
+    for (FileSnapshot f : files) {
+      n += f.extent;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,183 @@
+package io.h5swmr.write;
+
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.exceptions.H5SwmrConfigException;
+import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.lock.Lease;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.sql.connector.write.BatchWrite;
+import org.apache.spark.sql.connector.write.DataWriterFactory;
+import org.apache.spark.sql.connector.write.PhysicalWriteInfo;
+import org.apache.spark.sql.connector.write.WriterCommitMessage;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver side of one write. Construction is the pre-flight (before any task runs): options, types, target
+ * directory and file permissions, and, under a shared lease, the target itself (existence for
+ * errorifexists/ignore, compatibility for append); then the staging directory is created and checked.
+ * {@link #commit} publishes the staged files under the exclusive lease with {@link H5SwmrCommitter};
+ * {@link #abort} deletes them.
+ */
+final class H5SwmrBatchWrite implements BatchWrite {
+  private static final Logger LOG = LoggerFactory.getLogger(H5SwmrBatchWrite.class);
+  /** Rows are staged in blocks of about this many bytes; each becomes one hyperslab write at commit. */
+  static final long BLOCK_BYTES = 8L << 20;
+
+  private final Path target;
+  private final String dataset;
+  private final WriteSchema schema;
+  private final H5SwmrCommitter.Mode mode;
+  private final H5SwmrOptions options;
+  private final WriteLocks locks;
+  private final boolean skip;
+  private final Path stagingRoot;
+  private final StagingArea staging;
+  private H5SwmrCommitter.Result lastResult;
+
+  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
+    this.options = options;
+    this.mode = mode;
+    this.target = Paths.get(options.singlePath()).toAbsolutePath().normalize();
+    this.dataset = datasetOf(options);
+    this.schema = WriteSchema.of(inputSchema, options.indexColumn());
+    checkTargetWritable(target);
+    this.locks = WriteLocks.of(options, target);
+    H5TargetDataset.Existing existing;
+    try (Lease lease = locks.shared()) {
+      existing = H5TargetDataset.inspect(target, dataset);
+    }
+    if (existing.datasetExists && mode == H5SwmrCommitter.Mode.ERROR_IF_EXISTS) {
+      throw alreadyExists(target, dataset);
+    }
+    this.skip = existing.datasetExists && mode == H5SwmrCommitter.Mode.IGNORE;
+    if (existing.datasetExists && mode == H5SwmrCommitter.Mode.APPEND) {
+      WriteCompatibility.checkAppend(target, dataset, existing, WriteCompatibility.effectiveSchema(existing, schema),
+          null);
+    }
+    this.stagingRoot = options.stagingDir() != null
+        ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + ".h5swmr-staging")
+        : H5SwmrCommitter.defaultStagingRoot(target);
+    this.staging = skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
+  }
+
+  static String datasetOf(H5SwmrOptions o) {
+    if (!o.datasets().isEmpty()) {
+      throw new H5SwmrConfigException("Option 'datasets' is for reading column datasets; writes take one "
+          + "'dataset' path (several columns become one compound dataset), got datasets=" + o.datasets());
+    }
+    String d = o.dataset();
+    if (d == null) {
+      throw new H5SwmrConfigException("Writes need option 'dataset': the path of the dataset to create or append "
+          + "to inside the file, e.g. .option(\"dataset\", \"/results/table\")");
+    }
+    d = d.startsWith("/") ? d : "/" + d;
+    if (d.equals("/") || d.endsWith("/")) {
+      throw new H5SwmrConfigException("Option 'dataset' must name a dataset, not a group: got '" + o.dataset()
+          + "', expected e.g. /results/table");
+    }
+    return d;
+  }
+
+  private static void checkTargetWritable(Path target) {
+    Path dir = target.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new H5SwmrConfigException("Target directory " + dir + " does not exist: create it first (the "
+          + "target file " + target.getFileName() + " itself is created when absent)");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new H5SwmrConfigException("Target " + target + " is not writable: its directory " + dir
+          + " does not allow creating files, which every commit needs (it writes a copy beside the target and "
+          + "renames it over the target)");
+    }
+    if (Files.exists(target) && !Files.isWritable(target)) {
+      throw new H5SwmrConfigException("Target " + target + " is not writable (file permissions): make it "
+          + "writable or choose another path");
+    }
+  }
+
+  static H5SwmrDataException alreadyExists(Path target, String dataset) {
+    return new H5SwmrDataException("Dataset " + dataset + " already exists in " + target + " and the save mode is "
+        + "errorifexists (the default): use mode 'append' to extend it, 'overwrite' to replace it or 'ignore' to "
+        + "leave it");
+  }
+
+  /** True when the mode is ignore and the dataset exists: nothing is written. */
+  boolean skip() {
+    return skip;
+  }
+
+  WriteSchema schema() {
+    return schema;
+  }
+
+  @Override
+  public DataWriterFactory createBatchWriterFactory(PhysicalWriteInfo info) {
+    return new H5SwmrDataWriterFactory(schema, staging.dir().toString(), BLOCK_BYTES);
+  }
+
+  @Override
+  public boolean useCommitCoordinator() {
+    return true;
+  }
+
+  @Override
+  public void commit(WriterCommitMessage[] messages) {
+    List<H5SwmrWriterCommitMessage> staged = new ArrayList<>();
+    for (WriterCommitMessage m : messages) {
+      if (m != null) {
+        staged.add((H5SwmrWriterCommitMessage) m);
+      }
+    }
+    staged.sort(Comparator.comparingInt(H5SwmrWriterCommitMessage::partitionId));
+    long t0 = System.nanoTime();
+    try (Lease lease = locks.exclusive()) {
+      long lockWait = System.nanoTime() - t0;
+      H5SwmrCommitter.Fence fence = locks.fence(lease);
+      H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
+      long c0 = System.nanoTime();
+      lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options))
+          .commit(fence, staged);
+      long commitNanos = System.nanoTime() - c0;
+      if (lastResult.skipped) {
+        LOG.info("h5swmr: {} {} appeared before the commit and the mode is ignore: nothing written", target,
+            dataset);
+      } else {
+        LOG.info("h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
+            + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (copy {} ms, write {} ms)",
+            target, dataset, mode.name().toLowerCase(), lastResult.rowsWritten, staged.size(),
+            lastResult.bytesStaged, lastResult.totalRows, lastResult.generation, lease.token(),
+            lockWait / 1_000_000, commitNanos / 1_000_000, lastResult.copyNanos / 1_000_000,
+            lastResult.writeNanos / 1_000_000);
+      }
+    } finally {
+      staging.close();
+    }
+  }
+
+  @Override
+  public void abort(WriterCommitMessage[] messages) {
+    if (staging != null) {
+      staging.close();
+    }
+    LOG.info("h5swmr: write to {} {} aborted; staging files deleted, target untouched", target, dataset);
+  }
+
+  /** Deletes the staging directory of a write that never reached commit or abort (e.g. skipped). */
+  void discard() {
+    if (staging != null) {
+      staging.close();
+    }
+  }
+
+  /** The result of the last commit (tests, metrics), or null. */
+  H5SwmrCommitter.Result lastResult() {
+    return lastResult;
+  }
+}

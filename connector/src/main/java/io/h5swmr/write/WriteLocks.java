@@ -1,0 +1,64 @@
+package io.h5swmr.write;
+
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.exceptions.H5SwmrLockException;
+import io.h5swmr.lock.Lease;
+import io.h5swmr.lock.LockKeys;
+import io.h5swmr.lock.LockService;
+import io.h5swmr.lock.LockSettings;
+import java.nio.file.Path;
+
+/** The lock service and lock resource of a write target. */
+final class WriteLocks {
+  private final LockService service;
+  private final String resource;
+
+  private WriteLocks(LockService service, String resource) {
+    this.service = service;
+    this.resource = resource;
+  }
+
+  static WriteLocks of(H5SwmrOptions o, Path target) {
+    LockSettings settings = LockSettings.builder()
+        .redisUrl(o.redisUrl())
+        .keyPrefix(o.lockPrefix())
+        .leaseTtl(o.lockTtl())
+        .acquireTimeout(o.lockTimeout())
+        .connectTimeout(o.connectTimeout())
+        .build();
+    String resource = o.lockKey() != null ? o.lockKey() : LockKeys.forFile(target);
+    return new WriteLocks(LockService.shared(settings), resource);
+  }
+
+  String resource() {
+    return resource;
+  }
+
+  Lease shared() {
+    return service.acquireShared(resource);
+  }
+
+  Lease exclusive() {
+    return service.acquireExclusive(resource);
+  }
+
+  /** A commit fence over an exclusive lease: valid locally and still the holder in Redis. */
+  H5SwmrCommitter.Fence fence(Lease lease) {
+    return new H5SwmrCommitter.Fence() {
+      @Override
+      public long token() {
+        return lease.token();
+      }
+
+      @Override
+      public void verify() {
+        lease.checkValid();
+        if (!service.isExclusiveHolder(resource, lease.token())) {
+          throw new H5SwmrLockException("This writer no longer holds the exclusive lease on " + resource
+              + " (fencing token " + lease.token() + " is not current): it was lost or taken over, so the commit "
+              + "stopped without publishing anything; the next writer cleans up");
+        }
+      }
+    };
+  }
+}

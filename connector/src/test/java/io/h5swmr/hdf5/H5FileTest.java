@@ -1,0 +1,224 @@
+package io.h5swmr.hdf5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import hdf.hdf5lib.H5;
+import hdf.hdf5lib.HDF5Constants;
+import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.exceptions.H5SwmrNotFoundException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Opening, inspecting and restructuring files, and every file-level error message. */
+class H5FileTest {
+  @TempDir Path dir;
+
+  private String sampleFile() {
+    String f = dir.resolve("sample.h5").toString();
+    try (H5File file = H5File.create(f)) {
+      for (String p : List.of("/a", "/b", "/g/x", "/g/sub/y")) {
+        try (H5Dataset d = file.createDataset(p, H5DatasetSpec.of(H5Type.int32()).withChunkRows(100))) {
+          int[] v = new int[1000];
+          java.util.Arrays.fill(v, p.length());
+          d.append(v.length, H5ColumnWrite.from(v, 0));
+        }
+      }
+      file.createGroup("/empty/deeper");
+    }
+    return f;
+  }
+
+  @Test
+  void missingFileIsNotFound() {
+    String f = dir.resolve("nope.h5").toString();
+    assertThatThrownBy(() -> H5File.openReadOnly(f)).isInstanceOf(H5SwmrNotFoundException.class)
+        .hasMessage("HDF5 file '" + f + "' does not exist");
+  }
+
+  @Test
+  void nonHdf5FileIsNamedAsSuch() throws Exception {
+    Path text = dir.resolve("notes.h5");
+    Files.writeString(text, "this is not HDF5\n".repeat(100));
+    assertThatThrownBy(() -> H5File.openReadOnly(text.toString())).isInstanceOf(H5SwmrDataException.class)
+        .isNotInstanceOf(H5SwmrNotFoundException.class)
+        .hasMessageContaining("HDF5 file '" + text + "' is not an HDF5 file (no HDF5 signature; 1700 bytes)");
+    Path empty = Files.createFile(dir.resolve("empty.h5"));
+    assertThatThrownBy(() -> H5File.openReadWrite(empty.toString()))
+        .hasMessageContaining("is not an HDF5 file (no HDF5 signature; 0 bytes)");
+    assertThatThrownBy(() -> H5File.openReadOnly(dir.toString())).hasMessageContaining("is not a regular file");
+  }
+
+  @Test
+  void truncatedFileIsReportedAsCorrupt() throws Exception {
+    String f = sampleFile();
+    long size = Files.size(Path.of(f));
+    try (RandomAccessFile raf = new RandomAccessFile(f, "rw")) {
+      raf.setLength(size / 2);
+    }
+    assertThatThrownBy(() -> H5File.openReadOnly(f)).isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("HDF5 file '" + f + "' is a truncated or corrupt HDF5 file")
+        .hasMessageContaining("truncated file");
+  }
+
+  @Test
+  void missingDatasetListsWhatExists() {
+    String f = sampleFile();
+    try (H5File file = H5File.openReadOnly(f)) {
+      assertThatThrownBy(() -> file.openDataset("/c")).isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessage("HDF5 file '" + f + "', object '/c': no dataset at this path; the file has datasets: "
+              + "/a, /b, /g/sub/y, /g/x");
+      assertThatThrownBy(() -> file.openDataset("/a/inside")).isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessageContaining("object '/a/inside': no dataset at this path");
+    }
+  }
+
+  @Test
+  void groupGivenAsDatasetSaysSo() {
+    String f = sampleFile();
+    try (H5File file = H5File.openReadOnly(f)) {
+      assertThatThrownBy(() -> file.openDataset("/g")).isInstanceOf(H5SwmrDataException.class)
+          .hasMessage("HDF5 file '" + f + "', object '/g': is a group, not a dataset; group '/g' has datasets: "
+              + "/g/sub/y, /g/x");
+      assertThatThrownBy(() -> file.openDataset("/empty"))
+          .hasMessageContaining("is a group, not a dataset; group '/empty' has no datasets");
+    }
+  }
+
+  @Test
+  void kindsAndRecursiveListing() throws Exception {
+    String f = sampleFile();
+    try (H5File file = H5File.openReadWrite(f)) {
+      H5Native.call(() -> {
+        H5.H5Lcreate_soft("/does/not/exist", file.id(), "/dangling", HDF5Constants.H5P_DEFAULT,
+            HDF5Constants.H5P_DEFAULT);
+        return null;
+      });
+    }
+    try (H5File file = H5File.openReadOnly(f)) {
+      assertThat(file.kind("/")).isEqualTo(H5ObjectKind.GROUP);
+      assertThat(file.kind("g")).isEqualTo(H5ObjectKind.GROUP);
+      assertThat(file.kind("/g/sub/y")).isEqualTo(H5ObjectKind.DATASET);
+      assertThat(file.kind("/g/sub/y/")).isEqualTo(H5ObjectKind.DATASET);
+      assertThat(file.kind("/nope/deeper/still")).isEqualTo(H5ObjectKind.MISSING);
+      assertThat(file.kind("/a/b")).isEqualTo(H5ObjectKind.MISSING);
+      assertThat(file.kind("/dangling")).isEqualTo(H5ObjectKind.MISSING);
+      assertThat(file.listDatasets()).containsExactly("/a", "/b", "/g/sub/y", "/g/x");
+      assertThat(file.listDatasets("/g")).containsExactly("/g/sub/y", "/g/x");
+      assertThat(file.listDatasets("/empty")).isEmpty();
+      assertThatThrownBy(() -> file.listDatasets("/a")).isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessageContaining("object '/a': is not a group (DATASET)");
+    }
+  }
+
+  @Test
+  void readOnlyOpenNeverChangesTheFile() throws Exception {
+    String f = sampleFile();
+    byte[] before = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Path.of(f)));
+    long modified = Files.getLastModifiedTime(Path.of(f)).toMillis();
+    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/g/x")) {
+      assertThat(d.info().rows()).isEqualTo(1000);
+      assertThat((int[]) d.readColumn(10, 5)).containsOnly(4);
+      assertThat(file.attributes("/")).isEmpty();
+      file.flush();
+      assertThatThrownBy(() -> file.createGroup("/new")).hasMessageContaining("opened read-only");
+      assertThatThrownBy(() -> file.writeAttribute("/", "a", 1L)).hasMessageContaining("opened read-only");
+    }
+    byte[] after = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Path.of(f)));
+    assertThat(after).isEqualTo(before);
+    assertThat(Files.getLastModifiedTime(Path.of(f)).toMillis()).isEqualTo(modified);
+  }
+
+  @Test
+  void concurrentReadOnlyAndReadWriteOpensAreNotBlockedByLocks() {
+    String f = sampleFile();
+    // Two independent read-only opens of the same file in one process share the library's file object.
+    try (H5File a = H5File.openReadOnly(f); H5File b = H5File.openReadOnly(f)) {
+      assertThat(a.listDatasets()).isEqualTo(b.listDatasets());
+    }
+  }
+
+  @Test
+  void createRefusesExistingFilesAndObjects() {
+    String f = sampleFile();
+    assertThatThrownBy(() -> H5File.create(f)).hasMessageContaining("already exists; open it read-write");
+    try (H5File file = H5File.openOrCreate(f)) {
+      assertThat(file.isReadOnly()).isFalse();
+      assertThatThrownBy(() -> file.createDataset("/a", H5DatasetSpec.of(H5Type.int8())))
+          .hasMessageContaining("object '/a': already exists");
+      assertThatThrownBy(() -> file.createGroup("/a")).hasMessageContaining("exists and is a DATASET");
+      file.createGroup("/g"); // existing group: no-op
+    }
+    String fresh = dir.resolve("sub-new.h5").toString();
+    try (H5File file = H5File.openOrCreate(fresh)) {
+      assertThat(file.listDatasets()).isEmpty();
+    }
+  }
+
+  @Test
+  void buildUnderTemporaryNameThenSwap() {
+    String f = sampleFile();
+    String oldId;
+    try (H5File file = H5File.openReadWrite(f)) {
+      oldId = file.datasetInfo("/g/x").objectId();
+      try (H5Dataset tmp = file.createDataset("/.tmp/x-new", H5DatasetSpec.of(H5Type.int32()))) {
+        tmp.append(2, H5ColumnWrite.from(new int[] {7, 8}, 0));
+      }
+      assertThatThrownBy(() -> file.move("/.tmp/x-new", "/g/x")).hasMessageContaining("already exists");
+      file.delete("/g/x");
+      file.move("/.tmp/x-new", "/g/x");
+      file.delete("/.tmp");
+      assertThatThrownBy(() -> file.delete("/.tmp")).isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessageContaining("object '/.tmp': no such object");
+      file.move("/b", "/new/place/b");
+    }
+    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/g/x")) {
+      assertThat(d.info().objectId()).isNotEqualTo(oldId);
+      assertThat((int[]) d.readColumn(0, 2)).containsExactly(7, 8);
+      assertThat(file.listDatasets()).containsExactly("/a", "/g/sub/y", "/g/x", "/new/place/b");
+    }
+  }
+
+  @Test
+  void objectIdIsStableForTheSameDataset() {
+    String f = sampleFile();
+    String first;
+    try (H5File file = H5File.openReadOnly(f)) {
+      first = file.datasetInfo("/a").objectId();
+      assertThat(first).isNotEqualTo(file.datasetInfo("/b").objectId());
+    }
+    try (H5File file = H5File.openReadWrite(f); H5Dataset d = file.openDataset("/a")) {
+      d.append(1, H5ColumnWrite.from(new int[] {1}, 0));
+      assertThat(d.refresh().objectId()).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void datasetMetadataDescribesStorage() {
+    String f = dir.resolve("meta.h5").toString();
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/m", H5DatasetSpec.of(H5Type.float32()).withChunkRows(64)
+            .withDeflate(6).withShuffle(true).withTrailingDims(4))) {
+      H5DatasetInfo empty = d.info();
+      assertThat(empty.rows()).isZero();
+      assertThat(empty.isExtensible()).isTrue();
+      d.append(100, H5ColumnWrite.from(new float[400], 0));
+      H5DatasetInfo info = d.info();
+      assertThat(info.path()).isEqualTo("/m");
+      assertThat(info.file()).isEqualTo(f);
+      assertThat(info.layout()).isEqualTo(H5Layout.CHUNKED);
+      assertThat(info.chunkRows()).isEqualTo(64);
+      assertThat(info.trailingDims()).containsExactly(4);
+      assertThat(info.filters()).extracting(H5Filter::id).containsExactly(H5Filter.SHUFFLE, H5Filter.DEFLATE);
+      assertThat(info.filters().get(1).deflateLevel()).isEqualTo(6);
+      assertThat(info.storageSize()).isPositive().isLessThan(1600); // zeros compress
+      assertThat(info.toString()).contains("dims=[100, 4]").contains("chunk=[64, 4]");
+      assertThatThrownBy(() -> d.extend(-1)).hasMessageContaining("cannot set -1 rows");
+    }
+  }
+}
