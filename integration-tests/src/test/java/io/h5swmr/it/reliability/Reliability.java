@@ -28,6 +28,17 @@ final class Reliability {
     return Integer.getInteger(prop, LONG ? longValue : dflt);
   }
 
+  /** Sends {@code line} to a worker, failing with its output when it already exited. */
+  static void send(io.h5swmr.testing.ChildJvm c, String line) {
+    try {
+      c.send(line);
+    } catch (java.io.IOException e) {
+      String out = c.output();
+      throw new AssertionError(c + " is gone (" + e + "); its output ends:\n"
+          + out.substring(Math.max(0, out.length() - 6000)), e);
+    }
+  }
+
   /** JVM options of small worker processes. */
   static List<String> smallJvm() {
     return List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC");
@@ -42,6 +53,10 @@ final class Reliability {
         out.add(a);
       }
     }
+    java.net.URL log = Reliability.class.getResource("/log4j2-reliability.properties");
+    if (log != null) {
+      out.add("-Dlog4j.configurationFile=" + log);
+    }
     out.add("-Xmx768m");
     out.add("-XX:+UseSerialGC");
     return out;
@@ -51,7 +66,7 @@ final class Reliability {
   static String opens() {
     List<String> out = new ArrayList<>();
     for (String a : sparkJvm()) {
-      if (!a.startsWith("-Xmx") && !a.startsWith("-XX:+UseSerialGC")) {
+      if (!a.startsWith("-Xmx") && !a.startsWith("-XX:+UseSerialGC")) { // log config and opens
         out.add(a);
       }
     }

@@ -118,7 +118,7 @@ class ReliabilitySuiteFaultsTest {
         r.awaitLine("READY", Duration.ofMinutes(3));
       }
       for (ChildJvm r : readers) {
-        r.send("GO");
+        Reliability.send(r, "GO");
         String holding = r.awaitLine("HOLDING", Duration.ofSeconds(60));
         Matcher m = TORN.matcher(holding);
         torn += m.find() ? Long.parseLong(m.group(1)) : 1;
@@ -188,13 +188,13 @@ class ReliabilitySuiteFaultsTest {
         String id = History.id(100 + i, 1);
         if (step.equals("queued")) {
           try (Lease blocker = service.acquireExclusive(resource)) {
-            w.send("GO");
+            Reliability.send(w, "GO");
             w.awaitLine("BEGIN", Duration.ofSeconds(60));
             Thread.sleep(rnd.nextInt(300)); // random point while it queues behind our exclusive lease
             w.kill9();
           }
         } else {
-          w.send("GO");
+          Reliability.send(w, "GO");
           w.awaitLine("H5SWMR-PAUSE " + step, Duration.ofSeconds(60));
           w.kill9();
         }
@@ -252,8 +252,8 @@ class ReliabilitySuiteFaultsTest {
                List.of())) {
         a.awaitLine("READY", Duration.ofMinutes(2));
         b.awaitLine("READY", Duration.ofMinutes(2));
-        a.send("GO");
-        b.send("GO");
+        Reliability.send(a, "GO");
+        Reliability.send(b, "GO");
         for (int t = 0; t < trials; t++) {
           awaitExclusiveHolder(service, resource, a.pid());
           a.sigstop();
@@ -276,8 +276,8 @@ class ReliabilitySuiteFaultsTest {
             finishedFirst++;
           }
         }
-        a.send("STOP");
-        b.send("STOP");
+        Reliability.send(a, "STOP");
+        Reliability.send(b, "STOP");
         a.awaitLine("END", Duration.ofSeconds(60));
         b.awaitLine("END", Duration.ofSeconds(60));
         out.add(a.stdoutLines());
@@ -323,7 +323,7 @@ class ReliabilitySuiteFaultsTest {
            ChildJvm r = Workload.reader(REDIS, prefix, TTL, file, "loop", snaps)) {
         for (ChildJvm c : List.of(a, b, r)) {
           c.awaitLine("READY", Duration.ofMinutes(2));
-          c.send("GO");
+          Reliability.send(c, "GO");
         }
         a.awaitLine("ACK", Duration.ofSeconds(60));
         b.awaitLine("ACK", Duration.ofSeconds(60));
@@ -340,7 +340,7 @@ class ReliabilitySuiteFaultsTest {
           }
         }
         for (ChildJvm c : List.of(a, b, r)) {
-          c.send("STOP");
+          Reliability.send(c, "STOP");
         }
         a.awaitLine("END", Duration.ofSeconds(60));
         b.awaitLine("END", Duration.ofSeconds(60));

@@ -149,13 +149,13 @@ class ReliabilitySuiteSparkTest {
         watcher.setDaemon(true);
         watcher.start();
         for (ChildJvm c : List.of(scan, spark, a, b, r)) {
-          c.send("GO");
+          Reliability.send(c, "GO");
         }
         for (ChildJvm c : List.of(spark, a, b)) {
           c.awaitLine("END", Duration.ofMinutes(8));
         }
-        scan.send("STOP");
-        r.send("STOP");
+        Reliability.send(scan, "STOP");
+        Reliability.send(r, "STOP");
         String endScan = scan.awaitLine("END", Duration.ofMinutes(3));
         String endRead = r.awaitLine("END", Duration.ofMinutes(1));
         watcher.interrupt();
@@ -229,7 +229,7 @@ class ReliabilitySuiteSparkTest {
         String step = plan.get(i);
         try (ChildJvm d = sparkAppender(file, 200 + i, 1, 0, List.of("-Dh5swmr.test.commitPause=" + step))) {
           d.awaitLine("READY", Duration.ofMinutes(4));
-          d.send("GO");
+          Reliability.send(d, "GO");
           d.awaitLine("H5SWMR-PAUSE " + step, Duration.ofMinutes(4));
           d.kill9();
         }
@@ -270,7 +270,7 @@ class ReliabilitySuiteSparkTest {
     try (H5SwmrAppender first = firstAppend(file)) {
       try (ChildJvm app = sparkAppender(file, 300, Integer.MAX_VALUE, 1500, List.of())) {
         app.awaitLine("READY", Duration.ofMinutes(4));
-        app.send("GO");
+        Reliability.send(app, "GO");
         for (int t = 0; t < trials; t++) {
           long victim = 2L * t + 1;
           app.awaitLine("STAGING " + victim, Duration.ofMinutes(2));
@@ -284,7 +284,7 @@ class ReliabilitySuiteSparkTest {
           String next = app.awaitLine("ACK 300 " + (victim + 1) + " ", Duration.ofMinutes(2));
           maxProgress = Math.max(maxProgress, Workload.at(next) - removedAt);
         }
-        app.send("STOP");
+        Reliability.send(app, "STOP");
         app.awaitLine("END", Duration.ofMinutes(2));
         out.add(app.stdoutLines());
       }

@@ -91,7 +91,7 @@ class ReliabilitySuiteSwmrMixTest {
       }
       long start = System.nanoTime();
       for (ChildJvm c : workers) {
-        c.send("GO");
+        Reliability.send(c, "GO");
       }
       for (ChildJvm c : workers) {
         String line;

@@ -94,7 +94,7 @@ public final class SparkAppendApp {
             .mode("append").save(a[4]);
         acks++;
         System.out.println("ACK " + writer + " " + seq + " at=" + System.currentTimeMillis());
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // SparkException is checked in Java terms
         fails++;
         System.out.println("FAIL " + writer + " " + seq + " at=" + System.currentTimeMillis() + " "
             + e.getClass().getSimpleName() + ": " + AppenderWorker.firstLine(e.getMessage()));

@@ -78,7 +78,7 @@ public final class SparkScanApp {
               .option("lock.prefix", a[2]).option("lock.ttl", a[3] + "ms").option("partitionBytes", "2048")
               .load(file.toString()).select("index", "writer", "seq", "row", "rows", "value", "check")
               .collectAsList();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked in Java terms
           failed++;
           System.out.println("SCANFAIL " + AppenderWorker.firstLine(String.valueOf(e.getMessage())));
           continue;
