@@ -46,6 +46,10 @@ final class H5Calls {
     try {
       return H5Native.call(action);
     } catch (H5SwmrException e) {
+      if (e.getClass() == H5SwmrDataException.class && !e.getMessage().startsWith("HDF5 file")) {
+        // Raised below the level that knows file and object: say where and what was being done.
+        throw new H5SwmrDataException(what + ": " + e.getMessage(), e);
+      }
       throw e;
     } catch (Exception e) {
       throw new H5SwmrDataException(what + ": " + detail(e), e);

@@ -6,7 +6,9 @@ import io.h5swmr.exceptions.H5SwmrDataException;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An open dataset: metadata plus bulk reads and writes of row ranges along dimension 0 (a hyperslab over all
@@ -19,6 +21,7 @@ public final class H5Dataset implements AutoCloseable {
   private final H5File file;
   private final String path;
   private final H5Id id;
+  private final H5Spaces spaces = new H5Spaces();
   private H5DatasetInfo info;
 
   H5Dataset(H5File file, String path, H5Id id) {
@@ -56,23 +59,12 @@ public final class H5Dataset implements AutoCloseable {
     return info();
   }
 
-  /** Current rows along dimension 0, asked from the library (1 for a scalar dataset). */
+  /** Current rows along dimension 0 as this handle sees them (1 for a scalar dataset). */
   public long rows() {
     return H5Calls.run(file.path(), path, "could not read the dataset's extent", () -> {
-      try (H5Id space = H5Id.space(H5.H5Dget_space(id.id()))) {
-        long[] dims = dims(space.id());
-        return dims.length == 0 ? 1L : dims[0];
-      }
+      long[] dims = spaces.dims(id.id());
+      return dims.length == 0 ? 1L : dims[0];
     });
-  }
-
-  private static long[] dims(long space) throws Exception {
-    int rank = H5.H5Sget_simple_extent_ndims(space);
-    long[] dims = new long[rank];
-    if (rank > 0) {
-      H5.H5Sget_simple_extent_dims(space, dims, null);
-    }
-    return dims;
   }
 
   private H5DatasetInfo load() throws Exception {
@@ -147,6 +139,7 @@ public final class H5Dataset implements AutoCloseable {
    * column (member path {@code []}); a compound dataset reads only the members named, all of them with one
    * H5Dread into a packed buffer that is then copied out column by column (a single column goes straight into
    * its destination). HDF5 still reads whole chunks from disk: compound members are stored interleaved.
+   * Enum columns read into a {@code String[]} receive member names (null for values without a name).
    *
    * @throws H5SwmrDataException naming the dataset for out-of-range rows, unknown members, destinations of the
    *     wrong kind or too small, and native failures
@@ -156,8 +149,30 @@ public final class H5Dataset implements AutoCloseable {
     List<H5Column> cols = new ArrayList<>(columns.size());
     List<H5MemKind> kinds = new ArrayList<>(columns.size());
     long elements = checkRows(meta, start, count);
-    for (H5ColumnRead r : columns) {
+    List<H5ColumnRead> targets = new ArrayList<>(columns);
+    List<Runnable> after = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      H5ColumnRead r = targets.get(i);
       H5Column c = meta.column(r.memberPath());
+      if (c.type().leaf().kind() == H5Type.Kind.ENUM && r.kind() == H5MemKind.STRING && !r.isNative()) {
+        // Enum names: read the values, then look the names up.
+        H5ColumnRead names = r;
+        long[] values = new long[(int) Math.min(Integer.MAX_VALUE - 8, count * c.elementsPerRow())];
+        r = H5ColumnRead.into(values, 0, r.memberPath());
+        targets.set(i, r);
+        H5Type enumType = c.type().leaf();
+        after.add(() -> {
+          String[] out = (String[]) names.array();
+          for (int k = 0; k < values.length; k++) {
+            out[names.offset() + k] = enumType.enumName(values[k]);
+          }
+        });
+        if (names.capacity() < values.length) {
+          throw new H5SwmrDataException(where() + "destination for column '" + c.displayName() + "' holds "
+              + names.capacity() + " elements from its offset but rows [" + start + ", " + (start + count)
+              + ") need " + values.length);
+        }
+      }
       checkKind(c, r.kind(), "read into");
       long need = count * c.elementsPerRow();
       if (r.capacity() < need) {
@@ -172,27 +187,48 @@ public final class H5Dataset implements AutoCloseable {
       cols.add(c);
       kinds.add(r.kind());
     }
-    if (count == 0 || columns.isEmpty()) {
+    if (elements == 0 || columns.isEmpty()) {
       return;
     }
     String what = "could not read rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
     H5Calls.run(file.path(), path, what, () -> {
-      try (H5Id fs = selectRows(start, count)) {
-        if (meta.type().kind() != H5Type.Kind.COMPOUND || columns.size() == 1) {
-          for (int i = 0; i < columns.size(); i++) {
-            try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
-                kinds.subList(i, i + 1), false)) {
-              H5RowIo.readOne(id.id(), fs.id(), elements, layout, cols.get(i), columns.get(i));
-            }
+      long fs = spaces.selectRows(id.id(), start, count);
+      if (meta.type().kind() != H5Type.Kind.COMPOUND || columns.size() == 1) {
+        for (int i = 0; i < columns.size(); i++) {
+          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
+              kinds.subList(i, i + 1), false)) {
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces);
           }
-        } else {
-          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, false)) {
-            H5RowIo.readPacked(id.id(), fs.id(), elements, layout, cols, columns);
+        }
+      } else {
+        // One packed read; a member asked again as a different kind cannot share its slot: read it apart.
+        Map<List<String>, H5MemKind> slots = new HashMap<>();
+        List<Integer> packed = new ArrayList<>();
+        List<Integer> apart = new ArrayList<>();
+        for (int i = 0; i < cols.size(); i++) {
+          H5MemKind first = slots.putIfAbsent(cols.get(i).memberPath(), kinds.get(i));
+          (first == null || first == kinds.get(i) ? packed : apart).add(i);
+        }
+        try (H5MemLayout layout = H5MemLayout.build(meta.type(), pick(cols, packed), pick(kinds, packed),
+            false)) {
+          H5RowIo.readPacked(id.id(), fs, elements, layout, pick(cols, packed), pick(targets, packed), spaces);
+        }
+        for (int i : apart) {
+          try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
+              kinds.subList(i, i + 1), false)) {
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces);
           }
         }
       }
       return null;
     });
+    after.forEach(Runnable::run);
+  }
+
+  private static <T> List<T> pick(List<T> all, List<Integer> indexes) {
+    List<T> out = new ArrayList<>(indexes.size());
+    indexes.forEach(i -> out.add(all.get(i)));
+    return out;
   }
 
   /**
@@ -240,26 +276,6 @@ public final class H5Dataset implements AutoCloseable {
     return names.size() == 1 ? "column " + names.get(0) : "columns " + names;
   }
 
-  /** The file dataspace with rows [start, start+count) selected over all other dimensions. */
-  private H5Id selectRows(long start, long count) throws Exception {
-    H5Id fs = H5Id.space(H5.H5Dget_space(id.id()));
-    try {
-      long[] dims = dims(fs.id());
-      if (dims.length == 0) {
-        return fs; // scalar: the single element
-      }
-      long[] offset = new long[dims.length];
-      long[] counts = dims.clone();
-      offset[0] = start;
-      counts[0] = count;
-      H5.H5Sselect_hyperslab(fs.id(), HDF5Constants.H5S_SELECT_SET, offset, null, counts, null);
-      return fs;
-    } catch (Exception e) {
-      fs.close();
-      throw e;
-    }
-  }
-
   // ------------------------------------------------------------------------------------------ writing
 
   /** Sets the number of rows along dimension 0 (grow or shrink); new rows hold the fill value. */
@@ -278,6 +294,7 @@ public final class H5Dataset implements AutoCloseable {
       long[] dims = meta.dims();
       dims[0] = rows;
       H5.H5Dset_extent(id.id(), dims);
+      spaces.invalidate();
       return null;
     });
     info = null;
@@ -320,17 +337,17 @@ public final class H5Dataset implements AutoCloseable {
     if (meta.type().kind() != H5Type.Kind.COMPOUND && columns.size() > 1) {
       throw new H5SwmrDataException(where() + "a non-compound dataset has one column, got " + columns);
     }
-    if (count == 0 || columns.isEmpty()) {
+    if (elements == 0 || columns.isEmpty()) {
       return;
     }
     String what = "could not write rows [" + start + ", " + (start + count) + ") of " + columnNames(cols);
     H5Calls.run(file.path(), path, what, () -> {
-      try (H5Id fs = selectRows(start, count);
-          H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
+      long fs = spaces.selectRows(id.id(), start, count);
+      try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs.id(), elements, layout, cols.get(0), columns.get(0), where());
+          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces);
         } else {
-          H5RowIo.writePacked(id.id(), fs.id(), elements, layout, cols, columns, where());
+          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces);
         }
       }
       return null;
@@ -365,7 +382,13 @@ public final class H5Dataset implements AutoCloseable {
   /** Closes the dataset; idempotent. */
   @Override
   public void close() {
-    id.close();
+    if (id.isOpen()) {
+      H5Calls.run(file.path(), path, "could not close the dataset", () -> {
+        spaces.close();
+        id.close();
+        return null;
+      });
+    }
   }
 
   @Override

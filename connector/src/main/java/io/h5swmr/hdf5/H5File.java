@@ -55,6 +55,11 @@ public final class H5File implements AutoCloseable {
     if (Files.exists(Paths.get(p))) {
       throw new H5SwmrDataException("HDF5 file '" + p + "' already exists; open it read-write instead");
     }
+    Path parent = Paths.get(p).getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new H5SwmrNotFoundException("HDF5 file '" + p + "' cannot be created: directory '" + parent
+          + "' does not exist");
+    }
     long fid = H5Calls.run(p, null, "could not create the file", () -> {
       try (H5Id fapl = accessList()) {
         return H5Calls.check(H5.H5Fcreate(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, fapl.id()), "H5Fcreate");
@@ -97,8 +102,16 @@ public final class H5File implements AutoCloseable {
         long f = hdf5Open(p, readOnly, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
+          String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
+          if (stack.contains("already open for read-only")) {
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is already open read-only in this process; "
+                + "close every reader of it before opening it for writing" + detail);
+          }
+          if (stack.contains("unable to lock file")) {
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is locked by another process" + detail);
+          }
           throw new H5SwmrDataException("HDF5 file '" + p + "' is a truncated or corrupt HDF5 file: it has an "
-              + "HDF5 signature but cannot be opened" + (stack.isEmpty() ? "" : " (HDF5: " + stack + ")"));
+              + "HDF5 signature but cannot be opened" + detail);
         }
         return f;
       }
@@ -230,12 +243,29 @@ public final class H5File implements AutoCloseable {
   }
 
   /**
-   * Opens the dataset at {@code datasetPath}.
+   * Opens the dataset at {@code datasetPath} with a chunk cache sized to hold {@link #CACHED_CHUNKS} chunks
+   * (at least HDF5's 1 MiB default, at most {@link #MAX_CHUNK_CACHE_BYTES}), so reading a chunk in several
+   * smaller row ranges decompresses it once.
    *
    * @throws H5SwmrNotFoundException when nothing is there (message lists the file's datasets)
    * @throws H5SwmrDataException when the path is a group or another kind of object
    */
   public H5Dataset openDataset(String datasetPath) {
+    return openDataset(datasetPath, -1);
+  }
+
+  /** Chunks the default chunk cache of {@link #openDataset(String)} holds. */
+  public static final int CACHED_CHUNKS = 2;
+  /** Upper bound of the default chunk cache per open dataset. */
+  public static final long MAX_CHUNK_CACHE_BYTES = 256L << 20;
+  private static final long MIN_CHUNK_CACHE_BYTES = 1L << 20;
+  private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
+
+  /**
+   * Opens the dataset at {@code datasetPath} with a chunk cache of {@code chunkCacheBytes} (0 disables it;
+   * negative sizes it as {@link #openDataset(String)} does).
+   */
+  public H5Dataset openDataset(String datasetPath, long chunkCacheBytes) {
     String p = normalize(datasetPath);
     long did = H5Calls.run(path, p, "could not open the dataset", () -> {
       H5ObjectKind kind = kindOf(p);
@@ -250,9 +280,35 @@ public final class H5File implements AutoCloseable {
       if (kind == H5ObjectKind.OTHER) {
         throw new H5SwmrDataException(H5Calls.where(path, p) + "is neither a dataset nor a group");
       }
-      return H5.H5Dopen(id(), p, DEFAULT);
+      long cache = chunkCacheBytes >= 0 ? chunkCacheBytes : defaultChunkCache(p);
+      try (H5Id dapl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS))) {
+        H5.H5Pset_chunk_cache(dapl.id(), CHUNK_CACHE_SLOTS, cache, 0.75);
+        return H5.H5Dopen(id(), p, dapl.id());
+      }
     });
     return new H5Dataset(this, p, H5Id.dataset(did));
+  }
+
+  /** Cache bytes for {@link #CACHED_CHUNKS} chunks of the dataset at {@code p} (HDF5 default if contiguous). */
+  private long defaultChunkCache(String p) throws Exception {
+    try (H5Id d = H5Id.dataset(H5.H5Dopen(id(), p, DEFAULT));
+        H5Id dcpl = H5Id.plist(H5.H5Dget_create_plist(d.id()));
+        H5Id type = H5Id.type(H5.H5Dget_type(d.id()))) {
+      if (H5.H5Pget_layout(dcpl.id()) != HDF5Constants.H5D_CHUNKED) {
+        return MIN_CHUNK_CACHE_BYTES;
+      }
+      int rank;
+      try (H5Id space = H5Id.space(H5.H5Dget_space(d.id()))) {
+        rank = H5.H5Sget_simple_extent_ndims(space.id());
+      }
+      long[] chunk = new long[rank];
+      H5.H5Pget_chunk(dcpl.id(), rank, chunk);
+      long bytes = H5.H5Tget_size(type.id());
+      for (long c : chunk) {
+        bytes *= c;
+      }
+      return Math.max(MIN_CHUNK_CACHE_BYTES, Math.min(MAX_CHUNK_CACHE_BYTES, CACHED_CHUNKS * bytes));
+    }
   }
 
   private String describeDatasets(String group) {
@@ -334,8 +390,8 @@ public final class H5File implements AutoCloseable {
       if (kind != H5ObjectKind.MISSING) {
         throw new H5SwmrDataException(H5Calls.where(path, p) + "exists and is a " + kind + ", not a group");
       }
-      try (H5Id lcpl = linkCreateList();
-          H5Id g = H5Id.group(H5.H5Gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT))) {
+      try (H5Id lcpl = linkCreateList()) {
+        H5Id.group(H5.H5Gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT)).close();
         return null;
       }
     });
@@ -354,6 +410,27 @@ public final class H5File implements AutoCloseable {
       if (kindOf(t) != H5ObjectKind.MISSING) {
         throw new H5SwmrDataException(H5Calls.where(path, t) + "already exists; delete it before moving '"
             + f + "' there");
+      }
+      try (H5Id lcpl = linkCreateList()) {
+        H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Puts the object at {@code from} in place of {@code to}: deletes {@code to} if present, then moves
+   * {@code from} there, under one hold of the native guard (no other thread of this process sees the gap).
+   * The replaced object's file space is not reused by HDF5, so the file grows by the replaced data.
+   */
+  public void replace(String from, String to) {
+    requireWritable("replace a link");
+    String f = normalize(from);
+    String t = normalize(to);
+    H5Calls.run(path, t, "could not replace with '" + f + "'", () -> {
+      requireExists(f);
+      if (kindOf(t) != H5ObjectKind.MISSING) {
+        H5.H5Ldelete(id(), t, DEFAULT);
       }
       try (H5Id lcpl = linkCreateList()) {
         H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);

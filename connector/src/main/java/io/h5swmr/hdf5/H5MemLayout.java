@@ -14,13 +14,15 @@ import java.util.Map;
  * Must be built and closed under the native guard.
  */
 final class H5MemLayout implements AutoCloseable {
-  private final H5Id type;
+  private final H5Id type; // null for a predefined native type, which is never closed
+  private final long typeId;
   private final int elementSize;
   private final int[] offsets;
   private final boolean hasVlen;
 
-  private H5MemLayout(H5Id type, int elementSize, int[] offsets, boolean hasVlen) {
+  private H5MemLayout(H5Id type, long typeId, int elementSize, int[] offsets, boolean hasVlen) {
     this.type = type;
+    this.typeId = typeId;
     this.elementSize = elementSize;
     this.offsets = offsets;
     this.hasVlen = hasVlen;
@@ -28,7 +30,7 @@ final class H5MemLayout implements AutoCloseable {
 
   /** The memory type id (owned by this layout). */
   long typeId() {
-    return type.id();
+    return typeId;
   }
 
   /** Bytes per dataset element in memory. */
@@ -61,8 +63,15 @@ final class H5MemLayout implements AutoCloseable {
     int[] offsets = new int[columns.size()];
     if (datasetType.kind() != H5Type.Kind.COMPOUND) {
       H5Column c = columns.get(0);
-      H5Id id = H5Id.type(H5Types.createMemType(c.type(), kinds.get(0), forWrite));
-      return new H5MemLayout(id, H5Types.memSize(c.type(), kinds.get(0)), offsets, vlen);
+      H5Type t = c.type();
+      int size = H5Types.memSize(t, kinds.get(0));
+      boolean predefined = (t.kind() == H5Type.Kind.INTEGER || t.kind() == H5Type.Kind.FLOAT
+          || (t.kind() == H5Type.Kind.ENUM && !forWrite)) && kinds.get(0) != H5MemKind.STRING;
+      if (predefined) {
+        return new H5MemLayout(null, H5Types.nativeType(kinds.get(0), t), size, offsets, false);
+      }
+      H5Id id = H5Id.type(H5Types.createMemType(t, kinds.get(0), forWrite));
+      return new H5MemLayout(id, id.id(), size, offsets, vlen);
     }
     Node root = new Node();
     for (int i = 0; i < columns.size(); i++) {
@@ -76,7 +85,7 @@ final class H5MemLayout implements AutoCloseable {
     }
     int[] size = new int[1];
     H5Id id = H5Id.type(create(root, 0, offsets, size, forWrite));
-    return new H5MemLayout(id, size[0], offsets, vlen);
+    return new H5MemLayout(id, id.id(), size[0], offsets, vlen);
   }
 
   /** Creates the memory type of {@code node} whose value starts at {@code base}; returns the new type id. */
@@ -116,7 +125,9 @@ final class H5MemLayout implements AutoCloseable {
 
   @Override
   public void close() {
-    type.close();
+    if (type != null) {
+      type.close();
+    }
   }
 
   private static final class Node {

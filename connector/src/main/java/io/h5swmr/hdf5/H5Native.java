@@ -1,7 +1,6 @@
 package io.h5swmr.hdf5;
 
 import io.h5swmr.exceptions.H5SwmrException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**

@@ -1,7 +1,7 @@
 package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
-import hdf.hdf5lib.HDF5Constants;
+import io.h5swmr.exceptions.H5SwmrDataException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -34,29 +34,23 @@ final class H5RowIo {
    * {@code dst}, whose memory layout is {@code layout} (one column at offset 0).
    */
   static void readOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
-      H5ColumnRead dst) throws Exception {
+      H5ColumnRead dst, H5Spaces spaces) throws Exception {
     long perValue = col.type().elementsPerValue();
     H5Type leaf = col.type().leaf();
     if (leaf.kind() != H5Type.Kind.STRING) {
       if (dst.isNative()) {
-        try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
-          H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms.id(), fileSpace, DEFAULT,
-              NativeMemory.at(dst.address())), "H5Dread");
-        }
+        long ms = spaces.memory(elements, 0, elements);
+        H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms, fileSpace, DEFAULT,
+            NativeMemory.at(dst.address())), "H5Dread");
         return;
       }
       // Memory space over the whole destination array (in values), selecting the destination range.
       long extent = (dst.offset() + dst.capacity()) / perValue;
-      try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {extent}, null))) {
-        if (dst.offset() != 0 || extent != elements) {
-          H5.H5Sselect_hyperslab(ms.id(), HDF5Constants.H5S_SELECT_SET, new long[] {dst.offset() / perValue},
-              null, new long[] {elements}, null);
-        }
-        readPinned(did, layout.typeId(), ms.id(), fileSpace, dst.array());
-      }
+      long ms = spaces.memory(extent, dst.offset() / perValue, elements);
+      readPinned(did, layout.typeId(), ms, fileSpace, dst.array());
       return;
     }
-    readPacked(did, fileSpace, elements, layout, List.of(col), List.of(dst));
+    readPacked(did, fileSpace, elements, layout, List.of(col), List.of(dst), spaces);
   }
 
   private static void readPinned(long did, long mt, long ms, long fs, Object a) throws Exception {
@@ -80,27 +74,35 @@ final class H5RowIo {
    * out to its destination. Variable-length strings are read into native memory and reclaimed afterwards.
    */
   static void readPacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
-      List<H5ColumnRead> dsts) throws Exception {
+      List<H5ColumnRead> dsts, H5Spaces spaces) throws Exception {
     int stride = layout.elementSize();
-    int bytes = Math.toIntExact(elements * stride);
+    int bytes = packedBytes(elements, stride);
     byte[] image = new byte[bytes];
-    try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
-      if (!layout.hasVlen()) {
-        H5.H5Dread(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, image, true);
+    long ms = spaces.memory(elements, 0, elements);
+    if (!layout.hasVlen()) {
+      H5.H5Dread(did, layout.typeId(), ms, fileSpace, DEFAULT, image, true);
+      scatterAll(image, elements, layout, columns, dsts);
+      return;
+    }
+    try (BytePointer buf = new BytePointer(bytes)) {
+      buf.zero();
+      H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dread");
+      try {
+        buf.get(image, 0, bytes);
         scatterAll(image, elements, layout, columns, dsts);
-        return;
-      }
-      try (BytePointer buf = new BytePointer(bytes)) {
-        buf.zero();
-        H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, buf), "H5Dread");
-        try {
-          buf.get(image, 0, bytes);
-          scatterAll(image, elements, layout, columns, dsts);
-        } finally {
-          H5Calls.check(hdf5.H5Treclaim(layout.typeId(), ms.id(), DEFAULT, buf), "H5Treclaim");
-        }
+      } finally {
+        H5Calls.check(hdf5.H5Treclaim(layout.typeId(), ms, DEFAULT, buf), "H5Treclaim");
       }
     }
+  }
+
+  private static int packedBytes(long elements, int stride) {
+    long bytes = elements * stride;
+    if (bytes > Integer.MAX_VALUE - 8) {
+      throw new H5SwmrDataException(elements + " elements of " + stride + " bytes need a " + (bytes >> 20)
+          + " MiB packed buffer, more than one Java array holds; move fewer rows per call");
+    }
+    return (int) bytes;
   }
 
   private static void scatterAll(byte[] image, long elements, H5MemLayout layout, List<H5Column> columns,
@@ -198,34 +200,29 @@ final class H5RowIo {
 
   /** Writes {@code elements} dataset elements from one primitive source array (one column at offset 0). */
   static void writeOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
-      H5ColumnWrite src, String where) throws Exception {
+      H5ColumnWrite src, String where, H5Spaces spaces) throws Exception {
     if (col.type().leaf().kind() == H5Type.Kind.STRING) {
-      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where);
+      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where, spaces);
       return;
     }
     long perValue = col.type().elementsPerValue();
     long extent = (src.offset() + src.available()) / perValue;
-    try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {extent}, null))) {
-      if (src.offset() != 0 || extent != elements) {
-        H5.H5Sselect_hyperslab(ms.id(), HDF5Constants.H5S_SELECT_SET, new long[] {src.offset() / perValue},
-            null, new long[] {elements}, null);
-      }
-      long mt = layout.typeId();
-      long fs = fileSpace;
-      Object a = src.array();
-      if (a instanceof double[]) {
-        H5.H5Dwrite_double(did, mt, ms.id(), fs, DEFAULT, (double[]) a, true);
-      } else if (a instanceof float[]) {
-        H5.H5Dwrite_float(did, mt, ms.id(), fs, DEFAULT, (float[]) a, true);
-      } else if (a instanceof long[]) {
-        H5.H5Dwrite_long(did, mt, ms.id(), fs, DEFAULT, (long[]) a, true);
-      } else if (a instanceof int[]) {
-        H5.H5Dwrite_int(did, mt, ms.id(), fs, DEFAULT, (int[]) a, true);
-      } else if (a instanceof short[]) {
-        H5.H5Dwrite_short(did, mt, ms.id(), fs, DEFAULT, (short[]) a, true);
-      } else {
-        H5.H5Dwrite(did, mt, ms.id(), fs, DEFAULT, (byte[]) a, true);
-      }
+    long ms = spaces.memory(extent, src.offset() / perValue, elements);
+    long mt = layout.typeId();
+    long fs = fileSpace;
+    Object a = src.array();
+    if (a instanceof double[]) {
+      H5.H5Dwrite_double(did, mt, ms, fs, DEFAULT, (double[]) a, true);
+    } else if (a instanceof float[]) {
+      H5.H5Dwrite_float(did, mt, ms, fs, DEFAULT, (float[]) a, true);
+    } else if (a instanceof long[]) {
+      H5.H5Dwrite_long(did, mt, ms, fs, DEFAULT, (long[]) a, true);
+    } else if (a instanceof int[]) {
+      H5.H5Dwrite_int(did, mt, ms, fs, DEFAULT, (int[]) a, true);
+    } else if (a instanceof short[]) {
+      H5.H5Dwrite_short(did, mt, ms, fs, DEFAULT, (short[]) a, true);
+    } else {
+      H5.H5Dwrite(did, mt, ms, fs, DEFAULT, (byte[]) a, true);
     }
   }
 
@@ -234,9 +231,9 @@ final class H5RowIo {
    * Variable-length strings are staged as NUL-terminated UTF-8 in one native block that outlives the write.
    */
   static void writePacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
-      List<H5ColumnWrite> srcs, String where) throws Exception {
+      List<H5ColumnWrite> srcs, String where, H5Spaces spaces) throws Exception {
     int stride = layout.elementSize();
-    int bytes = Math.toIntExact(elements * stride);
+    int bytes = packedBytes(elements, stride);
     byte[] image = new byte[bytes];
     // Variable-length strings: encode all into one blob, copy it to native memory once, then point at it.
     StringBlob blob = new StringBlob();
@@ -253,14 +250,13 @@ final class H5RowIo {
         gather(image, (int) elements, stride, layout.offset(c), columns.get(c), srcs.get(c),
             stringOffsets[c], strings.address(), where);
       }
-      try (H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {elements}, null))) {
-        if (!layout.hasVlen()) {
-          H5.H5Dwrite(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, image, true);
-        } else {
-          try (BytePointer buf = new BytePointer(bytes)) {
-            buf.put(image, 0, bytes);
-            H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms.id(), fileSpace, DEFAULT, buf), "H5Dwrite");
-          }
+      long ms = spaces.memory(elements, 0, elements);
+      if (!layout.hasVlen()) {
+        H5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, image, true);
+      } else {
+        try (BytePointer buf = new BytePointer(bytes)) {
+          buf.put(image, 0, bytes);
+          H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dwrite");
         }
       }
     }

@@ -231,6 +231,10 @@ public final class LockService implements AutoCloseable {
     active.remove(lease);
     try {
       LockScripts.release(client, lease.keys, List.of(lease.id(), channel, lease.keys.tag));
+      WakeupHub h = hub;
+      if (h != null) {
+        h.wake(lease.keys.tag); // local waiters need not wait for the pub/sub round trip
+      }
       LOG.debug("Released {} after {} ms", lease.describe(), lease.holdNanos() / 1_000_000);
     } catch (RuntimeException e) {
       // the lease expires by itself within its TTL

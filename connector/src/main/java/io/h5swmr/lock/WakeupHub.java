@@ -42,7 +42,8 @@ final class WakeupHub implements AutoCloseable {
     return w;
   }
 
-  private void wake(String tag) {
+  /** Wakes the local waiters of one lock (pub/sub messages, and local releases without waiting for them). */
+  void wake(String tag) {
     Set<Waiter> set = waiters.get(tag);
     if (set != null) {
       set.forEach(Waiter::signal);

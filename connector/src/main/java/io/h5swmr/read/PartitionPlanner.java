@@ -33,7 +33,10 @@ final class PartitionPlanner {
           if (end <= s) {
             end = s + target;
           }
-          end = Math.min(Math.min(end, r[1]), s + remaining);
+          end = Math.min(end, r[1]);
+          if (end - s > remaining) {
+            end = s + remaining;
+          }
           pieces.add(new H5SwmrInputPartition.Piece(f, s, end - s));
           remaining -= end - s;
           s = end;

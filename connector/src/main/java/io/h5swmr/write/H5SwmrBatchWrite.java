@@ -44,7 +44,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
     this.options = options;
     this.mode = mode;
-    this.target = Paths.get(options.singlePath()).toAbsolutePath().normalize();
+    this.target = targetPath(options.singlePath());
     this.dataset = datasetOf(options);
     this.schema = WriteSchema.of(inputSchema, options.indexColumn());
     checkTargetWritable(target);
@@ -65,6 +65,22 @@ final class H5SwmrBatchWrite implements BatchWrite {
         ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + ".h5swmr-staging")
         : H5SwmrCommitter.defaultStagingRoot(target);
     this.staging = skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
+  }
+
+  /** The target as a local path; accepts plain paths and {@code file:} URIs (as the catalog stores them). */
+  static Path targetPath(String p) {
+    if (p.regionMatches(true, 0, "file:", 0, 5)) {
+      try {
+        return Paths.get(java.net.URI.create(p)).toAbsolutePath().normalize();
+      } catch (IllegalArgumentException e) {
+        return Paths.get(p.substring(5)).toAbsolutePath().normalize();
+      }
+    }
+    if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      throw new H5SwmrConfigException("Target '" + p + "' is not a local path: h5swmr writes HDF5 files on a "
+          + "POSIX filesystem (local or shared, e.g. NFS) given as a path or file: URI");
+    }
+    return Paths.get(p).toAbsolutePath().normalize();
   }
 
   static String datasetOf(H5SwmrOptions o) {

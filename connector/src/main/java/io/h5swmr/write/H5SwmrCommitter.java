@@ -98,7 +98,8 @@ final class H5SwmrCommitter {
 
   /**
    * Deletes what interrupted commits left: commit copies of the target, and staging directories under
-   * {@code stagingRoot} whose heartbeat is older than {@code staleAfterMillis} (their driver is gone). Call
+   * {@code stagingRoot} whose driver is gone (a dead process on this host, or a heartbeat older than
+   * {@code staleAfterMillis}). Call
    * only under the exclusive lease. Returns the paths removed.
    */
   static List<Path> cleanOrphans(Path target, Path stagingRoot, Path keep, long staleAfterMillis) {
@@ -116,13 +117,12 @@ final class H5SwmrCommitter {
       throw new UncheckedIOException("could not list " + dir + " for interrupted commits", e);
     }
     if (stagingRoot != null && Files.isDirectory(stagingRoot)) {
-      long now = System.currentTimeMillis();
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(stagingRoot)) {
         for (Path q : ds) {
           if (keep != null && q.equals(keep)) {
             continue;
           }
-          if (now - StagingArea.lastHeartbeat(q) > staleAfterMillis) {
+          if (StagingArea.isOrphan(q, staleAfterMillis)) {
             StagingArea.deleteTree(q);
             removed.add(q);
           }
@@ -293,8 +293,18 @@ final class H5SwmrCommitter {
     }
   }
 
-  /** Test-only crash point: when the system property names {@code step}, announce it and block forever. */
+  /** Test-only: called with the name of every commit step as it is reached (in-process tests). */
+  static volatile java.util.function.Consumer<String> testHook;
+
+  /**
+   * Test-only crash point: calls {@link #testHook}; when the system property names {@code step}, announces it
+   * and blocks forever (a child process is then killed there).
+   */
   static void pause(String step) {
+    java.util.function.Consumer<String> hook = testHook;
+    if (hook != null) {
+      hook.accept(step);
+    }
     if (step.equals(System.getProperty(PAUSE_PROPERTY))) {
       System.out.println("H5SWMR-PAUSE " + step);
       System.out.flush();

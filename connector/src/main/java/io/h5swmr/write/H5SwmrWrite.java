@@ -53,31 +53,32 @@ final class H5SwmrWrite implements V1Write {
   }
 
   /**
-   * SQL {@code INSERT} is positional: when the query's column names are not the table's, but the counts
-   * agree, the query's columns take the table's names (index column excluded) in order.
+   * SQL {@code INSERT} into a table with a declared schema: the query's columns take the table's names (by name
+   * when every table column is present, else by position when the counts agree) and are cast to the table's
+   * types, as Spark does for its own tables (ANSI casts: overflow fails). Otherwise the query is written as is.
    */
   private Dataset<Row> byTablePosition(Dataset<Row> data) {
     if (tableSchema == null || tableSchema.isEmpty()) {
       return data;
     }
-    java.util.List<String> names = new java.util.ArrayList<>();
+    java.util.List<StructField> target = new java.util.ArrayList<>();
     for (StructField f : tableSchema.fields()) {
       if (!f.name().equals(options.indexColumn()) && !f.name().equals(options.fileColumn())) {
-        names.add(f.name());
+        target.add(f);
       }
     }
-    Set<String> have = new HashSet<>();
-    for (String n : data.columns()) {
-      have.add(n);
-    }
-    if (have.containsAll(names) || data.columns().length != names.size()) {
+    Set<String> have = new HashSet<>(java.util.Arrays.asList(data.columns()));
+    boolean byName = target.stream().allMatch(f -> have.contains(f.name()));
+    String[] cols = data.columns();
+    if (!byName && cols.length != target.size()) {
       return data;
     }
-    Column[] renamed = new Column[names.size()];
-    String[] cols = data.columns();
-    for (int i = 0; i < cols.length; i++) {
-      renamed[i] = data.col("`" + cols[i].replace("`", "``") + "`").as(names.get(i));
+    Column[] out = new Column[target.size()];
+    for (int i = 0; i < target.size(); i++) {
+      StructField f = target.get(i);
+      String source = byName ? f.name() : cols[i];
+      out[i] = data.col("`" + source.replace("`", "``") + "`").cast(f.dataType()).as(f.name());
     }
-    return data.select(renamed);
+    return data.select(out);
   }
 }

@@ -40,7 +40,7 @@ public final class H5SwmrWriteJob {
       messages = rows.mapPartitionsWithIndex((partition, it) -> stage(factory, partition, it), false).collect();
       write.commit(messages.toArray(new WriterCommitMessage[0]));
       return write.lastResult();
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // also SparkException, which Scala throws unchecked
       write.abort(messages.toArray(new WriterCommitMessage[0]));
       throw e;
     }

@@ -68,7 +68,13 @@ final class H5TargetDataset implements AutoCloseable {
         throw new H5SwmrDataException("Target " + file + " exists but is not an HDF5 file (or is damaged): "
             + "choose another path or remove it");
       }
-      long f = H5.H5Fopen(file.toString(), HDF5Constants.H5F_ACC_RDONLY, HDF5Constants.H5P_DEFAULT);
+      long fapl = accessList();
+      long f;
+      try {
+        f = H5.H5Fopen(file.toString(), HDF5Constants.H5F_ACC_RDONLY, fapl);
+      } finally {
+        H5.H5Pclose(fapl);
+      }
       try {
         return inspectOpen(f, file, datasetPath);
       } finally {
@@ -130,12 +136,27 @@ final class H5TargetDataset implements AutoCloseable {
   /** Opens (or creates, when {@code create}) the file read-write. */
   static H5TargetDataset open(Path file, String datasetPath, boolean create) {
     return call(file, () -> {
-      long f = create
-          ? H5.H5Fcreate(file.toString(), HDF5Constants.H5F_ACC_EXCL, HDF5Constants.H5P_DEFAULT,
-              HDF5Constants.H5P_DEFAULT)
-          : H5.H5Fopen(file.toString(), HDF5Constants.H5F_ACC_RDWR, HDF5Constants.H5P_DEFAULT);
-      return new H5TargetDataset(file, datasetPath, f);
+      long fapl = accessList();
+      try {
+        long f = create
+            ? H5.H5Fcreate(file.toString(), HDF5Constants.H5F_ACC_EXCL, HDF5Constants.H5P_DEFAULT, fapl)
+            : H5.H5Fopen(file.toString(), HDF5Constants.H5F_ACC_RDWR, fapl);
+        return new H5TargetDataset(file, datasetPath, f);
+      } finally {
+        H5.H5Pclose(fapl);
+      }
     });
+  }
+
+  /**
+   * File access as the project's HDF5 layer opens files (HDF5 file locking off): HDF5 refuses to open one file
+   * twice in a process with different locking settings. Writers are serialised by the Redis lease and only ever
+   * open their private commit copy read-write, so HDF5's own lock adds nothing.
+   */
+  private static long accessList() throws Exception {
+    long fapl = H5.H5Pcreate(HDF5Constants.H5P_FILE_ACCESS);
+    H5.H5Pset_file_locking(fapl, false, true);
+    return fapl;
   }
 
   /** Deletes the dataset's link (overwrite: a new dataset is then created in its place). */

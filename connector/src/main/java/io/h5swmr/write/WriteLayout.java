@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
 
 /**
  * The HDF5 shape of a write once the array lengths are known: the file and memory datatypes, the extra
@@ -189,8 +190,10 @@ final class WriteLayout {
       throw new H5SwmrDataException("Staged block of " + block.rows + " rows x " + rowBytes
           + " bytes is too large for one write");
     }
-    byte[] out = new byte[(int) total];
-    ByteBuffer bb = ByteBuffer.wrap(out).order(ByteOrder.nativeOrder());
+    // Native memory: the official Java API's byte[] H5Dwrite interprets buffers of vlen types as Java objects,
+    // so blocks holding char* are written through the C API (JavaCPP) from native memory.
+    BytePointer native0 = new BytePointer(Math.max(1, total));
+    ByteBuffer bb = native0.asByteBuffer().order(ByteOrder.nativeOrder());
     long arenaBytes = 0;
     for (int i = 0; i < leaves.size(); i++) {
       if (leaves.get(i).kind == WriteSchema.LeafKind.STRING) {
@@ -259,7 +262,7 @@ final class WriteLayout {
         case BOOLEAN: {
           byte[] a = (byte[]) v;
           for (int r = 0; r < block.rows; r++) {
-            System.arraycopy(a, r * n, out, r * rowBytes + off, n);
+            bb.put(r * rowBytes + off, a, r * n, n);
           }
           break;
         }
@@ -281,12 +284,17 @@ final class WriteLayout {
     }
     return new Buffer() {
       @Override
-      public void write(long did, long memType, long memSpace, long fileSpace) throws Exception {
-        H5.H5Dwrite(did, memType, memSpace, fileSpace, HDF5Constants.H5P_DEFAULT, out, true);
+      public void write(long did, long memType, long memSpace, long fileSpace) {
+        int rc = org.bytedeco.hdf5.global.hdf5.H5Dwrite(did, memType, memSpace, fileSpace,
+            HDF5Constants.H5P_DEFAULT, native0);
+        if (rc < 0) {
+          throw new H5SwmrDataException("H5Dwrite of " + block.rows + " rows failed (return code " + rc + ")");
+        }
       }
 
       @Override
       public void close() {
+        native0.close();
         if (arena != null) {
           arena.close();
         }

@@ -135,11 +135,23 @@ class H5FileTest {
   }
 
   @Test
-  void concurrentReadOnlyAndReadWriteOpensAreNotBlockedByLocks() {
+  void sameFileOpenedTwiceInOneProcess() {
     String f = sampleFile();
-    // Two independent read-only opens of the same file in one process share the library's file object.
+    // Independent opens of one file share the library's file object.
     try (H5File a = H5File.openReadOnly(f); H5File b = H5File.openReadOnly(f)) {
       assertThat(a.listDatasets()).isEqualTo(b.listDatasets());
+      // HDF5 cannot upgrade a file it holds read-only: writers must wait until readers closed it.
+      assertThatThrownBy(() -> H5File.openReadWrite(f)).isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("HDF5 file '" + f + "' is already open read-only in this process; close every "
+              + "reader of it before opening it for writing");
+    }
+    try (H5File w = H5File.openReadWrite(f); H5File r = H5File.openReadOnly(f)) {
+      w.createGroup("/made/by/writer");
+      assertThat(r.kind("/made/by/writer")).isEqualTo(H5ObjectKind.GROUP);
+      assertThatThrownBy(() -> r.delete("/a")).hasMessageContaining("opened read-only; cannot delete a link");
+    }
+    try (H5File again = H5File.openReadWrite(f)) {
+      assertThat(again.kind("/made/by")).isEqualTo(H5ObjectKind.GROUP);
     }
   }
 
@@ -220,5 +232,33 @@ class H5FileTest {
       assertThat(info.toString()).contains("dims=[100, 4]").contains("chunk=[64, 4]");
       assertThatThrownBy(() -> d.extend(-1)).hasMessageContaining("cannot set -1 rows");
     }
+  }
+
+  @Test
+  void replaceSwapsInOneStepAndCreatesMissingTargets() {
+    String f = sampleFile();
+    try (H5File file = H5File.openReadWrite(f)) {
+      try (H5Dataset tmp = file.createDataset("/tmp/a", H5DatasetSpec.of(H5Type.vlenUtf8()))) {
+        tmp.append(1, H5ColumnWrite.from(new String[] {"new"}, 0));
+      }
+      file.replace("/tmp/a", "/a");
+      file.createDataset("/tmp/c", H5DatasetSpec.of(H5Type.int8())).close();
+      file.replace("/tmp/c", "/fresh/c");
+      assertThatThrownBy(() -> file.replace("/tmp/none", "/a")).isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessageContaining("object '/tmp/none': no such object");
+    }
+    try (H5File file = H5File.openReadOnly(f); H5Dataset a = file.openDataset("/a")) {
+      assertThat((String[]) a.readColumn(0, 1)).containsExactly("new");
+      assertThat(file.kind("/fresh/c")).isEqualTo(H5ObjectKind.DATASET);
+      assertThat(file.kind("/tmp/a")).isEqualTo(H5ObjectKind.MISSING);
+    }
+  }
+
+  @Test
+  void createInMissingDirectoryNamesTheDirectory() {
+    Path missing = dir.resolve("no/such/dir");
+    assertThatThrownBy(() -> H5File.create(missing.resolve("f.h5").toString()))
+        .isInstanceOf(H5SwmrNotFoundException.class)
+        .hasMessageContaining("cannot be created: directory '" + missing + "' does not exist");
   }
 }

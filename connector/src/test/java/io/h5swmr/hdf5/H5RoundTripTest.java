@@ -364,4 +364,93 @@ class H5RoundTripTest {
       assertThatThrownBy(() -> d.extend(10)).hasMessageContaining("read-only");
     }
   }
+
+  @Test
+  void partialCompoundWritesKeepOtherMembersAtTheirFillValue() {
+    String f = file("partial.h5");
+    H5Type t = H5Type.compound(List.of("a", "b", "s"), List.of(H5Type.int32(), H5Type.float64(), H5Type.vlenUtf8()));
+    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/p", H5DatasetSpec.of(t))) {
+      d.append(3, H5ColumnWrite.from(new double[] {0.5, 1.5, 2.5}, 0, "b"));
+      d.write(1, 2, H5ColumnWrite.from(new int[] {7, 8}, 0, "a"));
+      int[] a = new int[3];
+      double[] b = new double[3];
+      String[] s = new String[3];
+      int[] again = new int[3];
+      // The same member twice in one call shares one slot of the packed memory type.
+      d.read(0, 3, H5ColumnRead.into(a, 0, "a"), H5ColumnRead.into(b, 0, "b"), H5ColumnRead.into(s, 0, "s"),
+          H5ColumnRead.into(again, 0, "a"));
+      assertThat(a).containsExactly(0, 7, 8);
+      assertThat(again).containsExactly(0, 7, 8);
+      assertThat(b).containsExactly(0.5, 1.5, 2.5);
+      assertThat(s).containsExactly(null, null, null);
+      assertThatThrownBy(() -> d.write(0, 1, H5ColumnWrite.from(new int[] {1}, 0, "a"),
+          H5ColumnWrite.from(new int[] {2}, 0, "a"))).hasMessageContaining("column 'a' given twice");
+    }
+  }
+
+  @Test
+  void destinationTypeChoosesTheConversion() {
+    String f = file("convert.h5");
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/i", H5DatasetSpec.of(H5Type.integer(2, true, BE)))) {
+      d.append(3, H5ColumnWrite.from(new long[] {-5, 0, 300}, 0)); // written from long[]
+      double[] asDouble = new double[3];
+      d.read(0, 3, H5ColumnRead.into(asDouble, 0));
+      assertThat(asDouble).containsExactly(-5.0, 0.0, 300.0);
+      byte[] clamped = new byte[3];
+      d.read(0, 3, H5ColumnRead.into(clamped, 0));
+      assertThat(clamped).containsExactly(-5, 0, Byte.MAX_VALUE); // HDF5 clamps what does not fit
+      assertThatThrownBy(() -> d.read(0, 3, H5ColumnRead.into(new String[3], 0)))
+          .hasMessageContaining("cannot be read into a String[]; use a short[]");
+    }
+  }
+
+  @Test
+  void datasetInfoSerializesForShippingToExecutors() throws Exception {
+    String f = writeSample(3);
+    H5DatasetInfo info;
+    try (H5File file = H5File.openReadWrite(f)) {
+      file.writeAttribute("/grp/table", "shape", new long[] {1, 2});
+      file.writeAttribute("/grp/table", "unit", "m");
+      info = file.datasetInfo("/grp/table");
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(info);
+    }
+    Object back;
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      back = in.readObject();
+    }
+    assertThat(back).isEqualTo(info).hasSameHashCodeAs(info);
+    assertThat(((H5DatasetInfo) back).leaves()).isEqualTo(info.leaves());
+  }
+
+  @Test
+  void enumsReadAsValuesOrNames() {
+    String f = file("enum.h5");
+    H5Type color = H5Type.enumeration(H5Type.integer(1, false), List.of("RED", "GREEN"), new long[] {3, 9});
+    H5Type t = H5Type.compound(List.of("c", "ok"), List.of(color, H5Type.bool()));
+    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/e", H5DatasetSpec.of(t))) {
+      d.append(3, H5ColumnWrite.from(new short[] {9, 3, 9}, 0, "c"), H5ColumnWrite.from(new byte[] {1, 0, 0}, 0,
+          "ok"));
+      String[] names = new String[4];
+      d.read(0, 3, H5ColumnRead.into(names, 1, "c"));
+      assertThat(names).containsExactly(null, "GREEN", "RED", "GREEN");
+      String[] flags = new String[3];
+      short[] values = new short[3];
+      d.read(0, 3, H5ColumnRead.into(flags, 0, "ok"), H5ColumnRead.into(values, 0, "c"));
+      assertThat(flags).containsExactly("TRUE", "FALSE", "FALSE");
+      assertThat(values).containsExactly(9, 3, 9);
+      // The same member as values and as names in one call (two kinds of one member).
+      String[] again = new String[3];
+      double[] asDouble = new double[3];
+      d.read(0, 3, H5ColumnRead.into(again, 0, "c"), H5ColumnRead.into(asDouble, 0, "c"),
+          H5ColumnRead.into(values, 0, "c"));
+      assertThat(again).containsExactly("GREEN", "RED", "GREEN");
+      assertThat(asDouble).containsExactly(9.0, 3.0, 9.0);
+      assertThat(values).containsExactly(9, 3, 9);
+    }
+  }
 }

@@ -147,6 +147,21 @@ class LockConnectionTest {
     assertThat(t.database).isEqualTo(1);
   }
 
+  private static LockSettings roundTrip(LockSettings s) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(s);
+      }
+      try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+          new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        return (LockSettings) in.readObject();
+      }
+    } catch (java.io.IOException | ClassNotFoundException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void settingsAreValueObjectsThatRedactThePassword() {
     LockSettings a = LockSettings.builder().redisUrl("redis://bob:hunter2@h:1/3").build();
@@ -160,6 +175,9 @@ class LockConnectionTest {
     assertThat(a.acquireTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(a.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(a).isNotEqualTo(a.toBuilder().leaseTtl(Duration.ofSeconds(5)).build());
+    LockSettings copy = roundTrip(a);
+    assertThat(copy).isEqualTo(a);
+    assertThat(copy.redactedRedisUrl()).isEqualTo("redis://bob:***@h:1/3");
     assertThatThrownBy(() -> a.toBuilder().leaseTtl(Duration.ofMillis(10)).build())
         .isInstanceOf(H5SwmrConfigException.class).hasMessageContaining("leaseTtl");
     assertThatThrownBy(() -> a.toBuilder().keyPrefix("a{b}").build())

@@ -224,6 +224,8 @@ class LockServiceTest {
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     List<long[]> readerLog = new java.util.concurrent.CopyOnWriteArrayList<>(); // {startNanos, grantNanos}
     CyclicBarrier started = new CyclicBarrier(readers + 1);
+    java.util.concurrent.atomic.AtomicLong writerReleased = new java.util.concurrent.atomic.AtomicLong();
+    CountDownLatch resumed = new CountDownLatch(1);
     try {
       for (int i = 0; i < readers; i++) {
         pool.submit(() -> {
@@ -231,7 +233,12 @@ class LockServiceTest {
           while (!stop.get()) {
             long s = System.nanoTime();
             try (Lease l = service.acquireShared(res)) {
-              readerLog.add(new long[] {s, System.nanoTime()});
+              long granted = System.nanoTime();
+              readerLog.add(new long[] {s, granted});
+              long wr = writerReleased.get();
+              if (wr != 0 && granted > wr) {
+                resumed.countDown();
+              }
               Thread.sleep(readerHoldMs);
             }
           }
@@ -248,11 +255,14 @@ class LockServiceTest {
         try (Lease l = service.acquireExclusive(res, Duration.ofSeconds(20))) {
           long granted = System.nanoTime();
           Thread.sleep(50);
-          return new long[] {granted, System.nanoTime()};
+          long released = System.nanoTime();
+          writerReleased.set(released);
+          return new long[] {granted, released};
         }
       });
       long waitingSeen = awaitWaiters(res, 1);
       long[] w = writer.get(20, TimeUnit.SECONDS);
+      assertThat(resumed.await(10, TimeUnit.SECONDS)).as("readers resume after the writer").isTrue();
       stop.set(true);
       long waitMs = TimeUnit.NANOSECONDS.toMillis(w[0] - writerStart);
       assertThat(waitMs).as("writer wait under continuous readers").isLessThan(readerHoldMs + 1500);
@@ -262,12 +272,25 @@ class LockServiceTest {
               .isGreaterThan(w[0]);
         }
       }
-      assertThat(readerLog).as("readers resumed after the writer").anyMatch(r -> r[1] > w[1]);
     } finally {
       stop.set(true);
       pool.shutdown();
       assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     }
+  }
+
+  @Test
+  void sharedServiceIsOnePerSettingsAndSurvivesClose() {
+    LockSettings s = settings().keyPrefix("shared-test:").build();
+    LockService a = LockService.shared(s);
+    assertThat(LockService.shared(settings().keyPrefix("shared-test:").build())).isSameAs(a);
+    assertThat(LockService.shared(settings().keyPrefix("other-test:").build())).isNotSameAs(a);
+    a.close(); // no-op on the shared instance
+    try (Lease l = LockService.shared(s).acquireShared("shared-res", Duration.ofSeconds(10))) {
+      assertThat(l.isValid()).isTrue();
+      assertThat(LockService.shared(s).activeLeases()).isEqualTo(1);
+    }
+    LockService.open(s).close();
   }
 
   /** Waits until {@code n} waiters are registered in Redis; returns System.nanoTime() when seen. */

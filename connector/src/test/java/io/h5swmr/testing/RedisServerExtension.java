@@ -41,28 +41,38 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   private final String password;
   private final String aclUser;
   private final String aclPassword;
+  private final boolean cluster;
   private int port;
   private Path dir;
   private Process process;
 
-  private RedisServerExtension(String password, String aclUser, String aclPassword) {
+  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster) {
     this.password = password;
     this.aclUser = aclUser;
     this.aclPassword = aclPassword;
+    this.cluster = cluster;
   }
 
   public static RedisServerExtension create() {
-    return new RedisServerExtension(null, null, null);
+    return new RedisServerExtension(null, null, null, false);
   }
 
   /** Requires this password for the default user ({@code requirepass}). */
   public RedisServerExtension withPassword(String pw) {
-    return new RedisServerExtension(pw, aclUser, aclPassword);
+    return new RedisServerExtension(pw, aclUser, aclPassword, cluster);
   }
 
   /** Adds an ACL user with full rights and this password. */
   public RedisServerExtension withAclUser(String user, String pw) {
-    return new RedisServerExtension(password, user, pw);
+    return new RedisServerExtension(password, user, pw, cluster);
+  }
+
+  /**
+   * Starts the server in cluster mode ({@code --cluster-enabled yes}); the test assigns slots and joins the
+   * nodes itself (e.g. with Jedis {@code clusterAddSlots}/{@code clusterMeet}).
+   */
+  public RedisServerExtension withClusterEnabled() {
+    return new RedisServerExtension(password, aclUser, aclPassword, true);
   }
 
   @Override
@@ -122,6 +132,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         "--protected-mode", "no"));
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
+    }
+    if (cluster) {
+      Files.deleteIfExists(dir.resolve("nodes-" + port + ".conf"));
+      cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
     }
     if (aclUser != null) {
       cmd.addAll(List.of("--user", aclUser, "on", ">" + aclPassword, "~*", "&*", "+@all"));
@@ -246,6 +260,11 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         }
       }
     }
+    return embeddedBinary();
+  }
+
+  /** The redis-server binary of the embedded-redis jar, extracted once per JVM to a temporary file. */
+  static Path embeddedBinary() throws IOException {
     synchronized (EXTRACT_LOCK) {
       if (extractedBinary == null) {
         String resource = embeddedResourceName();

@@ -1,0 +1,95 @@
+package io.h5swmr.write;
+
+import static io.h5swmr.write.WriteTestSupport.filesContaining;
+import static io.h5swmr.write.WriteTestSupport.info;
+import static io.h5swmr.write.WriteTestSupport.readBack;
+import static io.h5swmr.write.WriteTestSupport.sha256;
+import static io.h5swmr.write.WriteTestSupport.spark;
+import static io.h5swmr.write.WriteTestSupport.writer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.h5swmr.testing.RedisServerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The four save modes through df.write, and INSERT INTO / INSERT OVERWRITE on a table created USING h5swmr. */
+class H5SwmrWriteModesTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.create();
+
+  @TempDir
+  Path dir;
+
+  static Dataset<Row> range(long from, long to) {
+    return spark().sql("select id as x, id * 2.0d as y from range(" + from + ", " + to + ", 1, 2)");
+  }
+
+  @Test
+  void errorIfExistsCreatesThenRefuses() {
+    Path f = dir.resolve("e.h5");
+    writer(range(0, 5), REDIS.url(), "/a").save(f.toString()); // default mode: errorifexists
+    assertThat(readBack(REDIS.url(), f, "/a")).hasSize(5);
+    // another dataset in the existing file is fine
+    writer(range(0, 3), REDIS.url(), "/b").mode("errorifexists").save(f.toString());
+    assertThat(readBack(REDIS.url(), f, "/b")).hasSize(3);
+    assertThat(readBack(REDIS.url(), f, "/a")).hasSize(5);
+  }
+
+  @Test
+  void ignoreLeavesAnExistingDatasetAlone() {
+    Path f = dir.resolve("i.h5");
+    writer(range(0, 5), REDIS.url(), "/a").mode("ignore").save(f.toString());
+    String before = sha256(f);
+    writer(range(100, 200), REDIS.url(), "/a").mode("ignore").save(f.toString());
+    assertThat(sha256(f)).isEqualTo(before);
+    assertThat(readBack(REDIS.url(), f, "/a")).hasSize(5);
+    assertThat(filesContaining(dir, ".h5swmr-")).isEmpty();
+  }
+
+  @Test
+  void overwriteReplacesContentsAndKeepsOtherDatasets() {
+    Path f = dir.resolve("o.h5");
+    writer(range(0, 50), REDIS.url(), "/a").mode("append").save(f.toString());
+    writer(range(0, 7), REDIS.url(), "/keep").mode("append").save(f.toString());
+    Dataset<Row> other = spark().sql("select concat('s', id) as name from range(3)");
+    writer(other, REDIS.url(), "/a").mode("overwrite").save(f.toString());
+    assertThat(readBack(REDIS.url(), f, "/a")).extracting(r -> r.getString(0)).containsExactly("s0", "s1", "s2");
+    assertThat(info(f, "/a").attributes()).containsEntry(H5TargetDataset.ATTR_GENERATION, 2L);
+    assertThat(readBack(REDIS.url(), f, "/keep")).hasSize(7);
+    // overwrite of a file that does not exist yet creates it
+    Path g = dir.resolve("new.h5");
+    writer(range(0, 4), REDIS.url(), "/a").mode("overwrite").save(g.toString());
+    assertThat(readBack(REDIS.url(), g, "/a")).hasSize(4);
+    assertThat(filesContaining(dir, ".h5swmr-")).isEmpty();
+  }
+
+  @Test
+  void insertIntoAndInsertOverwriteOnATableUsingH5swmr() {
+    Path f = dir.resolve("sql.h5");
+    String table = "h5swmr_sql_" + Long.toHexString(System.nanoTime());
+    spark().sql("CREATE TABLE " + table + " (x BIGINT, y DOUBLE) USING h5swmr OPTIONS (path '" + f
+        + "', dataset '/sql/t', `redis.url` '" + REDIS.url() + "')");
+    try {
+      spark().sql("INSERT INTO " + table + " VALUES (1, 1.5), (2, 2.5)");
+      spark().sql("INSERT INTO " + table + " SELECT id + 10, id * 0.5d FROM range(3)");
+      List<Row> rows = spark().sql("SELECT x, y FROM " + table + " ORDER BY x").collectAsList();
+      assertThat(rows).extracting(r -> r.getLong(0)).containsExactly(1L, 2L, 10L, 11L, 12L);
+      assertThat(rows).extracting(r -> r.getDouble(1)).containsExactly(1.5, 2.5, 0.0, 0.5, 1.0);
+      spark().sql("INSERT OVERWRITE " + table + " VALUES (7, 7.5)");
+      List<Row> after = spark().sql("SELECT x, y FROM " + table).collectAsList();
+      assertThat(after).hasSize(1);
+      assertThat(after.get(0).getLong(0)).isEqualTo(7L);
+      assertThat(after.get(0).getDouble(1)).isEqualTo(7.5);
+      assertThat(readBack(REDIS.url(), f, "/sql/t")).hasSize(1);
+    } finally {
+      spark().sql("DROP TABLE IF EXISTS " + table);
+    }
+    assertThat(Files.exists(f)).isTrue();
+  }
+}

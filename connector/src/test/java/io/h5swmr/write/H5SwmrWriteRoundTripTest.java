@@ -1,0 +1,187 @@
+package io.h5swmr.write;
+
+import static io.h5swmr.write.WriteTestSupport.info;
+import static io.h5swmr.write.WriteTestSupport.readBack;
+import static io.h5swmr.write.WriteTestSupport.spark;
+import static io.h5swmr.write.WriteTestSupport.writer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.h5swmr.hdf5.H5DatasetInfo;
+import io.h5swmr.testing.RedisServerExtension;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every row of the Spark → HDF5 type mapping: written with h5swmr, read back with h5swmr, values equal. */
+class H5SwmrWriteRoundTripTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.create();
+
+  @TempDir
+  Path dir;
+
+  static final StructType ALL = new StructType()
+      .add("b", DataTypes.ByteType, false)
+      .add("s", DataTypes.ShortType, false)
+      .add("i", DataTypes.IntegerType, false)
+      .add("l", DataTypes.LongType, false)
+      .add("f", DataTypes.FloatType, false)
+      .add("d", DataTypes.DoubleType, false)
+      .add("flag", DataTypes.BooleanType, false)
+      .add("text", DataTypes.StringType, false)
+      .add("u64", DataTypes.createDecimalType(20, 0), false)
+      .add("vec", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+      .add("mat", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType, false), false), false)
+      .add("names", DataTypes.createArrayType(DataTypes.StringType, false), false)
+      .add("st", new StructType()
+          .add("x", DataTypes.IntegerType, false)
+          .add("label", DataTypes.StringType, false)
+          .add("w", DataTypes.createArrayType(DataTypes.FloatType, false), false), false);
+
+  static List<Row> allTypeRows(int n) {
+    List<Row> rows = new ArrayList<>();
+    String[] words = {"", "plain", "ünïcødé", "日本語", "emoji 🚀 done", "tab\there"};
+    for (int k = 0; k < n; k++) {
+      BigDecimal u = k == 0 ? new BigDecimal("18446744073709551615") : BigDecimal.valueOf(k * 1_000_003L);
+      rows.add(RowFactory.create((byte) (k - 128 + k % 7), (short) (k * 3 - 500), k * 100_003 - 7, k * 10_000_000_019L,
+          k / 3.0f, -k / 7.0, k % 3 == 0, words[k % words.length] + k, u,
+          new double[] {k, k + 0.5, -k},
+          new int[][] {{k, k + 1}, {k + 2, k + 3}},
+          new String[] {"a" + k, words[(k + 1) % words.length]},
+          RowFactory.create(k * 2, "lbl-" + words[k % words.length], new float[] {k, -k})));
+    }
+    return rows;
+  }
+
+  @Test
+  void everyTypeRoundTripsThroughACompoundDataset() {
+    Path f = dir.resolve("all.h5");
+    List<Row> rows = allTypeRows(1000);
+    Dataset<Row> df = spark().createDataFrame(rows, ALL).repartition(3);
+    writer(df, REDIS.url(), "/group/sub/table").mode("append").save(f.toString());
+
+    List<Row> back = readBack(REDIS.url(), f, "/group/sub/table");
+    assertThat(back).hasSize(1000);
+    // repartition shuffles rows; compare as multisets of normalised rows
+    assertThat(normalise(back)).containsExactlyInAnyOrderElementsOf(normalise(rows));
+    H5DatasetInfo info = info(f, "/group/sub/table");
+    assertThat(info.dims()).containsExactly(1000);
+    assertThat(info.maxDims()).containsExactly(H5DatasetInfo.UNLIMITED);
+    assertThat(info.attributes()).containsEntry(H5TargetDataset.ATTR_ROWS, 1000L)
+        .containsEntry(H5TargetDataset.ATTR_GENERATION, 1L).containsKey(H5TargetDataset.ATTR_FENCE);
+  }
+
+  @Test
+  void appendKeepsOrderOfPartitionsAndCommits() {
+    Path f = dir.resolve("seq.h5");
+    StructType schema = new StructType().add("v", DataTypes.LongType, false).add("w", DataTypes.DoubleType, false);
+    for (int round = 0; round < 3; round++) {
+      List<Row> rows = new ArrayList<>();
+      for (long k = 0; k < 5000; k++) {
+        long v = round * 5000L + k;
+        rows.add(RowFactory.create(v, v * 0.5));
+      }
+      writer(spark().createDataFrame(rows, schema).coalesce(4), REDIS.url(), "/t").mode("append")
+          .save(f.toString());
+    }
+    List<Row> back = readBack(REDIS.url(), f, "/t");
+    assertThat(back).hasSize(15000);
+    for (int k = 0; k < back.size(); k++) {
+      assertThat(back.get(k).getLong(0)).isEqualTo(k);
+      assertThat(back.get(k).getDouble(1)).isEqualTo(k * 0.5);
+    }
+    assertThat(info(f, "/t").attributes()).containsEntry(H5TargetDataset.ATTR_GENERATION, 3L)
+        .containsEntry(H5TargetDataset.ATTR_ROWS, 15000L);
+  }
+
+  @Test
+  void oneColumnWritesAPlainDatasetAndArraysBecomeExtraDimensions() {
+    Path f = dir.resolve("plain.h5");
+    StructType schema = new StructType()
+        .add("m", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false), false));
+    List<Row> rows = new ArrayList<>();
+    for (int k = 0; k < 50; k++) {
+      rows.add(RowFactory.create((Object) new float[][] {{k, 1, 2}, {3, 4, -k}}));
+    }
+    writer(spark().createDataFrame(rows, schema).coalesce(1), REDIS.url(), "/m").mode("append").save(f.toString());
+    H5DatasetInfo info = info(f, "/m");
+    assertThat(info.dims()).containsExactly(50, 2, 3);
+    assertThat(info.type().toString()).isEqualTo("float32");
+    List<Row> back = readBack(REDIS.url(), f, "/m");
+    assertThat(normalise(back)).containsExactlyElementsOf(normalise(rows));
+
+    StructType strings = new StructType().add("s", DataTypes.StringType);
+    writer(spark().createDataFrame(List.of(RowFactory.create("α"), RowFactory.create("βγ")), strings).coalesce(1),
+        REDIS.url(), "/s").mode("append").save(f.toString());
+    assertThat(info(f, "/s").type().toString()).isEqualTo("vlen utf-8 string");
+    assertThat(readBack(REDIS.url(), f, "/s")).extracting(r -> r.getString(0)).containsExactly("α", "βγ");
+  }
+
+  /** Rows as strings with arrays expanded, so equality is by value. */
+  static List<String> normalise(List<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(render(r));
+    }
+    return out;
+  }
+
+  private static String render(Object v) {
+    if (v instanceof Row) {
+      Row r = (Row) v;
+      StringBuilder b = new StringBuilder("(");
+      for (int i = 0; i < r.length(); i++) {
+        b.append(i == 0 ? "" : ", ").append(render(r.get(i)));
+      }
+      return b.append(')').toString();
+    }
+    if (v instanceof scala.collection.Seq) {
+      List<String> parts = new ArrayList<>();
+      scala.collection.Iterator<?> it = ((scala.collection.Seq<?>) v).iterator();
+      while (it.hasNext()) {
+        parts.add(render(it.next()));
+      }
+      return parts.toString();
+    }
+    if (v instanceof double[]) {
+      return render(toSeq(Arrays.stream((double[]) v).boxed().toArray()));
+    }
+    if (v instanceof float[]) {
+      float[] a = (float[]) v;
+      Object[] o = new Object[a.length];
+      for (int i = 0; i < a.length; i++) {
+        o[i] = a[i];
+      }
+      return render(toSeq(o));
+    }
+    if (v instanceof int[]) {
+      return render(toSeq(Arrays.stream((int[]) v).boxed().toArray()));
+    }
+    if (v instanceof Object[]) {
+      Object[] a = (Object[]) v;
+      List<String> parts = new ArrayList<>();
+      for (Object o : a) {
+        parts.add(render(o));
+      }
+      return parts.toString();
+    }
+    if (v instanceof BigDecimal) {
+      return ((BigDecimal) v).toBigInteger().toString();
+    }
+    return String.valueOf(v);
+  }
+
+  private static Object toSeq(Object[] a) {
+    return a;
+  }
+}
