@@ -502,7 +502,10 @@ public final class H5File implements AutoCloseable {
     }
     // Strip trailing zero bytes of the fixed-size token for readability.
     String hex = b.toString().replaceAll("(00)+$", "");
-    return (hex.isEmpty() ? "0" : hex) + (info.ctime > 0 ? "@" + info.ctime : "");
+    // Birth time, not ctime: ctime is the metadata change time and moves whenever rows are appended (the extent
+    // changes), which made every append look like a replaced dataset. Files with version-1 object headers (the
+    // default) record no birth time; there the token alone identifies the object.
+    return (hex.isEmpty() ? "0" : hex) + (info.btime > 0 ? "@" + info.btime : "");
   }
 
   /** Closes the file; datasets opened from it should be closed first. Idempotent. */
