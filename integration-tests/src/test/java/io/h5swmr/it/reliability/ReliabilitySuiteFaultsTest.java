@@ -154,7 +154,7 @@ class ReliabilitySuiteFaultsTest {
 
   @Test
   void writerKilledBeforeDuringAfterCommit() throws Exception {
-    int trials = Reliability.count("reliability.trials.killWriter", 24, 60);
+    int trials = Reliability.count("reliability.trials.killWriter", 20, 60);
     List<String> steps = List.of("queued", "locked", "copied", "wrote-first-block", "before-rename", "renamed");
     List<String> plan = new ArrayList<>();
     for (int i = 0; i < trials; i++) {

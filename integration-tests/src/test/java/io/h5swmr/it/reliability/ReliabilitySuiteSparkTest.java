@@ -205,6 +205,8 @@ class ReliabilitySuiteSparkTest {
     assertThat(notPrefix).as("snapshots that are not a prefix of the final history").isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(scans).as("Spark scans that completed").isPositive();
+    assertThat(scanFailed).as("Spark scans refused as 'modified during the scan' although the workload only "
+        + "appends").isZero();
   }
 
   @Test

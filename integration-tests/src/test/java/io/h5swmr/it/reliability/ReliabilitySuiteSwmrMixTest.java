@@ -36,7 +36,7 @@ class ReliabilitySuiteSwmrMixTest {
   static final int WORKERS = 40;
   /** 8000 rows (the 8000 × 1500, 1.9 GB) in the long run; 2000 (480 MB) by default. */
   static final int ROWS = Reliability.count("reliability.swmr.rows", 2000, 8000);
-  static final int ITERATIONS = Reliability.count("reliability.swmr.iterations", 3, 10);
+  static final int ITERATIONS = Reliability.count("reliability.swmr.iterations", 2, 10);
   static final String PREFIX = "rel1:";
   static final Pattern DONE = Pattern.compile("DONE ops=(\\d+) torn=(\\d+) double=(\\d+) maxWaitMs=(\\d+) lost=(\\d+)");
   /** The default lease TTL order of magnitude: this scenario is about normal operation, not starvation. */
