@@ -83,6 +83,19 @@ final class ReliabilityReport {
     return sb.toString();
   }
 
+  /** Fails naming every scenario with an anomaly (each test asserts its own too; this guards the table). */
+  static synchronized void assertNoAnomalies() {
+    StringBuilder bad = new StringBuilder();
+    for (Row r : ROWS) {
+      if (r.anomalies() != 0) {
+        bad.append(r.scenario).append(": ").append(r.anomalies()).append(" anomalies; ");
+      }
+    }
+    if (bad.length() > 0) {
+      throw new AssertionError("reliability anomalies: " + bad);
+    }
+  }
+
   /** Prints the table and writes it to {@code target/reliability-report.md}. */
   static synchronized void publish() throws IOException {
     String md = markdown();

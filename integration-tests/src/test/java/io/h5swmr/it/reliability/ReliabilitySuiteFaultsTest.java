@@ -407,5 +407,6 @@ class ReliabilitySuiteFaultsTest {
   @AfterAll
   static void report() throws Exception {
     ReliabilityReport.publish();
+    ReliabilityReport.assertNoAnomalies();
   }
 }

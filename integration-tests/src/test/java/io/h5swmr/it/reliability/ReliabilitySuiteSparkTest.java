@@ -334,5 +334,6 @@ class ReliabilitySuiteSparkTest {
   @AfterAll
   static void report() throws Exception {
     ReliabilityReport.publish();
+    ReliabilityReport.assertNoAnomalies();
   }
 }

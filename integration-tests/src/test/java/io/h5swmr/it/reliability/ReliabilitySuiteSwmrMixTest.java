@@ -155,5 +155,6 @@ class ReliabilitySuiteSwmrMixTest {
   @AfterAll
   static void report() throws Exception {
     ReliabilityReport.publish();
+    ReliabilityReport.assertNoAnomalies();
   }
 }
