@@ -8,6 +8,7 @@ import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.internal.SQLConf;
 import io.h5swmr.write.H5SwmrSaveRelation;
+import io.h5swmr.write.H5SwmrV1Relation;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SQLContext;
@@ -15,6 +16,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.sources.BaseRelation;
 import org.apache.spark.sql.sources.CreatableRelationProvider;
 import org.apache.spark.sql.sources.DataSourceRegister;
+import org.apache.spark.sql.sources.RelationProvider;
+import org.apache.spark.sql.sources.SchemaRelationProvider;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
@@ -22,7 +25,8 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * Entry point of the {@code h5swmr} format: {@code spark.read.format("h5swmr")}, {@code df.write.format("h5swmr")}
  * and {@code CREATE TABLE ... USING h5swmr}.
  */
-public final class H5SwmrDataSource implements TableProvider, DataSourceRegister, CreatableRelationProvider {
+public final class H5SwmrDataSource implements TableProvider, DataSourceRegister, CreatableRelationProvider,
+    RelationProvider, SchemaRelationProvider {
   /** The short name users give to {@code format(...)} and {@code USING}. */
   public static final String SHORT_NAME = "h5swmr";
 
@@ -54,13 +58,34 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
   @Override
   public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode,
       scala.collection.immutable.Map<String, String> parameters, Dataset<Row> data) {
+    return H5SwmrSaveRelation.save(sqlContext, mode, options(javaMap(parameters)), data);
+  }
+
+  /**
+   * A table created {@code USING h5swmr}, as Spark 3.5's session catalog resolves it (Spark 4.x uses the DSv2
+   * table): reads delegate to the DSv2 reader, {@code INSERT} to the write job.
+   */
+  @Override
+  public BaseRelation createRelation(SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters) {
+    Map<String, String> opts = javaMap(parameters);
+    return new H5SwmrV1Relation(sqlContext, opts, options(opts), null);
+  }
+
+  @Override
+  public BaseRelation createRelation(SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters,
+      StructType schema) {
+    Map<String, String> opts = javaMap(parameters);
+    return new H5SwmrV1Relation(sqlContext, opts, options(opts), schema);
+  }
+
+  private static Map<String, String> javaMap(scala.collection.immutable.Map<String, String> parameters) {
     Map<String, String> opts = new java.util.HashMap<>();
     scala.collection.Iterator<scala.Tuple2<String, String>> it = parameters.iterator();
     while (it.hasNext()) {
       scala.Tuple2<String, String> kv = it.next();
       opts.put(kv._1(), kv._2());
     }
-    return H5SwmrSaveRelation.save(sqlContext, mode, options(opts), data);
+    return opts;
   }
 
   /** Per-query options over the active session's {@code spark.h5swmr.*} conf. */

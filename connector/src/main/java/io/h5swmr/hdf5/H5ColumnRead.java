@@ -11,8 +11,8 @@ import java.util.Objects;
  * <p>The destination decides the memory type HDF5 converts into: {@code byte[]}, {@code short[]},
  * {@code int[]}, {@code long[]}, {@code float[]}, {@code double[]} for numbers and enums (values that do not
  * fit are clamped by HDF5, so size the destination with {@link H5Column#memKind()}: uint64 into {@code long[]}
- * keeps the raw 64 bits), {@code String[]} for strings and for enum member names. Arrays and rank ≥ 2 datasets fill
- * {@link H5Column#elementsPerRow()} consecutive elements per row, row-major.
+ * keeps the raw 64 bits), {@code String[]} (or {@code byte[][]} of UTF-8) for strings and enum member names.
+ * Arrays and rank ≥ 2 datasets fill {@link H5Column#elementsPerRow()} consecutive elements per row, row-major.
  */
 public final class H5ColumnRead {
   private final List<String> memberPath;
@@ -37,8 +37,8 @@ public final class H5ColumnRead {
     Objects.requireNonNull(array, "array");
     H5MemKind k = kindOf(array.getClass());
     if (k == null) {
-      throw new IllegalArgumentException("destination must be byte[], short[], int[], long[], float[], double[] "
-          + "or String[], got " + array.getClass().getSimpleName());
+      throw new IllegalArgumentException("destination must be byte[], short[], int[], long[], float[], double[], "
+          + "String[] or byte[][], got " + array.getClass().getSimpleName());
     }
     if (offset < 0) {
       throw new IllegalArgumentException("negative destination offset " + offset);
@@ -52,7 +52,7 @@ public final class H5ColumnRead {
   }
 
   /**
-   * Read elements of {@code kind} (not STRING) into native memory at {@code address}, native byte order,
+   * Read elements of {@code kind} (not STRING/UTF8) into native memory at {@code address}, native byte order,
    * packed; e.g. an {@code OffHeapColumnVector}'s {@code valuesNativeAddress() + rowId * kind.bytes()}.
    */
   public static H5ColumnRead intoAddress(long address, long capacityBytes, H5MemKind kind,
@@ -60,8 +60,8 @@ public final class H5ColumnRead {
     if (address == 0 || capacityBytes < 0) {
       throw new IllegalArgumentException("invalid native destination " + address + " (" + capacityBytes + " bytes)");
     }
-    if (Objects.requireNonNull(kind, "kind") == H5MemKind.STRING) {
-      throw new IllegalArgumentException("strings cannot be read into native memory; use a String[]");
+    if (Objects.requireNonNull(kind, "kind").isText()) {
+      throw new IllegalArgumentException("strings cannot be read into native memory; use a String[] or byte[][]");
     }
     return new H5ColumnRead(memberPath, null, 0, address, capacityBytes, kind);
   }

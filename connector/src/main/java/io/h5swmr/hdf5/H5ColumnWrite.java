@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * The source of one column of a row-range write: a Java array from an element offset, for the leaf at a member
  * path ({@code []} for the whole element of a non-compound dataset). The array type is the memory type HDF5
- * converts from ({@code byte[]} ... {@code double[]}, {@code String[]} for strings; booleans as {@code byte[]}
+ * converts from ({@code byte[]} ... {@code double[]}, {@code String[]} or {@code byte[][]} of UTF-8 for strings;
+ * booleans as {@code byte[]}
  * 0/1). Arrays and rank ≥ 2 datasets take {@link H5Column#elementsPerRow()} consecutive elements per row.
  */
 public final class H5ColumnWrite {
@@ -28,8 +29,8 @@ public final class H5ColumnWrite {
     Objects.requireNonNull(array, "array");
     H5MemKind k = H5ColumnRead.kindOf(array.getClass());
     if (k == null) {
-      throw new IllegalArgumentException("source must be byte[], short[], int[], long[], float[], double[] "
-          + "or String[], got " + array.getClass().getSimpleName());
+      throw new IllegalArgumentException("source must be byte[], short[], int[], long[], float[], double[], "
+          + "String[] or byte[][] (UTF-8), got " + array.getClass().getSimpleName());
     }
     if (offset < 0) {
       throw new IllegalArgumentException("negative source offset " + offset);

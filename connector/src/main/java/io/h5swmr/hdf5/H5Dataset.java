@@ -139,7 +139,8 @@ public final class H5Dataset implements AutoCloseable {
    * column (member path {@code []}); a compound dataset reads only the members named, all of them with one
    * H5Dread into a packed buffer that is then copied out column by column (a single column goes straight into
    * its destination). HDF5 still reads whole chunks from disk: compound members are stored interleaved.
-   * Enum columns read into a {@code String[]} receive member names (null for values without a name).
+   * Enum columns read into a {@code String[]} or {@code byte[][]} receive member names (null for values
+   * without a name).
    *
    * @throws H5SwmrDataException naming the dataset for out-of-range rows, unknown members, destinations of the
    *     wrong kind or too small, and native failures
@@ -154,7 +155,7 @@ public final class H5Dataset implements AutoCloseable {
     for (int i = 0; i < targets.size(); i++) {
       H5ColumnRead r = targets.get(i);
       H5Column c = meta.column(r.memberPath());
-      if (c.type().leaf().kind() == H5Type.Kind.ENUM && r.kind() == H5MemKind.STRING && !r.isNative()) {
+      if (c.type().leaf().kind() == H5Type.Kind.ENUM && r.kind().isText()) {
         // Enum names: read the values, then look the names up.
         H5ColumnRead names = r;
         long[] values = new long[(int) Math.min(Integer.MAX_VALUE - 8, count * c.elementsPerRow())];
@@ -162,9 +163,11 @@ public final class H5Dataset implements AutoCloseable {
         targets.set(i, r);
         H5Type enumType = c.type().leaf();
         after.add(() -> {
-          String[] out = (String[]) names.array();
+          Object[] out = (Object[]) names.array();
           for (int k = 0; k < values.length; k++) {
-            out[names.offset() + k] = enumType.enumName(values[k]);
+            String name = enumType.enumName(values[k]);
+            out[names.offset() + k] = names.kind() == H5MemKind.STRING || name == null ? name
+                : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
           }
         });
         if (names.capacity() < values.length) {
@@ -263,7 +266,7 @@ public final class H5Dataset implements AutoCloseable {
 
   private void checkKind(H5Column c, H5MemKind kind, String verb) {
     boolean isString = c.type().leaf().kind() == H5Type.Kind.STRING;
-    if (isString != (kind == H5MemKind.STRING)) {
+    if (isString != kind.isText()) {
       throw new H5SwmrDataException(where() + "column '" + c.displayName() + "' of type " + c.type()
           + " cannot be " + verb + " a " + kind.arrayClass().getSimpleName() + "; use a "
           + c.memKind().arrayClass().getSimpleName());

@@ -24,6 +24,12 @@ import java.util.Map;
  * goes through {@link H5Native#call}.
  */
 public final class H5File implements AutoCloseable {
+  /** Chunks the default chunk cache of {@link #openDataset(String)} holds. */
+  public static final int CACHED_CHUNKS = 2;
+  /** Upper bound of the default chunk cache per open dataset. */
+  public static final long MAX_CHUNK_CACHE_BYTES = 256L << 20;
+  private static final long MIN_CHUNK_CACHE_BYTES = 1L << 20;
+  private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
   private static final long DEFAULT = H5Calls.DEFAULT;
   private static final int MAX_LISTED = 20;
   /** The JNI visit rejects a null op-data object. */
@@ -253,13 +259,6 @@ public final class H5File implements AutoCloseable {
   public H5Dataset openDataset(String datasetPath) {
     return openDataset(datasetPath, -1);
   }
-
-  /** Chunks the default chunk cache of {@link #openDataset(String)} holds. */
-  public static final int CACHED_CHUNKS = 2;
-  /** Upper bound of the default chunk cache per open dataset. */
-  public static final long MAX_CHUNK_CACHE_BYTES = 256L << 20;
-  private static final long MIN_CHUNK_CACHE_BYTES = 1L << 20;
-  private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
 
   /**
    * Opens the dataset at {@code datasetPath} with a chunk cache of {@code chunkCacheBytes} (0 disables it;
@@ -493,7 +492,11 @@ public final class H5File implements AutoCloseable {
     H5Calls.run(path, null, "could not flush", () -> H5.H5Fflush(id(), HDF5Constants.H5F_SCOPE_GLOBAL));
   }
 
-  /** Object token of the object at {@code objectPath}, as hex (see {@link H5DatasetInfo#objectId()}). */
+  /**
+   * Identity of open object {@code oid}: its object token as hex, plus "@btime" (birth time) when creation times
+   * are tracked (see {@link H5DatasetInfo#objectId()}). Not ctime: HDF5 bumps the change time when a dataset is
+   * extended, and an append must not change a dataset's identity.
+   */
   String objectId(long oid) throws Exception {
     H5O_info_t info = H5.H5Oget_info(oid, HDF5Constants.H5O_INFO_BASIC | HDF5Constants.H5O_INFO_TIME);
     StringBuilder b = new StringBuilder();
@@ -502,9 +505,6 @@ public final class H5File implements AutoCloseable {
     }
     // Strip trailing zero bytes of the fixed-size token for readability.
     String hex = b.toString().replaceAll("(00)+$", "");
-    // Birth time, not ctime: ctime is the metadata change time and moves whenever rows are appended (the extent
-    // changes), which made every append look like a replaced dataset. Files with version-1 object headers (the
-    // default) record no birth time; there the token alone identifies the object.
     return (hex.isEmpty() ? "0" : hex) + (info.btime > 0 ? "@" + info.btime : "");
   }
 

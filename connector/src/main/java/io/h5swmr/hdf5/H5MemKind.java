@@ -15,7 +15,12 @@ public enum H5MemKind {
   FLOAT(4),
   DOUBLE(8),
   /** Java {@code String}; in native memory a fixed-length byte run or a {@code char*}. */
-  STRING(0);
+  STRING(0),
+  /**
+   * A string's UTF-8 bytes as {@code byte[]} (in a {@code byte[][]}), without decoding: what Spark's
+   * {@code putByteArray} and {@code UTF8String.fromBytes} take. Fixed-length strings are trimmed per pad rule.
+   */
+  UTF8(0);
 
   private final int bytes;
 
@@ -23,12 +28,17 @@ public enum H5MemKind {
     this.bytes = bytes;
   }
 
-  /** Bytes per element in Java/native memory; 0 for {@link #STRING}. */
+  /** Bytes per element in Java/native memory; 0 for {@link #STRING} and {@link #UTF8}. */
   public int bytes() {
     return bytes;
   }
 
-  /** The primitive array class that receives this kind ({@code String[]} for STRING). */
+  /** True for the two string kinds. */
+  public boolean isText() {
+    return this == STRING || this == UTF8;
+  }
+
+  /** The array class that receives this kind ({@code String[]} for STRING, {@code byte[][]} for UTF8). */
   public Class<?> arrayClass() {
     switch (this) {
       case BYTE: return byte[].class;
@@ -37,6 +47,7 @@ public enum H5MemKind {
       case LONG: return long[].class;
       case FLOAT: return float[].class;
       case DOUBLE: return double[].class;
+      case UTF8: return byte[][].class;
       default: return String[].class;
     }
   }

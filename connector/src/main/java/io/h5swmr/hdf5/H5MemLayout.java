@@ -66,7 +66,7 @@ final class H5MemLayout implements AutoCloseable {
       H5Type t = c.type();
       int size = H5Types.memSize(t, kinds.get(0));
       boolean predefined = (t.kind() == H5Type.Kind.INTEGER || t.kind() == H5Type.Kind.FLOAT
-          || (t.kind() == H5Type.Kind.ENUM && !forWrite)) && kinds.get(0) != H5MemKind.STRING;
+          || (t.kind() == H5Type.Kind.ENUM && !forWrite)) && !kinds.get(0).isText();
       if (predefined) {
         return new H5MemLayout(null, H5Types.nativeType(kinds.get(0), t), size, offsets, false);
       }

@@ -118,14 +118,20 @@ final class H5RowIo {
     int k = (int) col.type().elementsPerValue();
     int total = n * k;
     if (leaf.kind() == H5Type.Kind.STRING) {
-      String[] out = (String[]) dst.array();
+      Object[] out = (Object[]) dst.array();
+      boolean bytes = dst.kind() == H5MemKind.UTF8;
       int o = dst.offset();
       int es = H5Types.leafMemSize(leaf);
       for (int e = 0; e < n; e++) {
         int p = e * stride + off;
         for (int j = 0; j < k; j++, p += es) {
-          out[o++] = leaf.isVariableLength() ? NativeMemory.cString((long) LONGS.get(src, p))
-              : H5Strings.decodeFixed(src, p, es, leaf.pad());
+          if (leaf.isVariableLength()) {
+            long address = (long) LONGS.get(src, p);
+            out[o++] = bytes ? NativeMemory.cBytes(address) : NativeMemory.cString(address);
+          } else {
+            out[o++] = bytes ? H5Strings.fixedBytes(src, p, es, leaf.pad())
+                : H5Strings.decodeFixed(src, p, es, leaf.pad());
+          }
         }
       }
       return;
@@ -240,7 +246,7 @@ final class H5RowIo {
     long[][] stringOffsets = new long[columns.size()][];
     for (int c = 0; c < columns.size(); c++) {
       if (isVlen(columns.get(c))) {
-        stringOffsets[c] = blob.add((String[]) srcs.get(c).array(), srcs.get(c).offset(),
+        stringOffsets[c] = blob.add((Object[]) srcs.get(c).array(), srcs.get(c).offset(),
             Math.toIntExact(elements * columns.get(c).type().elementsPerValue()));
       }
     }
@@ -267,15 +273,16 @@ final class H5RowIo {
     private byte[] bytes = new byte[256];
     private int size;
 
-    long[] add(String[] values, int from, int n) {
+    /** Adds {@code n} values of a {@code String[]} or {@code byte[][]} (UTF-8) from {@code from}. */
+    long[] add(Object[] values, int from, int n) {
       long[] offsets = new long[n];
       for (int i = 0; i < n; i++) {
-        String s = values[from + i];
-        if (s == null) {
+        Object v = values[from + i];
+        if (v == null) {
           offsets[i] = -1;
           continue;
         }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = v instanceof byte[] ? (byte[]) v : ((String) v).getBytes(StandardCharsets.UTF_8);
         if (size + b.length + 1 > bytes.length) {
           bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + b.length + 1));
         }
@@ -308,7 +315,7 @@ final class H5RowIo {
     int k = (int) col.type().elementsPerValue();
     int i = src.offset();
     if (leaf.kind() == H5Type.Kind.STRING) {
-      String[] in = (String[]) src.array();
+      Object[] in = (Object[]) src.array();
       int es = H5Types.leafMemSize(leaf);
       int v = 0;
       for (int e = 0; e < n; e++) {
@@ -318,8 +325,12 @@ final class H5RowIo {
             long so = stringOffsets[v];
             LONGS.set(image, p, so < 0 ? 0L : stringsBase + so);
           } else {
-            H5Strings.encodeFixed(in[i], image, p, es, leaf.pad(), where + "column '" + col.displayName()
-                + "', source element " + i + ": ");
+            byte[] b = in[i] == null || in[i] instanceof byte[] ? (byte[]) in[i]
+                : ((String) in[i]).getBytes(StandardCharsets.UTF_8);
+            if (!H5Strings.encodeFixed(b, image, p, es, leaf.pad())) {
+              throw H5Strings.tooLong(where + "column '" + col.displayName() + "', source element " + i + ": ", b,
+                  es);
+            }
           }
         }
       }

@@ -9,6 +9,16 @@ final class H5Strings {
 
   /** Decodes {@code size} bytes at {@code off} of a fixed-length string value of type {@code t}. */
   static String decodeFixed(byte[] buf, int off, int size, H5Type.StringPad pad) {
+    return new String(buf, off, length(buf, off, size, pad), StandardCharsets.UTF_8);
+  }
+
+  /** The bytes of a fixed-length string value without its padding. */
+  static byte[] fixedBytes(byte[] buf, int off, int size, H5Type.StringPad pad) {
+    return java.util.Arrays.copyOfRange(buf, off, off + length(buf, off, size, pad));
+  }
+
+  /** Length of the value at {@code off} once its padding (per {@code pad}) is removed. */
+  private static int length(byte[] buf, int off, int size, H5Type.StringPad pad) {
     int end = off + size;
     if (pad == H5Type.StringPad.NULLTERM) {
       for (int i = off; i < end; i++) {
@@ -23,25 +33,31 @@ final class H5Strings {
         end--;
       }
     }
-    return new String(buf, off, end - off, StandardCharsets.UTF_8);
+    return end - off;
   }
 
   /**
-   * Encodes {@code value} into {@code size} bytes at {@code off}, padded per {@code pad}.
+   * Encodes UTF-8 {@code utf8} (null: empty) into {@code size} bytes at {@code off}, padded per {@code pad}.
    *
-   * @throws H5SwmrDataException when the UTF-8 bytes do not fit
+   * @return false, writing nothing, when the bytes do not fit
    */
-  static void encodeFixed(String value, byte[] buf, int off, int size, H5Type.StringPad pad, String where) {
-    byte[] b = value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+  static boolean encodeFixed(byte[] utf8, byte[] buf, int off, int size, H5Type.StringPad pad) {
+    byte[] b = utf8 == null ? new byte[0] : utf8;
     if (b.length > size) {
-      throw new H5SwmrDataException(where + "string of " + b.length + " UTF-8 bytes does not fit the fixed "
-          + size + "-byte string type: \"" + abbreviate(value) + "\"");
+      return false;
     }
     System.arraycopy(b, 0, buf, off, b.length);
     byte fill = pad == H5Type.StringPad.SPACEPAD ? (byte) ' ' : 0;
     for (int i = off + b.length; i < off + size; i++) {
       buf[i] = fill;
     }
+    return true;
+  }
+
+  /** The error for a value of {@code utf8} bytes too long for a fixed {@code size}-byte string type. */
+  static H5SwmrDataException tooLong(String where, byte[] utf8, int size) {
+    return new H5SwmrDataException(where + "string of " + utf8.length + " UTF-8 bytes does not fit the fixed "
+        + size + "-byte string type: \"" + abbreviate(new String(utf8, StandardCharsets.UTF_8)) + "\"");
   }
 
   private static String abbreviate(String s) {

@@ -26,6 +26,14 @@ final class NativeMemory {
     return new BytePointer(at(address)).getString(StandardCharsets.UTF_8);
   }
 
+  /** The bytes of the NUL-terminated string at {@code address} (without the NUL), or null for null. */
+  static byte[] cBytes(long address) {
+    if (address == 0) {
+      return null;
+    }
+    return new BytePointer(at(address)).getStringBytes();
+  }
+
   /** Copies a whole primitive array into native memory at {@code address} (native byte order). */
   static void copyTo(long address, Object array) {
     Pointer at = at(address);

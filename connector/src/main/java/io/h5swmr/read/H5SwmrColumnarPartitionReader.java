@@ -1,5 +1,7 @@
 package io.h5swmr.read;
 
+import io.h5swmr.hdf5.H5ColumnRead;
+import io.h5swmr.hdf5.H5MemKind;
 import io.h5swmr.hdf5.H5Type;
 import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
@@ -12,9 +14,11 @@ import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * Columnar reader for primitive columns: reads each piece whole under that file's lease (see
- * {@link PieceReader}), then fills one reused {@link ColumnarBatch} of Spark's on- or off-heap vectors per
- * {@code batchRows} rows with bulk copies (reset, fill, setNumRows) and no lease held.
+ * Columnar reader for primitive columns; one reused {@link ColumnarBatch}. On-heap vectors: reads each piece
+ * whole into pooled arrays under that file's lease (see {@link PieceReader}), then fills the batch per
+ * {@code batchRows} rows with bulk copies (reset, fill, setNumRows) with no lease held. Off-heap vectors
+ * ({@code spark.sql.columnVector.offheap.enabled}): HDF5 reads each piece straight into the vectors' native
+ * memory and the piece is returned as one batch, without any copy.
  */
 final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBatch> {
   private final ReadPlan plan;
@@ -23,6 +27,8 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
   private WritableColumnVector[] vectors;
   private ColumnarBatch batch;
   private int[] leafOf;
+  private int[] columnOfLeaf;
+  private boolean direct;
   private int nextPiece;
   private PieceData data;
   private int offset;
@@ -44,6 +50,13 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
       ReadColumn c = plan.columns.get(i);
       leafOf[i] = c.source == ReadColumn.Source.DATA ? plan.leafIndex(c) : -1;
     }
+    columnOfLeaf = new int[plan.leaves.size()];
+    for (int i = 0; i < leafOf.length; i++) {
+      if (leafOf[i] >= 0) {
+        columnOfLeaf[leafOf[i]] = i;
+      }
+    }
+    direct = plan.offHeap;
   }
 
   @Override
@@ -56,10 +69,15 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
     }
     while (data == null || offset >= data.rows) {
       if (nextPiece >= partition.pieces().size()) {
-        data = null;
+        release();
         return false;
       }
-      data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics);
+      release();
+      H5SwmrInputPartition.Piece piece = partition.pieces().get(nextPiece++);
+      if (direct) {
+        return readDirect(piece);
+      }
+      data = PieceReader.read(plan, piece, metrics);
       fileBytes = data.file.getBytes(StandardCharsets.UTF_8);
       offset = 0;
     }
@@ -71,6 +89,39 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
     }
     batch.setNumRows(n);
     offset += n;
+    return true;
+  }
+
+  /**
+   * Off-heap vectors: HDF5 reads each column straight into the vector's native memory, sized to the whole piece,
+   * which becomes one batch (no copy; the lease is released before the batch is returned).
+   */
+  private boolean readDirect(H5SwmrInputPartition.Piece piece) {
+    int rows = Math.toIntExact(piece.count);
+    for (WritableColumnVector v : vectors) {
+      v.reset();
+      v.reserve(Math.max(1, rows));
+    }
+    PieceData d = PieceReader.read(plan, piece, metrics, (index, leaf, n, arrays) -> {
+      OffHeapColumnVector v = (OffHeapColumnVector) vectors[columnOfLeaf[index]];
+      H5MemKind kind = leaf.type.memKind();
+      return H5ColumnRead.intoAddress(v.valuesNativeAddress(), (long) Math.max(1, n) * kind.bytes(), kind,
+          leaf.memberPath);
+    });
+    byte[] file = d.file.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < vectors.length; i++) {
+      ReadColumn c = plan.columns.get(i);
+      if (c.source == ReadColumn.Source.INDEX) {
+        for (int r = 0; r < rows; r++) {
+          vectors[i].putLong(r, d.start + r);
+        }
+      } else if (c.source == ReadColumn.Source.FILE) {
+        for (int r = 0; r < rows; r++) {
+          vectors[i].putByteArray(r, file);
+        }
+      }
+    }
+    batch.setNumRows(rows);
     return true;
   }
 
@@ -121,13 +172,21 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
     return metrics.values();
   }
 
+  /** Returns the current piece's arrays to this thread's pool; the piece is not used afterwards. */
+  private void release() {
+    if (data != null) {
+      ArrayPool.giveBack(data.leaves);
+      data = null;
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    data = null;
+    release();
     if (batch != null) {
       batch.close();
       batch = null;

@@ -32,9 +32,10 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
     }
     while (data == null || row + 1 >= data.rows) {
       if (nextPiece >= partition.pieces().size()) {
-        data = null;
+        release();
         return false;
       }
+      release();
       data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics);
       getters = new RowValues.Getter[plan.columns.size()];
       for (int i = 0; i < getters.length; i++) {
@@ -61,10 +62,18 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
     return metrics.values();
   }
 
+  /** Returns the current piece's arrays to this thread's pool; the piece is not used afterwards. */
+  private void release() {
+    if (data != null) {
+      ArrayPool.giveBack(data.leaves);
+      data = null;
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
-    data = null;
+    release();
     getters = null;
     current = null;
   }

@@ -18,23 +18,55 @@ import java.util.List;
  * returned arrays are consumed after the lease is gone.
  */
 final class PieceReader {
+  /** Test hook run with the lease after the piece's HDF5 reads, before the lease is checked; null in production. */
+  static volatile java.util.function.Consumer<Lease> afterReadHook;
+
   private PieceReader() {}
 
+  /**
+   * Where a leaf's values go: by default a pooled Java array ({@link #read}); the off-heap columnar reader
+   * passes column-vector memory instead.
+   */
+  interface Destination {
+    /** The destination for {@code rows} rows of leaf {@code index}; records any array in {@code arrays}. */
+    H5ColumnRead of(int index, ReadColumn leaf, int rows, Object[] arrays);
+  }
+
+  static final Destination POOLED_ARRAYS = (index, leaf, rows, arrays) -> {
+    Object a = ArrayPool.take(leaf.type.memKind(), Math.toIntExact((long) rows * leaf.valuesPerRow()));
+    arrays[index] = a;
+    return H5ColumnRead.into(a, 0, leaf.memberPath);
+  };
+
   static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics) {
+    return read(plan, piece, metrics, POOLED_ARRAYS);
+  }
+
+  static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics, Destination dest) {
     FileSnapshot f = piece.file;
     int rows = Math.toIntExact(piece.count);
     Object[] arrays = new Object[plan.leaves.size()];
     long bytes = 0;
+    boolean ok = false;
     LockService service = LockService.shared(plan.lock);
     try (Lease lease = service.acquireShared(f.lockResource)) {
       metrics.leases++;
       metrics.lockWaitNanos += lease.waitNanos();
       try (H5File h = H5File.openReadOnly(f.file)) {
         for (int d = 0; d < f.datasets.size(); d++) {
-          bytes += readDataset(h, plan, piece, d, rows, arrays);
+          bytes += readDataset(h, plan, piece, d, rows, arrays, dest);
         }
       }
+      java.util.function.Consumer<Lease> hook = afterReadHook;
+      if (hook != null) {
+        hook.accept(lease);
+      }
       lease.checkValid();
+      ok = true;
+    } finally {
+      if (!ok) {
+        ArrayPool.giveBack(arrays);
+      }
     }
     metrics.bytes += bytes;
     metrics.rows += rows;
@@ -43,7 +75,7 @@ final class PieceReader {
 
   /** Verifies dataset {@code d} is still the planned one and reads its selected leaves; returns bytes read. */
   private static long readDataset(H5File h, ReadPlan plan, H5SwmrInputPartition.Piece piece, int d, int rows,
-      Object[] arrays) {
+      Object[] arrays, Destination dest) {
     FileSnapshot f = piece.file;
     H5Dataset ds;
     try {
@@ -67,10 +99,7 @@ final class PieceReader {
         if (leaf.dataset != d) {
           continue;
         }
-        long n = (long) rows * leaf.valuesPerRow();
-        Object a = ReadPlan.newArray(leaf.type.memKind(), Math.toIntExact(n));
-        arrays[i] = a;
-        into.add(H5ColumnRead.into(a, 0, leaf.memberPath));
+        into.add(dest.of(i, leaf, rows, arrays));
         bytes += leaf.rowBytes() * rows;
       }
       if (!into.isEmpty() && rows > 0) {

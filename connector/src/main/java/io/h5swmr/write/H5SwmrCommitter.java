@@ -185,7 +185,7 @@ final class H5SwmrCommitter {
         generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
         if (appendToExisting) {
           out.openExisting(layout);
-          totalRows = writeBlocks(out, messages);
+          totalRows = writeBlocks(out, layout, messages);
         } else {
           if (existing.datasetExists) {
             out.deleteDataset();
@@ -193,7 +193,7 @@ final class H5SwmrCommitter {
           long chunkRows = settings.chunkRows != null ? settings.chunkRows
               : layout.defaultChunkRows(settings.chunkTargetBytes);
           out.create(layout, Math.max(1, chunkRows), settings.gzip, settings.gzipLevel, settings.shuffle);
-          totalRows = writeBlocks(out, messages);
+          totalRows = writeBlocks(out, layout, messages);
         }
         out.writeCommitAttributes(fence.token(), generation);
       }
@@ -229,24 +229,97 @@ final class H5SwmrCommitter {
     }
   }
 
-  private long writeBlocks(H5TargetDataset out, List<H5SwmrWriterCommitMessage> messages) {
-    boolean first = true;
-    for (H5SwmrWriterCommitMessage m : messages) {
-      if (m.rows() == 0) {
-        continue;
-      }
-      try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), schema.leaves(),
-          m.checksum())) {
-        StagingCodec.Block b;
-        while ((b = r.next()) != null) {
-          out.append(b);
-          if (first) {
-            first = false;
-            pause("wrote-first-block");
+  /** One encoded block travelling from the decoding thread to the writing thread. */
+  private static final class Encoded {
+    final int rows;
+    final WriteLayout.Buffer buffer;
+
+    Encoded(int rows, WriteLayout.Buffer buffer) {
+      this.rows = rows;
+      this.buffer = buffer;
+    }
+  }
+
+  private static final Object END = new Object();
+
+  /**
+   * Appends every staged block in order. A second thread reads, verifies and packs the next blocks (Java work)
+   * while this one writes the current block (HDF5 work), two blocks in flight at most.
+   */
+  private long writeBlocks(H5TargetDataset out, WriteLayout layout, List<H5SwmrWriterCommitMessage> messages) {
+    java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
+    Thread decoder = new Thread(() -> {
+      try {
+        for (H5SwmrWriterCommitMessage m : messages) {
+          if (m.rows() == 0) {
+            continue;
+          }
+          try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), schema.leaves(),
+              m.checksum())) {
+            StagingCodec.Block b;
+            while ((b = r.next()) != null) {
+              if (b.rows > 0) {
+                WriteLayout.Buffer buf = layout.encode(b);
+                try {
+                  queue.put(new Encoded(b.rows, buf));
+                } catch (InterruptedException e) {
+                  buf.close();
+                  return;
+                }
+              }
+            }
+          } catch (IOException e) {
+            throw new H5SwmrException("Could not read staging file " + m.stagingFile() + ": " + e, e);
           }
         }
-      } catch (IOException e) {
-        throw new H5SwmrException("Could not read staging file " + m.stagingFile() + ": " + e, e);
+        queue.put(END);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException | Error e) {
+        queue.clear();
+        queue.offer(e);
+      }
+    }, "h5swmr-commit-decoder");
+    decoder.setDaemon(true);
+    decoder.start();
+    boolean first = true;
+    try {
+      while (true) {
+        Object o = queue.take();
+        if (o == END) {
+          break;
+        }
+        if (o instanceof RuntimeException) {
+          throw (RuntimeException) o;
+        }
+        if (o instanceof Error) {
+          throw (Error) o;
+        }
+        Encoded e = (Encoded) o;
+        try {
+          out.appendEncoded(e.rows, e.buffer);
+        } finally {
+          e.buffer.close();
+        }
+        if (first) {
+          first = false;
+          pause("wrote-first-block");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new H5SwmrException("Commit to " + target + " was interrupted");
+    } finally {
+      decoder.interrupt();
+      try {
+        decoder.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (Object o : queue) {
+        if (o instanceof Encoded) {
+          ((Encoded) o).buffer.close();
+        }
       }
     }
     return out.rows();

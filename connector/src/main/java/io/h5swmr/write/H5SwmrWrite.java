@@ -48,7 +48,7 @@ final class H5SwmrWrite implements V1Write {
 
   @Override
   public InsertableRelation toInsertableRelation() {
-    return (data, overwrite) -> H5SwmrWriteJob.run(byTablePosition(data), options,
+    return (data, overwrite) -> H5SwmrWriteJob.run(toTableSchema(data, tableSchema, options), options,
         overwrite ? H5SwmrCommitter.Mode.OVERWRITE : mode());
   }
 
@@ -57,7 +57,7 @@ final class H5SwmrWrite implements V1Write {
    * when every table column is present, else by position when the counts agree) and are cast to the table's
    * types, as Spark does for its own tables (ANSI casts: overflow fails). Otherwise the query is written as is.
    */
-  private Dataset<Row> byTablePosition(Dataset<Row> data) {
+  static Dataset<Row> toTableSchema(Dataset<Row> data, StructType tableSchema, H5SwmrOptions options) {
     if (tableSchema == null || tableSchema.isEmpty()) {
       return data;
     }

@@ -197,7 +197,12 @@ final class H5TargetDataset implements AutoCloseable {
           H5.H5Pset_deflate(dcpl, level);
         }
         H5.H5Pset_create_intermediate_group(lcpl, true);
-        did = H5.H5Dcreate(fid, datasetPath, ftype, space, lcpl, dcpl, HDF5Constants.H5P_DEFAULT);
+        long dapl = chunkCacheAccess();
+        try {
+          did = H5.H5Dcreate(fid, datasetPath, ftype, space, lcpl, dcpl, dapl);
+        } finally {
+          H5.H5Pclose(dapl);
+        }
       } finally {
         H5.H5Tclose(ftype);
         H5.H5Pclose(lcpl);
@@ -213,9 +218,8 @@ final class H5TargetDataset implements AutoCloseable {
   void openExisting(WriteLayout layout) {
     this.layout = layout;
     call(file, () -> {
-      long dapl = H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS);
+      long dapl = chunkCacheAccess();
       try {
-        H5.H5Pset_chunk_cache(dapl, 12421, 64L << 20, 1.0);
         did = H5.H5Dopen(fid, datasetPath, dapl);
       } finally {
         H5.H5Pclose(dapl);
@@ -244,6 +248,16 @@ final class H5TargetDataset implements AutoCloseable {
     });
   }
 
+  /**
+   * A 64 MiB chunk cache: staged blocks rarely end on chunk boundaries, and a partial chunk must stay cached
+   * until the next block completes it, or HDF5 writes it twice (and reads it back in between).
+   */
+  private static long chunkCacheAccess() throws Exception {
+    long dapl = H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS);
+    H5.H5Pset_chunk_cache(dapl, 12421, 64L << 20, 1.0);
+    return dapl;
+  }
+
   /** Rows in the dataset now. */
   long rows() {
     return rows;
@@ -254,38 +268,40 @@ final class H5TargetDataset implements AutoCloseable {
     if (block.rows == 0) {
       return;
     }
-    WriteLayout.Buffer buf = layout.encode(block);
-    try {
-      call(file, () -> {
-        int rank = 1 + layout.extraDims.length;
-        long[] newDims = new long[rank];
-        long[] start = new long[rank];
-        long[] count = new long[rank];
-        newDims[0] = rows + block.rows;
-        start[0] = rows;
-        count[0] = block.rows;
-        for (int i = 0; i < layout.extraDims.length; i++) {
-          newDims[i + 1] = layout.extraDims[i];
-          count[i + 1] = layout.extraDims[i];
-        }
-        H5.H5Dset_extent(did, newDims);
-        long fspace = H5.H5Dget_space(did);
-        long mspace = H5.H5Screate_simple(rank, count, null);
-        long mtype = layout.createMemType();
-        try {
-          H5.H5Sselect_hyperslab(fspace, HDF5Constants.H5S_SELECT_SET, start, null, count, null);
-          buf.write(did, mtype, mspace, fspace);
-        } finally {
-          H5.H5Tclose(mtype);
-          H5.H5Sclose(mspace);
-          H5.H5Sclose(fspace);
-        }
-        return null;
-      });
-    } finally {
-      buf.close();
+    try (WriteLayout.Buffer buf = layout.encode(block)) {
+      appendEncoded(block.rows, buf);
     }
-    rows += block.rows;
+  }
+
+  /** Extends dimension 0 by {@code blockRows} and writes the encoded block with one hyperslab write. */
+  void appendEncoded(int blockRows, WriteLayout.Buffer buf) {
+    call(file, () -> {
+      int rank = 1 + layout.extraDims.length;
+      long[] newDims = new long[rank];
+      long[] start = new long[rank];
+      long[] count = new long[rank];
+      newDims[0] = rows + blockRows;
+      start[0] = rows;
+      count[0] = blockRows;
+      for (int i = 0; i < layout.extraDims.length; i++) {
+        newDims[i + 1] = layout.extraDims[i];
+        count[i + 1] = layout.extraDims[i];
+      }
+      H5.H5Dset_extent(did, newDims);
+      long fspace = H5.H5Dget_space(did);
+      long mspace = H5.H5Screate_simple(rank, count, null);
+      long mtype = layout.createMemType();
+      try {
+        H5.H5Sselect_hyperslab(fspace, HDF5Constants.H5S_SELECT_SET, start, null, count, null);
+        buf.write(did, mtype, mspace, fspace);
+      } finally {
+        H5.H5Tclose(mtype);
+        H5.H5Sclose(mspace);
+        H5.H5Sclose(fspace);
+      }
+      return null;
+    });
+    rows += blockRows;
   }
 
   /** Writes (or replaces) the three commit attributes on the dataset. */

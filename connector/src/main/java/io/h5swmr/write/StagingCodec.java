@@ -10,6 +10,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,11 +24,11 @@ import java.util.zip.CheckedOutputStream;
  * The staging file format: Kryo 5, column by column, primitive arrays written in bulk.
  *
  * <pre>
- * file   := MAGIC VERSION leafCount block* END
+ * file   := MAGIC VERSION leafCount bigEndian block* END
  * block  := rows (leafDims leafValues){leafCount}
  * leafDims := arrayDepth length{arrayDepth}
- * leafValues := one registered primitive array (byte[], short[], int[], long[], float[], double[]);
- *               strings: int[] UTF-8 lengths then byte[] UTF-8 bytes
+ * leafValues := the values as one registered byte[] (primitive arrays converted in bulk, native byte order,
+ *               recorded in the header); strings: the UTF-8 lengths (int, as bytes) then the UTF-8 bytes
  * </pre>
  *
  * Every file carries a CRC32C of all its bytes, which the commit message records and the committer verifies.
@@ -45,11 +47,6 @@ final class StagingCodec {
     k.setRegistrationRequired(true);
     k.setReferences(false);
     k.register(byte[].class, 10);
-    k.register(short[].class, 11);
-    k.register(int[].class, 12);
-    k.register(long[].class, 13);
-    k.register(float[].class, 14);
-    k.register(double[].class, 15);
     return k;
   }
 
@@ -70,6 +67,7 @@ final class StagingCodec {
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
       out.writeInt(leafCount);
+      out.writeBoolean(ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN);
     }
 
     /** Writes the rows held by {@code buffers} (one per leaf, same row count) as one block. */
@@ -85,33 +83,49 @@ final class StagingCodec {
         switch (b.leaf.kind) {
           case BYTE:
           case BOOLEAN:
-            writeArray(java.util.Arrays.copyOf(b.bytes, b.size));
+            writeBytes(b.bytes, b.size);
             break;
           case SHORT:
-            writeArray(java.util.Arrays.copyOf(b.shorts, b.size));
+            writeBytes(bulk(b.size * 2).asShortBuffer().put(b.shorts, 0, b.size));
             break;
           case INT:
-            writeArray(java.util.Arrays.copyOf(b.ints, b.size));
+            writeBytes(bulk(b.size * 4).asIntBuffer().put(b.ints, 0, b.size));
             break;
           case LONG:
           case UINT64:
-            writeArray(java.util.Arrays.copyOf(b.longs, b.size));
+            writeBytes(bulk(b.size * 8).asLongBuffer().put(b.longs, 0, b.size));
             break;
           case FLOAT:
-            writeArray(java.util.Arrays.copyOf(b.floats, b.size));
+            writeBytes(bulk(b.size * 4).asFloatBuffer().put(b.floats, 0, b.size));
             break;
           case DOUBLE:
-            writeArray(java.util.Arrays.copyOf(b.doubles, b.size));
+            writeBytes(bulk(b.size * 8).asDoubleBuffer().put(b.doubles, 0, b.size));
             break;
           default: // STRING
-            writeArray(java.util.Arrays.copyOf(b.ints, b.size));
-            writeArray(java.util.Arrays.copyOf(b.bytes, b.byteCount));
+            writeBytes(bulk(b.size * 4).asIntBuffer().put(b.ints, 0, b.size));
+            writeBytes(b.bytes, b.byteCount);
         }
       }
     }
 
-    private void writeArray(Object array) {
-      kryo.writeObject(out, array);
+    private ByteBuffer scratch = ByteBuffer.allocate(0);
+
+    /** A native-order heap buffer of {@code n} bytes whose primitive views fill it in bulk. */
+    private ByteBuffer bulk(int n) {
+      if (scratch.capacity() < n) {
+        scratch = ByteBuffer.allocate(n).order(ByteOrder.nativeOrder());
+      }
+      scratch.clear();
+      scratch.limit(n);
+      return scratch;
+    }
+
+    private void writeBytes(java.nio.Buffer view) {
+      writeBytes(scratch.array(), scratch.limit());
+    }
+
+    private void writeBytes(byte[] a, int n) {
+      kryo.writeObject(out, n == a.length ? a : java.util.Arrays.copyOf(a, n));
     }
 
     /** Ends the file, flushes it to disk; returns the byte count. */
@@ -140,7 +154,7 @@ final class StagingCodec {
   static final class Block {
     final int rows;
     final int[][] dims;
-    final Object[] values; // primitive array per leaf; strings: int[] lengths
+    final Object[] values; // raw native-order byte[] per fixed-size leaf; strings: int[] lengths
     final byte[][] utf8; // strings: bytes per leaf (null for others)
 
     Block(int rows, int leafCount) {
@@ -173,6 +187,11 @@ final class StagingCodec {
         throw corrupt("bad header (magic " + Integer.toHexString(magic) + ", version " + version + ", "
             + count + " columns, expected " + leaves.size() + ")");
       }
+      boolean bigEndian = in.readBoolean();
+      if (bigEndian != (ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN)) {
+        throw corrupt("it was staged on a " + (bigEndian ? "big" : "little") + "-endian machine; the driver "
+            + "and the executors must share a byte order");
+      }
     }
 
     /** The next block, or null at the end (after the checksum was verified). */
@@ -201,33 +220,29 @@ final class StagingCodec {
           d[l] = in.readInt();
         }
         b.dims[i] = d;
-        switch (leaf.kind) {
-          case BYTE:
-          case BOOLEAN:
-            b.values[i] = kryo.readObject(in, byte[].class);
-            break;
-          case SHORT:
-            b.values[i] = kryo.readObject(in, short[].class);
-            break;
-          case INT:
-            b.values[i] = kryo.readObject(in, int[].class);
-            break;
-          case LONG:
-          case UINT64:
-            b.values[i] = kryo.readObject(in, long[].class);
-            break;
-          case FLOAT:
-            b.values[i] = kryo.readObject(in, float[].class);
-            break;
-          case DOUBLE:
-            b.values[i] = kryo.readObject(in, double[].class);
-            break;
-          default:
-            b.values[i] = kryo.readObject(in, int[].class);
-            b.utf8[i] = kryo.readObject(in, byte[].class);
+        if (leaf.kind == WriteSchema.LeafKind.STRING) {
+          b.values[i] = ints();
+          b.utf8[i] = bytes();
+        } else {
+          b.values[i] = bytes(); // fixed-size values stay raw (native order): the committer packs them as bytes
         }
       }
       return b;
+    }
+
+    private byte[] bytes() {
+      return kryo.readObject(in, byte[].class);
+    }
+
+    private ByteBuffer view() {
+      return ByteBuffer.wrap(bytes()).order(ByteOrder.nativeOrder());
+    }
+
+    private int[] ints() {
+      ByteBuffer v = view();
+      int[] a = new int[v.remaining() / 4];
+      v.asIntBuffer().get(a);
+      return a;
     }
 
     private H5SwmrDataException corrupt(String what) {

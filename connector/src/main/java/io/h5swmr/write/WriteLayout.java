@@ -15,6 +15,11 @@ import org.bytedeco.javacpp.BytePointer;
  * {@code H5Dwrite}. Type-creating methods must run under {@code H5Native.call}.
  */
 final class WriteLayout {
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final java.lang.invoke.VarHandle INTS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
   final WriteSchema schema;
   /** Array lengths of every leaf (empty for scalars). */
   final int[][] leafDims;
@@ -154,25 +159,12 @@ final class WriteLayout {
         throw raggedAcross(leaves.get(i).path, leafDims[i], block.dims[i]);
       }
     }
-    if (leaves.size() == 1 && !schema.columns().get(0).isStruct()) {
-      Object v = block.values[0];
-      switch (leaves.get(0).kind) {
-        case DOUBLE: return (d, m, ms, fs) -> H5.H5Dwrite_double(d, m, ms, fs, HDF5Constants.H5P_DEFAULT,
-            (double[]) v, true);
-        case FLOAT: return (d, m, ms, fs) -> H5.H5Dwrite_float(d, m, ms, fs, HDF5Constants.H5P_DEFAULT,
-            (float[]) v, true);
-        case LONG:
-        case UINT64: return (d, m, ms, fs) -> H5.H5Dwrite_long(d, m, ms, fs, HDF5Constants.H5P_DEFAULT,
-            (long[]) v, true);
-        case INT: return (d, m, ms, fs) -> H5.H5Dwrite_int(d, m, ms, fs, HDF5Constants.H5P_DEFAULT,
-            (int[]) v, true);
-        case SHORT: return (d, m, ms, fs) -> H5.H5Dwrite_short(d, m, ms, fs, HDF5Constants.H5P_DEFAULT,
-            (short[]) v, true);
-        case BYTE:
-        case BOOLEAN: return (d, m, ms, fs) -> H5.H5Dwrite(d, m, ms, fs, HDF5Constants.H5P_DEFAULT,
-            (byte[]) v, true);
-        default: break; // strings: packed pointers below
-      }
+    if (leaves.size() == 1 && !schema.columns().get(0).isStruct()
+        && leaves.get(0).kind != WriteSchema.LeafKind.STRING) {
+      byte[] raw = (byte[]) block.values[0];
+      BytePointer p = new BytePointer(Math.max(1, raw.length));
+      p.put(raw, 0, raw.length);
+      return nativeBuffer(p, null, block.rows);
     }
     return packed(block);
   }
@@ -192,8 +184,6 @@ final class WriteLayout {
     }
     // Native memory: the official Java API's byte[] H5Dwrite interprets buffers of vlen types as Java objects,
     // so blocks holding char* are written through the C API (JavaCPP) from native memory.
-    BytePointer native0 = new BytePointer(Math.max(1, total));
-    ByteBuffer bb = native0.asByteBuffer().order(ByteOrder.nativeOrder());
     long arenaBytes = 0;
     for (int i = 0; i < leaves.size(); i++) {
       if (leaves.get(i).kind == WriteSchema.LeafKind.STRING) {
@@ -202,93 +192,55 @@ final class WriteLayout {
     }
     H5TargetDataset.StringArena arena = arenaBytes > 0 ? new H5TargetDataset.StringArena(arenaBytes) : null;
     long arenaPos = 0;
+    BytePointer native0 = new BytePointer(Math.max(1, total));
+    ByteBuffer bb = native0.asByteBuffer().order(ByteOrder.nativeOrder());
     for (int i = 0; i < leaves.size(); i++) {
       int n = leafValues[i];
       int off = leafOffsets[i];
-      Object v = block.values[i];
-      switch (leaves.get(i).kind) {
-        case DOUBLE: {
-          double[] a = (double[]) v;
-          for (int r = 0, k = 0; r < block.rows; r++) {
-            int p = r * rowBytes + off;
-            for (int j = 0; j < n; j++, k++, p += 8) {
-              bb.putDouble(p, a[k]);
-            }
+      WriteSchema.LeafKind kind = leaves.get(i).kind;
+      if (kind != WriteSchema.LeafKind.STRING) {
+        byte[] src = (byte[]) block.values[i];
+        int len = n * kind.bytes;
+        if (len == 8) {
+          for (int r = 0, p = off, k = 0; r < block.rows; r++, p += rowBytes, k += 8) {
+            bb.putLong(p, (long) LONGS.get(src, k));
           }
-          break;
+        } else if (len == 4) {
+          for (int r = 0, p = off, k = 0; r < block.rows; r++, p += rowBytes, k += 4) {
+            bb.putInt(p, (int) INTS.get(src, k));
+          }
+        } else {
+          for (int r = 0, p = off, k = 0; r < block.rows; r++, p += rowBytes, k += len) {
+            bb.put(p, src, k, len);
+          }
         }
-        case FLOAT: {
-          float[] a = (float[]) v;
-          for (int r = 0, k = 0; r < block.rows; r++) {
-            int p = r * rowBytes + off;
-            for (int j = 0; j < n; j++, k++, p += 4) {
-              bb.putFloat(p, a[k]);
-            }
-          }
-          break;
-        }
-        case LONG:
-        case UINT64: {
-          long[] a = (long[]) v;
-          for (int r = 0, k = 0; r < block.rows; r++) {
-            int p = r * rowBytes + off;
-            for (int j = 0; j < n; j++, k++, p += 8) {
-              bb.putLong(p, a[k]);
-            }
-          }
-          break;
-        }
-        case INT: {
-          int[] a = (int[]) v;
-          for (int r = 0, k = 0; r < block.rows; r++) {
-            int p = r * rowBytes + off;
-            for (int j = 0; j < n; j++, k++, p += 4) {
-              bb.putInt(p, a[k]);
-            }
-          }
-          break;
-        }
-        case SHORT: {
-          short[] a = (short[]) v;
-          for (int r = 0, k = 0; r < block.rows; r++) {
-            int p = r * rowBytes + off;
-            for (int j = 0; j < n; j++, k++, p += 2) {
-              bb.putShort(p, a[k]);
-            }
-          }
-          break;
-        }
-        case BYTE:
-        case BOOLEAN: {
-          byte[] a = (byte[]) v;
-          for (int r = 0; r < block.rows; r++) {
-            bb.put(r * rowBytes + off, a, r * n, n);
-          }
-          break;
-        }
-        default: { // STRING: char* into the arena
-          int[] lengths = (int[]) v;
-          byte[] utf8 = block.utf8[i];
-          int from = 0;
-          for (int r = 0, k = 0; r < block.rows; r++) {
-            int p = r * rowBytes + off;
-            for (int j = 0; j < n; j++, k++, p += 8) {
-              arena.put(arenaPos, utf8, from, lengths[k]);
-              bb.putLong(p, arena.address + arenaPos);
-              arenaPos += lengths[k] + 1;
-              from += lengths[k];
-            }
-          }
+        continue;
+      }
+      // STRING: char* into the arena
+      int[] lengths = (int[]) block.values[i];
+      byte[] utf8 = block.utf8[i];
+      int from = 0;
+      for (int r = 0, k = 0; r < block.rows; r++) {
+        int p = r * rowBytes + off;
+        for (int j = 0; j < n; j++, k++, p += 8) {
+          arena.put(arenaPos, utf8, from, lengths[k]);
+          bb.putLong(p, arena.address + arenaPos);
+          arenaPos += lengths[k] + 1;
+          from += lengths[k];
         }
       }
     }
+    return nativeBuffer(native0, arena, block.rows);
+  }
+
+  private static Buffer nativeBuffer(BytePointer native0, H5TargetDataset.StringArena arena, int rows) {
     return new Buffer() {
       @Override
       public void write(long did, long memType, long memSpace, long fileSpace) {
         int rc = org.bytedeco.hdf5.global.hdf5.H5Dwrite(did, memType, memSpace, fileSpace,
             HDF5Constants.H5P_DEFAULT, native0);
         if (rc < 0) {
-          throw new H5SwmrDataException("H5Dwrite of " + block.rows + " rows failed (return code " + rc + ")");
+          throw new H5SwmrDataException("H5Dwrite of " + rows + " rows failed (return code " + rc + ")");
         }
       }
 

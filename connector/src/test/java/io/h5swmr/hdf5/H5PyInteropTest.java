@@ -61,6 +61,10 @@ class H5PyInteropTest {
         "    f.create_dataset('grp/table', data=t, chunks=(2,), maxshape=(None,))",
         "    f.create_dataset('refs', data=[f['be'].ref], dtype=h5py.ref_dtype)",
         "    f['opaque'] = np.void(b'\\x01\\x02')",
+        "    vl = f.create_dataset('vlen', (2,), dtype=h5py.vlen_dtype(np.int32))",
+        "    vl[0] = [1, 2, 3]",
+        "    mixed = np.dtype([('n', '<i2'), ('seq', h5py.vlen_dtype(np.int32))])",
+        "    f.create_dataset('mixed', (2,), dtype=mixed)",
         "    f.attrs['title'] = 'made by h5py'",
         "    f.attrs['count'] = 5",
         "    f.attrs['weights'] = np.array([0.5, 1.5])",
@@ -77,7 +81,7 @@ class H5PyInteropTest {
     String f = h5pyFixture();
     try (H5File file = H5File.openReadOnly(f)) {
       assertThat(file.listDatasets()).containsExactly("/be", "/bools", "/f16", "/fixed", "/grid", "/grp/table",
-          "/opaque", "/refs", "/scalar", "/u64", "/vstr");
+          "/mixed", "/opaque", "/refs", "/scalar", "/u64", "/vlen", "/vstr");
       try (H5Dataset d = file.openDataset("/bools")) {
         assertThat(d.info().type().isBoolean()).isTrue();
         assertThat((byte[]) d.readColumn(0, 3)).containsExactly(1, 0, 1);
@@ -152,6 +156,15 @@ class H5PyInteropTest {
       assertThat(refs.info().leaves()).isEmpty();
       assertThatThrownBy(() -> refs.readColumn(0, 1)).isInstanceOf(H5SwmrDataException.class)
           .hasMessageContaining("object '/refs': unsupported type reference (unsupported) for the dataset");
+    }
+    try (H5File file = H5File.openReadOnly(f); H5Dataset vlen = file.openDataset("/vlen");
+        H5Dataset mixed = file.openDataset("/mixed")) {
+      assertThat(vlen.info().type()).hasToString("vlen (unsupported)");
+      assertThat(mixed.info().type()).hasToString("compound{n: int16, seq: vlen (unsupported)}");
+      assertThat(mixed.info().leaves()).extracting(H5Column::displayName).containsExactly("n");
+      assertThat((short[]) mixed.readColumn(0, 2, "n")).containsExactly(0, 0);
+      assertThatThrownBy(() -> mixed.readColumn(0, 2, "seq"))
+          .hasMessageContaining("unsupported type vlen (unsupported) for member 'seq'");
     }
   }
 

@@ -453,4 +453,33 @@ class H5RoundTripTest {
       assertThat(values).containsExactly(9, 3, 9);
     }
   }
+
+  @Test
+  void stringsMoveAsRawUtf8BytesWithoutDecoding() {
+    String f = file("utf8.h5");
+    H5Type t = H5Type.compound(List.of("v", "f", "e"), List.of(H5Type.vlenUtf8(),
+        H5Type.fixedString(6, H5Type.Charset.UTF8, H5Type.StringPad.SPACEPAD), H5Type.bool()));
+    byte[][] vlen = {bytes("ä✓"), null, bytes("")};
+    byte[][] fixed = {bytes("ab"), bytes("é"), null};
+    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/u", H5DatasetSpec.of(t))) {
+      d.append(3, H5ColumnWrite.from(vlen, 0, "v"), H5ColumnWrite.from(fixed, 0, "f"),
+          H5ColumnWrite.from(new byte[] {1, 0, 1}, 0, "e"));
+      byte[][] v = new byte[3][];
+      byte[][] fx = new byte[3][];
+      byte[][] e = new byte[3][];
+      d.read(0, 3, H5ColumnRead.into(v, 0, "v"), H5ColumnRead.into(fx, 0, "f"), H5ColumnRead.into(e, 0, "e"));
+      assertThat(v).isDeepEqualTo(new byte[][] {bytes("ä✓"), null, bytes("")});
+      assertThat(fx).isDeepEqualTo(new byte[][] {bytes("ab"), bytes("é"), bytes("")});
+      assertThat(e).isDeepEqualTo(new byte[][] {bytes("TRUE"), bytes("FALSE"), bytes("TRUE")});
+      String[] asStrings = new String[3];
+      d.read(0, 3, H5ColumnRead.into(asStrings, 0, "f"));
+      assertThat(asStrings).containsExactly("ab", "é", "");
+      assertThatThrownBy(() -> d.write(0, 1, H5ColumnWrite.from(new byte[][] {bytes("1234567")}, 0, "f")))
+          .hasMessageContaining("object '/u': column 'f', source element 0: string of 7 UTF-8 bytes does not fit");
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

@@ -20,6 +20,47 @@ class H5SwmrReadBasicsTest {
   Path dir;
 
   @Test
+  void offHeapVectorsReadStraightIntoNativeMemoryAndMatchOnHeap() {
+    Path f = dir.resolve("offheap.h5");
+    int n = 5000;
+    int[] a = new int[n];
+    double[] b = new double[n];
+    byte[] flag = new byte[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i * 3;
+      b[i] = i / 7.0;
+      flag[i] = (byte) (i % 3 == 0 ? 1 : 0);
+    }
+    Fixtures.write(f, "/rec", io.h5swmr.hdf5.H5DatasetSpec.of(Fixtures.compound(List.of("a", "b", "flag"),
+        io.h5swmr.hdf5.H5Type.int32(), io.h5swmr.hdf5.H5Type.float64(), io.h5swmr.hdf5.H5Type.bool()))
+        .withChunkRows(256), n, io.h5swmr.hdf5.H5ColumnWrite.from(a, 0, "a"),
+        io.h5swmr.hdf5.H5ColumnWrite.from(b, 0, "b"), io.h5swmr.hdf5.H5ColumnWrite.from(flag, 0, "flag"));
+    String[] q = {"sum(index)", "sum(a)", "sum(b)", "count_if(flag)", "min(index)", "max(a)"};
+    List<Row> onHeap = reader(REDIS.url()).option("dataset", "/rec").option("fileColumn", "file")
+        .option("partitionBytes", "16k").load(f.toString()).selectExpr(q).collectAsList();
+    ReadTestSupport.spark().conf().set("spark.sql.columnVector.offheap.enabled", "true");
+    try {
+      Dataset<Row> off = reader(REDIS.url()).option("dataset", "/rec").option("fileColumn", "file")
+          .option("partitionBytes", "16k").load(f.toString());
+      assertThat(off.selectExpr(q).collectAsList()).isEqualTo(onHeap);
+      Dataset<Row> sum = off.selectExpr("sum(b)", "count(distinct file)");
+      Row r = sum.collectAsList().get(0);
+      assertThat(r.getLong(1)).isEqualTo(1);
+      assertThat(ReadTestSupport.scanOf(sum).isColumnar()).isTrue();
+      assertThat(ReadTestSupport.metric(sum, RowsReadMetric.NAME)).isEqualTo(n);
+      Row row = off.where("index = 4242").collectAsList().get(0);
+      assertThat(row.getInt(1)).isEqualTo(4242 * 3);
+      assertThat(row.getDouble(2)).isEqualTo(4242 / 7.0);
+      assertThat(row.getBoolean(3)).isTrue();
+      assertThat(row.getString(4)).isEqualTo(f.toString());
+    } finally {
+      ReadTestSupport.spark().conf().unset("spark.sql.columnVector.offheap.enabled");
+    }
+    assertThat(onHeap.get(0).getLong(0)).isEqualTo((long) n * (n - 1) / 2);
+    assertThat(onHeap.get(0).getLong(3)).isEqualTo((n + 2) / 3);
+  }
+
+  @Test
   void readsFloat64ColumnWithIndex() {
     Path f = dir.resolve("a.h5");
     double[] v = Fixtures.doubles(f, "/x", 1000, 64);

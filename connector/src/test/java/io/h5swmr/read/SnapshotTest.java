@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.exceptions.H5SwmrLeaseLostException;
+import io.h5swmr.lock.LockKeys;
+import io.h5swmr.lock.LockService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import io.h5swmr.hdf5.H5ColumnWrite;
 import io.h5swmr.hdf5.H5Dataset;
 import io.h5swmr.hdf5.H5DatasetSpec;
@@ -100,6 +105,33 @@ class SnapshotTest {
     }
     assertThatThrownBy(() -> run(planned)).isInstanceOf(H5SwmrDataException.class)
         .hasMessageContaining("modified during the scan").hasMessageContaining("no longer exists");
+  }
+
+  @Test
+  void leaseLostDuringAPartitionReadFailsTheTask() throws Exception {
+    Path f = dir.resolve("lost.h5");
+    Fixtures.doubles(f, "/x", 64, 16);
+    H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
+        "lock.ttl", "600ms"));
+    Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o).build().toBatch();
+    LockService admin = LockService.shared(Leases.settings(o));
+    PieceReader.afterReadHook = lease -> {
+      CountDownLatch lost = new CountDownLatch(1);
+      lease.onLost(reason -> lost.countDown());
+      admin.forceReleaseAll(lease.resource());
+      try {
+        assertThat(lost.await(10, TimeUnit.SECONDS)).as("watchdog notices the lost lease").isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    try {
+      assertThatThrownBy(() -> run(batch)).isInstanceOf(H5SwmrLeaseLostException.class)
+          .hasMessageContaining(LockKeys.forFile(f));
+    } finally {
+      PieceReader.afterReadHook = null;
+    }
+    assertThat(run(batch)).hasSize(64);
   }
 
   @Test

@@ -1,0 +1,64 @@
+package io.h5swmr.write;
+
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.read.H5SwmrSchemaInference;
+import java.util.Map;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SQLContext;
+import org.apache.spark.sql.sources.BaseRelation;
+import org.apache.spark.sql.sources.InsertableRelation;
+import org.apache.spark.sql.sources.TableScan;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A table created {@code USING h5swmr} as Spark 3.5's session catalog sees it (a V1 relation; Spark 4.x loads
+ * the DSv2 table instead and never builds this): scans delegate to the DSv2 reader, {@code INSERT INTO}/
+ * {@code INSERT OVERWRITE} to the h5swmr write job, so both Spark versions share one read and one write path.
+ */
+public final class H5SwmrV1Relation extends BaseRelation implements InsertableRelation, TableScan {
+  private final SQLContext sqlContext;
+  private final Map<String, String> rawOptions;
+  private final H5SwmrOptions options;
+  private final StructType schema;
+
+  /**
+   * @param rawOptions the table's options as given
+   * @param options the same, typed (session conf applied)
+   * @param userSchema the table's declared schema, or null to infer it from the file
+   */
+  public H5SwmrV1Relation(SQLContext sqlContext, Map<String, String> rawOptions, H5SwmrOptions options,
+      StructType userSchema) {
+    this.sqlContext = sqlContext;
+    this.rawOptions = rawOptions;
+    this.options = options;
+    this.schema = userSchema != null ? userSchema : H5SwmrSchemaInference.infer(options);
+  }
+
+  @Override
+  public SQLContext sqlContext() {
+    return sqlContext;
+  }
+
+  @Override
+  public StructType schema() {
+    return schema;
+  }
+
+  @Override
+  public RDD<Row> buildScan() {
+    DataFrameReader r = sqlContext.sparkSession().read().format("h5swmr").options(rawOptions);
+    if (!schema.isEmpty()) {
+      r = r.schema(schema);
+    }
+    return r.load().rdd();
+  }
+
+  @Override
+  public void insert(Dataset<Row> data, boolean overwrite) {
+    H5SwmrWriteJob.run(H5SwmrWrite.toTableSchema(data, schema, options), options,
+        overwrite ? H5SwmrCommitter.Mode.OVERWRITE : H5SwmrCommitter.Mode.APPEND);
+  }
+}
