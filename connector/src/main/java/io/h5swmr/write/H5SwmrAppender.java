@@ -1,0 +1,156 @@
+package io.h5swmr.write;
+
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.exceptions.H5SwmrException;
+import io.h5swmr.lock.LockSettings;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.connector.write.DataWriter;
+import org.apache.spark.sql.connector.write.WriterCommitMessage;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * Appends rows to one dataset of an HDF5 file from plain Java, without a SparkSession (Spark's catalyst classes
+ * must be on the class path). Each {@link #append} is one write of the Spark write path: the rows are staged
+ * beside the target exactly as a Spark task stages them, then committed by {@link H5SwmrCommitter} under the
+ * file's exclusive lease (copy-on-write, fenced, atomic rename), so readers and Spark writers of the same file see
+ * appenders and Spark jobs alike, and a crash at any point leaves the file as it was before or after the append.
+ *
+ * <p>Not thread-safe; one instance per appending thread. Holds no lease between appends.
+ */
+public final class H5SwmrAppender implements AutoCloseable {
+  private final H5SwmrOptions options;
+  private final StructType schema;
+  private boolean closed;
+
+  private H5SwmrAppender(H5SwmrOptions options, StructType schema) {
+    this.options = options;
+    this.schema = schema;
+  }
+
+  /**
+   * An appender to {@code dataset} in {@code file} (created by the first append when absent), locking through
+   * {@code lock} (Redis URL, key prefix, lease TTL, acquire and connect timeouts).
+   *
+   * @param schema the columns every {@link #append} passes, in order (the types Spark writes accept)
+   */
+  public static H5SwmrAppender open(Path file, String dataset, StructType schema, LockSettings lock) {
+    Objects.requireNonNull(lock, "lock");
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put(H5SwmrOptions.REDIS_URL, lock.redisUrl());
+    o.put(H5SwmrOptions.LOCK_PREFIX, lock.keyPrefix());
+    o.put(H5SwmrOptions.LOCK_TTL, lock.leaseTtl().toMillis() + "ms");
+    o.put(H5SwmrOptions.LOCK_TIMEOUT, lock.acquireTimeout().toMillis() + "ms");
+    o.put(H5SwmrOptions.REDIS_CONNECT_TIMEOUT, lock.connectTimeout().toMillis() + "ms");
+    return open(file, dataset, schema, o);
+  }
+
+  /**
+   * An appender configured with the options of {@code df.write.format("h5swmr")} (e.g. {@code redis.url},
+   * {@code lock.ttl}, {@code chunkRows}, {@code compression}, {@code stagingDir}); {@code path} and
+   * {@code dataset} are set from the arguments.
+   */
+  public static H5SwmrAppender open(Path file, String dataset, StructType schema, Map<String, String> options) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(schema, "schema");
+    Map<String, String> o = new LinkedHashMap<>(options);
+    o.put(H5SwmrOptions.PATH, file.toAbsolutePath().toString());
+    o.put(H5SwmrOptions.DATASET, dataset);
+    H5SwmrOptions parsed = H5SwmrOptions.of(o);
+    H5SwmrBatchWrite.datasetOf(parsed);
+    WriteSchema.of(schema, parsed.indexColumn());
+    return new H5SwmrAppender(parsed, schema);
+  }
+
+  /**
+   * Appends one block: {@code columns[i]} holds the values of schema field {@code i} for every row (a primitive
+   * array, or an {@code Object[]} of boxed values, {@code String}s or nulls), all of the same length. Returns
+   * once the block is published (then every later reader sees it), or throws and publishes nothing, except that
+   * a failure after the final rename (fsync of the directory) may leave the block published.
+   *
+   * @return the dataset's row count after this append
+   * @throws H5SwmrDataException when the columns do not match the schema (naming the column)
+   * @throws io.h5swmr.exceptions.H5SwmrLockException when the lease could not be taken or was lost (fenced)
+   */
+  public long append(Object... columns) {
+    if (closed) {
+      throw new H5SwmrException("This appender to " + options.singlePath() + " is closed");
+    }
+    int rows = checkColumns(columns);
+    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options,
+        H5SwmrCommitter.Mode.APPEND);
+    WriterCommitMessage message;
+    try {
+      DataWriter<InternalRow> w = write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
+      try {
+        Object[] values = new Object[columns.length];
+        GenericInternalRow row = new GenericInternalRow(values);
+        for (int r = 0; r < rows; r++) {
+          for (int c = 0; c < columns.length; c++) {
+            values[c] = internal(Array.get(columns[c], r));
+          }
+          w.write(row);
+        }
+        message = w.commit();
+      } finally {
+        w.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      write.abort(new WriterCommitMessage[0]);
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
+      throw new H5SwmrException("Could not stage " + rows + " rows for " + options.singlePath() + ": " + e, e);
+    }
+    write.commit(new WriterCommitMessage[] {message});
+    return write.lastResult().totalRows;
+  }
+
+  private int checkColumns(Object[] columns) {
+    StructField[] fields = schema.fields();
+    if (columns.length != fields.length) {
+      throw new H5SwmrDataException("append got " + columns.length + " columns but the appender's schema has "
+          + fields.length + ": " + schema.simpleString());
+    }
+    int rows = -1;
+    for (int c = 0; c < columns.length; c++) {
+      if (columns[c] == null || !columns[c].getClass().isArray()) {
+        throw new H5SwmrDataException("append: column '" + fields[c].name() + "' must be an array of values "
+            + "(one per row), got " + (columns[c] == null ? "null" : columns[c].getClass().getName()));
+      }
+      int n = Array.getLength(columns[c]);
+      if (rows >= 0 && n != rows) {
+        throw new H5SwmrDataException("append: column '" + fields[c].name() + "' has " + n + " values but column '"
+            + fields[0].name() + "' has " + rows + "; every column needs one value per row");
+      }
+      rows = n;
+    }
+    return rows;
+  }
+
+  private static Object internal(Object v) {
+    return v instanceof String ? UTF8String.fromString((String) v) : v;
+  }
+
+  /** Marks the appender closed; it holds no lease or file between appends, so nothing else is released. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return "H5SwmrAppender{" + options.singlePath() + " " + options.dataset() + ", lock "
+        + options.redactedRedisUrl() + "}";
+  }
+}
