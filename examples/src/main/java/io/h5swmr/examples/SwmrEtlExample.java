@@ -111,7 +111,7 @@ public final class SwmrEtlExample {
             org.apache.spark.sql.functions.lit(block).as("block"),
             col("id").as("event"),
             col("id").mod(16).cast("int").as("channel"),
-            org.apache.spark.sql.functions.expr("100.0 + (id * 7919 % 1000) / 10.0").as("energy"))
+            org.apache.spark.sql.functions.expr("100.0D + (id * 7919 % 1000) / 10.0D").as("energy"))
         .write().format("h5swmr").option("dataset", EVENTS).mode(SaveMode.Append).save(file);
   }
 }
