@@ -14,14 +14,12 @@ import org.apache.spark.sql.types.StructType;
  * reader kind (columnar when every selected column is primitive), fixed for the whole scan.
  */
 public final class H5SwmrScan implements Scan, SupportsReportStatistics {
-  private final TableSnapshot snapshot;
   private final ReadPlan plan;
   private final List<H5SwmrInputPartition> partitions;
   private final String description;
 
   H5SwmrScan(TableSnapshot snapshot, ReadPlan plan, IndexRanges keep, long limit, long partitionBytes,
       String pushed) {
-    this.snapshot = snapshot;
     this.plan = plan;
     this.partitions = PartitionPlanner.plan(snapshot.files, keep, limit, ReadPlan.rowBytes(plan.columns),
         ReadPlan.maxValuesPerRow(plan.columns), partitionBytes);
