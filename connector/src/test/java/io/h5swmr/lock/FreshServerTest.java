@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class FreshServerTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  static final RedisServerExtension REDIS = RedisServerExtension.create().withHoldBack();
 
   /** Long enough that the hold-back is still running while the test works (the server was started just now). */
   private static final Duration TTL = Duration.ofSeconds(60);

@@ -1,5 +1,7 @@
 package io.h5swmr.testing;
 
+import io.h5swmr.lock.LockService;
+import io.h5swmr.lock.LockSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,29 +44,41 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   private final String aclUser;
   private final String aclPassword;
   private final boolean cluster;
+  private final boolean declareFresh;
   private int port;
   private Path dir;
   private Process process;
 
-  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster) {
+  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
+      boolean declareFresh) {
     this.password = password;
     this.aclUser = aclUser;
     this.aclPassword = aclPassword;
     this.cluster = cluster;
+    this.declareFresh = declareFresh;
   }
 
+  /**
+   * A server that, once started empty, is declared fresh to the lock service ({@code declareFreshServer}), so the
+   * first grants need not wait one lease TTL; {@link #restart()} re-arms that hold-back as a real restart does.
+   */
   public static RedisServerExtension create() {
-    return new RedisServerExtension(null, null, null, false);
+    return new RedisServerExtension(null, null, null, false, true);
+  }
+
+  /** Leaves the just-started server undeclared: grants are held back one lease TTL, as after a restart. */
+  public RedisServerExtension withHoldBack() {
+    return new RedisServerExtension(password, aclUser, aclPassword, cluster, false);
   }
 
   /** Requires this password for the default user ({@code requirepass}). */
   public RedisServerExtension withPassword(String pw) {
-    return new RedisServerExtension(pw, aclUser, aclPassword, cluster);
+    return new RedisServerExtension(pw, aclUser, aclPassword, cluster, declareFresh);
   }
 
   /** Adds an ACL user with full rights and this password. */
   public RedisServerExtension withAclUser(String user, String pw) {
-    return new RedisServerExtension(password, user, pw, cluster);
+    return new RedisServerExtension(password, user, pw, cluster, declareFresh);
   }
 
   /**
@@ -72,7 +86,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
    * nodes itself (e.g. with Jedis {@code clusterAddSlots}/{@code clusterMeet}).
    */
   public RedisServerExtension withClusterEnabled() {
-    return new RedisServerExtension(password, aclUser, aclPassword, true);
+    return new RedisServerExtension(password, aclUser, aclPassword, true, false);
   }
 
   @Override
@@ -100,10 +114,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
       }
       try {
         launch();
-        return this;
       } catch (IOException e) {
         last = e;
+        continue;
       }
+      if (declareFresh) {
+        try (LockService locks = LockService.open(LockSettings.builder().redisUrl(urlWithCredentials()).build())) {
+          locks.declareFreshServer();
+        }
+      }
+      return this;
     }
     throw last;
   }
