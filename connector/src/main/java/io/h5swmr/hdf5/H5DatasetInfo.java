@@ -97,6 +97,22 @@ public final class H5DatasetInfo implements Serializable {
     return objectId;
   }
 
+  /**
+   * Attribute a writer stores on a dataset it creates (h5swmr's committer: the fencing token of that commit).
+   * HDF5 may give a dataset deleted and re-created in one session the same address, and files with version-1
+   * object headers record no birth time, so {@link #objectId()} alone cannot always tell a replaced dataset.
+   */
+  public static final String CREATED_TOKEN_ATTRIBUTE = "h5swmr.created_token";
+
+  /**
+   * What a scan compares to detect a replaced dataset: {@link #objectId()} plus, when present, the
+   * {@link #CREATED_TOKEN_ATTRIBUTE} its writer stored.
+   */
+  public String identity() {
+    Object created = attributes.get(CREATED_TOKEN_ATTRIBUTE);
+    return created == null ? objectId : objectId + "#" + created;
+  }
+
   /** Attributes by name: Long, Double, String, Boolean, long[], double[], String[]; unsupported types are absent. */
   public Map<String, Object> attributes() {
     return attributes;

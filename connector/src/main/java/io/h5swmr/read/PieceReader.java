@@ -85,8 +85,8 @@ final class PieceReader {
     }
     try (H5Dataset open = ds) {
       H5DatasetInfo info = open.info();
-      if (!info.objectId().equals(f.objectIds.get(d))) {
-        throw modified(f, d, "it was replaced (object " + f.objectIds.get(d) + " is now " + info.objectId() + ")",
+      if (!info.identity().equals(f.objectIds.get(d))) {
+        throw modified(f, d, "it was replaced (object " + f.objectIds.get(d) + " is now " + info.identity() + ")",
             null);
       }
       if (info.rows() < f.extent) {

@@ -70,7 +70,7 @@ final class TableInspector {
       long chunk = 1;
       for (H5DatasetInfo i : meta.infos) {
         paths.add(i.path());
-        ids.add(i.objectId());
+        ids.add(i.identity());
         chunk = Math.max(chunk, i.chunkRows());
         if (i.rows() != first.rows()) {
           throw new H5SwmrDataException("Column datasets of option '" + H5SwmrOptions.DATASETS + "' must have equal "

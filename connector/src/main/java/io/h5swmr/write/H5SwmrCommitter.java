@@ -193,6 +193,7 @@ final class H5SwmrCommitter {
           long chunkRows = settings.chunkRows != null ? settings.chunkRows
               : layout.defaultChunkRows(settings.chunkTargetBytes);
           out.create(layout, Math.max(1, chunkRows), settings.gzip, settings.gzipLevel, settings.shuffle);
+          out.markCreated(fence.token());
           totalRows = writeBlocks(out, layout, messages);
         }
         out.writeCommitAttributes(fence.token(), generation);

@@ -305,6 +305,14 @@ final class H5TargetDataset implements AutoCloseable {
   }
 
   /** Writes (or replaces) the three commit attributes on the dataset. */
+  /** Marks the dataset as created by the commit with this fencing token (see H5DatasetInfo.identity()). */
+  void markCreated(long fenceToken) {
+    call(file, () -> {
+      setLongAttr(io.h5swmr.hdf5.H5DatasetInfo.CREATED_TOKEN_ATTRIBUTE, fenceToken);
+      return null;
+    });
+  }
+
   void writeCommitAttributes(long fenceToken, long generation) {
     call(file, () -> {
       setLongAttr(ATTR_FENCE, fenceToken);

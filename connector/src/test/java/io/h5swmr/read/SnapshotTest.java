@@ -95,6 +95,22 @@ class SnapshotTest {
   }
 
   @Test
+  void sparkOverwriteAfterPlanningFailsWithModifiedDuringTheScan() {
+    // The committer deletes and re-creates the dataset inside one HDF5 session, where HDF5 may reuse the object's
+    // address: the created-token attribute it writes keeps the identity distinct.
+    Path f = dir.resolve("overwritten.h5");
+    org.apache.spark.sql.SparkSession spark = io.h5swmr.testing.SharedSpark.get();
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows = spark.range(100).selectExpr("CAST(id AS DOUBLE) AS x");
+    rows.write().format("h5swmr").option("dataset", "/x").option("redis.url", REDIS.url()).mode("append")
+        .save(f.toString());
+    Batch planned = plan(f);
+    rows.selectExpr("x + 1000 AS x").write().format("h5swmr").option("dataset", "/x")
+        .option("redis.url", REDIS.url()).mode("overwrite").save(f.toString());
+    assertThatThrownBy(() -> run(planned)).isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("modified during the scan").hasMessageContaining("replaced");
+  }
+
+  @Test
   void deletedDatasetFailsWithModifiedDuringTheScan() {
     Path f = dir.resolve("deleted.h5");
     Fixtures.doubles(f, "/x", 100, 16);
