@@ -157,18 +157,19 @@ class SnapshotTest {
         List.of(H5Type.int64(), H5Type.float64(), H5Type.int64()));
     Fixtures.write(f, "/rec", H5DatasetSpec.of(rec).withChunkRows(64), 0);
     int blockRows = 100;
-    int blocks = 300;
+    int blocks = 1_000_000;
     List<Long> seen = new ArrayList<>();
     try (ChildJvm appender = ChildJvm.start(AppenderMain.class, f.toString(), REDIS.url(),
         String.valueOf(blocks), String.valueOf(blockRows))) {
       appender.awaitLine("BLOCK 0", Duration.ofSeconds(60));
-      while (appender.isAlive() && seen.size() < 200) {
+      while (seen.size() < 6) {
         seen.add(verifiedRows(f, blockRows));
       }
+      assertThat(appender.isAlive()).as("appender still appending during the scans").isTrue();
+      appender.send("STOP");
       appender.awaitLine("DONE", Duration.ofSeconds(120));
     }
     long last = verifiedRows(f, blockRows);
-    assertThat(last).isEqualTo((long) blocks * blockRows);
     seen.add(last);
     for (int i = 1; i < seen.size(); i++) {
       assertThat(seen.get(i)).as("scan %d never goes back", i).isGreaterThanOrEqualTo(seen.get(i - 1));
