@@ -1,7 +1,10 @@
 package io.h5swmr.config;
 
 import io.h5swmr.exceptions.H5SwmrConfigException;
+import io.h5swmr.lock.LockKeys;
+import io.h5swmr.lock.LockSettings;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -283,6 +286,22 @@ public final class H5SwmrOptions implements Serializable {
   /** Staging directory given by the user, or null for the default beside the target file. */
   public String stagingDir() {
     return stagingDir;
+  }
+
+  /** Settings of the Redis lock service these options name (serializable: what executors get). */
+  public LockSettings lockSettings() {
+    return LockSettings.builder()
+        .redisUrl(redisUrl)
+        .keyPrefix(lockPrefix)
+        .leaseTtl(lockTtl)
+        .acquireTimeout(lockTimeout)
+        .connectTimeout(connectTimeout)
+        .build();
+  }
+
+  /** The lock resource of {@code file}: the user's {@code lock.key}, else the file's canonical path. */
+  public String lockResource(Path file) {
+    return lockKey != null ? lockKey : LockKeys.forFile(file);
   }
 
   /** Raw value of any option (case-insensitive name), after session-conf fallback; null when absent. */

@@ -41,7 +41,7 @@ final class TableInspector {
 
   static TableSnapshot inspect(H5SwmrOptions o) {
     List<String> files = PathExpansion.expand(o.paths());
-    LockSettings settings = Leases.settings(o);
+    LockSettings settings = o.lockSettings();
     LockService service = LockService.shared(settings);
     List<FileSnapshot> snaps = new ArrayList<>();
     List<ReadColumn> columns = null;
@@ -49,7 +49,7 @@ final class TableInspector {
     List<H5DatasetInfo> firstInfos = null;
     Map<String, String> properties = new LinkedHashMap<>();
     for (String file : files) {
-      String resource = Leases.resource(o.lockKey(), file);
+      String resource = o.lockResource(java.nio.file.Paths.get(file));
       FileMeta meta;
       try (Lease lease = service.acquireShared(resource)) {
         meta = readMeta(file, o);

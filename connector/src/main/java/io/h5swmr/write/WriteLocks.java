@@ -3,9 +3,7 @@ package io.h5swmr.write;
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrLockException;
 import io.h5swmr.lock.Lease;
-import io.h5swmr.lock.LockKeys;
 import io.h5swmr.lock.LockService;
-import io.h5swmr.lock.LockSettings;
 import java.nio.file.Path;
 
 /** The lock service and lock resource of a write target. */
@@ -19,15 +17,7 @@ final class WriteLocks {
   }
 
   static WriteLocks of(H5SwmrOptions o, Path target) {
-    LockSettings settings = LockSettings.builder()
-        .redisUrl(o.redisUrl())
-        .keyPrefix(o.lockPrefix())
-        .leaseTtl(o.lockTtl())
-        .acquireTimeout(o.lockTimeout())
-        .connectTimeout(o.connectTimeout())
-        .build();
-    String resource = o.lockKey() != null ? o.lockKey() : LockKeys.forFile(target);
-    return new WriteLocks(LockService.shared(settings), resource);
+    return new WriteLocks(LockService.shared(o.lockSettings()), o.lockResource(target));
   }
 
   String resource() {

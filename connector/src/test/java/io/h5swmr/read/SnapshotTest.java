@@ -130,7 +130,7 @@ class SnapshotTest {
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "lock.ttl", "600ms"));
     Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o).build().toBatch();
-    LockService admin = LockService.shared(Leases.settings(o));
+    LockService admin = LockService.shared(o.lockSettings());
     PieceReader.afterReadHook = lease -> {
       CountDownLatch lost = new CountDownLatch(1);
       lease.onLost(reason -> lost.countDown());
