@@ -1,15 +1,14 @@
 package io.h5swmr.read;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.config.LocalPaths;
 import io.h5swmr.exceptions.H5SwmrConfigException;
 import io.h5swmr.exceptions.H5SwmrNotFoundException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,27 +69,16 @@ final class PathExpansion {
   }
 
   static Path toPath(String p) {
-    try {
-      if (p.regionMatches(true, 0, "file:", 0, 5)) {
-        return Paths.get(URI.create(p.startsWith("file:/") && !p.startsWith("file://") ? "file://" + p.substring(5) : p));
-      }
-      if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-        throw new H5SwmrConfigException("Path '" + p + "' uses scheme '" + p.substring(0, p.indexOf(':'))
-            + "': h5swmr reads local or shared POSIX file system paths only (plain paths or file: URIs)");
-      }
-      return Paths.get(p);
-    } catch (IllegalArgumentException e) {
-      throw new H5SwmrConfigException("Invalid path '" + p + "': " + e.getMessage(), e);
-    }
+    return LocalPaths.toPath(p);
   }
+
 
   private static boolean hasGlob(String p) {
     return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0 || p.indexOf('{') >= 0;
   }
 
   private static List<Path> glob(String pattern) {
-    String plain = pattern.regionMatches(true, 0, "file:", 0, 5) ? pattern.replaceFirst("^(?i)file:(//)?", "")
-        : pattern;
+    String plain = LocalPaths.stripFileScheme(pattern);
     Path abs = toPath(plain).toAbsolutePath().normalize();
     String full = abs.toString();
     Path root = abs.getRoot();

@@ -1,6 +1,7 @@
 package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.config.LocalPaths;
 import io.h5swmr.exceptions.H5SwmrConfigException;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.lock.Lease;
@@ -69,19 +70,9 @@ final class H5SwmrBatchWrite implements BatchWrite {
 
   /** The target as a local path; accepts plain paths and {@code file:} URIs (as the catalog stores them). */
   static Path targetPath(String p) {
-    if (p.regionMatches(true, 0, "file:", 0, 5)) {
-      try {
-        return Paths.get(java.net.URI.create(p)).toAbsolutePath().normalize();
-      } catch (IllegalArgumentException e) {
-        return Paths.get(p.substring(5)).toAbsolutePath().normalize();
-      }
-    }
-    if (p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-      throw new H5SwmrConfigException("Target '" + p + "' is not a local path: h5swmr writes HDF5 files on a "
-          + "POSIX filesystem (local or shared, e.g. NFS) given as a path or file: URI");
-    }
-    return Paths.get(p).toAbsolutePath().normalize();
+    return LocalPaths.toPath(p).toAbsolutePath().normalize();
   }
+
 
   static String datasetOf(H5SwmrOptions o) {
     if (!o.datasets().isEmpty()) {
