@@ -4,8 +4,6 @@ import io.h5swmr.exceptions.H5SwmrException;
 import io.h5swmr.lock.LockSettings;
 import io.h5swmr.write.H5SwmrAppender;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -29,30 +27,13 @@ public final class AppenderWorker {
     int max = Integer.parseInt(a[5]);
     long delay = Long.parseLong(a[6]);
     Random rnd = new Random(Long.parseLong(a[7]));
-    System.out.println("READY");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    if (!"GO".equals(in.readLine())) {
-      System.exit(3);
-    }
-    Thread stopper = new Thread(() -> {
-      try {
-        String l;
-        while ((l = in.readLine()) != null) {
-          if (l.equals("STOP")) {
-            Stop.requested = true;
-          }
-        }
-      } catch (java.io.IOException ignored) {
-        // parent gone
-      }
-    }, "stdin");
-    stopper.setDaemon(true);
-    stopper.start();
+    BufferedReader in = WorkerStdin.awaitGo();
+    WorkerStdin.watchForStop(in);
     int acks = 0;
     int fails = 0;
     long seq = 0;
     try (H5SwmrAppender app = H5SwmrAppender.open(file, History.DATASET, History.SCHEMA, settings)) {
-      while (acks < max && !Stop.requested) {
+      while (acks < max && !WorkerStdin.stopRequested()) {
         seq++;
         int rows = 1 + rnd.nextInt(64);
         System.out.println("BEGIN " + writer + " " + seq);
@@ -84,7 +65,4 @@ public final class AppenderWorker {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static final class Stop {
-    static volatile boolean requested;
-  }
 }

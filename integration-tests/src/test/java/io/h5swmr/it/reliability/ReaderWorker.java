@@ -5,7 +5,6 @@ import io.h5swmr.lock.LockKeys;
 import io.h5swmr.lock.LockService;
 import io.h5swmr.lock.LockSettings;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,11 +28,7 @@ public final class ReaderWorker {
         .connectTimeout(Duration.ofSeconds(2)).build();
     Path file = Path.of(a[3]);
     String resource = LockKeys.forFile(file);
-    System.out.println("READY");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    if (!"GO".equals(in.readLine())) {
-      System.exit(3);
-    }
+    BufferedReader in = WorkerStdin.awaitGo();
     try (LockService service = LockService.open(settings)) {
       if (a[4].equals("hold")) {
         Lease lease = service.acquireShared(resource);
@@ -43,26 +38,13 @@ public final class ReaderWorker {
         in.readLine(); // hold until killed (or stdin closes)
         System.exit(0);
       }
-      Thread stopper = new Thread(() -> {
-        try {
-          String l;
-          while ((l = in.readLine()) != null) {
-            if (l.equals("STOP")) {
-              Stop.requested = true;
-            }
-          }
-        } catch (java.io.IOException ignored) {
-          // parent gone
-        }
-      }, "stdin");
-      stopper.setDaemon(true);
-      stopper.start();
+      WorkerStdin.watchForStop(in);
       long reads = 0;
       long torn = 0;
       long errors = 0;
       String last = null;
       try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(a[5]), StandardCharsets.UTF_8))) {
-        while (!Stop.requested) {
+        while (!WorkerStdin.stopRequested()) {
           try (Lease lease = service.acquireShared(resource)) {
             History.Snapshot s = History.read(file);
             lease.checkValid();
@@ -86,7 +68,4 @@ public final class ReaderWorker {
     System.exit(0);
   }
 
-  private static final class Stop {
-    static volatile boolean requested;
-  }
 }

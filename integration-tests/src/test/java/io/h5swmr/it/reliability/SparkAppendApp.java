@@ -1,8 +1,6 @@
 package io.h5swmr.it.reliability;
 
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -41,7 +39,6 @@ public final class SparkAppendApp {
     }
   }
 
-  private static volatile boolean stop;
 
   public static void main(String[] a) throws Exception {
     SparkSession spark = SparkApps.session(a[0], "h5swmr-reliability-append");
@@ -49,29 +46,12 @@ public final class SparkAppendApp {
     int max = Integer.parseInt(a[6]);
     long slow = Long.parseLong(a[7]);
     Random rnd = new Random(Long.parseLong(a[8]));
-    System.out.println("READY");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    if (!"GO".equals(in.readLine())) {
-      System.exit(3);
-    }
-    Thread stopper = new Thread(() -> {
-      try {
-        String l;
-        while ((l = in.readLine()) != null) {
-          if (l.equals("STOP")) {
-            stop = true;
-          }
-        }
-      } catch (java.io.IOException ignored) {
-        // parent gone
-      }
-    }, "stdin");
-    stopper.setDaemon(true);
-    stopper.start();
+    BufferedReader in = WorkerStdin.awaitGo();
+    WorkerStdin.watchForStop(in);
     int acks = 0;
     int fails = 0;
     long seq = 0;
-    while (acks < max && !stop) {
+    while (acks < max && !WorkerStdin.stopRequested()) {
       seq++;
       int n = 2 + rnd.nextInt(63);
       Object[] cols = History.block(writer, seq, n);

@@ -1,7 +1,6 @@
 package io.h5swmr.it.reliability;
 
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,38 +35,20 @@ public final class SparkScanApp {
     }
   }
 
-  private static volatile boolean stop;
 
   public static void main(String[] a) throws Exception {
     SparkSession spark = SparkApps.session(a[0], "h5swmr-reliability-scan");
     List<Long> pids = spark.range(0, 8, 1, 8).mapPartitions(new Pid(), Encoders.LONG()).collectAsList();
     System.out.println("PIDS driver=" + ProcessHandle.current().pid() + " executors=" + new TreeSet<>(pids));
-    System.out.println("READY");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    if (!"GO".equals(in.readLine())) {
-      System.exit(3);
-    }
-    Thread stopper = new Thread(() -> {
-      try {
-        String l;
-        while ((l = in.readLine()) != null) {
-          if (l.equals("STOP")) {
-            stop = true;
-          }
-        }
-      } catch (java.io.IOException ignored) {
-        // parent gone
-      }
-    }, "stdin");
-    stopper.setDaemon(true);
-    stopper.start();
+    BufferedReader in = WorkerStdin.awaitGo();
+    WorkerStdin.watchForStop(in);
     long scans = 0;
     long torn = 0;
     long failed = 0;
     String last = null;
     Path file = Path.of(a[4]);
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(a[5]), StandardCharsets.UTF_8))) {
-      while (!stop) {
+      while (!WorkerStdin.stopRequested()) {
         if (!Files.exists(file)) {
           Thread.sleep(50); // the first append has not created the file yet
           continue;

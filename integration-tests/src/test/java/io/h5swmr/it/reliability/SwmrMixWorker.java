@@ -8,8 +8,6 @@ import io.h5swmr.lock.LockKeys;
 import io.h5swmr.lock.LockService;
 import io.h5swmr.lock.LockSettings;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +49,7 @@ public final class SwmrMixWorker {
     LockSettings settings = LockSettings.builder().redisUrl(url).keyPrefix(prefix)
         .leaseTtl(Duration.ofMillis(ttl)).acquireTimeout(Duration.ofMinutes(5)).build();
     String resource = LockKeys.forFile(Path.of(file));
-    System.out.println("READY");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    if (!"GO".equals(in.readLine())) {
-      System.exit(3);
-    }
+    BufferedReader in = WorkerStdin.awaitGo();
     long ops = 0;
     long torn = 0;
     long dbl = 0;
