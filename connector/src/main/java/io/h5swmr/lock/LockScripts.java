@@ -56,10 +56,11 @@ final class LockScripts {
   private LockScripts() {
   }
 
-  /** KEYS are the lock's nine plus {@code freshKey} (see declare_fresh.lua). */
-  static Object acquire(UnifiedJedis r, LockKeys k, String freshKey, List<String> args) {
+  /** KEYS are the lock's nine plus the fresh-server and incarnation markers (see acquire.lua). */
+  static Object acquire(UnifiedJedis r, LockKeys k, String freshKey, String incarnationKey, List<String> args) {
     List<String> keys = new ArrayList<>(k.all);
     keys.add(freshKey);
+    keys.add(incarnationKey);
     return run(r, ACQUIRE, keys, args);
   }
 
