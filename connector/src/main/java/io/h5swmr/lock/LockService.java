@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -219,8 +220,14 @@ public final class LockService implements AutoCloseable {
 
   void release(RedisLease lease, boolean alreadyLost) {
     active.remove(lease);
+    List<String> args = List.of(lease.id(), channel, lease.keys.tag);
     try {
-      LockScripts.release(client, lease.keys, List.of(lease.id(), channel, lease.keys.tag));
+      try {
+        LockScripts.release(client, lease.keys, args);
+      } catch (JedisConnectionException e) {
+        // a pooled connection broken by a Redis restart or failover: the pool has dropped it, one retry
+        LockScripts.release(client, lease.keys, args);
+      }
       WakeupHub h = hub;
       if (h != null) {
         h.wake(lease.keys.tag); // local waiters need not wait for the pub/sub round trip

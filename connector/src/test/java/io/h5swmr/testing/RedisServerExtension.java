@@ -45,17 +45,39 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   private final String aclPassword;
   private final boolean cluster;
   private final boolean declareFresh;
+  private final List<String> extraArgs;
   private int port;
   private Path dir;
   private Process process;
 
   private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
       boolean declareFresh) {
+    this(password, aclUser, aclPassword, cluster, declareFresh, List.of());
+  }
+
+  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
+      boolean declareFresh, List<String> extraArgs) {
     this.password = password;
     this.aclUser = aclUser;
     this.aclPassword = aclPassword;
     this.cluster = cluster;
     this.declareFresh = declareFresh;
+    this.extraArgs = List.copyOf(extraArgs);
+  }
+
+  /**
+   * Adds {@code redis-server} command-line arguments after the defaults (which they override), e.g.
+   * {@code "--appendonly", "yes", "--appendfsync", "always"} for a server whose state survives {@link #kill9()}.
+   */
+  public RedisServerExtension withServerArgs(String... args) {
+    List<String> all = new ArrayList<>(extraArgs);
+    all.addAll(List.of(args));
+    return new RedisServerExtension(password, aclUser, aclPassword, cluster, declareFresh, all);
+  }
+
+  /** The server's working directory (RDB and AOF files), kept across {@link #restart()}; null before start. */
+  public synchronized Path dir() {
+    return dir;
   }
 
   /**
@@ -68,17 +90,17 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
   /** Leaves the just-started server undeclared: grants are held back one lease TTL, as after a restart. */
   public RedisServerExtension withHoldBack() {
-    return new RedisServerExtension(password, aclUser, aclPassword, cluster, false);
+    return new RedisServerExtension(password, aclUser, aclPassword, cluster, false, extraArgs);
   }
 
   /** Requires this password for the default user ({@code requirepass}). */
   public RedisServerExtension withPassword(String pw) {
-    return new RedisServerExtension(pw, aclUser, aclPassword, cluster, declareFresh);
+    return new RedisServerExtension(pw, aclUser, aclPassword, cluster, declareFresh, extraArgs);
   }
 
   /** Adds an ACL user with full rights and this password. */
   public RedisServerExtension withAclUser(String user, String pw) {
-    return new RedisServerExtension(password, user, pw, cluster, declareFresh);
+    return new RedisServerExtension(password, user, pw, cluster, declareFresh, extraArgs);
   }
 
   /**
@@ -86,7 +108,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
    * nodes itself (e.g. with Jedis {@code clusterAddSlots}/{@code clusterMeet}).
    */
   public RedisServerExtension withClusterEnabled() {
-    return new RedisServerExtension(password, aclUser, aclPassword, true, false);
+    return new RedisServerExtension(password, aclUser, aclPassword, true, false, extraArgs);
   }
 
   @Override
@@ -160,6 +182,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     if (aclUser != null) {
       cmd.addAll(List.of("--user", aclUser, "on", ">" + aclPassword, "~*", "&*", "+@all"));
     }
+    cmd.addAll(extraArgs);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CountDownLatch ready = new CountDownLatch(1);
     List<String> out = new ArrayList<>();
