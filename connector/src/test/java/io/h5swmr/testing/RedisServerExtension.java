@@ -47,6 +47,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   private final boolean declareFresh;
   private final List<String> extraArgs;
   private int port;
+  private int tlsPort;
   private Path dir;
   private Process process;
 
@@ -73,6 +74,20 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     List<String> all = new ArrayList<>(extraArgs);
     all.addAll(List.of(args));
     return new RedisServerExtension(password, aclUser, aclPassword, cluster, declareFresh, all);
+  }
+
+  /**
+   * Also listens with TLS on {@link #tlsPort()} (no client certificates required), with this certificate and key
+   * (PEM files); the plain port stays open for the test's own setup. Needs a redis-server built with TLS.
+   */
+  public RedisServerExtension withTls(Path certPem, Path keyPem) {
+    return withServerArgs("--tls-cert-file", certPem.toString(), "--tls-key-file", keyPem.toString(),
+        "--tls-auth-clients", "no");
+  }
+
+  /** The TLS port, or 0 unless started {@link #withTls}. */
+  public int tlsPort() {
+    return tlsPort;
   }
 
   /** The server's working directory (RDB and AOF files), kept across {@link #restart()}; null before start. */
@@ -133,6 +148,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     for (int attempt = 0; attempt < 5; attempt++) {
       if (port == 0 || attempt > 0) {
         port = freePort();
+        tlsPort = 0;
       }
       try {
         launch();
@@ -181,6 +197,12 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     }
     if (aclUser != null) {
       cmd.addAll(List.of("--user", aclUser, "on", ">" + aclPassword, "~*", "&*", "+@all"));
+    }
+    if (extraArgs.contains("--tls-cert-file")) {
+      if (tlsPort == 0) {
+        tlsPort = freePort();
+      }
+      cmd.addAll(List.of("--tls-port", Integer.toString(tlsPort)));
     }
     cmd.addAll(extraArgs);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
