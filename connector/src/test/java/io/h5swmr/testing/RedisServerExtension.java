@@ -315,7 +315,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /** {@code redis-server} on PATH, else the binary extracted from the embedded-redis jar. */
-  static Path binary() throws IOException {
+  public static Path binary() throws IOException {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String d : path.split(java.io.File.pathSeparator)) {
