@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.h5swmr.exceptions.H5SwmrLockTimeoutException;
 import io.h5swmr.testing.ChildJvm;
 import io.h5swmr.testing.RedisServerExtension;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -168,35 +163,8 @@ class LockSentinelTest {
         "sentinel auth-pass " + MASTER + " " + PASSWORD,
         "sentinel down-after-milliseconds " + MASTER + " " + DOWN_AFTER_MS,
         "sentinel failover-timeout " + MASTER + " 10000", ""), StandardCharsets.UTF_8);
-    Process p = new ProcessBuilder(RedisServerExtension.binary().toString(), conf.toString(), "--sentinel")
-        .redirectErrorStream(true).start();
-    SENTINELS.add(p);
-    CountDownLatch ready = new CountDownLatch(1);
-    StringBuilder out = new StringBuilder();
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (out) {
-            out.append(line).append('\n');
-          }
-          if (line.contains("+monitor master")) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException ignored) {
-        // process ended
-      }
-      ready.countDown();
-    }, "sentinel-" + port);
-    t.setDaemon(true);
-    t.start();
-    if (!ready.await(30, TimeUnit.SECONDS) || !p.isAlive()) {
-      synchronized (out) {
-        throw new IOException("redis-server --sentinel did not start on port " + port + ":\n" + out);
-      }
-    }
+    SENTINELS.add(RedisServerExtension.startAndAwait(List.of(RedisServerExtension.binary().toString(),
+        conf.toString(), "--sentinel"), "+monitor master", "redis-server --sentinel on port " + port));
     SENTINEL_PORTS.add(port);
   }
 

@@ -205,6 +205,15 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
       cmd.addAll(List.of("--tls-port", Integer.toString(tlsPort)));
     }
     cmd.addAll(extraArgs);
+    process = startAndAwait(cmd, "Ready to accept connections", "redis-server on port " + port);
+  }
+
+  /**
+   * Starts {@code cmd} (a redis-server, or redis-server --sentinel) and waits until a line of its output contains
+   * {@code readyText}; kills it and throws, with its output, if it exits or 20 s pass first.
+   */
+  public static Process startAndAwait(List<String> cmd, String readyText, String what)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CountDownLatch ready = new CountDownLatch(1);
     List<String> out = new ArrayList<>();
@@ -216,7 +225,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
           synchronized (out) {
             out.add(line);
           }
-          if (line.contains("Ready to accept connections")) {
+          if (line.contains(readyText)) {
             ready.countDown();
           }
         }
@@ -224,16 +233,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         // process ended
       }
       ready.countDown();
-    }, "redis-server-" + port + "-output");
+    }, what + " output");
     reader.setDaemon(true);
     reader.start();
     if (!ready.await(20, TimeUnit.SECONDS) || !p.isAlive()) {
       p.destroyForcibly().waitFor();
       synchronized (out) {
-        throw new IOException("redis-server did not start on port " + port + ": " + String.join("\n", out));
+        throw new IOException(what + " did not start: " + String.join("\n", out));
       }
     }
-    process = p;
+    return p;
   }
 
   /** SIGKILL (no shutdown, no save); waits until the process is gone. */
