@@ -1,5 +1,6 @@
 package io.h5swmr.hdf5;
 
+import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -98,56 +99,10 @@ public final class H5ValueCheck {
    * {@code unsigned64} marks a {@code long[]} holding raw uint64 bits (always stored as given into uint64).
    */
   public static int firstMisfit(H5Type leaf, Object array, int from, int n, boolean unsigned64) {
-    if (array instanceof long[]) {
-      long[] a = (long[]) array;
-      boolean raw = unsigned64 && leaf.kind() == H5Type.Kind.INTEGER && leaf.size() == 8 && !leaf.isSigned();
-      if (raw || (leaf.kind() == H5Type.Kind.INTEGER && leaf.size() == 8 && leaf.isSigned())) {
-        return -1;
-      }
-      for (int i = 0; i < n; i++) {
-        if (!fits(leaf, a[from + i])) {
-          return i;
-        }
-      }
-    } else if (array instanceof int[]) {
-      int[] a = (int[]) array;
-      for (int i = 0; i < n; i++) {
-        if (!fits(leaf, a[from + i])) {
-          return i;
-        }
-      }
-    } else if (array instanceof short[]) {
-      short[] a = (short[]) array;
-      for (int i = 0; i < n; i++) {
-        if (!fits(leaf, a[from + i])) {
-          return i;
-        }
-      }
-    } else if (array instanceof byte[]) {
-      byte[] a = (byte[]) array;
-      for (int i = 0; i < n; i++) {
-        if (!fits(leaf, a[from + i])) {
-          return i;
-        }
-      }
-    } else if (array instanceof double[]) {
-      double[] a = (double[]) array;
-      for (int i = 0; i < n; i++) {
-        if (!fits(leaf, a[from + i])) {
-          return i;
-        }
-      }
-    } else if (array instanceof float[]) {
-      if (leaf.kind() == H5Type.Kind.FLOAT && leaf.size() >= 4) {
-        return -1;
-      }
-      float[] a = (float[]) array;
-      for (int i = 0; i < n; i++) {
-        if (!fits(leaf, a[from + i])) {
-          return i;
-        }
-      }
-    } else if (array instanceof Object[]) {
+    if (alwaysFits(leaf, array, unsigned64)) {
+      return -1;
+    }
+    if (array instanceof Object[]) {
       Object[] a = (Object[]) array;
       for (int i = 0; i < n; i++) {
         Object v = a[from + i];
@@ -155,13 +110,42 @@ public final class H5ValueCheck {
           return i;
         }
       }
+    } else if (array instanceof float[] || array instanceof double[]) {
+      for (int i = 0; i < n; i++) {
+        if (!fits(leaf, Array.getDouble(array, from + i))) {
+          return i;
+        }
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        if (!fits(leaf, Array.getLong(array, from + i))) {
+          return i;
+        }
+      }
     }
     return -1;
   }
 
+  /** True when every value of the array's element type fits {@code leaf} (no need to look at the values). */
+  private static boolean alwaysFits(H5Type leaf, Object array, boolean unsigned64) {
+    H5Type.Kind k = leaf.kind();
+    if (k == H5Type.Kind.INTEGER && leaf.isSigned()) {
+      int bytes = array instanceof byte[] ? 1 : array instanceof short[] ? 2 : array instanceof int[] ? 4
+          : array instanceof long[] ? 8 : Integer.MAX_VALUE;
+      return bytes <= leaf.size();
+    }
+    if (k == H5Type.Kind.INTEGER && leaf.size() == 8 && unsigned64) {
+      return array instanceof long[];
+    }
+    if (k == H5Type.Kind.FLOAT) {
+      return (array instanceof double[] && leaf.size() == 8) || (array instanceof float[] && leaf.size() >= 4);
+    }
+    return false;
+  }
+
   /** The value at {@code array[i]} as text for messages (strings quoted, NUL shown as \0). */
   public static String valueText(Object array, int i) {
-    Object v = java.lang.reflect.Array.get(array, i);
+    Object v = Array.get(array, i);
     if (v instanceof byte[]) {
       v = new String((byte[]) v, StandardCharsets.UTF_8);
     }

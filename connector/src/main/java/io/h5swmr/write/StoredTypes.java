@@ -67,42 +67,10 @@ final class StoredTypes implements Serializable {
     if (!checkNumbers[i]) {
       return;
     }
-    H5Type t = leafTypes[i];
-    for (int k = from; k < b.size; k++) {
-      switch (b.leaf.kind) {
-        case BYTE:
-          if (!H5ValueCheck.fits(t, b.bytes[k])) {
-            throw misfit(b.leaf, String.valueOf(b.bytes[k]), t);
-          }
-          break;
-        case SHORT:
-          if (!H5ValueCheck.fits(t, b.shorts[k])) {
-            throw misfit(b.leaf, String.valueOf(b.shorts[k]), t);
-          }
-          break;
-        case INT:
-          if (!H5ValueCheck.fits(t, b.ints[k])) {
-            throw misfit(b.leaf, String.valueOf(b.ints[k]), t);
-          }
-          break;
-        case LONG:
-          if (!H5ValueCheck.fits(t, b.longs[k])) {
-            throw misfit(b.leaf, String.valueOf(b.longs[k]), t);
-          }
-          break;
-        case FLOAT:
-          if (!H5ValueCheck.fits(t, b.floats[k])) {
-            throw misfit(b.leaf, String.valueOf(b.floats[k]), t);
-          }
-          break;
-        case DOUBLE:
-          if (!H5ValueCheck.fits(t, b.doubles[k])) {
-            throw misfit(b.leaf, String.valueOf(b.doubles[k]), t);
-          }
-          break;
-        default:
-          return;
-      }
+    Object values = b.values();
+    int bad = H5ValueCheck.firstMisfit(leafTypes[i], values, from, b.size - from, false);
+    if (bad >= 0) {
+      throw misfit(b.leaf, H5ValueCheck.valueText(values, from + bad), leafTypes[i]);
     }
   }
 
