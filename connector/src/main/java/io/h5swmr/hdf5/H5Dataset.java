@@ -313,14 +313,18 @@ public final class H5Dataset implements AutoCloseable {
    * columns. A compound dataset packs all given members into one interleaved buffer and writes once; members
    * not given keep their current (fill) values.
    */
-  public void write(long start, long count, List<H5ColumnWrite> columns) {
+  public void write(long start, long count, List<H5ColumnWrite> given) {
     requireWritable();
     H5DatasetInfo meta = info();
     long elements = checkRows(meta, start, count);
-    List<H5Column> cols = new ArrayList<>(columns.size());
-    List<H5MemKind> kinds = new ArrayList<>(columns.size());
-    for (H5ColumnWrite w : columns) {
-      H5Column c = meta.column(w.memberPath());
+    List<H5Column> cols = new ArrayList<>(given.size());
+    List<H5MemKind> kinds = new ArrayList<>(given.size());
+    List<H5ColumnWrite> columns = new ArrayList<>(given.size());
+    for (H5ColumnWrite g : given) {
+      H5Column c = meta.column(g.memberPath());
+      H5ColumnWrite w = g.kind().isText() && c.type().leaf().kind() == H5Type.Kind.ENUM
+          ? enumValues(c, g, count) : g;
+      columns.add(w);
       checkKind(c, w.kind(), "written from");
       long need = count * c.elementsPerRow();
       if (w.available() < need) {
@@ -334,6 +338,7 @@ public final class H5Dataset implements AutoCloseable {
       if (cols.contains(c)) {
         throw new H5SwmrDataException(where() + "column '" + c.displayName() + "' given twice");
       }
+      checkValues(c, w, (int) need);
       cols.add(c);
       kinds.add(w.kind());
     }
@@ -358,11 +363,71 @@ public final class H5Dataset implements AutoCloseable {
     info = null; // storage size changed
   }
 
+  /**
+   * Enum members written by name: the names of {@code count} rows of {@code src} become the member values
+   * (as {@code long[]}); an unknown name fails naming the column, the value and the members.
+   */
+  private H5ColumnWrite enumValues(H5Column c, H5ColumnWrite src, long count) {
+    H5Type e = c.type().leaf();
+    List<String> names = e.enumNames();
+    long[] values = e.enumValues();
+    long need = count * c.elementsPerRow();
+    if (src.available() < need) {
+      throw new H5SwmrDataException(where() + "source for column '" + c.displayName() + "' holds "
+          + src.available() + " elements from its offset but " + count + " rows need " + need);
+    }
+    Object[] in = (Object[]) src.array();
+    long[] out = new long[(int) need];
+    for (int i = 0; i < out.length; i++) {
+      Object v = in[src.offset() + i];
+      String name = v instanceof byte[] ? new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8)
+          : (String) v;
+      int k = name == null ? -1 : names.indexOf(name);
+      if (k < 0) {
+        throw new H5SwmrDataException(where() + "column '" + c.displayName() + "': value "
+            + H5ValueCheck.valueText(in, src.offset() + i) + " is not a member of " + e + "; valid are "
+            + names);
+      }
+      out[i] = values[k];
+    }
+    return H5ColumnWrite.from(out, 0, src.memberPath());
+  }
+
+  /** Refuses values the stored type cannot hold as given (see {@link H5ValueCheck}); HDF5 would clamp them. */
+  private void checkValues(H5Column c, H5ColumnWrite w, int n) {
+    H5Type leaf = c.type().leaf();
+    int bad = H5ValueCheck.firstMisfit(leaf, w.array(), w.offset(), n, true);
+    if (bad >= 0) {
+      throw new H5SwmrDataException(where() + "column '" + c.displayName() + "': value "
+          + H5ValueCheck.valueText(w.array(), w.offset() + bad) + " (source element " + (w.offset() + bad)
+          + ") cannot be stored in " + leaf + " as given; valid: " + H5ValueCheck.validRange(leaf)
+          + ". Nothing was written (HDF5 would have clamped, rounded to infinity or cut it)");
+    }
+  }
+
   /** Extends the dataset by {@code count} rows and writes them; returns the first new row. */
   public long append(long count, H5ColumnWrite... columns) {
+    return append(count, Arrays.asList(columns));
+  }
+
+  /**
+   * Extends the dataset by {@code count} rows and writes them; returns the first new row. When the write is
+   * refused (a value the type cannot hold, a source too short ...) the extent is set back before the error
+   * propagates.
+   */
+  public long append(long count, List<H5ColumnWrite> columns) {
     long start = rows();
     extend(start + count);
-    write(start, count, columns);
+    try {
+      write(start, count, columns);
+    } catch (RuntimeException e) {
+      try {
+        extend(start);
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
     return start;
   }
 

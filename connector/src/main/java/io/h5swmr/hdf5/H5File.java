@@ -280,12 +280,17 @@ public final class H5File implements AutoCloseable {
         throw new H5SwmrDataException(H5Calls.where(path, p) + "is neither a dataset nor a group");
       }
       long cache = chunkCacheBytes >= 0 ? chunkCacheBytes : defaultChunkCache(p);
-      try (H5Id dapl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS))) {
-        H5.H5Pset_chunk_cache(dapl.id(), CHUNK_CACHE_SLOTS, cache, 0.75);
+      try (H5Id dapl = chunkCacheList(cache)) {
         return H5.H5Dopen(id(), p, dapl.id());
       }
     });
     return new H5Dataset(this, p, H5Id.dataset(did));
+  }
+
+  private static H5Id chunkCacheList(long bytes) throws Exception {
+    H5Id dapl = H5Id.plist(H5.H5Pcreate(HDF5Constants.H5P_DATASET_ACCESS));
+    H5.H5Pset_chunk_cache(dapl.id(), CHUNK_CACHE_SLOTS, bytes, 0.75);
+    return dapl;
   }
 
   /** Cache bytes for {@link #CACHED_CHUNKS} chunks of the dataset at {@code p} (HDF5 default if contiguous). */
@@ -334,6 +339,15 @@ public final class H5File implements AutoCloseable {
    * along dimension 0.
    */
   public H5Dataset createDataset(String datasetPath, H5DatasetSpec spec) {
+    return createDataset(datasetPath, spec, -1);
+  }
+
+  /**
+   * As {@link #createDataset(String, H5DatasetSpec)}, opened with a chunk cache of {@code chunkCacheBytes}
+   * (negative: HDF5's default). Writers appending blocks that do not end on chunk boundaries want a cache that
+   * holds the partial chunk until the next block completes it, or HDF5 writes (and reads back) it twice.
+   */
+  public H5Dataset createDataset(String datasetPath, H5DatasetSpec spec, long chunkCacheBytes) {
     requireWritable("create a dataset");
     String p = normalize(datasetPath);
     long did = H5Calls.run(path, p, "could not create dataset of type " + spec.type(), () -> {
@@ -364,7 +378,12 @@ public final class H5File implements AutoCloseable {
         if (spec.deflateLevel() > 0) {
           H5.H5Pset_deflate(dcpl.id(), spec.deflateLevel());
         }
-        return H5.H5Dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), DEFAULT);
+        if (chunkCacheBytes < 0) {
+          return H5.H5Dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), DEFAULT);
+        }
+        try (H5Id dapl = chunkCacheList(chunkCacheBytes)) {
+          return H5.H5Dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), dapl.id());
+        }
       }
     });
     return new H5Dataset(this, p, H5Id.dataset(did));

@@ -19,13 +19,13 @@ import org.apache.spark.sql.types.StructType;
  * ones widen (uint64 → decimal(20,0)), float16 → float, h5py booleans → boolean, other enums → string member
  * name, strings → string, compounds → struct, array types and the extra dimensions of rank ≥ 2 datasets → arrays.
  */
-final class TypeMapping {
+public final class TypeMapping {
   static final DataType UINT64 = DataTypes.createDecimalType(20, 0);
 
   private TypeMapping() {}
 
   /** Spark type of one value of {@code t} in dataset {@code dataset} of {@code file}; fails for unsupported types. */
-  static DataType sparkType(H5Type t, String file, String dataset) {
+  public static DataType sparkType(H5Type t, String file, String dataset) {
     switch (t.kind()) {
       case INTEGER:
         if (t.isSigned()) {

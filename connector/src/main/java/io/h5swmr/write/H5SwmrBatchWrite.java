@@ -40,6 +40,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private final boolean skip;
   private final Path stagingRoot;
   private final StagingArea staging;
+  private final StoredTypes stored;
   private H5SwmrCommitter.Result lastResult;
 
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
@@ -58,9 +59,13 @@ final class H5SwmrBatchWrite implements BatchWrite {
       throw alreadyExists(target, dataset);
     }
     this.skip = existing.datasetExists && mode == H5SwmrCommitter.Mode.IGNORE;
+    String where = "dataset " + dataset + " of " + target;
     if (existing.datasetExists && mode == H5SwmrCommitter.Mode.APPEND) {
-      WriteCompatibility.checkAppend(target, dataset, existing, WriteCompatibility.effectiveSchema(existing, schema),
-          null);
+      WriteSchema effective = WriteCompatibility.effectiveSchema(existing, schema);
+      WriteCompatibility.checkAppend(target, dataset, existing, effective, null);
+      this.stored = StoredTypes.of(where, existing, effective);
+    } else {
+      this.stored = StoredTypes.none(where, schema);
     }
     this.stagingRoot = options.stagingDir() != null
         ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + ".h5swmr-staging")
@@ -126,7 +131,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
 
   @Override
   public DataWriterFactory createBatchWriterFactory(PhysicalWriteInfo info) {
-    return new H5SwmrDataWriterFactory(schema, staging.dir().toString(), BLOCK_BYTES);
+    return new H5SwmrDataWriterFactory(schema, staging.dir().toString(), BLOCK_BYTES, stored);
   }
 
   @Override

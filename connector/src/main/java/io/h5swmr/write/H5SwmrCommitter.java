@@ -144,7 +144,7 @@ final class H5SwmrCommitter {
     H5TargetDataset.Existing existing = H5TargetDataset.inspect(target, dataset);
     if (existing.datasetExists && (mode == Mode.ERROR_IF_EXISTS || mode == Mode.IGNORE)) {
       if (mode == Mode.IGNORE) {
-        return new Result(true, 0, existing.dims.length == 0 ? 1 : existing.dims[0], 0, -1, 0, 0);
+        return new Result(true, 0, existing.rows(), 0, -1, 0, 0);
       }
       throw H5SwmrBatchWrite.alreadyExists(target, dataset);
     }

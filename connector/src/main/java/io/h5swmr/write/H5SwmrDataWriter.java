@@ -29,13 +29,16 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
   private final Path file;
   private final int partitionId;
   private final long blockBytes;
+  private final StoredTypes stored;
   private final List<LeafBuffer> buffers = new ArrayList<>();
   private StagingCodec.Writer out;
   private long rows;
   private int blockRows;
 
-  H5SwmrDataWriter(WriteSchema schema, Path stagingDir, int partitionId, long taskId, long blockBytes) {
+  H5SwmrDataWriter(WriteSchema schema, Path stagingDir, int partitionId, long taskId, long blockBytes,
+      StoredTypes stored) {
     this.schema = schema;
+    this.stored = stored;
     this.partitionId = partitionId;
     this.blockBytes = blockBytes;
     this.file = stagingDir.resolve(String.format("part-%05d-task-%d-%s.kryo", partitionId, taskId,
@@ -81,12 +84,14 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
       return;
     }
     LeafBuffer b = buffers.get(node.leafIndex);
+    int from = b.size;
     if (node.arrayDepth == 0) {
       b.ensure(1);
       addScalar(b, getter, ordinal);
     } else {
       addArray(b, getter.getArray(ordinal), 0, node.sparkType);
     }
+    stored.checkNumbers(b, from);
   }
 
   private static H5SwmrDataException nullValue(String path) {
@@ -147,7 +152,7 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
     }
   }
 
-  private static void addScalar(LeafBuffer b, SpecializedGetters g, int i) {
+  private void addScalar(LeafBuffer b, SpecializedGetters g, int i) {
     switch (b.leaf.kind) {
       case BYTE:
         b.bytes[b.size++] = g.getByte(i);
@@ -180,7 +185,9 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
         b.longs[b.size++] = v.longValue();
         break;
       default: // STRING
-        b.addUtf8(g.getUTF8String(i).getBytes());
+        byte[] utf8 = g.getUTF8String(i).getBytes();
+        stored.checkString(b.leaf, utf8);
+        b.addUtf8(utf8);
     }
   }
 

@@ -110,6 +110,27 @@ final class LeafBuffer {
     return (int) n;
   }
 
+  /** The primitive array holding this leaf's values ({@code bytes} for BYTE and BOOLEAN; lengths for STRING). */
+  Object values() {
+    switch (leaf.kind) {
+      case BYTE:
+      case BOOLEAN:
+        return bytes;
+      case SHORT:
+        return shorts;
+      case INT:
+      case STRING:
+        return ints;
+      case LONG:
+      case UINT64:
+        return longs;
+      case FLOAT:
+        return floats;
+      default:
+        return doubles;
+    }
+  }
+
   /** Approximate bytes held (for block sizing). */
   long heldBytes() {
     return leaf.kind == WriteSchema.LeafKind.STRING ? byteCount + 4L * size : (long) size * leaf.kind.bytes;

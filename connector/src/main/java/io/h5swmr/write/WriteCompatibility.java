@@ -1,25 +1,36 @@
 package io.h5swmr.write;
 
-import hdf.hdf5lib.HDF5Constants;
 import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.hdf5.H5DatasetInfo;
+import io.h5swmr.hdf5.H5Layout;
+import io.h5swmr.hdf5.H5Type;
+import io.h5swmr.read.TypeMapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
-/** Checks that a DataFrame can be appended to an existing dataset: by column name, type by type. */
+/**
+ * Checks that a DataFrame can be appended to an existing dataset: by column name, type by type, against the
+ * Spark type the read path ({@link TypeMapping}) gives each stored member.
+ */
 final class WriteCompatibility {
   private WriteCompatibility() {}
 
+  private static boolean isCompound(H5TargetDataset.Existing existing) {
+    return existing != null && existing.datasetExists && existing.info.type().kind() == H5Type.Kind.COMPOUND;
+  }
+
   /** The write schema to use against {@code existing}: compound when the dataset is a compound. */
   static WriteSchema effectiveSchema(H5TargetDataset.Existing existing, WriteSchema schema) {
-    boolean existingCompound = existing != null && existing.datasetExists
-        && existing.type.typeClass == HDF5Constants.H5T_COMPOUND;
     boolean oneStruct = !schema.isCompound() && schema.columns().get(0).isStruct();
-    return existingCompound && !oneStruct ? schema.asCompound() : schema;
+    return isCompound(existing) && !oneStruct ? schema.asCompound() : schema;
   }
 
   /**
@@ -28,15 +39,17 @@ final class WriteCompatibility {
    */
   static void checkAppend(Path file, String dataset, H5TargetDataset.Existing existing, WriteSchema schema,
       WriteLayout layout) {
-    if (existing.dims.length == 0) {
+    H5DatasetInfo info = existing.info;
+    if (info.rank() == 0) {
       throw new H5SwmrDataException("Cannot append to " + dataset + " in " + file + ": it is a scalar (rank 0) "
           + "dataset. Append needs a dataset that is chunked and unlimited along dimension 0; use mode "
           + "'overwrite' to replace it");
     }
-    if (!existing.chunked || existing.maxDims[0] != HDF5Constants.H5S_UNLIMITED) {
+    boolean chunked = info.layout() == H5Layout.CHUNKED;
+    if (!chunked || info.maxDims()[0] != H5DatasetInfo.UNLIMITED) {
       throw new H5SwmrDataException("Cannot append to " + dataset + " in " + file + ": it is not extensible "
-          + "(layout " + (existing.chunked ? "chunked" : "contiguous/compact") + ", max shape "
-          + shape(existing.maxDims) + "). Append needs a chunked dataset with an unlimited dimension 0 "
+          + "(layout " + (chunked ? "chunked" : "contiguous/compact") + ", max shape "
+          + shape(info.maxDims()) + "). Append needs a chunked dataset with an unlimited dimension 0 "
           + "(h5py: maxshape=(None, ...)); use mode 'overwrite' to rewrite it as one");
     }
     Map<String, DataType> fileCols = fileColumns(existing);
@@ -44,20 +57,18 @@ final class WriteCompatibility {
     for (WriteSchema.Node c : schema.columns()) {
       dfCols.put(c.name, c.sparkType);
     }
-    boolean compound = existing.type.typeClass == HDF5Constants.H5T_COMPOUND;
     boolean oneStruct = !schema.isCompound() && schema.columns().get(0).isStruct();
     boolean ok;
-    if (compound && !oneStruct) {
+    if (isCompound(existing) && !oneStruct) {
       ok = fileCols != null && fileCols.keySet().equals(dfCols.keySet());
       if (ok) {
         for (Map.Entry<String, DataType> e : dfCols.entrySet()) {
-          ok &= H5FileType.sameShape(stripNull(e.getValue()), fileCols.get(e.getKey()));
+          ok &= fileCols.get(e.getKey()) != null && sameShape(e.getValue(), fileCols.get(e.getKey()));
         }
       }
     } else {
       DataType expected = plainSparkType(existing);
-      ok = dfCols.size() == 1 && expected != null
-          && H5FileType.sameShape(stripNull(dfCols.values().iterator().next()), expected);
+      ok = dfCols.size() == 1 && expected != null && sameShape(dfCols.values().iterator().next(), expected);
     }
     if (!ok) {
       throw mismatch(file, dataset, existing, dfCols);
@@ -72,31 +83,57 @@ final class WriteCompatibility {
     }
   }
 
-  private static DataType stripNull(DataType t) {
-    return t; // sameShape ignores nullability already
+  /** The Spark type the read path gives {@code t}, or null when it cannot read it. */
+  private static DataType sparkType(H5Type t, H5DatasetInfo info) {
+    try {
+      return TypeMapping.sparkType(t, info.file(), info.path());
+    } catch (H5SwmrDataException e) {
+      return null;
+    }
   }
 
   /** The single Spark type of a plain (non-compound) dataset: its element type under rank-1 array levels. */
   private static DataType plainSparkType(H5TargetDataset.Existing existing) {
-    DataType t = existing.type.sparkType();
+    DataType t = sparkType(existing.info.type(), existing.info);
     if (t == null) {
       return null;
     }
-    for (int i = 1; i < existing.dims.length; i++) {
+    for (int i = 1; i < existing.info.rank(); i++) {
       t = DataTypes.createArrayType(t, false);
     }
     return t;
   }
 
   private static Map<String, DataType> fileColumns(H5TargetDataset.Existing existing) {
-    if (existing.type.typeClass != HDF5Constants.H5T_COMPOUND || existing.dims.length != 1) {
+    if (!isCompound(existing) || existing.info.rank() != 1) {
       return null;
     }
     Map<String, DataType> m = new LinkedHashMap<>();
-    for (int i = 0; i < existing.type.members.size(); i++) {
-      m.put(existing.type.memberNames.get(i), existing.type.members.get(i).sparkType());
+    for (H5Type.Member member : existing.info.type().members()) {
+      m.put(member.name(), sparkType(member.type(), existing.info));
     }
     return m;
+  }
+
+  /** Spark types equal up to nullability and metadata. */
+  static boolean sameShape(DataType a, DataType b) {
+    if (a instanceof ArrayType && b instanceof ArrayType) {
+      return sameShape(((ArrayType) a).elementType(), ((ArrayType) b).elementType());
+    }
+    if (a instanceof StructType && b instanceof StructType) {
+      StructField[] fa = ((StructType) a).fields();
+      StructField[] fb = ((StructType) b).fields();
+      if (fa.length != fb.length) {
+        return false;
+      }
+      for (int i = 0; i < fa.length; i++) {
+        if (!fa[i].name().equals(fb[i].name()) || !sameShape(fa[i].dataType(), fb[i].dataType())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return a.equals(b);
   }
 
   private static H5SwmrDataException mismatch(Path file, String dataset, H5TargetDataset.Existing existing,
@@ -104,16 +141,14 @@ final class WriteCompatibility {
     List<String> df = new ArrayList<>();
     dfCols.forEach((k, v) -> df.add(k + ": " + v.simpleString()));
     List<String> fs = new ArrayList<>();
-    Map<String, DataType> fileCols = fileColumns(existing);
-    if (fileCols != null) {
-      for (int i = 0; i < existing.type.members.size(); i++) {
-        DataType t = existing.type.members.get(i).sparkType();
-        fs.add(existing.type.memberNames.get(i) + ": " + existing.type.members.get(i) + " (Spark "
-            + (t == null ? "unsupported" : t.simpleString()) + ")");
+    if (fileColumns(existing) != null) {
+      for (H5Type.Member m : existing.info.type().members()) {
+        DataType t = sparkType(m.type(), existing.info);
+        fs.add(m.name() + ": " + m.type() + " (Spark " + (t == null ? "unsupported" : t.simpleString()) + ")");
       }
     } else {
       DataType t = plainSparkType(existing);
-      fs.add("<one column>: " + existing.type + " shape " + shape(existing.dims) + " (Spark "
+      fs.add("<one column>: " + existing.info.type() + " shape " + shape(existing.info.dims()) + " (Spark "
           + (t == null ? "unsupported" : t.simpleString()) + ")");
     }
     return new H5SwmrDataException("Schema mismatch appending to " + dataset + " in " + file
@@ -122,36 +157,69 @@ final class WriteCompatibility {
         + "select/cast the columns, or use mode 'overwrite' to replace the dataset");
   }
 
+  /** The stored leaf type of leaf {@code i} of {@code schema} in the existing dataset (scalar, no arrays). */
+  static H5Type existingLeafType(H5TargetDataset.Existing existing, WriteSchema schema, int i) {
+    H5Type t = memberType(existing, schema, i);
+    return t == null ? null : t.leaf();
+  }
+
+  private static H5Type memberType(H5TargetDataset.Existing existing, WriteSchema schema, int i) {
+    H5Type t = existing.info.type();
+    if (t.kind() != H5Type.Kind.COMPOUND) {
+      return t;
+    }
+    List<String> path = memberPath(schema, schema.leaves().get(i));
+    for (String name : path) {
+      H5Type.Member m = t.kind() == H5Type.Kind.COMPOUND ? t.member(name) : null;
+      if (m == null) {
+        return null;
+      }
+      t = m.type();
+    }
+    return t;
+  }
+
+  /** Member names from the compound's top level down to {@code leaf}. */
+  private static List<String> memberPath(WriteSchema schema, WriteSchema.Node leaf) {
+    List<String> path = new ArrayList<>();
+    boolean oneStruct = !schema.isCompound() && schema.columns().get(0).isStruct();
+    find(oneStruct ? schema.columns().get(0).members : schema.columns(), leaf, path);
+    return path;
+  }
+
+  private static boolean find(List<WriteSchema.Node> nodes, WriteSchema.Node leaf, List<String> path) {
+    for (WriteSchema.Node n : nodes) {
+      path.add(n.name);
+      if (n == leaf || (n.isStruct() && find(n.members, leaf, path))) {
+        return true;
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
+  }
+
   /** Array lengths of leaf {@code i} as stored in the existing dataset, or null when it has none to offer. */
   static int[] existingLeafDims(H5TargetDataset.Existing existing, WriteSchema schema, int i) {
     WriteSchema.Node leaf = schema.leaves().get(i);
     if (leaf.arrayDepth == 0) {
       return new int[0];
     }
-    boolean compound = existing.type.typeClass == HDF5Constants.H5T_COMPOUND;
-    if (!compound) {
-      int[] d = new int[existing.dims.length - 1];
-      for (int k = 1; k < existing.dims.length; k++) {
-        d[k - 1] = (int) existing.dims[k];
+    if (existing.info.type().kind() != H5Type.Kind.COMPOUND) {
+      long[] dims = existing.info.trailingDims();
+      int[] d = new int[dims.length];
+      for (int k = 0; k < dims.length; k++) {
+        d[k] = (int) dims[k];
       }
       return d;
     }
-    H5FileType t = existing.type;
-    String[] parts = leaf.path.split("\\.");
-    boolean oneStruct = !schema.isCompound() && schema.columns().get(0).isStruct();
-    for (int k = oneStruct ? 1 : 0; k < parts.length; k++) {
-      int idx = t.memberNames.indexOf(parts[k]);
-      if (idx < 0) {
-        return null;
-      }
-      t = t.members.get(idx);
-    }
-    if (t.arrayDims == null) {
+    H5Type t = memberType(existing, schema, i);
+    if (t == null || t.kind() != H5Type.Kind.ARRAY) {
       return null;
     }
-    int[] d = new int[t.arrayDims.length];
+    long[] dims = t.arrayDims();
+    int[] d = new int[dims.length];
     for (int k = 0; k < d.length; k++) {
-      d[k] = (int) t.arrayDims[k];
+      d[k] = (int) dims[k];
     }
     return d;
   }
@@ -159,7 +227,7 @@ final class WriteCompatibility {
   static String shape(long[] dims) {
     StringBuilder b = new StringBuilder("(");
     for (int i = 0; i < dims.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(dims[i] == HDF5Constants.H5S_UNLIMITED ? "unlimited"
+      b.append(i == 0 ? "" : ", ").append(dims[i] == H5DatasetInfo.UNLIMITED ? "unlimited"
           : Long.toString(dims[i]));
     }
     return b.append(dims.length == 1 ? ",)" : ")").toString();

@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The Spark → HDF5 mapping of one write: the data columns (the index column dropped) as a tree of
+ * The Spark → HDF5 mapping of one write: the data columns as a tree of
  * {@link Node}s, and the leaves in depth-first order, which is both the staging order and the byte order of a
  * packed compound row.
  *
@@ -109,24 +109,26 @@ final class WriteSchema implements Serializable {
    * Maps the schema of the rows to write.
    *
    * @param input the schema of the DataFrame
-   * @param indexColumn the index column's name (dropped when present), or null
-   * @throws H5SwmrDataException naming the column and its type when a type has no HDF5 equivalent
+   * @param indexColumn the index column's name (a column of that name, in any case, is refused), or null
+   * @throws H5SwmrDataException naming the column and its type when a type has no HDF5 equivalent, naming
+   *     both columns when two names differ only in case, and naming the column that collides with the index
    */
   static WriteSchema of(StructType input, String indexColumn) {
     List<StructField> kept = new ArrayList<>();
     List<Integer> ords = new ArrayList<>();
     StructField[] fields = input.fields();
     for (int i = 0; i < fields.length; i++) {
-      if (indexColumn != null && fields[i].name().equals(indexColumn)) {
-        continue;
+      if (indexColumn != null && fields[i].name().equalsIgnoreCase(indexColumn)) {
+        throw indexCollision(fields[i].name(), indexColumn);
       }
       kept.add(fields[i]);
       ords.add(i);
     }
     if (kept.isEmpty()) {
-      throw new H5SwmrDataException("Nothing to write: the DataFrame has no column besides the index column '"
-          + indexColumn + "' (schema " + input.simpleString() + ")");
+      throw new H5SwmrDataException("Nothing to write: the DataFrame has no columns (schema "
+          + input.simpleString() + ")");
     }
+    checkNames(kept.toArray(new StructField[0]), "");
     List<Node> columns = new ArrayList<>();
     List<Node> leaves = new ArrayList<>();
     for (int i = 0; i < kept.size(); i++) {
@@ -136,6 +138,45 @@ final class WriteSchema implements Serializable {
     int[] inputOrdinals = ords.stream().mapToInt(Integer::intValue).toArray();
     return new WriteSchema(new StructType(kept.toArray(new StructField[0])), inputOrdinals,
         Collections.unmodifiableList(columns), Collections.unmodifiableList(leaves), columns.size() > 1);
+  }
+
+  /**
+   * A DataFrame column named like the index column (any case) is refused: writing it would make the file's default
+   * read fail (two columns "index"), and dropping it silently loses data the user gave.
+   */
+  private static H5SwmrDataException indexCollision(String column, String indexColumn) {
+    return new H5SwmrDataException("Column '" + column + "' has the name of the index column ('" + indexColumn
+        + "', option indexColumn), which reads add to every row and writes never store. Drop it to write "
+        + "without it (e.g. df.drop(\"" + column + "\"), what you want after reading an h5swmr dataset), rename it "
+        + "to store it as data, or set option indexColumn to another name (or \"\" to disable it) on the write and on "
+        + "every later read of the file");
+  }
+
+  /**
+   * Refuses names that differ only in case (columns, or members of one struct): Spark resolves column names
+   * case-insensitively by default, so such a file could not be read back by name.
+   */
+  private static void checkNames(StructField[] fields, String prefix) {
+    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    for (StructField f : fields) {
+      String other = seen.putIfAbsent(f.name().toLowerCase(java.util.Locale.ROOT), f.name());
+      if (other != null) {
+        String a = prefix + other;
+        String b = prefix + f.name();
+        throw new H5SwmrDataException((prefix.isEmpty() ? "Columns '" : "Struct fields '") + a + "' and '" + b
+            + "' " + (other.equals(f.name()) ? "have the same name" : "differ only in case")
+            + ": HDF5 would store both, but Spark resolves names case-insensitively (spark.sql.caseSensitive=false) "
+            + "and could not read them back apart. Rename one of them (e.g. withColumnRenamed(\"" + f.name()
+            + "\", \"" + f.name() + "_2\"))");
+      }
+      DataType t = f.dataType();
+      while (t instanceof ArrayType) {
+        t = ((ArrayType) t).elementType();
+      }
+      if (t instanceof StructType) {
+        checkNames(((StructType) t).fields(), prefix + f.name() + ".");
+      }
+    }
   }
 
   private static Node node(String name, String path, int ordinal, DataType type, List<Node> leaves) {
