@@ -79,6 +79,35 @@ public final class H5File implements AutoCloseable {
     return Files.exists(Paths.get(normalizeFile(path))) ? openReadWrite(path) : create(path);
   }
 
+  // ------------------------------------------------------------------ through a storage (h5swmr storage driver)
+
+  /**
+   * Opens the existing file {@code path} read-only with every byte read through the storages {@code storage}
+   * makes ({@link io.h5swmr.hdf5.driver.H5StorageDriver}); e.g. a committed journal's overlay, a remote object.
+   */
+  public static H5File openReadOnly(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    return openThrough(path, true, storage);
+  }
+
+  /** Opens the existing file {@code path} read-write through {@code storage} (e.g. a journaled write session). */
+  public static H5File openReadWrite(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    return openThrough(path, false, storage);
+  }
+
+  /** Creates the file {@code path} (which must not exist) through {@code storage}. */
+  public static H5File create(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    String p = normalizeFile(path);
+    long fid = io.h5swmr.hdf5.driver.H5StorageDriver.create(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, storage);
+    return new H5File(p, false, H5Id.file(fid));
+  }
+
+  private static H5File openThrough(String path, boolean readOnly, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    String p = normalizeFile(path);
+    long fid = io.h5swmr.hdf5.driver.H5StorageDriver.open(p, readOnly ? HDF5Constants.H5F_ACC_RDONLY
+        : HDF5Constants.H5F_ACC_RDWR, storage);
+    return new H5File(p, readOnly, H5Id.file(fid));
+  }
+
   private static String normalizeFile(String path) {
     if (path == null || path.isEmpty()) {
       throw new H5SwmrDataException("HDF5 file path is empty");
