@@ -45,9 +45,27 @@ public final class H5File implements AutoCloseable {
     this.id = id;
   }
 
-  /** Opens an existing file read-only. */
+  /**
+   * Opens an existing file read-only. When a writer died after committing but before applying its journal
+   * (docs/journal.md), the file is read through the committed journal's overlay: the committed state, read-only.
+   */
   public static H5File openReadOnly(String path) {
-    return open(path, true);
+    H5File viaJournal = openThroughCommittedJournal(path);
+    return viaJournal != null ? viaJournal : open(path, true);
+  }
+
+  /** The file read through its committed journal, or null when there is none (the common case: one stat). */
+  private static H5File openThroughCommittedJournal(String path) {
+    try {
+      Path file = Paths.get(normalizeFile(path));
+      if (!Files.exists(io.h5swmr.hdf5.journal.JournalFiles.journal(io.h5swmr.hdf5.journal.JournalFiles
+          .realTarget(file))) || !io.h5swmr.hdf5.journal.JournalOverlay.hasCommittedJournal(file)) {
+        return null;
+      }
+      return openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.readerOpener(file));
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return null; // the plain open reports what is wrong with the file
+    }
   }
 
   /** Opens an existing file for reading and writing. */

@@ -70,6 +70,26 @@ class H5SwmrWriteModesTest {
   }
 
   @Test
+  void twentyOverwritesInPlaceKeepTheFileSizeBoundedAndTheInode() throws Exception {
+    Path f = dir.resolve("ow20.h5");
+    writer(range(0, 20_000), REDIS.url(), "/keep").mode("append").save(f.toString());
+    writer(range(0, 50_000), REDIS.url(), "/a").mode("append").save(f.toString());
+    Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    List<Long> sizes = new java.util.ArrayList<>();
+    sizes.add(Files.size(f));
+    for (int i = 0; i < 20; i++) {
+      writer(range(i, 50_000 + i), REDIS.url(), "/a").mode("overwrite").save(f.toString());
+      sizes.add(Files.size(f));
+    }
+    System.out.println("H5SWMR-OVERWRITE-SIZES " + sizes);
+    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    assertThat(readBack(REDIS.url(), f, "/a")).hasSize(50_000);
+    assertThat(readBack(REDIS.url(), f, "/keep")).hasSize(20_000);
+    // bounded: after 20 overwrites the file is at most one extra dataset's worth larger than after the first
+    assertThat(sizes.get(20)).isLessThanOrEqualTo(2 * sizes.get(1));
+  }
+
+  @Test
   void aFailedJobLeavesNoStagingAndNoTarget() {
     Path f = dir.resolve("abort.h5");
     Dataset<Row> failing = spark().sql("select id as x, if(id = 7000, raise_error('boom at 7000'), id * 1.0d) as y "
