@@ -10,11 +10,30 @@ import io.h5swmr.hdf5.journal.CommitHook;
  */
 public final class CommitPause {
   public static final String PROPERTY = "h5swmr.test.commitPause";
+  /** At this step: print {@code H5SWMR-AT <step>}, then wait for one line on stdin before going on. */
+  public static final String STOP_PROPERTY = "h5swmr.test.commitStop";
 
   private CommitPause() {}
 
   /** Installs the pausing hook when the property is set; returns the step or null. */
   public static String installFromProperty() {
+    String stop = System.getProperty(STOP_PROPERTY);
+    if (stop != null && !stop.isEmpty()) {
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+          java.nio.charset.StandardCharsets.UTF_8));
+      CommitHook.install(s -> {
+        if (s.equals(stop)) {
+          System.out.println("H5SWMR-AT " + s);
+          System.out.flush();
+          try {
+            in.readLine();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      });
+      return stop;
+    }
     String step = System.getProperty(PROPERTY);
     if (step != null && !step.isEmpty()) {
       CommitHook.install(s -> {
