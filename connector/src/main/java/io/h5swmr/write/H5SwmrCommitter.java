@@ -215,7 +215,7 @@ final class H5SwmrCommitter {
     }
     if (appendToExisting && rowsToWrite == 0) {
       // Nothing to append: the file is not even opened for writing.
-      long rows = existing.dims.length == 0 ? 1 : existing.dims[0];
+      long rows = existing.rows();
       return new Result(false, 0, rows, staged, currentGeneration(real), 0, 0);
     }
     if (!existing.fileExists) {
