@@ -71,7 +71,9 @@ final class H5TargetDataset implements AutoCloseable {
       long fapl = accessList();
       long f;
       try {
-        f = H5.H5Fopen(file.toString(), HDF5Constants.H5F_ACC_RDONLY, fapl);
+        // SWMR-read when a crashed native SWMR writer left its mark (NativeWriterCheck cleared the way).
+        f = H5.H5Fopen(file.toString(), HDF5Constants.H5F_ACC_RDONLY
+            | (io.h5swmr.hdf5.NativeWriters.swmrMarked(file) ? HDF5Constants.H5F_ACC_SWMR_READ : 0), fapl);
       } finally {
         H5.H5Pclose(fapl);
       }
