@@ -53,8 +53,15 @@ public final class H5Dataset implements AutoCloseable {
     return info;
   }
 
-  /** Reloads metadata from the file (e.g. after another writer extended the dataset). */
+  /**
+   * Reloads metadata from the file (e.g. after another writer extended the dataset); in a file opened in SWMR-read
+   * mode, first has HDF5 re-read the dataset's metadata from the file ({@code H5Drefresh}).
+   */
   public H5DatasetInfo refresh() {
+    if (file.isSwmrRead()) {
+      H5Calls.run(file.path(), path, "could not refresh the dataset", () ->
+          H5Calls.check(org.bytedeco.hdf5.global.hdf5.H5Drefresh(id.id()), "H5Drefresh"));
+    }
     info = null;
     return info();
   }

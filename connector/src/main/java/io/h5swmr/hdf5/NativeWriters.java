@@ -208,15 +208,16 @@ public final class NativeWriters {
   static Lock probeLock(String path) {
     try {
       return H5Native.call(() -> {
-        H5FD_t fd = hdf5.H5FDopen(path, hdf5.H5F_ACC_RDONLY, hdf5.H5P_DEFAULT, 0);
+        // maxaddr HADDR_UNDEF: the driver's own limit.
+        H5FD_t fd = hdf5.H5FDopen(path, hdf5.H5F_ACC_RDONLY, hdf5.H5P_DEFAULT, -1L);
         if (fd == null || fd.isNull()) {
-          H5Calls.stackText();
+          errorDescriptions();
           return Lock.UNKNOWN;
         }
         try {
           if (hdf5.H5FDlock(fd, false) < 0) {
-            String stack = H5Calls.stackText();
-            return stack.contains("errno = 11") || stack.contains("temporarily unavailable") ? Lock.HELD : Lock.UNKNOWN;
+            String why = errorDescriptions();
+            return why.contains("errno = 11,") || why.contains("temporarily unavailable") ? Lock.HELD : Lock.UNKNOWN;
           }
           hdf5.H5FDunlock(fd);
           return Lock.FREE;
@@ -226,6 +227,32 @@ public final class NativeWriters {
       });
     } catch (Exception e) {
       return Lock.UNKNOWN;
+    }
+  }
+
+  /** Collects the descriptions of this thread's HDF5 error stack (C API view, as the driver functions fill it). */
+  private static final class ErrorWalk extends org.bytedeco.hdf5.H5E_walk2_t {
+    final StringBuilder text = new StringBuilder();
+
+    @Override
+    public int call(int n, org.bytedeco.hdf5.H5E_error2_t err, org.bytedeco.javacpp.Pointer data) {
+      BytePointer d = err.desc();
+      text.append(d == null || d.isNull() ? "" : d.getString()).append("; ");
+      return 0;
+    }
+  }
+
+  /** The current HDF5 error stack's descriptions, and clears it. Call under the native guard. */
+  private static String errorDescriptions() {
+    long stack = hdf5.H5Eget_current_stack();
+    if (stack < 0) {
+      return "";
+    }
+    try (ErrorWalk walk = new ErrorWalk()) {
+      hdf5.H5Ewalk2(stack, hdf5.H5E_WALK_DOWNWARD, walk, null);
+      return walk.text.toString();
+    } finally {
+      hdf5.H5Eclose_stack(stack);
     }
   }
 
