@@ -95,7 +95,7 @@ class NativeSwmrReadTest {
       wa.run(5);
       wb.run(3);
       long growth = 0;
-      for (int round = 0; round < 5; round++) {
+      for (int round = 0; round < 3; round++) {
         long[] lowA = {wa.flushed()};
         long lowB = wb.flushed();
         Dataset<Row> x = reader(REDIS.url()).option("dataset", "/data/x").option("fileColumn", "file")

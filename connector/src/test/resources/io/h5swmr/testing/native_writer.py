@@ -75,7 +75,7 @@ def run(n):
     while not stop.is_set() and rows < MAX_ROWS:
         rows = append(f, n)
         print('FLUSHED', rows, flush=True)
-        time.sleep(0.003)
+        time.sleep(0.01)
 
 
 for line in sys.stdin:
