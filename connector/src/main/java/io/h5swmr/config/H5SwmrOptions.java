@@ -56,10 +56,30 @@ public final class H5SwmrOptions implements Serializable {
   public static final String SHUFFLE = "shuffle";
   public static final String STAGING_DIR = "stagingDir";
 
+  // ---- native SWMR files and reads without Redis (issue 10, helper "swmr"); README "Native SWMR files" ----
+  /**
+   * {@code redis} (default): every read takes shared leases and every write the exclusive lease in Redis.
+   * {@code none}: reads take no lease and need no Redis (archives, files only native HDF5 writers write); writes
+   * refuse it. Session conf {@code spark.h5swmr.lock}.
+   */
+  public static final String LOCK = "lock";
+  /**
+   * Write option: {@code true} lets a write clear the superblock's SWMR-writer mark left by a native SWMR writer
+   * that crashed (as {@code h5clear -s} does), under the exclusive lease, when no sign of a live native writer is
+   * seen; default {@code false} refuses such a file.
+   */
+  public static final String CLEAR_STALE_FLAGS = "clearStaleFlags";
+
+  /** Values of {@link #LOCK}. */
+  public enum LockMode {
+    REDIS, NONE
+  }
+
   /** Every option name this source understands (for the unknown-option hint). */
   public static final List<String> ALL = List.of(PATH, PATHS, DATASET, DATASETS, FILE_COLUMN, INDEX_COLUMN,
       PARTITION_BYTES, BATCH_ROWS, REDIS_URL, LOCK_KEY, LOCK_PREFIX, LOCK_TTL, LOCK_TIMEOUT,
-      REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR);
+      REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR, LOCK,
+      CLEAR_STALE_FLAGS);
 
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
   public static final String DEFAULT_LOCK_PREFIX = "h5swmr:";
@@ -97,6 +117,8 @@ public final class H5SwmrOptions implements Serializable {
   private final int compressionLevel;
   private final boolean shuffle;
   private final String stagingDir;
+  private final LockMode lockMode;
+  private final boolean clearStaleFlags;
 
   private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
     this.given = Collections.unmodifiableMap(merged);
@@ -150,6 +172,8 @@ public final class H5SwmrOptions implements Serializable {
     }
     this.shuffle = parseBoolean(SHUFFLE, merged.get(key(SHUFFLE)), compression == Compression.GZIP);
     this.stagingDir = blankToNull(merged.get(key(STAGING_DIR)));
+    this.lockMode = parseEnum(LOCK, merged.get(key(LOCK)), LockMode.class, LockMode.REDIS);
+    this.clearStaleFlags = parseBoolean(CLEAR_STALE_FLAGS, merged.get(key(CLEAR_STALE_FLAGS)), false);
   }
 
   /**
@@ -286,6 +310,16 @@ public final class H5SwmrOptions implements Serializable {
   /** Staging directory given by the user, or null for the default beside the target file. */
   public String stagingDir() {
     return stagingDir;
+  }
+
+  /** How reads and writes coordinate: through Redis leases (default) or, for reads only, not at all. */
+  public LockMode lockMode() {
+    return lockMode;
+  }
+
+  /** Whether a write may clear the mark a crashed native SWMR writer left in the superblock. */
+  public boolean clearStaleFlags() {
+    return clearStaleFlags;
   }
 
   /** Settings of the Redis lock service these options name (serializable: what executors get). */

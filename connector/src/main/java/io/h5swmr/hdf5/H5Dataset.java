@@ -53,8 +53,15 @@ public final class H5Dataset implements AutoCloseable {
     return info;
   }
 
-  /** Reloads metadata from the file (e.g. after another writer extended the dataset). */
+  /**
+   * Reloads metadata from the file (e.g. after another writer extended the dataset); in a file opened in SWMR-read
+   * mode, first has HDF5 re-read the dataset's metadata from the file ({@code H5Drefresh}).
+   */
   public H5DatasetInfo refresh() {
+    if (file.isSwmrRead()) {
+      H5Calls.run(file.path(), path, "could not refresh the dataset", () ->
+          H5Calls.check(org.bytedeco.hdf5.global.hdf5.H5Drefresh(id.id()), "H5Drefresh"));
+    }
     info = null;
     return info();
   }
@@ -65,6 +72,62 @@ public final class H5Dataset implements AutoCloseable {
       long[] dims = spaces.dims(id.id());
       return dims.length == 0 ? 1L : dims[0];
     });
+  }
+
+  /** Longest run of trailing unwritten chunk bands {@link #flushedRows()} looks through before giving up. */
+  private static final long MAX_BANDS_SCANNED = 1 << 16;
+
+  /**
+   * Rows along dimension 0 that a SWMR writer has written out, as far as the file shows: the extent, less the
+   * trailing row bands (one chunk high) that have any chunk not yet in the file. HDF5 lets a writer's new extent
+   * reach the file before the chunks of its new rows (for example when its metadata cache is under pressure); such
+   * rows would read as fill values. For files not opened in SWMR-read mode and for unchunked datasets, this is
+   * the extent: there, an unwritten chunk is a hole the file's writer chose, read as fill values as HDF5 does.
+   */
+  public long flushedRows() {
+    H5DatasetInfo i = info();
+    if (!file.isSwmrRead() || i.layout() != H5Layout.CHUNKED || i.rank() == 0 || i.rows() == 0) {
+      return i.rows();
+    }
+    long[] dims = i.dims();
+    long[] chunk = i.chunkDims();
+    return H5Calls.run(file.path(), path, "could not look up the dataset's chunks", () -> {
+      long band = (dims[0] + chunk[0] - 1) / chunk[0] - 1;
+      long stop = Math.max(-1, band - MAX_BANDS_SCANNED);
+      while (band > stop && !bandWritten(band, dims, chunk)) {
+        band--;
+      }
+      return Math.min(dims[0], (band + 1) * chunk[0]);
+    });
+  }
+
+  /** Whether every chunk of row band {@code band} (all chunks across the trailing dimensions) is in the file. */
+  private boolean bandWritten(long band, long[] dims, long[] chunk) throws Exception {
+    int rank = dims.length;
+    long[] counts = new long[rank];
+    long total = 1;
+    for (int k = 1; k < rank; k++) {
+      counts[k] = Math.max(1, (dims[k] + chunk[k] - 1) / chunk[k]);
+      total *= counts[k];
+    }
+    long[] offset = new long[rank];
+    int[] filterMask = new int[1];
+    long[] addr = new long[1];
+    long[] size = new long[1];
+    for (long n = 0; n < total; n++) {
+      offset[0] = band * chunk[0];
+      long rest = n;
+      for (int k = rank - 1; k >= 1; k--) {
+        offset[k] = (rest % counts[k]) * chunk[k];
+        rest /= counts[k];
+      }
+      H5Calls.check(org.bytedeco.hdf5.global.hdf5.H5Dget_chunk_info_by_coord(id.id(), offset, filterMask, addr,
+          size), "H5Dget_chunk_info_by_coord");
+      if (addr[0] == -1L || size[0] == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private H5DatasetInfo load() throws Exception {

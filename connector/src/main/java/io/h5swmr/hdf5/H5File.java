@@ -19,6 +19,11 @@ import java.util.Map;
  * locking is always disabled because access is coordinated by the connector's Redis lease, and a flock on a
  * shared file system would only block other readers (h5py included) or fail outright.
  *
+ * <p>Native writers: {@link #openReadOnly} first looks at what native HDF5 writers are doing with the file
+ * ({@link NativeWriters}): a file marked open by a SWMR writer is opened in SWMR-read mode ({@link #isSwmrRead()};
+ * datasets are then refreshed on open and {@link H5Dataset#flushedRows()} bounds what was flushed); a file a
+ * non-SWMR writer has open is refused with an {@link io.h5swmr.exceptions.H5SwmrFileInUseException} saying so.
+ *
  * <p>Paths inside the file are absolute ("/group/data"); a missing leading slash is added. Not thread-safe
  * as an object (use one per task), but any number of files may be used from any threads: every native call
  * goes through {@link H5Native#call}.
@@ -38,6 +43,7 @@ public final class H5File implements AutoCloseable {
   private final String path;
   private final boolean readOnly;
   private final H5Id id;
+  private boolean swmrRead;
 
   private H5File(String path, boolean readOnly, H5Id id) {
     this.path = path;
@@ -134,6 +140,28 @@ public final class H5File implements AutoCloseable {
   }
 
   private static H5File open(String path, boolean readOnly) {
+    if (readOnly) {
+      try {
+        return openOnce(path, true);
+      } catch (WriterStartedException e) {
+        // A native writer opened the file between the status check and H5Fopen: look again, once.
+        return openOnce(path, true);
+      }
+    }
+    return openOnce(path, false);
+  }
+
+  /** H5Fopen refused a read-only open because the file became marked for writing after it was checked. */
+  private static final class WriterStartedException extends io.h5swmr.exceptions.H5SwmrFileInUseException {
+    private static final long serialVersionUID = 1L;
+
+    WriterStartedException(String file, String stack) {
+      super("HDF5 file '" + file + "' was opened for writing by a native HDF5 writer while h5swmr opened it, twice "
+          + "in a row (HDF5: " + stack + "); retry the read once the writer has started");
+    }
+  }
+
+  private static H5File openOnce(String path, boolean readOnly) {
     String p = normalizeFile(path);
     Path file = Paths.get(p);
     if (!Files.exists(file)) {
@@ -146,16 +174,26 @@ public final class H5File implements AutoCloseable {
       throw new H5SwmrDataException("HDF5 file '" + p + "' is not " + (readOnly ? "readable" : "writable")
           + " by this process");
     }
+    boolean swmr = readOnly && NativeWriters.inspect(file).checkReadable();
     long fid = H5Calls.run(p, null, "could not open the file", () -> {
       try (H5Id fapl = accessList()) {
         if (!H5.H5Fis_accessible(p, fapl.id())) {
           throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
               + Files.size(file) + " bytes)");
         }
-        long f = hdf5Open(p, readOnly, fapl.id());
+        long f = hdf5Open(p, readOnly, swmr, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
           String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
+          if (readOnly && (stack.contains("already open for write") || stack.contains("not already open for SWMR"))) {
+            throw new WriterStartedException(p, stack);
+          }
+          if (stack.contains("already open for write")) {
+            throw new io.h5swmr.exceptions.H5SwmrFileInUseException("HDF5 file '" + p + "' is marked open for "
+                + "writing by a native HDF5 writer (SWMR or not), so it cannot be opened for writing" + detail
+                + "; the file is not corrupt: wait until that writer closes it (h5clear -s is only for a file "
+                + "whose writer crashed)");
+          }
           if (stack.contains("already open for read-only")) {
             throw new H5SwmrDataException("HDF5 file '" + p + "' is already open read-only in this process; "
                 + "close every reader of it before opening it for writing" + detail);
@@ -169,12 +207,14 @@ public final class H5File implements AutoCloseable {
         return f;
       }
     });
-    return new H5File(p, readOnly, H5Id.file(fid));
+    H5File h = new H5File(p, readOnly, H5Id.file(fid));
+    h.swmrRead = swmr;
+    return h;
   }
 
-  private static long hdf5Open(String p, boolean readOnly, long fapl) {
-    return org.bytedeco.hdf5.global.hdf5.H5Fopen(p, readOnly ? HDF5Constants.H5F_ACC_RDONLY
-        : HDF5Constants.H5F_ACC_RDWR, fapl);
+  private static long hdf5Open(String p, boolean readOnly, boolean swmr, long fapl) {
+    int flags = readOnly ? HDF5Constants.H5F_ACC_RDONLY : HDF5Constants.H5F_ACC_RDWR;
+    return org.bytedeco.hdf5.global.hdf5.H5Fopen(p, swmr ? flags | HDF5Constants.H5F_ACC_SWMR_READ : flags, fapl);
   }
 
   /** File access properties: no file locking (ignored if the file system cannot lock anyway). */
@@ -191,6 +231,14 @@ public final class H5File implements AutoCloseable {
 
   public boolean isReadOnly() {
     return readOnly;
+  }
+
+  /**
+   * Whether the file was opened in SWMR-read mode because a native SWMR writer has it open (or crashed with it
+   * open): its datasets may grow while open; see {@link H5Dataset#flushedRows()}.
+   */
+  public boolean isSwmrRead() {
+    return swmrRead;
   }
 
   long id() {
@@ -328,7 +376,18 @@ public final class H5File implements AutoCloseable {
       }
       long cache = chunkCacheBytes >= 0 ? chunkCacheBytes : defaultChunkCache(p);
       try (H5Id dapl = chunkCacheList(cache)) {
-        return H5.H5Dopen(id(), p, dapl.id());
+        long d = H5.H5Dopen(id(), p, dapl.id());
+        if (swmrRead) {
+          // Another open handle of this file in this process shares HDF5's metadata cache, which may hold an older
+          // extent; refresh the dataset's metadata from the file as SWMR readers do.
+          try {
+            H5Calls.check(org.bytedeco.hdf5.global.hdf5.H5Drefresh(d), "H5Drefresh");
+          } catch (Exception e) {
+            H5.H5Dclose(d);
+            throw e;
+          }
+        }
+        return d;
       }
     });
     return new H5Dataset(this, p, H5Id.dataset(did));
@@ -582,6 +641,6 @@ public final class H5File implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "H5File{" + path + (readOnly ? ", read-only" : ", read-write") + "}";
+    return "H5File{" + path + (readOnly ? ", read-only" : ", read-write") + (swmrRead ? ", SWMR-read" : "") + "}";
   }
 }

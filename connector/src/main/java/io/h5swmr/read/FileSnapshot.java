@@ -22,8 +22,20 @@ final class FileSnapshot implements Serializable {
   /** Rank of the (first) dataset: 0 for scalar datasets. */
   final int rank;
 
+  /**
+   * A native SWMR writer had the file open (or crashed with it open) at planning: {@link #extent} is what it had
+   * flushed then, and tasks read exactly those rows while it appends.
+   */
+  final boolean nativeSwmr;
+
   FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
       long chunkRows, int rank) {
+    this(file, lockResource, datasets, objectIds, extent, chunkRows, rank, false);
+  }
+
+  FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
+      long chunkRows, int rank, boolean nativeSwmr) {
+    this.nativeSwmr = nativeSwmr;
     this.file = file;
     this.lockResource = lockResource;
     this.datasets = List.copyOf(datasets);
@@ -40,16 +52,16 @@ final class FileSnapshot implements Serializable {
     }
     FileSnapshot f = (FileSnapshot) o;
     return file.equals(f.file) && lockResource.equals(f.lockResource) && datasets.equals(f.datasets)
-        && objectIds.equals(f.objectIds) && extent == f.extent && chunkRows == f.chunkRows && rank == f.rank;
+        && objectIds.equals(f.objectIds) && extent == f.extent && chunkRows == f.chunkRows && rank == f.rank && nativeSwmr == f.nativeSwmr;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(file, lockResource, datasets, objectIds, extent, chunkRows, rank);
+    return Objects.hash(file, lockResource, datasets, objectIds, extent, chunkRows, rank, nativeSwmr);
   }
 
   @Override
   public String toString() {
-    return file + datasets + " rows=" + extent + " chunk=" + chunkRows;
+    return file + datasets + " rows=" + extent + " chunk=" + chunkRows + (nativeSwmr ? " swmr" : "");
   }
 }

@@ -26,7 +26,10 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
     this.description = "H5SwmrScan[files=" + snapshot.files.size() + ", columns="
         + TableInspector.names(plan.columns) + ", index=" + keep + (limit == Long.MAX_VALUE ? "" : ", limit=" + limit)
         + (pushed.isEmpty() ? "" : ", pushed=" + pushed) + ", partitions=" + partitions.size()
-        + ", " + (plan.columnar ? "columnar" : "rows") + "]";
+        + ", " + (plan.columnar ? "columnar" : "rows")
+        + (plan.lock == null ? ", lock=none (no leases: not coordinated with h5swmr writers)" : ", lock=redis")
+        + (snapshot.liveFiles() == 0 ? "" : ", swmr=" + snapshot.liveFiles() + " file(s) open by a native SWMR writer")
+        + "]";
   }
 
   @Override

@@ -91,7 +91,9 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
     }
     SQLConf conf = SQLConf.get();
     boolean offHeap = Boolean.parseBoolean(conf.getConfString("spark.sql.columnVector.offheap.enabled", "false"));
-    ReadPlan plan = new ReadPlan(options.lockSettings(), required, columnar, options.batchRows(), offHeap);
+    boolean unlocked = options.lockMode() == H5SwmrOptions.LockMode.NONE;
+    ReadPlan plan = new ReadPlan(unlocked ? null : options.lockSettings(), required, columnar, options.batchRows(),
+        offHeap);
     StringBuilder p = new StringBuilder();
     for (Filter f : pushed) {
       p.append(p.length() == 0 ? "" : ", ").append(f);

@@ -48,22 +48,30 @@ final class PieceReader {
     Object[] arrays = new Object[plan.leaves.size()];
     long bytes = 0;
     boolean ok = false;
-    LockService service = LockService.shared(plan.lock);
-    try (Lease lease = service.acquireShared(f.lockResource)) {
-      metrics.leases++;
-      metrics.lockWaitNanos += lease.waitNanos();
+    // No lease under option lock=none (plan.lock is null).
+    Lease lease = plan.lock == null ? null : LockService.shared(plan.lock).acquireShared(f.lockResource);
+    try {
+      if (lease != null) {
+        metrics.leases++;
+        metrics.lockWaitNanos += lease.waitNanos();
+      }
       try (H5File h = H5File.openReadOnly(f.file)) {
         for (int d = 0; d < f.datasets.size(); d++) {
           bytes += readDataset(h, plan, piece, d, rows, arrays, dest);
         }
       }
-      java.util.function.Consumer<Lease> hook = afterReadHook;
-      if (hook != null) {
-        hook.accept(lease);
+      if (lease != null) {
+        java.util.function.Consumer<Lease> hook = afterReadHook;
+        if (hook != null) {
+          hook.accept(lease);
+        }
+        lease.checkValid();
       }
-      lease.checkValid();
       ok = true;
     } finally {
+      if (lease != null) {
+        lease.close();
+      }
       if (!ok) {
         ArrayPool.giveBack(arrays);
       }

@@ -17,6 +17,7 @@ import org.apache.spark.sql.types.StructType;
 final class ReadPlan implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** Lock service settings; null under option {@code lock=none} (no leases). */
   final LockSettings lock;
   final List<ReadColumn> columns;
   final List<ReadColumn> leaves;
@@ -91,7 +92,7 @@ final class ReadPlan implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ReadPlan && ((ReadPlan) o).lock.equals(lock) && ((ReadPlan) o).columns.equals(columns)
+    return o instanceof ReadPlan && Objects.equals(((ReadPlan) o).lock, lock) && ((ReadPlan) o).columns.equals(columns)
         && ((ReadPlan) o).columnar == columnar && ((ReadPlan) o).batchRows == batchRows
         && ((ReadPlan) o).offHeap == offHeap;
   }

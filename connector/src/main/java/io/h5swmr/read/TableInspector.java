@@ -4,13 +4,13 @@ import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrConfigException;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrNotFoundException;
+import io.h5swmr.hdf5.H5Dataset;
 import io.h5swmr.hdf5.H5DatasetInfo;
 import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5ObjectKind;
 import io.h5swmr.hdf5.H5Type;
 import io.h5swmr.lock.Lease;
 import io.h5swmr.lock.LockService;
-import io.h5swmr.lock.LockSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,17 +32,22 @@ final class TableInspector {
   private static final class FileMeta {
     final List<H5DatasetInfo> infos;
     final Map<String, Object> fileAttributes;
+    /**
+     * Rows to read when a native SWMR writer has the file open: the shortest flushed length of the datasets (they
+     * grow one after the other), else -1 (the datasets must have equal lengths).
+     */
+    final long swmrRows;
 
-    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes) {
+    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes, long swmrRows) {
       this.infos = infos;
       this.fileAttributes = fileAttributes;
+      this.swmrRows = swmrRows;
     }
   }
 
   static TableSnapshot inspect(H5SwmrOptions o) {
     List<String> files = PathExpansion.expand(o.paths());
-    LockSettings settings = o.lockSettings();
-    LockService service = LockService.shared(settings);
+    LockService service = o.lockMode() == H5SwmrOptions.LockMode.NONE ? null : LockService.shared(o.lockSettings());
     List<FileSnapshot> snaps = new ArrayList<>();
     List<ReadColumn> columns = null;
     String firstFile = null;
@@ -51,9 +56,13 @@ final class TableInspector {
     for (String file : files) {
       String resource = o.lockResource(java.nio.file.Paths.get(file));
       FileMeta meta;
-      try (Lease lease = service.acquireShared(resource)) {
-        meta = readMeta(file, o);
-        lease.checkValid();
+      if (service == null) {
+        meta = readMeta(file, o); // option lock=none
+      } else {
+        try (Lease lease = service.acquireShared(resource)) {
+          meta = readMeta(file, o);
+          lease.checkValid();
+        }
       }
       List<ReadColumn> cols = dataColumns(meta.infos, o, file);
       if (columns == null) {
@@ -72,13 +81,14 @@ final class TableInspector {
         paths.add(i.path());
         ids.add(i.identity());
         chunk = Math.max(chunk, i.chunkRows());
-        if (i.rows() != first.rows()) {
+        if (meta.swmrRows < 0 && i.rows() != first.rows()) {
           throw new H5SwmrDataException("Column datasets of option '" + H5SwmrOptions.DATASETS + "' must have equal "
               + "lengths, but in file " + file + " '" + first.path() + "' has " + first.rows() + " rows and '"
               + i.path() + "' has " + i.rows());
         }
       }
-      snaps.add(new FileSnapshot(file, resource, paths, ids, first.rows(), chunk, first.rank()));
+      long rows = meta.swmrRows >= 0 ? meta.swmrRows : first.rows();
+      snaps.add(new FileSnapshot(file, resource, paths, ids, rows, chunk, first.rank(), meta.swmrRows >= 0));
     }
     List<ReadColumn> all = new ArrayList<>();
     if (o.indexColumn() != null) {
@@ -96,8 +106,14 @@ final class TableInspector {
     try (H5File h = H5File.openReadOnly(file)) {
       List<String> paths = resolveDatasets(h, file, o);
       List<H5DatasetInfo> infos = new ArrayList<>();
+      long swmrRows = h.isSwmrRead() ? Long.MAX_VALUE : -1;
       for (String p : paths) {
-        infos.add(h.datasetInfo(p));
+        try (H5Dataset d = h.openDataset(p)) {
+          infos.add(d.info());
+          if (h.isSwmrRead()) {
+            swmrRows = Math.min(swmrRows, d.flushedRows());
+          }
+        }
       }
       if (!o.datasets().isEmpty()) {
         for (H5DatasetInfo i : infos) {
@@ -108,7 +124,7 @@ final class TableInspector {
           }
         }
       }
-      return new FileMeta(infos, h.attributes("/"));
+      return new FileMeta(infos, h.attributes("/"), swmrRows);
     }
   }
 

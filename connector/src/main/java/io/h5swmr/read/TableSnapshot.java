@@ -22,6 +22,11 @@ final class TableSnapshot {
     this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
   }
 
+  /** Files a native SWMR writer had open at planning. */
+  long liveFiles() {
+    return files.stream().filter(f -> f.nativeSwmr).count();
+  }
+
   long totalRows() {
     long n = 0;
     for (FileSnapshot f : files) {

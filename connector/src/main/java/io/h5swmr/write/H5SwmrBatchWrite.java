@@ -50,9 +50,11 @@ final class H5SwmrBatchWrite implements BatchWrite {
     this.dataset = datasetOf(options);
     this.schema = WriteSchema.of(inputSchema, options.indexColumn());
     checkTargetWritable(target);
+    NativeWriterCheck.requireLockService(options);
     this.locks = WriteLocks.of(options, target);
     H5TargetDataset.Existing existing;
     try (Lease lease = locks.shared()) {
+      NativeWriterCheck.beforeStaging(target, options);
       existing = H5TargetDataset.inspect(target, dataset);
     }
     if (existing.datasetExists && mode == H5SwmrCommitter.Mode.ERROR_IF_EXISTS) {
@@ -152,6 +154,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
     try (Lease lease = locks.exclusive()) {
       long lockWait = System.nanoTime() - t0;
       H5SwmrCommitter.Fence fence = locks.fence(lease);
+      NativeWriterCheck.beforeCommit(target, options);
       H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
       long c0 = System.nanoTime();
       lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options))
