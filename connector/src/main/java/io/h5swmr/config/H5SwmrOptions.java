@@ -55,11 +55,14 @@ public final class H5SwmrOptions implements Serializable {
   public static final String COMPRESSION_LEVEL = "compressionLevel";
   public static final String SHUFFLE = "shuffle";
   public static final String STAGING_DIR = "stagingDir";
+  // ---- scale (issue 12): parallel reads ----
+  /** Read chunks with positional I/O and decode them in Java, outside the native lock (default true). */
+  public static final String DIRECT_READ = "directRead";
 
   /** Every option name this source understands (for the unknown-option hint). */
   public static final List<String> ALL = List.of(PATH, PATHS, DATASET, DATASETS, FILE_COLUMN, INDEX_COLUMN,
       PARTITION_BYTES, BATCH_ROWS, REDIS_URL, LOCK_KEY, LOCK_PREFIX, LOCK_TTL, LOCK_TIMEOUT,
-      REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR);
+      REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR, DIRECT_READ);
 
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
   public static final String DEFAULT_LOCK_PREFIX = "h5swmr:";
@@ -97,6 +100,7 @@ public final class H5SwmrOptions implements Serializable {
   private final int compressionLevel;
   private final boolean shuffle;
   private final String stagingDir;
+  private final boolean directRead; // scale (issue 12)
 
   private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
     this.given = Collections.unmodifiableMap(merged);
@@ -149,6 +153,7 @@ public final class H5SwmrOptions implements Serializable {
       this.compressionLevel = DEFAULT_COMPRESSION_LEVEL;
     }
     this.shuffle = parseBoolean(SHUFFLE, merged.get(key(SHUFFLE)), compression == Compression.GZIP);
+    this.directRead = parseBoolean(DIRECT_READ, merged.get(key(DIRECT_READ)), true);
     this.stagingDir = blankToNull(merged.get(key(STAGING_DIR)));
   }
 
@@ -277,6 +282,11 @@ public final class H5SwmrOptions implements Serializable {
 
   public int compressionLevel() {
     return compressionLevel;
+  }
+
+  /** Whether tasks read supported chunks without the HDF5 library (option {@value #DIRECT_READ}). */
+  public boolean directRead() {
+    return directRead;
   }
 
   public boolean shuffle() {

@@ -91,7 +91,8 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
     }
     SQLConf conf = SQLConf.get();
     boolean offHeap = Boolean.parseBoolean(conf.getConfString("spark.sql.columnVector.offheap.enabled", "false"));
-    ReadPlan plan = new ReadPlan(options.lockSettings(), required, columnar, options.batchRows(), offHeap);
+    ReadPlan plan = new ReadPlan(options.lockSettings(), required, columnar, options.batchRows(), offHeap,
+        options.directRead());
     StringBuilder p = new StringBuilder();
     for (Filter f : pushed) {
       p.append(p.length() == 0 ? "" : ", ").append(f);
