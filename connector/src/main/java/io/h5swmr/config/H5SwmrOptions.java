@@ -55,6 +55,9 @@ public final class H5SwmrOptions implements Serializable {
   public static final String COMPRESSION_LEVEL = "compressionLevel";
   public static final String SHUFFLE = "shuffle";
   public static final String STAGING_DIR = "stagingDir";
+  // ---- scale (issue 12): parallel reads ----
+  /** Read chunks with positional I/O and decode them in Java, outside the native lock (default true). */
+  public static final String DIRECT_READ = "directRead";
 
   // ---- native SWMR files and reads without Redis (issue 10, helper "swmr"); README "Native SWMR files" ----
   /**
@@ -79,7 +82,7 @@ public final class H5SwmrOptions implements Serializable {
   public static final List<String> ALL = List.of(PATH, PATHS, DATASET, DATASETS, FILE_COLUMN, INDEX_COLUMN,
       PARTITION_BYTES, BATCH_ROWS, REDIS_URL, LOCK_KEY, LOCK_PREFIX, LOCK_TTL, LOCK_TIMEOUT,
       REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR, LOCK,
-      CLEAR_STALE_FLAGS);
+      CLEAR_STALE_FLAGS, DIRECT_READ);
 
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
   public static final String DEFAULT_LOCK_PREFIX = "h5swmr:";
@@ -119,6 +122,7 @@ public final class H5SwmrOptions implements Serializable {
   private final String stagingDir;
   private final LockMode lockMode;
   private final boolean clearStaleFlags;
+  private final boolean directRead; // scale (issue 12)
 
   private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
     this.given = Collections.unmodifiableMap(merged);
@@ -171,6 +175,7 @@ public final class H5SwmrOptions implements Serializable {
       this.compressionLevel = DEFAULT_COMPRESSION_LEVEL;
     }
     this.shuffle = parseBoolean(SHUFFLE, merged.get(key(SHUFFLE)), compression == Compression.GZIP);
+    this.directRead = parseBoolean(DIRECT_READ, merged.get(key(DIRECT_READ)), true);
     this.stagingDir = blankToNull(merged.get(key(STAGING_DIR)));
     this.lockMode = parseEnum(LOCK, merged.get(key(LOCK)), LockMode.class, LockMode.REDIS);
     this.clearStaleFlags = parseBoolean(CLEAR_STALE_FLAGS, merged.get(key(CLEAR_STALE_FLAGS)), false);
@@ -301,6 +306,11 @@ public final class H5SwmrOptions implements Serializable {
 
   public int compressionLevel() {
     return compressionLevel;
+  }
+
+  /** Whether tasks read supported chunks without the HDF5 library (option {@value #DIRECT_READ}). */
+  public boolean directRead() {
+    return directRead;
   }
 
   public boolean shuffle() {

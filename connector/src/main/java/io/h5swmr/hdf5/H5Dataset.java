@@ -298,6 +298,84 @@ public final class H5Dataset implements AutoCloseable {
   }
 
   /**
+   * Reads rows {@code [start, start + count)} of a whole-element column like {@link #read(long, long, List)}, but
+   * uses the library only to look up where those rows are stored (under the native guard, cheap); the stored
+   * bytes are then read with positional I/O and decoded in Java with no native call, so several threads read at
+   * once. Returns false, having read nothing, when this dataset or destination cannot be read that way (see
+   * {@code H5DirectRead.obstacle}: e.g. strings, compounds, unknown filters, unallocated chunks): the caller then
+   * uses {@link #read(long, long, List)}. Callers must hold off writers (a shared lease) from before this call
+   * until it returns, because chunk locations and bytes are only consistent with each other while the file
+   * does not change.
+   */
+  public boolean readDirect(long start, long count, H5ColumnRead into) {
+    H5DatasetInfo meta = info();
+    if (H5DirectRead.obstacle(meta, into) != null) {
+      return false;
+    }
+    checkRows(meta, start, count);
+    if (into.capacity() < count * meta.type().elementsPerValue() * meta.trailingElements()) {
+      return false; // read() reports the short destination
+    }
+    if (count == 0) {
+      return true;
+    }
+    List<H5StoredBlock> blocks = storedBlocks(start, count);
+    if (blocks == null) {
+      return false;
+    }
+    H5DirectRead.read(file.rawBytes(), meta, blocks, start, count, into, where());
+    return true;
+  }
+
+  /**
+   * Where rows {@code [start, start + count)} are stored, in row order: one block per chunk, or the contiguous
+   * data as one block; null when some of them cannot be read without the library (unallocated chunks hold
+   * only fill values, compact/virtual/external storage, files with a user block).
+   */
+  public List<H5StoredBlock> storedBlocks(long start, long count) {
+    H5DatasetInfo meta = info();
+    return H5Calls.run(file.path(), path, "could not look up where rows [" + start + ", " + (start + count)
+        + ") are stored", () -> {
+          if (meta.rank() == 0 || file.userBlockBytes() != 0) {
+            return null;
+          }
+          long rowBytes = H5DirectRead.rowBytes(meta);
+          List<H5StoredBlock> out = new ArrayList<>();
+          if (meta.layout() == H5Layout.CONTIGUOUS) {
+            long addr = org.bytedeco.hdf5.global.hdf5.H5Dget_offset(id.id());
+            H5Calls.stackText(); // HADDR_UNDEF leaves an error stack
+            long rows = meta.rows();
+            if (addr == -1 || H5.H5Dget_storage_size(id.id()) < rows * rowBytes) {
+              return null;
+            }
+            out.add(new H5StoredBlock(0, rows, addr, rows * rowBytes, 0));
+            return out;
+          }
+          if (meta.layout() != H5Layout.CHUNKED) {
+            return null;
+          }
+          long chunkRows = meta.chunkRows();
+          long[] coord = new long[meta.rank()];
+          int[] mask = new int[1];
+          long[] addr = new long[1];
+          long[] size = new long[1];
+          for (long k = start / chunkRows; k * chunkRows < start + count; k++) {
+            coord[0] = k * chunkRows;
+            addr[0] = -1;
+            if (org.bytedeco.hdf5.global.hdf5.H5Dget_chunk_info_by_coord(id.id(), coord, mask, addr, size) < 0) {
+              H5Calls.stackText();
+              return null;
+            }
+            if (addr[0] == -1 || size[0] <= 0) {
+              return null;
+            }
+            out.add(new H5StoredBlock(coord[0], chunkRows, addr[0], size[0], mask[0]));
+          }
+          return out;
+        });
+  }
+
+  /**
    * Reads rows {@code [start, start + count)} of one column into a new array of its {@link H5MemKind}
    * ({@code double[]}, {@code String[]}, ...), {@code count × elementsPerRow} long.
    */

@@ -44,6 +44,8 @@ public final class H5File implements AutoCloseable {
   private final boolean readOnly;
   private final H5Id id;
   private boolean swmrRead;
+  private long userBlock = -1;
+  private H5ByteSource rawBytes;
 
   private H5File(String path, boolean readOnly, H5Id id) {
     this.path = path;
@@ -633,9 +635,41 @@ public final class H5File implements AutoCloseable {
     return (hex.isEmpty() ? "0" : hex) + (info.btime > 0 ? "@" + info.btime : "");
   }
 
+  /** Size of the file's user block (bytes before the HDF5 superblock), looked up once; under the guard. */
+  long userBlockBytes() throws Exception {
+    if (userBlock < 0) {
+      try (H5Id fcpl = H5Id.plist(H5.H5Fget_create_plist(id()))) {
+        long[] size = new long[1];
+        H5.H5Pget_userblock(fcpl.id(), size);
+        userBlock = size[0];
+      }
+    }
+    return userBlock;
+  }
+
+  /** Positional reads of this file's bytes (opened on first use, closed with the file). */
+  H5ByteSource rawBytes() {
+    if (rawBytes == null) {
+      try {
+        rawBytes = new H5LocalBytes(path);
+      } catch (java.io.IOException e) {
+        throw new H5SwmrDataException(H5Calls.where(path, null) + "could not open for positional reads: " + e, e);
+      }
+    }
+    return rawBytes;
+  }
+
   /** Closes the file; datasets opened from it should be closed first. Idempotent. */
   @Override
   public void close() {
+    if (rawBytes != null) {
+      try {
+        rawBytes.close();
+      } catch (java.io.IOException ignored) {
+        // A read-only channel: nothing was buffered.
+      }
+      rawBytes = null;
+    }
     id.close();
   }
 

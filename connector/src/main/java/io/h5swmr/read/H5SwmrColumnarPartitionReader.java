@@ -1,34 +1,27 @@
 package io.h5swmr.read;
 
-import io.h5swmr.hdf5.H5Type;
-import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
-import org.apache.spark.sql.execution.vectorized.OffHeapColumnVector;
-import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
-import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Columnar reader for primitive columns: reads each piece whole into pooled arrays under that file's lease (see
- * {@link PieceReader}), then fills one reused {@link ColumnarBatch} of Spark's on- or off-heap vectors
- * ({@code spark.sql.columnVector.offheap.enabled}) per {@code batchRows} rows with bulk copies (reset, fill,
- * setNumRows) and no lease held. (Reading pieces straight into freshly reserved off-heap vector memory was
- * measured several times slower than this, see docs/read.md.)
+ * {@link PieceReader}: chunks decoded in Java where possible, else the library), then hands Spark one reused
+ * {@link ColumnarBatch} per {@code batchRows} rows whose {@link PieceColumnVector}s view those arrays in place:
+ * no value is copied again (a copy into Spark's own vectors cost 0.1 s per GiB, see docs/read.md).
  */
 final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBatch> {
   private final ReadPlan plan;
   private final H5SwmrInputPartition partition;
   private final ReadMetrics metrics = new ReadMetrics();
-  private WritableColumnVector[] vectors;
+  private PieceColumnVector[] vectors;
   private ColumnarBatch batch;
   private int[] leafOf;
   private int nextPiece;
   private PieceData data;
   private int offset;
-  private byte[] fileBytes;
+  private UTF8String fileName;
   private boolean closed;
 
   H5SwmrColumnarPartitionReader(ReadPlan plan, H5SwmrInputPartition partition) {
@@ -37,16 +30,14 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
   }
 
   private void allocate() {
-    StructType schema = ReadPlan.schema(plan.columns);
-    vectors = plan.offHeap ? OffHeapColumnVector.allocateColumns(plan.batchRows, schema)
-        : OnHeapColumnVector.allocateColumns(plan.batchRows, schema);
-    batch = new ColumnarBatch(vectors.clone());
-    leafOf = new int[plan.columns.size()];
-    for (int i = 0; i < leafOf.length; i++) {
+    vectors = new PieceColumnVector[plan.columns.size()];
+    leafOf = new int[vectors.length];
+    for (int i = 0; i < vectors.length; i++) {
       ReadColumn c = plan.columns.get(i);
+      vectors[i] = new PieceColumnVector(c.sparkType);
       leafOf[i] = c.source == ReadColumn.Source.DATA ? plan.leafIndex(c) : -1;
     }
-
+    batch = new ColumnarBatch(vectors.clone());
   }
 
   @Override
@@ -64,55 +55,25 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
       }
       release();
       data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics);
-      fileBytes = data.file.getBytes(StandardCharsets.UTF_8);
+      fileName = UTF8String.fromString(data.file);
       offset = 0;
     }
     int n = Math.min(plan.batchRows, data.rows - offset);
     for (int i = 0; i < vectors.length; i++) {
-      WritableColumnVector v = vectors[i];
-      v.reset();
-      fill(v, plan.columns.get(i), leafOf[i], n);
+      switch (plan.columns.get(i).source) {
+        case INDEX:
+          vectors[i].sequence(data.start + offset);
+          break;
+        case FILE:
+          vectors[i].constant(fileName);
+          break;
+        default:
+          vectors[i].view(data.leaves[leafOf[i]], offset);
+      }
     }
     batch.setNumRows(n);
     offset += n;
     return true;
-  }
-
-  private void fill(WritableColumnVector v, ReadColumn c, int leaf, int n) {
-    switch (c.source) {
-      case INDEX:
-        long first = data.start + offset;
-        for (int r = 0; r < n; r++) {
-          v.putLong(r, first + r);
-        }
-        return;
-      case FILE:
-        for (int r = 0; r < n; r++) {
-          v.putByteArray(r, fileBytes);
-        }
-        return;
-      default:
-        break;
-    }
-    Object a = data.leaves[leaf];
-    if (c.type.kind() == H5Type.Kind.ENUM) { // h5py boolean
-      byte[] b = (byte[]) a;
-      for (int r = 0; r < n; r++) {
-        v.putBoolean(r, b[offset + r] != 0);
-      }
-    } else if (a instanceof double[]) {
-      v.putDoubles(0, n, (double[]) a, offset);
-    } else if (a instanceof float[]) {
-      v.putFloats(0, n, (float[]) a, offset);
-    } else if (a instanceof long[]) {
-      v.putLongs(0, n, (long[]) a, offset);
-    } else if (a instanceof int[]) {
-      v.putInts(0, n, (int[]) a, offset);
-    } else if (a instanceof short[]) {
-      v.putShorts(0, n, (short[]) a, offset);
-    } else {
-      v.putBytes(0, n, (byte[]) a, offset);
-    }
   }
 
   @Override

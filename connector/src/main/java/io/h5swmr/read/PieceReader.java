@@ -57,7 +57,7 @@ final class PieceReader {
       }
       try (H5File h = H5File.openReadOnly(f.file)) {
         for (int d = 0; d < f.datasets.size(); d++) {
-          bytes += readDataset(h, plan, piece, d, rows, arrays, dest);
+          bytes += readDataset(h, plan, piece, d, rows, arrays, dest, metrics);
         }
       }
       if (lease != null) {
@@ -83,7 +83,7 @@ final class PieceReader {
 
   /** Verifies dataset {@code d} is still the planned one and reads its selected leaves; returns bytes read. */
   private static long readDataset(H5File h, ReadPlan plan, H5SwmrInputPartition.Piece piece, int d, int rows,
-      Object[] arrays, Destination dest) {
+      Object[] arrays, Destination dest, ReadMetrics metrics) {
     FileSnapshot f = piece.file;
     H5Dataset ds;
     try {
@@ -111,7 +111,11 @@ final class PieceReader {
         bytes += leaf.rowBytes() * rows;
       }
       if (!into.isEmpty() && rows > 0) {
-        open.read(piece.start, rows, into);
+        if (into.size() == 1 && plan.direct && open.readDirect(piece.start, rows, into.get(0))) {
+          metrics.directRows += rows;
+        } else {
+          open.read(piece.start, rows, into);
+        }
       }
       return bytes;
     }

@@ -9,10 +9,12 @@ final class ReadMetrics {
   long leases;
   long bytes;
   long rows;
+  /** Leaf-column rows read by the Java chunk path (one count per column). */
+  long directRows;
 
   static CustomMetric[] supported() {
     return new CustomMetric[] {new LockWaitTimeMetric(), new LeasesTakenMetric(), new BytesReadMetric(),
-        new RowsReadMetric()};
+        new RowsReadMetric(), new DirectRowsMetric()};
   }
 
   CustomTaskMetric[] values() {
@@ -20,6 +22,7 @@ final class ReadMetrics {
         new TaskMetric(LockWaitTimeMetric.NAME, lockWaitNanos / 1_000_000),
         new TaskMetric(LeasesTakenMetric.NAME, leases),
         new TaskMetric(BytesReadMetric.NAME, bytes),
-        new TaskMetric(RowsReadMetric.NAME, rows)};
+        new TaskMetric(RowsReadMetric.NAME, rows),
+        new TaskMetric(DirectRowsMetric.NAME, directRows)};
   }
 }

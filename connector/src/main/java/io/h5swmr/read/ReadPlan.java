@@ -24,8 +24,15 @@ final class ReadPlan implements Serializable {
   final boolean columnar;
   final int batchRows;
   final boolean offHeap;
+  /** Read supported chunks with positional I/O and Java decoding (option directRead). */
+  final boolean direct;
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap) {
+    this(lock, columns, columnar, batchRows, offHeap, true);
+  }
+
+  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
+      boolean direct) {
     this.lock = lock;
     this.columns = List.copyOf(columns);
     List<ReadColumn> l = new ArrayList<>();
@@ -36,6 +43,7 @@ final class ReadPlan implements Serializable {
     this.columnar = columnar;
     this.batchRows = batchRows;
     this.offHeap = offHeap;
+    this.direct = direct;
   }
 
   /** Position of {@code leaf} (by identity of dataset and member path) in {@link #leaves}. */
@@ -94,11 +102,11 @@ final class ReadPlan implements Serializable {
   public boolean equals(Object o) {
     return o instanceof ReadPlan && Objects.equals(((ReadPlan) o).lock, lock) && ((ReadPlan) o).columns.equals(columns)
         && ((ReadPlan) o).columnar == columnar && ((ReadPlan) o).batchRows == batchRows
-        && ((ReadPlan) o).offHeap == offHeap;
+        && ((ReadPlan) o).offHeap == offHeap && ((ReadPlan) o).direct == direct;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(lock, columns, columnar, batchRows, offHeap);
+    return Objects.hash(lock, columns, columnar, batchRows, offHeap, direct);
   }
 }

@@ -1,0 +1,16 @@
+package io.h5swmr.hdf5;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Positional reads of a file's bytes, for chunks read without the native library. Implementations must allow
+ * concurrent calls from several threads (the local one is a {@link java.nio.channels.FileChannel}).
+ */
+public interface H5ByteSource extends AutoCloseable {
+  /** Fills {@code dst} (from its position to its limit) with the bytes at {@code position}; fails at EOF. */
+  void readFully(long position, ByteBuffer dst) throws IOException;
+
+  @Override
+  void close() throws IOException;
+}

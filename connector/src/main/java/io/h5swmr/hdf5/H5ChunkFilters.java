@@ -1,0 +1,244 @@
+package io.h5swmr.hdf5;
+
+import io.h5swmr.exceptions.H5SwmrDataException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * HDF5's filter pipeline undone in Java, for chunks read without the native library: deflate
+ * ({@link Inflater}), shuffle, Fletcher32 (checked, then stripped), and where Spark's classpath provides the
+ * codec (it bundles lz4-java and zstd-jni) the registered LZ4 (32004) and Zstandard (32015) filters. Filters
+ * are undone in reverse pipeline order; a filter whose bit is set in the chunk's filter mask was skipped when the
+ * chunk was written and is skipped here too. Pure computation: no native HDF5 call, no lock.
+ */
+public final class H5ChunkFilters {
+  /** Registered HDF5 filter id of LZ4 (the HDF Group's plugin format). */
+  public static final int LZ4 = 32004;
+  /** Registered HDF5 filter id of Zstandard. */
+  public static final int ZSTD = 32015;
+
+  private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+
+  private H5ChunkFilters() {}
+
+  /** True when every filter of {@code pipeline} can be undone here. */
+  public static boolean supports(List<H5Filter> pipeline) {
+    for (H5Filter f : pipeline) {
+      switch (f.id()) {
+        case H5Filter.DEFLATE:
+        case H5Filter.SHUFFLE:
+        case H5Filter.FLETCHER32:
+          break;
+        case LZ4:
+          if (!Codecs.LZ4_PRESENT) {
+            return false;
+          }
+          break;
+        case ZSTD:
+          if (!Codecs.ZSTD_PRESENT) {
+            return false;
+          }
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Undoes the pipeline on {@code stored} (the chunk as stored in the file) and returns the chunk's
+   * {@code chunkBytes} raw bytes (a new array, or {@code stored} itself when no filter applied).
+   *
+   * @param typeSize element size, the shuffle default when the filter has no parameter
+   * @param where names file, dataset and chunk in error messages
+   * @throws H5SwmrDataException on a failed checksum or corrupt compressed data
+   */
+  static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
+      String where) {
+    byte[] data = stored;
+    int len = stored.length;
+    for (int i = pipeline.size() - 1; i >= 0; i--) {
+      if ((mask & (1 << i)) != 0) {
+        continue;
+      }
+      H5Filter f = pipeline.get(i);
+      int[] p = f.params();
+      switch (f.id()) {
+        case H5Filter.FLETCHER32:
+          len = checkFletcher32(data, len, where);
+          break;
+        case H5Filter.SHUFFLE:
+          data = unshuffle(data, len, p.length > 0 && p[0] > 0 ? p[0] : typeSize);
+          break;
+        case H5Filter.DEFLATE:
+          data = inflate(data, len, chunkBytes, where);
+          len = data.length;
+          break;
+        case LZ4:
+          data = Codecs.lz4(data, len, where);
+          len = data.length;
+          break;
+        case ZSTD:
+          data = Codecs.zstd(data, len, chunkBytes, where);
+          len = data.length;
+          break;
+        default:
+          throw new H5SwmrDataException(where + "filter " + f + " cannot be decoded in Java");
+      }
+    }
+    if (len < chunkBytes) {
+      throw new H5SwmrDataException(where + "decoded chunk holds " + len + " bytes, expected " + chunkBytes);
+    }
+    return data;
+  }
+
+  private static byte[] inflate(byte[] in, int len, int expected, String where) {
+    Inflater inf = INFLATER.get();
+    inf.reset();
+    inf.setInput(in, 0, len);
+    byte[] out = new byte[expected];
+    int n = 0;
+    try {
+      while (n < expected && !inf.finished()) {
+        int k = inf.inflate(out, n, expected - n);
+        if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
+          break;
+        }
+        n += k;
+      }
+    } catch (DataFormatException e) {
+      throw new H5SwmrDataException(where + "corrupt deflate data: " + e.getMessage(), e);
+    }
+    if (n != expected) {
+      throw new H5SwmrDataException(where + "deflate data inflated to " + n + " bytes, expected " + expected);
+    }
+    return out;
+  }
+
+  /** Reverses HDF5's byte shuffle of {@code size}-byte elements; trailing bytes of a partial element stay put. */
+  static byte[] unshuffle(byte[] in, int len, int size) {
+    if (size <= 1 || len < size) {
+      return in;
+    }
+    byte[] out = new byte[len];
+    int n = len / size;
+    for (int b = 0; b < size; b++) {
+      int from = b * n;
+      for (int i = 0, to = b; i < n; i++, to += size) {
+        out[to] = in[from + i];
+      }
+    }
+    System.arraycopy(in, n * size, out, n * size, len - n * size);
+    return out;
+  }
+
+  /** Verifies the trailing checksum; returns the length without it. */
+  private static int checkFletcher32(byte[] data, int len, String where) {
+    if (len < 4) {
+      throw new H5SwmrDataException(where + "chunk of " + len + " bytes is too short for its Fletcher32 checksum");
+    }
+    int n = len - 4;
+    int stored = ByteBuffer.wrap(data, n, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int sum = fletcher32(data, n);
+    // HDF5 also accepts the checksum with the bytes of each 16-bit half swapped (files of HDF5 1.6.0-1.6.2).
+    int swapped = ((sum & 0x00FF00FF) << 8) | ((sum >>> 8) & 0x00FF00FF);
+    if (stored != sum && stored != swapped) {
+      throw new H5SwmrDataException(where + "Fletcher32 checksum mismatch (stored 0x" + Integer.toHexString(stored)
+          + ", computed 0x" + Integer.toHexString(sum) + "): the chunk is corrupt");
+    }
+    return n;
+  }
+
+  /** HDF5's Fletcher32 over {@code len} bytes, taken as big-endian 16-bit words. */
+  static int fletcher32(byte[] data, int len) {
+    long sum1 = 0;
+    long sum2 = 0;
+    int words = len / 2;
+    int i = 0;
+    while (words > 0) {
+      int t = Math.min(words, 360);
+      words -= t;
+      for (int k = 0; k < t; k++, i += 2) {
+        sum1 += ((data[i] & 0xFF) << 8) | (data[i + 1] & 0xFF);
+        sum2 += sum1;
+      }
+      sum1 = (sum1 & 0xFFFF) + (sum1 >>> 16);
+      sum2 = (sum2 & 0xFFFF) + (sum2 >>> 16);
+    }
+    if ((len & 1) != 0) {
+      sum1 += (data[len - 1] & 0xFF) << 8;
+      sum2 += sum1;
+      sum1 = (sum1 & 0xFFFF) + (sum1 >>> 16);
+      sum2 = (sum2 & 0xFFFF) + (sum2 >>> 16);
+    }
+    sum1 = (sum1 & 0xFFFF) + (sum1 >>> 16);
+    sum2 = (sum2 & 0xFFFF) + (sum2 >>> 16);
+    return (int) ((sum2 << 16) | sum1);
+  }
+
+  /** The optional codecs, touched only when their classes are on the classpath. */
+  private static final class Codecs {
+    static final boolean LZ4_PRESENT = present("net.jpountz.lz4.LZ4Factory");
+    static final boolean ZSTD_PRESENT = present("com.github.luben.zstd.Zstd");
+
+    private static boolean present(String cls) {
+      try {
+        Class.forName(cls, false, H5ChunkFilters.class.getClassLoader());
+        return true;
+      } catch (ClassNotFoundException | LinkageError e) {
+        return false;
+      }
+    }
+
+    /**
+     * The HDF Group LZ4 filter format: total raw size (int64, big-endian), block size (int32), then per block
+     * its compressed size (int32) and bytes; a block whose compressed size equals its raw size is stored raw.
+     */
+    static byte[] lz4(byte[] in, int len, String where) {
+      ByteBuffer b = ByteBuffer.wrap(in, 0, len).order(ByteOrder.BIG_ENDIAN);
+      try {
+        long total = b.getLong();
+        int block = b.getInt();
+        if (total < 0 || total > Integer.MAX_VALUE - 8 || block <= 0) {
+          throw new H5SwmrDataException(where + "corrupt LZ4 chunk header (size " + total + ", block " + block + ")");
+        }
+        byte[] out = new byte[(int) total];
+        net.jpountz.lz4.LZ4FastDecompressor d = net.jpountz.lz4.LZ4Factory.fastestInstance().fastDecompressor();
+        int done = 0;
+        while (done < total) {
+          int raw = (int) Math.min(block, total - done);
+          int comp = b.getInt();
+          if (comp == raw) {
+            b.get(out, done, raw);
+          } else {
+            int read = d.decompress(in, b.position(), out, done, raw);
+            if (read != comp) {
+              throw new H5SwmrDataException(where + "corrupt LZ4 block at byte " + b.position());
+            }
+            b.position(b.position() + comp);
+          }
+          done += raw;
+        }
+        return out;
+      } catch (java.nio.BufferUnderflowException | net.jpountz.lz4.LZ4Exception e) {
+        throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + e, e);
+      }
+    }
+
+    static byte[] zstd(byte[] in, int len, int expected, String where) {
+      long size = com.github.luben.zstd.Zstd.getFrameContentSize(in, 0, len);
+      int n = size > 0 && size < Integer.MAX_VALUE - 8 ? (int) size : expected;
+      byte[] out = new byte[n];
+      long got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, n, in, 0, len);
+      if (com.github.luben.zstd.Zstd.isError(got)) {
+        throw new H5SwmrDataException(where + "corrupt Zstandard chunk: "
+            + com.github.luben.zstd.Zstd.getErrorName(got));
+      }
+      return got == n ? out : java.util.Arrays.copyOf(out, (int) got);
+    }
+  }
+}

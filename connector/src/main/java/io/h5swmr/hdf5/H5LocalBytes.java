@@ -1,0 +1,37 @@
+package io.h5swmr.hdf5;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+
+/** {@link H5ByteSource} of a local (or POSIX-mounted) file: positional reads of one read-only channel. */
+final class H5LocalBytes implements H5ByteSource {
+  private final String path;
+  private final FileChannel channel;
+
+  H5LocalBytes(String path) throws IOException {
+    this.path = path;
+    this.channel = FileChannel.open(Paths.get(path), StandardOpenOption.READ);
+  }
+
+  @Override
+  public void readFully(long position, ByteBuffer dst) throws IOException {
+    long pos = position;
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, pos);
+      if (n < 0) {
+        throw new EOFException("file " + path + " ends before byte " + pos + " (" + dst.remaining()
+            + " more bytes wanted)");
+      }
+      pos += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}
