@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,9 +140,22 @@ final class H5SwmrCommitter {
 
   /** Publishes the staged files (in the given order) under {@code fence}. */
   Result commit(Fence fence, List<H5SwmrWriterCommitMessage> messages) {
+    return commit(fence, messages, Map.of());
+  }
+
+  /**
+   * Publishes the staged files under {@code fence}, setting {@code commitMarks} as long attributes of the dataset
+   * in the same atomic commit (the streaming sink records its query's last batch id this way). When the dataset
+   * already holds every mark at a value at least the given one, this commit is a replay of one already published
+   * and is skipped ({@link Result#skipped}): exactly once across driver crashes (see docs/streaming.md).
+   */
+  Result commit(Fence fence, List<H5SwmrWriterCommitMessage> messages, Map<String, Long> commitMarks) {
     pause("locked");
     fence.verify();
     H5TargetDataset.Existing existing = H5TargetDataset.inspect(target, dataset);
+    if (existing.datasetExists && !commitMarks.isEmpty() && alreadyMarked(commitMarks)) {
+      return new Result(true, 0, existing.dims.length == 0 ? 1 : existing.dims[0], 0, -1, 0, 0);
+    }
     if (existing.datasetExists && (mode == Mode.ERROR_IF_EXISTS || mode == Mode.IGNORE)) {
       if (mode == Mode.IGNORE) {
         return new Result(true, 0, existing.dims.length == 0 ? 1 : existing.dims[0], 0, -1, 0, 0);
@@ -197,6 +211,7 @@ final class H5SwmrCommitter {
           totalRows = writeBlocks(out, layout, messages);
         }
         out.writeCommitAttributes(fence.token(), generation);
+        out.writeLongAttributes(commitMarks);
       }
       try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         ch.force(true);
@@ -228,6 +243,21 @@ final class H5SwmrCommitter {
         }
       }
     }
+  }
+
+  /** Whether the target dataset holds every mark at a value at least the given one. */
+  private boolean alreadyMarked(Map<String, Long> marks) {
+    Map<String, Object> attrs;
+    try (io.h5swmr.hdf5.H5File f = io.h5swmr.hdf5.H5File.openReadOnly(target.toString())) {
+      attrs = f.attributes(dataset);
+    }
+    for (Map.Entry<String, Long> m : marks.entrySet()) {
+      Object v = attrs.get(m.getKey());
+      if (!(v instanceof Long) || (Long) v < m.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One encoded block travelling from the decoding thread to the writing thread. */

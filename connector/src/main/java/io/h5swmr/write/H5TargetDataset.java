@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -318,6 +319,19 @@ final class H5TargetDataset implements AutoCloseable {
       setLongAttr(ATTR_FENCE, fenceToken);
       setLongAttr(ATTR_ROWS, rows);
       setLongAttr(ATTR_GENERATION, generation);
+      return null;
+    });
+  }
+
+  /** Sets extra long attributes of the dataset (e.g. a streaming sink's last batch id), as part of the commit. */
+  void writeLongAttributes(Map<String, Long> attributes) {
+    if (attributes.isEmpty()) {
+      return;
+    }
+    call(file, () -> {
+      for (Map.Entry<String, Long> e : attributes.entrySet()) {
+        setLongAttr(e.getKey(), e.getValue());
+      }
       return null;
     });
   }
