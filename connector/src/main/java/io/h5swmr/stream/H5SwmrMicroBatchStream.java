@@ -58,7 +58,11 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
     Long rows = options.maxRowsPerTrigger();
     Long bytes = options.maxBytesPerTrigger();
     Long byBytes = bytes == null ? null : Math.max(1, bytes / scan.rowBytes());
-    this.maxRows = rows == null ? byBytes : byBytes == null ? rows : Math.min(rows, byBytes);
+    if (rows != null && byBytes != null) {
+      this.maxRows = Math.min(rows, byBytes);
+    } else {
+      this.maxRows = rows != null ? rows : byBytes;
+    }
     this.initialStore = new InitialOffsetStore(checkpointLocation);
     LOG.info("h5swmr stream over {}: startingPosition={}, onDatasetChange={}, rows per trigger {}", options.paths(),
         startingPosition.name().toLowerCase(), onChange.name().toLowerCase(),
