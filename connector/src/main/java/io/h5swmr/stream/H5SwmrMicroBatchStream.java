@@ -178,7 +178,8 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
           LOG.debug("h5swmr stream: {} does not hold the dataset yet: {}", file, e.getMessage());
           continue;
         }
-        if (!checkChanges || onChange == OnDatasetChange.RESTART) {
+        if (!checkChanges || onChange == OnDatasetChange.RESTART
+            || !java.nio.file.Files.exists(java.nio.file.Paths.get(file))) { // deleted since the listing
           LOG.warn("h5swmr stream: {} no longer holds {}: its position stays at {} rows", file,
               was.state.datasets, was.state.rows);
           continue;
