@@ -31,7 +31,13 @@ class H5SwmrStreamSinkTest {
   private static final Duration WAIT = Duration.ofSeconds(150);
 
   private ChildJvm driver(Path source, Path sink, Path ckpt, String pause, long after) throws Exception {
-    return ChildJvm.start(StreamDriverChild.class, List.of("-Xmx512m"), List.of(REDIS.url(), source.toString(),
+    // The module opens Spark needs on Java 17 (Spark 3.5 fails without them), as this JVM got them from surefire.
+    List<String> jvm = new java.util.ArrayList<>();
+    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty"))
+        .forEach(jvm::add);
+    jvm.add("-Xmx512m");
+    return ChildJvm.start(StreamDriverChild.class, jvm, List.of(REDIS.url(), source.toString(),
         sink.toString(), ckpt.toString(), pause, String.valueOf(after)));
   }
 
