@@ -26,6 +26,10 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite {
       // same DSv2 write roles and commit protocol (see docs/write.md).
       TableCapability.V1_BATCH_WRITE,
       TableCapability.TRUNCATE,
+      // Structured Streaming (io.h5swmr.stream, docs/streaming.md): readStream tails the datasets, writeStream
+      // commits each micro-batch once.
+      TableCapability.MICRO_BATCH_READ,
+      TableCapability.STREAMING_WRITE,
       TableCapability.ACCEPT_ANY_SCHEMA);
 
   private final StructType schema;

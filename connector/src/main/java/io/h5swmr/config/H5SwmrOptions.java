@@ -82,7 +82,10 @@ public final class H5SwmrOptions implements Serializable {
   public static final List<String> ALL = List.of(PATH, PATHS, DATASET, DATASETS, FILE_COLUMN, INDEX_COLUMN,
       PARTITION_BYTES, BATCH_ROWS, REDIS_URL, LOCK_KEY, LOCK_PREFIX, LOCK_TTL, LOCK_TIMEOUT,
       REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR, LOCK,
-      CLEAR_STALE_FLAGS, DIRECT_READ);
+      CLEAR_STALE_FLAGS, DIRECT_READ,
+      /* streaming source, see the block below */
+      H5SwmrOptions.STARTING_POSITION, H5SwmrOptions.MAX_ROWS_PER_TRIGGER, H5SwmrOptions.MAX_BYTES_PER_TRIGGER,
+      H5SwmrOptions.ON_DATASET_CHANGE);
 
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
   public static final String DEFAULT_LOCK_PREFIX = "h5swmr:";
@@ -351,6 +354,49 @@ public final class H5SwmrOptions implements Serializable {
   /** Raw value of any option (case-insensitive name), after session-conf fallback; null when absent. */
   public String raw(String name) {
     return given.get(key(name));
+  }
+
+  // ---- streaming source (issue 11, io.h5swmr.stream; README "Streaming"): checked when a stream starts ----
+
+  /** Where a stream starts in the files present at its first start: {@code earliest} (row 0) or {@code latest}. */
+  public static final String STARTING_POSITION = "startingPosition";
+  /** Most rows one micro-batch reads, over all files (absent: no limit). */
+  public static final String MAX_ROWS_PER_TRIGGER = "maxRowsPerTrigger";
+  /** Most bytes (of the selected columns) one micro-batch reads (absent: no limit). */
+  public static final String MAX_BYTES_PER_TRIGGER = "maxBytesPerTrigger";
+  /** What a stream does when a dataset it reads is replaced or shrinks: {@code fail} or {@code restart} (row 0). */
+  public static final String ON_DATASET_CHANGE = "onDatasetChange";
+
+  /** Values of {@link #STARTING_POSITION}. */
+  public enum StartingPosition {
+    EARLIEST, LATEST
+  }
+
+  /** Values of {@link #ON_DATASET_CHANGE}. */
+  public enum OnDatasetChange {
+    FAIL, RESTART
+  }
+
+  public StartingPosition startingPosition() {
+    return parseEnum(STARTING_POSITION, given.get(key(STARTING_POSITION)), StartingPosition.class,
+        StartingPosition.EARLIEST);
+  }
+
+  /** {@link #MAX_ROWS_PER_TRIGGER}, or null for no limit. */
+  public Long maxRowsPerTrigger() {
+    return given.containsKey(key(MAX_ROWS_PER_TRIGGER)) ? positive(MAX_ROWS_PER_TRIGGER, given, 1,
+        H5SwmrOptions::parseLong, "a positive row count, e.g. 100000") : null;
+  }
+
+  /** {@link #MAX_BYTES_PER_TRIGGER}, or null for no limit. */
+  public Long maxBytesPerTrigger() {
+    return given.containsKey(key(MAX_BYTES_PER_TRIGGER)) ? positive(MAX_BYTES_PER_TRIGGER, given, 1,
+        H5SwmrOptions::parseBytes, "a positive byte size such as 1048576, 64m or 1g") : null;
+  }
+
+  public OnDatasetChange onDatasetChange() {
+    return parseEnum(ON_DATASET_CHANGE, given.get(key(ON_DATASET_CHANGE)), OnDatasetChange.class,
+        OnDatasetChange.FAIL);
   }
 
   // ---- parsing helpers ----

@@ -1,11 +1,14 @@
 package io.h5swmr.read;
 
+import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.Statistics;
+import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.connector.read.SupportsReportStatistics;
 import org.apache.spark.sql.types.StructType;
 
@@ -17,10 +20,14 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
   private final ReadPlan plan;
   private final List<H5SwmrInputPartition> partitions;
   private final String description;
+  private final TableSnapshot snapshot;
+  private final H5SwmrOptions options;
 
   H5SwmrScan(TableSnapshot snapshot, ReadPlan plan, IndexRanges keep, long limit, long partitionBytes,
-      String pushed) {
+      String pushed, H5SwmrOptions options) {
     this.plan = plan;
+    this.snapshot = snapshot;
+    this.options = options;
     this.partitions = PartitionPlanner.plan(snapshot.files, keep, limit, ReadPlan.rowBytes(plan.columns),
         ReadPlan.maxValuesPerRow(plan.columns), partitionBytes);
     this.description = "H5SwmrScan[files=" + snapshot.files.size() + ", columns="
@@ -45,6 +52,12 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
   @Override
   public Batch toBatch() {
     return new H5SwmrBatch(partitions, plan);
+  }
+
+  /** {@code spark.readStream.format("h5swmr")}: the rows committed between offsets, read like this scan's. */
+  @Override
+  public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
+    return new H5SwmrMicroBatchStream(new IncrementalScan(options, plan, snapshot), options, checkpointLocation);
   }
 
   /** The planned partitions (for tests and tools). */

@@ -15,18 +15,29 @@ final class PartitionPlanner {
 
   static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, IndexRanges keep, long limit, long rowBytes,
       long maxValuesPerRow, long partitionBytes) {
+    List<IndexRanges> perFile = new ArrayList<>();
+    for (FileSnapshot f : files) {
+      perFile.add(keep.intersect(IndexRanges.of(0, f.extent)));
+    }
+    return plan(files, perFile, limit, rowBytes, maxValuesPerRow, partitionBytes);
+  }
+
+  /** As above with each file's own ranges to read ({@code perFile.get(i)} of {@code files.get(i)}). */
+  static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, List<IndexRanges> perFile, long limit,
+      long rowBytes, long maxValuesPerRow, long partitionBytes) {
     long perRow = Math.max(1, rowBytes);
     long rowCap = Math.max(1, MAX_VALUES / Math.max(1, maxValuesPerRow));
     long remaining = limit;
     List<H5SwmrInputPartition.Piece> pieces = new ArrayList<>();
-    for (FileSnapshot f : files) {
+    for (int fi = 0; fi < files.size(); fi++) {
+      FileSnapshot f = files.get(fi);
       long chunk = f.chunkRows;
       long target = Math.min(rowCap, Math.max(1, partitionBytes / perRow));
       target = Math.max(chunk, target / chunk * chunk);
       if (target > rowCap) {
         target = rowCap;
       }
-      for (long[] r : keep.intersect(IndexRanges.of(0, f.extent)).ranges()) {
+      for (long[] r : perFile.get(fi).ranges()) {
         long s = r[0];
         while (s < r[1] && remaining > 0) {
           long end = (s + target) / chunk * chunk;

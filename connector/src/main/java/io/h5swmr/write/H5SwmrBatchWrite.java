@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
 import org.apache.spark.sql.connector.write.PhysicalWriteInfo;
@@ -143,6 +144,15 @@ final class H5SwmrBatchWrite implements BatchWrite {
 
   @Override
   public void commit(WriterCommitMessage[] messages) {
+    commit(messages, Map.of());
+  }
+
+  /**
+   * Commits under the exclusive lease with {@code commitMarks} written in the same commit (see
+   * {@link H5SwmrCommitter#commit(H5SwmrCommitter.Fence, List, Map)}); returns false when the marks were already
+   * there, i.e. a replay that wrote nothing.
+   */
+  boolean commit(WriterCommitMessage[] messages, Map<String, Long> commitMarks) {
     List<H5SwmrWriterCommitMessage> staged = new ArrayList<>();
     for (WriterCommitMessage m : messages) {
       if (m != null) {
@@ -158,9 +168,12 @@ final class H5SwmrBatchWrite implements BatchWrite {
       H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
       long c0 = System.nanoTime();
       lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options))
-          .commit(fence, staged);
+          .commit(fence, staged, commitMarks);
       long commitNanos = System.nanoTime() - c0;
-      if (lastResult.skipped) {
+      if (lastResult.skipped && !commitMarks.isEmpty()) {
+        LOG.info("h5swmr: {} {} already holds {}: replayed streaming batch skipped, nothing written", target,
+            dataset, commitMarks);
+      } else if (lastResult.skipped) {
         LOG.info("h5swmr: {} {} appeared before the commit and the mode is ignore: nothing written", target,
             dataset);
       } else {
@@ -176,6 +189,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
     } finally {
       staging.close();
     }
+    return !lastResult.skipped;
   }
 
   @Override

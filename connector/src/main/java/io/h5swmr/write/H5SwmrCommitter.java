@@ -24,6 +24,7 @@ import io.h5swmr.hdf5.journal.WriteFence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,6 +167,16 @@ final class H5SwmrCommitter {
 
   /** Publishes the staged files (in the given order) under {@code fence}. */
   Result commit(Fence fence, List<H5SwmrWriterCommitMessage> messages) {
+    return commit(fence, messages, Map.of());
+  }
+
+  /**
+   * Publishes the staged files under {@code fence}, setting {@code commitMarks} as long attributes of the dataset
+   * in the same atomic commit (the streaming sink records its query's last batch id this way). When the dataset
+   * already holds every mark at a value at least the given one, this commit is a replay of one already published
+   * and is skipped ({@link Result#skipped}): exactly once across driver crashes (see docs/streaming.md).
+   */
+  Result commit(Fence fence, List<H5SwmrWriterCommitMessage> messages, Map<String, Long> commitMarks) {
     pause("locked");
     fence.verify();
     Path real = JournalFiles.realTarget(target);
@@ -178,14 +189,18 @@ final class H5SwmrCommitter {
         throw new H5SwmrException("Could not recover the interrupted commit of " + target + " (journal "
             + JournalFiles.journal(real) + "): " + e + "; nothing was written", e);
       }
-      Result r = commitFenced(fence, real, messages);
+      Result r = commitFenced(fence, real, messages, commitMarks);
       r.recovery = recovered;
       return r;
     }
   }
 
-  private Result commitFenced(Fence fence, Path real, List<H5SwmrWriterCommitMessage> messages) {
+  private Result commitFenced(Fence fence, Path real, List<H5SwmrWriterCommitMessage> messages,
+      Map<String, Long> commitMarks) {
     H5TargetDataset.Existing existing = H5TargetDataset.inspect(real, dataset);
+    if (existing.datasetExists && !commitMarks.isEmpty() && alreadyMarked(existing.info.attributes(), commitMarks)) {
+      return new Result(true, 0, existing.rows(), 0, -1, 0, 0);
+    }
     if (existing.datasetExists && (mode == Mode.ERROR_IF_EXISTS || mode == Mode.IGNORE)) {
       if (mode == Mode.IGNORE) {
         return new Result(true, 0, existing.rows(), 0, -1, 0, 0);
@@ -219,7 +234,7 @@ final class H5SwmrCommitter {
       return new Result(false, 0, rows, staged, currentGeneration(real), 0, 0);
     }
     if (!existing.fileExists) {
-      return createNewFile(fence, real, layout, messages, staged, rowsToWrite);
+      return createNewFile(fence, real, layout, messages, staged, rowsToWrite, commitMarks);
     }
     long t0 = System.nanoTime();
     JournalSession session;
@@ -237,6 +252,7 @@ final class H5SwmrCommitter {
         generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
         totalRows = writeDataset(out, fence, layout, messages, existing.datasetExists, appendToExisting);
         out.writeCommitAttributes(fence.token(), generation);
+        out.writeLongAttributes(commitMarks);
       }
       pause("closed");
       long writeNanos = System.nanoTime() - t0;
@@ -278,7 +294,7 @@ final class H5SwmrCommitter {
 
   /** A new file: built beside the target, fsynced, renamed into place (copy-on-write; nothing to preserve). */
   private Result createNewFile(Fence fence, Path real, WriteLayout layout, List<H5SwmrWriterCommitMessage> messages,
-      long staged, long rowsToWrite) {
+      long staged, long rowsToWrite, Map<String, Long> commitMarks) {
     Path copy = commitCopy(real, fence.token());
     long t0 = System.nanoTime();
     boolean renamed = false;
@@ -288,6 +304,7 @@ final class H5SwmrCommitter {
       try (H5TargetDataset out = H5TargetDataset.open(copy, dataset, true)) {
         totalRows = writeDataset(out, fence, layout, messages, false, false);
         out.writeCommitAttributes(fence.token(), 1);
+        out.writeLongAttributes(commitMarks);
       }
       try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         ch.force(true);
@@ -321,6 +338,17 @@ final class H5SwmrCommitter {
         }
       }
     }
+  }
+
+  /** Whether the target dataset holds every mark at a value at least the given one. */
+  private static boolean alreadyMarked(Map<String, Object> attrs, Map<String, Long> marks) {
+    for (Map.Entry<String, Long> m : marks.entrySet()) {
+      Object v = attrs.get(m.getKey());
+      if (!(v instanceof Long) || (Long) v < m.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One encoded block travelling from the decoding thread to the writing thread. */

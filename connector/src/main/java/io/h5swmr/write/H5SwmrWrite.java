@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.V1Write;
+import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
 import org.apache.spark.sql.sources.InsertableRelation;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -44,6 +45,12 @@ final class H5SwmrWrite implements V1Write {
   @Override
   public BatchWrite toBatch() {
     return new H5SwmrBatchWrite(info.queryId(), info.schema(), options, mode());
+  }
+
+  /** {@code df.writeStream.format("h5swmr")}: one commit per micro-batch (complete mode arrives truncated). */
+  @Override
+  public StreamingWrite toStreaming() {
+    return new H5SwmrStreamingWrite(info.queryId(), info.schema(), options, mode());
   }
 
   @Override

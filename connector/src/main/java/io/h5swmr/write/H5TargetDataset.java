@@ -8,6 +8,7 @@ import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5ObjectKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The target dataset of a commit inside one HDF5 file opened read-write, on the project's HDF5 layer
@@ -163,6 +164,13 @@ final class H5TargetDataset implements AutoCloseable {
     dataset.writeAttribute(ATTR_FENCE, fenceToken);
     dataset.writeAttribute(ATTR_ROWS, rows);
     dataset.writeAttribute(ATTR_GENERATION, generation);
+  }
+
+  /** Sets extra long attributes of the dataset (e.g. a streaming sink's last batch id), as part of the commit. */
+  void writeLongAttributes(Map<String, Long> attributes) {
+    for (Map.Entry<String, Long> e : attributes.entrySet()) {
+      dataset.writeAttribute(e.getKey(), e.getValue());
+    }
   }
 
   /** A long attribute of the open dataset, or {@code dflt} when absent. */
