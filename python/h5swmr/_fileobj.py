@@ -105,12 +105,16 @@ class JournaledFile(_Base):
     def __init__(self, fd, base_eof):
         super().__init__(fd, base_eof)
         self.base = base_eof
+        self.low = base_eof  # committed bytes at or above this were truncated away in this session
         self.overlay = Overlay()
         self.direct_writes = False
 
     def readinto(self, b):
         view = memoryview(b).cast("B")
         n = self._read_raw(view, self.pos)
+        lo, hi = max(self.pos, self.low), min(self.pos + len(view), self.base)
+        if lo < hi:
+            view[lo - self.pos:hi - self.pos] = bytes(hi - lo)  # truncated in this session: reads as zeros
         if self.overlay:
             self.overlay.patch(self.pos, view)
         self.pos += len(view)
@@ -131,7 +135,9 @@ class JournaledFile(_Base):
 
     def truncate(self, n=None):
         n = self.pos if n is None else n
-        os.ftruncate(self.fd, max(n, self.base))
+        if os.fstat(self.fd).st_size != max(n, self.base):
+            os.ftruncate(self.fd, max(n, self.base))
+        self.low = min(self.low, n)
         self.size = n
         return n
 
@@ -174,8 +180,9 @@ class JournaledFile(_Base):
     def rollback(self):
         """Drops the session: the file is cut back to L (nothing below L was written)."""
         self.overlay = Overlay()
-        os.ftruncate(self.fd, self.base)
-        self.size = self.base
+        if os.fstat(self.fd).st_size != self.base:
+            os.ftruncate(self.fd, self.base)
+        self.size = self.low = self.base
 
 
 class OverlayFile(_Base):

@@ -150,6 +150,8 @@ class File:
         if exists:
             self._jf = JournaledFile(self._fd, os.fstat(self._fd).st_size)
             h5mode = "w" if self.mode == "w" else "r+"
+            if h5mode == "w":
+                self._jf.truncate(0)  # logically empty; the committed bytes stay until the commit applies
         else:
             self._new_path = _journal.sidecar(self._target, "new-%d" % self.lease.token)
             self._fd = os.open(self._new_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
@@ -258,10 +260,11 @@ class File:
             raise DataError("append to %s: rows must have at least one dimension (rows along dimension 0), got a "
                             "scalar" % dataset)
         if dataset not in h5:
-            chunk = chunk_rows or max(1, min(65536, (1 << 20) // max(1, rows[0:1].nbytes)))
+            chunk = chunk_rows or max(1, (64 << 10) // max(1, rows.itemsize * int(np.prod(rows.shape[1:]))))
             ds = h5.create_dataset(dataset, shape=(0,) + rows.shape[1:], maxshape=(None,) + rows.shape[1:],
                                    dtype=rows.dtype, chunks=(chunk,) + rows.shape[1:], compression=compression)
             self._created.add(ds.name)
+            self._touched.add(ds.name)
         else:
             ds = h5[dataset]
             if not isinstance(ds, h5py.Dataset):
@@ -275,9 +278,9 @@ class File:
             if np.can_cast(rows.dtype, ds.dtype, "same_kind") is False:
                 raise DataError("append to %s in %s: cannot store %s rows in a %s dataset"
                                 % (dataset, self.filename, rows.dtype, ds.dtype))
-        self._touched.add(ds.name)
         if len(rows) == 0:
-            return ds.shape[0]
+            return ds.shape[0]  # a 0-row append changes nothing on disk (a new dataset is still created)
+        self._touched.add(ds.name)
         n = ds.shape[0]
         ds.resize(n + len(rows), axis=0)
         ds[n:] = rows
