@@ -327,6 +327,7 @@ class File:
 
         if self._new_path is not None:
             os.fsync(self._fd)
+            _pause("synced")
             fence()
             os.rename(self._new_path, self._target)
             self._new_path = None
