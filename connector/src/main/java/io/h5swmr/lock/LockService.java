@@ -6,9 +6,7 @@ import io.h5swmr.exceptions.H5SwmrLockTimeoutException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,22 +15,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPool;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Reader–writer leases kept in Redis: shared leases for readers, one exclusive lease with a fencing token for the
  * writer, writer preference without starving readers that queued behind a writer, leases that heal when a holder
- * dies, and loss detection for paused or cut-off holders. See {@link LockScripts} for the data model.
+ * dies, and loss detection for paused or cut-off holders. The protocol lives in the Lua scripts (see
+ * {@link LockScripts} and docs/lock-service.md); the per-JVM instances in {@link LockRegistry}, admin inspection
+ * in {@link LockInspector}, the post-restart hold-back's client side in {@link HoldBack}, error texts in
+ * {@link LockErrors}.
  *
  * <p>Thread-safe. {@link #shared} gives one instance per JVM and settings (closed by a shutdown hook; its
  * {@link #close()} does nothing); {@link #open} gives a private instance the caller closes. Closing a service
@@ -40,19 +35,10 @@ import redis.clients.jedis.resps.ScanResult;
  */
 public final class LockService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LockService.class);
-  private static final ConcurrentHashMap<LockSettings, LockService> SHARED = new ConcurrentHashMap<>();
   private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final String HOST = hostName();
   private static final long PID = ProcessHandle.current().pid();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (LockService s : SHARED.values()) {
-        s.shutdown();
-      }
-    }, "h5swmr-lock-shutdown"));
-  }
 
   private final LockSettings settings;
   private final RedisEndpoint endpoint;
@@ -62,6 +48,8 @@ public final class LockService implements AutoCloseable {
   private final String hostPid;
   private final long ttlMillis;
   private final long waiterTtlMillis;
+  private final LockInspector inspector;
+  private final HoldBack holdBack;
   private final ScheduledThreadPoolExecutor watchdog;
   private final Set<RedisLease> active = ConcurrentHashMap.newKeySet();
   private final LongAdder acquisitions = new LongAdder();
@@ -71,7 +59,7 @@ public final class LockService implements AutoCloseable {
   private volatile WakeupHub hub;
   private volatile boolean closed;
 
-  private LockService(LockSettings settings, boolean sharedInstance) {
+  LockService(LockSettings settings, boolean sharedInstance) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.endpoint = settings.endpoint();
     this.sharedInstance = sharedInstance;
@@ -82,8 +70,10 @@ public final class LockService implements AutoCloseable {
     try {
       this.client = endpoint.newClient(settings.connectTimeout());
     } catch (JedisException e) {
-      throw connectionError("connect", e);
+      throw LockErrors.connection(endpoint, "connect", e);
     }
+    this.inspector = new LockInspector(client, settings.keyPrefix(), channel);
+    this.holdBack = new HoldBack(endpoint, client, settings.leaseTtl(), settings.keyPrefix());
     AtomicInteger n = new AtomicInteger();
     this.watchdog = new ScheduledThreadPoolExecutor(2, r -> {
       Thread t = new Thread(r, "h5swmr-lease-watchdog-" + n.incrementAndGet());
@@ -97,11 +87,7 @@ public final class LockService implements AutoCloseable {
 
   /** The JVM-wide service for these settings, created on first use; cheap afterwards. */
   public static LockService shared(LockSettings settings) {
-    LockService s = SHARED.get(settings);
-    if (s != null && !s.closed) {
-      return s;
-    }
-    return SHARED.compute(settings, (k, old) -> old != null && !old.closed ? old : new LockService(k, true));
+    return LockRegistry.get(settings);
   }
 
   /** A private service; the caller must {@link #close()} it. */
@@ -148,23 +134,24 @@ public final class LockService implements AutoCloseable {
     String id = Long.toString(PID, 36) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     long start = System.nanoTime();
     long timeoutNanos = timeout.toNanos();
-    List<String> args = List.of(mode.code(), id, Long.toString(ttlMillis), Long.toString(waiterTtlMillis), hostPid,
-        resource, channel, keys.tag, timeoutNanos > 0 ? "1" : "0");
     WakeupHub.Waiter waiter = null;
     long backoff = INITIAL_BACKOFF_NANOS;
     boolean reached = false;
     long heldBackMillis = 0;
+    String heldBackCause = "";
     try {
       while (true) {
         long callStart = System.nanoTime();
         List<?> result = null;
         try {
-          result = (List<?>) LockScripts.acquire(client, keys, freshKey(keys), args);
+          result = (List<?>) LockScripts.acquire(client, keys, freshKey(keys), incarnationKey(keys),
+              List.of(mode.code(), id, Long.toString(ttlMillis), Long.toString(waiterTtlMillis), hostPid, resource,
+                  channel, keys.tag, timeoutNanos > 0 ? "1" : "0", holdBack.durableArg()));
           reached = true;
         } catch (JedisException e) {
           if (!reached || callStart - start >= timeoutNanos) {
             cancelQuietly(keys, id);
-            throw connectionError("acquire a " + mode + " lease on '" + resource + "'", e);
+            throw LockErrors.connection(endpoint, "acquire a " + mode + " lease on '" + resource + "'", e);
           }
           LOG.debug("Acquire attempt for {} failed, retrying: {}", resource, e.toString());
         }
@@ -172,15 +159,19 @@ public final class LockService implements AutoCloseable {
           return granted(keys, mode, id, Long.parseLong((String) result.get(1)), System.nanoTime() - start,
               callStart);
         }
-        if (result != null && result.size() > 2 && ((Long) result.get(2)) > 0) {
-          heldBackMillis = (Long) result.get(2);
-          LOG.debug("Redis restarted recently: grants on '{}' held back {} more ms", resource, heldBackMillis);
+        heldBackMillis = result != null && result.size() > 3 ? (Long) result.get(2) : 0;
+        if (heldBackMillis > 0) {
+          heldBackCause = String.valueOf(result.get(3));
+          if (holdBack.heldBack(resource, heldBackMillis, heldBackCause)) {
+            continue; // the server turned out to fsync every write: the reloaded state is complete
+          }
         }
         long remaining = timeoutNanos - (System.nanoTime() - start);
         if (remaining <= 0) {
           cancelQuietly(keys, id);
           timeouts.increment();
-          throw timeoutError(keys, mode, System.nanoTime() - start, heldBackMillis);
+          throw LockErrors.timeout(endpoint, resource, mode, System.nanoTime() - start, holdersText(keys),
+              holdBack.timeoutNote(heldBackMillis, heldBackCause));
         }
         if (waiter == null) {
           waiter = hub().register(keys.tag);
@@ -192,8 +183,7 @@ public final class LockService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancelQuietly(keys, id);
-      throw new H5SwmrLockException("Interrupted after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
-          + " ms while waiting for a " + mode + " lease on '" + resource + "'", e);
+      throw LockErrors.interrupted(resource, mode, System.nanoTime() - start, e);
     } finally {
       if (waiter != null) {
         waiter.close();
@@ -250,6 +240,14 @@ public final class LockService implements AutoCloseable {
     }
   }
 
+  private String holdersText(LockKeys keys) {
+    try {
+      return inspector.holdersText(keys);
+    } catch (RuntimeException e) {
+      return "unknown (" + e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage()) + ")";
+    }
+  }
+
   /**
    * Declares that this Redis server was just started empty, so no lease can have been lost with a previous
    * incarnation of it: acquisitions then skip the hold-back of one lease TTL that otherwise follows a (re)start.
@@ -262,11 +260,8 @@ public final class LockService implements AutoCloseable {
       throw new H5SwmrLockException("Declaring a fresh server is not supported on Redis Cluster ("
           + endpoint.redactedUrl() + "): every lock waits one lease TTL after a cluster node starts");
     }
-    try {
-      return ((Long) LockScripts.declareFresh(client, settings.keyPrefix() + "fresh-server")) == 1L;
-    } catch (JedisException e) {
-      throw connectionError("declare the server fresh", e);
-    }
+    return call("declare the server fresh",
+        () -> ((Long) LockScripts.declareFresh(client, settings.keyPrefix() + "fresh-server")) == 1L);
   }
 
   /** Standalone and Sentinel: the server-wide fresh marker. Cluster: a per-lock key nobody sets (same slot). */
@@ -275,178 +270,56 @@ public final class LockService implements AutoCloseable {
         ? keys.all.get(8) + ":fresh" : settings.keyPrefix() + "fresh-server";
   }
 
+  /** Standalone and Sentinel: the server-wide incarnation marker. Cluster: per lock (same slot). */
+  private String incarnationKey(LockKeys keys) {
+    return endpoint.kind == RedisEndpoint.Kind.CLUSTER
+        ? keys.all.get(8) + ":incarnation" : settings.keyPrefix() + "incarnation";
+  }
+
   /** True if {@code token} is the fencing token of the current, unexpired exclusive lease (one Redis call). */
   public boolean isExclusiveHolder(String resource, long token) {
     checkOpen();
     LockKeys keys = LockKeys.of(settings.keyPrefix(), resource);
-    try {
-      return ((Long) LockScripts.isHolder(client, keys, List.of(Long.toString(token)))) == 1L;
-    } catch (JedisException e) {
-      throw connectionError("check the exclusive holder of '" + resource + "'", e);
-    }
+    return call("check the exclusive holder of '" + resource + "'",
+        () -> ((Long) LockScripts.isHolder(client, keys, List.of(Long.toString(token)))) == 1L);
   }
 
   /** Connects and authenticates. @throws H5SwmrLockException naming host:port, never the password */
   public void ping() {
     checkOpen();
-    try {
-      client.ping();
-    } catch (JedisException e) {
-      throw connectionError("ping", e);
-    }
+    call("ping", client::ping);
   }
 
   /** Every lock under the key prefix that has holders or waiters, sorted by resource. */
   public List<LockState> list() {
     checkOpen();
-    try {
-      List<LockState> out = new ArrayList<>();
-      for (String infoKey : scanInfoKeys()) {
-        String base = infoKey.substring(0, infoKey.length() - LockKeys.INFO_SUFFIX.length());
-        LockState s = inspect(LockKeys.ofBase(base));
-        if (s != null && (!s.holders().isEmpty() || !s.waiters().isEmpty())) {
-          out.add(s);
-        }
-      }
-      out.sort(Comparator.comparing(LockState::resource));
-      return out;
-    } catch (JedisException e) {
-      throw connectionError("list locks", e);
-    }
+    return call("list locks", inspector::list);
   }
 
   /** The state of one lock (holders and waiters may be empty). */
   public LockState state(String resource) {
     checkOpen();
-    try {
-      LockState s = inspect(LockKeys.of(settings.keyPrefix(), resource));
-      return s != null ? s : new LockState(resource, List.of(), List.of());
-    } catch (JedisException e) {
-      throw connectionError("read the lock state of '" + resource + "'", e);
-    }
-  }
-
-  private List<String> scanInfoKeys() {
-    String pattern = globEscape(settings.keyPrefix()) + "{*}" + LockKeys.INFO_SUFFIX;
-    ScanParams params = new ScanParams().match(pattern).count(500);
-    List<String> keys = new ArrayList<>();
-    if (client instanceof RedisClusterClient) {
-      for (ConnectionPool pool : ((RedisClusterClient) client).getClusterNodes().values()) {
-        try (Connection c = pool.getResource(); Jedis j = new Jedis(c)) {
-          String cursor = ScanParams.SCAN_POINTER_START;
-          do {
-            ScanResult<String> r = j.scan(cursor, params);
-            keys.addAll(r.getResult());
-            cursor = r.getCursor();
-          } while (!"0".equals(cursor));
-        }
-      }
-      return keys;
-    }
-    String cursor = ScanParams.SCAN_POINTER_START;
-    do {
-      ScanResult<String> r = client.scan(cursor, params);
-      keys.addAll(r.getResult());
-      cursor = r.getCursor();
-    } while (!"0".equals(cursor));
-    return keys;
-  }
-
-  private static String globEscape(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (char c : s.toCharArray()) {
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-        sb.append('\\');
-      }
-      sb.append(c);
-    }
-    return sb.toString();
-  }
-
-  private LockState inspect(LockKeys keys) {
-    List<?> r = (List<?>) LockScripts.inspect(client, keys);
-    long now = Long.parseLong((String) r.get(0));
-    Map<String, String> info = pairs((List<?>) r.get(5));
-    String resource = info.getOrDefault("resource", keys.resource);
-    if (resource == null) {
-      return null;
-    }
-    List<LockState.Holder> holders = new ArrayList<>();
-    Map<String, String> writer = pairs((List<?>) r.get(2));
-    if (writer.containsKey("id") && Long.parseLong(writer.get("exp")) > now) {
-      holders.add(holder(LeaseMode.EXCLUSIVE, writer.get("id"), info, now, Long.parseLong(writer.get("exp")),
-          Long.parseLong(writer.get("token"))));
-    }
-    for (Map.Entry<String, String> e : pairs((List<?>) r.get(1)).entrySet()) {
-      long exp = (long) Double.parseDouble(e.getValue());
-      if (exp > now) {
-        holders.add(holder(LeaseMode.SHARED, e.getKey(), info, now, exp, 0));
-      }
-    }
-    Map<String, String> waiterExp = pairs((List<?>) r.get(4));
-    List<LockState.Waiter> waiters = new ArrayList<>();
-    for (Map.Entry<String, String> e : pairs((List<?>) r.get(3)).entrySet()) {
-      String exp = waiterExp.get(e.getKey());
-      if (exp == null || (long) Double.parseDouble(exp) <= now) {
-        continue;
-      }
-      String[] f = splitInfo(info.get(e.getKey()));
-      long since = parseLong(f[3], now);
-      waiters.add(new LockState.Waiter(LeaseMode.fromCode(f[0]), e.getKey(), f[1], parseLong(f[2], -1),
-          (long) Double.parseDouble(e.getValue()), now - since));
-    }
-    return new LockState(resource, holders, waiters);
-  }
-
-  private static LockState.Holder holder(LeaseMode mode, String id, Map<String, String> info, long now, long exp,
-      long token) {
-    String[] f = splitInfo(info.get(id));
-    long since = parseLong(f[3], now);
-    return new LockState.Holder(mode, id, f[1], parseLong(f[2], -1), since, now - since, exp - now, token);
-  }
-
-  private static String[] splitInfo(String s) {
-    String[] f = s == null ? new String[0] : s.split("\\|", -1);
-    return f.length == 4 ? f : new String[] {"S", "?", "-1", ""};
-  }
-
-  private static long parseLong(String s, long dflt) {
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      return dflt;
-    }
-  }
-
-  private static Map<String, String> pairs(List<?> flat) {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      m.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
-    }
-    return m;
+    return call("read the lock state of '" + resource + "'", () -> inspector.state(resource));
   }
 
   /** Admin: removes the holder or waiter {@code leaseId} of {@code resource}; true if a lease was removed. */
   public boolean forceRelease(String resource, String leaseId) {
     checkOpen();
-    LockKeys keys = LockKeys.of(settings.keyPrefix(), resource);
-    try {
-      boolean removed = ((Long) LockScripts.release(client, keys, List.of(leaseId, channel, keys.tag))) == 1L;
-      LOG.debug("Force-release of lease {} on '{}': {}", leaseId, resource, removed ? "removed" : "not found");
-      return removed;
-    } catch (JedisException e) {
-      throw connectionError("force-release lease " + leaseId + " on '" + resource + "'", e);
-    }
+    return call("force-release lease " + leaseId + " on '" + resource + "'",
+        () -> inspector.forceRelease(resource, leaseId));
   }
 
   /** Admin: removes every holder and waiter of {@code resource} (the fencing token is kept); returns how many. */
   public long forceReleaseAll(String resource) {
     checkOpen();
-    LockKeys keys = LockKeys.of(settings.keyPrefix(), resource);
+    return call("force-release all leases on '" + resource + "'", () -> inspector.forceReleaseAll(resource));
+  }
+
+  private <T> T call(String action, Supplier<T> redisCall) {
     try {
-      return (Long) LockScripts.releaseAll(client, keys, List.of(channel, keys.tag));
+      return redisCall.get();
     } catch (JedisException e) {
-      throw connectionError("force-release all leases on '" + resource + "'", e);
+      throw LockErrors.connection(endpoint, action, e);
     }
   }
 
@@ -475,6 +348,11 @@ public final class LockService implements AutoCloseable {
     return active.size();
   }
 
+  /** The hold-back state of this service (tests read its INFO notice). */
+  HoldBack holdBack() {
+    return holdBack;
+  }
+
   private WakeupHub hub() {
     WakeupHub h = hub;
     if (h == null) {
@@ -490,47 +368,14 @@ public final class LockService implements AutoCloseable {
     return h;
   }
 
+  boolean isClosed() {
+    return closed;
+  }
+
   private void checkOpen() {
     if (closed) {
-      throw new H5SwmrLockException("Lock service on " + endpoint.redactedUrl() + " is closed");
+      throw LockErrors.closed(endpoint);
     }
-  }
-
-  private H5SwmrLockTimeoutException timeoutError(LockKeys keys, LeaseMode mode, long waitedNanos,
-      long heldBackMillis) {
-    String holders;
-    try {
-      LockState s = inspect(keys);
-      holders = s == null || s.holders().isEmpty() ? "none (waiting behind earlier waiters: "
-          + (s == null ? List.of() : s.waiters()) + ")" : s.holders().toString();
-    } catch (RuntimeException e) {
-      holders = "unknown (" + e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage()) + ")";
-    }
-    return new H5SwmrLockTimeoutException("Timed out after " + TimeUnit.NANOSECONDS.toMillis(waitedNanos)
-        + " ms waiting for a " + mode + " lease on '" + keys.resource + "' (Redis " + endpoint.hostsText()
-        + "); current holders: " + holders + (heldBackMillis > 0 ? "; Redis restarted recently and holds grants "
-        + "back for one lease TTL (" + heldBackMillis + " ms left at the last attempt)" : ""));
-  }
-
-  H5SwmrLockException connectionError(String action, RuntimeException e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String what = e instanceof JedisAccessControlException
-        ? "rejected the credentials" + (endpoint.user != null ? " of user '" + endpoint.user + "'" : "")
-        : "failed";
-    if (root == e && e.getSuppressed().length > 0) {
-      root = e.getSuppressed()[0]; // Jedis attaches the per-address connect failures as suppressed exceptions
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-    }
-    String causeText = e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage())
-        + (root != e ? " (caused by " + root.getClass().getName() + ": " + endpoint.redact(root.getMessage()) + ")"
-        : "");
-    return new H5SwmrLockException("Cannot " + action + ": Redis at " + endpoint.hostsText() + " ("
-        + endpoint.redactedUrl() + ") " + what + " - " + causeText, e);
   }
 
   /**
@@ -546,7 +391,7 @@ public final class LockService implements AutoCloseable {
     shutdown();
   }
 
-  private synchronized void shutdown() {
+  synchronized void shutdown() {
     if (closed) {
       return;
     }
@@ -559,7 +404,7 @@ public final class LockService implements AutoCloseable {
     }
     watchdog.shutdownNow();
     client.close();
-    SHARED.remove(settings, this);
+    LockRegistry.remove(settings, this);
     LOG.debug("Closed lock service on {}", endpoint.redactedUrl());
   }
 
