@@ -34,7 +34,7 @@ class BuildWithLockScripts(build_py):
         out = os.path.join(self.build_lib, "h5swmr", "lua")
         os.makedirs(out, exist_ok=True)
         for name, text in scripts.items():
-            with open(os.path.join(out, s._file_name(name)), "w", encoding="utf-8") as f:
+            with open(os.path.join(out, name + ".lua"), "w", encoding="utf-8") as f:
                 f.write(text)
 
 

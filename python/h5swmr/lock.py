@@ -5,6 +5,7 @@ epoch``), same Lua scripts (loaded from the connector's one copy, see ``_scripts
 Java holders of one file exclude each other. See docs/lock-service.md for the data model.
 """
 import hashlib
+import logging
 import os
 import random
 import socket
@@ -27,6 +28,7 @@ MIN_LEASE_TTL = 0.5
 _INITIAL_BACKOFF = 0.02
 _MAX_BACKOFF = 0.5
 _HOST = socket.gethostname().replace("|", "_") or "unknown-host"
+_LOG = logging.getLogger("h5swmr.lock")
 
 
 def resource_for_file(path):
@@ -92,6 +94,9 @@ class LockService:
         self._closed = False
         self._hub = None
         self.leases_lost = 0
+        self._durable = "0"
+        self._durability_checked = False
+        self._hold_back_notices = 0
         try:
             self.client = self.endpoint.client(self.connect_timeout)
         except Exception as e:  # redis-py raises at first use, but some URL forms connect here
@@ -108,8 +113,44 @@ class LockService:
         except redis.exceptions.NoScriptError:
             return self.client.eval(_scripts.SCRIPTS[name], len(keys), *keys, *args)
 
-    def _fresh_key(self, keys):
-        return keys.all[8] + ":fresh" if self.endpoint.kind == "redis-cluster" else self.key_prefix + "fresh-server"
+    def _marker_keys(self, keys):
+        """Keys 10 and 11 of acquire.lua: the fresh-server and incarnation markers (per lock on Cluster)."""
+        if self.endpoint.kind == "redis-cluster":
+            return [keys.all[8] + ":fresh", keys.all[8] + ":incarnation"]
+        return [self.key_prefix + "fresh-server", self.key_prefix + "incarnation"]
+
+    def _held_back(self, resource, held_back_ms, cause):
+        """A held-back reply: True to retry at once (a restored server found to fsync every write, checked once);
+        else logs the first one at INFO, as the Java client does."""
+        if cause == "restored" and not self._durability_checked:
+            self._durability_checked = True
+            if self._fsyncs_every_write():
+                self._durable = "1"
+                return True
+        if self._hold_back_notices == 0:
+            _LOG.info("Lock service: Redis at %s was (re)started less than one lease TTL ago (%d ms), and %s. So "
+                      "that holders from before the start see their leases lost before anybody else is let in, no "
+                      "lease is granted until the server has been up for TTL + 1 s (%d ms from now; first seen on "
+                      "'%s'). %s. (Logged once.)", self.endpoint.hosts_text(), self.ttl_ms, _why(cause),
+                      held_back_ms, resource, self._skip())
+        self._hold_back_notices += 1
+        return False
+
+    def _skip(self):
+        return ("To skip the wait on a Redis you have just started empty, call h5swmr.LockService(%r%s)"
+                ".declare_fresh_server() (or LockAdmin mark-fresh); a server with appendonly yes + appendfsync "
+                "always needs no wait after a restart" % (self.endpoint.redacted(), "" if self.key_prefix ==
+                                                          DEFAULT_KEY_PREFIX else ", key_prefix=%r" % self.key_prefix))
+
+    def _fsyncs_every_write(self):
+        if self.endpoint.kind == "redis-cluster":
+            return False
+        try:
+            aof = str(self.client.config_get("appendonly").get("appendonly", "")).lower()
+            fsync = str(self.client.config_get("appendfsync").get("appendfsync", "")).lower()
+            return aof == "yes" and fsync == "always"
+        except Exception:
+            return False
 
     # ---- public API
     def acquire_shared(self, resource, timeout=None):
@@ -135,28 +176,32 @@ class LockService:
         start = time.monotonic()
         backoff = _INITIAL_BACKOFF
         reached = False
-        held_back = 0
+        held_back, cause = 0, ""
         waiter = None
         try:
             while True:
                 call_start = time.monotonic()
                 result = None
                 try:
-                    result = self._run("ACQUIRE", keys.all + [self._fresh_key(keys)], args)
+                    result = self._run("acquire", keys.all + self._marker_keys(keys), args + [self._durable])
                     reached = True
                 except Exception as e:
-                    if not reached or call_start - start >= timeout:
+                    import redis
+                    loading = isinstance(e, redis.exceptions.BusyLoadingError)  # a restarting server: retry
+                    if (not reached and not loading) or call_start - start >= timeout:
                         self._cancel_quietly(keys, lease_id)
                         raise self._connection_error("acquire a %s lease on '%s'" % (_MODE_NAMES[mode], resource),
                                                      e) from None
                 if result is not None and int(result[0]) == 1:
                     return self._granted(keys, mode, lease_id, int(result[1]), time.monotonic() - start, call_start)
                 if result is not None and len(result) > 2 and int(result[2]) > 0:
-                    held_back = int(result[2])
+                    held_back, cause = int(result[2]), str(result[3]) if len(result) > 3 else ""
+                    if self._held_back(resource, held_back, cause):
+                        continue
                 remaining = timeout - (time.monotonic() - start)
                 if remaining <= 0:
                     self._cancel_quietly(keys, lease_id)
-                    raise self._timeout_error(keys, mode, time.monotonic() - start, held_back)
+                    raise self._timeout_error(keys, mode, time.monotonic() - start, held_back, cause)
                 if waiter is None:
                     waiter = self._hub_get().register(keys.tag)
                 jitter = random.uniform(0, backoff / 4)
@@ -176,7 +221,7 @@ class LockService:
         self._check_open()
         keys = Keys(self.key_prefix, resource)
         try:
-            return int(self._run("IS_HOLDER", keys.all, [str(int(token))])) == 1
+            return int(self._run("is_holder", keys.all, [str(int(token))])) == 1
         except Exception as e:
             raise self._connection_error("check the exclusive holder of '%s'" % resource, e) from None
 
@@ -188,7 +233,7 @@ class LockService:
             raise LockError("Declaring a fresh server is not supported on Redis Cluster (%s)"
                             % self.endpoint.redacted())
         try:
-            return int(self._run("DECLARE_FRESH", [self.key_prefix + "fresh-server"], [])) == 1
+            return int(self._run("declare_fresh", [self.key_prefix + "fresh-server"], [])) == 1
         except Exception as e:
             raise self._connection_error("declare the server fresh", e) from None
 
@@ -206,7 +251,7 @@ class LockService:
 
     def force_release(self, resource, lease_id):
         keys = Keys(self.key_prefix, resource)
-        return int(self._run("RELEASE", keys.all, [lease_id, self.channel, keys.tag])) == 1
+        return int(self._run("release", keys.all, [lease_id, self.channel, keys.tag])) == 1
 
     def active_leases(self):
         with self._lock:
@@ -265,7 +310,7 @@ class LockService:
                     self._lock.acquire()
 
     def _renew_in_redis(self, lease):
-        r = self._run("RENEW", lease.keys.all, [lease.mode, lease.id, str(self.ttl_ms), self.channel, lease.keys.tag])
+        r = self._run("renew", lease.keys.all, [lease.mode, lease.id, str(self.ttl_ms), self.channel, lease.keys.tag])
         return int(r) == 1
 
     def _lost(self, lease):
@@ -277,7 +322,7 @@ class LockService:
         with self._lock:
             self._active.discard(lease)
         try:
-            self._run("RELEASE", lease.keys.all, [lease.id, self.channel, lease.keys.tag])
+            self._run("release", lease.keys.all, [lease.id, self.channel, lease.keys.tag])
             if self._hub is not None:
                 self._hub.wake(lease.keys.tag)
         except Exception:
@@ -285,7 +330,7 @@ class LockService:
 
     def _cancel_quietly(self, keys, lease_id):
         try:
-            self._run("RELEASE", keys.all, [lease_id, self.channel, keys.tag])
+            self._run("release", keys.all, [lease_id, self.channel, keys.tag])
         except Exception:
             pass
 
@@ -301,7 +346,7 @@ class LockService:
             raise LockError("Lock service on %s is closed" % self.endpoint.redacted())
 
     def _inspect(self, keys):
-        r = self._run("INSPECT", keys.all, [])
+        r = self._run("inspect", keys.all, [])
         now = int(r[0])
         info = _pairs(r[5])
         writer = _pairs(r[2])
@@ -320,7 +365,7 @@ class LockService:
                 waiters.append(_entry(f[0], lid, info, now, ticket=int(float(ticket))))
         return {"resource": info.get("resource", keys.resource), "holders": holders, "waiters": waiters}
 
-    def _timeout_error(self, keys, mode, waited, held_back):
+    def _timeout_error(self, keys, mode, waited, held_back, cause):
         try:
             s = self._inspect(keys)
             holders = (", ".join(_describe(h) for h in s["holders"]) if s["holders"] else
@@ -330,8 +375,8 @@ class LockService:
         msg = ("Timed out after %d ms waiting for a %s lease on '%s' (Redis %s); current holders: %s"
                % (waited * 1000, _MODE_NAMES[mode], keys.resource, self.endpoint.hosts_text(), holders))
         if held_back > 0:
-            msg += ("; Redis restarted recently and holds grants back for one lease TTL (%d ms left at the last "
-                    "attempt)" % held_back)
+            msg += ("; Redis restarted recently and holds grants back for one lease TTL + 1 s (%d ms left at the "
+                    "last attempt; %s); %s" % (held_back, _why(cause), self._skip()))
         return LockTimeoutError(msg)
 
     def _connection_error(self, action, e):
@@ -342,6 +387,13 @@ class LockService:
         return LockError("Cannot %s: Redis at %s (%s) %s - %s: %s" % (
             action, self.endpoint.hosts_text(), self.endpoint.redacted(), what, type(e).__name__,
             self.endpoint.redact(e)))
+
+
+def _why(cause):
+    if cause == "restored":
+        return ("its lock state was reloaded from disk by a server not running appendonly yes + appendfsync always, "
+                "so grants made just before it stopped may be missing")
+    return "it holds no lock state at all: either it is new, or it restarted and lost every lease it held"
 
 
 def _base36(n):

@@ -26,7 +26,8 @@ def free_port():
 class RedisServer:
     """One redis-server child process; kill()/restart() keep the port."""
 
-    def __init__(self, tmpdir, password=None):
+    def __init__(self, tmpdir, password=None, extra=()):
+        self.extra = list(extra)
         self.port = free_port()
         self.password = password
         self.dir = tmpdir
@@ -39,7 +40,7 @@ class RedisServer:
 
     def start(self):
         args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", self.dir]
+                "--dir", self.dir] + self.extra
         if self.password:
             args += ["--requirepass", self.password]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
