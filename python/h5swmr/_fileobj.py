@@ -155,41 +155,44 @@ class JournaledFile(_Base):
                 out.append((off, data))
         return out
 
-    def commit(self, path, token, before_commit, pause):
-        """Durably publishes the session: fsync of the bytes beyond L, journal (commit point after
-        ``before_commit``), apply, journal removed. A session that changed nothing touches nothing."""
+    def commit(self, journal, fence, pause):
+        """docs/journal.md section 3, steps 0-6. Returns False when the session changed nothing (step 0)."""
         entries = self.changes()
-        if not entries and self.size == self.base:
+        touched = self.direct_writes or self.size != self.base
+        if not entries and not touched:
+            journal.delete()  # step 0
             return False
-        os.fsync(self.fd)
-        pause("synced")
-        if not entries and self.size > self.base:
-            # pure growth below nothing: there is nothing to redo, but the commit must still be fenced
-            before_commit()
-            os.fsync(self.fd)
-            return True
-        j = _journal.Journal(self.base, self.size, token, entries, True)
-        jpath = _journal.write(path, self.base, self.size, token, entries, before_commit, pause)
-        pause("journal-committed")
-        _journal.apply(self.fd, j, pause)
+        for off, data in entries:
+            journal.append(off, data)
+        if touched:
+            os.fsync(self.fd)  # step 1
+        pause("data-synced")
+        fence()  # step 2: raises when the lease is gone; the caller rolls back
+        journal.commit(self.size)  # step 3
+        pause("journal-synced")
+        _journal.fsync_dir(journal.path)  # step 4: the commit point
+        pause("committed")
+        _journal.replay(self.fd, _journal.Parsed(_journal.COMMITTED, new_eof=self.size, records=entries),
+                        pause)  # step 5
         pause("applied")
-        os.unlink(jpath)
-        _journal.fsync_dir(jpath)
+        journal.delete()  # step 6
         return True
 
-    def rollback(self):
-        """Drops the session: the file is cut back to L (nothing below L was written)."""
+    def rollback(self, journal):
+        """Drops the session: the target cut back to L (nothing below L was written), the journal deleted."""
         self.overlay = Overlay()
-        if os.fstat(self.fd).st_size != self.base:
+        if os.fstat(self.fd).st_size > self.base:
             os.ftruncate(self.fd, self.base)
         self.size = self.low = self.base
+        if journal is not None:
+            journal.delete()
 
 
 class OverlayFile(_Base):
     def __init__(self, fd, journal):
         super().__init__(fd, journal.new_eof)
         self.overlay = Overlay()
-        for off, data in journal.entries:
+        for off, data in journal.records:  # journal order: later records win
             self.overlay.write(off, data)
 
     def readinto(self, b):

@@ -1,147 +1,180 @@
-"""Redo journal of an in-place commit (provisional format, see python/README section "Journal format").
-
-File ``.<name>.h5swmr-journal`` beside the target, little-endian:
-
-    header   magic "H5SWMRJ1" | u32 version=1 | u32 flags=0 | u64 base_eof | u64 new_eof | u64 token |
-             u64 entry_count | u32 crc32(header bytes before it)
-    entries  entry_count x (u64 offset | u64 length | length bytes)      all offsets + length <= base_eof
-    trailer  magic "H5SWMRJC" | u64 entry_count | u64 token | u32 crc32(header + entries)
-
-The trailer, once fsynced, is the commit point. Apply = pwrite every entry, ftruncate(new_eof), fsync; then the
-journal is unlinked and the directory fsynced. A journal without a valid trailer is discarded (the target below
-base_eof was never touched) and the target truncated back to base_eof.
-"""
+"""The h5swmr redo journal, format version 1, exactly as docs/journal.md specifies (the contract with the Java
+implementation io.h5swmr.hdf5.journal): files beside the target, encoding, validation, replay, recovery."""
 import os
 import struct
 import zlib
 
-from .errors import DataError
-
-MAGIC = b"H5SWMRJ1"
-COMMIT = b"H5SWMRJC"
+MAGIC = b"H5SWJNL1"
 VERSION = 1
-_HEAD = struct.Struct("<8sIIQQQQ")
-_CRC = struct.Struct("<I")
-_ENTRY = struct.Struct("<QQ")
-_TRAILER = struct.Struct("<8sQQI")
+HEADER_SIZE = 64
+WRITE = 1
+COMMIT = 2
+_HEADER = struct.Struct("<8sIIQQQ20s")  # magic, version, header_size, base_eof, token, nonce, reserved
+_U32 = struct.Struct("<I")
+_WRITE_HEAD = struct.Struct("<IIQQ")  # type, reserved, offset, length
+_COMMIT = struct.Struct("<IIQQQQI")  # type, reserved, new_eof, record_count, data_bytes, nonce, reserved
+_LE64 = struct.Struct("<Q")
+
+COMMITTED = "committed"
+INCOMPLETE = "incomplete"
+DAMAGED = "damaged"
 
 
-def sidecar(path, kind):
-    """``.<name>.h5swmr-<kind>`` in the directory of ``path`` (kind: journal, lock, new-<token>)."""
-    d, name = os.path.split(os.path.abspath(path))
+def sidecar(real_path, kind):
+    """``D/.N.h5swmr-<kind>`` for the real file ``D/N`` (kind: journal, lock, commit-<token>)."""
+    d, name = os.path.split(real_path)
     return os.path.join(d, ".%s.h5swmr-%s" % (name, kind))
 
 
 def fsync_dir(path):
-    fd = os.open(os.path.dirname(os.path.abspath(path)) or ".", os.O_RDONLY)
+    fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-class Journal:
-    def __init__(self, base_eof, new_eof, token, entries, complete):
+def _crc(data, crc=0):
+    return zlib.crc32(data, crc) & 0xFFFFFFFF
+
+
+def header(base_eof, token, nonce):
+    h = _HEADER.pack(MAGIC, VERSION, HEADER_SIZE, base_eof, token, nonce, bytes(20))
+    return h + _U32.pack(_crc(h))
+
+
+def write_record(nonce, offset, data):
+    rec = _WRITE_HEAD.pack(WRITE, 0, offset, len(data)) + bytes(data)
+    return rec + _U32.pack(_crc(rec, _crc(_LE64.pack(nonce))))
+
+
+def commit_record(journal_so_far_crc, new_eof, record_count, data_bytes, nonce):
+    """The COMMIT record; ``journal_so_far_crc`` is the CRC of every journal byte before it."""
+    body = _COMMIT.pack(COMMIT, 0, new_eof, record_count, data_bytes, nonce, 0)
+    return body + _U32.pack(_crc(body, journal_so_far_crc))
+
+
+class Parsed:
+    """A parsed journal: status COMMITTED / INCOMPLETE / DAMAGED, and for a valid header base_eof, token, nonce;
+    for a committed one new_eof and the WRITE records [(offset, data)] in journal order."""
+
+    def __init__(self, status, base_eof=None, token=None, nonce=None, new_eof=None, records=()):
+        self.status = status
         self.base_eof = base_eof
-        self.new_eof = new_eof
         self.token = token
-        self.entries = entries  # [(offset, bytes)]
-        self.complete = complete
+        self.nonce = nonce
+        self.new_eof = new_eof
+        self.records = list(records)
+
+    @property
+    def committed(self):
+        return self.status == COMMITTED
 
 
-def write(path, base_eof, new_eof, token, entries, before_commit=lambda: None, pause=lambda step: None):
-    """Writes and fsyncs the entries, calls ``before_commit`` (the fencing check; raising aborts: the incomplete
-    journal is removed), then writes and fsyncs the trailer: the commit point."""
-    jpath = sidecar(path, "journal")
-    fd = os.open(jpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def parse(buf):
+    """Section 2.4 of docs/journal.md."""
+    s = len(buf)
+    if s < HEADER_SIZE:
+        return Parsed(DAMAGED)
+    magic, version, hsize, base_eof, token, nonce, _ = _HEADER.unpack_from(buf, 0)
+    if (magic != MAGIC or version != VERSION or hsize != HEADER_SIZE
+            or _U32.unpack_from(buf, 60)[0] != _crc(buf[:60])):
+        return Parsed(DAMAGED)
+    incomplete = Parsed(INCOMPLETE, base_eof, token, nonce)
+    nonce_crc = _crc(_LE64.pack(nonce))
+    p, records, data_bytes = HEADER_SIZE, [], 0
+    mv = memoryview(buf)
+    while True:
+        if s - p < 8:
+            return incomplete
+        rtype = _U32.unpack_from(buf, p)[0]
+        if rtype == WRITE:
+            if p + 24 + 4 > s:
+                return incomplete
+            _, _, offset, length = _WRITE_HEAD.unpack_from(buf, p)
+            end = p + 24 + length
+            if end + 4 > s or _U32.unpack_from(buf, end)[0] != _crc(mv[p:end], nonce_crc):
+                return incomplete
+            records.append((offset, bytes(mv[p + 24:end])))
+            data_bytes += length
+            p = end + 4
+        elif rtype == COMMIT:
+            if p + _COMMIT.size + 4 != s:
+                return incomplete
+            _, _, new_eof, count, nbytes, cnonce, _ = _COMMIT.unpack_from(buf, p)
+            if (cnonce != nonce or count != len(records) or nbytes != data_bytes
+                    or _U32.unpack_from(buf, s - 4)[0] != _crc(mv[:s - 4])):
+                return incomplete
+            return Parsed(COMMITTED, base_eof, token, nonce, new_eof, records)
+        else:
+            return incomplete
+
+
+def read(real_path):
+    """The parsed journal beside ``real_path``, or None when there is none."""
     try:
-        head = _HEAD.pack(MAGIC, VERSION, 0, base_eof, new_eof, token, len(entries))
-        head += _CRC.pack(zlib.crc32(head))
-        crc = zlib.crc32(head)
-        chunks = [head]
-        for off, data in entries:
-            e = _ENTRY.pack(off, len(data))
-            crc = zlib.crc32(data, zlib.crc32(e, crc))
-            chunks.append(e)
-            chunks.append(bytes(data))
-        os.write(fd, b"".join(chunks))
-        os.fsync(fd)
-        fsync_dir(jpath)
-        pause("journal-entries")
-        try:
-            before_commit()
-        except BaseException:
-            os.close(fd)
-            fd = -1
-            os.unlink(jpath)
-            raise
-        os.write(fd, _TRAILER.pack(COMMIT, len(entries), token, crc))
-        os.fsync(fd)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    return jpath
-
-
-def read(path):
-    """The journal of ``path``, or None when there is none or its header is torn."""
-    jpath = sidecar(path, "journal")
-    try:
-        with open(jpath, "rb") as f:
-            buf = f.read()
+        with open(sidecar(real_path, "journal"), "rb") as f:
+            return parse(f.read())
     except FileNotFoundError:
         return None
-    hl = _HEAD.size + _CRC.size
-    if len(buf) < hl:
-        return Journal(None, None, None, [], False)
-    magic, version, _flags, base, new, token, count = _HEAD.unpack_from(buf, 0)
-    if magic != MAGIC or _CRC.unpack_from(buf, _HEAD.size)[0] != zlib.crc32(buf[:_HEAD.size]):
-        return Journal(None, None, None, [], False)
-    if version != VERSION:
-        raise DataError("%s: journal version %d is not supported by this h5swmr (knows %d); use a newer h5swmr"
-                        % (jpath, version, VERSION))
-    pos = hl
-    entries = []
-    for _ in range(count):
-        if pos + _ENTRY.size > len(buf):
-            return Journal(base, new, token, [], False)
-        off, n = _ENTRY.unpack_from(buf, pos)
-        pos += _ENTRY.size
-        if pos + n > len(buf) or off + n > base:
-            return Journal(base, new, token, [], False)
-        entries.append((off, buf[pos:pos + n]))
-        pos += n
-    complete = False
-    if len(buf) - pos == _TRAILER.size:
-        magic2, count2, token2, crc = _TRAILER.unpack_from(buf, pos)
-        complete = magic2 == COMMIT and count2 == count and token2 == token and crc == zlib.crc32(buf[:pos])
-    return Journal(base, new, token, entries if complete else [], complete)
 
 
-def apply(fd, journal, pause=lambda step: None):
-    for i, (off, data) in enumerate(journal.entries):
+def replay(fd, parsed, pause=lambda step: None):
+    """Section 2.5: every record at its offset in journal order, then the size; fsync. Idempotent."""
+    for i, (off, data) in enumerate(parsed.records):
         os.pwrite(fd, data, off)
-        if i == len(journal.entries) // 2:
+        if i == len(parsed.records) // 2:
             pause("applied-partly")
-    os.ftruncate(fd, journal.new_eof)
+    os.ftruncate(fd, parsed.new_eof)
     os.fsync(fd)
 
 
-def recover(path, fd):
-    """Under the exclusive lease and the writer's fcntl lock: completes or rolls back an interrupted commit.
-    Returns 'replayed', 'discarded' or None (nothing to do). Idempotent."""
-    j = read(path)
+def recover(real_path, fd):
+    """Section 5, under the exclusive lease and the write fence. Returns the status handled, or None."""
+    j = read(real_path)
     if j is None:
         return None
-    if j.complete:
-        apply(fd, j)
-        outcome = "replayed"
-    else:
-        if j.base_eof is not None and os.fstat(fd).st_size > j.base_eof:
-            os.ftruncate(fd, j.base_eof)
-            os.fsync(fd)
-        outcome = "discarded"
-    jpath = sidecar(path, "journal")
-    os.unlink(jpath)
-    fsync_dir(jpath)
-    return outcome
+    if j.committed:
+        replay(fd, j)
+    elif j.status == INCOMPLETE and os.fstat(fd).st_size > j.base_eof:
+        os.ftruncate(fd, j.base_eof)
+    os.unlink(sidecar(real_path, "journal"))
+    return j.status
+
+
+class JournalWriter:
+    """The journal of one write session: header at session start, WRITE records, COMMIT record."""
+
+    def __init__(self, real_path, base_eof, token):
+        self.path = sidecar(real_path, "journal")
+        self.nonce = int.from_bytes(os.urandom(8), "little")
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        h = header(base_eof, token, self.nonce)
+        self._crc = _crc(h)
+        os.write(self.fd, h)
+        self.records = 0
+        self.data_bytes = 0
+
+    def append(self, offset, data):
+        rec = write_record(self.nonce, offset, data)
+        os.write(self.fd, rec)
+        self._crc = _crc(rec, self._crc)
+        self.records += 1
+        self.data_bytes += len(data)
+
+    def commit(self, new_eof):
+        """Step 3: the COMMIT record and fsync(journal)."""
+        os.write(self.fd, commit_record(self._crc, new_eof, self.records, self.data_bytes, self.nonce))
+        os.fsync(self.fd)
+
+    def close(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def delete(self):
+        self.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass

@@ -103,11 +103,12 @@ class File:
         self.readonly = mode == "r"
         self._service = lock_service(redis_url, key_prefix, lock_ttl, timeout, connect_timeout)
         self.lock_key = lock_key or resource_for_file(self.filename)
-        self._target = self.lock_key if lock_key is None else os.path.realpath(self.filename)
+        self._target = os.path.realpath(self.filename)  # the real file (a dangling symlink names the file to create)
         self._h5 = None
         self._fd = -1
         self._lock_fd = -1
         self._jf = None
+        self._journal = None
         self._created = set()
         self._touched = set()
         self._new_path = None
@@ -149,11 +150,12 @@ class File:
             raise FileExistsError(errno.EEXIST, "h5swmr.File: file exists (mode %r)" % self.mode, self.filename)
         if exists:
             self._jf = JournaledFile(self._fd, os.fstat(self._fd).st_size)
+            self._journal = _journal.JournalWriter(self._target, self._jf.base, self.lease.token)
             h5mode = "w" if self.mode == "w" else "r+"
             if h5mode == "w":
                 self._jf.truncate(0)  # logically empty; the committed bytes stay until the commit applies
         else:
-            self._new_path = _journal.sidecar(self._target, "new-%d" % self.lease.token)
+            self._new_path = _journal.sidecar(self._target, "commit-%d" % self.lease.token)
             self._fd = os.open(self._new_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
             self._jf = JournaledFile(self._fd, 0)
             h5mode = "w"
@@ -162,7 +164,7 @@ class File:
 
     def _cleanup_new_leftovers(self):
         d, name = os.path.split(self._target)
-        prefix = ".%s.h5swmr-new-" % name
+        prefix = ".%s.h5swmr-commit-" % name
         for f in os.listdir(d):
             if f.startswith(prefix):
                 os.unlink(os.path.join(d, f))
@@ -180,7 +182,7 @@ class File:
             finally:
                 os.close(lfd)
         j = _journal.read(self._target)
-        if j is not None and j.complete:
+        if j is not None and j.committed:
             self._fd = os.open(self._target, os.O_RDONLY)
             self._h5 = h5py.File(OverlayFile(self._fd, j), "r", driver="fileobj")
         else:
@@ -327,13 +329,14 @@ class File:
 
         if self._new_path is not None:
             os.fsync(self._fd)
-            _pause("synced")
+            _pause("data-synced")
             fence()
             os.rename(self._new_path, self._target)
             self._new_path = None
             _journal.fsync_dir(self._target)
         else:
-            self._jf.commit(self._target, token, fence, _pause)
+            self._jf.commit(self._journal, fence, _pause)
+            self._journal = None
         self.committed = True
 
     def _abort(self):
@@ -343,11 +346,14 @@ class File:
             pass
         if self._jf is not None and not self.committed and self._new_path is None:
             try:
-                if _journal.read(self._target) is None:
-                    self._jf.rollback()
-                # else: a commit record may exist; the next writer replays or discards it
+                j = _journal.read(self._target)
+                if j is None or not j.committed:
+                    self._jf.rollback(self._journal)  # before the commit point: nothing happened
+                # else: past the commit point; the next writer (or reader's overlay) completes it
             except Exception:
                 pass
+        if self._journal is not None:
+            self._journal.close()
         if self._new_path is not None:
             try:
                 os.unlink(self._new_path)

@@ -13,8 +13,8 @@ import h5swmr
 from helpers import start_writer, wait_line
 
 TTL = 0.6
-STEPS_OLD = ["locked", "written", "synced", "journal-entries"]
-STEPS_NEW = ["journal-committed", "applied-partly", "applied"]
+STEPS_OLD = ["locked", "written", "data-synced"]
+STEPS_NEW = ["journal-synced", "committed", "applied-partly", "applied"]
 TRIALS = 20 if os.environ.get("H5SWMR_LONG") else 1
 
 
@@ -46,7 +46,7 @@ def test_kill9_at_each_commit_step(tmp_path, redis_server, prefix, step):
         with h5swmr.File(path, "r", **kw) as f:
             d = f["/d"][:]
         assert len(d) == seen[0] + 7 and (d[-7:] == 3.0).all() and (d[:300] == 1.0).all()
-        assert not [n for n in os.listdir(str(tmp_path)) if "journal" in n or "new-" in n]
+        assert not [n for n in os.listdir(str(tmp_path)) if "journal" in n or "commit-" in n]
         with h5py.File(path, "r") as f:  # plain h5py opens the recovered file
             assert f["d"].shape == (seen[0] + 7,) and f["grp/e"].shape == (seen[2], 2)
 
@@ -54,8 +54,8 @@ def test_kill9_at_each_commit_step(tmp_path, redis_server, prefix, step):
 def test_kill9_while_creating_a_file_leaves_no_file(tmp_path, redis_server, prefix):
     kw = dict(redis_url=redis_server.url, lock_ttl=TTL, key_prefix=prefix, timeout=10)
     path = str(tmp_path / "new.h5")
-    p = start_writer(redis_server.url, path, 2.0, 50, TTL, prefix, pause="synced")
-    wait_line(p, "H5SWMR-PAUSE synced")
+    p = start_writer(redis_server.url, path, 2.0, 50, TTL, prefix, pause="data-synced")
+    wait_line(p, "H5SWMR-PAUSE data-synced")
     p.send_signal(signal.SIGKILL)
     p.wait()
     assert not os.path.exists(path)
@@ -63,7 +63,7 @@ def test_kill9_while_creating_a_file_leaves_no_file(tmp_path, redis_server, pref
     assert sorted(os.listdir(str(tmp_path))) == [".new.h5.h5swmr-lock", "new.h5"]
 
 
-@pytest.mark.parametrize("step,zombie_commits", [("synced", False), ("journal-committed", True)])
+@pytest.mark.parametrize("step,zombie_commits", [("data-synced", False), ("committed", True)])
 def test_paused_writer_is_fenced(tmp_path, redis_server, prefix, step, zombie_commits):
     """SIGSTOP the writer past its TTL at a step; a second writer gets the lease and waits for the zombie's fcntl
     lock; SIGCONT: before the commit point the zombie is refused (fenced), after it its commit completes; the second

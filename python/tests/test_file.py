@@ -62,7 +62,7 @@ def test_block_that_raises_changes_nothing(tmp_path, kw):
             f.attrs["a"] = 1
             raise RuntimeError("boom")
     assert open(p, "rb").read() == before
-    assert not [n for n in os.listdir(str(tmp_path)) if "journal" in n or "new-" in n]
+    assert not [n for n in os.listdir(str(tmp_path)) if "journal" in n or "commit-" in n]
 
 
 def test_zero_row_append_changes_nothing_on_disk(tmp_path, kw):
