@@ -509,3 +509,9 @@ def append(path, dataset, rows, **kw):
     """One commit appending ``rows`` to ``dataset`` of ``path`` (created if missing); returns the new row count."""
     with File(path, "a", **kw) as f:
         return f.append(dataset, rows)
+
+
+def read(path, dataset, key=(), **kw):
+    """One read under its own shared lease (h5pySWMR's per-call style): ``read(path, '/ds', np.s_[a:b])``."""
+    with File(path, "r", **kw) as f:
+        return f[dataset][key]

@@ -30,6 +30,7 @@ def test_h5py_like_round_trip(tmp_path, kw):
         assert ds.attrs[h5swmr.ATTR_GENERATION] == 1
         assert ds.attrs[h5swmr.ATTR_ROWS] == 6
         assert ds.attrs[h5swmr.ATTR_CREATED] == ds.attrs[h5swmr.ATTR_FENCE] > 0
+    np.testing.assert_array_equal(h5swmr.read(p, "/g/ds", np.s_[4:], **kw), [[8, 9], [10, 11]])
     with h5py.File(p, "r") as f:  # a plain h5py reader sees the committed file
         assert f["g/ds"].shape == (6, 2)
 
