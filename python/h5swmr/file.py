@@ -62,10 +62,12 @@ def _pause(step):
         sys.stdin.readline()  # the test kills us here, or stops and continues us and then sends a line
 
 
-def _fcntl_lock(fd, exclusive, lease, what):
-    """POSIX record lock (the kind Java's FileLock takes), waiting while the lease stays valid."""
+def _fcntl_lock(fd, exclusive, lease, what, timeout):
+    """POSIX record lock on the write fence (the kind Java's FileLock takes), waiting while the lease stays valid,
+    at most ``timeout`` seconds. Only a writer whose lease expired (paused or cut off) can hold it against us."""
     op = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
     delay = 0.005
+    deadline = time.monotonic() + timeout
     while True:
         try:
             fcntl.lockf(fd, op)
@@ -74,8 +76,11 @@ def _fcntl_lock(fd, exclusive, lease, what):
             if e.errno not in (errno.EACCES, errno.EAGAIN):
                 raise
         lease.check_valid()
-        if time.monotonic() - lease._valid_until > 0:
-            raise LockTimeoutError("%s: a previous writer whose lease expired still holds %s" % (what, lease))
+        if time.monotonic() > deadline:
+            raise LockTimeoutError("Timed out after %.1f s waiting for the write fence of %s: a writer whose lease "
+                                   "expired (paused or cut off from Redis) is still inside its commit; it holds the "
+                                   "fcntl lock on %s (our %s)" % (timeout, what, _journal.sidecar(what, "lock"),
+                                                                   lease.describe()))
         time.sleep(delay)
         delay = min(0.2, delay * 2)
 
@@ -102,6 +107,7 @@ class File:
         self.mode = mode
         self.readonly = mode == "r"
         self._service = lock_service(redis_url, key_prefix, lock_ttl, timeout, connect_timeout)
+        self._timeout = self._service.acquire_timeout
         self.lock_key = lock_key or resource_for_file(self.filename)
         self._target = os.path.realpath(self.filename)  # the real file (a dangling symlink names the file to create)
         self._h5 = None
@@ -138,7 +144,7 @@ class File:
         self.lease = self._service.acquire_exclusive(self.lock_key)
         _pause("locked")
         self._lock_fd = os.open(_journal.sidecar(self._target, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        _fcntl_lock(self._lock_fd, True, self.lease, self.filename)
+        _fcntl_lock(self._lock_fd, True, self.lease, self._target, self._timeout)
         self._cleanup_new_leftovers()
         exists = os.path.exists(self._target)
         if exists:
@@ -178,7 +184,7 @@ class File:
         if lfd >= 0:
             try:
                 # a writer whose lease expired mid-apply still holds its fcntl lock: wait for it to finish
-                _fcntl_lock(lfd, False, self.lease, self.filename)
+                _fcntl_lock(lfd, False, self.lease, self._target, self._timeout)
             finally:
                 os.close(lfd)
         j = _journal.read(self._target)

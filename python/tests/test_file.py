@@ -151,3 +151,26 @@ def test_read_mode_refuses_writes(tmp_path, kw):
             f["x"][0] = 1
         with pytest.raises(H5SwmrError, match="read-only"):
             f.append("/x", [1.0])
+
+
+def test_reader_waits_for_a_zombie_inside_its_commit_then_times_out_naming_it(tmp_path, kw):
+    """A writer that lost its lease but still holds the write fence (fcntl) is still applying: readers wait."""
+    import subprocess
+    import sys
+    p = str(tmp_path / "fence.h5")
+    h5swmr.append(p, "/x", np.arange(3.0), **kw)
+    fence = os.path.join(str(tmp_path), ".fence.h5.h5swmr-lock")
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR);"
+                               " fcntl.lockf(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)", fence],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockTimeoutError, match="write fence.*h5swmr-lock"):
+            h5swmr.File(p, "r", **dict(kw, timeout=0.5))
+        with pytest.raises(LockTimeoutError, match="write fence"):
+            h5swmr.File(p, "a", **dict(kw, timeout=0.5))
+    finally:
+        holder.kill()
+        holder.wait()
+    with h5swmr.File(p, "r", **kw) as f:  # the fence is free again: no lease left behind
+        assert f["x"].shape == (3,)
