@@ -400,6 +400,18 @@ class File:
         """After a read: the lease was valid throughout, so no writer can have changed what was read."""
         self.lease.check_valid()
 
+    def __del__(self):
+        if getattr(self, "lease", None) is None:
+            return
+        if not self.readonly:
+            import warnings
+            warnings.warn("h5swmr.File(%r, %r) was never closed: its changes are discarded (write modes commit at "
+                          "close() or at the end of a with block)" % (self.filename, self.mode), ResourceWarning)
+        try:
+            self._abort()
+        except Exception:
+            pass
+
     def __repr__(self):
         return "<h5swmr.File %r (mode %r, %s)>" % (self.filename, self.mode,
                                                     "closed" if self._h5 is None else "open")

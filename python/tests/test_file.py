@@ -174,3 +174,18 @@ def test_reader_waits_for_a_zombie_inside_its_commit_then_times_out_naming_it(tm
         holder.wait()
     with h5swmr.File(p, "r", **kw) as f:  # the fence is free again: no lease left behind
         assert f["x"].shape == (3,)
+
+
+def test_unclosed_writer_is_rolled_back_with_a_warning(tmp_path, kw):
+    import gc
+    p = str(tmp_path / "u.h5")
+    h5swmr.append(p, "/x", np.arange(3.0), **kw)
+    before = open(p, "rb").read()
+    f = h5swmr.File(p, "a", **kw)
+    f.append("/x", np.arange(5.0))
+    with pytest.warns(ResourceWarning, match="never closed"):
+        del f
+        gc.collect()
+    assert open(p, "rb").read() == before
+    with h5swmr.File(p, "r", **dict(kw, timeout=1)) as g:  # the lease was released
+        assert g["x"].shape == (3,)

@@ -14,6 +14,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -68,9 +69,18 @@ class PythonInteropTest {
     private final Writer stdin;
 
     Py(String script, String... args) throws IOException {
+      this(null, script, args);
+    }
+
+    /** {@code pauseAt}: the commit step where the Python writer stops (H5SWMR_TEST_COMMIT_PAUSE), or null. */
+    Py(String pauseAt, String script, String... args) throws IOException {
       List<String> cmd = new ArrayList<>(List.of(PYTHON, PY_TESTS.resolve(script).toString()));
       cmd.addAll(List.of(args));
-      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+      if (pauseAt != null) {
+        pb.environment().put("H5SWMR_TEST_COMMIT_PAUSE", pauseAt);
+      }
+      process = pb.start();
       stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
       Thread t = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -222,5 +232,44 @@ class PythonInteropTest {
     String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertThat(check.waitFor()).as(out).isZero();
     assertThat(out).isEqualTo(String.valueOf((javaBlocks + pyBlocks) * ROWS));
+  }
+
+  /**
+   * kill -9 of a Python writer before and after its commit point; the next Java writer recovers the file (the
+   * connector's in-place committer replays or discards the Python journal: docs/journal.md) and appends. Runs once
+   * the in-place committer (io.h5swmr.hdf5.journal) is part of the connector; skips visibly before that.
+   */
+  @Test
+  void pythonWriterKilledMidCommitIsRecoveredByTheJavaWriter() throws Exception {
+    boolean inPlace;
+    try {
+      Class.forName("io.h5swmr.hdf5.journal.JournalRecovery");
+      inPlace = true;
+    } catch (ClassNotFoundException e) {
+      inPlace = false;
+      System.out.println("SKIPPED pythonWriterKilledMidCommitIsRecoveredByTheJavaWriter: this connector has no "
+          + "in-place journaled committer (io.h5swmr.hdf5.journal) to recover a Python writer's journal");
+    }
+    assumeTrue(inPlace, "the connector's in-place journaled committer is not on this branch");
+    StructType schema = new StructType().add("x", DataTypes.DoubleType, false);
+    LockSettings lock = LockSettings.builder().redisUrl(REDIS.url()).leaseTtl(Duration.ofSeconds(1)).build();
+    for (String step : List.of("data-synced", "committed", "applied-partly")) {
+      Path f = dir.resolve("killed-" + step + ".h5");
+      try (Py first = new Py("block_appender.py", REDIS.url(), f.toString(), "/x", "5", "1", "" + ROWS)) {
+        first.await("DONE", Duration.ofSeconds(60));
+      }
+      try (Py victim = new Py(step, "block_appender.py", REDIS.url(), f.toString(), "/x", "6", "1", "" + ROWS)) {
+        victim.await("H5SWMR-PAUSE " + step, Duration.ofSeconds(60));
+        victim.process.destroyForcibly().waitFor();
+      }
+      try (H5SwmrAppender appender = H5SwmrAppender.open(f, "/x", schema, lock)) {
+        double[] col = new double[ROWS];
+        Arrays.fill(col, 7e6);
+        appender.append((Object) col);
+      }
+      List<Double> expected = step.equals("data-synced") ? List.of(5e6, 7e6) : List.of(5e6, 6e6, 7e6);
+      assertThat(blocks(sparkValues(f))).as("after kill -9 at %s", step).isEqualTo(expected);
+      assertThat(Files.exists(f.resolveSibling("." + f.getFileName() + ".h5swmr-journal"))).isFalse();
+    }
   }
 }
