@@ -69,13 +69,13 @@ class PythonInteropTest {
     private final Writer stdin;
 
     Py(String script, String... args) throws IOException {
-      this(null, script, args);
+      this(null, script, List.of(args));
     }
 
     /** {@code pauseAt}: the commit step where the Python writer stops (H5SWMR_TEST_COMMIT_PAUSE), or null. */
-    Py(String pauseAt, String script, String... args) throws IOException {
+    Py(String pauseAt, String script, List<String> args) throws IOException {
       List<String> cmd = new ArrayList<>(List.of(PYTHON, PY_TESTS.resolve(script).toString()));
-      cmd.addAll(List.of(args));
+      cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
       if (pauseAt != null) {
         pb.environment().put("H5SWMR_TEST_COMMIT_PAUSE", pauseAt);
@@ -258,7 +258,8 @@ class PythonInteropTest {
       try (Py first = new Py("block_appender.py", REDIS.url(), f.toString(), "/x", "5", "1", "" + ROWS)) {
         first.await("DONE", Duration.ofSeconds(60));
       }
-      try (Py victim = new Py(step, "block_appender.py", REDIS.url(), f.toString(), "/x", "6", "1", "" + ROWS)) {
+      try (Py victim = new Py(step, "block_appender.py",
+          List.of(REDIS.url(), f.toString(), "/x", "6", "1", "" + ROWS))) {
         victim.await("H5SWMR-PAUSE " + step, Duration.ofSeconds(60));
         victim.process.destroyForcibly().waitFor();
       }
