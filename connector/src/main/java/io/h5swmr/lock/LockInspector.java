@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
@@ -77,23 +78,22 @@ final class LockInspector {
     if (client instanceof RedisClusterClient cluster) {
       for (ConnectionPool pool : cluster.getClusterNodes().values()) {
         try (Connection c = pool.getResource(); Jedis j = new Jedis(c)) {
-          String cursor = ScanParams.SCAN_POINTER_START;
-          do {
-            ScanResult<String> r = j.scan(cursor, params);
-            keys.addAll(r.getResult());
-            cursor = r.getCursor();
-          } while (!"0".equals(cursor));
+          scanAll(cursor -> j.scan(cursor, params), keys);
         }
       }
-      return keys;
+    } else {
+      scanAll(cursor -> client.scan(cursor, params), keys);
     }
+    return keys;
+  }
+
+  private static void scanAll(Function<String, ScanResult<String>> scan, List<String> into) {
     String cursor = ScanParams.SCAN_POINTER_START;
     do {
-      ScanResult<String> r = client.scan(cursor, params);
-      keys.addAll(r.getResult());
+      ScanResult<String> r = scan.apply(cursor);
+      into.addAll(r.getResult());
       cursor = r.getCursor();
     } while (!"0".equals(cursor));
-    return keys;
   }
 
   private static String globEscape(String s) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLParameters;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -241,6 +242,12 @@ final class RedisEndpoint {
         .database(database)
         .clientName("h5swmr-lock")
         .ssl(kind == Kind.TLS);
+    if (kind == Kind.TLS) {
+      // Jedis checks no host name by default: require the certificate to name the host of the URL
+      SSLParameters tls = new SSLParameters();
+      tls.setEndpointIdentificationAlgorithm("HTTPS");
+      cfg.sslParameters(tls);
+    }
     if (user != null) {
       cfg.user(user);
     }

@@ -18,6 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code loop <url> <ttlMs> <resource> <iterations> <dir>}: repeatedly takes the exclusive lease, creates
  *       {@code <dir>/holder} with CREATE_NEW (printing {@code OVERLAP} if it already exists), appends its token to
  *       {@code <dir>/tokens.log}, deletes the marker and releases; prints {@code DONE <n>} at the end.</li>
+ *   <li>{@code try <url> <ttlMs> <S|X> <resource> [<url>...]}: one acquisition (10 s timeout) per URL, in order;
+ *       prints {@code OK <token>} or {@code ERROR <exception class> <message>}, one line per URL.</li>
+ *   <li>{@code work <url> <ttlMs> <S|X> <resource> <file>}: acquires, prints {@code ACQUIRED ...}, then every 5 ms
+ *       appends the current time (ms) to {@code <file>} for as long as {@link Lease#isValid()} says it holds;
+ *       prints {@code LOST <reason>} when it no longer does.</li>
  * </ul>
  */
 public final class LockChild {
@@ -28,8 +33,18 @@ public final class LockChild {
     LockSettings settings = LockSettings.builder().redisUrl(args[1])
         .leaseTtl(Duration.ofMillis(Long.parseLong(args[2]))).acquireTimeout(Duration.ofSeconds(60)).build();
     try (LockService service = LockService.open(settings)) {
+      LeaseMode mode = "X".equals(args[3]) ? LeaseMode.EXCLUSIVE : LeaseMode.SHARED;
       if ("hold".equals(args[0])) {
-        hold(service, args[3].equals("X") ? LeaseMode.EXCLUSIVE : LeaseMode.SHARED, args[4]);
+        hold(service, mode, args[4]);
+      } else if ("try".equals(args[0])) {
+        tryOnce(service, mode, args[4]);
+        for (int i = 5; i < args.length; i++) {
+          try (LockService other = LockService.open(settings.toBuilder().redisUrl(args[i]).build())) {
+            tryOnce(other, mode, args[4]);
+          }
+        }
+      } else if ("work".equals(args[0])) {
+        work(service, mode, args[4], Path.of(args[5]));
       } else {
         loop(service, args[3], Integer.parseInt(args[4]), Path.of(args[5]));
       }
@@ -57,6 +72,28 @@ public final class LockChild {
         default:
           System.out.println("UNKNOWN " + line);
       }
+    }
+  }
+
+  private static void tryOnce(LockService service, LeaseMode mode, String resource) {
+    try (Lease lease = service.acquire(resource, mode, Duration.ofSeconds(10))) {
+      System.out.println("OK " + lease.token());
+    } catch (RuntimeException e) {
+      System.out.println("ERROR " + e.getClass().getName() + " " + e.getMessage().replace('\n', ' '));
+    }
+  }
+
+  private static void work(LockService service, LeaseMode mode, String resource, Path file) throws Exception {
+    Lease lease = service.acquire(resource, mode, Duration.ofSeconds(60));
+    System.out.println("ACQUIRED " + lease.token() + " " + lease.id() + " at " + System.currentTimeMillis());
+    while (lease.isValid()) {
+      Files.writeString(file, System.currentTimeMillis() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Thread.sleep(5);
+    }
+    try {
+      lease.checkValid();
+    } catch (RuntimeException e) {
+      System.out.println("LOST " + e.getMessage());
     }
   }
 

@@ -45,17 +45,54 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   private final String aclPassword;
   private final boolean cluster;
   private final boolean declareFresh;
+  private final List<String> extraArgs;
   private int port;
+  private int tlsPort;
   private Path dir;
   private Process process;
 
   private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
       boolean declareFresh) {
+    this(password, aclUser, aclPassword, cluster, declareFresh, List.of());
+  }
+
+  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
+      boolean declareFresh, List<String> extraArgs) {
     this.password = password;
     this.aclUser = aclUser;
     this.aclPassword = aclPassword;
     this.cluster = cluster;
     this.declareFresh = declareFresh;
+    this.extraArgs = List.copyOf(extraArgs);
+  }
+
+  /**
+   * Adds {@code redis-server} command-line arguments after the defaults (which they override), e.g.
+   * {@code "--appendonly", "yes", "--appendfsync", "always"} for a server whose state survives {@link #kill9()}.
+   */
+  public RedisServerExtension withServerArgs(String... args) {
+    List<String> all = new ArrayList<>(extraArgs);
+    all.addAll(List.of(args));
+    return new RedisServerExtension(password, aclUser, aclPassword, cluster, declareFresh, all);
+  }
+
+  /**
+   * Also listens with TLS on {@link #tlsPort()} (no client certificates required), with this certificate and key
+   * (PEM files); the plain port stays open for the test's own setup. Needs a redis-server built with TLS.
+   */
+  public RedisServerExtension withTls(Path certPem, Path keyPem) {
+    return withServerArgs("--tls-cert-file", certPem.toString(), "--tls-key-file", keyPem.toString(),
+        "--tls-auth-clients", "no");
+  }
+
+  /** The TLS port, or 0 unless started {@link #withTls}. */
+  public int tlsPort() {
+    return tlsPort;
+  }
+
+  /** The server's working directory (RDB and AOF files), kept across {@link #restart()}; null before start. */
+  public synchronized Path dir() {
+    return dir;
   }
 
   /**
@@ -68,17 +105,17 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
   /** Leaves the just-started server undeclared: grants are held back one lease TTL, as after a restart. */
   public RedisServerExtension withHoldBack() {
-    return new RedisServerExtension(password, aclUser, aclPassword, cluster, false);
+    return new RedisServerExtension(password, aclUser, aclPassword, cluster, false, extraArgs);
   }
 
   /** Requires this password for the default user ({@code requirepass}). */
   public RedisServerExtension withPassword(String pw) {
-    return new RedisServerExtension(pw, aclUser, aclPassword, cluster, declareFresh);
+    return new RedisServerExtension(pw, aclUser, aclPassword, cluster, declareFresh, extraArgs);
   }
 
   /** Adds an ACL user with full rights and this password. */
   public RedisServerExtension withAclUser(String user, String pw) {
-    return new RedisServerExtension(password, user, pw, cluster, declareFresh);
+    return new RedisServerExtension(password, user, pw, cluster, declareFresh, extraArgs);
   }
 
   /**
@@ -86,7 +123,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
    * nodes itself (e.g. with Jedis {@code clusterAddSlots}/{@code clusterMeet}).
    */
   public RedisServerExtension withClusterEnabled() {
-    return new RedisServerExtension(password, aclUser, aclPassword, true, false);
+    return new RedisServerExtension(password, aclUser, aclPassword, true, false, extraArgs);
   }
 
   @Override
@@ -111,6 +148,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     for (int attempt = 0; attempt < 5; attempt++) {
       if (port == 0 || attempt > 0) {
         port = freePort();
+        tlsPort = 0;
       }
       try {
         launch();
@@ -160,6 +198,22 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     if (aclUser != null) {
       cmd.addAll(List.of("--user", aclUser, "on", ">" + aclPassword, "~*", "&*", "+@all"));
     }
+    if (extraArgs.contains("--tls-cert-file")) {
+      if (tlsPort == 0) {
+        tlsPort = freePort();
+      }
+      cmd.addAll(List.of("--tls-port", Integer.toString(tlsPort)));
+    }
+    cmd.addAll(extraArgs);
+    process = startAndAwait(cmd, "Ready to accept connections", "redis-server on port " + port);
+  }
+
+  /**
+   * Starts {@code cmd} (a redis-server, or redis-server --sentinel) and waits until a line of its output contains
+   * {@code readyText}; kills it and throws, with its output, if it exits or 20 s pass first.
+   */
+  public static Process startAndAwait(List<String> cmd, String readyText, String what)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CountDownLatch ready = new CountDownLatch(1);
     List<String> out = new ArrayList<>();
@@ -171,7 +225,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
           synchronized (out) {
             out.add(line);
           }
-          if (line.contains("Ready to accept connections")) {
+          if (line.contains(readyText)) {
             ready.countDown();
           }
         }
@@ -179,16 +233,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         // process ended
       }
       ready.countDown();
-    }, "redis-server-" + port + "-output");
+    }, what + " output");
     reader.setDaemon(true);
     reader.start();
     if (!ready.await(20, TimeUnit.SECONDS) || !p.isAlive()) {
       p.destroyForcibly().waitFor();
       synchronized (out) {
-        throw new IOException("redis-server did not start on port " + port + ": " + String.join("\n", out));
+        throw new IOException(what + " did not start: " + String.join("\n", out));
       }
     }
-    process = p;
+    return p;
   }
 
   /** SIGKILL (no shutdown, no save); waits until the process is gone. */
@@ -270,7 +324,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /** {@code redis-server} on PATH, else the binary extracted from the embedded-redis jar. */
-  static Path binary() throws IOException {
+  public static Path binary() throws IOException {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String d : path.split(java.io.File.pathSeparator)) {
