@@ -271,3 +271,35 @@ def test_resource_for_file_resolves_symlinks(tmp_path):
     assert lock.resource_for_file(str(link)) == os.path.realpath(str(real))
     assert lock.resource_for_file(str(tmp_path / "sub" / ".." / "new.h5")) == os.path.join(
         os.path.realpath(str(tmp_path)), "new.h5")
+
+
+@pytest.mark.parametrize("url,kind,hosts,db,user,master,redacted", [
+    ("redis://h:1", "redis", [("h", 1)], 0, None, None, "redis://h:1"),
+    ("rediss://u:p%40ss@h:6380/3", "rediss", [("h", 6380)], 3, "u", None, "rediss://u:***@h:6380/3"),
+    ("redis://secret@h:1", "redis", [("h", 1)], 0, None, None, "redis://***@h:1"),
+    ("redis-sentinel://:pw@a:26379,b:26380/mymaster/2", "redis-sentinel", [("a", 26379), ("b", 26380)], 2, None,
+     "mymaster", "redis-sentinel://:***@a:26379,b:26380/mymaster/2"),
+    ("redis-cluster://a:7000,b:7001", "redis-cluster", [("a", 7000), ("b", 7001)], 0, None, None,
+     "redis-cluster://a:7000,b:7001"),
+])
+def test_url_forms_of_the_java_connector(url, kind, hosts, db, user, master, redacted):
+    from h5swmr._endpoint import Endpoint
+    e = Endpoint(url)
+    assert (e.kind, e.hosts, e.db, e.user, e.master, e.redacted()) == (kind, hosts, db, user, master, redacted)
+    if e.password:
+        assert e.password not in e.redacted() and e.password not in e.redact("boom " + url)
+
+
+@pytest.mark.parametrize("url,fragment", [
+    ("redis://a:1,b:2", "several hosts"),
+    ("redis-sentinel://a:1", "names no master"),
+    ("redis://h:1/x", "bad database"),
+    ("redis://h:99999", "not host:port"),
+])
+def test_bad_urls_name_the_problem_without_the_password(url, fragment):
+    from h5swmr._endpoint import Endpoint
+    with pytest.raises(ConfigError, match=fragment):
+        Endpoint(url)
+    with pytest.raises(ConfigError) as e:
+        Endpoint(url.replace("://", "://u:topsecret@"))
+    assert "topsecret" not in str(e.value)
