@@ -283,9 +283,7 @@ class File:
             if ds.maxshape[0] is not None and ds.shape[0] + len(rows) > ds.maxshape[0]:
                 raise DataError("append to %s in %s: dataset is not resizable along dimension 0 (maxshape %s); "
                                 "create it with maxshape=(None, ...)" % (dataset, self.filename, ds.maxshape))
-            if np.can_cast(rows.dtype, ds.dtype, "same_kind") is False:
-                raise DataError("append to %s in %s: cannot store %s rows in a %s dataset"
-                                % (dataset, self.filename, rows.dtype, ds.dtype))
+            rows = _exactly_as(rows, ds.dtype, "append to %s in %s" % (dataset, self.filename))
         if len(rows) == 0:
             return ds.shape[0]  # a 0-row append changes nothing on disk (a new dataset is still created)
         self._touched.add(ds.name)
@@ -417,6 +415,27 @@ class File:
                                                     "closed" if self._h5 is None else "open")
 
 
+def _exactly_as(rows, dtype, what):
+    """``rows`` converted to ``dtype`` when every value survives unchanged; else DataError naming the first value
+    that would be stored differently (no silent rounding, clamping or truncation)."""
+    if rows.dtype == dtype or dtype.kind not in "biufc":
+        return rows  # strings, compounds, enums...: h5py's own conversion rules
+    try:
+        conv = rows.astype(dtype)
+        back = conv.astype(rows.dtype)
+    except (TypeError, ValueError) as e:
+        raise DataError("%s: cannot store %s rows in a %s dataset (%s)" % (what, rows.dtype, dtype, e)) from None
+    same = back == rows
+    if rows.dtype.kind in "fc":
+        same = same | (np.isnan(back) & np.isnan(rows))
+    if not np.all(same):
+        i = tuple(np.argwhere(~np.asarray(same))[0])
+        raise DataError("%s: value %r at %s cannot be stored exactly in the dataset's type %s (it would become %r); "
+                        "convert the rows explicitly or use a dataset of type %s"
+                        % (what, rows[i].item(), i, dtype, conv[i].item(), rows.dtype))
+    return conv
+
+
 def _open_h5_readonly(path):
     try:
         return h5py.File(path, "r", locking=False)
@@ -487,6 +506,9 @@ class Dataset:
 
     def __setitem__(self, key, value):
         self.file._h5_writable()
+        if not isinstance(value, np.ndarray) or value.dtype != self._ds.dtype:
+            value = _exactly_as(np.asarray(value), self._ds.dtype, "write to %s in %s" % (self._ds.name,
+                                                                                          self.file.filename))
         self._ds[key] = value
         self.file._touched.add(self._ds.name)
 

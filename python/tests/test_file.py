@@ -131,16 +131,21 @@ def test_bad_appends_name_dataset_and_leave_file(tmp_path, kw):
     with h5swmr.File(p, "w", **kw) as f:
         f.create_dataset("fixed", data=np.arange(4.0))
         f.append("/two", np.zeros((2, 3)))
+        f.append("/ints", np.arange(3, dtype="i4"))
         f.create_group("grp")
     before = open(p, "rb").read()
     for ds, rows, fragment in [("/fixed", np.arange(2.0), "not resizable"),
                                ("/two", np.zeros((2, 4)), r"shape \(4,\) per row"),
                                ("/grp", np.arange(2.0), "is a group"),
-                               ("/two", np.float64(1), "scalar")]:
+                               ("/two", np.float64(1), "scalar"),
+                               ("/ints", np.array([1.5, 2.0]), r"value 1.5 at \(0,\) cannot be stored exactly"),
+                               ("/ints", np.array([2 ** 40]), "cannot be stored exactly"),
+                               ("/ints", np.array(["a"]), "cannot store <U1 rows")]:
         with pytest.raises(DataError, match=fragment) as e:
             h5swmr.append(p, ds, rows, **kw)
         assert ds in str(e.value)
         assert open(p, "rb").read() == before
+    assert h5swmr.append(p, "/ints", [7, 8], **kw) == 5  # int64 values that fit are stored as given
 
 
 def test_read_mode_refuses_writes(tmp_path, kw):
@@ -189,3 +194,22 @@ def test_unclosed_writer_is_rolled_back_with_a_warning(tmp_path, kw):
     assert open(p, "rb").read() == before
     with h5swmr.File(p, "r", **dict(kw, timeout=1)) as g:  # the lease was released
         assert g["x"].shape == (3,)
+
+
+def test_writes_never_store_another_value(tmp_path, kw):
+    p = str(tmp_path / "v.h5")
+    with h5swmr.File(p, "w", **kw) as f:
+        f.create_dataset("f32", data=np.zeros(3, dtype="f4"))
+        f.create_dataset("u8", data=np.zeros(3, dtype="u1"))
+    before = open(p, "rb").read()
+    for name, value, fragment in [("f32", 0.1, "0.1 at"), ("u8", 300, "300 at"), ("u8", -1, "-1 at")]:
+        with pytest.raises(DataError, match=fragment) as e:
+            with h5swmr.File(p, "r+", **kw) as f:
+                f[name][0] = value
+        assert name in str(e.value)
+    assert open(p, "rb").read() == before
+    with h5swmr.File(p, "r+", **kw) as f:
+        f["f32"][0] = 0.5  # exactly representable
+        f["u8"][1:3] = [7, 255]
+    with h5swmr.File(p, "r", **kw) as f:
+        assert f["f32"][0] == 0.5 and f["u8"][:].tolist() == [0, 7, 255]
