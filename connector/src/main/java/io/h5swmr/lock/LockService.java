@@ -38,6 +38,8 @@ public final class LockService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LockService.class);
   private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** How long an acquisition through Sentinel retries an unreachable master (a failover takes seconds). */
+  private static final long SENTINEL_FAILOVER_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final String HOST = hostName();
   private static final long PID = ProcessHandle.current().pid();
 
@@ -150,7 +152,10 @@ public final class LockService implements AutoCloseable {
                   channel, keys.tag, timeoutNanos > 0 ? "1" : "0", holdBack.durableArg()));
           reached = true;
         } catch (JedisException e) {
-          if (!reached || callStart - start >= timeoutNanos) {
+          // a Sentinel master that cannot be reached may be failing over: keep trying for a while
+          boolean failover = endpoint.kind == RedisEndpoint.Kind.SENTINEL && e instanceof JedisConnectionException
+              && callStart - start < Math.min(timeoutNanos, SENTINEL_FAILOVER_NANOS);
+          if ((!reached && !failover) || callStart - start >= timeoutNanos) {
             cancelQuietly(keys, id);
             throw LockErrors.connection(endpoint, "acquire a " + mode + " lease on '" + resource + "'", e);
           }
