@@ -26,7 +26,9 @@ final class LocalOpeners {
 
   /**
    * Other processes with {@code file} open for writing, as "pid N (command)"; empty when none is seen or
-   * {@code /proc} is absent. This process is left out.
+   * {@code /proc} is absent. This process is left out, and so are h5swmr writers (Java or Python): they hold the
+   * file's write fence ({@code .<name>.h5swmr-lock}) open for their whole write session, and the fence, not this
+   * check, serialises them (a paused h5swmr writer must make the next one wait, not fail).
    */
   static List<String> writers(Path file) {
     List<String> out = new ArrayList<>();
@@ -39,11 +41,12 @@ final class LocalOpeners {
     } catch (IOException e) {
       return out;
     }
+    String fence = io.h5swmr.hdf5.journal.JournalFiles.lock(Paths.get(target)).toString();
     long self = ProcessHandle.current().pid();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Paths.get("/proc"), p -> isPid(p))) {
       for (Path proc : procs) {
         long pid = Long.parseLong(proc.getFileName().toString());
-        if (pid != self && opensForWrite(proc, target)) {
+        if (pid != self && opensForWrite(proc, target, fence)) {
           out.add("pid " + pid + " (" + command(proc) + ")");
         }
       }
@@ -58,7 +61,9 @@ final class LocalOpeners {
     return !n.isEmpty() && n.chars().allMatch(Character::isDigit);
   }
 
-  private static boolean opensForWrite(Path proc, String target) {
+  /** Whether the process has {@code target} open for writing and does not hold h5swmr's write fence open. */
+  private static boolean opensForWrite(Path proc, String target, String fence) {
+    boolean writes = false;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
       for (Path fd : fds) {
         String link;
@@ -67,14 +72,15 @@ final class LocalOpeners {
         } catch (IOException | UnsupportedOperationException e) {
           continue; // not ours to inspect, or closed meanwhile
         }
-        if (link.equals(target) && writable(proc.resolve("fdinfo").resolve(fd.getFileName()))) {
-          return true;
+        if (link.equals(fence)) {
+          return false;
         }
+        writes |= link.equals(target) && writable(proc.resolve("fdinfo").resolve(fd.getFileName()));
       }
     } catch (IOException e) {
       // process gone, or its descriptors are not visible to this user
     }
-    return false;
+    return writes;
   }
 
   /** Whether the descriptor's open flags (octal "flags:" line of fdinfo) include write access. */
