@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.h5swmr.hdf5.H5File;
+import io.h5swmr.hdf5.journal.JournalSession;
 import io.h5swmr.testing.ChildJvm;
 import io.h5swmr.testing.RedisServerExtension;
 import io.h5swmr.testing.SharedSpark;
@@ -72,10 +73,12 @@ class H5SwmrStreamSinkTest {
     String queryId;
     long markAfterFirstCrash;
     try {
-      // 1. Killed after the sink's rename, before Spark's commit log: the restarted query replays that batch.
-      try (ChildJvm a = driver(source, sink, ckpt, "renamed", 1)) {
+      // 1. Killed right after the sink's commit point (journal committed, not yet applied), before Spark's commit
+      // log: the next writer rolls the journal forward, and the restarted query replays that batch, which the sink
+      // must recognise as already published.
+      try (ChildJvm a = driver(source, sink, ckpt, JournalSession.STEP_COMMITTED, 1)) {
         queryId = a.awaitLine("QUERY ", WAIT).substring(6).trim();
-        a.awaitLine("H5SWMR-PAUSE renamed", WAIT);
+        a.awaitLine("H5SWMR-PAUSE " + JournalSession.STEP_COMMITTED, WAIT);
         a.kill9();
       }
       String mark = "h5swmr.stream.batch." + queryId;
@@ -83,12 +86,12 @@ class H5SwmrStreamSinkTest {
         markAfterFirstCrash = (Long) f.attributes("/out").get(mark);
       }
       assertThat(markAfterFirstCrash).as("the killed batch was published with its id").isGreaterThanOrEqualTo(1);
-      // 2. Killed after copying the file, before publishing: the restarted query writes that batch again
+      // 2. Killed after writing the new rows, before the commit point: the restarted query writes that batch again
       // (one more driver start: with -Dlong=true).
       if (Boolean.getBoolean("long")) {
-        try (ChildJvm b = driver(source, sink, ckpt, "copied", 0)) {
+        try (ChildJvm b = driver(source, sink, ckpt, JournalSession.STEP_DATA_SYNCED, 0)) {
           assertThat(b.awaitLine("QUERY ", WAIT)).isEqualTo("QUERY " + queryId);
-          b.awaitLine("H5SWMR-PAUSE copied", WAIT);
+          b.awaitLine("H5SWMR-PAUSE " + JournalSession.STEP_DATA_SYNCED, WAIT);
           b.kill9();
         }
       }

@@ -14,10 +14,12 @@ import org.apache.spark.sql.streaming.Trigger;
  *
  * <p>Args: redis URL, source file, sink file, checkpoint, pause step (or {@code -}), batch id. Once a batch with at
  * least that id has completed, every later sink commit blocks at the pause step (the committer's test crash point,
- * {@code h5swmr.test.commitPause}), printing {@code H5SWMR-PAUSE <step>}. Prints {@code QUERY <id>} when started and
+ * installed through {@link io.h5swmr.testing.CommitPause}), printing {@code H5SWMR-PAUSE <step>}. Prints {@code QUERY <id>} when started and
  * {@code PROGRESS <batchId> <rows>} per batch; a line on stdin stops the query ({@code STOPPED}).
  */
 public final class StreamDriverChild {
+  private static volatile boolean pauseInstalled;
+
   private StreamDriverChild() {}
 
   public static void main(String[] args) throws Exception {
@@ -39,8 +41,10 @@ public final class StreamDriverChild {
         long id = event.progress().batchId();
         System.out.println("PROGRESS " + id + " " + event.progress().numInputRows());
         System.out.flush();
-        if (!pauseStep.equals("-") && id >= pauseAfter) {
-          System.setProperty("h5swmr.test.commitPause", pauseStep);
+        if (!pauseStep.equals("-") && id >= pauseAfter && !pauseInstalled) {
+          pauseInstalled = true;
+          System.setProperty(io.h5swmr.testing.CommitPause.PROPERTY, pauseStep);
+          io.h5swmr.testing.CommitPause.installFromProperty();
         }
       }
 
