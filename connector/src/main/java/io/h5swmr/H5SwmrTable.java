@@ -60,18 +60,23 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite {
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    H5SwmrOptions.checkNames(scanOptions.keySet(), H5SwmrOptions.Operation.READ);
     return new H5SwmrScanBuilder(schema, H5SwmrDataSource.options(merge(scanOptions)));
   }
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
+    H5SwmrOptions.checkNames(info.options().keySet(), H5SwmrOptions.Operation.WRITE);
     return new H5SwmrWriteBuilder(info, H5SwmrDataSource.options(merge(info.options())), schema);
   }
 
-  /** Table options (from the path/OPTIONS) under the options of this particular scan or write. */
+  /**
+   * Table options (from the path/OPTIONS) under the options of this particular scan or write. Only the latter are
+   * checked against the side: a table's OPTIONS serve its reads and its writes.
+   */
   private Map<String, String> merge(CaseInsensitiveStringMap opts) {
     java.util.Map<String, String> m = new java.util.HashMap<>();
-    for (String name : H5SwmrOptions.ALL) {
+    for (String name : H5SwmrOptions.names()) {
       String v = options.raw(name);
       if (v != null) {
         m.put(name, v);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -88,7 +87,7 @@ final class TableInspector {
     if (o.fileColumn() != null) {
       all.add(ReadColumn.file(o.fileColumn()));
     }
-    checkUniqueNames(all, o);
+    all = ColumnNames.unique(all, org.apache.spark.sql.internal.SQLConf.get().caseSensitiveAnalysis(), o);
     return new TableSnapshot(snaps, all, schemaOf(all, firstInfos), properties);
   }
 
@@ -97,7 +96,14 @@ final class TableInspector {
       List<String> paths = resolveDatasets(h, file, o);
       List<H5DatasetInfo> infos = new ArrayList<>();
       for (String p : paths) {
-        infos.add(h.datasetInfo(p));
+        H5DatasetInfo info = h.datasetInfo(p);
+        if (info.isNullSpace()) {
+          throw new H5SwmrDataException("Dataset '" + p + "' in file " + file + " has a NULL dataspace (type "
+              + info.type() + ", no elements, e.g. h5py.Empty): there is nothing to read as rows; h5swmr reads "
+              + "datasets with a simple (rank >= 1) or scalar dataspace; choose another with option '"
+              + H5SwmrOptions.DATASET + "'");
+        }
+        infos.add(info);
       }
       if (!o.datasets().isEmpty()) {
         for (H5DatasetInfo i : infos) {
@@ -219,20 +225,6 @@ final class TableInspector {
           : " x" + Arrays.toString(c.innerDims)));
     }
     return s.toString();
-  }
-
-  private static void checkUniqueNames(List<ReadColumn> all, H5SwmrOptions o) {
-    Map<String, ReadColumn> seen = new LinkedHashMap<>();
-    for (ReadColumn c : all) {
-      ReadColumn prev = seen.put(c.name.toLowerCase(Locale.ROOT), c);
-      if (prev != null) {
-        String option = c.source == ReadColumn.Source.FILE || prev.source == ReadColumn.Source.FILE
-            ? H5SwmrOptions.FILE_COLUMN : c.source == ReadColumn.Source.INDEX || prev.source == ReadColumn.Source.INDEX
-            ? H5SwmrOptions.INDEX_COLUMN : H5SwmrOptions.DATASETS;
-        throw new H5SwmrConfigException("Column name '" + c.name + "' appears twice in the schema; rename it with "
-            + "option '" + option + "' (or choose datasets with distinct names), columns: " + names(all));
-      }
-    }
   }
 
   static List<String> names(List<ReadColumn> cols) {
