@@ -7,6 +7,9 @@ import io.h5swmr.write.H5SwmrWriteBuilder;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import io.h5swmr.read.FileMetadata;
+import org.apache.spark.sql.connector.catalog.MetadataColumn;
+import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
 import org.apache.spark.sql.connector.catalog.SupportsWrite;
 import org.apache.spark.sql.connector.catalog.TableCapability;
@@ -17,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /** One HDF5 dataset (or set of column datasets) across one or more files, readable and writable. */
-public final class H5SwmrTable implements SupportsRead, SupportsWrite {
+public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsMetadataColumns {
   private static final Set<TableCapability> CAPABILITIES = EnumSet.of(
       TableCapability.BATCH_READ,
       // V1_BATCH_WRITE, not BATCH_WRITE: Spark's DataFrameWriter rejects errorifexists/ignore for any
@@ -56,6 +59,12 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite {
   @Override
   public Map<String, String> properties() {
     return H5SwmrSchemaInference.tableProperties(options);
+  }
+
+  /** {@code _metadata} (file path, name, size, modification time), as Spark's file sources offer it. */
+  @Override
+  public MetadataColumn[] metadataColumns() {
+    return FileMetadata.columns();
   }
 
   @Override

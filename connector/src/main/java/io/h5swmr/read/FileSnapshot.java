@@ -21,9 +21,19 @@ final class FileSnapshot implements Serializable {
   final long chunkRows;
   /** Rank of the (first) dataset: 0 for scalar datasets. */
   final int rank;
+  /** File size in bytes and last modification time (epoch ms) at planning: the {@code _metadata} column. */
+  final long fileSize;
+  final long modifiedMillis;
 
   FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
       long chunkRows, int rank) {
+    this(file, lockResource, datasets, objectIds, extent, chunkRows, rank, -1, -1);
+  }
+
+  FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
+      long chunkRows, int rank, long fileSize, long modifiedMillis) {
+    this.fileSize = fileSize;
+    this.modifiedMillis = modifiedMillis;
     this.file = file;
     this.lockResource = lockResource;
     this.datasets = List.copyOf(datasets);

@@ -31,10 +31,14 @@ final class TableInspector {
   private static final class FileMeta {
     final List<H5DatasetInfo> infos;
     final Map<String, Object> fileAttributes;
+    final long size;
+    final long modifiedMillis;
 
-    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes) {
+    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes, long size, long modifiedMillis) {
       this.infos = infos;
       this.fileAttributes = fileAttributes;
+      this.size = size;
+      this.modifiedMillis = modifiedMillis;
     }
   }
 
@@ -77,7 +81,8 @@ final class TableInspector {
               + i.path() + "' has " + i.rows());
         }
       }
-      snaps.add(new FileSnapshot(file, resource, paths, ids, first.rows(), chunk, first.rank()));
+      snaps.add(new FileSnapshot(file, resource, paths, ids, first.rows(), chunk, first.rank(), meta.size,
+          meta.modifiedMillis));
     }
     List<ReadColumn> all = new ArrayList<>();
     if (o.indexColumn() != null) {
@@ -114,7 +119,16 @@ final class TableInspector {
           }
         }
       }
-      return new FileMeta(infos, h.attributes("/"));
+      java.nio.file.Path p = java.nio.file.Paths.get(file);
+      long size;
+      long modified;
+      try {
+        size = java.nio.file.Files.size(p);
+        modified = java.nio.file.Files.getLastModifiedTime(p).toMillis();
+      } catch (java.io.IOException e) {
+        throw new H5SwmrNotFoundException("Cannot read the size of " + file + ": " + e, e);
+      }
+      return new FileMeta(infos, h.attributes("/"), size, modified);
     }
   }
 

@@ -76,4 +76,27 @@ class SqlTableScanTest {
       spark().sql("DROP VIEW IF EXISTS h5swmr_sql_v");
     }
   }
+
+  @Test
+  void metadataColumnLikeSparkFileSourcesAlongsideFileColumn() throws Exception {
+    Dataset<Row> df = ReadTestSupport.reader(REDIS.url()).option("fileColumn", "src").load(file.toString());
+    assertThat(df.columns()).as("hidden unless selected").containsExactly("index", "a", "b", "src");
+    Dataset<Row> q = df.where("index < 2").select("b", "src", "_metadata.file_name", "_metadata.file_size",
+        "_metadata.file_path", "_metadata.file_modification_time");
+    List<Row> rows = q.collectAsList();
+    assertThat(rows).hasSize(2);
+    Row r = rows.get(0);
+    assertThat(r.getString(1)).isEqualTo(file.toString());
+    assertThat(r.getString(2)).isEqualTo("t.h5");
+    assertThat(r.getLong(3)).isEqualTo(java.nio.file.Files.size(file));
+    assertThat(r.getString(4)).isEqualTo("file:" + file);
+    assertThat(r.getTimestamp(5).getTime())
+        .isEqualTo(java.nio.file.Files.getLastModifiedTime(file).toMillis());
+    H5SwmrScan scan = ReadTestSupport.scanOf(q);
+    assertThat(scan.description()).contains("columns=[b, src, _metadata]").contains("index=[0..2]");
+    // in SQL too, through the table
+    Row t = spark().sql("SELECT count(*), max(_metadata.file_name) FROM h5swmr_sql_t").collectAsList().get(0);
+    assertThat(t.getLong(0)).isEqualTo(10);
+    assertThat(t.getString(1)).isEqualTo("t.h5");
+  }
 }
