@@ -1,8 +1,6 @@
 package io.h5swmr.read;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.OptionalLong;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.Batch;
@@ -16,34 +14,12 @@ import org.apache.spark.sql.types.StructType;
  * reader kind (columnar when every selected column is primitive), fixed for the whole scan.
  */
 public final class H5SwmrScan implements Scan, SupportsReportStatistics {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H5SwmrScan.class);
-  /** Whether {@link #toBatch} re-plans after a replacement (off only to measure the difference; see README). */
-  static volatile boolean replanReplaced = true;
-
   private final ReadPlan plan;
   private final List<H5SwmrInputPartition> partitions;
   private final String description;
-  private final TableSnapshot snapshot;
-  private final IndexRanges keep;
-  private final long limit;
-  private final long partitionBytes;
-  private final Supplier<TableSnapshot> reinspect;
 
   H5SwmrScan(TableSnapshot snapshot, ReadPlan plan, IndexRanges keep, long limit, long partitionBytes,
       String pushed) {
-    this(snapshot, plan, keep, limit, partitionBytes, pushed, null);
-  }
-
-  /**
-   * @param reinspect inspects the files again (on the driver, under shared leases); null: never re-plan
-   */
-  H5SwmrScan(TableSnapshot snapshot, ReadPlan plan, IndexRanges keep, long limit, long partitionBytes,
-      String pushed, Supplier<TableSnapshot> reinspect) {
-    this.snapshot = snapshot;
-    this.keep = keep;
-    this.limit = limit;
-    this.partitionBytes = partitionBytes;
-    this.reinspect = reinspect;
     this.plan = plan;
     this.partitions = PartitionPlanner.plan(snapshot.files, keep, limit, ReadPlan.rowBytes(plan.columns),
         ReadPlan.maxValuesPerRow(plan.columns), partitionBytes);
@@ -63,49 +39,9 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
     return description;
   }
 
-  /**
-   * The partitions to run. Spark asks when the query starts executing, possibly well after the scan was planned;
-   * if a dataset was <em>replaced</em> meanwhile (an overwrite: its identity changed, or it shrank) with the same
-   * columns, the partitions are planned once more from a fresh inspection, so the query reads the new contents
-   * consistently instead of failing every task with "modified during the scan". Appends never re-plan (rows
-   * appended after planning stay invisible to this scan). A replacement after this point still fails the tasks.
-   */
   @Override
   public Batch toBatch() {
-    return new H5SwmrBatch(replanned(), plan);
-  }
-
-  private List<H5SwmrInputPartition> replanned() {
-    if (reinspect == null || !replanReplaced) {
-      return partitions;
-    }
-    TableSnapshot fresh;
-    try {
-      fresh = reinspect.get();
-    } catch (RuntimeException e) {
-      return partitions; // e.g. the file is gone: the tasks report it against the plan they got
-    }
-    if (!fresh.columns.equals(snapshot.columns) || fresh.files.size() != snapshot.files.size()) {
-      return partitions;
-    }
-    List<FileSnapshot> files = new ArrayList<>();
-    boolean replaced = false;
-    for (int i = 0; i < fresh.files.size(); i++) {
-      FileSnapshot was = snapshot.files.get(i);
-      FileSnapshot now = fresh.files.get(i);
-      if (!was.file.equals(now.file)) {
-        return partitions;
-      }
-      boolean changed = !was.objectIds.equals(now.objectIds) || now.extent < was.extent;
-      replaced |= changed;
-      files.add(changed ? now : was);
-    }
-    if (!replaced) {
-      return partitions;
-    }
-    LOG.info("h5swmr: a dataset was replaced between planning and execution; re-planned the scan over {}", files);
-    return PartitionPlanner.plan(files, keep, limit, ReadPlan.rowBytes(plan.columns),
-        ReadPlan.maxValuesPerRow(plan.columns), partitionBytes);
+    return new H5SwmrBatch(partitions, plan);
   }
 
   /** The planned partitions (for tests and tools). */

@@ -98,7 +98,6 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
     for (Filter f : pushed) {
       p.append(p.length() == 0 ? "" : ", ").append(f);
     }
-    return new H5SwmrScan(snapshot, plan, keep, limit, options.partitionBytes(), p.toString(),
-        () -> TableInspector.inspect(options));
+    return new H5SwmrScan(snapshot, plan, keep, limit, options.partitionBytes(), p.toString());
   }
 }
