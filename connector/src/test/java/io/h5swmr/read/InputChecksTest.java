@@ -77,6 +77,16 @@ class InputChecksTest {
   }
 
   @Test
+  void columnDatasetsWithTheSameNameInDifferentGroupsAreRead() {
+    Path f = dir.resolve("groups.h5");
+    Fixtures.doubles(f, "/g1/x", 4, 4);
+    Fixtures.doubles(f, "/g2/x", 4, 4);
+    Dataset<Row> df = reader(REDIS.url()).option("datasets", "/g1/x,/g2/x").load(f.toString());
+    assertThat(df.columns()).containsExactly("index", "x1", "x2");
+    assertThat(df.selectExpr("sum(x1)", "sum(x2)").collectAsList().toString()).isEqualTo("[[3.0,3.0]]");
+  }
+
+  @Test
   void h5pyCompoundMembersDifferingInCaseAreRead() throws Exception {
     H5py.assumeAvailable();
     Path f = dir.resolve("h5py-cased.h5");
