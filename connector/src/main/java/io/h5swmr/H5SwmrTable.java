@@ -7,6 +7,9 @@ import io.h5swmr.write.H5SwmrWriteBuilder;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import io.h5swmr.read.FileMetadata;
+import org.apache.spark.sql.connector.catalog.MetadataColumn;
+import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
 import org.apache.spark.sql.connector.catalog.SupportsWrite;
 import org.apache.spark.sql.connector.catalog.TableCapability;
@@ -17,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /** One HDF5 dataset (or set of column datasets) across one or more files, readable and writable. */
-public final class H5SwmrTable implements SupportsRead, SupportsWrite {
+public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsMetadataColumns {
   private static final Set<TableCapability> CAPABILITIES = EnumSet.of(
       TableCapability.BATCH_READ,
       // V1_BATCH_WRITE, not BATCH_WRITE: Spark's DataFrameWriter rejects errorifexists/ignore for any
@@ -62,20 +65,31 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite {
     return H5SwmrSchemaInference.tableProperties(options);
   }
 
+  /** {@code _metadata} (file path, name, size, modification time), as Spark's file sources offer it. */
+  @Override
+  public MetadataColumn[] metadataColumns() {
+    return FileMetadata.columns();
+  }
+
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    H5SwmrOptions.checkNames(scanOptions.keySet(), H5SwmrOptions.Operation.READ);
     return new H5SwmrScanBuilder(schema, H5SwmrDataSource.options(merge(scanOptions)));
   }
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
+    H5SwmrOptions.checkNames(info.options().keySet(), H5SwmrOptions.Operation.WRITE);
     return new H5SwmrWriteBuilder(info, H5SwmrDataSource.options(merge(info.options())), schema);
   }
 
-  /** Table options (from the path/OPTIONS) under the options of this particular scan or write. */
+  /**
+   * Table options (from the path/OPTIONS) under the options of this particular scan or write. Only the latter are
+   * checked against the side: a table's OPTIONS serve its reads and its writes.
+   */
   private Map<String, String> merge(CaseInsensitiveStringMap opts) {
     java.util.Map<String, String> m = new java.util.HashMap<>();
-    for (String name : H5SwmrOptions.ALL) {
+    for (String name : H5SwmrOptions.names()) {
       String v = options.raw(name);
       if (v != null) {
         m.put(name, v);

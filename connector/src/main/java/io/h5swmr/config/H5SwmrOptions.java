@@ -3,7 +3,6 @@ package io.h5swmr.config;
 import io.h5swmr.exceptions.H5SwmrConfigException;
 import io.h5swmr.lock.LockKeys;
 import io.h5swmr.lock.LockSettings;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,65 +26,125 @@ import java.util.regex.Pattern;
  * names are case-insensitive. Every value is parsed and checked when the object is built, so a bad value fails
  * on the driver before any task runs, with a message naming the option, the value and what is allowed.
  *
+ * <p>Unknown option names fail naming the closest known one; a read given write-only options (and a write given
+ * read-only ones) fails naming them. To add an option: declare its constant with {@code read("name")},
+ * {@code write("name")} or {@code both("name")} (that one line registers it) and add a typed getter.
+ *
+ * <p>This object stays on the driver (it is not {@link java.io.Serializable}): tasks get plain derived values
+ * such as {@link LockSettings}.
+ *
  * <p>The Redis URL may carry a password: {@link #toString()} and every message redact it.
  */
-public final class H5SwmrOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class H5SwmrOptions {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H5SwmrOptions.class);
 
   /** Prefix of the session-conf fallback of every option. */
   public static final String SESSION_PREFIX = "spark.h5swmr.";
 
-  // ---- option names (documented in README; keep the table there in step) ----
-  public static final String PATH = "path";
-  public static final String PATHS = "paths";
-  public static final String DATASET = "dataset";
-  public static final String DATASETS = "datasets";
-  public static final String FILE_COLUMN = "fileColumn";
-  public static final String INDEX_COLUMN = "indexColumn";
-  public static final String PARTITION_BYTES = "partitionBytes";
-  public static final String BATCH_ROWS = "batchRows";
-  public static final String REDIS_URL = "redis.url";
-  public static final String LOCK_KEY = "lock.key";
-  public static final String LOCK_PREFIX = "lock.prefix";
-  public static final String LOCK_TTL = "lock.ttl";
-  public static final String LOCK_TIMEOUT = "lock.timeout";
-  public static final String REDIS_CONNECT_TIMEOUT = "redis.connectTimeout";
-  public static final String CHUNK_ROWS = "chunkRows";
-  public static final String COMPRESSION = "compression";
-  public static final String COMPRESSION_LEVEL = "compressionLevel";
-  public static final String SHUFFLE = "shuffle";
-  public static final String STAGING_DIR = "stagingDir";
+  /** Which operations an option applies to (checked for the options given to one read or one write). */
+  public enum Side {
+    READ, WRITE, BOTH;
+
+    boolean covers(Operation op) {
+      return this == BOTH || op == Operation.ANY || name().equals(op.name());
+    }
+  }
+
+  /** What an options map is being parsed for. */
+  public enum Operation {
+    /** Options of one read ({@code spark.read...load()}): write-only options are refused. */
+    READ,
+    /** Options of one write ({@code df.write...save()}): read-only options are refused. */
+    WRITE,
+    /** Table properties and schema inference, shared by reads and writes: only unknown names are refused. */
+    ANY
+  }
+
+  // The registry: every option name, with the side it applies to. Declaring a constant below with
+  // read(..)/write(..)/both(..) registers it; nothing else has to list it. It must stay above the constants.
+  private static final Map<String, String> CANONICAL = new LinkedHashMap<>(); // lower-case -> as documented
+  private static final Map<String, Side> SIDES = new LinkedHashMap<>(); // lower-case -> side
+
+  private static String register(String name, Side side) {
+    String k = name.toLowerCase(Locale.ROOT);
+    if (CANONICAL.put(k, name) != null) {
+      throw new IllegalStateException("option declared twice: " + name);
+    }
+    SIDES.put(k, side);
+    return name;
+  }
+
+  private static String read(String name) {
+    return register(name, Side.READ);
+  }
+
+  private static String write(String name) {
+    return register(name, Side.WRITE);
+  }
+
+  private static String both(String name) {
+    return register(name, Side.BOTH);
+  }
+
+  // ---- option names (documented in README; keep the table there in step). One line registers a key. ----
+  public static final String PATH = both("path");
+  public static final String PATHS = read("paths");
+  public static final String DATASET = both("dataset");
+  public static final String DATASETS = read("datasets");
+  public static final String FILE_COLUMN = read("fileColumn");
+  public static final String INDEX_COLUMN = both("indexColumn");
+  public static final String PARTITION_BYTES = read("partitionBytes");
+  public static final String BATCH_ROWS = read("batchRows");
+  public static final String REDIS_URL = both("redis.url");
+  public static final String LOCK_KEY = both("lock.key");
+  public static final String LOCK_PREFIX = both("lock.prefix");
+  public static final String LOCK_TTL = both("lock.ttl");
+  public static final String LOCK_TIMEOUT = both("lock.timeout");
+  public static final String REDIS_CONNECT_TIMEOUT = both("redis.connectTimeout");
+  public static final String CHUNK_ROWS = write("chunkRows");
+  public static final String COMPRESSION = write("compression");
+  public static final String COMPRESSION_LEVEL = write("compressionLevel");
+  public static final String SHUFFLE = write("shuffle");
+  public static final String STAGING_DIR = write("stagingDir");
+
   // ---- scale (issue 12): parallel reads ----
   /** Read chunks with positional I/O and decode them in Java, outside the native lock (default true). */
-  public static final String DIRECT_READ = "directRead";
+  public static final String DIRECT_READ = read("directRead");
 
-  // ---- native SWMR files and reads without Redis (issue 10, helper "swmr"); README "Native SWMR files" ----
+  // ---- native SWMR files and reads without Redis (issue 10); README "Native SWMR files" ----
   /**
    * {@code redis} (default): every read takes shared leases and every write the exclusive lease in Redis.
    * {@code none}: reads take no lease and need no Redis (archives, files only native HDF5 writers write); writes
-   * refuse it. Session conf {@code spark.h5swmr.lock}.
+   * refuse it with a message saying why. Session conf {@code spark.h5swmr.lock}.
    */
-  public static final String LOCK = "lock";
+  public static final String LOCK = both("lock");
   /**
    * Write option: {@code true} lets a write clear the superblock's SWMR-writer mark left by a native SWMR writer
    * that crashed (as {@code h5clear -s} does), under the exclusive lease, when no sign of a live native writer is
    * seen; default {@code false} refuses such a file.
    */
-  public static final String CLEAR_STALE_FLAGS = "clearStaleFlags";
+  public static final String CLEAR_STALE_FLAGS = write("clearStaleFlags");
 
   /** Values of {@link #LOCK}. */
   public enum LockMode {
     REDIS, NONE
   }
 
-  /** Every option name this source understands (for the unknown-option hint). */
-  public static final List<String> ALL = List.of(PATH, PATHS, DATASET, DATASETS, FILE_COLUMN, INDEX_COLUMN,
-      PARTITION_BYTES, BATCH_ROWS, REDIS_URL, LOCK_KEY, LOCK_PREFIX, LOCK_TTL, LOCK_TIMEOUT,
-      REDIS_CONNECT_TIMEOUT, CHUNK_ROWS, COMPRESSION, COMPRESSION_LEVEL, SHUFFLE, STAGING_DIR, LOCK,
-      CLEAR_STALE_FLAGS, DIRECT_READ,
-      /* streaming source, see the block below */
-      H5SwmrOptions.STARTING_POSITION, H5SwmrOptions.MAX_ROWS_PER_TRIGGER, H5SwmrOptions.MAX_BYTES_PER_TRIGGER,
-      H5SwmrOptions.ON_DATASET_CHANGE);
+  /**
+   * Keys Spark itself adds to a source's options (besides {@code path}/{@code paths}): {@code __}-prefixed
+   * internal keys such as {@code __partition_columns}, and what a Hive metastore stores with a table.
+   */
+  private static final Set<String> SPARK_KEYS = Set.of("serialization.format", "skiphivemetadata");
+
+  /** Every option name this source understands, as documented. */
+  public static List<String> names() {
+    return List.copyOf(CANONICAL.values());
+  }
+
+  /** The side an option applies to; null for a name that is not an h5swmr option. */
+  public static Side sideOf(String name) {
+    return SIDES.get(name.toLowerCase(Locale.ROOT));
+  }
 
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
   public static final String DEFAULT_LOCK_PREFIX = "h5swmr:";
@@ -185,15 +244,26 @@ public final class H5SwmrOptions implements Serializable {
   }
 
   /**
-   * Builds the options from per-query options over session conf.
+   * Builds the options from per-query options over session conf, for reads and writes alike (table properties,
+   * schema inference): every given name must be an h5swmr option or one Spark adds itself.
    *
    * @param options per-query options (any key case)
    * @param sessionConf session conf lookup: given a full key such as {@code spark.h5swmr.redis.url}, its value or
    *     null. Also consulted for {@code spark.sql.files.maxPartitionBytes}.
    */
   public static H5SwmrOptions of(Map<String, String> options, Function<String, String> sessionConf) {
+    return of(options, sessionConf, Operation.ANY);
+  }
+
+  /**
+   * As {@link #of(Map, Function)}, and the per-query options must apply to {@code op}: a read given
+   * {@code compression}, or a write given {@code partitionBytes}, fails naming the option. Session conf is never
+   * checked against the side (one session conf serves reads and writes).
+   */
+  public static H5SwmrOptions of(Map<String, String> options, Function<String, String> sessionConf, Operation op) {
+    checkNames(options.keySet(), op);
     Map<String, String> merged = new LinkedHashMap<>();
-    for (String name : ALL) {
+    for (String name : CANONICAL.values()) {
       String v = sessionConf.apply(SESSION_PREFIX + name);
       if (v == null) {
         v = sessionConf.apply(SESSION_PREFIX + name.toLowerCase(Locale.ROOT));
@@ -203,8 +273,8 @@ public final class H5SwmrOptions implements Serializable {
       }
     }
     for (Map.Entry<String, String> e : options.entrySet()) {
-      if (e.getValue() != null) {
-        merged.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+      if (e.getValue() != null && SIDES.containsKey(key(e.getKey()))) {
+        merged.put(key(e.getKey()), e.getValue());
       }
     }
     long sparkMax = DEFAULT_PARTITION_BYTES;
@@ -222,6 +292,87 @@ public final class H5SwmrOptions implements Serializable {
   /** Options alone, without session conf (tests, tools). */
   public static H5SwmrOptions of(Map<String, String> options) {
     return of(options, k -> null);
+  }
+
+  /**
+   * Refuses option names h5swmr does not know (naming the closest known one), and for a READ write-only options
+   * (a read given {@code compression} would silently ignore it). A WRITE given read-only options is not refused:
+   * {@code saveAsTable} and {@code CREATE TABLE ... AS SELECT} legitimately store options such as
+   * {@code fileColumn} for the table's later reads; those are returned as notices (the caller logs them). Keys
+   * Spark adds itself ({@code __}-prefixed, Hive's) pass.
+   *
+   * @throws H5SwmrConfigException naming the option and what is valid
+   */
+  public static void checkNames(java.util.Collection<String> names, Operation op) {
+    for (String notice : sideNotices(names, op)) {
+      LOG.warn(notice);
+    }
+  }
+
+  /** The checks of {@link #checkNames}; returns one notice per read-only option given to a write. */
+  static List<String> sideNotices(java.util.Collection<String> names, Operation op) {
+    List<String> notices = new ArrayList<>();
+    for (String name : names) {
+      String k = key(name);
+      if (k.startsWith("__") || SPARK_KEYS.contains(k)) {
+        continue;
+      }
+      Side side = SIDES.get(k);
+      if (side == null) {
+        throw new H5SwmrConfigException("Unknown option '" + name + "' for format h5swmr" + suggestion(k)
+            + "; valid options: " + String.join(", ", CANONICAL.values()));
+      }
+      if (side.covers(op)) {
+        continue;
+      }
+      if (op == Operation.WRITE) {
+        notices.add("Option '" + CANONICAL.get(k) + "' applies to reads only: this write ignores it (a table "
+            + "created by this write keeps it for its reads)");
+        continue;
+      }
+      List<String> valid = new ArrayList<>();
+      SIDES.forEach((n, s) -> {
+        if (s.covers(op)) {
+          valid.add(CANONICAL.get(n));
+        }
+      });
+      throw new H5SwmrConfigException("Option '" + CANONICAL.get(k) + "' applies to writes only and has no "
+          + "effect on a read: remove it from this read (options of a read: " + String.join(", ", valid) + ")");
+    }
+    return notices;
+  }
+
+  private static String suggestion(String unknown) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (Map.Entry<String, String> e : CANONICAL.entrySet()) {
+      int d = editDistance(unknown, e.getKey());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = e.getValue();
+      }
+    }
+    // A suggestion only when it is plausibly a typo: at most a third of the name differs.
+    return best != null && bestDistance <= Math.max(2, unknown.length() / 3) ? " (did you mean '" + best + "'?)" : "";
+  }
+
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   // ---- typed getters ----
@@ -359,13 +510,13 @@ public final class H5SwmrOptions implements Serializable {
   // ---- streaming source (issue 11, io.h5swmr.stream; README "Streaming"): checked when a stream starts ----
 
   /** Where a stream starts in the files present at its first start: {@code earliest} (row 0) or {@code latest}. */
-  public static final String STARTING_POSITION = "startingPosition";
+  public static final String STARTING_POSITION = read("startingPosition");
   /** Most rows one micro-batch reads, over all files (absent: no limit). */
-  public static final String MAX_ROWS_PER_TRIGGER = "maxRowsPerTrigger";
+  public static final String MAX_ROWS_PER_TRIGGER = read("maxRowsPerTrigger");
   /** Most bytes (of the selected columns) one micro-batch reads (absent: no limit). */
-  public static final String MAX_BYTES_PER_TRIGGER = "maxBytesPerTrigger";
+  public static final String MAX_BYTES_PER_TRIGGER = read("maxBytesPerTrigger");
   /** What a stream does when a dataset it reads is replaced or shrinks: {@code fail} or {@code restart} (row 0). */
-  public static final String ON_DATASET_CHANGE = "onDatasetChange";
+  public static final String ON_DATASET_CHANGE = read("onDatasetChange");
 
   /** Values of {@link #STARTING_POSITION}. */
   public enum StartingPosition {
@@ -409,24 +560,25 @@ public final class H5SwmrOptions implements Serializable {
     return s == null || s.trim().isEmpty() ? null : s.trim();
   }
 
+  /**
+   * {@code path} is one path, never split (a file may be named {@code a,b.h5}); {@code paths} is the JSON array of
+   * strings Spark's {@code load(p1, p2)} passes. Both may be given; duplicates count once.
+   */
   private static List<String> parsePaths(Map<String, String> merged) {
     List<String> out = new ArrayList<>();
     String many = merged.get(key(PATHS));
     if (many != null && !many.trim().isEmpty()) {
       String t = many.trim();
-      if (t.startsWith("[")) {
-        out.addAll(parseJsonStringArray(t));
-      } else {
-        out.addAll(splitList(t));
+      if (!t.startsWith("[") || !t.endsWith("]")) {
+        throw invalid(PATHS, many, "a JSON array of strings such as [\"/data/a.h5\",\"/data/b.h5\"] (what "
+            + "load(p1, p2) passes); for one path use option '" + PATH + "' or load(path), which is never split on "
+            + "commas");
       }
+      out.addAll(parseJsonStringArray(t));
     }
     String one = merged.get(key(PATH));
-    if (one != null) {
-      for (String p : splitList(one)) {
-        if (!out.contains(p)) {
-          out.add(p);
-        }
-      }
+    if (one != null && !one.isEmpty() && !out.contains(one)) {
+      out.add(one);
     }
     return Collections.unmodifiableList(out);
   }
@@ -510,17 +662,19 @@ public final class H5SwmrOptions implements Serializable {
     }
   }
 
-  private static final Pattern DURATION = Pattern.compile("(?i)\\s*(\\d+)\\s*(ms|s|sec|m|min|h)?\\s*");
+  private static final Pattern DURATION = Pattern.compile("(?i)\\s*(\\d+)\\s*(ms|s|sec|m|min|h)\\s*");
 
-  /** Parses durations: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code 1h}; a bare number is seconds. */
+  /**
+   * Parses durations with a unit: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code 1h}. A bare
+   * number is refused: {@code lock.ttl=30000} could mean milliseconds or 8.3 hours.
+   */
   public static Duration parseDuration(String v) {
     Matcher m = DURATION.matcher(v);
     if (!m.matches()) {
       throw new NumberFormatException(v);
     }
     long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-    switch (unit) {
+    switch (m.group(2).toLowerCase(Locale.ROOT)) {
       case "ms": return Duration.ofMillis(n);
       case "m":
       case "min": return Duration.ofMinutes(n);
@@ -534,6 +688,10 @@ public final class H5SwmrOptions implements Serializable {
     if (v == null) {
       return dflt;
     }
+    if (v.trim().matches("\\d+")) {
+      throw invalid(option, v, "a duration with a unit, e.g. " + v.trim() + "ms or " + v.trim() + "s (units: ms, s, "
+          + "min/m, h; a bare number is ambiguous)");
+    }
     try {
       Duration d = parseDuration(v);
       if (d.isZero()) {
@@ -541,7 +699,7 @@ public final class H5SwmrOptions implements Serializable {
       }
       return d;
     } catch (RuntimeException e) {
-      throw invalid(option, v, "a positive duration such as 500ms, 30s, 10min or 1h (a bare number means seconds)");
+      throw invalid(option, v, "a positive duration with a unit such as 500ms, 30s, 10min or 1h");
     }
   }
 

@@ -11,9 +11,19 @@ import java.util.regex.Pattern;
  * Spark and its catalog produce — {@code file:/a/b}, {@code file:///a/b}, {@code file://localhost/a/b}, encoded
  * ({@code %20}) or not (the session catalog stores table locations unencoded, spaces included). Other schemes are
  * refused: HDF5 needs a POSIX filesystem.
+ *
+ * <p>A name is taken as a URI only when it is one: {@code scheme://…}, or {@code scheme:…} with a scheme Hadoop or
+ * Spark users actually write ({@link #KNOWN_SCHEMES}). Any other colon is part of a file name
+ * ({@code run:7.h5}, {@code shot:2026-01-01.h5}). This class is the one place paths are parsed: remote schemes
+ * are added here.
  */
 public final class LocalPaths {
-  private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+  private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)", Pattern.DOTALL);
+
+  /** Schemes recognised without {@code //} ({@code hdfs:/x}); other {@code word:} prefixes are file names. */
+  static final java.util.Set<String> KNOWN_SCHEMES = java.util.Set.of("file", "hdfs", "webhdfs", "swebhdfs",
+      "viewfs", "har", "s3", "s3a", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "adl", "oss", "cos", "cosn",
+      "obs", "ofs", "o3fs", "dbfs", "alluxio", "jfs", "ftp", "sftp", "http", "https");
   private static final Pattern FILE_PREFIX = Pattern.compile("^(?i)file:(//(localhost)?)?");
 
   private LocalPaths() {}
@@ -42,14 +52,30 @@ public final class LocalPaths {
         return plain(stripFileScheme(p), p);
       }
     }
-    // A Windows drive letter (C:\data) is a path, not a scheme.
-    if (SCHEME.matcher(p).matches() && !(p.length() > 2 && p.charAt(1) == ':' && Character.isLetter(p.charAt(0))
-        && (p.charAt(2) == '\\' || p.charAt(2) == '/'))) {
-      throw new H5SwmrConfigException("Path '" + p + "' uses scheme '" + p.substring(0, p.indexOf(':'))
+    String scheme = schemeOf(p);
+    if (scheme != null) {
+      throw new H5SwmrConfigException("Path '" + p + "' uses scheme '" + scheme
           + "': h5swmr reads and writes HDF5 files on local or shared POSIX filesystems only (NFS, Lustre, GPFS, "
           + "a FUSE mount …), given as plain paths or file: URIs");
     }
     return plain(p, p);
+  }
+
+  /**
+   * The URI scheme {@code p} starts with, or null when it is a plain path: {@code x://…} and known schemes
+   * ({@code hdfs:/…}) are schemes; {@code run:7.h5} and Windows drive letters ({@code C:\\data}) are not.
+   */
+  public static String schemeOf(String p) {
+    java.util.regex.Matcher m = SCHEME.matcher(p);
+    if (!m.matches()) {
+      return null;
+    }
+    String scheme = m.group(1);
+    if (scheme.length() == 1) {
+      return null; // a drive letter
+    }
+    return m.group(2).startsWith("//") || KNOWN_SCHEMES.contains(scheme.toLowerCase(java.util.Locale.ROOT))
+        ? scheme : null;
   }
 
   private static Path plain(String path, String given) {

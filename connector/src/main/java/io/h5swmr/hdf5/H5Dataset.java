@@ -138,7 +138,9 @@ public final class H5Dataset implements AutoCloseable {
     }
     long[] dims;
     long[] max;
+    boolean nullSpace;
     try (H5Id space = H5Id.space(H5.H5Dget_space(did))) {
+      nullSpace = H5.H5Sget_simple_extent_type(space.id()) == HDF5Constants.H5S_NULL;
       int rank = H5.H5Sget_simple_extent_ndims(space.id());
       dims = new long[rank];
       max = new long[rank];
@@ -177,7 +179,7 @@ public final class H5Dataset implements AutoCloseable {
     long storage = H5.H5Dget_storage_size(did);
     String objectId = file.objectId(did);
     return new H5DatasetInfo(file.path(), path, type, dims, max, chunk, layout, filters, storage, objectId,
-        H5Attributes.readAll(did));
+        H5Attributes.readAll(did)).withNullSpace(nullSpace);
   }
 
   private static String wellKnownFilter(int id) {

@@ -31,6 +31,7 @@ public final class H5DatasetInfo implements Serializable {
   private final long storageSize;
   private final String objectId;
   private final Map<String, Object> attributes;
+  private boolean nullSpace;
 
   H5DatasetInfo(String file, String path, H5Type type, long[] dims, long[] maxDims, long[] chunkDims,
       H5Layout layout, List<H5Filter> filters, long storageSize, String objectId, Map<String, Object> attributes) {
@@ -45,6 +46,16 @@ public final class H5DatasetInfo implements Serializable {
     this.storageSize = storageSize;
     this.objectId = objectId;
     this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+  }
+
+  H5DatasetInfo withNullSpace(boolean isNull) {
+    this.nullSpace = isNull;
+    return this;
+  }
+
+  /** Whether the dataset has a NULL dataspace (H5S_NULL: no elements at all, not even a scalar one). */
+  public boolean isNullSpace() {
+    return nullSpace;
   }
 
   /** The file path the dataset was read from. */

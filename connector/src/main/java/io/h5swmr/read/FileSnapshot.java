@@ -21,6 +21,9 @@ final class FileSnapshot implements Serializable {
   final long chunkRows;
   /** Rank of the (first) dataset: 0 for scalar datasets. */
   final int rank;
+  /** File size in bytes and last modification time (epoch ms) at planning: the {@code _metadata} column. */
+  final long fileSize;
+  final long modifiedMillis;
 
   /**
    * A native SWMR writer had the file open (or crashed with it open) at planning: {@link #extent} is what it had
@@ -30,12 +33,14 @@ final class FileSnapshot implements Serializable {
 
   FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
       long chunkRows, int rank) {
-    this(file, lockResource, datasets, objectIds, extent, chunkRows, rank, false);
+    this(file, lockResource, datasets, objectIds, extent, chunkRows, rank, false, -1, -1);
   }
 
   FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
-      long chunkRows, int rank, boolean nativeSwmr) {
+      long chunkRows, int rank, boolean nativeSwmr, long fileSize, long modifiedMillis) {
     this.nativeSwmr = nativeSwmr;
+    this.fileSize = fileSize;
+    this.modifiedMillis = modifiedMillis;
     this.file = file;
     this.lockResource = lockResource;
     this.datasets = List.copyOf(datasets);

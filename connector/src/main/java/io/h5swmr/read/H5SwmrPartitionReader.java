@@ -36,10 +36,11 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
         return false;
       }
       release();
-      data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics);
+      H5SwmrInputPartition.Piece piece = partition.pieces().get(nextPiece++);
+      data = PieceReader.read(plan, piece, metrics);
       getters = new RowValues.Getter[plan.columns.size()];
       for (int i = 0; i < getters.length; i++) {
-        getters[i] = RowValues.getter(plan.columns.get(i), plan, data);
+        getters[i] = RowValues.getter(plan.columns.get(i), plan, data, piece.file);
       }
       row = -1;
     }

@@ -44,6 +44,8 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
       ReadColumn c = SchemaBinding.find(tableColumns, f.name());
       if (c != null) {
         cols.add(SchemaBinding.bindType(c, f.dataType(), c.name));
+      } else if (f.name().equals(FileMetadata.NAME)) {
+        cols.add(FileMetadata.column(f.dataType()));
       }
     }
     this.required = cols;

@@ -119,7 +119,7 @@ public final class IncrementalScan {
    */
   public FileState inspect(String file) {
     Map<String, String> one = new LinkedHashMap<>();
-    for (String name : H5SwmrOptions.ALL) {
+    for (String name : H5SwmrOptions.names()) {
       String v = options.raw(name);
       if (v != null) {
         one.put(name, v);

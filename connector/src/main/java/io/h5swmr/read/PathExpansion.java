@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Turns the user's {@code path}/{@code paths} (files, directories, globs, {@code file:} URIs, comma lists) into the
+ * Turns the user's {@code path}/{@code paths} (files, directories, globs, {@code file:} URIs; several through {@code paths}) into the
  * sorted list of regular files to read, on a local or shared POSIX file system. Directories contribute their
  * regular files not starting with {@code .} or {@code _} (like Spark's file sources); globs may use
  * {@code * ? [..] {a,b}} in any path segment.
@@ -40,7 +40,7 @@ final class PathExpansion {
   static List<String> expand(List<String> paths) {
     if (paths.isEmpty()) {
       throw new H5SwmrConfigException("No input path: give one with load(path) or option '" + H5SwmrOptions.PATH
-          + "' (a file, a directory, a glob or a comma-separated list)");
+          + "' (a file, a directory or a glob; several with load(p1, p2))");
     }
     Set<String> out = new LinkedHashSet<>();
     for (String p : paths) {

@@ -123,8 +123,10 @@ final class PieceReader {
 
   private static H5SwmrDataException modified(FileSnapshot f, int d, String what, Throwable cause) {
     String msg = "Dataset '" + f.datasets.get(d) + "' in file " + f.file + " was modified during the scan: " + what
-        + " after the scan was planned with " + f.extent + " rows; it is not read mixed with older data, "
-        + "rerun the query to read the new contents";
+        + " after the scan was planned with " + f.extent + " rows; it is not read mixed with older data. Rerun "
+        + "the query to read the new contents; if the dataset is overwritten continuously, append instead of "
+        + "overwriting (appends never invalidate a scan), or retry the query a bounded number of times "
+        + "(README: Troubleshooting)";
     return cause == null ? new H5SwmrDataException(msg) : new H5SwmrDataException(msg, cause);
   }
 }

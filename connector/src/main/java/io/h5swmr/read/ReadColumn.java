@@ -19,7 +19,7 @@ import org.apache.spark.sql.types.StructType;
 final class ReadColumn implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  enum Source { INDEX, FILE, DATA }
+  enum Source { INDEX, FILE, DATA, METADATA }
 
   final String name;
   final Source source;
@@ -55,6 +55,11 @@ final class ReadColumn implements Serializable {
   static ReadColumn file(String name) {
     return new ReadColumn(name, Source.FILE, -1, List.of(), null, new long[0],
         org.apache.spark.sql.types.DataTypes.StringType, List.of());
+  }
+
+  /** The {@code _metadata} column (or one of its fields when {@code children} is empty). */
+  static ReadColumn metadata(String name, DataType sparkType, List<ReadColumn> children) {
+    return new ReadColumn(name, Source.METADATA, -1, List.of(), null, new long[0], sparkType, children);
   }
 
   static ReadColumn data(String name, int dataset, List<String> memberPath, H5Type type, long[] innerDims,
@@ -109,7 +114,7 @@ final class ReadColumn implements Serializable {
     if (source == Source.INDEX) {
       return 8;
     }
-    if (source == Source.FILE) {
+    if (source == Source.FILE || source == Source.METADATA) {
       return 0;
     }
     if (isStruct()) {
@@ -126,6 +131,9 @@ final class ReadColumn implements Serializable {
 
   /** True when values can go straight into a Spark column vector (numbers and booleans, no arrays). */
   boolean isPrimitive() {
+    if (source == Source.METADATA) {
+      return false; // a struct: read by the row reader
+    }
     if (source != Source.DATA) {
       return true;
     }

@@ -18,8 +18,14 @@ final class RowValues {
 
   private RowValues() {}
 
-  static Getter getter(ReadColumn c, ReadPlan plan, PieceData d) {
+  static Getter getter(ReadColumn c, ReadPlan plan, PieceData d, FileSnapshot snapshot) {
     switch (c.source) {
+      case METADATA:
+        if (!c.isStruct()) {
+          Object v = FileMetadata.value(c.name, snapshot);
+          return row -> v;
+        }
+        break;
       case INDEX:
         long start = d.start;
         return row -> start + row;
@@ -33,7 +39,7 @@ final class RowValues {
       List<ReadColumn> kids = c.children;
       Getter[] gs = new Getter[kids.size()];
       for (int i = 0; i < gs.length; i++) {
-        gs[i] = getter(kids.get(i), plan, d);
+        gs[i] = getter(kids.get(i), plan, d, snapshot);
       }
       return row -> {
         Object[] v = new Object[gs.length];

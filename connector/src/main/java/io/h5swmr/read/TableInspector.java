@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -37,11 +36,16 @@ final class TableInspector {
      * grow one after the other), else -1 (the datasets must have equal lengths).
      */
     final long swmrRows;
+    final long size;
+    final long modifiedMillis;
 
-    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes, long swmrRows) {
+    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes, long swmrRows, long size,
+        long modifiedMillis) {
       this.infos = infos;
       this.fileAttributes = fileAttributes;
       this.swmrRows = swmrRows;
+      this.size = size;
+      this.modifiedMillis = modifiedMillis;
     }
   }
 
@@ -88,7 +92,8 @@ final class TableInspector {
         }
       }
       long rows = meta.swmrRows >= 0 ? meta.swmrRows : first.rows();
-      snaps.add(new FileSnapshot(file, resource, paths, ids, rows, chunk, first.rank(), meta.swmrRows >= 0));
+      snaps.add(new FileSnapshot(file, resource, paths, ids, rows, chunk, first.rank(), meta.swmrRows >= 0,
+          meta.size, meta.modifiedMillis));
     }
     List<ReadColumn> all = new ArrayList<>();
     if (o.indexColumn() != null) {
@@ -98,7 +103,7 @@ final class TableInspector {
     if (o.fileColumn() != null) {
       all.add(ReadColumn.file(o.fileColumn()));
     }
-    checkUniqueNames(all, o);
+    all = ColumnNames.unique(all, org.apache.spark.sql.internal.SQLConf.get().caseSensitiveAnalysis(), o);
     return new TableSnapshot(snaps, all, schemaOf(all, firstInfos), properties);
   }
 
@@ -109,7 +114,14 @@ final class TableInspector {
       long swmrRows = h.isSwmrRead() ? Long.MAX_VALUE : -1;
       for (String p : paths) {
         try (H5Dataset d = h.openDataset(p)) {
-          infos.add(d.info());
+          H5DatasetInfo info = d.info();
+          if (info.isNullSpace()) {
+            throw new H5SwmrDataException("Dataset '" + p + "' in file " + file + " has a NULL dataspace (type "
+                + info.type() + ", no elements, e.g. h5py.Empty): there is nothing to read as rows; h5swmr reads "
+                + "datasets with a simple (rank >= 1) or scalar dataspace; choose another with option '"
+                + H5SwmrOptions.DATASET + "'");
+          }
+          infos.add(info);
           if (h.isSwmrRead()) {
             swmrRows = Math.min(swmrRows, d.flushedRows());
           }
@@ -124,7 +136,16 @@ final class TableInspector {
           }
         }
       }
-      return new FileMeta(infos, h.attributes("/"), swmrRows);
+      java.nio.file.Path p = java.nio.file.Paths.get(file);
+      long size;
+      long modified;
+      try {
+        size = java.nio.file.Files.size(p);
+        modified = java.nio.file.Files.getLastModifiedTime(p).toMillis();
+      } catch (java.io.IOException e) {
+        throw new H5SwmrNotFoundException("Cannot read the size of " + file + ": " + e, e);
+      }
+      return new FileMeta(infos, h.attributes("/"), swmrRows, size, modified);
     }
   }
 
@@ -235,20 +256,6 @@ final class TableInspector {
           : " x" + Arrays.toString(c.innerDims)));
     }
     return s.toString();
-  }
-
-  private static void checkUniqueNames(List<ReadColumn> all, H5SwmrOptions o) {
-    Map<String, ReadColumn> seen = new LinkedHashMap<>();
-    for (ReadColumn c : all) {
-      ReadColumn prev = seen.put(c.name.toLowerCase(Locale.ROOT), c);
-      if (prev != null) {
-        String option = c.source == ReadColumn.Source.FILE || prev.source == ReadColumn.Source.FILE
-            ? H5SwmrOptions.FILE_COLUMN : c.source == ReadColumn.Source.INDEX || prev.source == ReadColumn.Source.INDEX
-            ? H5SwmrOptions.INDEX_COLUMN : H5SwmrOptions.DATASETS;
-        throw new H5SwmrConfigException("Column name '" + c.name + "' appears twice in the schema; rename it with "
-            + "option '" + option + "' (or choose datasets with distinct names), columns: " + names(all));
-      }
-    }
   }
 
   static List<String> names(List<ReadColumn> cols) {

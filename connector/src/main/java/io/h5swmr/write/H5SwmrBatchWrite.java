@@ -49,13 +49,17 @@ final class H5SwmrBatchWrite implements BatchWrite {
     this.mode = mode;
     this.target = targetPath(options.singlePath());
     this.dataset = datasetOf(options);
+    WriteChecks.uniqueColumns(inputSchema);
     this.schema = WriteSchema.of(inputSchema, options.indexColumn());
+    WriteChecks.chunkRowsFit(options.chunkRows(), schema);
+    WriteChecks.targetIsNotADirectory(target, options.singlePath());
     checkTargetWritable(target);
     NativeWriterCheck.requireLockService(options);
     this.locks = WriteLocks.of(options, target);
     H5TargetDataset.Existing existing;
     try (Lease lease = locks.shared()) {
       NativeWriterCheck.beforeStaging(target, options);
+      WriteChecks.parentsAreGroups(target, dataset, options.dataset());
       existing = H5TargetDataset.inspect(target, dataset);
     }
     if (existing.datasetExists && mode == H5SwmrCommitter.Mode.ERROR_IF_EXISTS) {
@@ -92,12 +96,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
       throw new H5SwmrConfigException("Writes need option 'dataset': the path of the dataset to create or append "
           + "to inside the file, e.g. .option(\"dataset\", \"/results/table\")");
     }
-    d = d.startsWith("/") ? d : "/" + d;
-    if (d.equals("/") || d.endsWith("/")) {
-      throw new H5SwmrConfigException("Option 'dataset' must name a dataset, not a group: got '" + o.dataset()
-          + "', expected e.g. /results/table");
-    }
-    return d;
+    return WriteChecks.datasetPath(d);
   }
 
   private static void checkTargetWritable(Path target) {

@@ -15,7 +15,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A table created {@code USING h5swmr} as Spark 3.5's session catalog sees it (a V1 relation; Spark 4.x loads
- * the DSv2 table instead and never builds this): scans delegate to the DSv2 reader, {@code INSERT INTO}/
+ * the DSv2 table instead and never builds this). Reads never use {@link #buildScan} while the h5swmr analyzer rule
+ * is registered (it is, through ServiceLoader): the rule replaces this relation by the DSv2 table. buildScan
+ * remains for sessions built without extensions: it delegates to the DSv2 reader; {@code INSERT INTO}/
  * {@code INSERT OVERWRITE} to the h5swmr write job, so both Spark versions share one read and one write path.
  */
 public final class H5SwmrV1Relation extends BaseRelation implements InsertableRelation, TableScan {
@@ -37,6 +39,11 @@ public final class H5SwmrV1Relation extends BaseRelation implements InsertableRe
     this.schema = userSchema != null ? userSchema : H5SwmrSchemaInference.infer(options);
   }
 
+  /** The table's options as given (for the DSv2 table the analyzer puts in this relation's place). */
+  public Map<String, String> tableOptions() {
+    return rawOptions;
+  }
+
   @Override
   public SQLContext sqlContext() {
     return sqlContext;
@@ -49,7 +56,14 @@ public final class H5SwmrV1Relation extends BaseRelation implements InsertableRe
 
   @Override
   public RDD<Row> buildScan() {
-    DataFrameReader r = sqlContext.sparkSession().read().format("h5swmr").options(rawOptions);
+    Map<String, String> readOptions = new java.util.HashMap<>();
+    rawOptions.forEach((k, v) -> {
+      H5SwmrOptions.Side side = H5SwmrOptions.sideOf(k);
+      if (side != H5SwmrOptions.Side.WRITE) { // a table's write options serve its INSERTs, not this read
+        readOptions.put(k, v);
+      }
+    });
+    DataFrameReader r = sqlContext.sparkSession().read().format("h5swmr").options(readOptions);
     if (!schema.isEmpty()) {
       r = r.schema(schema);
     }

@@ -47,9 +47,61 @@ class H5SwmrOptionsTest {
   }
 
   @Test
-  void pathsFromSparkJsonArrayAndCommaList() {
-    H5SwmrOptions o = H5SwmrOptions.of(Map.of("paths", "[\"/a/x.h5\",\"/b/y.h5\"]", "path", "/c/z.h5, /d/w.h5"));
-    assertThat(o.paths()).containsExactly("/a/x.h5", "/b/y.h5", "/c/z.h5", "/d/w.h5");
+  void pathsFromSparkJsonArrayAndPathNeverSplitOnCommas() {
+    H5SwmrOptions o = H5SwmrOptions.of(Map.of("paths", "[\"/a/x.h5\",\"/b/y,1.h5\"]", "path", "/c/z.h5,/d/w.h5"));
+    assertThat(o.paths()).containsExactly("/a/x.h5", "/b/y,1.h5", "/c/z.h5,/d/w.h5");
+    assertThat(H5SwmrOptions.of(Map.of("path", "/runs/a,b.h5")).singlePath()).isEqualTo("/runs/a,b.h5");
+    assertBad("paths", "/a.h5,/b.h5", "'paths'", "'/a.h5,/b.h5'", "JSON array", "never split");
+  }
+
+  @Test
+  void unknownOptionNamesFailNamingTheClosestKnownOne() {
+    assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("datset", "/x")))
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("Unknown option 'datset'").hasMessageContaining("did you mean 'dataset'?");
+    assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("compresion", "gzip")))
+        .hasMessageContaining("'compresion'").hasMessageContaining("did you mean 'compression'?");
+    assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("LOCK.TIL", "5s")))
+        .hasMessageContaining("'LOCK.TIL'").hasMessageContaining("did you mean 'lock.ttl'?");
+    // far from every name: no guess, but the list of valid names
+    assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("header", "true")))
+        .hasMessageContaining("Unknown option 'header'").hasMessageNotContaining("did you mean")
+        .hasMessageContaining("valid options: path, paths, dataset");
+    // keys Spark adds itself pass
+    assertThat(H5SwmrOptions.of(Map.of("path", "/x.h5", "__partition_columns", "[]")).paths())
+        .containsExactly("/x.h5");
+  }
+
+  @Test
+  void readsRefuseWriteOnlyOptionsAndWritesOnlyNoteReadOnlyOnes() {
+    Map<String, String> session = Map.of("spark.h5swmr.compression", "gzip");
+    assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("path", "/x.h5", "Compression", "gzip"), k -> null,
+        H5SwmrOptions.Operation.READ))
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("Option 'compression' applies to writes only")
+        .hasMessageContaining("options of a read: path, paths");
+    // session conf serves reads and writes: never refused
+    assertThat(H5SwmrOptions.of(Map.of("path", "/x.h5"), session::get, H5SwmrOptions.Operation.READ).compression())
+        .isEqualTo(H5SwmrOptions.Compression.GZIP);
+    assertThat(H5SwmrOptions.sideNotices(List.of("fileColumn", "dataset"), H5SwmrOptions.Operation.WRITE))
+        .containsExactly("Option 'fileColumn' applies to reads only: this write ignores it (a table created by "
+            + "this write keeps it for its reads)");
+    assertThat(H5SwmrOptions.sideNotices(List.of("compression", "fileColumn"), H5SwmrOptions.Operation.ANY))
+        .isEmpty();
+  }
+
+  @Test
+  void everyKeyIsRegisteredWithItsSide() {
+    assertThat(H5SwmrOptions.names()).contains("path", "lock.ttl", "chunkRows", "fileColumn");
+    assertThat(H5SwmrOptions.sideOf("CHUNKROWS")).isEqualTo(H5SwmrOptions.Side.WRITE);
+    assertThat(H5SwmrOptions.sideOf("partitionBytes")).isEqualTo(H5SwmrOptions.Side.READ);
+    assertThat(H5SwmrOptions.sideOf("redis.url")).isEqualTo(H5SwmrOptions.Side.BOTH);
+    assertThat(H5SwmrOptions.sideOf("nope")).isNull();
+  }
+
+  @Test
+  void theConfStaysOnTheDriver() {
+    assertThat(java.io.Serializable.class.isAssignableFrom(H5SwmrOptions.class)).isFalse();
   }
 
   @Test
@@ -63,7 +115,8 @@ class H5SwmrOptionsTest {
     assertThat(H5SwmrOptions.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(H5SwmrOptions.parseDuration("10min")).isEqualTo(Duration.ofMinutes(10));
     assertThat(H5SwmrOptions.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
-    assertThat(H5SwmrOptions.parseDuration("45")).isEqualTo(Duration.ofSeconds(45));
+    assertThat(H5SwmrOptions.parseDuration("45s")).isEqualTo(Duration.ofSeconds(45));
+    assertThatThrownBy(() -> H5SwmrOptions.parseDuration("45")).isInstanceOf(NumberFormatException.class);
     assertThat(H5SwmrOptions.parseBytes("64m")).isEqualTo(64L << 20);
     assertThat(H5SwmrOptions.parseBytes("1gb")).isEqualTo(1L << 30);
     assertThat(H5SwmrOptions.parseBytes("4096")).isEqualTo(4096);
@@ -85,7 +138,9 @@ class H5SwmrOptionsTest {
     assertBad("batchRows", "-5", "batchRows", "'-5'", "row count");
     assertBad("lock.ttl", "forever", "lock.ttl", "'forever'", "duration");
     assertBad("lock.ttl", "10ms", "lock.ttl", "'10ms'", "at least 500ms");
-    assertBad("lock.timeout", "0", "lock.timeout", "'0'", "positive duration");
+    assertBad("lock.timeout", "0s", "lock.timeout", "'0s'", "positive duration");
+    assertBad("lock.ttl", "30000", "lock.ttl", "'30000'", "with a unit", "30000ms or 30000s");
+    assertBad("redis.connectTimeout", "5", "redis.connectTimeout", "'5'", "with a unit");
     assertBad("compression", "lz4", "compression", "'lz4'", "[gzip, none]");
     assertBad("compressionLevel", "12", "compressionLevel", "'12'", "1 (fastest) to 9");
     assertBad("shuffle", "yes", "shuffle", "'yes'", "true or false");

@@ -38,6 +38,17 @@ class LocalPathsTest {
   }
 
   @Test
+  void colonsAndCommasInFileNamesArePartOfTheName() {
+    assertThat(LocalPaths.toPath("run:7.h5")).isEqualTo(Path.of("run:7.h5"));
+    assertThat(LocalPaths.toPath("/data/shot:2026-01-01,a.h5")).isEqualTo(Path.of("/data/shot:2026-01-01,a.h5"));
+    assertThat(LocalPaths.toPath("C:/data/x.h5")).isEqualTo(Path.of("C:/data/x.h5"));
+    assertThat(LocalPaths.schemeOf("run:7.h5")).isNull();
+    assertThat(LocalPaths.schemeOf("hdfs:/data/x.h5")).isEqualTo("hdfs");
+    assertThat(LocalPaths.schemeOf("weird://host/x.h5")).isEqualTo("weird");
+    assertThatThrownBy(() -> LocalPaths.toPath("hdfs:/data/x.h5")).hasMessageContaining("scheme 'hdfs'");
+  }
+
+  @Test
   void aPathThatCannotBeAPathIsNamed() {
     assertThatThrownBy(() -> LocalPaths.toPath("/data/bad\0name.h5")).isInstanceOf(H5SwmrConfigException.class)
         .hasMessageContaining("Invalid path '/data/bad");

@@ -63,7 +63,7 @@ class MultiFileAndTableTest {
         .load(runs.resolve("*.h5").toString());
     assertThat(countsByFile(g)).containsExactlyInAnyOrderEntriesOf(Map.of("a.h5", 10L, "b.h5", 20L));
     Dataset<Row> l = reader(REDIS.url()).option("dataset", "/x").option("fileColumn", "file")
-        .load("file:" + runs.resolve("a.h5") + "," + runs.resolve("c.hdf5"));
+        .load("file:" + runs.resolve("a.h5"), runs.resolve("c.hdf5").toString());
     assertThat(countsByFile(l)).containsExactlyInAnyOrderEntriesOf(Map.of("a.h5", 10L, "c.hdf5", 30L));
     Dataset<Row> two = reader(REDIS.url()).option("dataset", "/x").option("fileColumn", "file")
         .load(runs.resolve("a.h5").toString(), runs.resolve("b.h5").toString());

@@ -126,7 +126,8 @@ class ReadErrorsTest {
         .hasMessageContaining("'fileColumn' and 'indexColumn'");
     assertThatThrownBy(() -> reader(REDIS.url()).option("dataset", "/x").option("indexColumn", "x")
         .load(file.toString())).isInstanceOf(H5SwmrConfigException.class)
-        .hasMessageContaining("Column name 'x' appears twice").hasMessageContaining("'indexColumn'");
+        .hasMessageContaining("Option 'indexColumn' names column 'x', which the data already has")
+        .hasMessageContaining("choose another name with option 'indexColumn'");
   }
 
   @Test
