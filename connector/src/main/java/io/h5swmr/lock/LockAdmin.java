@@ -74,7 +74,8 @@ public final class LockAdmin {
         case "mark-fresh":
           boolean marked = service.declareFreshServer();
           out.println(marked ? "marked " + service.settings().redactedRedisUrl() + " as a fresh server"
-              : "not marked: " + service.settings().redactedRedisUrl() + " already holds data");
+              : "not marked: " + service.settings().redactedRedisUrl() + " already holds data (a lease or fencing "
+                  + "token of some lock, or keys of another application): it is not a just-started, empty server");
           return marked ? 0 : 1;
         case "release":
           boolean removed = service.forceRelease(positional.get(1), positional.get(2));

@@ -96,7 +96,8 @@ final class LockInspector {
     } while (!"0".equals(cursor));
   }
 
-  private static String globEscape(String s) {
+  /** {@code s} with the glob characters of SCAN/KEYS patterns escaped. */
+  static String globEscape(String s) {
     StringBuilder sb = new StringBuilder();
     for (char c : s.toCharArray()) {
       if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {

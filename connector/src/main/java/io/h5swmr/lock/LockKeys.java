@@ -13,7 +13,9 @@ import java.util.List;
  * Lock names. {@link #forFile} gives the resource name of an HDF5 file; the Redis keys of one lock all share the
  * hash tag {@code {<hex sha-256 of resource>}} so they live in one Redis Cluster slot:
  * {@code <prefix>{<tag>}:readers}, {@code :writer}, {@code :waiters}, {@code :wwaiters}, {@code :wexp},
- * {@code :info}, {@code :token}, {@code :seq}, {@code :epoch}.
+ * {@code :info}, {@code :token}, {@code :seq}, {@code :epoch}. The server-wide {@code <prefix>fresh-server} and
+ * {@code <prefix>incarnation} markers of the post-restart hold-back are named by {@link LockService}; the full
+ * table is in docs/lock-service.md.
  */
 public final class LockKeys {
   static final String INFO_SUFFIX = ":info";

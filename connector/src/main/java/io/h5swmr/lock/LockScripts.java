@@ -64,8 +64,8 @@ final class LockScripts {
     return run(r, ACQUIRE, keys, args);
   }
 
-  static Object declareFresh(UnifiedJedis r, String freshKey) {
-    return run(r, DECLARE_FRESH, List.of(freshKey), List.of());
+  static Object declareFresh(UnifiedJedis r, String freshKey, String escapedPrefix) {
+    return run(r, DECLARE_FRESH, List.of(freshKey), List.of(escapedPrefix));
   }
 
   static Object renew(UnifiedJedis r, LockKeys k, List<String> args) {

@@ -264,7 +264,8 @@ public final class LockService implements AutoCloseable {
    * Declares that this Redis server was just started empty, so no lease can have been lost with a previous
    * incarnation of it: acquisitions then skip the hold-back of one lease TTL that otherwise follows a (re)start.
    * For whoever starts a brand-new Redis for h5swmr (the examples, an operator via {@code LockAdmin mark-fresh}).
-   * Does nothing and returns false when the server already holds any key. Not available on Redis Cluster.
+   * Does nothing and returns false when the server holds any key other than the waiter entries of held-back
+   * acquisitions (a lease, a fencing token: something was granted on this data). Not available on Redis Cluster.
    */
   public boolean declareFreshServer() {
     checkOpen();
@@ -273,7 +274,8 @@ public final class LockService implements AutoCloseable {
           + endpoint.redactedUrl() + "): every lock waits one lease TTL after a cluster node starts");
     }
     return call("declare the server fresh",
-        () -> ((Long) LockScripts.declareFresh(client, settings.keyPrefix() + "fresh-server")) == 1L);
+        () -> ((Long) LockScripts.declareFresh(client, settings.keyPrefix() + "fresh-server",
+            LockInspector.globEscape(settings.keyPrefix()))) == 1L);
   }
 
   /** Standalone and Sentinel: the server-wide fresh marker. Cluster: a per-lock key nobody sets (same slot). */
