@@ -454,7 +454,10 @@ public final class H5Dataset implements AutoCloseable {
   /**
    * Writes rows {@code [start, start + count)} (which must exist: {@link #extend} first) from the given
    * columns. A compound dataset packs all given members into one interleaved buffer and writes once; members
-   * not given keep their current (fill) values.
+   * not given keep their current (fill) values. Enum columns take their values, or member names from a
+   * {@code String[]}/{@code byte[][]}. Every value is checked first ({@link H5ValueCheck}): one the stored type
+   * cannot hold as given (out of range, overflowing to infinity, a string with NUL or too long, an unknown enum
+   * name) fails naming the column, the value and what is valid, and nothing is written.
    */
   public void write(long start, long count, List<H5ColumnWrite> given) {
     requireWritable();

@@ -11,7 +11,10 @@
  *       ({@link io.h5swmr.hdf5.H5ColumnRead}: compound member path + Java array or native address) and moves
  *       them with one H5Dread: a single column goes straight into the caller's pinned array or native memory;
  *       several compound members go through one packed buffer holding only those members, then a strided copy.
- *       Writes mirror this with {@link io.h5swmr.hdf5.H5ColumnWrite}.</li>
+ *       Writes mirror this with {@link io.h5swmr.hdf5.H5ColumnWrite}; every written value is first checked by
+ *       {@link io.h5swmr.hdf5.H5ValueCheck} against the stored type (no clamping, no overflow to infinity, no
+ *       string cut at a NUL), and enum members can be written by name. The Spark write path
+ *       ({@code io.h5swmr.write.H5TargetDataset}) commits through these same classes.</li>
  *   <li>Values arrive in Java kinds ({@link io.h5swmr.hdf5.H5MemKind}): HDF5 converts byte order and widens
  *       unsigned integers and float16; strings are decoded per their pad rule; variable-length string memory
  *       is reclaimed inside the call; enums come as values or, into a {@code String[]}, as names.</li>

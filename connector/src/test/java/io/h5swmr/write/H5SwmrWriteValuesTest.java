@@ -48,6 +48,7 @@ class H5SwmrWriteValuesTest {
         + "with h5py.File('" + f + "', 'w') as h:\n"
         + "    for name, dt in [('u8', 'u1'), ('u16', 'u2'), ('u32', 'u4'), ('f16', 'f2'), ('i16', 'i2')]:\n"
         + "        h.create_dataset(name, data=np.zeros(1, dtype=dt), maxshape=(None,), chunks=(8,))\n"
+        + "    h.create_dataset('u8x2', data=np.zeros((1, 2), dtype='u1'), maxshape=(None, 2), chunks=(8, 2))\n"
         + "    h.create_dataset('s4', data=np.array([b'ab'], dtype='S4'), maxshape=(None,), chunks=(8,))\n"
         + "    et = h5py.enum_dtype({'RED': 0, 'GREEN': 1, 'BLUE': 2}, basetype='i1')\n"
         + "    h.create_dataset('e', data=np.array([2], dtype=et), maxshape=(None,), chunks=(8,))\n"
@@ -82,6 +83,9 @@ class H5SwmrWriteValuesTest {
         "0 to 4294967295");
     // Compound member: named by its path.
     refused(() -> append("select cast(256 as smallint) as a, 'x' as s", "/c"), "Column 'a' holds 256", "uint8");
+    // Array elements (extra dimensions) too.
+    refused(() -> append("select array(cast(1 as smallint), cast(300 as smallint)) as v", "/u8x2"),
+        "Column 'v' holds 300", "0 to 255");
     // The limits themselves are stored as given.
     append("select cast(v as smallint) as v from values (0), (255) as t(v)", "/u8");
     append("select cast(4294967295 as bigint) as v", "/u32");
