@@ -44,6 +44,11 @@ class NativeWritersTest {
           assertThat(d.flushedRows()).isEqualTo(15);
         }
       }
+      assertThatThrownBy(() -> H5File.openReadWrite(f.toString()))
+          .isInstanceOf(H5SwmrFileInUseException.class)
+          .hasMessageContaining("is marked open for writing by a native HDF5 writer (SWMR or not), so it cannot be "
+              + "opened for writing")
+          .hasMessageContaining("h5clear -s is only for a file whose writer crashed");
     }
     NativeWriters after = NativeWriters.inspect(f);
     assertThat(after.marked()).isFalse();
@@ -113,6 +118,25 @@ class NativeWritersTest {
       assertThat(h.isSwmrRead()).isFalse();
       assertThat(d.info().rows()).isEqualTo(flushed);
     }
+  }
+
+  @Test
+  void aCrashedNonSwmrWritersMarkIsNeverClearedByH5swmr() throws Exception {
+    Path f = dir.resolve("crashed-plain.h5");
+    try (NativeWriterProcess w = NativeWriterProcess.start(f, "latest", 7,
+        Map.of("HDF5_USE_FILE_LOCKING", "FALSE"))) {
+      w.append(5);
+      w.kill();
+    }
+    NativeWriters s = NativeWriters.inspect(f);
+    assertThat(s.marked()).isTrue();
+    assertThat(s.swmrMarked()).isFalse();
+    assertThatThrownBy(() -> s.checkWritable(true)).isInstanceOf(H5SwmrFileInUseException.class)
+        .hasMessageContaining("its superblock is marked open for writing by a non-SWMR writer (status flags 0x1)")
+        .hasMessageContaining("so h5swmr does not clear it for you")
+        .hasMessageContaining("'h5clear -s " + f + "'");
+    assertThatThrownBy(() -> H5File.openReadOnly(f.toString())).isInstanceOf(H5SwmrFileInUseException.class)
+        .hasMessageContaining("or it crashed without closing the file");
   }
 
   @Test

@@ -82,6 +82,10 @@ class NativeWriterConflictTest {
                 + "file lock")
             .contains("Nothing was written: two writers must never share a file.");
       }
+      Throwable read = catchThrowable(() -> WriteTestSupport.reader(REDIS.url(), "/data/x").load(f.toString())
+          .count());
+      assertThat(inUse(read).getMessage()).contains("is open for writing by another process that is not in SWMR "
+          + "mode").doesNotContain("corrupt HDF5 file");
       assertThat(sha256(f)).isEqualTo(before);
       try (var left = Files.list(dir)) {
         assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.contains("h5swmr"))).isEmpty();
