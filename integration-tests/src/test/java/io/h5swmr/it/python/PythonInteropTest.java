@@ -3,6 +3,8 @@ package io.h5swmr.it.python;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.h5swmr.lock.Lease;
+import io.h5swmr.lock.LockService;
 import io.h5swmr.lock.LockSettings;
 import io.h5swmr.testing.RedisServerExtension;
 import io.h5swmr.testing.SharedSpark;
@@ -272,5 +274,28 @@ class PythonInteropTest {
       assertThat(blocks(sparkValues(f))).as("after kill -9 at %s", step).isEqualTo(expected);
       assertThat(Files.exists(f.resolveSibling("." + f.getFileName() + ".h5swmr-journal"))).isFalse();
     }
+  }
+
+  /** Java and Python assemble the same Lua text from the connector's files: the SHA-1 Python computes is the one
+   * Java's calls left in Redis' script cache. */
+  @Test
+  void javaAndPythonSendByteIdenticalScripts() throws Exception {
+    String root = PY_TESTS.getParent().getParent().toString();
+    String prelude = "import sys, redis; sys.path.insert(0, sys.argv[1]); from h5swmr import _scripts; "
+        + "r = redis.Redis.from_url(sys.argv[2]); ";
+    assertThat(python(prelude + "r.script_flush(); print('flushed')", root)).isEqualTo("flushed");
+    try (LockService locks = LockService.open(LockSettings.builder().redisUrl(REDIS.url()).build());
+        Lease lease = locks.acquireExclusive("interop-sha")) {
+      assertThat(lease.token()).isPositive();
+    }
+    assertThat(python(prelude + "print(r.script_exists(_scripts.SHAS['acquire'], _scripts.SHAS['release']))", root))
+        .as("scripts Java loaded, looked up by the SHA-1 Python computes").isEqualTo("[True, True]");
+  }
+
+  private static String python(String code, String root) throws Exception {
+    Process p = new ProcessBuilder(PYTHON, "-c", code, root, REDIS.url()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
   }
 }
