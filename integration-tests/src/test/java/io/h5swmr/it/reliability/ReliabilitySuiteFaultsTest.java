@@ -301,7 +301,8 @@ class ReliabilitySuiteFaultsTest {
       ReliabilityReport.add(new ReliabilityReport.Row("3c. SIGSTOP writer in its commit past TTL, SIGCONT",
           3, acked.size() + out.failed.size(), trials, s.torn, bad, 0, stuck, maxProgress,
           fenced + " of " + trials + " frozen commits were refused after resuming (fenced), " + finishedFirst
-              + " finished their commit after resuming (frozen past the lease check, holding the write fence); the "
+              + " finished their append after resuming (frozen before taking the lease, or past the lease check "
+              + "while holding the write fence); the "
               + "other writer committed while it was frozen in " + proceededWhileFrozen + " trials and otherwise "
               + "waited for the write fence"
               + (why.length() > 0 ? "; " + why : "")));
