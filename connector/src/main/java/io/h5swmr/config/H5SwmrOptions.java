@@ -132,9 +132,11 @@ public final class H5SwmrOptions {
 
   /**
    * Keys Spark itself adds to a source's options (besides {@code path}/{@code paths}): {@code __}-prefixed
-   * internal keys such as {@code __partition_columns}, and what a Hive metastore stores with a table.
+   * internal keys such as {@code __partition_columns}, what a Hive metastore stores with a table, and the
+   * streaming writer's {@code checkpointLocation} (DataStreamWriter passes it in the sink's options).
    */
-  private static final Set<String> SPARK_KEYS = Set.of("serialization.format", "skiphivemetadata");
+  private static final Set<String> SPARK_KEYS = Set.of("serialization.format", "skiphivemetadata",
+      "checkpointlocation");
 
   /** Every option name this source understands, as documented. */
   public static List<String> names() {
