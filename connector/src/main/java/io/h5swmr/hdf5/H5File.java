@@ -103,13 +103,15 @@ public final class H5File implements AutoCloseable {
     }
     long fid = H5Calls.run(p, null, "could not open the file", () -> {
       try (H5Id fapl = accessList()) {
-        if (!H5.H5Fis_accessible(p, fapl.id())) {
-          throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
-              + Files.size(file) + " bytes)");
-        }
         long f = hdf5Open(p, readOnly, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
+          // Only on failure (a second open per file costs planning time): was it HDF5 at all?
+          if (!H5.H5Fis_accessible(p, fapl.id())) {
+            H5Calls.stackText();
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
+                + Files.size(file) + " bytes)");
+          }
           String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
           if (stack.contains("already open for read-only")) {
             throw new H5SwmrDataException("HDF5 file '" + p + "' is already open read-only in this process; "
@@ -245,7 +247,7 @@ public final class H5File implements AutoCloseable {
 
   /** Metadata of the dataset at {@code datasetPath} (opens and closes it). */
   public H5DatasetInfo datasetInfo(String datasetPath) {
-    try (H5Dataset d = openDataset(datasetPath)) {
+    try (H5Dataset d = openDataset(datasetPath, 0)) { // metadata only: no chunk cache to size
       return d.info();
     }
   }
