@@ -47,9 +47,27 @@ public final class H5File implements AutoCloseable {
     this.id = id;
   }
 
-  /** Opens an existing file read-only. */
+  /**
+   * Opens an existing file read-only. When a writer died after committing but before applying its journal
+   * (docs/journal.md), the file is read through the committed journal's overlay: the committed state, read-only.
+   */
   public static H5File openReadOnly(String path) {
-    return open(path, true);
+    H5File viaJournal = openThroughCommittedJournal(path);
+    return viaJournal != null ? viaJournal : open(path, true);
+  }
+
+  /** The file read through its committed journal, or null when there is none (the common case: one stat). */
+  private static H5File openThroughCommittedJournal(String path) {
+    try {
+      Path file = Paths.get(normalizeFile(path));
+      if (!Files.exists(io.h5swmr.hdf5.journal.JournalFiles.journal(io.h5swmr.hdf5.journal.JournalFiles
+          .realTarget(file))) || !io.h5swmr.hdf5.journal.JournalOverlay.hasCommittedJournal(file)) {
+        return null;
+      }
+      return openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.readerOpener(file));
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return null; // the plain open reports what is wrong with the file
+    }
   }
 
   /** Opens an existing file for reading and writing. */
@@ -79,6 +97,35 @@ public final class H5File implements AutoCloseable {
   /** Opens {@code path} read-write, creating an empty file first when none exists. */
   public static H5File openOrCreate(String path) {
     return Files.exists(Paths.get(normalizeFile(path))) ? openReadWrite(path) : create(path);
+  }
+
+  // ------------------------------------------------------------------ through a storage (h5swmr storage driver)
+
+  /**
+   * Opens the existing file {@code path} read-only with every byte read through the storages {@code storage}
+   * makes ({@link io.h5swmr.hdf5.driver.H5StorageDriver}); e.g. a committed journal's overlay, a remote object.
+   */
+  public static H5File openReadOnly(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    return openThrough(path, true, storage);
+  }
+
+  /** Opens the existing file {@code path} read-write through {@code storage} (e.g. a journaled write session). */
+  public static H5File openReadWrite(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    return openThrough(path, false, storage);
+  }
+
+  /** Creates the file {@code path} (which must not exist) through {@code storage}. */
+  public static H5File create(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    String p = normalizeFile(path);
+    long fid = io.h5swmr.hdf5.driver.H5StorageDriver.create(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, storage);
+    return new H5File(p, false, H5Id.file(fid));
+  }
+
+  private static H5File openThrough(String path, boolean readOnly, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
+    String p = normalizeFile(path);
+    long fid = io.h5swmr.hdf5.driver.H5StorageDriver.open(p, readOnly ? HDF5Constants.H5F_ACC_RDONLY
+        : HDF5Constants.H5F_ACC_RDWR, storage);
+    return new H5File(p, readOnly, H5Id.file(fid));
   }
 
   private static String normalizeFile(String path) {

@@ -100,8 +100,8 @@ final class H5SwmrBatchWrite implements BatchWrite {
     }
     if (!Files.isWritable(dir)) {
       throw new H5SwmrConfigException("Target " + target + " is not writable: its directory " + dir
-          + " does not allow creating files, which every commit needs (it writes a copy beside the target and "
-          + "renames it over the target)");
+          + " does not allow creating files, which every commit needs (it keeps a journal and a lock file beside the "
+          + "target, and creates a new target as a copy renamed into place)");
     }
     if (Files.exists(target) && !Files.isWritable(target)) {
       throw new H5SwmrConfigException("Target " + target + " is not writable (file permissions): make it "
@@ -157,11 +157,13 @@ final class H5SwmrBatchWrite implements BatchWrite {
             dataset);
       } else {
         LOG.info("h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
-            + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (copy {} ms, write {} ms)",
+            + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (copy {} ms, write {} ms), {}, "
+            + "{} bytes journaled, {} fsyncs",
             target, dataset, mode.name().toLowerCase(), lastResult.rowsWritten, staged.size(),
             lastResult.bytesStaged, lastResult.totalRows, lastResult.generation, lease.token(),
             lockWait / 1_000_000, commitNanos / 1_000_000, lastResult.copyNanos / 1_000_000,
-            lastResult.writeNanos / 1_000_000);
+            lastResult.writeNanos / 1_000_000, lastResult.inPlace ? "in place" : "new file or unchanged",
+            lastResult.journaledBytes, lastResult.fsyncs);
       }
     } finally {
       staging.close();

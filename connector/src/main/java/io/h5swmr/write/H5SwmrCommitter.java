@@ -12,6 +12,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import hdf.hdf5lib.HDF5Constants;
+import io.h5swmr.hdf5.driver.H5StorageDriver;
+import io.h5swmr.hdf5.journal.CommitHook;
+import io.h5swmr.hdf5.journal.JournalFiles;
+import io.h5swmr.hdf5.journal.JournalRecovery;
+import io.h5swmr.hdf5.journal.JournalSession;
+import io.h5swmr.hdf5.journal.LocalDisk;
+import io.h5swmr.hdf5.journal.WriteFence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,19 +30,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The commit protocol, run on the driver while it holds the file's exclusive lease.
  *
- * <p>Copy-on-write: the target is copied to a temporary file in the same directory
- * ({@code .<name>.h5swmr-commit-<token>}), the staged blocks are appended to (or, for overwrite, replace the
- * dataset in) the copy, the fencing token, committed row count and generation are written as dataset
- * attributes, the copy is flushed, closed and fsynced, the lease is verified once more, and the copy is renamed
- * atomically over the target (then the directory is fsynced). Until that rename the target is never opened for
- * writing, so a crash or a lost lease at any earlier point leaves it exactly as last committed; the orphan copy
- * is deleted by the next writer ({@link #cleanOrphans}) under its exclusive lease, which also fences a paused
- * writer: its copy is gone, so its rename fails.
+ * <p>An existing file is changed <b>in place</b> under the redo journal (docs/journal.md): the writer takes the
+ * OS write fence ({@link WriteFence}, an fcntl lock beside the real file) for its whole session, recovers what an
+ * interrupted writer left ({@link JournalRecovery}), opens the file through the h5swmr storage driver over a
+ * {@link JournalSession} (bytes below the committed end of file are journaled, new bytes go straight to the
+ * file), writes the staged blocks and commit attributes, closes HDF5, and commits the session: fsync, lease check,
+ * COMMIT record + fsync of journal and directory (the commit point), apply in place, fsync, delete the journal.
+ * The file keeps its inode, owner, permissions, hard links and symlinks (the real file is written). A 0-row append
+ * opens nothing for writing and changes nothing on disk.
+ *
+ * <p>A file that does not exist yet is built copy-on-write in {@code .<name>.h5swmr-commit-<token>} beside it,
+ * fsynced and renamed into place (there is no inode to preserve), still under the write fence.
+ *
+ * <p>Test hooks: every step is reported to {@link CommitHook#current()}, which does nothing unless a test
+ * installed a hook; production code never blocks there.
  */
 final class H5SwmrCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(H5SwmrCommitter.class);
-  /** Test-only: name of the commit step at which to print {@code H5SWMR-PAUSE <step>} and block forever. */
-  static final String PAUSE_PROPERTY = "h5swmr.test.commitPause";
   static final String COMMIT_INFIX = ".h5swmr-commit-";
   static final String STAGING_SUFFIX = ".h5swmr-staging";
 
@@ -43,6 +56,11 @@ final class H5SwmrCommitter {
 
     /** Throws an {@link H5SwmrException} when the lease was lost or another writer holds the file. */
     void verify();
+
+    /** How long to wait for the OS write fence a paused (zombie) writer of the file may still hold. */
+    default Duration osLockWait() {
+      return Duration.ofMinutes(2);
+    }
   }
 
   /** How existing data is treated. */
@@ -59,6 +77,14 @@ final class H5SwmrCommitter {
     final long generation;
     final long copyNanos;
     final long writeNanos;
+    /** True when the file was changed in place under the journal (false: created copy-on-write, or unchanged). */
+    boolean inPlace;
+    /** Bytes below the old end of file the commit journaled (metadata, a partly filled last chunk...). */
+    long journaledBytes;
+    /** fsync calls of the commit (files and directory). */
+    int fsyncs;
+    /** What recovery did before this commit. */
+    JournalRecovery.Outcome recovery = JournalRecovery.Outcome.NONE;
 
     Result(boolean skipped, long rowsWritten, long totalRows, long bytesStaged, long generation, long copyNanos,
         long writeNanos) {
@@ -104,8 +130,9 @@ final class H5SwmrCommitter {
    */
   static List<Path> cleanOrphans(Path target, Path stagingRoot, Path keep, long staleAfterMillis) {
     List<Path> removed = new ArrayList<>();
-    Path dir = target.toAbsolutePath().getParent();
-    String prefix = "." + target.getFileName() + COMMIT_INFIX;
+    Path real = JournalFiles.realTarget(target);
+    Path dir = real.getParent();
+    String prefix = "." + real.getFileName() + COMMIT_INFIX;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString()
         .startsWith(prefix))) {
       for (Path p : ds) {
@@ -141,7 +168,24 @@ final class H5SwmrCommitter {
   Result commit(Fence fence, List<H5SwmrWriterCommitMessage> messages) {
     pause("locked");
     fence.verify();
-    H5TargetDataset.Existing existing = H5TargetDataset.inspect(target, dataset);
+    Path real = JournalFiles.realTarget(target);
+    try (WriteFence os = WriteFence.acquire(real, fence.osLockWait(), fence::verify)) {
+      pause("fenced");
+      JournalRecovery.Outcome recovered;
+      try {
+        recovered = JournalRecovery.recover(LocalDisk.INSTANCE, real);
+      } catch (IOException e) {
+        throw new H5SwmrException("Could not recover the interrupted commit of " + target + " (journal "
+            + JournalFiles.journal(real) + "): " + e + "; nothing was written", e);
+      }
+      Result r = commitFenced(fence, real, messages);
+      r.recovery = recovered;
+      return r;
+    }
+  }
+
+  private Result commitFenced(Fence fence, Path real, List<H5SwmrWriterCommitMessage> messages) {
+    H5TargetDataset.Existing existing = H5TargetDataset.inspect(real, dataset);
     if (existing.datasetExists && (mode == Mode.ERROR_IF_EXISTS || mode == Mode.IGNORE)) {
       if (mode == Mode.IGNORE) {
         return new Result(true, 0, existing.dims.length == 0 ? 1 : existing.dims[0], 0, -1, 0, 0);
@@ -169,54 +213,103 @@ final class H5SwmrCommitter {
             + "driver and every executor share (e.g. NFS or a cluster filesystem)");
       }
     }
-    Path copy = commitCopy(target, fence.token());
+    if (appendToExisting && rowsToWrite == 0) {
+      // Nothing to append: the file is not even opened for writing.
+      long rows = existing.dims.length == 0 ? 1 : existing.dims[0];
+      return new Result(false, 0, rows, staged, currentGeneration(real), 0, 0);
+    }
+    if (!existing.fileExists) {
+      return createNewFile(fence, real, layout, messages, staged, rowsToWrite);
+    }
     long t0 = System.nanoTime();
-    long copyNanos = 0;
-    boolean renamed = false;
+    JournalSession session;
     try {
-      if (existing.fileExists) {
-        Files.copy(target, copy, StandardCopyOption.COPY_ATTRIBUTES);
-        copyNanos = System.nanoTime() - t0;
-      }
-      pause("copied");
+      session = JournalSession.begin(LocalDisk.INSTANCE, real, fence.token());
+    } catch (IOException e) {
+      throw new H5SwmrException("Could not start the journal " + JournalFiles.journal(real) + " for " + target
+          + ": " + e + " (the directory must be writable); nothing was written", e);
+    }
+    try (JournalSession s = session) {
       long generation;
       long totalRows;
-      try (H5TargetDataset out = H5TargetDataset.open(copy, dataset, !existing.fileExists)) {
+      long fid = H5StorageDriver.open(real.toString(), HDF5Constants.H5F_ACC_RDWR, s.opener());
+      try (H5TargetDataset out = H5TargetDataset.onOpenFile(real, dataset, fid)) {
         generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
-        if (appendToExisting) {
-          out.openExisting(layout);
-          totalRows = writeBlocks(out, layout, messages);
-        } else {
-          if (existing.datasetExists) {
-            out.deleteDataset();
-          }
-          long chunkRows = settings.chunkRows != null ? settings.chunkRows
-              : layout.defaultChunkRows(settings.chunkTargetBytes);
-          out.create(layout, Math.max(1, chunkRows), settings.gzip, settings.gzipLevel, settings.shuffle);
-          out.markCreated(fence.token());
-          totalRows = writeBlocks(out, layout, messages);
-        }
+        totalRows = writeDataset(out, fence, layout, messages, existing.datasetExists, appendToExisting);
         out.writeCommitAttributes(fence.token(), generation);
+      }
+      pause("closed");
+      long writeNanos = System.nanoTime() - t0;
+      s.commit(fence::verify, CommitHook.current());
+      Result r = new Result(false, rowsToWrite, totalRows, staged, generation, 0, writeNanos);
+      r.inPlace = true;
+      r.journaledBytes = s.journaledBytes();
+      r.fsyncs = s.fsyncs();
+      return r;
+    } catch (IOException e) {
+      throw new H5SwmrException("Commit to " + target + " failed: " + e, e);
+    }
+  }
+
+  /** Creates or replaces the dataset (or opens it for appending) and writes every staged block. */
+  private long writeDataset(H5TargetDataset out, Fence fence, WriteLayout layout,
+      List<H5SwmrWriterCommitMessage> messages, boolean datasetExists, boolean appendToExisting) {
+    if (appendToExisting) {
+      out.openExisting(layout);
+      return writeBlocks(out, layout, messages);
+    }
+    if (datasetExists) {
+      out.deleteDataset();
+    }
+    long chunkRows = settings.chunkRows != null ? settings.chunkRows
+        : layout.defaultChunkRows(settings.chunkTargetBytes);
+    out.create(layout, Math.max(1, chunkRows), settings.gzip, settings.gzipLevel, settings.shuffle);
+    out.markCreated(fence.token());
+    return writeBlocks(out, layout, messages);
+  }
+
+  /** The generation attribute of the dataset as committed now (0 when absent). */
+  private long currentGeneration(Path real) {
+    try (io.h5swmr.hdf5.H5File h = io.h5swmr.hdf5.H5File.openReadOnly(real.toString())) {
+      Object g = h.attributes(dataset).get(H5TargetDataset.ATTR_GENERATION);
+      return g instanceof Number ? ((Number) g).longValue() : 0;
+    }
+  }
+
+  /** A new file: built beside the target, fsynced, renamed into place (copy-on-write; nothing to preserve). */
+  private Result createNewFile(Fence fence, Path real, WriteLayout layout, List<H5SwmrWriterCommitMessage> messages,
+      long staged, long rowsToWrite) {
+    Path copy = commitCopy(real, fence.token());
+    long t0 = System.nanoTime();
+    boolean renamed = false;
+    try {
+      Files.deleteIfExists(copy);
+      long totalRows;
+      try (H5TargetDataset out = H5TargetDataset.open(copy, dataset, true)) {
+        totalRows = writeDataset(out, fence, layout, messages, false, false);
+        out.writeCommitAttributes(fence.token(), 1);
       }
       try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
-      long writeNanos = System.nanoTime() - t0 - copyNanos;
+      long writeNanos = System.nanoTime() - t0;
       pause("before-rename");
       fence.verify();
       try {
-        Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (NoSuchFileException e) {
-        throw new io.h5swmr.exceptions.H5SwmrLockException("Commit to " + target + " was fenced: its copy "
-            + copy + " was removed by a newer writer (this writer's lease had expired); nothing was published");
+        Files.move(copy, real, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         throw new H5SwmrException("The filesystem of " + target + " cannot rename atomically; h5swmr needs "
-            + "atomic rename within the target's directory", e);
+            + "atomic rename within the target's directory to create a file", e);
       }
       renamed = true;
-      fsyncDirectory(target.toAbsolutePath().getParent());
+      fsyncDirectory(real.toAbsolutePath().getParent());
       pause("renamed");
-      return new Result(false, rowsToWrite, totalRows, staged, generation, copyNanos, writeNanos);
+      Result r = new Result(false, rowsToWrite, totalRows, staged, 1, 0, writeNanos);
+      r.fsyncs = 2;
+      return r;
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new H5SwmrException("Commit to " + target + " failed: the file appeared while this writer created it "
+          + "(it is written by something that does not take h5swmr's lease); nothing was published", e);
     } catch (IOException e) {
       throw new H5SwmrException("Commit to " + target + " failed: " + e, e);
     } finally {
@@ -371,32 +464,8 @@ final class H5SwmrCommitter {
     }
   }
 
-  /** Test-only: called with the name of every commit step as it is reached (in-process tests). */
-  static volatile java.util.function.Consumer<String> testHook;
-
-  /**
-   * Test-only crash point: calls {@link #testHook}; when the system property names {@code step}, announces it
-   * and blocks forever (a child process is then killed there).
-   */
+  /** Reports {@code step} to the installed {@link CommitHook} (a no-op unless a test installed one). */
   static void pause(String step) {
-    java.util.function.Consumer<String> hook = testHook;
-    if (hook != null) {
-      hook.accept(step);
-    }
-    if (step.equals(System.getProperty(PAUSE_PROPERTY))) {
-      System.out.println("H5SWMR-PAUSE " + step);
-      System.out.flush();
-      Object never = new Object();
-      synchronized (never) {
-        while (true) {
-          try {
-            never.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new H5SwmrException("commit paused at '" + step + "' was interrupted");
-          }
-        }
-      }
-    }
+    CommitHook.current().reached(step);
   }
 }

@@ -149,6 +149,14 @@ final class H5TargetDataset implements AutoCloseable {
   }
 
   /**
+   * The dataset in a file the caller opened read-write (HDF5 file id {@code fid}, e.g. through the storage
+   * driver over a journal session); {@link #close} closes the file id.
+   */
+  static H5TargetDataset onOpenFile(Path file, String datasetPath, long fid) {
+    return new H5TargetDataset(file, datasetPath, fid);
+  }
+
+  /**
    * File access as the project's HDF5 layer opens files (HDF5 file locking off): HDF5 refuses to open one file
    * twice in a process with different locking settings. Writers are serialised by the Redis lease and only ever
    * open their private commit copy read-write, so HDF5's own lock adds nothing.

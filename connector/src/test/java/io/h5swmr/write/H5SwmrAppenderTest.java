@@ -12,6 +12,7 @@ import io.h5swmr.lock.LockSettings;
 import io.h5swmr.testing.RedisServerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.apache.spark.sql.types.DataTypes;
@@ -53,8 +54,46 @@ class H5SwmrAppenderTest {
       assertThat(s.state(LockKeys.forFile(file)).holders()).isEmpty();
     }
     try (Stream<Path> left = Files.list(dir)) {
-      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("log.h5");
+      // the write fence's lock file stays (deleting it would let two writers lock different inodes)
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("log.h5",
+          ".log.h5.h5swmr-lock");
     }
+  }
+
+  @Test
+  void appendsThroughASymlinkWriteTheRealFileInPlaceKeepingLinksInodeAndPermissions() throws Exception {
+    Path real = dir.resolve("data").resolve("real.h5");
+    Files.createDirectories(real.getParent());
+    try (H5SwmrAppender a = H5SwmrAppender.open(real, "/log", SCHEMA, lock())) {
+      a.append(new long[] {1, 2}, new double[] {0.5, 1.5});
+    }
+    Files.setPosixFilePermissions(real, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    Path link = Files.createSymbolicLink(dir.resolve("link.h5"), real);
+    Path hard = Files.createLink(dir.resolve("data").resolve("hard.h5"), real);
+    Object inode = Files.readAttributes(real, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    try (H5SwmrAppender a = H5SwmrAppender.open(link, "/log", SCHEMA, lock())) {
+      assertThat(a.append(new long[] {3}, new double[] {2.5})).isEqualTo(3);
+      // a 0-row append changes nothing on disk
+      byte[] before = Files.readAllBytes(real);
+      java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(real);
+      assertThat(a.append(new long[0], new double[0])).isEqualTo(3);
+      assertThat(Files.readAllBytes(real)).isEqualTo(before);
+      assertThat(Files.getLastModifiedTime(real)).isEqualTo(mtime);
+    }
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readAttributes(real, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isEqualTo(inode);
+    assertThat(Files.getPosixFilePermissions(real))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    assertThat(Files.getAttribute(real, "unix:nlink")).isEqualTo(2);
+    for (Path p : List.of(real, link, hard)) {
+      try (H5File h = H5File.openReadOnly(p.toString()); H5Dataset ds = h.openDataset("/log")) {
+        assertThat((long[]) ds.readColumn(0, 3, "seq")).containsExactly(1, 2, 3);
+      }
+    }
+    // the journal and the lock file live beside the real file, not beside the link
+    assertThat(Files.exists(real.resolveSibling(".real.h5.h5swmr-lock"))).isTrue();
+    assertThat(Files.exists(dir.resolve(".link.h5.h5swmr-lock"))).isFalse();
   }
 
   @Test

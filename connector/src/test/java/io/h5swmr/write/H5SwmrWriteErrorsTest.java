@@ -60,7 +60,7 @@ class H5SwmrWriteErrorsTest {
 
   @AfterEach
   void noHook() {
-    H5SwmrCommitter.testHook = null;
+    io.h5swmr.hdf5.journal.CommitHook.install(null);
   }
 
   static Dataset<Row> rows(int n, long from) {
@@ -222,16 +222,16 @@ class H5SwmrWriteErrorsTest {
   void writerWhoseLeaseWasLostPublishesNothing() {
     LockSettings settings = LockSettings.builder().redisUrl(REDIS.url()).build();
     String resource = LockKeys.forFile(target);
-    H5SwmrCommitter.testHook = step -> {
-      if (step.equals("copied")) {
+    io.h5swmr.hdf5.journal.CommitHook.install(step -> {
+      if (step.equals("closed")) {
         try (LockService admin = LockService.open(settings)) {
           assertThat(admin.forceReleaseAll(resource)).isPositive();
         }
       }
-    };
+    });
     assertFailsUnchanged(() -> writer(rows(5, 10), REDIS.url(), "/g/data").mode("append").save(target.toString()),
         "lease");
-    H5SwmrCommitter.testHook = null;
+    io.h5swmr.hdf5.journal.CommitHook.install(null);
     writer(rows(5, 10), REDIS.url(), "/g/data").mode("append").save(target.toString());
     assertThat(readBack(REDIS.url(), target, "/g/data")).hasSize(15);
   }

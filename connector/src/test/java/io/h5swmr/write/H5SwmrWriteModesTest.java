@@ -70,6 +70,50 @@ class H5SwmrWriteModesTest {
   }
 
   @Test
+  void twentyOverwritesInPlaceKeepTheFileSizeBoundedAndTheInode() throws Exception {
+    Path f = dir.resolve("ow20.h5");
+    writer(range(0, 20_000), REDIS.url(), "/keep").mode("append").save(f.toString());
+    writer(range(0, 50_000), REDIS.url(), "/a").mode("append").save(f.toString());
+    Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    List<Long> sizes = new java.util.ArrayList<>();
+    sizes.add(Files.size(f));
+    for (int i = 0; i < 20; i++) {
+      // the Spark write path's roles driven directly (no Spark job per overwrite: the test stays fast)
+      directWrite(f, "/a", H5SwmrCommitter.Mode.OVERWRITE, i, 50_000 + i);
+      sizes.add(Files.size(f));
+    }
+    System.out.println("H5SWMR-OVERWRITE-SIZES " + sizes);
+    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    List<Row> back = readBack(REDIS.url(), f, "/a");
+    assertThat(back).hasSize(50_000);
+    assertThat(back.get(0).getLong(0)).isEqualTo(19);
+    assertThat(readBack(REDIS.url(), f, "/keep")).hasSize(20_000);
+    // bounded: after 20 overwrites the file is at most one extra dataset's worth larger than after the first
+    assertThat(sizes.get(20)).isLessThanOrEqualTo(2 * sizes.get(1));
+  }
+
+  /** Rows (x, 2x) for x in [from, to) written by the batch-write roles without a Spark job, as WriterChild does. */
+  static void directWrite(Path f, String dataset, H5SwmrCommitter.Mode mode, long from, long to) throws Exception {
+    java.util.Map<String, String> o = new java.util.HashMap<>();
+    o.put("redis.url", REDIS.url());
+    o.put("path", f.toString());
+    o.put("dataset", dataset);
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("x", org.apache.spark.sql.types.DataTypes.LongType, false)
+        .add("y", org.apache.spark.sql.types.DataTypes.DoubleType, false);
+    H5SwmrBatchWrite write = new H5SwmrBatchWrite(java.util.UUID.randomUUID().toString(), schema,
+        io.h5swmr.config.H5SwmrOptions.of(o), mode);
+    org.apache.spark.sql.connector.write.DataWriter<org.apache.spark.sql.catalyst.InternalRow> w =
+        write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
+    for (long x = from; x < to; x++) {
+      w.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(new Object[] {x, x * 2.0}));
+    }
+    org.apache.spark.sql.connector.write.WriterCommitMessage m = w.commit();
+    w.close();
+    write.commit(new org.apache.spark.sql.connector.write.WriterCommitMessage[] {m});
+  }
+
+  @Test
   void aFailedJobLeavesNoStagingAndNoTarget() {
     Path f = dir.resolve("abort.h5");
     Dataset<Row> failing = spark().sql("select id as x, if(id = 7000, raise_error('boom at 7000'), id * 1.0d) as y "

@@ -59,11 +59,15 @@ final class WriteTestSupport {
     }
   }
 
-  /** Files (not directories) under {@code dir} whose names contain {@code part}. */
+  /**
+   * Files under {@code dir} whose names contain {@code part}, except the write fences' lock files
+   * ({@code .<name>.h5swmr-lock}), which stay beside every target written once.
+   */
   static List<Path> filesContaining(Path dir, String part) {
     List<Path> out = new ArrayList<>();
     try (Stream<Path> s = Files.walk(dir)) {
-      s.filter(p -> p.getFileName().toString().contains(part)).forEach(out::add);
+      s.filter(p -> p.getFileName().toString().contains(part))
+          .filter(p -> !p.getFileName().toString().endsWith(".h5swmr-lock")).forEach(out::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -29,6 +29,7 @@ public final class WriterChild {
   private WriterChild() {}
 
   public static void main(String[] args) throws Exception {
+    io.h5swmr.testing.CommitPause.installFromProperty();
     String how = args[0];
     Map<String, String> o = new HashMap<>();
     o.put("redis.url", args[1]);

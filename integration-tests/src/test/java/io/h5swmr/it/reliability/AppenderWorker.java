@@ -19,6 +19,7 @@ public final class AppenderWorker {
   private AppenderWorker() {}
 
   public static void main(String[] a) throws Exception {
+    io.h5swmr.testing.CommitPause.installFromProperty();
     LockSettings settings = LockSettings.builder().redisUrl(a[0]).keyPrefix(a[1])
         .leaseTtl(Duration.ofMillis(Long.parseLong(a[2]))).acquireTimeout(Duration.ofSeconds(60))
         .connectTimeout(Duration.ofSeconds(2)).build();

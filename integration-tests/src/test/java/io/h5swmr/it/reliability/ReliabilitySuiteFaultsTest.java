@@ -92,7 +92,7 @@ class ReliabilitySuiteFaultsTest {
   static List<String> commitCopies(Path file) throws IOException {
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(file.getParent(),
-        "." + file.getFileName() + ".h5swmr-commit-*")) {
+        "." + file.getFileName() + ".h5swmr-{commit-*,journal}")) {
       ds.forEach(p -> out.add(p.getFileName().toString()));
     }
     return out;
@@ -155,7 +155,9 @@ class ReliabilitySuiteFaultsTest {
   @Test
   void writerKilledBeforeDuringAfterCommit() throws Exception {
     int trials = Reliability.count("reliability.trials.killWriter", 20, 60);
-    List<String> steps = List.of("queued", "locked", "copied", "wrote-first-block", "before-rename", "renamed");
+    List<String> steps = List.of("queued", "locked", "fenced", "wrote-first-block", "closed", "data-synced",
+        "journal-synced", "committed", "applied", "journal-deleted");
+    List<String> published = List.of("journal-synced", "committed", "applied", "journal-deleted");
     List<String> plan = new ArrayList<>();
     for (int i = 0; i < trials; i++) {
       plan.add(steps.get(i % steps.size()));
@@ -176,7 +178,7 @@ class ReliabilitySuiteFaultsTest {
       String resource = LockKeys.forFile(file);
       for (int i = 0; i < trials; i++) {
         List<String> jvm = plan.get(i).equals("queued") ? List.of()
-            : List.of("-Dh5swmr.test.commitPause=" + plan.get(i));
+            : List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + plan.get(i));
         writers.add(Workload.appender(REDIS, prefix, TTL, file, 100 + i, 1, 0, Reliability.SEED + i, jvm));
       }
       for (ChildJvm w : writers) {
@@ -198,8 +200,8 @@ class ReliabilitySuiteFaultsTest {
           w.awaitLine("H5SWMR-PAUSE " + step, Duration.ofSeconds(60));
           w.kill9();
         }
-        if (step.equals("renamed")) {
-          acked.add(id); // the rename happened: the block is published, the writer just never said so
+        if (published.contains(step)) {
+          acked.add(id); // the COMMIT record was written: the block is published, the writer just never said so
         }
         long waited = me.append();
         maxProgress = Math.max(maxProgress, waited);
@@ -223,8 +225,8 @@ class ReliabilitySuiteFaultsTest {
     ReliabilityReport.add(new ReliabilityReport.Row("3b. kill -9 writer before/during/after commit (plain appender)",
         trials + 1, trials * 2L + 1, trials, torn, bad, 0, stuck, maxProgress,
         "kill points (shuffled, " + trials + " trials): queued behind a writer, and the committer's crash points "
-            + "locked, copied, wrote-first-block, before-rename, renamed; the killed commit's block must be "
-            + "absent unless the rename happened, then present once; commit copies left after the next commit: "
+            + steps.subList(1, steps.size()) + "; the killed commit's block must be absent unless its COMMIT record "
+            + "was written, then present once (replayed by the next writer); commit copies left after the next commit: "
             + copiesLeft.size() + (why.length() > 0 ? "; " + why : "")));
     assertThat(torn).isZero();
     assertThat(bad).as(why.toString()).isZero();
@@ -240,6 +242,7 @@ class ReliabilitySuiteFaultsTest {
     long maxProgress = 0;
     int fenced = 0;
     int finishedFirst = 0;
+    int proceededWhileFrozen = 0;
     long stuck = 0;
     StringBuilder why = new StringBuilder();
     Workload.Outcomes out = new Workload.Outcomes();
@@ -260,14 +263,19 @@ class ReliabilitySuiteFaultsTest {
           long stopAt = System.currentTimeMillis();
           Thread.sleep(100); // let the pump threads drain what a printed before the stop
           long seq = lastBegun(a.stdoutLines());
+          // Keep it frozen past its lease. If it froze inside its commit session it still holds the write fence
+          // (fcntl): b then waits for it instead of racing it; otherwise b commits meanwhile.
+          long frozen = System.currentTimeMillis() - stopAt;
+          if (frozen < TTL + 500) {
+            Thread.sleep(TTL + 500 - frozen);
+          }
+          if (b.stdoutLines().stream().anyMatch(l -> l.startsWith("ACK ") && Workload.at(l) > stopAt)) {
+            proceededWhileFrozen++;
+          }
+          a.sigcont();
           String next = b.awaitLine(l -> l.startsWith("ACK ") && Workload.at(l) > stopAt,
               "an ACK after the freeze", Duration.ofMillis(BOUND + 10_000));
           maxProgress = Math.max(maxProgress, Workload.at(next) - stopAt);
-          long frozen = System.currentTimeMillis() - stopAt;
-          if (frozen < TTL + 500) {
-            Thread.sleep(TTL + 500 - frozen); // keep it frozen past its lease
-          }
-          a.sigcont();
           String outcome = a.awaitLine(l -> l.startsWith("ACK 1 " + seq + " ") || l.startsWith("FAIL 1 " + seq + " "),
               "the outcome of block 1:" + seq, Duration.ofSeconds(60));
           if (outcome.startsWith("FAIL")) {
@@ -293,7 +301,9 @@ class ReliabilitySuiteFaultsTest {
       ReliabilityReport.add(new ReliabilityReport.Row("3c. SIGSTOP writer in its commit past TTL, SIGCONT",
           3, acked.size() + out.failed.size(), trials, s.torn, bad, 0, stuck, maxProgress,
           fenced + " of " + trials + " frozen commits were refused after resuming (fenced), " + finishedFirst
-              + " had already renamed when the stop landed; the other writer committed while it was frozen"
+              + " finished their commit after resuming (frozen past the lease check, holding the write fence); the "
+              + "other writer committed while it was frozen in " + proceededWhileFrozen + " trials and otherwise "
+              + "waited for the write fence"
               + (why.length() > 0 ? "; " + why : "")));
       assertThat(s.torn).isZero();
       assertThat(bad).as(why.toString()).isZero();

@@ -211,11 +211,13 @@ class ReliabilitySuiteSparkTest {
 
   @Test
   void sparkDriverKilledBeforeDuringAfterCommit() throws Exception {
-    List<String> steps = List.of("locked", "copied", "wrote-first-block", "before-rename", "renamed");
+    List<String> steps = List.of("locked", "fenced", "wrote-first-block", "closed", "data-synced",
+        "journal-synced", "committed", "applied", "journal-deleted");
     int trials = Reliability.count("reliability.trials.killDriver", 3, 20);
     List<String> plan = new ArrayList<>();
     for (int i = 0; i < trials; i++) {
-      plan.add(trials <= 3 ? List.of("locked", "wrote-first-block", "renamed").get(i) : steps.get(i % 5));
+      plan.add(trials <= 3 ? List.of("wrote-first-block", "data-synced", "committed").get(i)
+          : steps.get(i % steps.size()));
     }
     Path file = dir.resolve("driver-kill.h5");
     long bad = 0;
@@ -229,14 +231,14 @@ class ReliabilitySuiteSparkTest {
       String resource = LockKeys.forFile(file);
       for (int i = 0; i < trials; i++) {
         String step = plan.get(i);
-        try (ChildJvm d = sparkAppender(file, 200 + i, 1, 0, List.of("-Dh5swmr.test.commitPause=" + step))) {
+        try (ChildJvm d = sparkAppender(file, 200 + i, 1, 0, List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + step))) {
           d.awaitLine("READY", Duration.ofMinutes(4));
           Reliability.send(d, "GO");
           d.awaitLine("H5SWMR-PAUSE " + step, Duration.ofMinutes(4));
           d.kill9();
         }
-        if (step.equals("renamed")) {
-          acked.add(History.id(200 + i, 1));
+        if (steps.indexOf(step) >= steps.indexOf("journal-synced")) {
+          acked.add(History.id(200 + i, 1)); // the COMMIT record was written: the next writer replays it
         }
         long t0 = System.nanoTime();
         me.append(History.block(0, 2 + i, 5));

@@ -41,6 +41,7 @@ public final class SparkAppendApp {
 
 
   public static void main(String[] a) throws Exception {
+    io.h5swmr.testing.CommitPause.installFromProperty();
     SparkSession spark = SparkApps.session(a[0], "h5swmr-reliability-append");
     int writer = Integer.parseInt(a[5]);
     int max = Integer.parseInt(a[6]);

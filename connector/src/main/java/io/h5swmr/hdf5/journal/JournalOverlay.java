@@ -1,0 +1,128 @@
+package io.h5swmr.hdf5.journal;
+
+import io.h5swmr.hdf5.driver.FileChannelStorage;
+import io.h5swmr.hdf5.driver.H5Storage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * What a reader uses when it finds a committed journal beside the file (a writer died between the commit point
+ * and the end of applying it): the file as the journal's replay would leave it, read-only, changing nothing on
+ * disk. Readers ignore a journal that is not committed: the file below the journal's base end of file is exactly
+ * the last committed state, and HDF5 never reads beyond its end of allocation.
+ */
+public final class JournalOverlay implements H5Storage {
+  private final Disk.Channel target;
+  private final Disk.Channel journal;
+  private final Overlay overlay = new Overlay();
+  private final long eof;
+  private final String identity;
+
+  private JournalOverlay(Disk.Channel target, Disk.Channel journal, JournalFormat.Parsed parsed, String identity) {
+    this.target = target;
+    this.journal = journal;
+    this.eof = parsed.newEof;
+    this.identity = identity;
+    for (JournalFormat.Write w : parsed.writes) {
+      overlay.put(w.offset(), w.length(), w.dataAt());
+    }
+  }
+
+  /**
+   * An opener for readers of {@code file}: through the committed journal's overlay when there is one, else plain
+   * {@link FileChannelStorage} (also when the journal is incomplete or vanishes meanwhile).
+   */
+  public static H5Storage.Opener readerOpener(Path file) {
+    return access -> {
+      if (access.write() || access.create()) {
+        throw new IOException("readers open read-only");
+      }
+      H5Storage overlay = openIfCommitted(LocalDisk.INSTANCE, file);
+      return overlay != null ? overlay : FileChannelStorage.open(file, access);
+    };
+  }
+
+  /** True when a committed journal lies beside {@code file} (readers then need {@link #readerOpener}). */
+  public static boolean hasCommittedJournal(Path file) throws IOException {
+    Path real = JournalFiles.realTarget(file);
+    Path jp = JournalFiles.journal(real);
+    if (!LocalDisk.INSTANCE.exists(jp)) {
+      return false;
+    }
+    try (Disk.Channel ch = LocalDisk.INSTANCE.openReadOnly(jp)) {
+      return JournalFormat.parse(ch).committed;
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return false;
+    }
+  }
+
+  /** The overlay of {@code file}'s committed journal, or null when it has none. */
+  static JournalOverlay openIfCommitted(Disk disk, Path file) throws IOException {
+    Path real = JournalFiles.realTarget(file);
+    Path jp = JournalFiles.journal(real);
+    if (!disk.exists(jp)) {
+      return null;
+    }
+    Disk.Channel journal;
+    try {
+      journal = disk.openReadOnly(jp);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return null;
+    }
+    try {
+      JournalFormat.Parsed parsed = JournalFormat.parse(journal);
+      if (!parsed.committed) {
+        journal.close();
+        return null;
+      }
+      Disk.Channel target = disk.openReadOnly(real);
+      return new JournalOverlay(target, journal, parsed, "overlay:" + real + "#" + parsed.nonce);
+    } catch (IOException | RuntimeException e) {
+      journal.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public int read(long position, ByteBuffer dst) throws IOException {
+    return overlay.read(position, dst, eof, journal, target);
+  }
+
+  @Override
+  public void write(long position, ByteBuffer src) throws IOException {
+    throw new IOException("a reader's journal overlay is read-only");
+  }
+
+  @Override
+  public long size() {
+    return eof;
+  }
+
+  @Override
+  public void truncate(long size) throws IOException {
+    throw new IOException("a reader's journal overlay is read-only");
+  }
+
+  @Override
+  public void sync() {}
+
+  @Override
+  public boolean isWritable() {
+    return false;
+  }
+
+  @Override
+  public String identity() {
+    return identity;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      journal.close();
+    } finally {
+      target.close();
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.h5swmr.testing;
+
+import io.h5swmr.hdf5.journal.CommitHook;
+
+/**
+ * Test-only commit hooks for child JVMs: {@link #installFromProperty()} reads {@code -Dh5swmr.test.commitPause=<step>}
+ * and installs a {@link CommitHook} that, at that step, prints {@code H5SWMR-PAUSE <step>} and blocks forever (the
+ * parent then kills or stops the process there). Production code has no such property: a commit only blocks where
+ * a test installed a hook.
+ */
+public final class CommitPause {
+  public static final String PROPERTY = "h5swmr.test.commitPause";
+  /** At this step: print {@code H5SWMR-AT <step>}, then wait for one line on stdin before going on. */
+  public static final String STOP_PROPERTY = "h5swmr.test.commitStop";
+
+  private CommitPause() {}
+
+  /** Installs the pausing hook when the property is set; returns the step or null. */
+  public static String installFromProperty() {
+    String stop = System.getProperty(STOP_PROPERTY);
+    if (stop != null && !stop.isEmpty()) {
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+          java.nio.charset.StandardCharsets.UTF_8));
+      CommitHook.install(s -> {
+        if (s.equals(stop)) {
+          System.out.println("H5SWMR-AT " + s);
+          System.out.flush();
+          try {
+            in.readLine();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      });
+      return stop;
+    }
+    String step = System.getProperty(PROPERTY);
+    if (step != null && !step.isEmpty()) {
+      CommitHook.install(s -> {
+        if (s.equals(step)) {
+          System.out.println("H5SWMR-PAUSE " + s);
+          System.out.flush();
+          blockForever();
+        }
+      });
+    }
+    return step;
+  }
+
+  private static void blockForever() {
+    Object never = new Object();
+    synchronized (never) {
+      while (true) {
+        try {
+          never.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("paused commit interrupted");
+        }
+      }
+    }
+  }
+}
