@@ -40,6 +40,11 @@ public final class H5File implements AutoCloseable {
   private final H5Id id;
   private long userBlock = -1;
   private H5ByteSource rawBytes;
+  /**
+   * Opened through an {@code H5Storage} (a committed journal's overlay, a remote object): the bytes on disk at
+   * {@link #path} are not (all) the file HDF5 sees, so chunks are never read from them directly.
+   */
+  private boolean throughStorage;
 
   private H5File(String path, boolean readOnly, H5Id id) {
     this.path = path;
@@ -118,14 +123,18 @@ public final class H5File implements AutoCloseable {
   public static H5File create(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
     String p = normalizeFile(path);
     long fid = io.h5swmr.hdf5.driver.H5StorageDriver.create(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, storage);
-    return new H5File(p, false, H5Id.file(fid));
+    H5File f = new H5File(p, false, H5Id.file(fid));
+    f.throughStorage = true;
+    return f;
   }
 
   private static H5File openThrough(String path, boolean readOnly, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
     String p = normalizeFile(path);
     long fid = io.h5swmr.hdf5.driver.H5StorageDriver.open(p, readOnly ? HDF5Constants.H5F_ACC_RDONLY
         : HDF5Constants.H5F_ACC_RDWR, storage);
-    return new H5File(p, readOnly, H5Id.file(fid));
+    H5File f = new H5File(p, readOnly, H5Id.file(fid));
+    f.throughStorage = true;
+    return f;
   }
 
   private static String normalizeFile(String path) {
@@ -569,6 +578,11 @@ public final class H5File implements AutoCloseable {
       }
     }
     return userBlock;
+  }
+
+  /** Whether chunk bytes may be read from the file at {@link #path()} directly (not opened through a storage). */
+  boolean rawBytesReadable() {
+    return !throughStorage;
   }
 
   /** Positional reads of this file's bytes (opened on first use, closed with the file). */

@@ -198,6 +198,19 @@ class H5DirectReadTest {
   }
 
   @Test
+  void filesOpenedThroughAStorageAreNeverReadFromDiskDirectly() {
+    // e.g. a committed journal's overlay: the bytes on disk are not the file HDF5 sees.
+    try (H5File f = H5File.openReadOnly(file.toString(),
+        io.h5swmr.hdf5.driver.FileChannelStorage.opener(file)); H5Dataset d = f.openDataset("/gzip/lef8")) {
+      double[] viaLib = new double[100];
+      double[] out = new double[100];
+      assertThat(d.readDirect(0, 100, H5ColumnRead.into(out, 0))).isFalse();
+      d.read(0, 100, H5ColumnRead.into(viaLib, 0));
+      assertThat(viaLib).isNotEqualTo(new double[100]);
+    }
+  }
+
+  @Test
   void fletcher32MatchesTheReferenceValues() {
     // Values of HDF5's H5_checksum_fletcher32 (16-bit big-endian words; an odd last byte as the high byte).
     assertThat(H5ChunkFilters.fletcher32(new byte[] {1, 2}, 2)).isEqualTo(0x01020102);
