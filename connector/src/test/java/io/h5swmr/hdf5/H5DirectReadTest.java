@@ -198,6 +198,27 @@ class H5DirectReadTest {
   }
 
   @Test
+  void largeUnfilteredRangesReadThroughAMappingMatchTheLibrary() {
+    Path big = dir.resolve("big.h5");
+    long[] v = new long[400_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i * 0x9E3779B97F4A7C15L;
+    }
+    try (H5File f = H5File.create(big.toString());
+        H5Dataset d = f.createDataset("/v", H5DatasetSpec.of(H5Type.int64()).withChunkRows(150_000))) {
+      d.append(v.length, H5ColumnWrite.from(v, 0));
+    }
+    try (H5File f = H5File.openReadOnly(big.toString()); H5Dataset d = f.openDataset("/v")) {
+      long[] out = new long[v.length];
+      assertThat(d.readDirect(0, v.length, H5ColumnRead.into(out, 0))).isTrue(); // 1.2 MB chunk reads: mapped
+      assertThat(out).isEqualTo(v);
+      long[] part = new long[200_000];
+      assertThat(d.readDirect(140_000, part.length, H5ColumnRead.into(part, 0))).isTrue();
+      assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(v, 140_000, 340_000));
+    }
+  }
+
+  @Test
   void filesOpenedThroughAStorageAreNeverReadFromDiskDirectly() {
     // e.g. a committed journal's overlay: the bytes on disk are not the file HDF5 sees.
     try (H5File f = H5File.openReadOnly(file.toString(),

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * after the other) against Spark's vectorized Parquet reader over the same data written uncompressed and zstd;
  * (2) h5swmr's columnar partition reader alone, one thread, with the Java chunk path and with the library
  * ({@code directRead=false}), against raw {@code H5Dread} (the library's read+decode) of the same hyperslabs.
- * Best of {@code -Druns} (default 3) after a warm-up. Prints a Markdown table and writes it to
+ * Spark's {@code spark.sql.files.maxPartitionBytes} (h5swmr's {@code partitionBytes} default) is set to 1/8 of the
+ * data (at most 128 MiB), so both readers get 8 partitions at any size. Best of {@code -Druns} (default 3) after a
+ * warm-up. Prints a Markdown table and writes it to
  * {@code target/read-benchmark.md}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "read")
@@ -77,7 +79,11 @@ class ReadBenchmarkTest {
       for (String master : new String[] {"local[1]", "local[2]"}) {
         SparkSession spark = SparkSession.builder().master(master).appName("h5swmr-read-bench")
             .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.driver.host", "127.0.0.1").getOrCreate();
+            .config("spark.driver.host", "127.0.0.1")
+            // At least 8 partitions also at reduced sizes, so local[2] has work for both cores (both readers).
+            .config("spark.sql.files.maxPartitionBytes", String.valueOf(Math.min(128L << 20,
+                Math.max(1L << 20, rows * COLUMNS * 8 / 8))))
+            .getOrCreate();
         try {
           Map<String, Path> parquet = new HashMap<>();
           for (String codec : new String[] {"uncompressed", "zstd"}) {
