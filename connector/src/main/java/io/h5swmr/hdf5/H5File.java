@@ -159,6 +159,13 @@ public final class H5File implements AutoCloseable {
     }
     long fid = H5Calls.run(p, null, "could not open the file", () -> {
       try (H5Id fapl = accessList()) {
+        // The signature probe opens the file a second time: for read-only opens of non-empty files (planning
+        // opens thousands) it runs only when the open fails. HDF5 opens an empty file read-write without error.
+        if ((!readOnly || Files.size(file) == 0) && !H5.H5Fis_accessible(p, fapl.id())) {
+          H5Calls.stackText();
+          throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
+              + Files.size(file) + " bytes)");
+        }
         long f = hdf5Open(p, readOnly, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
