@@ -11,6 +11,18 @@ public interface H5ByteSource extends AutoCloseable {
   /** Fills {@code dst} (from its position to its limit) with the bytes at {@code position}; fails at EOF. */
   void readFully(long position, ByteBuffer dst) throws IOException;
 
+  /**
+   * The bytes {@code [position, position + length)} memory-mapped, or null when this source cannot map (then
+   * {@link #readFully} is used). A mapping saves one copy of large unfiltered reads; give it back with
+   * {@link #unmap}.
+   */
+  default ByteBuffer map(long position, long length) throws IOException {
+    return null;
+  }
+
+  /** Releases a buffer {@link #map} returned (at once, not when the GC gets to it). */
+  default void unmap(ByteBuffer mapped) {}
+
   @Override
   void close() throws IOException;
 }

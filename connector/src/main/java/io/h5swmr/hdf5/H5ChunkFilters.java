@@ -230,10 +230,15 @@ public final class H5ChunkFilters {
     }
 
     static byte[] zstd(byte[] in, int len, int expected, String where) {
-      long size = com.github.luben.zstd.Zstd.getFrameContentSize(in, 0, len);
-      int n = size > 0 && size < Integer.MAX_VALUE - 8 ? (int) size : expected;
+      // The chunk's raw size is known; a frame larger than that fails as "destination buffer too small".
+      int n = expected;
       byte[] out = new byte[n];
-      long got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, n, in, 0, len);
+      long got;
+      try {
+        got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, n, in, 0, len);
+      } catch (RuntimeException e) { // ZstdException in newer zstd-jni versions
+        throw new H5SwmrDataException(where + "corrupt Zstandard chunk: " + e.getMessage(), e);
+      }
       if (com.github.luben.zstd.Zstd.isError(got)) {
         throw new H5SwmrDataException(where + "corrupt Zstandard chunk: "
             + com.github.luben.zstd.Zstd.getErrorName(got));

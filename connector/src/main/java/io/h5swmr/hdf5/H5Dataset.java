@@ -304,14 +304,15 @@ public final class H5Dataset implements AutoCloseable {
    * uses the library only to look up where those rows are stored (under the native guard, cheap); the stored
    * bytes are then read with positional I/O and decoded in Java with no native call, so several threads read at
    * once. Returns false, having read nothing, when this dataset or destination cannot be read that way (see
-   * {@code H5DirectRead.obstacle}: e.g. strings, compounds, unknown filters, unallocated chunks): the caller then
+   * {@code H5DirectRead.obstacle}: e.g. strings, compounds, unknown filters, unallocated chunks; a file opened
+   * through a storage such as a committed journal's overlay, whose bytes on disk are not the committed state): the caller then
    * uses {@link #read(long, long, List)}. Callers must hold off writers (a shared lease) from before this call
    * until it returns, because chunk locations and bytes are only consistent with each other while the file
    * does not change.
    */
   public boolean readDirect(long start, long count, H5ColumnRead into) {
     H5DatasetInfo meta = info();
-    if (H5DirectRead.obstacle(meta, into) != null) {
+    if (!file.rawBytesReadable() || H5DirectRead.obstacle(meta, into) != null) {
       return false;
     }
     checkRows(meta, start, count);

@@ -15,6 +15,8 @@ import java.util.List;
 final class H5DirectRead {
   /** Unfiltered bytes are read through a per-thread direct buffer in slices of at most this size. */
   private static final int SLICE_BYTES = 4 << 20;
+  /** Unfiltered reads of at least this size are memory-mapped (one copy instead of two) where the source can. */
+  private static final long MAP_MIN_BYTES = 1 << 20;
   private static final ThreadLocal<ByteBuffer[]> BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
   private H5DirectRead() {}
@@ -102,6 +104,18 @@ final class H5DirectRead {
 
   private static void readPlain(H5ByteSource src, long pos, long bytes, H5Type leaf,
       H5ColumnRead into, int dstOff, int typeSize) throws IOException {
+    if (bytes >= MAP_MIN_BYTES) {
+      ByteBuffer mapped = src.map(pos, bytes);
+      if (mapped != null) {
+        try {
+          convert(mapped.order(leaf.byteOrder()), leaf, into.kind(), into.array(), dstOff,
+              Math.toIntExact(bytes / typeSize));
+          return;
+        } finally {
+          src.unmap(mapped);
+        }
+      }
+    }
     ByteBuffer[] holder = BUFFER.get();
     int slice = (int) Math.min(bytes, SLICE_BYTES / typeSize * typeSize);
     if (holder[0] == null || holder[0].capacity() < slice) {

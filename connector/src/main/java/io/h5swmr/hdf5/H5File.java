@@ -46,6 +46,11 @@ public final class H5File implements AutoCloseable {
   private boolean swmrRead;
   private long userBlock = -1;
   private H5ByteSource rawBytes;
+  /**
+   * Opened through an {@code H5Storage} (a committed journal's overlay, a remote object): the bytes on disk at
+   * {@link #path} are not (all) the file HDF5 sees, so chunks are never read from them directly.
+   */
+  private boolean throughStorage;
 
   private H5File(String path, boolean readOnly, H5Id id) {
     this.path = path;
@@ -124,14 +129,18 @@ public final class H5File implements AutoCloseable {
   public static H5File create(String path, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
     String p = normalizeFile(path);
     long fid = io.h5swmr.hdf5.driver.H5StorageDriver.create(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, storage);
-    return new H5File(p, false, H5Id.file(fid));
+    H5File f = new H5File(p, false, H5Id.file(fid));
+    f.throughStorage = true;
+    return f;
   }
 
   private static H5File openThrough(String path, boolean readOnly, io.h5swmr.hdf5.driver.H5Storage.Opener storage) {
     String p = normalizeFile(path);
     long fid = io.h5swmr.hdf5.driver.H5StorageDriver.open(p, readOnly ? HDF5Constants.H5F_ACC_RDONLY
         : HDF5Constants.H5F_ACC_RDWR, storage);
-    return new H5File(p, readOnly, H5Id.file(fid));
+    H5File f = new H5File(p, readOnly, H5Id.file(fid));
+    f.throughStorage = true;
+    return f;
   }
 
   private static String normalizeFile(String path) {
@@ -179,13 +188,22 @@ public final class H5File implements AutoCloseable {
     boolean swmr = readOnly && NativeWriters.inspect(file).checkReadable();
     long fid = H5Calls.run(p, null, "could not open the file", () -> {
       try (H5Id fapl = accessList()) {
-        if (!H5.H5Fis_accessible(p, fapl.id())) {
+        // The signature probe opens the file a second time: for read-only opens of non-empty files (planning
+        // opens thousands) it runs only when the open fails. HDF5 opens an empty file read-write without error.
+        if ((!readOnly || Files.size(file) == 0) && !H5.H5Fis_accessible(p, fapl.id())) {
+          H5Calls.stackText();
           throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
               + Files.size(file) + " bytes)");
         }
         long f = hdf5Open(p, readOnly, swmr, fapl.id());
         if (f < 0) {
           String stack = H5Calls.stackText();
+          // Only on failure (a second open per file costs planning time): was it HDF5 at all?
+          if (!H5.H5Fis_accessible(p, fapl.id())) {
+            H5Calls.stackText();
+            throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
+                + Files.size(file) + " bytes)");
+          }
           String detail = stack.isEmpty() ? "" : " (HDF5: " + stack + ")";
           if (readOnly && (stack.contains("already open for write") || stack.contains("not already open for SWMR"))) {
             throw new WriterStartedException(p, stack);
@@ -340,7 +358,7 @@ public final class H5File implements AutoCloseable {
 
   /** Metadata of the dataset at {@code datasetPath} (opens and closes it). */
   public H5DatasetInfo datasetInfo(String datasetPath) {
-    try (H5Dataset d = openDataset(datasetPath)) {
+    try (H5Dataset d = openDataset(datasetPath, 0)) { // metadata only: no chunk cache to size
       return d.info();
     }
   }
@@ -645,6 +663,11 @@ public final class H5File implements AutoCloseable {
       }
     }
     return userBlock;
+  }
+
+  /** Whether chunk bytes may be read from the file at {@link #path()} directly (not opened through a storage). */
+  boolean rawBytesReadable() {
+    return !throughStorage;
   }
 
   /** Positional reads of this file's bytes (opened on first use, closed with the file). */

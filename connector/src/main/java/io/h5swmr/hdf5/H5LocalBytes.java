@@ -31,6 +31,42 @@ final class H5LocalBytes implements H5ByteSource {
   }
 
   @Override
+  public ByteBuffer map(long position, long length) throws IOException {
+    if (UNMAPPER == null || position + length > channel.size()) {
+      return null; // past the end: readFully reports it
+    }
+    return channel.map(FileChannel.MapMode.READ_ONLY, position, length);
+  }
+
+  @Override
+  public void unmap(ByteBuffer mapped) {
+    try {
+      UNMAPPER.invoke(UNSAFE, mapped);
+    } catch (ReflectiveOperationException e) {
+      // Left to the GC.
+    }
+  }
+
+  private static final Object UNSAFE;
+  private static final java.lang.reflect.Method UNMAPPER;
+
+  static {
+    Object unsafe = null;
+    java.lang.reflect.Method m = null;
+    try {
+      Class<?> c = Class.forName("sun.misc.Unsafe");
+      java.lang.reflect.Field f = c.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      unsafe = f.get(null);
+      m = c.getMethod("invokeCleaner", ByteBuffer.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      m = null; // no prompt unmapping here: do not map at all
+    }
+    UNSAFE = unsafe;
+    UNMAPPER = m;
+  }
+
+  @Override
   public void close() throws IOException {
     channel.close();
   }

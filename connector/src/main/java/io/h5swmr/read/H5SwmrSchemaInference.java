@@ -18,7 +18,7 @@ public final class H5SwmrSchemaInference {
     if (PathExpansion.isSingleMissingPath(options.paths())) {
       return new StructType();
     }
-    return TableInspector.inspect(options).schema;
+    return TableInspector.inspect(options, true).schema;
   }
 
   /**
@@ -31,7 +31,7 @@ public final class H5SwmrSchemaInference {
       return Map.of();
     }
     try {
-      return TableInspector.inspect(options).properties;
+      return TableInspector.inspect(options, true).properties;
     } catch (H5SwmrException e) {
       return Map.of("h5swmr.unavailable", String.valueOf(e.getMessage()));
     }

@@ -50,24 +50,41 @@ final class TableInspector {
   }
 
   static TableSnapshot inspect(H5SwmrOptions o) {
+    return inspect(o, false);
+  }
+
+  /**
+   * As {@link #inspect(H5SwmrOptions)}, but with {@code firstOnly} the schema and properties come from the first
+   * file alone (what schema inference needs; like Spark's file sources it does not open every file: the scan
+   * checks them all before any task runs).
+   */
+  static TableSnapshot inspect(H5SwmrOptions o, boolean firstOnly) {
     List<String> files = PathExpansion.expand(o.paths());
     LockService service = o.lockMode() == H5SwmrOptions.LockMode.NONE ? null : LockService.shared(o.lockSettings());
+    List<String> read = firstOnly ? files.subList(0, 1) : files;
+    List<String> resources = new ArrayList<>(read.size());
+    for (String file : read) {
+      resources.add(o.lockResource(java.nio.file.Paths.get(file)));
+    }
+    List<FileMeta> metas = ParallelInspection.map(read, i -> {
+      if (service == null) {
+        return readMeta(read.get(i), o); // option lock=none
+      }
+      try (Lease lease = service.acquireShared(resources.get(i))) {
+        FileMeta m = readMeta(read.get(i), o);
+        lease.checkValid();
+        return m;
+      }
+    });
     List<FileSnapshot> snaps = new ArrayList<>();
     List<ReadColumn> columns = null;
     String firstFile = null;
     List<H5DatasetInfo> firstInfos = null;
     Map<String, String> properties = new LinkedHashMap<>();
-    for (String file : files) {
-      String resource = o.lockResource(java.nio.file.Paths.get(file));
-      FileMeta meta;
-      if (service == null) {
-        meta = readMeta(file, o); // option lock=none
-      } else {
-        try (Lease lease = service.acquireShared(resource)) {
-          meta = readMeta(file, o);
-          lease.checkValid();
-        }
-      }
+    for (int f = 0; f < read.size(); f++) {
+      String file = read.get(f);
+      String resource = resources.get(f);
+      FileMeta meta = metas.get(f);
       List<ReadColumn> cols = dataColumns(meta.infos, o, file);
       if (columns == null) {
         columns = cols;

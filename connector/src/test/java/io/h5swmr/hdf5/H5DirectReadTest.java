@@ -198,6 +198,40 @@ class H5DirectReadTest {
   }
 
   @Test
+  void largeUnfilteredRangesReadThroughAMappingMatchTheLibrary() {
+    Path big = dir.resolve("big.h5");
+    long[] v = new long[400_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i * 0x9E3779B97F4A7C15L;
+    }
+    try (H5File f = H5File.create(big.toString());
+        H5Dataset d = f.createDataset("/v", H5DatasetSpec.of(H5Type.int64()).withChunkRows(150_000))) {
+      d.append(v.length, H5ColumnWrite.from(v, 0));
+    }
+    try (H5File f = H5File.openReadOnly(big.toString()); H5Dataset d = f.openDataset("/v")) {
+      long[] out = new long[v.length];
+      assertThat(d.readDirect(0, v.length, H5ColumnRead.into(out, 0))).isTrue(); // 1.2 MB chunk reads: mapped
+      assertThat(out).isEqualTo(v);
+      long[] part = new long[200_000];
+      assertThat(d.readDirect(140_000, part.length, H5ColumnRead.into(part, 0))).isTrue();
+      assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(v, 140_000, 340_000));
+    }
+  }
+
+  @Test
+  void filesOpenedThroughAStorageAreNeverReadFromDiskDirectly() {
+    // e.g. a committed journal's overlay: the bytes on disk are not the file HDF5 sees.
+    try (H5File f = H5File.openReadOnly(file.toString(),
+        io.h5swmr.hdf5.driver.FileChannelStorage.opener(file)); H5Dataset d = f.openDataset("/gzip/lef8")) {
+      double[] viaLib = new double[100];
+      double[] out = new double[100];
+      assertThat(d.readDirect(0, 100, H5ColumnRead.into(out, 0))).isFalse();
+      d.read(0, 100, H5ColumnRead.into(viaLib, 0));
+      assertThat(viaLib).isNotEqualTo(new double[100]);
+    }
+  }
+
+  @Test
   void fletcher32MatchesTheReferenceValues() {
     // Values of HDF5's H5_checksum_fletcher32 (16-bit big-endian words; an odd last byte as the high byte).
     assertThat(H5ChunkFilters.fletcher32(new byte[] {1, 2}, 2)).isEqualTo(0x01020102);

@@ -16,7 +16,6 @@ import io.h5swmr.read.H5SwmrScan;
 import io.h5swmr.read.H5SwmrScanBuilder;
 import io.h5swmr.read.H5SwmrSchemaInference;
 import io.h5swmr.testing.RedisServerExtension;
-import io.h5swmr.testing.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,9 +38,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Read benchmark (not a timed test; runs only with {@code -Dbench=read}): 8 float64 columns × {@code -Drows}
- * rows (default 16 Mi = 1 GiB). (1) Spark {@code local[2]} sum of every column through h5swmr vs Spark's
- * vectorized Parquet reader over the same data written uncompressed; (2) h5swmr's columnar partition reader alone
- * vs raw {@code H5Dread} of the same hyperslabs, single-threaded. Prints a Markdown table.
+ * rows (default 16 Mi = 1 GiB), written twice: uncompressed and gzip(4)+shuffle, 64 Ki-row chunks. For each:
+ * (1) a Spark sum of every column through h5swmr on {@code local[1]} and on {@code local[2]} (own sessions, one
+ * after the other) against Spark's vectorized Parquet reader over the same data written uncompressed and zstd;
+ * (2) h5swmr's columnar partition reader alone, one thread, with the Java chunk path and with the library
+ * ({@code directRead=false}), against raw {@code H5Dread} (the library's read+decode) of the same hyperslabs.
+ * Spark's {@code spark.sql.files.maxPartitionBytes} (h5swmr's {@code partitionBytes} default) is set to 1/8 of the
+ * data (at most 128 MiB), so both readers get 8 partitions at any size. Best of {@code -Druns} (default 3) after a
+ * warm-up. Prints a Markdown table and writes it to
+ * {@code target/read-benchmark.md}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "read")
 class ReadBenchmarkTest {
@@ -57,81 +62,109 @@ class ReadBenchmarkTest {
   @Test
   void fullScanSumOfEveryColumn() throws Exception {
     long rows = Long.getLong("rows", 16L << 20);
-    Path h5 = dir.resolve("bench.h5");
-    Path parquet = dir.resolve("bench.parquet");
-    long t0 = System.nanoTime();
-    write(h5, rows);
-    System.out.printf(Locale.ROOT, "wrote %s (%d MiB) in %.1f s%n", h5, Files.size(h5) >> 20,
-        (System.nanoTime() - t0) / 1e9);
-
-    SparkSession spark = SharedSpark.get();
-    spark.conf().set("spark.sql.parquet.compression.codec", "uncompressed");
-    String[] sums = sumExpr();
-    spark.read().format("h5swmr").option("redis.url", REDIS.url()).option("datasets", "/cols").option("indexColumn", "")
-        .load(h5.toString()).write().parquet(parquet.toString());
-    spark.conf().unset("spark.sql.parquet.compression.codec");
-
     double mib = rows * COLUMNS * 8.0 / (1 << 20);
     StringBuilder t = new StringBuilder();
     t.append(String.format(Locale.ROOT, "%n%d rows x %d float64 columns (%.0f MiB), best of %d runs after a "
         + "warm-up%n%n", rows, COLUMNS, mib, RUNS));
-    t.append("| what | vectors | time (s) | rows/s | MiB/s | ratio |\n|---|---|---|---|---|---|\n");
-    for (boolean offHeap : new boolean[] {false, true}) {
-      String vectors = offHeap ? "off-heap" : "on-heap";
-      spark.conf().set("spark.sql.columnVector.offheap.enabled", String.valueOf(offHeap));
-      double h5Best = Double.MAX_VALUE;
-      double pqBest = Double.MAX_VALUE;
-      for (int run = 0; run <= RUNS; run++) {
-        long s = System.nanoTime();
-        Row a = spark.read().format("h5swmr").option("redis.url", REDIS.url()).option("datasets", "/cols")
-            .load(h5.toString()).selectExpr(sums).collectAsList().get(0);
-        double h = (System.nanoTime() - s) / 1e9;
-        s = System.nanoTime();
-        Row b = spark.read().parquet(parquet.toString()).selectExpr(sums).collectAsList().get(0);
-        double p = (System.nanoTime() - s) / 1e9;
-        assertThat(a).isEqualTo(b);
-        assertThat(a.getDouble(0)).isEqualTo(sumOf(rows, 0));
-        if (run > 0) { // run 0 warms up
-          h5Best = Math.min(h5Best, h);
-          pqBest = Math.min(pqBest, p);
+    t.append("| data | what | time (s) | MiB/s | ratio |\n|---|---|---|---|---|\n");
+    String[] sums = sumExpr();
+    for (boolean gzip : new boolean[] {false, true}) {
+      String data = gzip ? "gzip+shuffle" : "uncompressed";
+      Path h5 = dir.resolve(gzip ? "bench-gzip.h5" : "bench.h5");
+      long t0 = System.nanoTime();
+      write(h5, rows, gzip);
+      System.out.printf(Locale.ROOT, "wrote %s (%d MiB) in %.1f s%n", h5, Files.size(h5) >> 20,
+          (System.nanoTime() - t0) / 1e9);
+      Map<String, Double> best = new HashMap<>();
+      for (String master : new String[] {"local[1]", "local[2]"}) {
+        SparkSession spark = SparkSession.builder().master(master).appName("h5swmr-read-bench")
+            .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
+            // At least 8 partitions also at reduced sizes, so local[2] has work for both cores (both readers).
+            .config("spark.sql.files.maxPartitionBytes", String.valueOf(Math.min(128L << 20,
+                Math.max(1L << 20, rows * COLUMNS * 8 / 8))))
+            .getOrCreate();
+        try {
+          Map<String, Path> parquet = new HashMap<>();
+          for (String codec : new String[] {"uncompressed", "zstd"}) {
+            Path pq = dir.resolve((gzip ? "gz-" : "") + codec + ".parquet");
+            if (!Files.exists(pq)) {
+              spark.read().format("h5swmr").option("redis.url", REDIS.url()).option("datasets", "/cols")
+                  .option("indexColumn", "").load(h5.toString()).write().option("compression", codec)
+                  .parquet(pq.toString());
+            }
+            parquet.put(codec, pq);
+          }
+          for (int run = 0; run <= RUNS; run++) {
+            Row a = null;
+            for (String what : new String[] {"h5swmr", "uncompressed", "zstd"}) {
+              long s = System.nanoTime();
+              Row r = what.equals("h5swmr")
+                  ? spark.read().format("h5swmr").option("redis.url", REDIS.url()).option("datasets", "/cols")
+                      .load(h5.toString()).selectExpr(sums).collectAsList().get(0)
+                  : spark.read().parquet(parquet.get(what).toString()).selectExpr(sums).collectAsList().get(0);
+              double sec = (System.nanoTime() - s) / 1e9;
+              if (a == null) {
+                a = r;
+                assertThat(a.getDouble(0)).isEqualTo(sumOf(rows, 0));
+              } else {
+                assertThat(r).isEqualTo(a);
+              }
+              System.out.printf(Locale.ROOT, "%s %s %s run %d: %.3f s%n", data, master, what, run, sec);
+              if (run > 0) {
+                best.merge(master + " " + what, sec, Math::min);
+              }
+            }
+          }
+        } finally {
+          spark.stop();
         }
-        System.out.printf(Locale.ROOT, "%s run %d: h5swmr %.3f s, parquet %.3f s%n", vectors, run, h, p);
       }
-      double readerBest = Double.MAX_VALUE;
-      double rawBest = Double.MAX_VALUE;
       for (int run = 0; run <= RUNS; run++) {
-        Batch batch = plan(h5);
-        long s = System.nanoTime();
-        double fromReader = readAll(batch);
-        double r = (System.nanoTime() - s) / 1e9;
-        s = System.nanoTime();
-        double fromRaw = rawRead(h5, batch);
-        double w = (System.nanoTime() - s) / 1e9;
-        assertThat(fromReader).isEqualTo(fromRaw);
-        if (run > 0) {
-          readerBest = Math.min(readerBest, r);
-          rawBest = Math.min(rawBest, w);
+        for (boolean direct : new boolean[] {true, false}) {
+          Batch batch = plan(h5, direct);
+          long s = System.nanoTime();
+          double fromReader = readAll(batch);
+          double r = (System.nanoTime() - s) / 1e9;
+          s = System.nanoTime();
+          double fromRaw = rawRead(h5, batch);
+          double w = (System.nanoTime() - s) / 1e9;
+          assertThat(fromReader).isEqualTo(fromRaw);
+          System.out.printf(Locale.ROOT, "%s run %d: reader (direct=%s) %.3f s, raw H5Dread %.3f s%n", data, run,
+              direct, r, w);
+          if (run > 0) {
+            best.merge("reader " + direct, r, Math::min);
+            best.merge("raw", w, Math::min);
+          }
         }
-        System.out.printf(Locale.ROOT, "%s run %d: partition reader %.3f s, raw H5Dread %.3f s%n", vectors, run,
-            r, w);
       }
-      row(t, "h5swmr, Spark local[2], sum of 8 columns", vectors, h5Best, rows, mib, pqBest / h5Best,
-          "vs Parquet");
-      row(t, "Parquet (uncompressed, vectorized), same query", vectors, pqBest, rows, mib, 1, "");
-      row(t, "h5swmr columnar partition reader alone, 1 thread", vectors, readerBest, rows, mib,
-          rawBest / readerBest, "vs raw");
-      row(t, "raw H5Dread of the same hyperslabs into double[], 1 thread", "-", rawBest, rows, mib, 1, "");
+      double pq1 = best.get("local[1] uncompressed");
+      double pq2 = best.get("local[2] uncompressed");
+      double z1 = best.get("local[1] zstd");
+      double z2 = best.get("local[2] zstd");
+      double h1 = best.get("local[1] h5swmr");
+      double h2 = best.get("local[2] h5swmr");
+      row(t, data, "h5swmr, Spark local[1], sum of 8 columns", h1, mib, String.format(Locale.ROOT,
+          "%.2fx Parquet unc., %.2fx Parquet zstd", pq1 / h1, z1 / h1));
+      row(t, data, "h5swmr, Spark local[2], sum of 8 columns", h2, mib, String.format(Locale.ROOT,
+          "%.2fx local[1]; %.2fx Parquet unc., %.2fx Parquet zstd", h1 / h2, pq2 / h2, z2 / h2));
+      row(t, data, "Parquet uncompressed, local[1] / local[2]", pq1, mib, String.format(Locale.ROOT,
+          "local[2]: %.3f s (%.2fx local[1])", pq2, pq1 / pq2));
+      row(t, data, "Parquet zstd, local[1] / local[2]", z1, mib, String.format(Locale.ROOT,
+          "local[2]: %.3f s (%.2fx local[1])", z2, z1 / z2));
+      double raw = best.get("raw");
+      row(t, data, "h5swmr partition reader alone, Java chunk path, 1 thread", best.get("reader true"), mib,
+          String.format(Locale.ROOT, "%.2fx raw", raw / best.get("reader true")));
+      row(t, data, "h5swmr partition reader alone, directRead=false (library), 1 thread", best.get("reader false"),
+          mib, String.format(Locale.ROOT, "%.2fx raw", raw / best.get("reader false")));
+      row(t, data, "raw H5Dread (library read+decode) of the same hyperslabs, 1 thread", raw, mib, "anchor");
     }
-    spark.conf().unset("spark.sql.columnVector.offheap.enabled");
     System.out.println(t);
     Files.writeString(Path.of(System.getProperty("bench.out", "target/read-benchmark.md")), t.toString());
   }
 
-  private static void row(StringBuilder t, String what, String vectors, double s, long rows, double mib,
-      double ratio, String of) {
-    t.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f M | %.0f | %s |%n", what, vectors, s,
-        rows / s / 1e6, mib / s,
-        of.isEmpty() ? "" : String.format(Locale.ROOT, "%.2fx %s", ratio, of)));
+  private static void row(StringBuilder t, String data, String what, double s, double mib, String ratio) {
+    t.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.0f | %s |%n", data, what, s, mib / s, ratio));
   }
 
   private static String[] sumExpr() {
@@ -154,13 +187,14 @@ class ReadBenchmarkTest {
     return s;
   }
 
-  private static void write(Path f, long rows) {
+  private static void write(Path f, long rows, boolean gzip) {
     int block = 1 << 20;
     double[] buf = new double[block];
     try (H5File file = H5File.create(f.toString())) {
       for (int c = 0; c < COLUMNS; c++) {
         try (H5Dataset d = file.createDataset("/cols/c" + c,
-            H5DatasetSpec.of(H5Type.float64()).withChunkRows(1 << 16))) {
+            gzip ? H5DatasetSpec.of(H5Type.float64()).withChunkRows(1 << 16).withDeflate(4).withShuffle(true)
+                : H5DatasetSpec.of(H5Type.float64()).withChunkRows(1 << 16))) {
           for (long start = 0; start < rows; start += block) {
             int n = (int) Math.min(block, rows - start);
             for (int i = 0; i < n; i++) {
@@ -173,13 +207,14 @@ class ReadBenchmarkTest {
     }
   }
 
-  private static Batch plan(Path h5) {
+  private static Batch plan(Path h5, boolean direct) {
     Map<String, String> o = new HashMap<>();
     o.put("path", h5.toString());
     o.put("datasets", "/cols");
     o.put("indexColumn", "");
     o.put("redis.url", REDIS.url());
-    H5SwmrOptions options = H5SwmrOptions.of(o, k -> SharedSpark.get().conf().get(k, null));
+    o.put("directRead", String.valueOf(direct));
+    H5SwmrOptions options = H5SwmrOptions.of(o);
     StructType schema = H5SwmrSchemaInference.infer(options);
     H5SwmrScan scan = (H5SwmrScan) new H5SwmrScanBuilder(schema, options).build();
     assertThat(scan.isColumnar()).isTrue();
