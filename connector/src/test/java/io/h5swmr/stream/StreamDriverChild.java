@@ -53,6 +53,7 @@ public final class StreamDriverChild {
     });
     StreamingQuery q = spark.readStream().format("h5swmr").option("redis.url", redis).option("dataset", "/x")
         .option("lock.ttl", "2s").load(source)
+        .drop("index") // the read's row index is not stored (writes refuse a column named like the index column)
         .writeStream().format("h5swmr").option("redis.url", redis).option("lock.ttl", "2s")
         .option("dataset", "/out").option("path", sink).option("checkpointLocation", checkpoint)
         .outputMode("append").trigger(Trigger.ProcessingTime(200)).start();
