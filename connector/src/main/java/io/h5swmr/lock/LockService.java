@@ -152,6 +152,11 @@ public final class LockService implements AutoCloseable {
                   channel, keys.tag, timeoutNanos > 0 ? "1" : "0", holdBack.durableArg()));
           reached = true;
         } catch (JedisException e) {
+          // A connection broken in the middle of a call (e.g. Redis restarted) means the server was reached: keep
+          // trying within the timeout, as after any earlier successful call. Only a server never reached fails fast.
+          if (brokenMidCall(e)) {
+            reached = true;
+          }
           // a Sentinel master that cannot be reached may be failing over: keep trying for a while
           boolean failover = endpoint.kind == RedisEndpoint.Kind.SENTINEL && e instanceof JedisConnectionException
               && callStart - start < Math.min(timeoutNanos, SENTINEL_FAILOVER_NANOS);
@@ -195,6 +200,20 @@ public final class LockService implements AutoCloseable {
         waiter.close();
       }
     }
+  }
+
+  /** A connection failure other than not reaching the server at all (refused, unknown host, connect timeout). */
+  private static boolean brokenMidCall(JedisException e) {
+    if (!(e instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
+      return false;
+    }
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
+          || c instanceof java.net.SocketTimeoutException || c instanceof java.net.NoRouteToHostException) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Lease granted(LockKeys keys, LeaseMode mode, String id, long token, long waitNanos, long callStart) {
