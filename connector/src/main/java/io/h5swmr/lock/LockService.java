@@ -202,18 +202,42 @@ public final class LockService implements AutoCloseable {
     }
   }
 
-  /** A connection failure other than not reaching the server at all (refused, unknown host, connect timeout). */
-  private static boolean brokenMidCall(JedisException e) {
-    if (!(e instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
+  /**
+   * A connection that was open and then broke (the server closed it or reset it, e.g. Redis restarted), as opposed
+   * to a server never reached (refused, unknown host, no route, connect timeout). Only positive evidence of a broken
+   * open connection counts; anything else is treated as not reaching the server.
+   */
+  static boolean brokenMidCall(Throwable e) {
+    if (!(e instanceof JedisConnectionException)) {
       return false;
     }
-    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
-          || c instanceof java.net.SocketTimeoutException || c instanceof java.net.NoRouteToHostException) {
+    boolean broken = false;
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    todo.add(e);
+    while (!todo.isEmpty()) {
+      Throwable t = todo.poll();
+      if (!seen.add(t)) {
+        continue;
+      }
+      if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.SocketTimeoutException || t instanceof java.net.NoRouteToHostException) {
         return false;
       }
+      String msg = String.valueOf(t.getMessage());
+      if (msg.contains("Failed to connect") || msg.contains("Connection refused")) {
+        return false;
+      }
+      if (msg.contains("Unexpected end of stream") || msg.contains("Connection reset") || msg.contains("Broken pipe")
+          || (t instanceof java.net.SocketException && !msg.contains("connect"))) {
+        broken = true;
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+      todo.addAll(java.util.Arrays.asList(t.getSuppressed()));
     }
-    return true;
+    return broken;
   }
 
   private Lease granted(LockKeys keys, LeaseMode mode, String id, long token, long waitNanos, long callStart) {
