@@ -129,13 +129,22 @@ public final class NativeWriters {
    * @throws H5SwmrFileInUseException when a native writer is, or may be, alive
    */
   public boolean checkWritable(boolean clearStale) {
+    return checkWritable(clearStale, true);
+  }
+
+  /**
+   * As {@link #checkWritable(boolean)}; with {@code lookForLocalProcesses} false the scan of {@code /proc} (the
+   * costly part: every descriptor of every process) is left out, for a pre-flight check that the same check with
+   * the scan repeats just before the commit.
+   */
+  public boolean checkWritable(boolean clearStale, boolean lookForLocalProcesses) {
     String refuse = "Cannot write to HDF5 file '" + file + "': ";
     String nothing = " Nothing was written: two writers must never share a file.";
     if (lock == Lock.HELD) {
       throw new H5SwmrFileInUseException(refuse + nonSwmrWriterHolds(null) + nothing + " Wait until that writer "
           + "closes the file, or write to another file.");
     }
-    List<String> local = LocalOpeners.writers(file);
+    List<String> local = lookForLocalProcesses ? LocalOpeners.writers(file) : List.of();
     if (!local.isEmpty()) {
       throw new H5SwmrFileInUseException(refuse + "another process on this host has it open for writing: "
           + String.join(", ", local) + (marked() ? " (the superblock is marked open by a " + (swmrMarked() ? "SWMR" : "non-SWMR")

@@ -88,7 +88,7 @@ public final class H5SwmrAppender implements AutoCloseable {
     }
     int rows = checkColumns(columns);
     H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options,
-        H5SwmrCommitter.Mode.APPEND);
+        H5SwmrCommitter.Mode.APPEND, false);
     WriterCommitMessage message;
     try {
       DataWriter<InternalRow> w = write.createBatchWriterFactory(() -> 1).createWriter(0, 0);

@@ -29,10 +29,16 @@ final class NativeWriterCheck {
     }
   }
 
-  /** Pre-flight, before staging: refuses a target a native writer has, or may have, open. */
-  static void beforeStaging(Path target, H5SwmrOptions o) {
+  /**
+   * Pre-flight, before staging: refuses a target a native writer has, or may have, open.
+   *
+   * @param lookForLocalProcesses also scan this host's processes ({@code /proc}); false for a caller that commits
+   *     right after staging, in the same process ({@link H5SwmrAppender}), where {@link #beforeCommit} repeats the
+   *     whole check moments later and a second scan would only add its cost
+   */
+  static void beforeStaging(Path target, H5SwmrOptions o, boolean lookForLocalProcesses) {
     if (Files.exists(target)) {
-      NativeWriters.inspect(target).checkWritable(o.clearStaleFlags());
+      NativeWriters.inspect(target).checkWritable(o.clearStaleFlags(), lookForLocalProcesses);
     }
   }
 
