@@ -160,7 +160,7 @@ class HdfsReadTest {
         .satisfies(e -> assertThat(stackText(e)).doesNotContain(secret));
   }
 
-  private static String stackText(Throwable e) {
+  static String stackText(Throwable e) {
     java.io.StringWriter w = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(w));
     return w.toString();
