@@ -43,12 +43,11 @@ class HdfsReadTest {
   static MiniDFSCluster cluster;
   static FileSystem fs;
   static String root;
+  static Path local;
 
   @BeforeAll
   static void startHdfs() throws Exception {
-    Path local = dir.resolve("local");
-    java.nio.file.Files.createDirectories(local);
-    RemoteFixtures.write(local);
+    local = RemoteFixtures.dir();
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
     conf.setBoolean("dfs.webhdfs.enabled", false);
@@ -71,7 +70,7 @@ class HdfsReadTest {
   }
 
   private static String local(String name) {
-    return dir.resolve("local").resolve(name).toString();
+    return local.resolve(name).toString();
   }
 
   @Test
@@ -84,7 +83,7 @@ class HdfsReadTest {
   @Test
   void globOverTwoFilesListsThemOnceAndReadsBoth() {
     List<Row> fromHdfs = RemoteFixtures.table(reader(REDIS.url()), root + "/*.h5");
-    List<Row> fromDisk = RemoteFixtures.table(reader(REDIS.url()), dir.resolve("local") + "/*.h5");
+    List<Row> fromDisk = RemoteFixtures.table(reader(REDIS.url()), local + "/*.h5");
     RemoteFixtures.assertSameRows(fromHdfs, fromDisk, RemoteFixtures.ROWS_A + RemoteFixtures.ROWS_B);
     Dataset<Row> files = reader(REDIS.url()).option("dataset", "/m").load(root + "/*.h5")
         .select("_metadata.file_path", "_metadata.file_size").distinct().orderBy("file_path");
@@ -144,6 +143,25 @@ class HdfsReadTest {
     assertThat(fs.exists(new org.apache.hadoop.fs.Path(root + "/out"))).isFalse();
     assertThat(Arrays.stream(fs.listStatus(new org.apache.hadoop.fs.Path(root))).map(s -> s.getPath().getName()))
         .doesNotContain("out", "new.h5").allMatch(n -> n.endsWith(".h5"));
+  }
+
+  @Test
+  void streamingSinkAndAppenderRefuseRemoteTargetsBeforeWriting() throws Exception {
+    String target = root + "/stream/out.h5";
+    org.apache.spark.sql.streaming.StreamingQuery q = spark().readStream().format("rate").load().select("value")
+        .writeStream().format("h5swmr").option("redis.url", REDIS.url()).option("dataset", "/v")
+        .option("checkpointLocation", dir.resolve("checkpoint").toString()).start(target);
+    try {
+      assertThatThrownBy(() -> q.awaitTermination(60_000)).hasStackTraceContaining("scheme 'hdfs'")
+          .hasStackTraceContaining("cannot rewrite bytes in place");
+    } finally {
+      q.stop();
+    }
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(root + "/stream"))).isFalse();
+    assertThatThrownBy(() -> io.h5swmr.write.H5SwmrAppender.open(java.nio.file.Paths.get("s3a://bucket/x.h5"), "/x",
+        new org.apache.spark.sql.types.StructType().add("x", "long"), Map.of("redis.url", REDIS.url())))
+        .isInstanceOf(H5SwmrConfigException.class).hasMessageContaining("scheme 's3a'")
+        .hasMessageContaining("cannot rewrite bytes in place");
   }
 
   @Test

@@ -35,11 +35,26 @@ final class RemoteFixtures {
 
   private RemoteFixtures() {}
 
-  /** Writes {@code a.h5} and {@code b.h5} (different rows and values) into {@code dir}; false without h5py. */
-  static void write(Path dir) throws Exception {
+  private static Path written;
+
+  /**
+   * A directory holding {@code a.h5} and {@code b.h5} (different rows and values), written by h5py once per JVM
+   * and shared by the remote-read test classes (read-only); skips the test visibly without h5py.
+   */
+  static synchronized Path dir() throws Exception {
     H5py.assumeAvailable();
-    H5py.run(dir.resolve("a.h5"), SCRIPT.replace("int(sys.argv[2]), int(sys.argv[3])", ROWS_A + ", 1"));
-    H5py.run(dir.resolve("b.h5"), SCRIPT.replace("int(sys.argv[2]), int(sys.argv[3])", ROWS_B + ", 2"));
+    if (written == null) {
+      Path d = java.nio.file.Files.createTempDirectory("h5swmr-remote-fixtures");
+      H5py.run(d.resolve("a.h5"), SCRIPT.replace("int(sys.argv[2]), int(sys.argv[3])", ROWS_A + ", 1"));
+      H5py.run(d.resolve("b.h5"), SCRIPT.replace("int(sys.argv[2]), int(sys.argv[3])", ROWS_B + ", 2"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        for (String f : new String[] {"a.h5", "b.h5", ""}) {
+          d.resolve(f).toFile().delete();
+        }
+      }, "delete-remote-fixtures"));
+      written = d;
+    }
+    return written;
   }
 
   /** The columns of group /t (five datasets) of {@code path}, ordered by file name and index. */

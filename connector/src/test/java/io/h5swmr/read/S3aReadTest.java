@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reads from a real S3 endpoint (s3proxy, in process on a loopback port, in-memory blob store) through Hadoop's
@@ -38,7 +37,6 @@ class S3aReadTest {
   static final String ACCESS = "test-access";
   static final String SECRET = "FAKE-s3-SECRET-7f3a9c";
 
-  @TempDir
   static Path dir;
 
   static BlobStoreContext store;
@@ -47,7 +45,7 @@ class S3aReadTest {
 
   @BeforeAll
   static void startS3() throws Exception {
-    RemoteFixtures.write(dir);
+    dir = RemoteFixtures.dir();
     store = ContextBuilder.newBuilder("transient").credentials(ACCESS, SECRET).build(BlobStoreContext.class);
     BlobStore blobs = store.getBlobStore();
     blobs.createContainerInLocation(null, BUCKET);
