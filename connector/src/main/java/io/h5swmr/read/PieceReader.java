@@ -55,7 +55,7 @@ final class PieceReader {
         metrics.leases++;
         metrics.lockWaitNanos += lease.waitNanos();
       }
-      try (H5File h = ReadFiles.open(f.file, plan.hadoop)) {
+      try (H5File h = openPlanned(f, plan)) {
         checkSameObject(h, f);
         for (int d = 0; d < f.datasets.size(); d++) {
           bytes += readDataset(h, plan, piece, d, rows, arrays, dest, metrics);
@@ -119,6 +119,19 @@ final class PieceReader {
         }
       }
       return bytes;
+    }
+  }
+
+  /** Opens the planned file; a remote file deleted since planning is a modification like a deleted dataset. */
+  private static H5File openPlanned(FileSnapshot f, ReadPlan plan) {
+    try {
+      return ReadFiles.open(f.file, plan.hadoop);
+    } catch (io.h5swmr.exceptions.H5SwmrException e) {
+      if (plan.hadoop != null && io.h5swmr.config.LocalPaths.isRemote(f.file)
+          && !ReadFiles.remoteExists(f.file, plan.hadoop)) {
+        throw modified(f, 0, "the file was deleted", e);
+      }
+      throw e;
     }
   }
 

@@ -21,4 +21,14 @@ final class ReadFiles {
     }
     return H5File.openReadOnly(file);
   }
+
+  /** Whether remote {@code file} still exists (true when that cannot be told: the open's error then stands). */
+  static boolean remoteExists(String file, HadoopConf hadoop) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
+    try {
+      return p.getFileSystem(hadoop.get()).exists(p);
+    } catch (java.io.IOException | RuntimeException e) {
+      return true;
+    }
+  }
 }

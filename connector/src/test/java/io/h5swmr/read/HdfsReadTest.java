@@ -127,6 +127,24 @@ class HdfsReadTest {
         new org.apache.hadoop.fs.Path(uri));
     assertThatThrownBy(df::collectAsList).hasStackTraceContaining("in file " + uri + " was modified during the scan")
         .hasStackTraceContaining("the file was replaced");
+    Dataset<Row> again = reader(REDIS.url()).option("dataset", "/m").load(uri);
+    again.queryExecution().executedPlan();
+    fs.delete(new org.apache.hadoop.fs.Path(uri), false);
+    assertThatThrownBy(again::collectAsList).hasStackTraceContaining("in file " + uri
+        + " was modified during the scan").hasStackTraceContaining("the file was deleted");
+  }
+
+  @Test
+  void streamingReadsOfRemotePathsAreRefused() throws Exception {
+    org.apache.spark.sql.streaming.StreamingQuery q = spark().readStream().format("h5swmr")
+        .option("redis.url", REDIS.url()).option("dataset", "/m").load(root + "/*.h5").writeStream()
+        .format("noop").option("checkpointLocation", dir.resolve("checkpoint-read").toString()).start();
+    try {
+      assertThatThrownBy(() -> q.awaitTermination(60_000))
+          .hasStackTraceContaining("Streaming reads (spark.readStream) of remote files are not supported");
+    } finally {
+      q.stop();
+    }
   }
 
   @Test
