@@ -702,7 +702,10 @@ public final class H5File implements AutoCloseable {
     return userBlock;
   }
 
-  /** Whether chunk bytes may be read from the file at {@link #path()} directly (not opened through a storage). */
+  /**
+   * Whether chunk bytes may be read directly with {@link #rawBytes()}: a local file not opened through a storage
+   * (a journal overlay changes bytes), or a remote file (its storage is the object itself, read-only).
+   */
   boolean rawBytesReadable() {
     return !throughStorage || remote != null;
   }

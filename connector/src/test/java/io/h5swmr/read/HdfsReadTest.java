@@ -183,6 +183,26 @@ class HdfsReadTest {
   }
 
   @Test
+  void errorsNameTheUriAndWhatIsMissing() throws Exception {
+    String notHdf5 = root + "/notes.h5";
+    try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(new org.apache.hadoop.fs.Path(notHdf5))) {
+      out.write("not an HDF5 file".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    try {
+      assertThatThrownBy(() -> reader(REDIS.url()).load(notHdf5).count())
+          .isInstanceOf(io.h5swmr.exceptions.H5SwmrDataException.class).hasMessageContaining(notHdf5);
+    } finally {
+      fs.delete(new org.apache.hadoop.fs.Path(notHdf5), false);
+    }
+    assertThatThrownBy(() -> reader(REDIS.url()).load("nosuchfs://bucket/x.h5").count())
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("Cannot list 'nosuchfs://bucket/x.h5' through Hadoop's file system for scheme 'nosuchfs'")
+        .hasMessageContaining("connector on the classpath");
+    assertThatThrownBy(() -> reader(REDIS.url()).load(root + "/none-*.h5").count())
+        .isInstanceOf(H5SwmrNotFoundException.class).hasMessageContaining("the glob matches no file");
+  }
+
+  @Test
   void hadoopSettingsNeverShowInPlansOrMessages() {
     String secret = "FAKE-SECRET-d41d8cd98f00";
     Dataset<Row> df = reader(REDIS.url()).option("fs.s3a.secret.key", secret)
