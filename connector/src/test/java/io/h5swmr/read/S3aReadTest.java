@@ -34,6 +34,8 @@ class S3aReadTest {
   static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   static final String BUCKET = "h5swmr-test";
+  /** Read with the session's settings only: another bucket, so Hadoop's FileSystem cache holds another client. */
+  static final String SESSION_BUCKET = "h5swmr-session";
   static final String ACCESS = "test-access";
   static final String SECRET = "FAKE-s3-SECRET-7f3a9c";
 
@@ -52,6 +54,8 @@ class S3aReadTest {
     for (String f : List.of("a.h5", "b.h5")) {
       blobs.putBlob(BUCKET, blobs.blobBuilder("data/" + f).payload(dir.resolve(f).toFile()).build());
     }
+    blobs.createContainerInLocation(null, SESSION_BUCKET);
+    blobs.putBlob(SESSION_BUCKET, blobs.blobBuilder("a.h5").payload(dir.resolve("a.h5").toFile()).build());
     proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
     proxy.start(); // returns once the server is started
@@ -90,6 +94,21 @@ class S3aReadTest {
         RemoteFixtures.table(localReader(), dir.resolve("a.h5").toString()), RemoteFixtures.ROWS_A);
     RemoteFixtures.assertSameRows(RemoteFixtures.table(s3reader(), "s3a://" + BUCKET + "/data/*.h5"),
         RemoteFixtures.table(localReader(), dir + "/*.h5"), RemoteFixtures.ROWS_A + RemoteFixtures.ROWS_B);
+  }
+
+  @Test
+  void credentialsComeFromTheSessionsHadoopConfAsForSparksOwnSources() {
+    java.util.Map<String, String> conf = java.util.Map.of("fs.s3a.endpoint", endpoint,
+        "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.path.style.access", "true",
+        "fs.s3a.connection.ssl.enabled", "false", "fs.s3a.access.key", ACCESS, "fs.s3a.secret.key", SECRET,
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    conf.forEach((k, v) -> spark().conf().set(k, v));
+    try {
+      RemoteFixtures.assertSameRows(RemoteFixtures.table(localReader(), "s3a://" + SESSION_BUCKET + "/a.h5"),
+          RemoteFixtures.table(localReader(), dir.resolve("a.h5").toString()), RemoteFixtures.ROWS_A);
+    } finally {
+      conf.keySet().forEach(k -> spark().conf().unset(k));
+    }
   }
 
   @Test
