@@ -102,6 +102,12 @@ class HdfsReadTest {
         root + "/a.h5");
     assertThat(RemoteFixtures.byIndex(viaLibrary.collectAsList())).isEqualTo(rows);
     assertThat(metric(viaLibrary, DirectRowsMetric.NAME)).isZero();
+    Dataset<Row> contiguous = reader(REDIS.url()).option("dataset", "/t/i32").option("partitionBytes", "4k")
+        .load(root + "/a.h5");
+    List<Row> ints = RemoteFixtures.byIndex(contiguous.collectAsList());
+    assertThat(metric(contiguous, DirectRowsMetric.NAME)).isEqualTo(RemoteFixtures.ROWS_A);
+    assertThat(ints).isEqualTo(RemoteFixtures.byIndex(reader(REDIS.url()).option("dataset", "/t/i32")
+        .load(local("a.h5")).collectAsList()));
   }
 
   @Test
