@@ -36,6 +36,8 @@ class S3aReadTest {
   static final String BUCKET = "h5swmr-test";
   /** Read with the session's settings only: another bucket, so Hadoop's FileSystem cache holds another client. */
   static final String SESSION_BUCKET = "h5swmr-session";
+  /** Read through a SQL table whose OPTIONS hold the s3a settings: again its own FileSystem client. */
+  static final String TABLE_BUCKET = "h5swmr-table";
   static final String ACCESS = "test-access";
   static final String SECRET = "FAKE-s3-SECRET-7f3a9c";
 
@@ -54,6 +56,8 @@ class S3aReadTest {
     for (String f : List.of("a.h5", "b.h5")) {
       blobs.putBlob(BUCKET, blobs.blobBuilder("data/" + f).payload(dir.resolve(f).toFile()).build());
     }
+    blobs.createContainerInLocation(null, TABLE_BUCKET);
+    blobs.putBlob(TABLE_BUCKET, blobs.blobBuilder("b.h5").payload(dir.resolve("b.h5").toFile()).build());
     blobs.createContainerInLocation(null, SESSION_BUCKET);
     blobs.putBlob(SESSION_BUCKET, blobs.blobBuilder("a.h5").payload(dir.resolve("a.h5").toFile()).build());
     proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
@@ -108,6 +112,26 @@ class S3aReadTest {
           RemoteFixtures.table(localReader(), dir.resolve("a.h5").toString()), RemoteFixtures.ROWS_A);
     } finally {
       conf.keySet().forEach(k -> spark().conf().unset(k));
+    }
+  }
+
+  @Test
+  void aSqlTableTakesItsS3aSettingsFromItsOptions() {
+    spark().sql("DROP TABLE IF EXISTS s3_table");
+    spark().sql("CREATE TABLE s3_table USING h5swmr OPTIONS (path 's3a://" + TABLE_BUCKET
+        + "/b.h5', dataset '/m', `redis.url` '" + REDIS.url() + "', `fs.s3a.endpoint` '" + endpoint
+        + "', `fs.s3a.endpoint.region` 'us-east-1', `fs.s3a.path.style.access` 'true', "
+        + "`fs.s3a.connection.ssl.enabled` 'false', `fs.s3a.access.key` '" + ACCESS + "', `fs.s3a.secret.key` '"
+        + SECRET + "', `spark.hadoop.fs.s3a.aws.credentials.provider` "
+        + "'org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider')");
+    try {
+      Dataset<Row> view = spark().table("s3_table");
+      assertThat(RemoteFixtures.byIndex(view.collectAsList())).isEqualTo(RemoteFixtures.byIndex(
+          RemoteFixtures.matrix(localReader(), dir.resolve("b.h5").toString()).collectAsList()));
+      assertThat(view.queryExecution().explainString(org.apache.spark.sql.execution.ExtendedMode$.MODULE$))
+          .doesNotContain(SECRET);
+    } finally {
+      spark().sql("DROP TABLE IF EXISTS s3_table");
     }
   }
 
