@@ -84,8 +84,8 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
   }
 
   /**
-   * Table options (from the path/OPTIONS) under the options of this particular scan or write. Only the latter are
-   * checked against the side: a table's OPTIONS serve its reads and its writes.
+   * Table options (from the path/OPTIONS, Hadoop settings included) under the options of this particular scan or
+   * write. Only the latter are checked against the side: a table's OPTIONS serve its reads and its writes.
    */
   private Map<String, String> merge(CaseInsensitiveStringMap opts) {
     java.util.Map<String, String> m = new java.util.HashMap<>();
@@ -95,6 +95,8 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
         m.put(name, v);
       }
     }
+    // Hadoop settings of the table (remote files), under their prefix so that any key parses back as one
+    options.hadoopOptions().forEach((k, v) -> m.put(H5SwmrOptions.SPARK_HADOOP_PREFIX + k, v));
     m.putAll(opts.asCaseSensitiveMap());
     return m;
   }

@@ -187,8 +187,15 @@ public final class H5SwmrOptions {
   private final LockMode lockMode;
   private final boolean clearStaleFlags;
   private final boolean directRead; // scale (issue 12)
+  /** Per-query Hadoop settings ({@code fs.*}, {@code spark.hadoop.*} without the prefix), keys as given. */
+  private final Map<String, String> hadoop;
 
   private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
+    this(merged, sparkMaxPartitionBytes, Map.of());
+  }
+
+  private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes, Map<String, String> hadoop) {
+    this.hadoop = Collections.unmodifiableMap(new LinkedHashMap<>(hadoop));
     this.given = Collections.unmodifiableMap(merged);
     this.paths = parsePaths(merged);
     this.dataset = blankToNull(merged.get(key(DATASET)));
@@ -274,9 +281,12 @@ public final class H5SwmrOptions {
         merged.put(key(name), v);
       }
     }
+    Map<String, String> hadoop = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : options.entrySet()) {
       if (e.getValue() != null && SIDES.containsKey(key(e.getKey()))) {
         merged.put(key(e.getKey()), e.getValue());
+      } else if (e.getValue() != null && isHadoopKey(e.getKey())) {
+        hadoop.put(hadoopKey(e.getKey()), e.getValue());
       }
     }
     long sparkMax = DEFAULT_PARTITION_BYTES;
@@ -288,7 +298,24 @@ public final class H5SwmrOptions {
         // Spark validates its own conf; keep our default if it is in a form we do not read.
       }
     }
-    return new H5SwmrOptions(merged, sparkMax);
+    return new H5SwmrOptions(merged, sparkMax, hadoop);
+  }
+
+  /** Prefix of per-query Hadoop settings passed on without it, as Spark's file sources do. */
+  public static final String SPARK_HADOOP_PREFIX = "spark.hadoop.";
+
+  /**
+   * Whether option {@code name} is a Hadoop setting for remote files: {@code fs.*} (e.g.
+   * {@code fs.s3a.endpoint}) or {@code spark.hadoop.*}.
+   */
+  static boolean isHadoopKey(String name) {
+    return name.regionMatches(true, 0, "fs.", 0, 3)
+        || name.regionMatches(true, 0, SPARK_HADOOP_PREFIX, 0, SPARK_HADOOP_PREFIX.length());
+  }
+
+  private static String hadoopKey(String name) {
+    return name.regionMatches(true, 0, SPARK_HADOOP_PREFIX, 0, SPARK_HADOOP_PREFIX.length())
+        ? name.substring(SPARK_HADOOP_PREFIX.length()) : name;
   }
 
   /** Options alone, without session conf (tests, tools). */
@@ -316,7 +343,7 @@ public final class H5SwmrOptions {
     List<String> notices = new ArrayList<>();
     for (String name : names) {
       String k = key(name);
-      if (k.startsWith("__") || SPARK_KEYS.contains(k)) {
+      if (k.startsWith("__") || SPARK_KEYS.contains(k) || isHadoopKey(name)) {
         continue;
       }
       Side side = SIDES.get(k);
@@ -502,6 +529,25 @@ public final class H5SwmrOptions {
   /** The lock resource of {@code file}: the user's {@code lock.key}, else the file's canonical path. */
   public String lockResource(Path file) {
     return lockKey != null ? lockKey : LockKeys.forFile(file);
+  }
+
+  /**
+   * The lock resource of a file to read, local path or remote URI: the user's {@code lock.key}, else a local
+   * file's canonical path, or a remote file's full URI as listed (e.g. {@code s3a://bucket/run/x.h5}).
+   */
+  public String lockResource(String file) {
+    if (lockKey != null) {
+      return lockKey;
+    }
+    return LocalPaths.isRemote(file) ? file : LockKeys.forFile(LocalPaths.toPath(file));
+  }
+
+  /**
+   * The per-query Hadoop settings for remote files ({@code fs.*} as given, {@code spark.hadoop.*} without the
+   * prefix), applied over the session's Hadoop configuration. May hold credentials: never log or show values.
+   */
+  public Map<String, String> hadoopOptions() {
+    return hadoop;
   }
 
   /** Raw value of any option (case-insensitive name), after session-conf fallback; null when absent. */
@@ -759,19 +805,24 @@ public final class H5SwmrOptions {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof H5SwmrOptions && ((H5SwmrOptions) o).given.equals(given);
+    return o instanceof H5SwmrOptions && ((H5SwmrOptions) o).given.equals(given)
+        && ((H5SwmrOptions) o).hadoop.equals(hadoop);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(given);
+    return Objects.hash(given, hadoop);
   }
 
-  /** Every option as set, the Redis password redacted; safe for logs and Spark plan strings. */
+  /**
+   * Every option as set, the Redis password redacted and the values of Hadoop settings hidden (they may be
+   * credentials); safe for logs and Spark plan strings.
+   */
   @Override
   public String toString() {
     Map<String, String> shown = new LinkedHashMap<>(given);
     shown.computeIfPresent(key(REDIS_URL), (k, v) -> redact(v));
+    hadoop.keySet().forEach(k -> shown.put(k, "***"));
     return "H5SwmrOptions" + shown;
   }
 }

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * The one reading of user paths shared by reads and writes: plain paths, and {@code file:} URIs in every form
  * Spark and its catalog produce — {@code file:/a/b}, {@code file:///a/b}, {@code file://localhost/a/b}, encoded
- * ({@code %20}) or not (the session catalog stores table locations unencoded, spaces included). Other schemes are
- * refused: HDF5 needs a POSIX filesystem.
+ * ({@code %20}) or not (the session catalog stores table locations unencoded, spaces included). Other schemes
+ * ({@code s3a:}, {@code hdfs:}, ...) are remote files ({@link #isRemote}): reads open them through Hadoop's
+ * FileSystem API; {@link #toPath} refuses them, since writes need a POSIX filesystem.
  *
  * <p>A name is taken as a URI only when it is one: {@code scheme://…}, or {@code scheme:…} with a scheme Hadoop or
  * Spark users actually write ({@link #KNOWN_SCHEMES}). Any other colon is part of a file name
@@ -38,8 +39,14 @@ public final class LocalPaths {
     return isFileUri(p) ? FILE_PREFIX.matcher(p).replaceFirst("") : p;
   }
 
+  /** True when {@code p} is a URI with a scheme other than {@code file:}: a file read through Hadoop. */
+  public static boolean isRemote(String p) {
+    String scheme = schemeOf(p);
+    return scheme != null && !scheme.equalsIgnoreCase("file");
+  }
+
   /**
-   * The local path {@code p} names.
+   * The local path {@code p} names (what writes and local reads use).
    *
    * @throws H5SwmrConfigException naming the path when it has another scheme or cannot be a path
    */
@@ -54,11 +61,17 @@ public final class LocalPaths {
     }
     String scheme = schemeOf(p);
     if (scheme != null) {
-      throw new H5SwmrConfigException("Path '" + p + "' uses scheme '" + scheme
-          + "': h5swmr reads and writes HDF5 files on local or shared POSIX filesystems only (NFS, Lustre, GPFS, "
-          + "a FUSE mount …), given as plain paths or file: URIs");
+      throw new H5SwmrConfigException(remoteWriteRefusal(p, scheme));
     }
     return plain(p, p);
+  }
+
+  /** Why a write to remote path {@code p} (scheme {@code scheme}) is refused, and what to do instead. */
+  public static String remoteWriteRefusal(String p, String scheme) {
+    return "Path '" + p + "' uses scheme '" + scheme + "': h5swmr reads files on Hadoop file systems (s3a, abfss, "
+        + "gs, hdfs, ...) but does not write them, because object stores and HDFS cannot rewrite bytes in place, "
+        + "which HDF5 appends and h5swmr's journaled commits need; write to a local or shared POSIX path (NFS, "
+        + "Lustre, GPFS, a FUSE mount ...; a plain path or file: URI) and copy the finished file";
   }
 
   /**

@@ -51,6 +51,9 @@ public final class H5File implements AutoCloseable {
    * {@link #path} are not (all) the file HDF5 sees, so chunks are never read from them directly.
    */
   private boolean throughStorage;
+  /** A remote file ({@link #openRemote}): its Hadoop configuration and what its storage saw at open; else null. */
+  private org.apache.hadoop.conf.Configuration remoteConf;
+  private io.h5swmr.hdf5.driver.HadoopStorage remote;
 
   private H5File(String path, boolean readOnly, H5Id id) {
     this.path = path;
@@ -141,6 +144,40 @@ public final class H5File implements AutoCloseable {
     H5File f = new H5File(p, readOnly, H5Id.file(fid));
     f.throughStorage = true;
     return f;
+  }
+
+  /**
+   * Opens the file at {@code uri} on a Hadoop {@code FileSystem} (s3a, abfss, gs, hdfs, ...) read-only: HDF5 reads
+   * its metadata through a {@link io.h5swmr.hdf5.driver.HadoopStorage} (positional reads, block cache), and the
+   * Java chunk path reads chunk bytes with positional reads of the same object ({@link #rawBytes()}).
+   *
+   * @param uri a fully qualified URI (as listed by Hadoop), used as the file's name in messages
+   * @param conf the Hadoop configuration holding the file system's settings and credentials
+   */
+  public static H5File openRemote(String uri, org.apache.hadoop.conf.Configuration conf) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+    io.h5swmr.hdf5.driver.H5Storage.Opener storages = io.h5swmr.hdf5.driver.HadoopStorage.opener(p.toUri(), conf);
+    io.h5swmr.hdf5.driver.HadoopStorage[] opened = new io.h5swmr.hdf5.driver.HadoopStorage[1];
+    long fid = io.h5swmr.hdf5.driver.H5StorageDriver.open(uri, HDF5Constants.H5F_ACC_RDONLY, access -> {
+      io.h5swmr.hdf5.driver.HadoopStorage s = (io.h5swmr.hdf5.driver.HadoopStorage) storages.open(access);
+      opened[0] = s;
+      return s;
+    });
+    H5File f = new H5File(uri, true, H5Id.file(fid));
+    f.throughStorage = true;
+    f.remoteConf = conf;
+    f.remote = opened[0];
+    return f;
+  }
+
+  /** Length in bytes of a remote file when it was opened ({@link #openRemote}); -1 for local files. */
+  public long remoteLength() {
+    return remote == null ? -1 : remote.length();
+  }
+
+  /** Modification time (epoch ms) of a remote file when it was opened; -1 for local files. */
+  public long remoteModificationTime() {
+    return remote == null ? -1 : remote.modificationTime();
   }
 
   private static String normalizeFile(String path) {
@@ -665,16 +702,20 @@ public final class H5File implements AutoCloseable {
     return userBlock;
   }
 
-  /** Whether chunk bytes may be read from the file at {@link #path()} directly (not opened through a storage). */
+  /**
+   * Whether chunk bytes may be read directly with {@link #rawBytes()}: a local file not opened through a storage
+   * (a journal overlay changes bytes), or a remote file (its storage is the object itself, read-only).
+   */
   boolean rawBytesReadable() {
-    return !throughStorage;
+    return !throughStorage || remote != null;
   }
 
   /** Positional reads of this file's bytes (opened on first use, closed with the file). */
   H5ByteSource rawBytes() {
     if (rawBytes == null) {
       try {
-        rawBytes = new H5LocalBytes(path);
+        rawBytes = remote != null ? H5HadoopBytes.open(new org.apache.hadoop.fs.Path(path), remote.length(),
+            remoteConf) : new H5LocalBytes(path);
       } catch (java.io.IOException e) {
         throw new H5SwmrDataException(H5Calls.where(path, null) + "could not open for positional reads: " + e, e);
       }

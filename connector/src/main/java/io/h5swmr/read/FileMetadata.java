@@ -77,9 +77,11 @@ public final class FileMetadata {
   /** Spark's internal value of field {@code field} for {@code file}. */
   static Object value(String field, FileSnapshot file) {
     switch (field) {
-      case FILE_PATH: return UTF8String.fromString(Paths.get(file.file).toUri().toString().replaceFirst(
-          "^file:///", "file:/"));
-      case FILE_NAME: return UTF8String.fromString(Paths.get(file.file).getFileName().toString());
+      case FILE_PATH: return UTF8String.fromString(io.h5swmr.config.LocalPaths.isRemote(file.file)
+          ? new org.apache.hadoop.fs.Path(file.file).toUri().toString()
+          : Paths.get(file.file).toUri().toString().replaceFirst("^file:///", "file:/"));
+      case FILE_NAME: return UTF8String.fromString(io.h5swmr.config.LocalPaths.isRemote(file.file)
+          ? new org.apache.hadoop.fs.Path(file.file).getName() : Paths.get(file.file).getFileName().toString());
       case FILE_SIZE: return file.fileSize;
       case FILE_MODIFICATION_TIME: return file.modifiedMillis * 1000L; // microseconds since the epoch
       default: throw new IllegalArgumentException(field);

@@ -57,6 +57,9 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
   /** {@code spark.readStream.format("h5swmr")}: the rows committed between offsets, read like this scan's. */
   @Override
   public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
+    if (snapshot.hadoop != null) {
+      throw RemotePaths.streamRefusal(options.paths());
+    }
     return new H5SwmrMicroBatchStream(new IncrementalScan(options, plan, snapshot), options, checkpointLocation);
   }
 

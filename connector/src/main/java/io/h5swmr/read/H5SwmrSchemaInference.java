@@ -15,7 +15,7 @@ public final class H5SwmrSchemaInference {
    * (a write may be about to create it); reading it fails in the scan with "Path does not exist".
    */
   public static StructType infer(H5SwmrOptions options) {
-    if (PathExpansion.isSingleMissingPath(options.paths())) {
+    if (PathExpansion.isSingleMissingPath(options.paths(), () -> HadoopConf.forQuery(options).get())) {
       return new StructType();
     }
     return TableInspector.inspect(options, true).schema;
@@ -27,7 +27,7 @@ public final class H5SwmrSchemaInference {
    * when the path does not exist yet.
    */
   public static Map<String, String> tableProperties(H5SwmrOptions options) {
-    if (options.paths().isEmpty() || PathExpansion.isSingleMissingPath(options.paths())) {
+    if (options.paths().isEmpty() || PathExpansion.isSingleMissingPath(options.paths(), () -> HadoopConf.forQuery(options).get())) {
       return Map.of();
     }
     try {

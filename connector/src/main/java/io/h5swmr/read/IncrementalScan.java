@@ -99,7 +99,9 @@ public final class IncrementalScan {
    */
   public List<String> listFiles() {
     try {
-      return PathExpansion.expand(options.paths());
+      return PathExpansion.expand(options.paths(), () -> {
+        throw RemotePaths.streamRefusal(options.paths());
+      });
     } catch (H5SwmrNotFoundException e) {
       for (String p : options.paths()) {
         boolean glob = p.matches(".*[*?\\[{].*");

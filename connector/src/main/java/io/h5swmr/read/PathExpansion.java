@@ -14,21 +14,27 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Turns the user's {@code path}/{@code paths} (files, directories, globs, {@code file:} URIs; several through {@code paths}) into the
  * sorted list of regular files to read, on a local or shared POSIX file system. Directories contribute their
  * regular files not starting with {@code .} or {@code _} (like Spark's file sources); globs may use
- * {@code * ? [..] {a,b}} in any path segment.
+ * {@code * ? [..] {a,b}} in any path segment. Remote paths (any other URI scheme) are listed through Hadoop
+ * ({@link RemotePaths}) and come back as qualified URIs.
  */
 final class PathExpansion {
   private PathExpansion() {}
 
   /** Whether the (single) path names nothing yet: used to give writes of new files an empty schema. */
-  static boolean isSingleMissingPath(List<String> paths) {
+  static boolean isSingleMissingPath(List<String> paths, Supplier<Configuration> hadoop) {
     if (paths.size() != 1 || hasGlob(paths.get(0))) {
       return false;
+    }
+    if (LocalPaths.isRemote(paths.get(0))) {
+      return RemotePaths.isMissing(paths.get(0), hadoop.get());
     }
     try {
       return !Files.exists(toPath(paths.get(0)));
@@ -37,13 +43,22 @@ final class PathExpansion {
     }
   }
 
-  static List<String> expand(List<String> paths) {
+  /** Whether any of {@code paths} is remote (needs the Hadoop configuration). */
+  static boolean anyRemote(List<String> paths) {
+    return paths.stream().anyMatch(LocalPaths::isRemote);
+  }
+
+  static List<String> expand(List<String> paths, Supplier<Configuration> hadoop) {
     if (paths.isEmpty()) {
       throw new H5SwmrConfigException("No input path: give one with load(path) or option '" + H5SwmrOptions.PATH
           + "' (a file, a directory or a glob; several with load(p1, p2))");
     }
     Set<String> out = new LinkedHashSet<>();
     for (String p : paths) {
+      if (LocalPaths.isRemote(p)) {
+        out.addAll(RemotePaths.expand(p, hasGlob(p), hadoop.get()));
+        continue;
+      }
       List<Path> found = hasGlob(p) ? glob(p) : List.of(toPath(p));
       if (found.isEmpty()) {
         throw new H5SwmrNotFoundException("Path does not exist: " + p + " (the glob matches no file)");

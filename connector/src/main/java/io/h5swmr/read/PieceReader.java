@@ -55,7 +55,8 @@ final class PieceReader {
         metrics.leases++;
         metrics.lockWaitNanos += lease.waitNanos();
       }
-      try (H5File h = H5File.openReadOnly(f.file)) {
+      try (H5File h = openPlanned(f, plan)) {
+        checkSameObject(h, f);
         for (int d = 0; d < f.datasets.size(); d++) {
           bytes += readDataset(h, plan, piece, d, rows, arrays, dest, metrics);
         }
@@ -118,6 +119,34 @@ final class PieceReader {
         }
       }
       return bytes;
+    }
+  }
+
+  /** Opens the planned file; a remote file deleted since planning is a modification like a deleted dataset. */
+  private static H5File openPlanned(FileSnapshot f, ReadPlan plan) {
+    try {
+      return ReadFiles.open(f.file, plan.hadoop);
+    } catch (io.h5swmr.exceptions.H5SwmrException e) {
+      if (plan.hadoop != null && io.h5swmr.config.LocalPaths.isRemote(f.file)
+          && !ReadFiles.remoteExists(f.file, plan.hadoop)) {
+        throw modified(f, 0, "the file was deleted", e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A remote file is one version of an object (no in-place appends): its length and modification time must be
+   * the planned ones, or it was replaced (or rewritten) since planning.
+   */
+  private static void checkSameObject(H5File h, FileSnapshot f) {
+    if (h.remoteLength() < 0) {
+      return;
+    }
+    if (h.remoteLength() != f.fileSize || h.remoteModificationTime() != f.modifiedMillis) {
+      throw modified(f, 0, "the file was replaced (length " + f.fileSize + " bytes, modified at "
+          + f.modifiedMillis + " ms, is now " + h.remoteLength() + " bytes, modified at "
+          + h.remoteModificationTime() + " ms)", null);
     }
   }
 

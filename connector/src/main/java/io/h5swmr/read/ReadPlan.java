@@ -26,6 +26,8 @@ final class ReadPlan implements Serializable {
   final boolean offHeap;
   /** Read supported chunks with positional I/O and Java decoding (option directRead). */
   final boolean direct;
+  /** Hadoop configuration (broadcast) of the scan's remote files; null when every file is local. */
+  final HadoopConf hadoop;
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap) {
     this(lock, columns, columnar, batchRows, offHeap, true);
@@ -33,6 +35,12 @@ final class ReadPlan implements Serializable {
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
       boolean direct) {
+    this(lock, columns, columnar, batchRows, offHeap, direct, null);
+  }
+
+  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
+      boolean direct, HadoopConf hadoop) {
+    this.hadoop = hadoop;
     this.lock = lock;
     this.columns = List.copyOf(columns);
     List<ReadColumn> l = new ArrayList<>();

@@ -59,19 +59,20 @@ final class TableInspector {
    * checks them all before any task runs).
    */
   static TableSnapshot inspect(H5SwmrOptions o, boolean firstOnly) {
-    List<String> files = PathExpansion.expand(o.paths());
+    HadoopConf hadoop = PathExpansion.anyRemote(o.paths()) ? HadoopConf.forQuery(o) : null;
+    List<String> files = PathExpansion.expand(o.paths(), () -> hadoop.get());
     LockService service = o.lockMode() == H5SwmrOptions.LockMode.NONE ? null : LockService.shared(o.lockSettings());
     List<String> read = firstOnly ? files.subList(0, 1) : files;
     List<String> resources = new ArrayList<>(read.size());
     for (String file : read) {
-      resources.add(o.lockResource(java.nio.file.Paths.get(file)));
+      resources.add(o.lockResource(file));
     }
     List<FileMeta> metas = ParallelInspection.map(read, i -> {
       if (service == null) {
-        return readMeta(read.get(i), o); // option lock=none
+        return readMeta(read.get(i), o, hadoop); // option lock=none
       }
       try (Lease lease = service.acquireShared(resources.get(i))) {
-        FileMeta m = readMeta(read.get(i), o);
+        FileMeta m = readMeta(read.get(i), o, hadoop);
         lease.checkValid();
         return m;
       }
@@ -121,11 +122,11 @@ final class TableInspector {
       all.add(ReadColumn.file(o.fileColumn()));
     }
     all = ColumnNames.unique(all, org.apache.spark.sql.internal.SQLConf.get().caseSensitiveAnalysis(), o);
-    return new TableSnapshot(snaps, all, schemaOf(all, firstInfos), properties);
+    return new TableSnapshot(snaps, all, schemaOf(all, firstInfos), properties, hadoop);
   }
 
-  private static FileMeta readMeta(String file, H5SwmrOptions o) {
-    try (H5File h = H5File.openReadOnly(file)) {
+  private static FileMeta readMeta(String file, H5SwmrOptions o, HadoopConf hadoop) {
+    try (H5File h = ReadFiles.open(file, hadoop)) {
       List<String> paths = resolveDatasets(h, file, o);
       List<H5DatasetInfo> infos = new ArrayList<>();
       long swmrRows = h.isSwmrRead() ? Long.MAX_VALUE : -1;
@@ -152,6 +153,9 @@ final class TableInspector {
                 + " and type " + i.type() + "; read it with option '" + H5SwmrOptions.DATASET + "' instead");
           }
         }
+      }
+      if (h.remoteLength() >= 0) { // a remote file: its identity is what the storage saw at open
+        return new FileMeta(infos, h.attributes("/"), swmrRows, h.remoteLength(), h.remoteModificationTime());
       }
       java.nio.file.Path p = java.nio.file.Paths.get(file);
       long size;

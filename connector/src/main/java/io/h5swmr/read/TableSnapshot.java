@@ -13,9 +13,17 @@ final class TableSnapshot {
   final List<ReadColumn> columns;
   final StructType schema;
   final Map<String, String> properties;
+  /** Hadoop configuration of the remote files among {@link #files}; null when every file is local. */
+  final HadoopConf hadoop;
 
   TableSnapshot(List<FileSnapshot> files, List<ReadColumn> columns, StructType schema,
       Map<String, String> properties) {
+    this(files, columns, schema, properties, null);
+  }
+
+  TableSnapshot(List<FileSnapshot> files, List<ReadColumn> columns, StructType schema,
+      Map<String, String> properties, HadoopConf hadoop) {
+    this.hadoop = hadoop;
     this.files = List.copyOf(files);
     this.columns = List.copyOf(columns);
     this.schema = schema;

@@ -28,6 +28,21 @@ class H5SwmrOptionsTest {
   }
 
   @Test
+  void hadoopSettingsAreKeptAsGivenAndNeverShown() {
+    Map<String, String> given = new HashMap<>();
+    given.put("path", "s3a://bucket/a.h5");
+    given.put("fs.s3a.endpoint", "http://127.0.0.1:9000");
+    given.put("spark.hadoop.fs.s3a.secret.key", "not-for-logs");
+    H5SwmrOptions o = H5SwmrOptions.of(given);
+    assertThat(o.hadoopOptions()).containsOnly(Map.entry("fs.s3a.endpoint", "http://127.0.0.1:9000"),
+        Map.entry("fs.s3a.secret.key", "not-for-logs"));
+    assertThat(o.toString()).contains("fs.s3a.secret.key").doesNotContain("not-for-logs");
+    assertThat(o.lockResource("s3a://bucket/a.h5")).isEqualTo("s3a://bucket/a.h5");
+    given.put("lock.key", "run-7");
+    assertThat(H5SwmrOptions.of(given).lockResource("s3a://bucket/a.h5")).isEqualTo("run-7");
+  }
+
+  @Test
   void optionsAreCaseInsensitiveAndOverrideSessionConf() {
     Map<String, String> session = Map.of(
         "spark.h5swmr.redis.url", "redis://session-host:7000",

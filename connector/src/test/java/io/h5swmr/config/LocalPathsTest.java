@@ -38,6 +38,17 @@ class LocalPathsTest {
   }
 
   @Test
+  void remoteUrisAreRecognisedAndRefusedAsWriteTargetsSayingWhy() {
+    assertThat(LocalPaths.isRemote("s3a://bucket/run.h5")).isTrue();
+    assertThat(LocalPaths.isRemote("hdfs:/data/x.h5")).isTrue();
+    assertThat(LocalPaths.isRemote("file:/data/x.h5")).isFalse();
+    assertThat(LocalPaths.isRemote("/data/run:7.h5")).isFalse();
+    assertThat(LocalPaths.isRemote("run:7.h5")).isFalse();
+    assertThatThrownBy(() -> LocalPaths.toPath("gs://b/x.h5")).hasMessageContaining("does not write them")
+        .hasMessageContaining("cannot rewrite bytes in place").hasMessageContaining("copy the finished file");
+  }
+
+  @Test
   void colonsAndCommasInFileNamesArePartOfTheName() {
     assertThat(LocalPaths.toPath("run:7.h5")).isEqualTo(Path.of("run:7.h5"));
     assertThat(LocalPaths.toPath("/data/shot:2026-01-01,a.h5")).isEqualTo(Path.of("/data/shot:2026-01-01,a.h5"));

@@ -109,6 +109,16 @@ public final class HadoopStorage implements H5Storage {
     return b;
   }
 
+  /** The object's length in bytes when it was opened. */
+  public long length() {
+    return length;
+  }
+
+  /** The object's modification time (epoch ms) when it was opened. */
+  public long modificationTime() {
+    return modified;
+  }
+
   /** Ranged reads issued so far (cache misses), for tests and metrics. */
   public synchronized long blockReads() {
     return blockReads;

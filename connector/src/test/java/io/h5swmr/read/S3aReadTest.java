@@ -1,0 +1,172 @@
+package io.h5swmr.read;
+
+import static io.h5swmr.read.ReadTestSupport.metric;
+import static io.h5swmr.read.ReadTestSupport.spark;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.h5swmr.exceptions.H5SwmrConfigException;
+import io.h5swmr.testing.RedisServerExtension;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Reads from a real S3 endpoint (s3proxy, in process on a loopback port, in-memory blob store) through Hadoop's
+ * {@code s3a} client, credentials given as per-query {@code fs.s3a.*} options: the same h5py files give the same
+ * rows as from local disk, chunks are decoded in Java from ranged GETs, writes are refused and create nothing, and
+ * the secret key shows in no plan or message.
+ */
+class S3aReadTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.create();
+
+  static final String BUCKET = "h5swmr-test";
+  /** Read with the session's settings only: another bucket, so Hadoop's FileSystem cache holds another client. */
+  static final String SESSION_BUCKET = "h5swmr-session";
+  /** Read through a SQL table whose OPTIONS hold the s3a settings: again its own FileSystem client. */
+  static final String TABLE_BUCKET = "h5swmr-table";
+  static final String ACCESS = "test-access";
+  static final String SECRET = "FAKE-s3-SECRET-7f3a9c";
+
+  static Path dir;
+
+  static BlobStoreContext store;
+  static S3Proxy proxy;
+  static String endpoint;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    dir = RemoteFixtures.dir();
+    store = ContextBuilder.newBuilder("transient").credentials(ACCESS, SECRET).build(BlobStoreContext.class);
+    BlobStore blobs = store.getBlobStore();
+    blobs.createContainerInLocation(null, BUCKET);
+    for (String f : List.of("a.h5", "b.h5")) {
+      blobs.putBlob(BUCKET, blobs.blobBuilder("data/" + f).payload(dir.resolve(f).toFile()).build());
+    }
+    blobs.createContainerInLocation(null, TABLE_BUCKET);
+    blobs.putBlob(TABLE_BUCKET, blobs.blobBuilder("b.h5").payload(dir.resolve("b.h5").toFile()).build());
+    blobs.createContainerInLocation(null, SESSION_BUCKET);
+    blobs.putBlob(SESSION_BUCKET, blobs.blobBuilder("a.h5").payload(dir.resolve("a.h5").toFile()).build());
+    proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
+    proxy.start(); // returns once the server is started
+    endpoint = "http://127.0.0.1:" + proxy.getPort();
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    if (proxy != null) {
+      proxy.stop();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  /** A reader with the s3a settings of this endpoint as per-query options (as a notebook would give them). */
+  static DataFrameReader s3reader() {
+    return spark().read().format("h5swmr").option("redis.url", REDIS.url())
+        .option("fs.s3a.endpoint", endpoint)
+        .option("fs.s3a.endpoint.region", "us-east-1")
+        .option("fs.s3a.path.style.access", "true")
+        .option("fs.s3a.connection.ssl.enabled", "false")
+        .option("fs.s3a.access.key", ACCESS)
+        .option("fs.s3a.secret.key", SECRET)
+        .option("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+  }
+
+  static DataFrameReader localReader() {
+    return spark().read().format("h5swmr").option("redis.url", REDIS.url());
+  }
+
+  @Test
+  void sameRowsAsFromLocalDiskForEveryTypeAndOverAGlob() {
+    RemoteFixtures.assertSameRows(RemoteFixtures.table(s3reader(), "s3a://" + BUCKET + "/data/a.h5"),
+        RemoteFixtures.table(localReader(), dir.resolve("a.h5").toString()), RemoteFixtures.ROWS_A);
+    RemoteFixtures.assertSameRows(RemoteFixtures.table(s3reader(), "s3a://" + BUCKET + "/data/*.h5"),
+        RemoteFixtures.table(localReader(), dir + "/*.h5"), RemoteFixtures.ROWS_A + RemoteFixtures.ROWS_B);
+  }
+
+  @Test
+  void credentialsComeFromTheSessionsHadoopConfAsForSparksOwnSources() {
+    java.util.Map<String, String> conf = java.util.Map.of("fs.s3a.endpoint", endpoint,
+        "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.path.style.access", "true",
+        "fs.s3a.connection.ssl.enabled", "false", "fs.s3a.access.key", ACCESS, "fs.s3a.secret.key", SECRET,
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    conf.forEach((k, v) -> spark().conf().set(k, v));
+    try {
+      RemoteFixtures.assertSameRows(RemoteFixtures.table(localReader(), "s3a://" + SESSION_BUCKET + "/a.h5"),
+          RemoteFixtures.table(localReader(), dir.resolve("a.h5").toString()), RemoteFixtures.ROWS_A);
+    } finally {
+      conf.keySet().forEach(k -> spark().conf().unset(k));
+    }
+  }
+
+  @Test
+  void aSqlTableTakesItsS3aSettingsFromItsOptions() {
+    spark().sql("DROP TABLE IF EXISTS s3_table");
+    spark().sql("CREATE TABLE s3_table USING h5swmr OPTIONS (path 's3a://" + TABLE_BUCKET
+        + "/b.h5', dataset '/m', `redis.url` '" + REDIS.url() + "', `fs.s3a.endpoint` '" + endpoint
+        + "', `fs.s3a.endpoint.region` 'us-east-1', `fs.s3a.path.style.access` 'true', "
+        + "`fs.s3a.connection.ssl.enabled` 'false', `fs.s3a.access.key` '" + ACCESS + "', `fs.s3a.secret.key` '"
+        + SECRET + "', `spark.hadoop.fs.s3a.aws.credentials.provider` "
+        + "'org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider')");
+    try {
+      Dataset<Row> view = spark().table("s3_table");
+      assertThat(RemoteFixtures.byIndex(view.collectAsList())).isEqualTo(RemoteFixtures.byIndex(
+          RemoteFixtures.matrix(localReader(), dir.resolve("b.h5").toString()).collectAsList()));
+      assertThat(view.queryExecution().explainString(org.apache.spark.sql.execution.ExtendedMode$.MODULE$))
+          .doesNotContain(SECRET);
+    } finally {
+      spark().sql("DROP TABLE IF EXISTS s3_table");
+    }
+  }
+
+  @Test
+  void chunksAreDecodedInJavaFromRangedReads() {
+    Dataset<Row> remote = RemoteFixtures.matrix(s3reader(), "s3a://" + BUCKET + "/data/b.h5");
+    List<Row> rows = RemoteFixtures.byIndex(remote.collectAsList());
+    assertThat(metric(remote, DirectRowsMetric.NAME)).isEqualTo(RemoteFixtures.ROWS_B);
+    assertThat(rows).hasSize(RemoteFixtures.ROWS_B).isEqualTo(RemoteFixtures.byIndex(
+        RemoteFixtures.matrix(localReader(), dir.resolve("b.h5").toString()).collectAsList()));
+  }
+
+  @Test
+  void writesAreRefusedAndCreateNothing() {
+    String target = "s3a://" + BUCKET + "/out/new.h5";
+    Dataset<Row> df = spark().range(10).toDF("x");
+    assertThatThrownBy(() -> df.write().format("h5swmr").option("redis.url", REDIS.url())
+        .option("fs.s3a.endpoint", endpoint).option("fs.s3a.secret.key", SECRET).option("dataset", "/x")
+        .save(target)).isInstanceOf(H5SwmrConfigException.class).hasMessageContaining(target)
+        .hasMessageContaining("scheme 's3a'").hasMessageContaining("cannot rewrite bytes in place")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+    BlobStore blobs = store.getBlobStore();
+    assertThat(blobs.list(BUCKET, org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive()))
+        .extracting(m -> m.getName()).containsExactlyInAnyOrder("data/a.h5", "data/b.h5");
+  }
+
+  @Test
+  void theSecretKeyShowsInNoPlanOrMessage() {
+    Dataset<Row> df = RemoteFixtures.matrix(s3reader(), "s3a://" + BUCKET + "/data/a.h5");
+    assertThat(df.count()).isEqualTo(RemoteFixtures.ROWS_A);
+    assertThat(df.queryExecution().toString()).doesNotContain(SECRET);
+    assertThat(df.queryExecution().explainString(org.apache.spark.sql.execution.ExtendedMode$.MODULE$))
+        .doesNotContain(SECRET);
+    assertThatThrownBy(() -> s3reader().load("s3a://" + BUCKET + "/data/missing.h5").count())
+        .hasMessageContaining("s3a://" + BUCKET + "/data/missing.h5")
+        .satisfies(e -> assertThat(HdfsReadTest.stackText(e)).doesNotContain(SECRET));
+  }
+}
