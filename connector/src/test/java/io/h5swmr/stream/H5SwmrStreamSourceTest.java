@@ -236,6 +236,35 @@ class H5SwmrStreamSourceTest {
     assertThat(v).isEqualTo(expected);
   }
 
+  @Test
+  void nativeSwmrWriterRowsArriveOnceEachUpToWhatItFlushed() throws Exception {
+    io.h5swmr.testing.NativeWriterProcess.assumeAvailable();
+    Path f = dir.resolve("native.h5");
+    try (io.h5swmr.testing.NativeWriterProcess w = io.h5swmr.testing.NativeWriterProcess.start(f, "swmr")) {
+      w.append(50);
+      // a compound dataset in chunks of 7 rows, appended and flushed by h5py in SWMR mode
+      StreamingQuery q = collect("native", spark().readStream().format("h5swmr").options(opts("/data/comp"))
+          .load(f.toString()), Trigger.ProcessingTime(100), dir.resolve("ckpt-native"));
+      q.processAllAvailable();
+      w.run(37);
+      w.awaitFlushed(3000);
+      long stopped = w.stop();
+      q.processAllAvailable();
+      q.stop();
+      List<Row> rows = all("native");
+      assertThat(longs(rows, "id")).as("every flushed row once, in order, none beyond").isEqualTo(range(0, stopped));
+      assertThat(longs(rows, "index")).isEqualTo(range(0, stopped));
+      for (Row r : rows) {
+        long id = r.getLong(r.fieldIndex("id"));
+        assertThat(r.getFloat(r.fieldIndex("v"))).as("row %d", id).isEqualTo(2f * id);
+        assertThat(r.getString(r.fieldIndex("tag"))).as("row %d (no fill values)", id).isEqualTo("r" + id);
+      }
+      long nonEmpty = BATCHES.get("native").stream().filter(b -> !b.getValue().isEmpty()).count();
+      assertThat(nonEmpty).as("rows before and during the writer's run came in separate micro-batches")
+          .isGreaterThanOrEqualTo(2);
+    }
+  }
+
   private static List<Long> range(long from, long to) {
     List<Long> out = new ArrayList<>();
     for (long i = from; i < to; i++) {
