@@ -536,10 +536,10 @@ public final class H5SwmrOptions {
    * file's canonical path, or a remote file's full URI as listed (e.g. {@code s3a://bucket/run/x.h5}).
    */
   public String lockResource(String file) {
-    if (lockKey != null) {
-      return lockKey;
+    if (!LocalPaths.isRemote(file)) {
+      return lockResource(LocalPaths.toPath(file));
     }
-    return LocalPaths.isRemote(file) ? file : LockKeys.forFile(LocalPaths.toPath(file));
+    return lockKey != null ? lockKey : file;
   }
 
   /**

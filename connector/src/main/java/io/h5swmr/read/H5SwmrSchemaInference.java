@@ -15,7 +15,7 @@ public final class H5SwmrSchemaInference {
    * (a write may be about to create it); reading it fails in the scan with "Path does not exist".
    */
   public static StructType infer(H5SwmrOptions options) {
-    if (PathExpansion.isSingleMissingPath(options.paths(), () -> HadoopConf.forQuery(options).get())) {
+    if (PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
       return new StructType();
     }
     return TableInspector.inspect(options, true).schema;
@@ -27,7 +27,7 @@ public final class H5SwmrSchemaInference {
    * when the path does not exist yet.
    */
   public static Map<String, String> tableProperties(H5SwmrOptions options) {
-    if (options.paths().isEmpty() || PathExpansion.isSingleMissingPath(options.paths(), () -> HadoopConf.forQuery(options).get())) {
+    if (options.paths().isEmpty() || PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
       return Map.of();
     }
     try {
@@ -35,5 +35,10 @@ public final class H5SwmrSchemaInference {
     } catch (H5SwmrException e) {
       return Map.of("h5swmr.unavailable", String.valueOf(e.getMessage()));
     }
+  }
+
+  /** The query's Hadoop configuration, built only when a remote path needs it. */
+  private static java.util.function.Supplier<org.apache.hadoop.conf.Configuration> hadoop(H5SwmrOptions options) {
+    return () -> HadoopConf.forQuery(options).get();
   }
 }

@@ -24,11 +24,6 @@ final class ReadFiles {
 
   /** Whether remote {@code file} still exists (true when that cannot be told: the open's error then stands). */
   static boolean remoteExists(String file, HadoopConf hadoop) {
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
-    try {
-      return p.getFileSystem(hadoop.get()).exists(p);
-    } catch (java.io.IOException | RuntimeException e) {
-      return true;
-    }
+    return RemotePaths.exists(file, hadoop.get(), true);
   }
 }

@@ -67,11 +67,16 @@ final class RemotePaths {
 
   /** Whether {@code given} (a single remote path, no glob) names nothing yet; true when it cannot be checked. */
   static boolean isMissing(String given, Configuration conf) {
+    return !exists(given, conf, false); // unknown: the read or write that follows reports what is wrong
+  }
+
+  /** Whether {@code given} exists on its file system; {@code whenUnknown} when the file system cannot tell. */
+  static boolean exists(String given, Configuration conf, boolean whenUnknown) {
     Path p = new Path(given);
     try {
-      return !p.getFileSystem(conf).exists(p);
+      return p.getFileSystem(conf).exists(p);
     } catch (IOException | RuntimeException e) {
-      return true; // the read or write that follows reports what is wrong
+      return whenUnknown;
     }
   }
 

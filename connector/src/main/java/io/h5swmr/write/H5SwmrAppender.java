@@ -63,11 +63,10 @@ public final class H5SwmrAppender implements AutoCloseable {
   public static H5SwmrAppender open(Path file, String dataset, StructType schema, Map<String, String> options) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(schema, "schema");
-    String scheme = io.h5swmr.config.LocalPaths.schemeOf(file.toString());
-    if (scheme != null && io.h5swmr.config.LocalPaths.isRemote(file.toString())) {
+    if (io.h5swmr.config.LocalPaths.isRemote(file.toString())) {
       // Paths.get("s3a://bucket/x.h5") is a local relative path "s3a:/bucket/x.h5": refuse what was meant
-      throw new io.h5swmr.exceptions.H5SwmrConfigException(
-          io.h5swmr.config.LocalPaths.remoteWriteRefusal(file.toString(), scheme));
+      throw new io.h5swmr.exceptions.H5SwmrConfigException(io.h5swmr.config.LocalPaths.remoteWriteRefusal(
+          file.toString(), io.h5swmr.config.LocalPaths.schemeOf(file.toString())));
     }
     Map<String, String> o = new LinkedHashMap<>(options);
     o.put(H5SwmrOptions.PATH, file.toAbsolutePath().toString());
