@@ -134,8 +134,9 @@ public final class NativeWriters {
 
   /**
    * As {@link #checkWritable(boolean)}; with {@code lookForLocalProcesses} false the scan of {@code /proc} (the
-   * costly part: every descriptor of every process) is left out, for a pre-flight check that the same check with
-   * the scan repeats just before the commit.
+   * costly part: every descriptor of every process) is left out for an unmarked file, for a pre-flight check that
+   * the same check with the scan repeats just before the commit, or for a caller that scanned moments ago. The
+   * scan is also left out when {@link #needsProcessScan()} says it cannot add evidence.
    */
   public boolean checkWritable(boolean clearStale, boolean lookForLocalProcesses) {
     String refuse = "Cannot write to HDF5 file '" + file + "': ";
@@ -144,7 +145,10 @@ public final class NativeWriters {
       throw new H5SwmrFileInUseException(refuse + nonSwmrWriterHolds(null) + nothing + " Wait until that writer "
           + "closes the file, or write to another file.");
     }
-    List<String> local = lookForLocalProcesses ? LocalOpeners.writers(file) : List.of();
+    // A marked file is always scanned (it is refused or unmarked below, so the cost is rare): a live SWMR writer on
+    // this host must be refused and named, never unmarked, and the refusal must not claim a scan that did not run.
+    boolean scan = marked() || (lookForLocalProcesses && needsProcessScan());
+    List<String> local = scan ? LocalOpeners.writers(file) : List.of();
     if (!local.isEmpty()) {
       throw new H5SwmrFileInUseException(refuse + "another process on this host has it open for writing: "
           + String.join(", ", local) + (marked() ? " (the superblock is marked open by a " + (swmrMarked() ? "SWMR" : "non-SWMR")
@@ -169,6 +173,18 @@ public final class NativeWriters {
         : " If that writer crashed, check the file and clear the mark with 'h5clear -s " + file + "' (a non-SWMR "
           + "writer that crashed may leave the file inconsistent, so h5swmr does not clear it for you); if it still "
           + "runs, wait until it closes the file."));
+  }
+
+  /**
+   * Whether scanning this host's processes can add evidence about native writers. Not for an unmarked version-3
+   * superblock: every HDF5 writer able to open such a file (1.10 and later) sets its write-access flag when it
+   * opens it for writing, with file locking on or off, so an unmarked version-3 file has no native writer (the flag
+   * is checked at every call). Files with older superblocks (h5py's default) carry no such flag, so a writer that
+   * disabled HDF5's file locking is visible only to the scan; a marked file is scanned to tell a live SWMR writer
+   * from a crashed one.
+   */
+  public boolean needsProcessScan() {
+    return superblock == null || !superblock.tracksWriters() || marked();
   }
 
   private static String nonSwmrWriterHolds(Path file) {

@@ -12,9 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.connector.write.DataWriter;
-import org.apache.spark.sql.connector.write.WriterCommitMessage;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -23,14 +20,30 @@ import org.apache.spark.unsafe.types.UTF8String;
  * Appends rows to one dataset of an HDF5 file from plain Java, without a SparkSession (Spark's catalyst classes
  * must be on the class path). Each {@link #append} is one write of the Spark write path: the rows are staged
  * beside the target exactly as a Spark task stages them, then committed by {@link H5SwmrCommitter} under the
- * file's exclusive lease (copy-on-write, fenced, atomic rename), so readers and Spark writers of the same file see
- * appenders and Spark jobs alike, and a crash at any point leaves the file as it was before or after the append.
+ * file's exclusive lease (in place under the redo journal, fenced; see docs/journal.md), so readers and Spark
+ * writers of the same file see appenders and Spark jobs alike, and a crash at any point leaves the file as it was
+ * before or after the append.
+ *
+ * <p>Native HDF5 writers of the file are looked for at every commit (superblock flags, HDF5's file lock); the scan
+ * of this host's processes, which only a writer of an older-superblock file with file locking disabled needs, runs
+ * at the first commit and then at most once per {@link #PROCESS_RESCAN}.
+ *
+ * <p>The first append inspects the target under a shared lease and creates a staging directory beside it (a
+ * heartbeat keeps it recognisably alive); later appends reuse both, and every commit re-checks the dataset under
+ * the exclusive lease (a dataset another writer replaced meanwhile makes the appender inspect it again). Close the
+ * appender to delete the staging directory; one left by a process that died is removed by the next writer.
  *
  * <p>Not thread-safe; one instance per appending thread. Holds no lease between appends.
  */
 public final class H5SwmrAppender implements AutoCloseable {
+  /** How long the appender relies on its last clean scan of this host's processes for native writers. */
+  public static final java.time.Duration PROCESS_RESCAN = java.time.Duration.ofSeconds(1);
+
   private final H5SwmrOptions options;
   private final StructType schema;
+  private final NativeWriterCheck.Rescan rescan = NativeWriterCheck.Rescan.atMostEvery(PROCESS_RESCAN);
+  /** The write every append stages into and commits through (created by the first append). */
+  private H5SwmrBatchWrite write;
   private boolean closed;
 
   private H5SwmrAppender(H5SwmrOptions options, StructType schema) {
@@ -81,7 +94,8 @@ public final class H5SwmrAppender implements AutoCloseable {
    * Appends one block: {@code columns[i]} holds the values of schema field {@code i} for every row (a primitive
    * array, or an {@code Object[]} of boxed values, {@code String}s or nulls), all of the same length. Returns
    * once the block is published (then every later reader sees it), or throws and publishes nothing, except that
-   * a failure after the final rename (fsync of the directory) may leave the block published.
+   * a failure after the commit point (the journal's COMMIT record is durable) leaves the block published: recovery
+   * by the next writer or reader finishes it.
    *
    * @return the dataset's row count after this append
    * @throws H5SwmrDataException when the columns do not match the schema (naming the column)
@@ -92,33 +106,58 @@ public final class H5SwmrAppender implements AutoCloseable {
       throw new H5SwmrException("This appender to " + options.singlePath() + " is closed");
     }
     int rows = checkColumns(columns);
-    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options,
-        H5SwmrCommitter.Mode.APPEND, false);
-    WriterCommitMessage message;
-    try {
-      DataWriter<InternalRow> w = write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
-      try {
-        Object[] values = new Object[columns.length];
-        GenericInternalRow row = new GenericInternalRow(values);
-        for (int r = 0; r < rows; r++) {
-          for (int c = 0; c < columns.length; c++) {
-            values[c] = internal(Array.get(columns[c], r));
-          }
-          w.write(row);
-        }
-        message = w.commit();
-      } finally {
-        w.close();
+    for (int attempt = 0; ; attempt++) {
+      if (write == null) {
+        // Inspects the target under a shared lease and creates the staging directory; reused by later appends.
+        write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options, H5SwmrCommitter.Mode.APPEND,
+            rescan);
       }
+      H5SwmrWriterCommitMessage message = stage(columns, rows);
+      try {
+        write.commitOneOfMany(message);
+        return write.lastResult().totalRows;
+      } catch (StoredTypes.ChangedSinceStaging e) {
+        // Another writer created or replaced the dataset since this appender inspected it: inspect again and
+        // check the values against the dataset as it is now (once; a second change in a row is reported).
+        end();
+        if (attempt > 0) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Stages {@code rows} rows of {@code columns} exactly as a Spark task stages its partition. */
+  private H5SwmrWriterCommitMessage stage(Object[] columns, int rows) {
+    H5SwmrDataWriter w = (H5SwmrDataWriter) write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
+    try {
+      Object[] values = new Object[columns.length];
+      GenericInternalRow row = new GenericInternalRow(values);
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < columns.length; c++) {
+          values[c] = internal(Array.get(columns[c], r));
+        }
+        w.write(row);
+      }
+      return (H5SwmrWriterCommitMessage) w.commit();
     } catch (IOException | RuntimeException e) {
-      write.abort(new WriterCommitMessage[0]);
+      w.abort();
       if (e instanceof RuntimeException) {
         throw (RuntimeException) e;
       }
       throw new H5SwmrException("Could not stage " + rows + " rows for " + options.singlePath() + ": " + e, e);
+    } finally {
+      w.close();
     }
-    write.commit(new WriterCommitMessage[] {message});
-    return write.lastResult().totalRows;
+  }
+
+  /** Ends the current write: its staging directory is deleted; the next append inspects the target again. */
+  private void end() {
+    if (write != null) {
+      H5SwmrBatchWrite w = write;
+      write = null;
+      w.discard();
+    }
   }
 
   private int checkColumns(Object[] columns) {
@@ -147,10 +186,13 @@ public final class H5SwmrAppender implements AutoCloseable {
     return v instanceof String ? UTF8String.fromString((String) v) : v;
   }
 
-  /** Marks the appender closed; it holds no lease or file between appends, so nothing else is released. */
+  /**
+   * Closes the appender: deletes its staging directory (it holds no lease and keeps no file open between appends).
+   */
   @Override
   public void close() {
     closed = true;
+    end();
   }
 
   @Override

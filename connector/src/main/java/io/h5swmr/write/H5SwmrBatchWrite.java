@@ -42,22 +42,24 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private final Path stagingRoot;
   private final StagingArea staging;
   private final StoredTypes stored;
+  private final NativeWriterCheck.Rescan rescan;
   private H5SwmrCommitter.Result lastResult;
 
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
-    this(queryId, inputSchema, options, mode, true);
+    this(queryId, inputSchema, options, mode, NativeWriterCheck.Rescan.everyCommit());
   }
 
   /**
-   * @param scanProcessesBeforeStaging whether the native-writer check before staging also scans this host's
-   *     processes: true for Spark writes (refuse before tasks run); false for {@link H5SwmrAppender}, which commits
-   *     right after staging in the same process, where the full check under the exclusive lease just before the
-   *     commit repeats the scan (measured: each scan was about a quarter of a small append's time)
+   * @param rescan when the native-writer checks scan this host's processes: before staging and at the commit for
+   *     Spark writes (refuse before tasks run); for {@link H5SwmrAppender}, which commits right after staging in
+   *     the same process, only at commits and at most once per interval (measured: each scan was about a quarter
+   *     to a third of a small append's time)
    */
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode,
-      boolean scanProcessesBeforeStaging) {
+      NativeWriterCheck.Rescan rescan) {
     this.options = options;
     this.mode = mode;
+    this.rescan = rescan;
     this.target = targetPath(options.singlePath());
     this.dataset = datasetOf(options);
     WriteChecks.uniqueColumns(inputSchema);
@@ -69,7 +71,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
     this.locks = WriteLocks.of(options, target);
     H5TargetDataset.Existing existing;
     try (Lease lease = locks.shared()) {
-      NativeWriterCheck.beforeStaging(target, options, scanProcessesBeforeStaging);
+      NativeWriterCheck.beforeStaging(target, options, rescan);
       WriteChecks.parentsAreGroups(target, dataset, options.dataset());
       existing = H5TargetDataset.inspect(target, dataset);
     }
@@ -170,14 +172,42 @@ final class H5SwmrBatchWrite implements BatchWrite {
       }
     }
     staged.sort(Comparator.comparingInt(H5SwmrWriterCommitMessage::partitionId));
+    try {
+      return commitStaged(staged, commitMarks);
+    } finally {
+      staging.close();
+    }
+  }
+
+  /**
+   * For {@link H5SwmrAppender}, which stages and commits one block after another through one write: commits the
+   * block {@code message} staged and deletes its file, keeping the staging directory (and its heartbeat) for the
+   * next block; {@link #discard()} ends the write. The commit re-checks the dataset under the exclusive lease, so
+   * a dataset another writer replaced since this write inspected it is refused
+   * ({@link StoredTypes.ChangedSinceStaging}), never written with stale value checks.
+   */
+  void commitOneOfMany(H5SwmrWriterCommitMessage message) {
+    try {
+      commitStaged(List.of(message), Map.of());
+    } finally {
+      try {
+        Files.deleteIfExists(Path.of(message.stagingFile()));
+      } catch (java.io.IOException e) {
+        LOG.warn("h5swmr: could not delete staging file {} (the staging directory is removed when the appender "
+            + "closes): {}", message.stagingFile(), e.toString());
+      }
+    }
+  }
+
+  private boolean commitStaged(List<H5SwmrWriterCommitMessage> staged, Map<String, Long> commitMarks) {
     long t0 = System.nanoTime();
     try (Lease lease = locks.exclusive()) {
       long lockWait = System.nanoTime() - t0;
       H5SwmrCommitter.Fence fence = locks.fence(lease);
-      NativeWriterCheck.beforeCommit(target, options);
+      NativeWriterCheck.beforeCommit(target, options, rescan);
       H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
       long c0 = System.nanoTime();
-      lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options))
+      lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored)
           .commit(fence, staged, commitMarks);
       long commitNanos = System.nanoTime() - c0;
       if (lastResult.skipped && !commitMarks.isEmpty()) {
@@ -196,8 +226,6 @@ final class H5SwmrBatchWrite implements BatchWrite {
             lastResult.writeNanos / 1_000_000, lastResult.inPlace ? "in place" : "new file or unchanged",
             lastResult.journaledBytes, lastResult.fsyncs);
       }
-    } finally {
-      staging.close();
     }
     return !lastResult.skipped;
   }

@@ -104,13 +104,20 @@ final class H5SwmrCommitter {
   private final WriteSchema schema;
   private final Mode mode;
   private final WriteSettings settings;
+  private final StoredTypes staged;
 
-  H5SwmrCommitter(Path target, String dataset, WriteSchema schema, Mode mode, WriteSettings settings) {
+  /**
+   * @param staged the stored types the rows were checked against when staged ({@link StoredTypes#none} when the
+   *     dataset did not exist then); an append re-checks them against the dataset as it is at the commit
+   */
+  H5SwmrCommitter(Path target, String dataset, WriteSchema schema, Mode mode, WriteSettings settings,
+      StoredTypes staged) {
     this.target = target;
     this.dataset = dataset;
     this.schema = schema;
     this.mode = mode;
     this.settings = settings;
+    this.staged = staged;
   }
 
   /** Temp-copy path of a commit under {@code token}. */
@@ -211,6 +218,8 @@ final class H5SwmrCommitter {
     WriteSchema effective = appendToExisting ? WriteCompatibility.effectiveSchema(existing, schema) : schema;
     if (appendToExisting) {
       WriteCompatibility.checkAppend(target, dataset, existing, effective, null);
+      staged.requireStagedChecksHold(StoredTypes.of("dataset " + dataset + " of " + target, existing, effective),
+          effective.leaves());
     }
     int[][] leafDims = leafDims(messages, appendToExisting ? existing : null, effective);
     WriteLayout layout = new WriteLayout(effective, leafDims);

@@ -30,15 +30,47 @@ final class NativeWriterCheck {
   }
 
   /**
-   * Pre-flight, before staging: refuses a target a native writer has, or may have, open.
-   *
-   * @param lookForLocalProcesses also scan this host's processes ({@code /proc}); false for a caller that commits
-   *     right after staging, in the same process ({@link H5SwmrAppender}), where {@link #beforeCommit} repeats the
-   *     whole check moments later and a second scan would only add its cost
+   * When a write scans this host's processes (the costly part of the check: every descriptor of every process):
+   * a Spark write before staging and again at its commit; an {@link H5SwmrAppender}, which commits many small blocks,
+   * at its first commit and then at most once per interval (the superblock flags and HDF5's file lock, which catch
+   * SWMR writers, every version-3 file's writers and writers that keep HDF5's file locking on, are still checked at
+   * every commit; only a writer of an older-superblock file with file locking disabled can go unseen that long).
    */
-  static void beforeStaging(Path target, H5SwmrOptions o, boolean lookForLocalProcesses) {
+  static final class Rescan {
+    private final long intervalNanos;
+    private long lastNanos;
+    private boolean scanned;
+
+    private Rescan(long intervalNanos) {
+      this.intervalNanos = intervalNanos;
+    }
+
+    static Rescan everyCommit() {
+      return new Rescan(0);
+    }
+
+    static Rescan atMostEvery(java.time.Duration interval) {
+      return new Rescan(interval.toNanos());
+    }
+
+    boolean beforeStaging() {
+      return intervalNanos == 0;
+    }
+
+    boolean due() {
+      return !scanned || System.nanoTime() - lastNanos >= intervalNanos;
+    }
+
+    void scanned() {
+      scanned = true;
+      lastNanos = System.nanoTime();
+    }
+  }
+
+  /** Pre-flight, before staging: refuses a target a native writer has, or may have, open. */
+  static void beforeStaging(Path target, H5SwmrOptions o, Rescan rescan) {
     if (Files.exists(target)) {
-      NativeWriters.inspect(target).checkWritable(o.clearStaleFlags(), lookForLocalProcesses);
+      NativeWriters.inspect(target).checkWritable(o.clearStaleFlags(), rescan.beforeStaging());
     }
   }
 
@@ -46,16 +78,20 @@ final class NativeWriterCheck {
    * Under the exclusive lease, just before the commit: refuses as {@link #beforeStaging} does (a native writer may
    * have started meanwhile) and clears a crashed SWMR writer's mark when the user allowed it.
    */
-  static void beforeCommit(Path target, H5SwmrOptions o) {
+  static void beforeCommit(Path target, H5SwmrOptions o, Rescan rescan) {
     if (!Files.exists(target)) {
       return;
     }
     NativeWriters state = NativeWriters.inspect(target);
-    if (state.checkWritable(o.clearStaleFlags())) {
+    boolean scan = rescan.due();
+    if (state.checkWritable(o.clearStaleFlags(), scan)) {
       NativeWriters.clearFlags(target);
       LOG.warn("h5swmr: cleared the SWMR-writer mark a native writer left in {} ({}; no HDF5 file lock held, no "
           + "process on this host had it open for writing; option {}=true)", target, state.superblock(),
           H5SwmrOptions.CLEAR_STALE_FLAGS);
+    }
+    if (scan) {
+      rescan.scanned();
     }
   }
 }

@@ -61,6 +61,37 @@ final class StoredTypes implements Serializable {
     return new StoredTypes(target, types, schema.leaves());
   }
 
+  /**
+   * At the commit, under the exclusive lease: throws unless every value check that {@code now} (the stored types of
+   * the dataset as it is now) calls for was made when the rows were staged against these types. Another writer may
+   * have created the dataset, or replaced it with narrower types, between staging and commit: the staged values
+   * were then never checked against what would store them, and HDF5 would clamp or truncate them silently.
+   */
+  void requireStagedChecksHold(StoredTypes now, java.util.List<WriteSchema.Node> leaves) {
+    for (int i = 0; i < now.leafTypes.length; i++) {
+      H5Type t = now.leafTypes[i];
+      boolean constrains = t != null && (now.checkNumbers[i] || now.enumNames[i] != null
+          || (t.kind() == H5Type.Kind.STRING && !t.isVariableLength()));
+      if (constrains && !t.equals(i < leafTypes.length ? leafTypes[i] : null)) {
+        H5Type was = i < leafTypes.length ? leafTypes[i] : null;
+        throw new ChangedSinceStaging("Cannot commit to " + now.target + ": it changed while this write staged "
+            + "its rows: column '" + leaves.get(i).path + "' is now stored as " + t + ", but the rows were checked "
+            + "against " + (was == null ? "the type created from the Spark type (the dataset did not exist then)"
+            : was.toString()) + ". Another writer created or replaced the dataset meanwhile. Nothing was written: "
+            + "run the write again (it checks the values against the dataset as it is then)");
+      }
+    }
+  }
+
+  /** The dataset's stored types changed between staging and commit (see {@link #requireStagedChecksHold}). */
+  static final class ChangedSinceStaging extends H5SwmrDataException {
+    private static final long serialVersionUID = 1L;
+
+    ChangedSinceStaging(String message) {
+      super(message);
+    }
+  }
+
   /** Checks the numeric values {@code from..b.size} just added to {@code b}. */
   void checkNumbers(LeafBuffer b, int from) {
     int i = b.leaf.leafIndex;

@@ -93,6 +93,40 @@ class NativeWritersTest {
   }
 
   @Test
+  void theProcessScanRunsOnlyWhereItCanAddEvidence() throws Exception {
+    // An older superblock (h5py's default) carries no write flag: a writer with HDF5's file locking off is seen
+    // only by the scan of this host's processes.
+    Path old = dir.resolve("v0-unlocked.h5");
+    try (NativeWriterProcess w = NativeWriterProcess.start(old, "plain", 7,
+        Map.of("HDF5_USE_FILE_LOCKING", "FALSE"))) {
+      NativeWriters s = NativeWriters.inspect(old);
+      assertThat(s.superblock().tracksWriters()).isFalse();
+      assertThat(s.lock()).isEqualTo(NativeWriters.Lock.FREE);
+      assertThat(s.needsProcessScan()).isTrue();
+      assertThat(s.checkWritable(false, false)).as("without the scan nothing shows the writer").isFalse();
+      assertThatThrownBy(() -> s.checkWritable(false)).isInstanceOf(H5SwmrFileInUseException.class)
+          .hasMessageContaining("another process on this host has it open for writing: pid " + w.pid());
+    }
+    assertThat(NativeWriters.inspect(old).checkWritable(false)).isFalse();
+    // A version-3 superblock: every HDF5 writer marks it while it has it open, locking on or off, so an unmarked
+    // one needs no scan, and a marked one is scanned (to name the writer, and before any mark is cleared).
+    Path v3 = dir.resolve("v3-unlocked.h5");
+    try (NativeWriterProcess w = NativeWriterProcess.start(v3, "latest", 7,
+        Map.of("HDF5_USE_FILE_LOCKING", "FALSE"))) {
+      NativeWriters s = NativeWriters.inspect(v3);
+      assertThat(s.marked()).isTrue();
+      assertThat(s.needsProcessScan()).isTrue();
+      assertThatThrownBy(() -> s.checkWritable(true, false)).isInstanceOf(H5SwmrFileInUseException.class)
+          .hasMessageContaining("pid " + w.pid());
+    }
+    NativeWriters closed = NativeWriters.inspect(v3);
+    assertThat(closed.superblock().tracksWriters()).isTrue();
+    assertThat(closed.marked()).isFalse();
+    assertThat(closed.needsProcessScan()).isFalse();
+    assertThat(closed.checkWritable(false)).isFalse();
+  }
+
+  @Test
   void crashedSwmrWriterLeavesAReadableFileWhoseMarkCanBeCleared() throws Exception {
     Path f = dir.resolve("crashed.h5");
     long flushed;

@@ -134,4 +134,88 @@ class H5SwmrAppenderTest {
     a.close();
     assertThatThrownBy(() -> a.append(new long[] {1}, new double[] {1})).hasMessageContaining("is closed");
   }
+
+  static final StructType SHORTS = new StructType()
+      .add("seq", DataTypes.ShortType, false)
+      .add("value", DataTypes.DoubleType, false);
+
+  /** Stages rows (seq, seq / 2) through the write roles of {@code write}, as a Spark task would. */
+  static H5SwmrWriterCommitMessage stage(H5SwmrBatchWrite write, short... seq) throws Exception {
+    H5SwmrDataWriter w = (H5SwmrDataWriter) write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
+    for (short x : seq) {
+      w.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(new Object[] {x, x / 2.0}));
+    }
+    H5SwmrWriterCommitMessage m = (H5SwmrWriterCommitMessage) w.commit();
+    w.close();
+    return m;
+  }
+
+  H5SwmrBatchWrite batchWrite(Path file) {
+    java.util.Map<String, String> o = java.util.Map.of("redis.url", REDIS.url(), "path", file.toString(),
+        "dataset", "/log");
+    return new H5SwmrBatchWrite(java.util.UUID.randomUUID().toString(), SHORTS,
+        io.h5swmr.config.H5SwmrOptions.of(o), H5SwmrCommitter.Mode.APPEND);
+  }
+
+  /** h5py (re)creates /log as {seq: uint8, value: float64} (read as smallint, double) holding {@code seq}. */
+  static void h5pyCreatesUint8(Path file, String seq) throws Exception {
+    WriteTestSupport.python("import h5py, numpy as np\n"
+        + "with h5py.File('" + file + "', 'a') as h:\n"
+        + "    if 'log' in h: del h['log']\n"
+        + "    t = np.dtype([('seq', 'u1'), ('value', '<f8')])\n"
+        + "    d = h.create_dataset('log', shape=(0,), maxshape=(None,), chunks=(16,), dtype=t)\n"
+        + "    v = np.array([" + seq + "], dtype='u1')\n"
+        + "    d.resize((len(v),))\n"
+        + "    d['seq'] = v\n"
+        + "    d['value'] = v / 2.0\n");
+  }
+
+  @Test
+  void rowsStagedBeforeAnotherWriterCreatedANarrowerDatasetAreRefusedNotClamped() throws Exception {
+    io.h5swmr.testing.NativeWriterProcess.assumeAvailable();
+    Path file = dir.resolve("race.h5");
+    WriteTestSupport.python("import h5py\nh5py.File('" + file + "', 'w').close()\n");
+    // staged while /log does not exist: no range checks (it would be created as int16 from the Spark type)
+    H5SwmrBatchWrite write = batchWrite(file);
+    H5SwmrWriterCommitMessage staged = stage(write, (short) 300, (short) 2);
+    // meanwhile another writer creates /log as uint8, which reads as smallint: the schemas match, 300 does not fit
+    h5pyCreatesUint8(file, "1");
+    String before = WriteTestSupport.sha256(file);
+    assertThatThrownBy(() -> write.commit(new org.apache.spark.sql.connector.write.WriterCommitMessage[] {staged}))
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageStartingWith("Cannot commit to dataset /log of " + file + ": it changed while this write staged "
+            + "its rows: column 'seq' is now stored as ")
+        .hasMessageContaining("the type created from the Spark type (the dataset did not exist then)")
+        .hasMessageContaining("Nothing was written: run the write again");
+    assertThat(WriteTestSupport.sha256(file)).isEqualTo(before);
+  }
+
+  @Test
+  void anAppenderReinspectsADatasetReplacedBetweenItsAppendsAndChecksValuesAgainstTheNewTypes() throws Exception {
+    io.h5swmr.testing.NativeWriterProcess.assumeAvailable();
+    Path file = dir.resolve("replaced.h5");
+    try (H5SwmrAppender a = H5SwmrAppender.open(file, "/log", SHORTS, lock())) {
+      assertThat(a.append(new short[] {1, 2}, new double[] {0.5, 1.0})).isEqualTo(2);
+      // another writer replaces /log (int16) with a uint8 dataset between two appends
+      h5pyCreatesUint8(file, "5, 6");
+      String before = WriteTestSupport.sha256(file);
+      // 300 fits the int16 the appender first saw, not the uint8 stored now: refused, never clamped to 255
+      assertThatThrownBy(() -> a.append(new short[] {300}, new double[] {0.25}))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("Column 'seq' holds 300, which the stored ")
+          .hasMessageContaining("Nothing was written");
+      assertThat(WriteTestSupport.sha256(file)).isEqualTo(before);
+      assertThat(a.append(new short[] {7}, new double[] {0.25})).isEqualTo(3);
+    }
+    try (H5File h = H5File.openReadOnly(file.toString()); H5Dataset ds = h.openDataset("/log")) {
+      assertThat(ds.rows()).isEqualTo(3);
+      assertThat(ds.readColumn(0, 3, "seq")).isInstanceOf(short[].class);
+      assertThat((short[]) ds.readColumn(0, 3, "seq")).containsExactly((short) 5, (short) 6, (short) 7);
+      assertThat((double[]) ds.readColumn(0, 3, "value")).containsExactly(2.5, 3.0, 0.25);
+    }
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).as("staging directory removed at close")
+          .containsExactlyInAnyOrder("replaced.h5", ".replaced.h5.h5swmr-lock");
+    }
+  }
 }

@@ -178,7 +178,7 @@ class H5SwmrWriteErrorsTest {
     H5SwmrWriterCommitMessage ghost = new H5SwmrWriterCommitMessage(0, dir.resolve("gone/part-0.kryo").toString(),
         5, 100, 0, new int[][] {new int[0], new int[0]});
     H5SwmrCommitter c = new H5SwmrCommitter(target, "/g/data", schema, H5SwmrCommitter.Mode.APPEND,
-        new WriteSettings(null, 1 << 20, false, 4, false));
+        new WriteSettings(null, 1 << 20, false, 4, false), StoredTypes.none(target.toString(), schema));
     H5SwmrCommitter.Fence fence = new H5SwmrCommitter.Fence() {
       @Override
       public long token() {
