@@ -28,7 +28,8 @@ final class H5HadoopBytes implements H5ByteSource {
 
   /** Opens {@code path} for positional reads; {@code length} is the object's length HDF5's open saw. */
   static H5HadoopBytes open(Path path, long length, Configuration conf) throws IOException {
-    return new H5HadoopBytes(path.toString(), length, path.getFileSystem(conf).open(path));
+    return new H5HadoopBytes(path.toString(), length,
+        io.h5swmr.hdf5.driver.HadoopStorage.openForRandomReads(path.getFileSystem(conf), path, null));
   }
 
   @Override

@@ -145,6 +145,37 @@ class S3aReadTest {
   }
 
   @Test
+  void metadataAndChunksAreFetchedByRangedGetsWithoutAbortingStreams() throws Exception {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    for (String[] kv : new String[][] {{"fs.s3a.endpoint", endpoint}, {"fs.s3a.endpoint.region", "us-east-1"},
+        {"fs.s3a.path.style.access", "true"}, {"fs.s3a.connection.ssl.enabled", "false"},
+        {"fs.s3a.access.key", ACCESS}, {"fs.s3a.secret.key", SECRET},
+        {"fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"}}) {
+      conf.set(kv[0], kv[1]);
+    }
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/data/b.h5");
+    org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.newInstance(p.toUri(), conf);
+    try {
+      long length = fs.getFileStatus(p).getLen();
+      byte[] whole = java.nio.file.Files.readAllBytes(dir.resolve("b.h5"));
+      // reads scattered as HDF5's are: backwards and forwards, each a few KiB
+      try (org.apache.hadoop.fs.FSDataInputStream in =
+          io.h5swmr.hdf5.driver.HadoopStorage.openForRandomReads(fs, p, fs.getFileStatus(p))) {
+        for (long at : new long[] {length - 4096, 0, length / 2, 8192, length - 100_000}) {
+          long from = Math.max(0, at);
+          byte[] got = new byte[4096];
+          in.readFully(from, got);
+          assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(whole, (int) from, (int) from + 4096));
+        }
+      }
+      long aborted = fs.getStorageStatistics().getLong("stream_aborted");
+      assertThat(aborted).as("s3a streams aborted by seeks (the default policy aborts at most of them)").isZero();
+    } finally {
+      fs.close();
+    }
+  }
+
+  @Test
   void writesAreRefusedAndCreateNothing() {
     String target = "s3a://" + BUCKET + "/out/new.h5";
     Dataset<Row> df = spark().range(10).toDF("x");
