@@ -4,8 +4,6 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.h5swmr.exceptions.H5SwmrDataException;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,11 +36,19 @@ final class StagingCodec {
   static final int VERSION = 1;
   private static final int END = -1;
   private static final int IO_BUFFER = 1 << 20;
+  private static final int WRITE_BUFFER = 64 << 10;
 
   private StagingCodec() {}
 
-  /** A Kryo that knows exactly the classes of the format (registration required). */
+  /** One configured Kryo per thread: building one costs more than staging a small block. */
+  private static final ThreadLocal<Kryo> KRYO = ThreadLocal.withInitial(StagingCodec::newKryo);
+
+  /** This thread's Kryo, which knows exactly the classes of the format (registration required). */
   static Kryo kryo() {
+    return KRYO.get();
+  }
+
+  private static Kryo newKryo() {
     Kryo k = new Kryo();
     k.setRegistrationRequired(true);
     k.setReferences(false);
@@ -63,7 +69,9 @@ final class StagingCodec {
       this.file = file;
       this.leafCount = leafCount;
       OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      this.out = new Output(new CheckedOutputStream(new BufferedOutputStream(os, IO_BUFFER), crc), IO_BUFFER);
+      // Kryo's Output buffers (a second buffer below it only copied); a small first buffer keeps small blocks
+      // (an appender's few thousand rows) from allocating and zeroing megabytes per file.
+      this.out = new Output(new CheckedOutputStream(os, crc), WRITE_BUFFER);
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
       out.writeInt(leafCount);
@@ -179,7 +187,8 @@ final class StagingCodec {
       this.leaves = leaves;
       this.expectedChecksum = expectedChecksum;
       InputStream is = Files.newInputStream(file);
-      this.in = new Input(new CheckedInputStream(new BufferedInputStream(is, IO_BUFFER), crc), IO_BUFFER);
+      int buffer = (int) Math.max(4096, Math.min(IO_BUFFER, Files.size(file)));
+      this.in = new Input(new CheckedInputStream(is, crc), buffer);
       int magic = in.readInt();
       int version = in.readInt();
       int count = in.readInt();
