@@ -79,9 +79,13 @@ public final class LocalDisk implements Disk {
       }
     }
 
+    /**
+     * {@code fdatasync}: the file's bytes and its size (what recovery and readers need), without the timestamps
+     * a full {@code fsync} would also commit (one journal transaction fewer on ext4 for an in-place overwrite).
+     */
     @Override
     public void force() throws IOException {
-      ch.force(true);
+      ch.force(false);
     }
 
     @Override
