@@ -39,6 +39,9 @@ public final class H5SwmrAppender implements AutoCloseable {
   /** How long the appender relies on its last clean scan of this host's processes for native writers. */
   public static final java.time.Duration PROCESS_RESCAN = java.time.Duration.ofSeconds(1);
 
+  /** How often an appender removes leftovers of interrupted writes beside the target (it lists the directory). */
+  static final java.time.Duration ORPHAN_CLEANING = java.time.Duration.ofMinutes(1);
+
   private final H5SwmrOptions options;
   private final StructType schema;
   private final NativeWriterCheck.Rescan rescan = NativeWriterCheck.Rescan.atMostEvery(PROCESS_RESCAN);
@@ -111,6 +114,7 @@ public final class H5SwmrAppender implements AutoCloseable {
         // Inspects the target under a shared lease and creates the staging directory; reused by later appends.
         write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options, H5SwmrCommitter.Mode.APPEND,
             rescan);
+        write.cleanOrphansAtMostEvery(ORPHAN_CLEANING);
       }
       H5SwmrWriterCommitMessage message = stage(columns, rows);
       try {

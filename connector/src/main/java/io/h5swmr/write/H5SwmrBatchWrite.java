@@ -43,6 +43,9 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private final StagingArea staging;
   private final StoredTypes stored;
   private final NativeWriterCheck.Rescan rescan;
+  private long orphanCleanIntervalNanos;
+  private boolean orphansCleaned;
+  private long orphansCleanedNanos;
   private H5SwmrCommitter.Result lastResult;
 
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
@@ -91,6 +94,16 @@ final class H5SwmrBatchWrite implements BatchWrite {
         ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + ".h5swmr-staging")
         : H5SwmrCommitter.defaultStagingRoot(target);
     this.staging = skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
+  }
+
+  /**
+   * For a write that commits many times ({@link H5SwmrAppender}): removes what interrupted writes left beside the
+   * target (which lists the target's directory, costly in a directory of many files) at the first commit and then
+   * at most once per {@code interval}, instead of at every commit. Leftovers are only disk space: no reader or
+   * writer ever uses them.
+   */
+  void cleanOrphansAtMostEvery(java.time.Duration interval) {
+    orphanCleanIntervalNanos = interval.toNanos();
   }
 
   /** The target as a local path; accepts plain paths and {@code file:} URIs (as the catalog stores them). */
@@ -205,7 +218,11 @@ final class H5SwmrBatchWrite implements BatchWrite {
       long lockWait = System.nanoTime() - t0;
       H5SwmrCommitter.Fence fence = locks.fence(lease);
       NativeWriterCheck.beforeCommit(target, options, rescan);
-      H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
+      if (!orphansCleaned || System.nanoTime() - orphansCleanedNanos >= orphanCleanIntervalNanos) {
+        H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
+        orphansCleaned = true;
+        orphansCleanedNanos = System.nanoTime();
+      }
       long c0 = System.nanoTime();
       lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored)
           .commit(fence, staged, commitMarks);
