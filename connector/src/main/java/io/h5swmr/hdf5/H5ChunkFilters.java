@@ -10,7 +10,8 @@ import java.util.zip.Inflater;
 /**
  * HDF5's filter pipeline undone in Java, for chunks read without the native library: deflate
  * ({@link Inflater}), shuffle, Fletcher32 (checked, then stripped), and where Spark's classpath provides the
- * codec (it bundles lz4-java and zstd-jni) the registered LZ4 (32004) and Zstandard (32015) filters. Filters
+ * codec (it bundles lz4-java and zstd-jni) the registered LZ4 (32004) and Zstandard (32015) filters, and bitshuffle
+ * (32008) plain or with LZ4 or Zstandard inside (the detectors' format; {@link H5Bitshuffle}). Filters
  * are undone in reverse pipeline order; a filter whose bit is set in the chunk's filter mask was skipped when the
  * chunk was written and is skipped here too. Pure computation: no native HDF5 call, no lock.
  */
@@ -19,6 +20,8 @@ public final class H5ChunkFilters {
   public static final int LZ4 = 32004;
   /** Registered HDF5 filter id of Zstandard. */
   public static final int ZSTD = 32015;
+  /** Registered HDF5 filter id of bitshuffle (optionally with LZ4 or Zstandard inside; see {@link H5Bitshuffle}). */
+  public static final int BITSHUFFLE = 32008;
 
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
 
@@ -39,6 +42,13 @@ public final class H5ChunkFilters {
           break;
         case ZSTD:
           if (!Codecs.ZSTD_PRESENT) {
+            return false;
+          }
+          break;
+        case BITSHUFFLE:
+          int c = H5Bitshuffle.compression(f.params());
+          if (!(c == H5Bitshuffle.COMPRESS_NONE || (c == H5Bitshuffle.COMPRESS_LZ4 && Codecs.LZ4_PRESENT)
+              || (c == H5Bitshuffle.COMPRESS_ZSTD && Codecs.ZSTD_PRESENT))) {
             return false;
           }
           break;
@@ -84,6 +94,10 @@ public final class H5ChunkFilters {
           break;
         case ZSTD:
           data = Codecs.zstd(data, len, chunkBytes, where);
+          len = data.length;
+          break;
+        case BITSHUFFLE:
+          data = H5Bitshuffle.decode(data, len, p, typeSize, chunkBytes, where);
           len = data.length;
           break;
         default:
@@ -181,7 +195,7 @@ public final class H5ChunkFilters {
   }
 
   /** The optional codecs, touched only when their classes are on the classpath. */
-  private static final class Codecs {
+  static final class Codecs {
     static final boolean LZ4_PRESENT = present("net.jpountz.lz4.LZ4Factory");
     static final boolean ZSTD_PRESENT = present("com.github.luben.zstd.Zstd");
 
@@ -226,6 +240,34 @@ public final class H5ChunkFilters {
         return out;
       } catch (java.nio.BufferUnderflowException | net.jpountz.lz4.LZ4Exception e) {
         throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + e, e);
+      }
+    }
+
+    /** One raw LZ4 block {@code in[at, at + len)} that must decode to exactly {@code out[0, expected)}. */
+    static void lz4Block(byte[] in, int at, int len, byte[] out, int expected, String where) {
+      int got;
+      try {
+        got = net.jpountz.lz4.LZ4Factory.fastestInstance().safeDecompressor().decompress(in, at, len, out, 0,
+            expected);
+      } catch (net.jpountz.lz4.LZ4Exception e) {
+        throw new H5SwmrDataException(where + "corrupt LZ4 block: " + e.getMessage(), e);
+      }
+      if (got != expected) {
+        throw new H5SwmrDataException(where + "LZ4 block decoded to " + got + " bytes, expected " + expected);
+      }
+    }
+
+    /** One Zstandard frame {@code in[at, at + len)} that must decode to exactly {@code out[0, expected)}. */
+    static void zstdFrame(byte[] in, int at, int len, byte[] out, int expected, String where) {
+      long got;
+      try {
+        got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, expected, in, at, len);
+      } catch (RuntimeException e) { // ZstdException in newer zstd-jni versions
+        throw new H5SwmrDataException(where + "corrupt Zstandard block: " + e.getMessage(), e);
+      }
+      if (com.github.luben.zstd.Zstd.isError(got) || got != expected) {
+        throw new H5SwmrDataException(where + "Zstandard block decoded to " + (com.github.luben.zstd.Zstd.isError(got)
+            ? com.github.luben.zstd.Zstd.getErrorName(got) : got + " bytes") + ", expected " + expected + " bytes");
       }
     }
 
