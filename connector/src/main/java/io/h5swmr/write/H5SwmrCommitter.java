@@ -373,36 +373,72 @@ final class H5SwmrCommitter {
 
   private static final Object END = new Object();
 
+  /** What each decoded block is handed to, in order. */
+  private interface BlockSink {
+    void accept(Encoded block) throws InterruptedException;
+  }
+
+  /** Reads, verifies and packs every staged block in order, handing each to {@code sink}. */
+  private void decode(WriteLayout layout, List<H5SwmrWriterCommitMessage> messages, BlockSink sink)
+      throws InterruptedException {
+    for (H5SwmrWriterCommitMessage m : messages) {
+      if (m.rows() == 0) {
+        continue;
+      }
+      try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), schema.leaves(),
+          m.checksum())) {
+        StagingCodec.Block b;
+        while ((b = r.next()) != null) {
+          if (b.rows > 0) {
+            WriteLayout.Buffer buf = layout.encode(b);
+            try {
+              sink.accept(new Encoded(b.rows, buf));
+            } catch (InterruptedException e) {
+              buf.close();
+              throw e;
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new H5SwmrException("Could not read staging file " + m.stagingFile() + ": " + e, e);
+      }
+    }
+  }
+
   /**
-   * Appends every staged block in order. A second thread reads, verifies and packs the next blocks (Java work)
-   * while this one writes the current block (HDF5 work), two blocks in flight at most.
+   * Appends every staged block in order. For more than one block's worth, a second thread reads, verifies and
+   * packs the next blocks (Java work) while this one writes the current block (HDF5 work), two blocks in flight at
+   * most; a smaller commit (an appender's block) decodes inline, as starting a thread costs more than it overlaps.
    */
   private long writeBlocks(H5TargetDataset out, WriteLayout layout, List<H5SwmrWriterCommitMessage> messages) {
+    long staged = 0;
+    for (H5SwmrWriterCommitMessage m : messages) {
+      staged += m.bytes();
+    }
+    if (staged <= H5SwmrBatchWrite.BLOCK_BYTES) {
+      boolean[] first = {true};
+      try {
+        decode(layout, messages, e -> {
+          try {
+            out.appendEncoded(e.rows, e.buffer);
+          } finally {
+            e.buffer.close();
+          }
+          if (first[0]) {
+            first[0] = false;
+            pause("wrote-first-block");
+          }
+        });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new H5SwmrException("Commit to " + target + " was interrupted");
+      }
+      return out.rows();
+    }
     java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
     Thread decoder = new Thread(() -> {
       try {
-        for (H5SwmrWriterCommitMessage m : messages) {
-          if (m.rows() == 0) {
-            continue;
-          }
-          try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), schema.leaves(),
-              m.checksum())) {
-            StagingCodec.Block b;
-            while ((b = r.next()) != null) {
-              if (b.rows > 0) {
-                WriteLayout.Buffer buf = layout.encode(b);
-                try {
-                  queue.put(new Encoded(b.rows, buf));
-                } catch (InterruptedException e) {
-                  buf.close();
-                  return;
-                }
-              }
-            }
-          } catch (IOException e) {
-            throw new H5SwmrException("Could not read staging file " + m.stagingFile() + ": " + e, e);
-          }
-        }
+        decode(layout, messages, queue::put);
         queue.put(END);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

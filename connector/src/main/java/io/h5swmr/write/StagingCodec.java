@@ -3,6 +3,7 @@ package io.h5swmr.write;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -40,13 +41,16 @@ final class StagingCodec {
 
   private StagingCodec() {}
 
-  /** One configured Kryo per thread: building one costs more than staging a small block. */
-  private static final ThreadLocal<Kryo> KRYO = ThreadLocal.withInitial(StagingCodec::newKryo);
-
-  /** This thread's Kryo, which knows exactly the classes of the format (registration required). */
-  static Kryo kryo() {
-    return KRYO.get();
-  }
+  /**
+   * Configured Kryos, reused: building one costs more than staging a small block (and commits decode on a fresh
+   * thread each time, so one per thread would not be reused). Each reader or writer holds one until closed.
+   */
+  private static final Pool<Kryo> KRYOS = new Pool<>(true, false, 32) {
+    @Override
+    protected Kryo create() {
+      return newKryo();
+    }
+  };
 
   private static Kryo newKryo() {
     Kryo k = new Kryo();
@@ -59,7 +63,7 @@ final class StagingCodec {
   /** Writes one task attempt's staging file. */
   static final class Writer implements Closeable {
     private final Path file;
-    private final Kryo kryo = kryo();
+    private final Kryo kryo = KRYOS.obtain();
     private final CRC32C crc = new CRC32C();
     private final Output out;
     private final int leafCount;
@@ -140,8 +144,7 @@ final class StagingCodec {
     long finish() throws IOException {
       out.writeInt(END);
       out.flush();
-      out.close();
-      closed = true;
+      close();
       return Files.size(file);
     }
 
@@ -153,7 +156,11 @@ final class StagingCodec {
     public void close() {
       if (!closed) {
         closed = true;
-        out.close();
+        try {
+          out.close();
+        } finally {
+          KRYOS.free(kryo);
+        }
       }
     }
   }
@@ -176,11 +183,12 @@ final class StagingCodec {
   /** Reads a staging file block by block, verifying its checksum at the end. */
   static final class Reader implements Closeable {
     private final Path file;
-    private final Kryo kryo = kryo();
+    private final Kryo kryo = KRYOS.obtain();
     private final CRC32C crc = new CRC32C();
     private final Input in;
     private final List<WriteSchema.Node> leaves;
     private final long expectedChecksum;
+    private boolean closed;
 
     Reader(Path file, List<WriteSchema.Node> leaves, long expectedChecksum) throws IOException {
       this.file = file;
@@ -261,7 +269,14 @@ final class StagingCodec {
 
     @Override
     public void close() {
-      in.close();
+      if (!closed) {
+        closed = true;
+        try {
+          in.close();
+        } finally {
+          KRYOS.free(kryo);
+        }
+      }
     }
   }
 }
