@@ -13,6 +13,9 @@ public final class CommitPause {
   /** At this step: print {@code H5SWMR-AT <step>}, then wait for one line on stdin before going on. */
   public static final String STOP_PROPERTY = "h5swmr.test.commitStop";
 
+  /** Step and label of the calling thread's pause ({@link #pauseThisThreadAt}); null when it has none. */
+  private static final ThreadLocal<String[]> THREAD_PAUSE = new ThreadLocal<>();
+
   private CommitPause() {}
 
   /** Installs the pausing hook when the property is set; returns the step or null. */
@@ -45,6 +48,27 @@ public final class CommitPause {
       });
     }
     return step;
+  }
+
+  /**
+   * Installs a hook that pauses each thread at its own step, set by {@link #pauseThisThreadAt}: at that step it
+   * prints {@code H5SWMR-PAUSE <step> <label>} and blocks forever. One process then holds many commits (to
+   * different files), each stopped at a chosen step, and one {@code kill -9} interrupts them all there.
+   */
+  public static void installPerThread() {
+    CommitHook.install(s -> {
+      String[] p = THREAD_PAUSE.get();
+      if (p != null && s.equals(p[0])) {
+        System.out.println("H5SWMR-PAUSE " + s + " " + p[1]);
+        System.out.flush();
+        blockForever();
+      }
+    });
+  }
+
+  /** The calling thread's commits pause at {@code step}, printing {@code label} (see {@link #installPerThread}). */
+  public static void pauseThisThreadAt(String step, String label) {
+    THREAD_PAUSE.set(new String[] {step, label});
   }
 
   private static void blockForever() {

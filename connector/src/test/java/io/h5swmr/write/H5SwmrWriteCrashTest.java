@@ -6,14 +6,39 @@ import static io.h5swmr.write.WriteTestSupport.spark;
 import static io.h5swmr.write.WriteTestSupport.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.h5swmr.hdf5.H5Dataset;
+import io.h5swmr.hdf5.H5File;
+import io.h5swmr.lock.Lease;
+import io.h5swmr.lock.LockKeys;
+import io.h5swmr.lock.LockService;
+import io.h5swmr.lock.LockSettings;
 import io.h5swmr.testing.ChildJvm;
 import io.h5swmr.testing.RedisServerExtension;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +46,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Multi-process: {@code kill -9} of a writing driver at each step of its commit, then recovery by the next
- * writer; and two Spark applications appending to one dataset at once.
+ * Multi-process: {@code kill -9} of a writer at each step of its commit, then recovery by the next writer (the
+ * kill campaigns of issue 9); and two Spark applications appending to one dataset at once.
  */
 class H5SwmrWriteCrashTest {
   @RegisterExtension
@@ -33,8 +58,24 @@ class H5SwmrWriteCrashTest {
   @TempDir
   Path dir;
 
-  /** Trials per step: 2 by default (the whole campaign stays near a minute), 20 with {@code -Dlong=true}. */
-  static final int TRIALS = Boolean.getBoolean("long") ? 20 : 2;
+  static final boolean LONG = Boolean.getBoolean("long");
+  /**
+   * Trials per commit step of each kill campaign: 20 by default, 60 with {@code -Dlong=true}. Both CI builds (Spark
+   * 4.1 and Spark 3.5) run the full default campaigns: about 30 s each on the 2-core CI VM.
+   */
+  static final int TRIALS = Integer.getInteger("h5swmr.crash.trials", LONG ? 60 : 20);
+  /**
+   * Writer processes per campaign: the trials run in ROUNDS rounds. In each round one writer process holds one
+   * commit per file (TRIALS / ROUNDS files per step, rounded up), each paused at its own step, and one
+   * {@code kill -9} ends them all there; then every file is checked and committed to again. Each file so goes
+   * through ROUNDS crash-and-recover cycles in a row.
+   */
+  static final int ROUNDS = Integer.getInteger("h5swmr.crash.rounds", LONG ? 10 : 4);
+  /**
+   * Lease TTL of the killed writers: the next writer and the readers wait up to this long after a kill. Long enough
+   * that a writer process holding a round's worth of leases renews them all in time on a busy 2-core machine.
+   */
+  static final String KILLED_WRITER_TTL = "3s";
 
   /** Steps of an in-place commit at which the writer is killed; from "journal-synced" on, the commit survives. */
   static final List<String> STEPS = List.of("locked", "fenced", "wrote-first-block", "closed", "data-synced",
@@ -44,50 +85,245 @@ class H5SwmrWriteCrashTest {
     return STEPS.indexOf(step) >= STEPS.indexOf("journal-synced");
   }
 
-  @ParameterizedTest(name = "kill -9 at {0}")
-  @ValueSource(strings = {"locked", "fenced", "wrote-first-block", "closed", "data-synced", "journal-synced",
-      "committed", "applied", "journal-deleted"})
-  void killedCommitLeavesOldOrNewAndTheNextWriterRecovers(String step) throws Exception {
-    Path f = dir.resolve("crash.h5");
+  /** h5py and h5dump know nothing of the journal: before it is applied they see the old state, after it the new. */
+  static boolean appliedInPlace(String step) {
+    return !survivesKill(step) || step.equals("applied") || step.equals("journal-deleted");
+  }
+
+  /**
+   * The kill campaign: a writer killed with {@code kill -9} at each step of its commit, TRIALS times per step,
+   * for the driver commit of a Spark write ({@code direct}: {@link WriterChild} drives Spark's write roles
+   * without a SparkSession: two staged partitions, then the driver's commit) and for the plain
+   * {@link H5SwmrAppender} ({@code appender}). After each kill, readers see exactly the old state (killed before
+   * "journal-synced") or the new one (killed at or after it): h5swmr (a plain reader under the file's shared
+   * lease, as a Spark task reads, and a Spark scan of all the files), and h5py and h5dump, which open the file
+   * and read every row (before the journal is applied they see the old state). Then the next writer waits out
+   * the dead writer's lease, recovers the journal and commits in place, and h5swmr, h5py and h5dump see that
+   * commit too; no journal, commit copy or staging file is left and every file keeps its inode.
+   */
+  @ParameterizedTest(name = "kill -9 campaign: {0}")
+  @ValueSource(strings = {"direct", "appender"})
+  void killedCommitsLeaveOldOrNewAndTheNextWriterRecovers(String kind) throws Exception {
+    // surefire keeps stdout in the test's output file: the campaign's counts and where its time went
+    System.out.println(campaign(kind));
+  }
+
+  /** One kill campaign with writers of {@code kind} (see above); returns its report line. */
+  private String campaign(String kind) throws Exception {
+    int perRound = Math.max(1, (TRIALS + ROUNDS - 1) / ROUNDS);
+    Path base = Files.createDirectories(dir.resolve(kind));
+    Path seed = dir.resolve(kind + "-seed.h5");
     writer(spark().sql("select id as x, id * 0.5d as y from range(0, 1000, 1, 2)"), REDIS.url(), "/d")
-        .mode("append").save(f.toString());
-    Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-    long expected = 1000;
-    for (int trial = 0; trial < TRIALS; trial++) {
-      try (ChildJvm child = ChildJvm.start(WriterChild.class,
-          List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + step),
-          List.of("direct", REDIS.url(), f.toString(), "/d", Long.toString(expected), "1000"))) {
-        child.awaitLine("H5SWMR-PAUSE " + step, WAIT);
-        child.kill9();
+        .mode("append").save(seed.toString());
+    List<Path> files = new ArrayList<>();
+    List<String> steps = new ArrayList<>();
+    for (String step : STEPS) {
+      for (int j = 0; j < perRound; j++) {
+        files.add(Files.copy(seed, base.resolve(step + "-" + j + ".h5")));
+        steps.add(step);
       }
-      if (survivesKill(step)) {
-        expected += 1000;
-      }
-      // readers (h5swmr through a committed journal's overlay; h5py and h5dump on the file) see old or new
-      assertSequence(readBack(REDIS.url(), f, "/d"), expected);
-      // h5py/h5dump know nothing of the journal: before it is applied they see the old state, after it the new
-      boolean applied = !survivesKill(step) || step.equals("applied") || step.equals("journal-deleted");
-      assertOpensElsewhere(f, applied ? expected : expected - 1000);
-      // the next writer waits out the dead writer's lease, recovers and commits in place
-      try (H5SwmrAppender a = H5SwmrAppender.open(f, "/d", WriterChild.SCHEMA, java.util.Map.of(
-          "redis.url", REDIS.url(), "lock.ttl", "1s", "lock.timeout", "60s"))) {
-        long[] x = new long[100];
-        double[] y = new double[100];
-        for (int k = 0; k < 100; k++) {
-          x[k] = expected + k;
-          y[k] = x[k] * 0.5;
-        }
-        assertThat(a.append(x, y)).isEqualTo(expected + 100);
-      }
-      expected += 100;
-      assertSequence(readBack(REDIS.url(), f, "/d"), expected);
-      assertOpensElsewhere(f, expected);
-      assertThat(filesContaining(dir, ".h5swmr-journal")).as("journal recovered and removed").isEmpty();
-      assertThat(filesContaining(dir, ".h5swmr-commit-")).as("no commit copies").isEmpty();
     }
-    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
-        .as("appends are in place: same inode").isEqualTo(inode);
-    assertThat(filesContaining(dir, ".kryo")).as("orphan staging files removed").isEmpty();
+    long t0 = System.nanoTime(); // after the seed's write: a first Spark query in this JVM starts Spark
+    long[] phase = new long[5]; // nanos: writers until killed, h5py + h5dump, h5swmr reads, Spark scans, next commits
+    long[] expected = new long[files.size()];
+    Arrays.fill(expected, 1000);
+    List<Object> inodes = new ArrayList<>();
+    for (Path f : files) {
+      inodes.add(Files.readAttributes(f, BasicFileAttributes.class).fileKey());
+    }
+    int trials = 0;
+    Path warmups = Files.createDirectories(dir.resolve(kind + "-warmup"));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<ChildJvm> writers = new ArrayList<>();
+    try (H5py h5py = H5py.startIfAvailable()) {
+      writers.add(startWriters(kind, warmups.resolve("round-0.h5")));
+      for (int round = 0; round < ROUNDS; round++) {
+        long t = System.nanoTime();
+        killAtSteps(writers.get(round), files, steps, expected);
+        if (round + 1 < ROUNDS) { // the next round's writer warms up while this round is checked
+          writers.add(startWriters(kind, warmups.resolve("round-" + (round + 1) + ".h5")));
+        }
+        t = lap(phase, 0, t);
+        trials += files.size();
+        long[] inH5py = new long[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+          if (survivesKill(steps.get(i))) {
+            expected[i] += 1000;
+          }
+          inH5py[i] = appliedInPlace(steps.get(i)) ? expected[i] : expected[i] - 1000;
+        }
+        String when = "after the kill in round " + round;
+        // h5py and h5dump first (they take no lease), then h5swmr readers (they wait out the dead writer's lease)
+        assertOpensElsewhere(h5py, files, steps, inH5py, when);
+        t = lap(phase, 1, t);
+        assertH5swmrReads(files, steps, expected, when);
+        t = lap(phase, 2, t);
+        assertSparkScan(base, files, expected, when);
+        t = lap(phase, 3, t);
+        // the next writer waits out the dead writer's lease, recovers and commits in place
+        nextCommits(pool, files, expected);
+        t = lap(phase, 4, t);
+        when = "after the next commit in round " + round;
+        assertOpensElsewhere(h5py, files, steps, expected, when);
+        t = lap(phase, 1, t);
+        assertH5swmrReads(files, steps, expected, when);
+        lap(phase, 2, t);
+        assertThat(filesContaining(base, ".h5swmr-journal")).as("journals recovered and removed").isEmpty();
+        assertThat(filesContaining(base, ".h5swmr-commit-")).as("no commit copies").isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
+      writers.forEach(ChildJvm::close);
+    }
+    for (int i = 0; i < files.size(); i++) {
+      assertThat(Files.readAttributes(files.get(i), BasicFileAttributes.class).fileKey())
+          .as("appends are in place: same inode").isEqualTo(inodes.get(i));
+    }
+    assertThat(filesContaining(base, ".kryo")).as("orphan staging files removed").isEmpty();
+    assertThat(trials).isEqualTo(STEPS.size() * perRound * ROUNDS);
+    return String.format("kill -9 campaign (%s): %d steps x %d trials = %d, all old-or-new; h5py and h5dump opened "
+        + "every file; every next commit recovered and committed in place (%d writer processes, each killed with "
+        + "%d commits paused at their steps; %.1f s: writers until killed %.1f s, h5py + h5dump %.1f s, h5swmr "
+        + "reads %.1f s, Spark scans %.1f s, next commits %.1f s)", kind.equals("direct")
+            ? "Spark driver commit, WriterChild direct" : "plain H5SwmrAppender", STEPS.size(), perRound * ROUNDS,
+        trials, ROUNDS, files.size(), (System.nanoTime() - t0) / 1e9, phase[0] / 1e9, phase[1] / 1e9,
+        phase[2] / 1e9, phase[3] / 1e9, phase[4] / 1e9);
+  }
+
+  /** Adds the time since {@code since} to {@code phase[i]}; returns now. */
+  private static long lap(long[] phase, int i, long since) {
+    long now = System.nanoTime();
+    phase[i] += now - since;
+    return now;
+  }
+
+  /** A writer process for one round: it warms up (outside the campaign's files), then waits for its commits. */
+  private static ChildJvm startWriters(String kind, Path warmup) throws IOException {
+    return ChildJvm.start(WriterChild.class, List.of("-XX:+UseSerialGC"), List.of("killable", kind, REDIS.url(),
+        "/d", "1000", KILLED_WRITER_TTL, warmup.toString()));
+  }
+
+  /**
+   * Has the warmed-up writer process append 1000 rows to every file at once, each commit pausing at its step;
+   * waits until all paused, then kills the process.
+   */
+  private static void killAtSteps(ChildJvm child, List<Path> files, List<String> steps, long[] expected)
+      throws Exception {
+    child.awaitLine("READY", WAIT);
+    for (int i = 0; i < files.size(); i++) {
+      child.send(steps.get(i) + " " + expected[i] + " " + files.get(i));
+    }
+    child.send("GO");
+    Set<Integer> paused = new HashSet<>();
+    while (paused.size() < files.size()) {
+      String line = child.awaitLine(l -> l.startsWith("H5SWMR-PAUSE ") || l.startsWith("COMMITTED ")
+          || l.startsWith("FAILED "), "every commit paused at its step", WAIT);
+      String[] w = line.split(" ");
+      assertThat(w[0]).as("a commit that should have paused: " + line + "\n" + child.output())
+          .isEqualTo("H5SWMR-PAUSE");
+      int i = Integer.parseInt(w[2]);
+      assertThat(w[1]).as("step of " + files.get(i)).isEqualTo(steps.get(i));
+      assertThat(paused.add(i)).as("paused once: " + line).isTrue();
+    }
+    child.kill9();
+  }
+
+  /** Appends rows {@code expected[i] .. +99} to every file with H5SwmrAppender, a few files at a time. */
+  private static void nextCommits(ExecutorService pool, List<Path> files, long[] expected) throws Exception {
+    List<Future<?>> done = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
+      long first = expected[i];
+      done.add(pool.submit(() -> {
+        try (H5SwmrAppender a = H5SwmrAppender.open(f, "/d", WriterChild.SCHEMA, Map.of(
+            "redis.url", REDIS.url(), "lock.ttl", "3s", "lock.timeout", "60s"))) {
+          long[] x = new long[100];
+          double[] y = new double[100];
+          for (int k = 0; k < 100; k++) {
+            x[k] = first + k;
+            y[k] = x[k] * 0.5;
+          }
+          assertThat(a.append(x, y)).as("next commit to " + f).isEqualTo(first + 100);
+        }
+        return null;
+      }));
+      expected[i] += 100;
+    }
+    for (Future<?> d : done) {
+      try {
+        d.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Error) {
+          throw (Error) e.getCause();
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Each file read by h5swmr under its shared lease, as a Spark task reads it, holds exactly rows 0..n-1. */
+  private static void assertH5swmrReads(List<Path> files, List<String> steps, long[] expected, String when) {
+    try (LockService locks = LockService.open(LockSettings.builder().redisUrl(REDIS.url())
+        .leaseTtl(Duration.ofSeconds(2)).acquireTimeout(WAIT).build())) {
+      for (int i = 0; i < files.size(); i++) {
+        Path f = files.get(i);
+        String what = f.getFileName() + " (killed at " + steps.get(i) + ") read by h5swmr " + when;
+        try (Lease lease = locks.acquireShared(LockKeys.forFile(f));
+            H5File h = H5File.openReadOnly(f.toString());
+            H5Dataset d = h.openDataset("/d")) {
+          long n = d.rows();
+          assertThat(n).as("rows of " + what).isEqualTo(expected[i]);
+          long[] x = (long[]) d.readColumn(0, n, "x");
+          double[] y = (double[]) d.readColumn(0, n, "y");
+          for (int k = 0; k < n; k++) {
+            if (x[k] != k || y[k] != k * 0.5) {
+              throw new AssertionError("row " + k + " of " + what + " is (" + x[k] + ", " + y[k] + ")");
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** One Spark scan of every file (a directory read with a file column) sees exactly rows 0..n-1 of each. */
+  private static void assertSparkScan(Path base, List<Path> files, long[] expected, String when) {
+    Map<String, List<Row>> scanned = new HashMap<>();
+    for (Row r : WriteTestSupport.reader(REDIS.url(), "/d").option("fileColumn", "file").load(base.toString())
+        .select("file", "x", "y").orderBy("file", "index").collectAsList()) {
+      String file = r.getString(0);
+      scanned.computeIfAbsent(file.substring(file.lastIndexOf('/') + 1), k -> new ArrayList<>())
+          .add(RowFactory.create(r.getLong(1), r.getDouble(2)));
+    }
+    assertThat(scanned.keySet()).as("files of a Spark scan " + when).hasSize(files.size());
+    for (int i = 0; i < files.size(); i++) {
+      List<Row> rows = scanned.get(files.get(i).getFileName().toString());
+      assertThat(rows).as("Spark scan of " + files.get(i).getFileName() + " " + when).isNotNull();
+      assertSequence(rows, expected[i]);
+    }
+  }
+
+  /** h5dump opens every file and h5py reads every row of each: {@code rows[i]} rows, x = 0..n-1, y = x / 2. */
+  private static void assertOpensElsewhere(H5py h5py, List<Path> files, List<String> steps, long[] rows,
+      String when) throws Exception {
+    for (Path f : files) {
+      assertThat(Files.size(f)).isPositive();
+    }
+    if (WriteTestSupport.hasH5dump()) {
+      List<String> cmd = new ArrayList<>(List.of("h5dump", "-H"));
+      files.forEach(f -> cmd.add(f.toString()));
+      WriteTestSupport.Ran r = WriteTestSupport.run(cmd);
+      assertThat(r.exit).as("h5dump " + when + ":\n" + r.output).isZero();
+      for (Path f : files) {
+        assertThat(r.output).as("h5dump " + when).contains("HDF5 \"" + f + "\" {");
+      }
+    }
+    if (h5py != null) {
+      List<String> lines = h5py.read(files);
+      for (int i = 0; i < files.size(); i++) {
+        assertThat(lines.get(i)).as("h5py reading " + files.get(i).getFileName() + " (killed at " + steps.get(i)
+            + ") " + when).isEqualTo(i + " " + rows[i] + " " + (rows[i] - 1) + " True");
+      }
+    }
   }
 
   @Test
@@ -134,16 +370,86 @@ class H5SwmrWriteCrashTest {
     }
   }
 
-  private static void assertOpensElsewhere(Path f, long rows) throws Exception {
-    if (WriteTestSupport.hasH5dump()) {
-      WriteTestSupport.Ran r = WriteTestSupport.run(List.of("h5dump", "-H", f.toString()));
-      assertThat(r.exit).as(r.output).isZero();
+  /**
+   * One h5py process for a whole campaign (its start costs more than reading a round's files): each request is a
+   * list of files; for file i it prints {@code i rows lastX ok} after reading every row ({@code ok}: x = 0..n-1
+   * and y = x / 2), or {@code i ERROR <exception>} when h5py cannot open or read it.
+   */
+  static final class H5py implements AutoCloseable {
+    private static final String SCRIPT = "import sys, h5py, numpy as np\n"
+        + "while True:\n"
+        + "    line = sys.stdin.readline()\n"
+        + "    if not line:\n"
+        + "        break\n"
+        + "    for i, p in enumerate(line.rstrip('\\n').split('\\t')):\n"
+        + "        try:\n"
+        + "            with h5py.File(p, 'r') as h:\n"
+        + "                d = h['d'][:]\n"
+        + "                n = d.shape[0]\n"
+        + "                ok = bool((d['x'] == np.arange(n)).all() and (d['y'] == d['x'] * 0.5).all())\n"
+        + "                print(i, n, int(d[-1][0]), ok)\n"
+        + "        except Exception as e:\n"
+        + "            print(i, 'ERROR', repr(e).replace('\\n', ' '))\n"
+        + "    print('END', flush=True)\n";
+    private final Process process;
+    private final Writer in;
+    private final LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
+
+    private H5py(Process process) {
+      this.process = process;
+      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      Thread pump = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          String l;
+          while ((l = r.readLine()) != null) {
+            out.add(l);
+          }
+        } catch (IOException ignored) {
+          // process gone
+        }
+        out.add("EOF");
+      }, "h5py-stdout");
+      pump.setDaemon(true);
+      pump.start();
     }
-    if (WriteTestSupport.hasH5py()) {
-      assertThat(WriteTestSupport.python("import h5py\nwith h5py.File('" + f + "', 'r') as h:\n"
-          + "    d = h['d'][:]\n    print('rows', d.shape[0], int(d[-1][0]))\n"))
-          .startsWith("rows " + rows + " " + (rows - 1));
+
+    /** The reader process, or null when /usr/bin/python3 has no h5py (the h5py checks are then skipped). */
+    static H5py startIfAvailable() throws IOException {
+      if (!WriteTestSupport.hasH5py()) {
+        return null;
+      }
+      return new H5py(new ProcessBuilder(WriteTestSupport.PYTHON, "-u", "-c", SCRIPT).redirectErrorStream(true)
+          .start());
     }
-    assertThat(Files.size(f)).isPositive();
+
+    /** One line per file, in order (see the class doc). */
+    List<String> read(List<Path> files) throws IOException, InterruptedException {
+      List<String> paths = new ArrayList<>();
+      files.forEach(f -> paths.add(f.toString()));
+      in.write(String.join("\t", paths) + "\n");
+      in.flush();
+      List<String> got = new ArrayList<>();
+      List<String> other = new ArrayList<>();
+      while (true) {
+        String l = out.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (l == null || l.equals("EOF")) {
+          throw new AssertionError("h5py reader " + (l == null ? "timed out" : "exited") + "; it printed " + got
+              + " " + other);
+        }
+        if (l.equals("END")) {
+          break;
+        }
+        (l.matches("\\d+ .*") ? got : other).add(l);
+      }
+      assertThat(got).as("h5py output (other lines: " + other + ")").hasSize(files.size());
+      return got;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+      process.destroyForcibly();
+    }
   }
 }

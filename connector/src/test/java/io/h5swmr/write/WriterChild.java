@@ -1,6 +1,8 @@
 package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.testing.CommitPause;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,11 +18,20 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A separate writing driver for multi-process tests. Usage:
- * {@code direct|spark <redisUrl> <file> <dataset> <firstX> <rows>}: appends rows {@code (x, x * 0.5)} for x in
- * {@code [firstX, firstX + rows)}. {@code direct} drives the write roles without Spark (two staged partitions, then
- * the driver commit: fast to start, used to kill the process at a commit step named by
- * {@code -Dh5swmr.test.commitPause}); {@code spark} runs a real {@code local[1]} Spark application. Prints
- * {@code STAGED} and {@code COMMITTED}.
+ * <ul>
+ *   <li>{@code direct|spark <redisUrl> <file> <dataset> <firstX> <rows>}: appends rows {@code (x, x * 0.5)} for x
+ *   in {@code [firstX, firstX + rows)}. {@code direct} drives the write roles without Spark (two staged partitions,
+ *   then the driver commit: fast to start, used to kill the process at a commit step named by
+ *   {@code -Dh5swmr.test.commitPause}); {@code spark} runs a real {@code local[1]} Spark application. Prints
+ *   {@code STAGED} and {@code COMMITTED}.</li>
+ *   <li>{@code killable direct|appender <redisUrl> <dataset> <rows> <lockTtl> <warmupFile>}: warms up (two appends
+ *   to its own {@code warmupFile}), prints {@code READY}, then reads lines {@code <step> <firstX> <file>} up to
+ *   {@code GO} from stdin. Then one thread per file appends its rows {@code [firstX, firstX + rows)} at once,
+ *   through the driver commit ({@code direct}) or a plain {@link H5SwmrAppender} ({@code appender}), and pauses
+ *   at its own commit step, printing {@code H5SWMR-PAUSE <step> <i>} ({@code i}: the file's position in the list)
+ *   until the parent kills the process. A commit that does not pause prints {@code COMMITTED <i>} or
+ *   {@code FAILED <i> <exception>}.</li>
+ * </ul>
  */
 public final class WriterChild {
   static final StructType SCHEMA = new StructType().add("x", DataTypes.LongType, false)
@@ -29,7 +40,11 @@ public final class WriterChild {
   private WriterChild() {}
 
   public static void main(String[] args) throws Exception {
-    io.h5swmr.testing.CommitPause.installFromProperty();
+    if (args[0].equals("killable")) {
+      killable(args);
+      return;
+    }
+    CommitPause.installFromProperty();
     String how = args[0];
     Map<String, String> o = new HashMap<>();
     o.put("redis.url", args[1]);
@@ -49,8 +64,13 @@ public final class WriterChild {
       spark.stop();
       return;
     }
-    H5SwmrOptions options = H5SwmrOptions.of(o);
-    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), SCHEMA, options,
+    direct(o, first, rows, () -> System.out.println("STAGED"));
+    System.out.println("COMMITTED");
+  }
+
+  /** Stages two partitions of rows {@code (x, x * 0.5)} as Spark tasks do, then runs the driver commit. */
+  private static void direct(Map<String, String> o, long first, long rows, Runnable staged) {
+    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), SCHEMA, H5SwmrOptions.of(o),
         H5SwmrCommitter.Mode.APPEND);
     DataWriterFactory factory = write.createBatchWriterFactory(() -> 2);
     List<WriterCommitMessage> messages = new ArrayList<>();
@@ -59,14 +79,88 @@ public final class WriterChild {
       DataWriter<org.apache.spark.sql.catalyst.InternalRow> w = factory.createWriter(p, p);
       long from = first + (p == 0 ? 0 : half);
       long to = p == 0 ? first + half : first + rows;
-      for (long x = from; x < to; x++) {
-        w.write(new GenericInternalRow(new Object[] {x, x * 0.5}));
+      try {
+        for (long x = from; x < to; x++) {
+          w.write(new GenericInternalRow(new Object[] {x, x * 0.5}));
+        }
+        messages.add(w.commit());
+        w.close();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-      messages.add(w.commit());
-      w.close();
     }
-    System.out.println("STAGED");
+    staged.run();
     write.commit(messages.toArray(new WriterCommitMessage[0]));
-    System.out.println("COMMITTED");
+  }
+
+  /** The {@code killable} mode: many commits in one process, each paused at its own step (see the class doc). */
+  private static void killable(String[] args) throws Exception {
+    CommitPause.installPerThread();
+    String how = args[1];
+    String redisUrl = args[2];
+    String dataset = args[3];
+    long rows = Long.parseLong(args[4]);
+    String ttl = args[5];
+    Path warmup = Path.of(args[6]);
+    // Warm up (classes, native HDF5, Redis) while the parent still checks the previous round: create a private
+    // file and append to it in place, with no pause (this thread has no step).
+    killableAppend(how, redisUrl, dataset, 10, ttl, 0, warmup);
+    killableAppend(how, redisUrl, dataset, 10, ttl, 10, warmup);
+    System.out.println("READY");
+    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+        java.nio.charset.StandardCharsets.UTF_8));
+    List<String[]> commits = new ArrayList<>();
+    for (String line = in.readLine(); !"GO".equals(line); line = in.readLine()) {
+      if (line == null) {
+        System.exit(3);
+      }
+      commits.add(line.split(" ", 3));
+    }
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < commits.size(); i++) {
+      String step = commits.get(i)[0];
+      long first = Long.parseLong(commits.get(i)[1]);
+      Path file = Path.of(commits.get(i)[2]);
+      int index = i;
+      Thread t = new Thread(() -> {
+        CommitPause.pauseThisThreadAt(step, Integer.toString(index));
+        try {
+          killableAppend(how, redisUrl, dataset, rows, ttl, first, file);
+          System.out.println("COMMITTED " + index);
+        } catch (RuntimeException | Error e) {
+          System.out.println("FAILED " + index + " " + e);
+          e.printStackTrace();
+        }
+      }, "commit-" + i);
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    System.exit(1); // only when no commit paused: the parent reports the COMMITTED/FAILED lines
+  }
+
+  /** Appends rows {@code [first, first + rows)} through the driver commit or a plain appender. */
+  private static void killableAppend(String how, String redisUrl, String dataset, long rows, String ttl, long first,
+      Path file) {
+    Map<String, String> o = new HashMap<>();
+    o.put("redis.url", redisUrl);
+    o.put("lock.ttl", ttl);
+    if (how.equals("appender")) {
+      long[] x = new long[(int) rows];
+      double[] y = new double[(int) rows];
+      for (int k = 0; k < rows; k++) {
+        x[k] = first + k;
+        y[k] = x[k] * 0.5;
+      }
+      try (H5SwmrAppender app = H5SwmrAppender.open(file, dataset, SCHEMA, o)) {
+        app.append(x, y);
+      }
+    } else {
+      o.put("path", file.toString());
+      o.put("dataset", dataset);
+      direct(o, first, rows, () -> { });
+    }
   }
 }
