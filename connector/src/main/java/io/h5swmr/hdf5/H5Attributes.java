@@ -15,7 +15,9 @@ import org.bytedeco.javacpp.BytePointer;
  * Reads and writes attributes of an open object. Values map to Java as: integers → Long / long[] (uint64 as
  * raw bits), floats → Double / double[], strings → String / String[], h5py booleans → Boolean / boolean[],
  * other enums → the member name(s). Attributes of any other type, of a null dataspace or larger than
- * {@link #MAX_ELEMENTS} elements are skipped. All methods run under the native guard.
+ * {@link #MAX_ELEMENTS} elements are skipped. All methods run under the native guard. Java arrays are never
+ * pinned in a JNI critical region: the object's file may be open through our Java file driver (see
+ * {@code H5RowIo}), and attribute values are small enough that the copy costs nothing.
  */
 final class H5Attributes {
   /** Larger attributes are not "small metadata" and are left out of {@link #readAll}. */
@@ -72,7 +74,7 @@ final class H5Attributes {
       case INTEGER:
       case ENUM: {
         long[] v = new long[n];
-        H5.H5Aread_long(aid, H5Types.nativeType(H5MemKind.LONG, type), v, true);
+        H5.H5Aread_long(aid, H5Types.nativeType(H5MemKind.LONG, type), v, false);
         if (type.isBoolean()) {
           boolean[] b = new boolean[n];
           for (int i = 0; i < n; i++) {
@@ -91,7 +93,7 @@ final class H5Attributes {
       }
       case FLOAT: {
         double[] v = new double[n];
-        H5.H5Aread_double(aid, HDF5Constants.H5T_NATIVE_DOUBLE, v, true);
+        H5.H5Aread_double(aid, HDF5Constants.H5T_NATIVE_DOUBLE, v, false);
         return scalar ? (Object) v[0] : v;
       }
       case STRING: {
@@ -108,7 +110,7 @@ final class H5Attributes {
     try (H5Id mt = H5Id.type(H5Types.createMemType(type, H5MemKind.STRING))) {
       if (!type.isVariableLength()) {
         byte[] buf = new byte[n * type.size()];
-        H5.H5Aread(aid, mt.id(), buf, true);
+        H5.H5Aread(aid, mt.id(), buf, false);
         for (int i = 0; i < n; i++) {
           out[i] = H5Strings.decodeFixed(buf, i * type.size(), type.size(), type.pad());
         }
@@ -188,7 +190,7 @@ final class H5Attributes {
       if (strings == null) {
         long mt = type.isBoolean() ? ft.id() : type.kind() == H5Type.Kind.FLOAT
             ? HDF5Constants.H5T_NATIVE_DOUBLE : HDF5Constants.H5T_NATIVE_INT64;
-        H5.H5Awrite(attr.id(), mt, numeric, true);
+        H5.H5Awrite(attr.id(), mt, numeric, false);
         return;
       }
       writeStrings(attr.id(), ft.id(), strings);

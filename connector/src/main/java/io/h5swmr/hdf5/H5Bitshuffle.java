@@ -47,7 +47,7 @@ final class H5Bitshuffle {
     long total;
     int blockElements;
     int at;
-    if (compression != COMPRESS_NONE && len == chunkBytes && (len < 12 || readLong(in, 0) != chunkBytes)) {
+    if (compression != COMPRESS_NONE && len == chunkBytes && (len < 12 || H5Bytes.longBE(in, 0) != chunkBytes)) {
       // A writer whose bitshuffle was built without this codec stores the chunk bit-transposed only, without the
       // header, and its own readers decode it so (seen: Debian's bitshuffle 0.5 plugin asked for Zstandard). The
       // compressed form starts with the raw size: a chunk of exactly the raw size that does not is the plain form.
@@ -61,8 +61,8 @@ final class H5Bitshuffle {
       if (len < 12) {
         throw corrupt(where, "chunk of " + len + " bytes is shorter than its 12-byte header");
       }
-      total = readLong(in, 0);
-      long blockBytes = readInt(in, 8) & 0xFFFF_FFFFL;
+      total = H5Bytes.longBE(in, 0);
+      long blockBytes = H5Bytes.intBE(in, 8) & 0xFFFF_FFFFL;
       if (blockBytes % elem != 0) {
         throw corrupt(where, "block size " + blockBytes + " bytes is not a whole number of " + elem + "-byte elements");
       }
@@ -107,7 +107,7 @@ final class H5Bitshuffle {
         if (at + 4 > len) {
           throw corrupt(where, "chunk ends before the size of block " + b);
         }
-        long comp = readInt(in, at) & 0xFFFF_FFFFL;
+        long comp = H5Bytes.intBE(in, at) & 0xFFFF_FFFFL;
         at += 4;
         if (comp > len - at) {
           throw corrupt(where, "block " + b + " claims " + comp + " compressed bytes, " + (len - at) + " remain");
@@ -157,7 +157,7 @@ final class H5Bitshuffle {
     int nbyte = n * elem;
     for (int j = 0; j < 8 * elem; j += 8) {
       for (int i = 0; i + 8 * elem <= nbyte; i += 8 * elem) {
-        long x = readLongLe(tmp, i + j);
+        long x = H5Bytes.longLE(tmp, i + j);
         long t = (x ^ (x >>> 7)) & 0x00AA00AA00AA00AAL;
         x = x ^ t ^ (t << 7);
         t = (x ^ (x >>> 14)) & 0x0000CCCC0000CCCCL;
@@ -171,26 +171,6 @@ final class H5Bitshuffle {
         }
       }
     }
-  }
-
-  private static long readLongLe(byte[] b, int at) {
-    long v = 0;
-    for (int i = 7; i >= 0; i--) {
-      v = (v << 8) | (b[at + i] & 0xFF);
-    }
-    return v;
-  }
-
-  private static long readLong(byte[] b, int at) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[at + i] & 0xFF);
-    }
-    return v;
-  }
-
-  private static int readInt(byte[] b, int at) {
-    return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
   }
 
   private static H5SwmrDataException corrupt(String where, String what) {

@@ -1,8 +1,6 @@
 package io.h5swmr.hdf5;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -156,7 +154,7 @@ public final class H5ChunkFilters {
       throw new H5SwmrDataException(where + "chunk of " + len + " bytes is too short for its Fletcher32 checksum");
     }
     int n = len - 4;
-    int stored = ByteBuffer.wrap(data, n, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int stored = H5Bytes.intLE(data, n);
     int sum = fletcher32(data, n);
     // HDF5 also accepts the checksum with the bytes of each 16-bit half swapped (files of HDF5 1.6.0-1.6.2).
     int swapped = ((sum & 0x00FF00FF) << 8) | ((sum >>> 8) & 0x00FF00FF);
@@ -213,32 +211,37 @@ public final class H5ChunkFilters {
      * its compressed size (int32) and bytes; a block whose compressed size equals its raw size is stored raw.
      */
     static byte[] lz4(byte[] in, int len, String where) {
-      ByteBuffer b = ByteBuffer.wrap(in, 0, len).order(ByteOrder.BIG_ENDIAN);
+      if (len < 12) {
+        throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + len + " bytes, shorter than its 12-byte header");
+      }
+      long total = H5Bytes.longBE(in, 0);
+      int block = H5Bytes.intBE(in, 8);
+      if (total < 0 || total > Integer.MAX_VALUE - 8 || block <= 0) {
+        throw new H5SwmrDataException(where + "corrupt LZ4 chunk header (size " + total + ", block " + block + ")");
+      }
+      byte[] out = new byte[(int) total];
+      net.jpountz.lz4.LZ4FastDecompressor d = net.jpountz.lz4.LZ4Factory.fastestInstance().fastDecompressor();
+      int at = 12;
+      int done = 0;
       try {
-        long total = b.getLong();
-        int block = b.getInt();
-        if (total < 0 || total > Integer.MAX_VALUE - 8 || block <= 0) {
-          throw new H5SwmrDataException(where + "corrupt LZ4 chunk header (size " + total + ", block " + block + ")");
-        }
-        byte[] out = new byte[(int) total];
-        net.jpountz.lz4.LZ4FastDecompressor d = net.jpountz.lz4.LZ4Factory.fastestInstance().fastDecompressor();
-        int done = 0;
         while (done < total) {
           int raw = (int) Math.min(block, total - done);
-          int comp = b.getInt();
-          if (comp == raw) {
-            b.get(out, done, raw);
-          } else {
-            int read = d.decompress(in, b.position(), out, done, raw);
-            if (read != comp) {
-              throw new H5SwmrDataException(where + "corrupt LZ4 block at byte " + b.position());
-            }
-            b.position(b.position() + comp);
+          int comp = at + 4 <= len ? H5Bytes.intBE(in, at) : -1;
+          at += 4;
+          if (comp < 0 || comp > len - at) {
+            throw new H5SwmrDataException(where + "corrupt LZ4 chunk: the block at byte " + (at - 4)
+                + " does not fit in the chunk's " + len + " bytes");
           }
+          if (comp == raw) {
+            System.arraycopy(in, at, out, done, raw);
+          } else if (d.decompress(in, at, out, done, raw) != comp) {
+            throw new H5SwmrDataException(where + "corrupt LZ4 block at byte " + at);
+          }
+          at += comp;
           done += raw;
         }
         return out;
-      } catch (java.nio.BufferUnderflowException | net.jpountz.lz4.LZ4Exception e) {
+      } catch (net.jpountz.lz4.LZ4Exception e) {
         throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + e, e);
       }
     }

@@ -265,7 +265,7 @@ public final class H5Dataset implements AutoCloseable {
         for (int i = 0; i < columns.size(); i++) {
           try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
               kinds.subList(i, i + 1), false)) {
-            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces);
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces, file.mayPin());
           }
         }
       } else {
@@ -279,12 +279,12 @@ public final class H5Dataset implements AutoCloseable {
         }
         try (H5MemLayout layout = H5MemLayout.build(meta.type(), pick(cols, packed), pick(kinds, packed),
             false)) {
-          H5RowIo.readPacked(id.id(), fs, elements, layout, pick(cols, packed), pick(targets, packed), spaces);
+          H5RowIo.readPacked(id.id(), fs, elements, layout, pick(cols, packed), pick(targets, packed), spaces, file.mayPin());
         }
         for (int i : apart) {
           try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
               kinds.subList(i, i + 1), false)) {
-            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces);
+            H5RowIo.readOne(id.id(), fs, elements, layout, cols.get(i), targets.get(i), spaces, file.mayPin());
           }
         }
       }
@@ -500,9 +500,9 @@ public final class H5Dataset implements AutoCloseable {
       long fs = spaces.selectRows(id.id(), start, count);
       try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces);
+          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces, file.mayPin());
         } else {
-          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces);
+          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces, file.mayPin());
         }
       }
       return null;

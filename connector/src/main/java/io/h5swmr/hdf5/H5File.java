@@ -710,6 +710,14 @@ public final class H5File implements AutoCloseable {
     return !throughStorage || remote != null;
   }
 
+  /**
+   * Whether HDF5 calls for this file may hold Java arrays in a JNI critical region: not when the file is opened
+   * through our Java file driver, whose callbacks HDF5 makes from inside those calls (see {@code H5RowIo}).
+   */
+  boolean mayPin() {
+    return !throughStorage;
+  }
+
   /** Positional reads of this file's bytes (opened on first use, closed with the file). */
   H5ByteSource rawBytes() {
     if (rawBytes == null) {

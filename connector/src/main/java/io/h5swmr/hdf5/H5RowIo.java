@@ -12,9 +12,15 @@ import org.bytedeco.javacpp.BytePointer;
 
 /**
  * The bulk data movers behind {@link H5Dataset#read} and {@link H5Dataset#write}: one H5Dread/H5Dwrite per
- * call, straight into/out of the caller's Java arrays (pinned, no copy) or native memory where the memory
- * element is a single column; through one packed buffer plus a strided Java copy where several compound
- * members move at once. All methods run under the native guard.
+ * call, straight into/out of the caller's Java arrays or native memory where the memory element is a single
+ * column; through one packed buffer plus a strided Java copy where several compound members move at once. All
+ * methods run under the native guard.
+ *
+ * <p>{@code pin}: whether the Java binding may hold a Java array in a JNI critical region (no copy) during the
+ * call. Only where HDF5 cannot call back into Java meanwhile: never for a file opened through our Java file driver
+ * ({@link H5File#callsBackIntoJava()}), whose callbacks run inside {@code H5Dread}/{@code H5Dwrite} whenever a
+ * chunk is read or written; a JVM that enters Java code from inside a critical region can stall on the GC locker
+ * for good (seen: every thread of a test JVM blocked). Unpinned, the binding copies the array once each way.
  */
 final class H5RowIo {
   private static final long DEFAULT = H5Calls.DEFAULT;
@@ -34,7 +40,7 @@ final class H5RowIo {
    * {@code dst}, whose memory layout is {@code layout} (one column at offset 0).
    */
   static void readOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
-      H5ColumnRead dst, H5Spaces spaces) throws Exception {
+      H5ColumnRead dst, H5Spaces spaces, boolean pin) throws Exception {
     long perValue = col.type().elementsPerValue();
     H5Type leaf = col.type().leaf();
     if (leaf.kind() != H5Type.Kind.STRING) {
@@ -47,25 +53,25 @@ final class H5RowIo {
       // Memory space over the whole destination array (in values), selecting the destination range.
       long extent = (dst.offset() + dst.capacity()) / perValue;
       long ms = spaces.memory(extent, dst.offset() / perValue, elements);
-      readPinned(did, layout.typeId(), ms, fileSpace, dst.array());
+      readArray(did, layout.typeId(), ms, fileSpace, dst.array(), pin);
       return;
     }
-    readPacked(did, fileSpace, elements, layout, List.of(col), List.of(dst), spaces);
+    readPacked(did, fileSpace, elements, layout, List.of(col), List.of(dst), spaces, pin);
   }
 
-  private static void readPinned(long did, long mt, long ms, long fs, Object a) throws Exception {
+  private static void readArray(long did, long mt, long ms, long fs, Object a, boolean pin) throws Exception {
     if (a instanceof double[]) {
-      H5.H5Dread_double(did, mt, ms, fs, DEFAULT, (double[]) a, true);
+      H5.H5Dread_double(did, mt, ms, fs, DEFAULT, (double[]) a, pin);
     } else if (a instanceof float[]) {
-      H5.H5Dread_float(did, mt, ms, fs, DEFAULT, (float[]) a, true);
+      H5.H5Dread_float(did, mt, ms, fs, DEFAULT, (float[]) a, pin);
     } else if (a instanceof long[]) {
-      H5.H5Dread_long(did, mt, ms, fs, DEFAULT, (long[]) a, true);
+      H5.H5Dread_long(did, mt, ms, fs, DEFAULT, (long[]) a, pin);
     } else if (a instanceof int[]) {
-      H5.H5Dread_int(did, mt, ms, fs, DEFAULT, (int[]) a, true);
+      H5.H5Dread_int(did, mt, ms, fs, DEFAULT, (int[]) a, pin);
     } else if (a instanceof short[]) {
-      H5.H5Dread_short(did, mt, ms, fs, DEFAULT, (short[]) a, true);
+      H5.H5Dread_short(did, mt, ms, fs, DEFAULT, (short[]) a, pin);
     } else {
-      H5.H5Dread(did, mt, ms, fs, DEFAULT, (byte[]) a, true);
+      H5.H5Dread(did, mt, ms, fs, DEFAULT, (byte[]) a, pin);
     }
   }
 
@@ -74,13 +80,13 @@ final class H5RowIo {
    * out to its destination. Variable-length strings are read into native memory and reclaimed afterwards.
    */
   static void readPacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
-      List<H5ColumnRead> dsts, H5Spaces spaces) throws Exception {
+      List<H5ColumnRead> dsts, H5Spaces spaces, boolean pin) throws Exception {
     int stride = layout.elementSize();
     int bytes = packedBytes(elements, stride);
     byte[] image = new byte[bytes];
     long ms = spaces.memory(elements, 0, elements);
     if (!layout.hasVlen()) {
-      H5.H5Dread(did, layout.typeId(), ms, fileSpace, DEFAULT, image, true);
+      H5.H5Dread(did, layout.typeId(), ms, fileSpace, DEFAULT, image, pin);
       scatterAll(image, elements, layout, columns, dsts);
       return;
     }
@@ -206,9 +212,9 @@ final class H5RowIo {
 
   /** Writes {@code elements} dataset elements from one primitive source array (one column at offset 0). */
   static void writeOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
-      H5ColumnWrite src, String where, H5Spaces spaces) throws Exception {
+      H5ColumnWrite src, String where, H5Spaces spaces, boolean pin) throws Exception {
     if (col.type().leaf().kind() == H5Type.Kind.STRING) {
-      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where, spaces);
+      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where, spaces, pin);
       return;
     }
     long perValue = col.type().elementsPerValue();
@@ -218,17 +224,17 @@ final class H5RowIo {
     long fs = fileSpace;
     Object a = src.array();
     if (a instanceof double[]) {
-      H5.H5Dwrite_double(did, mt, ms, fs, DEFAULT, (double[]) a, true);
+      H5.H5Dwrite_double(did, mt, ms, fs, DEFAULT, (double[]) a, pin);
     } else if (a instanceof float[]) {
-      H5.H5Dwrite_float(did, mt, ms, fs, DEFAULT, (float[]) a, true);
+      H5.H5Dwrite_float(did, mt, ms, fs, DEFAULT, (float[]) a, pin);
     } else if (a instanceof long[]) {
-      H5.H5Dwrite_long(did, mt, ms, fs, DEFAULT, (long[]) a, true);
+      H5.H5Dwrite_long(did, mt, ms, fs, DEFAULT, (long[]) a, pin);
     } else if (a instanceof int[]) {
-      H5.H5Dwrite_int(did, mt, ms, fs, DEFAULT, (int[]) a, true);
+      H5.H5Dwrite_int(did, mt, ms, fs, DEFAULT, (int[]) a, pin);
     } else if (a instanceof short[]) {
-      H5.H5Dwrite_short(did, mt, ms, fs, DEFAULT, (short[]) a, true);
+      H5.H5Dwrite_short(did, mt, ms, fs, DEFAULT, (short[]) a, pin);
     } else {
-      H5.H5Dwrite(did, mt, ms, fs, DEFAULT, (byte[]) a, true);
+      H5.H5Dwrite(did, mt, ms, fs, DEFAULT, (byte[]) a, pin);
     }
   }
 
@@ -237,7 +243,7 @@ final class H5RowIo {
    * Variable-length strings are staged as NUL-terminated UTF-8 in one native block that outlives the write.
    */
   static void writePacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
-      List<H5ColumnWrite> srcs, String where, H5Spaces spaces) throws Exception {
+      List<H5ColumnWrite> srcs, String where, H5Spaces spaces, boolean pin) throws Exception {
     int stride = layout.elementSize();
     int bytes = packedBytes(elements, stride);
     byte[] image = new byte[bytes];
@@ -258,7 +264,7 @@ final class H5RowIo {
       }
       long ms = spaces.memory(elements, 0, elements);
       if (!layout.hasVlen()) {
-        H5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, image, true);
+        H5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, image, pin);
       } else {
         try (BytePointer buf = new BytePointer(bytes)) {
           buf.put(image, 0, bytes);

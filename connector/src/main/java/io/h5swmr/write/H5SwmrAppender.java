@@ -44,7 +44,7 @@ public final class H5SwmrAppender implements AutoCloseable {
 
   private final H5SwmrOptions options;
   private final StructType schema;
-  private final NativeWriterCheck.Rescan rescan = NativeWriterCheck.Rescan.atMostEvery(PROCESS_RESCAN);
+  private final Cadence rescan = Cadence.atMostEvery(PROCESS_RESCAN);
   /** The write every append stages into and commits through (created by the first append). */
   private H5SwmrBatchWrite write;
   private boolean closed;

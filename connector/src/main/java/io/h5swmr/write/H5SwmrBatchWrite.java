@@ -42,14 +42,12 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private final Path stagingRoot;
   private final StagingArea staging;
   private final StoredTypes stored;
-  private final NativeWriterCheck.Rescan rescan;
-  private long orphanCleanIntervalNanos;
-  private boolean orphansCleaned;
-  private long orphansCleanedNanos;
+  private final Cadence rescan;
+  private Cadence orphanCleaning = Cadence.always();
   private H5SwmrCommitter.Result lastResult;
 
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
-    this(queryId, inputSchema, options, mode, NativeWriterCheck.Rescan.everyCommit());
+    this(queryId, inputSchema, options, mode, Cadence.always());
   }
 
   /**
@@ -59,7 +57,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
    *     to a third of a small append's time)
    */
   H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode,
-      NativeWriterCheck.Rescan rescan) {
+      Cadence rescan) {
     this.options = options;
     this.mode = mode;
     this.rescan = rescan;
@@ -103,7 +101,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
    * writer ever uses them.
    */
   void cleanOrphansAtMostEvery(java.time.Duration interval) {
-    orphanCleanIntervalNanos = interval.toNanos();
+    orphanCleaning = Cadence.atMostEvery(interval);
   }
 
   /** The target as a local path; accepts plain paths and {@code file:} URIs (as the catalog stores them). */
@@ -218,10 +216,9 @@ final class H5SwmrBatchWrite implements BatchWrite {
       long lockWait = System.nanoTime() - t0;
       H5SwmrCommitter.Fence fence = locks.fence(lease);
       NativeWriterCheck.beforeCommit(target, options, rescan);
-      if (!orphansCleaned || System.nanoTime() - orphansCleanedNanos >= orphanCleanIntervalNanos) {
+      if (orphanCleaning.due()) {
         H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
-        orphansCleaned = true;
-        orphansCleanedNanos = System.nanoTime();
+        orphanCleaning.done();
       }
       long c0 = System.nanoTime();
       lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored)

@@ -385,7 +385,7 @@ final class H5SwmrCommitter {
       if (m.rows() == 0) {
         continue;
       }
-      try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), schema.leaves(),
+      try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), m.bytes(), schema.leaves(),
           m.checksum())) {
         StagingCodec.Block b;
         while ((b = r.next()) != null) {

@@ -25,13 +25,22 @@ final class H5TargetDataset implements AutoCloseable {
   static final String ATTR_ROWS = "h5swmr.committed_rows";
   static final String ATTR_GENERATION = "h5swmr.generation";
   /**
-   * Chunk cache of the target while appending: staged blocks rarely end on chunk boundaries, and a partial chunk
-   * must stay cached until the next block completes it, or HDF5 writes it twice (and reads it back in between).
-   * Not 0 for unfiltered data either: HDF5 then writes rows into the file from inside {@code H5Dwrite} (its Java
-   * binding holds the array in a JNI critical region) through our Java file driver; tried, a test JVM hung with
-   * every thread stalled on the GC locker (H5SwmrWriteModesTest), so it was reverted.
+   * Chunk cache of a filtered (compressed) target while appending: staged blocks rarely end on chunk boundaries,
+   * and a partial chunk must stay cached until the next block completes it, or HDF5 compresses and writes it twice
+   * (and reads it back in between).
    */
   static final long WRITE_CHUNK_CACHE_BYTES = 64L << 20;
+
+  /**
+   * The chunk cache for writing a dataset: none when it is unfiltered. HDF5 then writes the rows of an already
+   * allocated chunk straight to their place in the file instead of reading the whole chunk into the cache and
+   * writing all of it back: a 1000-row append to a partly filled 8 MiB chunk writes 8 KB, not 8 MiB (and the
+   * journal no longer compares 8 MiB to find them). HDF5 then calls our Java file driver from inside
+   * {@code H5Dwrite}, which is why the HDF5 layer never pins Java arrays for files open through it.
+   */
+  static long writeChunkCache(boolean filtered) {
+    return filtered ? WRITE_CHUNK_CACHE_BYTES : 0;
+  }
 
   /** What exists at the target path, seen read-only (pre-flight and commit checks). */
   static final class Existing {
@@ -124,13 +133,14 @@ final class H5TargetDataset implements AutoCloseable {
         .withChunkRows(chunkRows)
         .withDeflate(gzip ? level : 0)
         .withShuffle(gzip && shuffle);
-    dataset = file.createDataset(datasetPath, spec, WRITE_CHUNK_CACHE_BYTES);
+    dataset = file.createDataset(datasetPath, spec, writeChunkCache(gzip));
   }
 
   /** Opens the existing dataset for appending with {@code layout} (already checked compatible). */
   void openExisting(WriteLayout layout) {
     this.layout = layout;
-    dataset = file.openDataset(datasetPath, WRITE_CHUNK_CACHE_BYTES);
+    boolean filtered = !file.datasetInfo(datasetPath).filters().isEmpty();
+    dataset = file.openDataset(datasetPath, writeChunkCache(filtered));
   }
 
   /** The generation attribute of the existing dataset (0 when absent). */

@@ -29,56 +29,25 @@ final class NativeWriterCheck {
     }
   }
 
-  /**
-   * When a write scans this host's processes (the costly part of the check: every descriptor of every process):
-   * a Spark write before staging and again at its commit; an {@link H5SwmrAppender}, which commits many small blocks,
-   * at its first commit and then at most once per interval (the superblock flags and HDF5's file lock, which catch
-   * SWMR writers, every version-3 file's writers and writers that keep HDF5's file locking on, are still checked at
-   * every commit; only a writer of an older-superblock file with file locking disabled can go unseen that long).
-   */
-  static final class Rescan {
-    private final long intervalNanos;
-    private long lastNanos;
-    private boolean scanned;
-
-    private Rescan(long intervalNanos) {
-      this.intervalNanos = intervalNanos;
-    }
-
-    static Rescan everyCommit() {
-      return new Rescan(0);
-    }
-
-    static Rescan atMostEvery(java.time.Duration interval) {
-      return new Rescan(interval.toNanos());
-    }
-
-    boolean beforeStaging() {
-      return intervalNanos == 0;
-    }
-
-    boolean due() {
-      return !scanned || System.nanoTime() - lastNanos >= intervalNanos;
-    }
-
-    void scanned() {
-      scanned = true;
-      lastNanos = System.nanoTime();
-    }
-  }
-
   /** Pre-flight, before staging: refuses a target a native writer has, or may have, open. */
-  static void beforeStaging(Path target, H5SwmrOptions o, Rescan rescan) {
+  static void beforeStaging(Path target, H5SwmrOptions o, Cadence rescan) {
     if (Files.exists(target)) {
-      NativeWriters.inspect(target).checkWritable(o.clearStaleFlags(), rescan.beforeStaging());
+      NativeWriters.inspect(target).checkWritable(o.clearStaleFlags(), rescan.everyTime());
     }
   }
 
   /**
    * Under the exclusive lease, just before the commit: refuses as {@link #beforeStaging} does (a native writer may
    * have started meanwhile) and clears a crashed SWMR writer's mark when the user allowed it.
+   *
+   * <p>{@code rescan} says when this host's processes are scanned (the costly part of the check: every descriptor
+   * of every process): for a Spark write, {@link Cadence#always()}, before staging and again here; for an
+   * {@link H5SwmrAppender}, which commits many small blocks, at its first commit and then at most once per interval.
+   * The superblock flags and HDF5's file lock, which catch SWMR writers, every version-3 file's writers and writers
+   * that keep HDF5's file locking on, are still checked at every commit; only a writer of an older-superblock file
+   * with file locking disabled can go unseen that long.
    */
-  static void beforeCommit(Path target, H5SwmrOptions o, Rescan rescan) {
+  static void beforeCommit(Path target, H5SwmrOptions o, Cadence rescan) {
     if (!Files.exists(target)) {
       return;
     }
@@ -91,7 +60,7 @@ final class NativeWriterCheck {
           H5SwmrOptions.CLEAR_STALE_FLAGS);
     }
     if (scan) {
-      rescan.scanned();
+      rescan.done();
     }
   }
 }

@@ -190,12 +190,13 @@ final class StagingCodec {
     private final long expectedChecksum;
     private boolean closed;
 
-    Reader(Path file, List<WriteSchema.Node> leaves, long expectedChecksum) throws IOException {
+    /** @param bytes the staged file's size, as its writer reported it (sizes the read buffer) */
+    Reader(Path file, long bytes, List<WriteSchema.Node> leaves, long expectedChecksum) throws IOException {
       this.file = file;
       this.leaves = leaves;
       this.expectedChecksum = expectedChecksum;
       InputStream is = Files.newInputStream(file);
-      int buffer = (int) Math.max(4096, Math.min(IO_BUFFER, Files.size(file)));
+      int buffer = (int) Math.max(4096, Math.min(IO_BUFFER, bytes));
       this.in = new Input(new CheckedInputStream(is, crc), buffer);
       int magic = in.readInt();
       int version = in.readInt();

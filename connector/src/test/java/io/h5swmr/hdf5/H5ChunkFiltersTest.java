@@ -56,6 +56,12 @@ class H5ChunkFiltersTest {
     broken[21] ^= (byte) 0xFF;
     assertThatThrownBy(() -> H5ChunkFilters.undo(java.util.Arrays.copyOf(broken, 30), pipeline, 0, raw.length, 8,
         "x: ")).isInstanceOf(H5SwmrDataException.class).hasMessageContaining("LZ4");
+    assertThatThrownBy(() -> H5ChunkFilters.undo(java.util.Arrays.copyOf(stored, 11), pipeline, 0, raw.length, 8,
+        "x: ")).isInstanceOf(H5SwmrDataException.class).hasMessageContaining("shorter than its 12-byte header");
+    byte[] oversized = stored.clone();
+    ByteBuffer.wrap(oversized).putInt(12, stored.length); // the first block claims more bytes than the chunk has
+    assertThatThrownBy(() -> H5ChunkFilters.undo(oversized, pipeline, 0, raw.length, 8, "x: "))
+        .isInstanceOf(H5SwmrDataException.class).hasMessageContaining("x: corrupt LZ4 chunk: the block at byte 12");
   }
 
   @Test
