@@ -9,7 +9,7 @@
  *       {@link io.h5swmr.hdf5.H5Type} tree, flattened into readable {@link io.h5swmr.hdf5.H5Column} leaves)
  *       and bulk row-range reads and writes along dimension 0. A read names its columns
  *       ({@link io.h5swmr.hdf5.H5ColumnRead}: compound member path + Java array or native address) and moves
- *       them with one H5Dread: a single column goes straight into the caller's pinned array or native memory;
+ *       them with one H5Dread: a single column goes straight into the caller's array or native memory;
  *       several compound members go through one packed buffer holding only those members, then a strided copy.
  *       Writes mirror this with {@link io.h5swmr.hdf5.H5ColumnWrite}; every written value is first checked by
  *       {@link io.h5swmr.hdf5.H5ValueCheck} against the stored type (no clamping, no overflow to infinity, no
@@ -28,7 +28,10 @@
  * <p>Every native call runs under {@link io.h5swmr.hdf5.H5Native#call} (the HDF5 C library is not
  * thread-safe) and every hid_t lives in a package-private {@code H5Id} closed by try-with-resources. Both
  * native APIs shipped by org.bytedeco:hdf5 are used over the same libhdf5: {@code hdf.hdf5lib.H5} for
- * metadata and pinned Java-array I/O, the JavaCPP C API for native addresses and {@code char*} strings.
+ * metadata and Java-array I/O, the JavaCPP C API for native addresses and {@code char*} strings. Java arrays
+ * are pinned in a JNI critical region (no copy) only for files HDF5 reads with its own driver: for a file open
+ * through our Java file driver ({@code io.h5swmr.hdf5.driver}) HDF5 calls back into Java from inside the call,
+ * which a critical region forbids, so the binding copies the array instead.
  * Touching {@code hdf.hdf5lib.HDF5Constants} before {@link io.h5swmr.hdf5.H5Native#ensureLoaded()} fails
  * with an {@code UnsatisfiedLinkError}; this package always loads first. Failures raise
  * {@link io.h5swmr.exceptions.H5SwmrDataException} (or {@link io.h5swmr.exceptions.H5SwmrNotFoundException})
