@@ -23,6 +23,15 @@ public interface H5ByteSource extends AutoCloseable {
   /** Releases a buffer {@link #map} returned (at once, not when the GC gets to it). */
   default void unmap(ByteBuffer mapped) {}
 
+  /**
+   * Whether every read costs a request's latency (object stores, HDFS): then {@code H5DirectRead} fetches the
+   * byte ranges of a read's chunks coalesced into few large reads, the next one while it decodes the last.
+   * False (the default): each chunk is read where it is decoded.
+   */
+  default boolean prefersFewLargeReads() {
+    return false;
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -3,7 +3,16 @@ package io.h5swmr.hdf5;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads rows of a dataset from its stored chunks (or contiguous bytes) with positional I/O and decodes them in
@@ -60,45 +69,285 @@ final class H5DirectRead {
 
   /**
    * Reads rows {@code [start, start + count)} from {@code blocks} (covering them, in row order) into
-   * {@code into}. {@code where} prefixes error messages.
+   * {@code into}. {@code where} prefixes error messages. A source that {@link H5ByteSource#prefersFewLargeReads
+   * prefers few large reads} is read in coalesced runs ({@link #MAX_GAP}, {@link #MAX_RUN}), each fetched while
+   * the one before is decoded; others chunk by chunk.
    */
   static void read(H5ByteSource src, H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
       H5ColumnRead into, String where) {
+    List<Piece> pieces = pieces(meta, blocks, start, count, into, where);
+    if (src.prefersFewLargeReads()) {
+      readCoalesced(src, meta, pieces, into, where);
+      return;
+    }
+    H5Type leaf = meta.type().leaf();
+    int typeSize = Math.toIntExact(leaf.size());
+    for (Piece p : pieces) {
+      try {
+        if (!p.filtered) {
+          readPlain(src, p.block.address() + p.skip, p.bytes, leaf, into, p.dstOff, typeSize);
+        } else {
+          byte[] stored = new byte[Math.toIntExact(p.block.storedBytes())];
+          src.readFully(p.block.address(), ByteBuffer.wrap(stored));
+          decodeFiltered(stored, p, meta, into);
+        }
+      } catch (IOException e) {
+        throw new H5SwmrDataException(p.at + "could not read the stored bytes: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The rows one block gives a read: {@code bytes} from byte {@code skip} of its raw (unfiltered) bytes. */
+  private static final class Piece {
+    final H5StoredBlock block;
+    final boolean filtered;
+    final long skip;
+    final long bytes;
+    /** Index in {@code into}'s array of the first value. */
+    final int dstOff;
+    /** Error message prefix naming the chunk. */
+    final String at;
+
+    Piece(H5StoredBlock block, boolean filtered, long skip, long bytes, int dstOff, String at) {
+      this.block = block;
+      this.filtered = filtered;
+      this.skip = skip;
+      this.bytes = bytes;
+      this.dstOff = dstOff;
+      this.at = at;
+    }
+  }
+
+  private static List<Piece> pieces(H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
+      H5ColumnRead into, String where) {
     long rowBytes = rowBytes(meta);
     long valuesPerRow = meta.type().elementsPerValue() * meta.trailingElements();
-    H5Type leaf = meta.type().leaf();
-    int typeSize = Math.toIntExact(meta.type().leaf().size());
     long end = start + count;
+    List<Piece> out = new ArrayList<>(blocks.size());
     for (H5StoredBlock b : blocks) {
       long from = Math.max(start, b.firstRow());
       long to = Math.min(end, b.firstRow() + b.rows());
       if (from >= to) {
         continue;
       }
-      int dstOff = Math.toIntExact(into.offset() + (from - start) * valuesPerRow);
-      long skip = (from - b.firstRow()) * rowBytes;
-      long bytes = (to - from) * rowBytes;
       boolean filtered = false;
       for (int i = 0; i < meta.filters().size(); i++) {
         filtered |= (b.filterMask() & (1 << i)) == 0;
       }
-      String at = where + "chunk at rows [" + b.firstRow() + ", " + (b.firstRow() + b.rows()) + ") (file offset "
-          + b.address() + "): ";
-      try {
-        if (!filtered) {
-          readPlain(src, b.address() + skip, bytes, leaf, into, dstOff, typeSize);
-        } else {
-          byte[] stored = new byte[Math.toIntExact(b.storedBytes())];
-          src.readFully(b.address(), ByteBuffer.wrap(stored));
-          byte[] raw = H5ChunkFilters.undo(stored, meta.filters(), b.filterMask(),
-              Math.toIntExact(b.rows() * rowBytes), typeSize, at);
-          ByteBuffer view = ByteBuffer.wrap(raw, Math.toIntExact(skip), Math.toIntExact(bytes))
-              .slice().order(leaf.byteOrder());
-          convert(view, leaf, into.kind(), into.array(), dstOff, Math.toIntExact(bytes / typeSize));
-        }
-      } catch (IOException e) {
-        throw new H5SwmrDataException(at + "could not read the stored bytes: " + e.getMessage(), e);
+      out.add(new Piece(b, filtered, (from - b.firstRow()) * rowBytes, (to - from) * rowBytes,
+          Math.toIntExact(into.offset() + (from - start) * valuesPerRow), where + "chunk at rows [" + b.firstRow()
+              + ", " + (b.firstRow() + b.rows()) + ") (file offset " + b.address() + "): "));
+    }
+    return out;
+  }
+
+  /** Undoes the filters of {@code p}'s chunk ({@code stored}: its stored bytes) and converts its rows read. */
+  private static void decodeFiltered(byte[] stored, Piece p, H5DatasetInfo meta, H5ColumnRead into) {
+    H5Type leaf = meta.type().leaf();
+    int typeSize = Math.toIntExact(leaf.size());
+    byte[] raw = H5ChunkFilters.undo(stored, meta.filters(), p.block.filterMask(),
+        Math.toIntExact(p.block.rows() * rowBytes(meta)), typeSize, p.at);
+    ByteBuffer view = ByteBuffer.wrap(raw, Math.toIntExact(p.skip), Math.toIntExact(p.bytes))
+        .slice().order(leaf.byteOrder());
+    convert(view, leaf, into.kind(), into.array(), p.dstOff, Math.toIntExact(p.bytes / typeSize));
+  }
+
+  // ------------------------------------------------------------------------------------------ coalesced reads
+
+  /**
+   * Coalesced reads: byte ranges at most this far apart are fetched as one (reading the gap costs less than
+   * another request's latency).
+   */
+  static final int MAX_GAP = 1 << 20;
+  /**
+   * Coalesced reads: a run fetches at most this many bytes (a filtered chunk larger than this is a run of its
+   * own); a read holds at most two runs, the one decoded and the one fetched.
+   */
+  static final int MAX_RUN = 16 << 20;
+
+  /**
+   * Fetches of the run after the one being decoded: at most one per read call, so at most one thread per task
+   * reading; idle threads end after a minute.
+   */
+  private static final ExecutorService PREFETCH = prefetchPool();
+
+  private static ExecutorService prefetchPool() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "h5swmr-prefetch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Bytes {@code [pos, pos + len)} of a file a piece needs: a filtered chunk's stored bytes, or (part of) the
+   * rows of an unfiltered one, whose first value goes to {@code dstOff}.
+   */
+  private static final class Range {
+    final Piece piece;
+    final long pos;
+    final int len;
+    final int dstOff;
+
+    Range(Piece piece, long pos, int len, int dstOff) {
+      this.piece = piece;
+      this.pos = pos;
+      this.len = len;
+      this.dstOff = dstOff;
+    }
+  }
+
+  /** Ranges fetched with one read: {@code [start, start + length)} holds {@code ranges} (in file order). */
+  private static final class Run {
+    final long start;
+    final int length;
+    final List<Range> ranges;
+
+    Run(long start, int length, List<Range> ranges) {
+      this.start = start;
+      this.length = length;
+      this.ranges = ranges;
+    }
+
+    /** Error message prefix naming the run's chunk (as the chunk-by-chunk path does) or chunks. */
+    String at(String where) {
+      Piece first = ranges.get(0).piece;
+      if (ranges.stream().allMatch(r -> r.piece == first)) {
+        return first.at;
       }
+      long lo = ranges.stream().mapToLong(r -> r.piece.block.firstRow()).min().getAsLong();
+      long hi = ranges.stream().mapToLong(r -> r.piece.block.firstRow() + r.piece.block.rows()).max().getAsLong();
+      return where + ranges.size() + " chunks at rows [" + lo + ", " + hi + ") (file bytes [" + start + ", "
+          + (start + length) + "), read at once): ";
+    }
+  }
+
+  /**
+   * The runs that fetch {@code pieces}: their ranges in file order, neighbours merged while the gap is at most
+   * {@link #MAX_GAP} and the run at most {@link #MAX_RUN} bytes; unfiltered ranges longer than that are split.
+   */
+  private static List<Run> runs(List<Piece> pieces, int typeSize) {
+    List<Range> ranges = new ArrayList<>(pieces.size());
+    int part = MAX_RUN / typeSize * typeSize;
+    for (Piece p : pieces) {
+      if (p.filtered) {
+        ranges.add(new Range(p, p.block.address(), Math.toIntExact(p.block.storedBytes()), p.dstOff));
+        continue;
+      }
+      for (long done = 0; done < p.bytes; done += part) {
+        ranges.add(new Range(p, p.block.address() + p.skip + done, (int) Math.min(part, p.bytes - done),
+            Math.toIntExact(p.dstOff + done / typeSize)));
+      }
+    }
+    ranges.sort(Comparator.comparingLong(r -> r.pos));
+    List<Run> runs = new ArrayList<>();
+    for (int i = 0; i < ranges.size();) {
+      long runStart = ranges.get(i).pos;
+      long runEnd = runStart + ranges.get(i).len;
+      int j = i + 1;
+      for (; j < ranges.size(); j++) {
+        Range r = ranges.get(j);
+        long end = Math.max(runEnd, r.pos + r.len);
+        if (r.pos - runEnd > MAX_GAP || end - runStart > MAX_RUN) {
+          break;
+        }
+        runEnd = end;
+      }
+      runs.add(new Run(runStart, Math.toIntExact(runEnd - runStart), ranges.subList(i, j)));
+      i = j;
+    }
+    return runs;
+  }
+
+  /**
+   * Reads {@code pieces} run by run: the first run on this thread, each next one on {@link #PREFETCH} while this
+   * thread decodes the one before. Returns (or throws) only once no fetch of this call is in flight.
+   */
+  private static void readCoalesced(H5ByteSource src, H5DatasetInfo meta, List<Piece> pieces, H5ColumnRead into,
+      String where) {
+    H5Type leaf = meta.type().leaf();
+    int typeSize = Math.toIntExact(leaf.size());
+    List<Run> runs = runs(pieces, typeSize);
+    if (runs.isEmpty()) {
+      return; // no rows, or rows of no bytes
+    }
+    byte[] bytes;
+    try {
+      bytes = fetch(src, runs.get(0));
+    } catch (IOException e) {
+      throw new H5SwmrDataException(runs.get(0).at(where) + "could not read the stored bytes: " + e.getMessage(), e);
+    }
+    Future<byte[]> next = null;
+    try {
+      for (int k = 0; k < runs.size(); k++) {
+        if (next != null) {
+          Future<byte[]> f = next;
+          next = null;
+          bytes = fetched(f, runs.get(k), where);
+        }
+        if (k + 1 < runs.size()) {
+          Run r = runs.get(k + 1);
+          next = PREFETCH.submit(() -> fetch(src, r));
+        }
+        Run run = runs.get(k);
+        for (Range r : run.ranges) {
+          int off = (int) (r.pos - run.start);
+          if (!r.piece.filtered) {
+            convert(ByteBuffer.wrap(bytes, off, r.len).slice().order(leaf.byteOrder()), leaf, into.kind(),
+                into.array(), r.dstOff, r.len / typeSize);
+          } else {
+            decodeFiltered(off == 0 && r.len == bytes.length ? bytes : Arrays.copyOfRange(bytes, off, off + r.len),
+                r.piece, meta, into);
+          }
+        }
+        bytes = null; // not held while the next run is awaited
+      }
+    } catch (RuntimeException | Error e) {
+      if (next != null) { // decoding failed: the fetch in flight ends before the error is reported
+        awaitQuietly(next);
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] fetch(H5ByteSource src, Run run) throws IOException {
+    byte[] bytes = new byte[run.length];
+    src.readFully(run.start, ByteBuffer.wrap(bytes));
+    return bytes;
+  }
+
+  /** The bytes {@code f} fetched for {@code run}, once it is done (an interrupt is kept for later). */
+  private static byte[] fetched(Future<byte[]> f, Run run, String where) {
+    awaitQuietly(f);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException("get() of a done future waited", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Error) {
+        throw (Error) c;
+      }
+      throw new H5SwmrDataException(run.at(where) + "could not read the stored bytes: "
+          + (c instanceof IOException ? c.getMessage() : c.toString()), c);
+    }
+  }
+
+  /** Waits until {@code f} is done, whatever its outcome, without giving up on an interrupt (kept for later). */
+  private static void awaitQuietly(Future<?> f) {
+    boolean interrupted = false;
+    while (!f.isDone()) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException | CancellationException e) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

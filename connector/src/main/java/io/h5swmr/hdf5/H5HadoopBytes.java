@@ -9,28 +9,20 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * {@link H5ByteSource} of a file on a Hadoop {@code FileSystem} (s3a, hdfs, ...) through positional
- * {@code readFully(position, ...)} calls (ranged GETs on object stores), never a download of the file: a chunk of
- * at least {@link #READ_AHEAD} bytes is one read of its stored bytes; smaller chunks are served from a read-ahead
- * window of that size, fetched from the first chunk it did not hold. Calls are serialised on the stream (not every
- * Hadoop stream's positional reads are thread-safe).
+ * {@code readFully(position, ...)} calls (ranged GETs on object stores), never a download of the file. Each call
+ * reads exactly the bytes asked for; {@link H5DirectRead} asks for a read's chunks coalesced into few large ranges
+ * ({@link #prefersFewLargeReads}). Calls are serialised on the stream (not every Hadoop stream's positional reads
+ * are thread-safe).
  */
 final class H5HadoopBytes implements H5ByteSource {
   /** Bytes copied per positional read into a direct buffer. */
   private static final int SLICE = 4 << 20;
-  /**
-   * Reads smaller than this fetch this much from their position (bounded by the file's end) and serve the reads
-   * that follow from it: a task reads its chunks in file order, so one ranged GET covers many chunks instead of
-   * one GET each (measured against s3proxy: 544 GETs for a 256 MiB scan, each costing a request's latency). At
-   * most this much is read beyond what a task needs, once per file it opens.
-   */
-  static final int READ_AHEAD = 8 << 20;
 
   private final String uri;
   private final long length;
   private final FSDataInputStream in;
-  private byte[] window;
-  private long windowStart;
-  private int windowLength;
+  private long reads;
+  private long bytesRead;
 
   private H5HadoopBytes(String uri, long length, FSDataInputStream in) {
     this.uri = uri;
@@ -51,31 +43,40 @@ final class H5HadoopBytes implements H5ByteSource {
       throw new EOFException("file " + uri + " ends at byte " + length + ", before byte " + (position + want));
     }
     synchronized (in) {
-      if (want < READ_AHEAD) {
-        if (window == null || position < windowStart || position + want > windowStart + windowLength) {
-          if (window == null) {
-            window = new byte[(int) Math.min(READ_AHEAD, length)];
-          }
-          windowStart = position;
-          windowLength = (int) Math.min(window.length, length - position);
-          in.readFully(position, window, 0, windowLength);
-        }
-        dst.put(window, (int) (position - windowStart), want);
-        return;
-      }
       if (dst.hasArray()) {
         in.readFully(position, dst.array(), dst.arrayOffset() + dst.position(), want);
         dst.position(dst.position() + want);
-        return;
+      } else {
+        byte[] buf = new byte[Math.min(want, SLICE)];
+        long pos = position;
+        while (dst.hasRemaining()) {
+          int n = Math.min(buf.length, dst.remaining());
+          in.readFully(pos, buf, 0, n);
+          dst.put(buf, 0, n);
+          pos += n;
+        }
       }
-      byte[] buf = new byte[Math.min(want, SLICE)];
-      long pos = position;
-      while (dst.hasRemaining()) {
-        int n = Math.min(buf.length, dst.remaining());
-        in.readFully(pos, buf, 0, n);
-        dst.put(buf, 0, n);
-        pos += n;
-      }
+      reads++;
+      bytesRead += want;
+    }
+  }
+
+  @Override
+  public boolean prefersFewLargeReads() {
+    return true;
+  }
+
+  /** Calls of {@link #readFully} that returned so far (for tests). */
+  long reads() {
+    synchronized (in) {
+      return reads;
+    }
+  }
+
+  /** Bytes those calls returned (for tests). */
+  long bytesRead() {
+    synchronized (in) {
+      return bytesRead;
     }
   }
 
