@@ -23,6 +23,11 @@ public final class H5Dataset implements AutoCloseable {
   private final H5Id id;
   private final H5Spaces spaces = new H5Spaces();
   private H5DatasetInfo info;
+  /**
+   * This handle wrote rows since {@link #info} measured the allocated storage: {@link #info()} re-measures it
+   * (for a chunked dataset HDF5 visits every chunk), the write path itself does not need it.
+   */
+  private boolean storageStale;
 
   H5Dataset(H5File file, String path, H5Id id) {
     this.file = file;
@@ -45,10 +50,26 @@ public final class H5Dataset implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------ metadata
 
-  /** Metadata, loaded on first use and after {@link #extend}; see {@link #refresh()}. */
+  /**
+   * Metadata, loaded on first use and kept up to date with this handle's own extent changes and writes; see
+   * {@link #refresh()}.
+   */
   public H5DatasetInfo info() {
+    H5DatasetInfo i = meta();
+    if (storageStale) {
+      long bytes = H5Calls.run(file.path(), path, "could not read the dataset's storage size",
+          () -> H5.H5Dget_storage_size(id.id()));
+      info = i.withStorageSize(bytes);
+      storageStale = false;
+    }
+    return info;
+  }
+
+  /** Metadata as {@link #info()} but for the storage size, which may predate this handle's last writes. */
+  private H5DatasetInfo meta() {
     if (info == null) {
       info = H5Calls.run(file.path(), path, "could not read dataset metadata", this::load);
+      storageStale = false;
     }
     return info;
   }
@@ -279,7 +300,8 @@ public final class H5Dataset implements AutoCloseable {
         }
         try (H5MemLayout layout = H5MemLayout.build(meta.type(), pick(cols, packed), pick(kinds, packed),
             false)) {
-          H5RowIo.readPacked(id.id(), fs, elements, layout, pick(cols, packed), pick(targets, packed), spaces, file.mayPin());
+          H5RowIo.readPacked(id.id(), fs, elements, layout, pick(cols, packed), pick(targets, packed), spaces,
+              file.mayPin());
         }
         for (int i : apart) {
           try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols.subList(i, i + 1),
@@ -305,8 +327,8 @@ public final class H5Dataset implements AutoCloseable {
    * bytes are then read with positional I/O and decoded in Java with no native call, so several threads read at
    * once. Returns false, having read nothing, when this dataset or destination cannot be read that way (see
    * {@code H5DirectRead.obstacle}: e.g. strings, compounds, unknown filters, unallocated chunks; a file opened
-   * through a storage such as a committed journal's overlay, whose bytes on disk are not the committed state): the caller then
-   * uses {@link #read(long, long, List)}. Callers must hold off writers (a shared lease) from before this call
+   * through a storage such as a committed journal's overlay, whose bytes on disk are not the committed state):
+   * the caller then uses {@link #read(long, long, List)}. Callers must hold off writers (a shared lease) from before this call
    * until it returns, because chunk locations and bytes are only consistent with each other while the file
    * does not change.
    */
@@ -428,7 +450,7 @@ public final class H5Dataset implements AutoCloseable {
   /** Sets the number of rows along dimension 0 (grow or shrink); new rows hold the fill value. */
   public void extend(long rows) {
     requireWritable();
-    H5DatasetInfo meta = info();
+    H5DatasetInfo meta = meta();
     if (meta.rank() == 0) {
       throw new H5SwmrDataException(where() + "a scalar dataset cannot be extended");
     }
@@ -444,7 +466,8 @@ public final class H5Dataset implements AutoCloseable {
       spaces.invalidate();
       return null;
     });
-    info = null;
+    info = meta.withRows(rows);
+    storageStale = true; // shrinking frees chunks
   }
 
   /** See {@link #write(long, long, List)}. */
@@ -462,7 +485,7 @@ public final class H5Dataset implements AutoCloseable {
    */
   public void write(long start, long count, List<H5ColumnWrite> given) {
     requireWritable();
-    H5DatasetInfo meta = info();
+    H5DatasetInfo meta = meta();
     long elements = checkRows(meta, start, count);
     List<H5Column> cols = new ArrayList<>(given.size());
     List<H5MemKind> kinds = new ArrayList<>(given.size());
@@ -500,14 +523,15 @@ public final class H5Dataset implements AutoCloseable {
       long fs = spaces.selectRows(id.id(), start, count);
       try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces, file.mayPin());
+          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces,
+              file.mayPin());
         } else {
           H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces, file.mayPin());
         }
       }
       return null;
     });
-    info = null; // storage size changed
+    storageStale = true;
   }
 
   /**

@@ -53,6 +53,20 @@ public final class H5DatasetInfo implements Serializable {
     return this;
   }
 
+  /** This metadata after the dataset's dimension 0 was set to {@code rows} (by this handle). */
+  H5DatasetInfo withRows(long rows) {
+    long[] d = dims.clone();
+    d[0] = rows;
+    return new H5DatasetInfo(file, path, type, d, maxDims, chunkDims, layout, filters, storageSize, objectId,
+        attributes).withNullSpace(nullSpace);
+  }
+
+  /** This metadata with the dataset's allocated storage re-measured. */
+  H5DatasetInfo withStorageSize(long bytes) {
+    return new H5DatasetInfo(file, path, type, dims, maxDims, chunkDims, layout, filters, bytes, objectId,
+        attributes).withNullSpace(nullSpace);
+  }
+
   /** Whether the dataset has a NULL dataspace (H5S_NULL: no elements at all, not even a scalar one). */
   public boolean isNullSpace() {
     return nullSpace;

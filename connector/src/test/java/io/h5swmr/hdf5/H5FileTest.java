@@ -235,6 +235,27 @@ class H5FileTest {
   }
 
   @Test
+  void infoFollowsTheHandlesOwnAppendsShrinksAndAttributes() {
+    String f = dir.resolve("follow.h5").toString();
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/f", H5DatasetSpec.of(H5Type.float64()).withChunkRows(100), 0)) {
+      long before = d.info().storageSize();
+      for (int k = 1; k <= 3; k++) {
+        d.append(250, H5ColumnWrite.from(new double[250], 0));
+        H5DatasetInfo kept = d.info();
+        assertThat(kept.rows()).isEqualTo(250L * k);
+        assertThat(kept).isEqualTo(d.refresh()); // the same as metadata loaded afresh, storage size included
+      }
+      assertThat(d.info().storageSize()).isGreaterThan(before).isEqualTo(800 * 8); // 8 chunks of 100 rows
+      d.extend(150);
+      assertThat(d.info().rows()).isEqualTo(150);
+      assertThat(d.info()).isEqualTo(d.refresh());
+      d.writeAttribute("note", "kept");
+      assertThat(d.info().attributes()).containsEntry("note", "kept");
+    }
+  }
+
+  @Test
   void replaceSwapsInOneStepAndCreatesMissingTargets() {
     String f = sampleFile();
     try (H5File file = H5File.openReadWrite(f)) {
