@@ -12,8 +12,6 @@ import java.nio.ByteOrder;
 final class H5Bytes {
   private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
-      ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   private H5Bytes() {}
@@ -24,10 +22,6 @@ final class H5Bytes {
 
   static int intBE(byte[] b, int at) {
     return (int) INT_BE.get(b, at);
-  }
-
-  static long longLE(byte[] b, int at) {
-    return (long) LONG_LE.get(b, at);
   }
 
   static int intLE(byte[] b, int at) {
