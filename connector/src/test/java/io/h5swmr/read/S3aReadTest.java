@@ -180,8 +180,8 @@ class S3aReadTest {
         RemoteFixtures.matrix(localReader(), dir.resolve("b.h5").toString()).collectAsList()));
   }
 
-  @Test
-  void aScanReadsEachChunkOnceAndLittleElse() throws Exception {
+  /** A Hadoop configuration for the in-process S3 endpoint (the settings the readers pass as options). */
+  private org.apache.hadoop.conf.Configuration s3aConf() {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     for (String[] kv : new String[][] {{"fs.s3a.endpoint", endpoint}, {"fs.s3a.endpoint.region", "us-east-1"},
         {"fs.s3a.path.style.access", "true"}, {"fs.s3a.connection.ssl.enabled", "false"},
@@ -189,6 +189,12 @@ class S3aReadTest {
         {"fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"}}) {
       conf.set(kv[0], kv[1]);
     }
+    return conf;
+  }
+
+  @Test
+  void aScanReadsEachChunkOnceAndLittleElse() throws Exception {
+    org.apache.hadoop.conf.Configuration conf = s3aConf();
     String uri = "s3a://" + SCAN_BUCKET + "/" + SCAN_FILE;
     // the cached client the scan's tasks use (the FileSystem cache keys on scheme, bucket and user); its own
     // statistics (getStorageStatistics() is one JVM-wide object, bound to the first s3a client)
@@ -213,13 +219,7 @@ class S3aReadTest {
 
   @Test
   void metadataAndChunksAreFetchedByRangedGetsWithoutAbortingStreams() throws Exception {
-    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
-    for (String[] kv : new String[][] {{"fs.s3a.endpoint", endpoint}, {"fs.s3a.endpoint.region", "us-east-1"},
-        {"fs.s3a.path.style.access", "true"}, {"fs.s3a.connection.ssl.enabled", "false"},
-        {"fs.s3a.access.key", ACCESS}, {"fs.s3a.secret.key", SECRET},
-        {"fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"}}) {
-      conf.set(kv[0], kv[1]);
-    }
+    org.apache.hadoop.conf.Configuration conf = s3aConf();
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/data/b.h5");
     org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.newInstance(p.toUri(), conf);
     try {
