@@ -138,15 +138,109 @@ public final class H5ChunkFilters {
     }
     byte[] out = new byte[len];
     int n = len / size;
+    int done = size == 2 || size == 4 || size == 8 ? unshuffleByEights(in, n, size, out) : 0;
     for (int b = 0; b < size; b++) {
       int from = b * n;
-      for (int i = 0, to = b; i < n; i++, to += size) {
+      for (int i = done, to = done * size + b; i < n; i++, to += size) {
         out[to] = in[from + i];
       }
     }
     System.arraycopy(in, n * size, out, n * size, len - n * size);
     return out;
   }
+
+  /**
+   * Unshuffles the first {@code n - n % 8} of {@code n} elements of {@code size} = 2, 4 or 8 bytes, eight at a
+   * time: the eight bytes each plane holds for them are read as one little-endian long, the longs (planes 0 to
+   * {@code size - 1}, then zeros) are transposed as an 8 x 8 byte matrix, and long {@code j} then holds element
+   * {@code j}'s bytes. Returns the elements done.
+   */
+  private static int unshuffleByEights(byte[] in, int n, int size, byte[] out) {
+    int whole = n - n % 8;
+    for (int i = 0; i < whole; i += 8) {
+      long x0 = (long) LONG_LE.get(in, i);
+      long x1 = (long) LONG_LE.get(in, n + i);
+      long x2 = 0;
+      long x3 = 0;
+      long x4 = 0;
+      long x5 = 0;
+      long x6 = 0;
+      long x7 = 0;
+      if (size >= 4) {
+        x2 = (long) LONG_LE.get(in, 2 * n + i);
+        x3 = (long) LONG_LE.get(in, 3 * n + i);
+        if (size == 8) {
+          x4 = (long) LONG_LE.get(in, 4 * n + i);
+          x5 = (long) LONG_LE.get(in, 5 * n + i);
+          x6 = (long) LONG_LE.get(in, 6 * n + i);
+          x7 = (long) LONG_LE.get(in, 7 * n + i);
+        }
+      }
+      // swap the off-diagonal 1-byte, then 2-byte, then 4-byte blocks of each pair of rows
+      long t = ((x0 >>> 8) ^ x1) & BYTES_1;
+      x0 ^= t << 8;
+      x1 ^= t;
+      t = ((x2 >>> 8) ^ x3) & BYTES_1;
+      x2 ^= t << 8;
+      x3 ^= t;
+      t = ((x4 >>> 8) ^ x5) & BYTES_1;
+      x4 ^= t << 8;
+      x5 ^= t;
+      t = ((x6 >>> 8) ^ x7) & BYTES_1;
+      x6 ^= t << 8;
+      x7 ^= t;
+      t = ((x0 >>> 16) ^ x2) & BYTES_2;
+      x0 ^= t << 16;
+      x2 ^= t;
+      t = ((x1 >>> 16) ^ x3) & BYTES_2;
+      x1 ^= t << 16;
+      x3 ^= t;
+      t = ((x4 >>> 16) ^ x6) & BYTES_2;
+      x4 ^= t << 16;
+      x6 ^= t;
+      t = ((x5 >>> 16) ^ x7) & BYTES_2;
+      x5 ^= t << 16;
+      x7 ^= t;
+      t = ((x0 >>> 32) ^ x4) & BYTES_4;
+      x0 ^= t << 32;
+      x4 ^= t;
+      t = ((x1 >>> 32) ^ x5) & BYTES_4;
+      x1 ^= t << 32;
+      x5 ^= t;
+      t = ((x2 >>> 32) ^ x6) & BYTES_4;
+      x2 ^= t << 32;
+      x6 ^= t;
+      t = ((x3 >>> 32) ^ x7) & BYTES_4;
+      x3 ^= t << 32;
+      x7 ^= t;
+      int at = i * size;
+      if (size == 8) {
+        LONG_LE.set(out, at, x0);
+        LONG_LE.set(out, at + 8, x1);
+        LONG_LE.set(out, at + 16, x2);
+        LONG_LE.set(out, at + 24, x3);
+        LONG_LE.set(out, at + 32, x4);
+        LONG_LE.set(out, at + 40, x5);
+        LONG_LE.set(out, at + 48, x6);
+        LONG_LE.set(out, at + 56, x7);
+      } else if (size == 4) {
+        LONG_LE.set(out, at, (x0 & BYTES_4) | (x1 << 32));
+        LONG_LE.set(out, at + 8, (x2 & BYTES_4) | (x3 << 32));
+        LONG_LE.set(out, at + 16, (x4 & BYTES_4) | (x5 << 32));
+        LONG_LE.set(out, at + 24, (x6 & BYTES_4) | (x7 << 32));
+      } else {
+        LONG_LE.set(out, at, (x0 & 0xFFFFL) | ((x1 & 0xFFFFL) << 16) | ((x2 & 0xFFFFL) << 32) | (x3 << 48));
+        LONG_LE.set(out, at + 8, (x4 & 0xFFFFL) | ((x5 & 0xFFFFL) << 16) | ((x6 & 0xFFFFL) << 32) | (x7 << 48));
+      }
+    }
+    return whole;
+  }
+
+  private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+      long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long BYTES_1 = 0x00FF00FF00FF00FFL;
+  private static final long BYTES_2 = 0x0000FFFF0000FFFFL;
+  private static final long BYTES_4 = 0x00000000FFFFFFFFL;
 
   /** Verifies the trailing checksum; returns the length without it. */
   private static int checkFletcher32(byte[] data, int len, String where) {

@@ -90,4 +90,34 @@ class H5ChunkFiltersTest {
     assertThat(H5ChunkFilters.supports(List.of(new H5Filter(32001, "blosc", new int[0])))).isFalse();
     assertThat(H5ChunkFilters.supports(List.of(new H5Filter(H5Filter.SZIP, "szip", new int[0])))).isFalse();
   }
+
+  /** HDF5's shuffle undone byte by byte: plane b holds byte b of every element, trailing bytes stay put. */
+  private static byte[] unshuffleReference(byte[] in, int len, int size) {
+    byte[] out = java.util.Arrays.copyOf(in, len);
+    int n = len / size;
+    for (int e = 0; e < n; e++) {
+      for (int b = 0; b < size; b++) {
+        out[e * size + b] = in[b * n + e];
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void unshuffleMatchesTheByteByByteDefinition() {
+    Random r = new Random(11);
+    for (int size = 1; size <= 16; size++) {
+      for (int elements : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 64, 1000, 1003}) {
+        for (int extra = 0; extra < Math.min(size, 3); extra++) {
+          int len = elements * size + extra;
+          byte[] in = new byte[len + 5]; // longer than len: bytes past len are not the chunk's
+          r.nextBytes(in);
+          byte[] got = H5ChunkFilters.unshuffle(in, len, size);
+          assertThat(java.util.Arrays.copyOf(got, len)).as("size %d, %d elements + %d bytes", size, elements, extra)
+              .isEqualTo(size == 1 || len < size ? java.util.Arrays.copyOf(in, len)
+                  : unshuffleReference(in, len, size));
+        }
+      }
+    }
+  }
 }
