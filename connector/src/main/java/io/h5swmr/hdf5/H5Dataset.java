@@ -328,9 +328,9 @@ public final class H5Dataset implements AutoCloseable {
    * once. Returns false, having read nothing, when this dataset or destination cannot be read that way (see
    * {@code H5DirectRead.obstacle}: e.g. strings, compounds, unknown filters, unallocated chunks; a file opened
    * through a storage such as a committed journal's overlay, whose bytes on disk are not the committed state):
-   * the caller then uses {@link #read(long, long, List)}. Callers must hold off writers (a shared lease) from before this call
-   * until it returns, because chunk locations and bytes are only consistent with each other while the file
-   * does not change.
+   * the caller then uses {@link #read(long, long, List)}. Callers must hold off writers (a shared lease) from
+   * before this call until it returns, because chunk locations and bytes are only consistent with each other
+   * while the file does not change.
    */
   public boolean readDirect(long start, long count, H5ColumnRead into) {
     H5DatasetInfo meta = info();
