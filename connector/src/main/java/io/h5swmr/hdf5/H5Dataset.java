@@ -523,10 +523,9 @@ public final class H5Dataset implements AutoCloseable {
       long fs = spaces.selectRows(id.id(), start, count);
       try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces,
-              file.mayPin());
+          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces);
         } else {
-          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces, file.mayPin());
+          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces);
         }
       }
       return null;

@@ -711,8 +711,8 @@ public final class H5File implements AutoCloseable {
   }
 
   /**
-   * Whether HDF5 calls for this file may hold Java arrays in a JNI critical region: not when the file is opened
-   * through our Java file driver, whose callbacks HDF5 makes from inside those calls (see {@code H5RowIo}).
+   * Whether reads of this file may hold Java arrays in a JNI critical region: not when the file is opened through
+   * our Java file driver, whose callbacks HDF5 makes from inside those calls (see {@code H5RowIo}).
    */
   boolean mayPin() {
     return !throughStorage;

@@ -29,9 +29,10 @@
  * thread-safe) and every hid_t lives in a package-private {@code H5Id} closed by try-with-resources. Both
  * native APIs shipped by org.bytedeco:hdf5 are used over the same libhdf5: {@code hdf.hdf5lib.H5} for
  * metadata and Java-array I/O, the JavaCPP C API for native addresses and {@code char*} strings. Java arrays
- * are pinned in a JNI critical region (no copy) only for files HDF5 reads with its own driver: for a file open
- * through our Java file driver ({@code io.h5swmr.hdf5.driver}) HDF5 calls back into Java from inside the call,
- * which a critical region forbids, so the binding copies the array instead.
+ * are pinned in a JNI critical region (no copy) only by reads of files HDF5 reads with its own driver: for a file
+ * open through our Java file driver ({@code io.h5swmr.hdf5.driver}) HDF5 calls back into Java from inside the
+ * call, which a critical region forbids, and writes never pin (a pinned write stalls every allocating thread);
+ * the binding copies the array instead.
  * Touching {@code hdf.hdf5lib.HDF5Constants} before {@link io.h5swmr.hdf5.H5Native#ensureLoaded()} fails
  * with an {@code UnsatisfiedLinkError}; this package always loads first. Failures raise
  * {@link io.h5swmr.exceptions.H5SwmrDataException} (or {@link io.h5swmr.exceptions.H5SwmrNotFoundException})
