@@ -1,9 +1,10 @@
 package io.h5swmr.hdf5;
 
+import static io.h5swmr.hdf5.H5Bytes.INT_LE;
+import static io.h5swmr.hdf5.H5Bytes.LONG_LE;
+import static io.h5swmr.hdf5.H5Bytes.SHORT_LE;
+
 import io.h5swmr.exceptions.H5SwmrDataException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,11 +26,6 @@ final class H5Bitshuffle {
   static final int COMPRESS_ZSTD = 3;
   private static final int TARGET_BLOCK_BYTES = 8192;
   private static final int MIN_BLOCK_ELEMENTS = 128;
-  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
-      ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class,
-      ByteOrder.LITTLE_ENDIAN);
   /** {@code LOWc}: the bits of a long whose position has bit {@code c} clear. */
   private static final long LOW0 = 0x5555_5555_5555_5555L;
   private static final long LOW1 = 0x3333_3333_3333_3333L;

@@ -1,5 +1,7 @@
 package io.h5swmr.hdf5;
 
+import static io.h5swmr.hdf5.H5Bytes.LONG_LE;
+
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.util.List;
 import java.util.zip.DataFormatException;
@@ -236,8 +238,6 @@ public final class H5ChunkFilters {
     return whole;
   }
 
-  private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-      long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final long BYTES_1 = 0x00FF00FF00FF00FFL;
   private static final long BYTES_2 = 0x0000FFFF0000FFFFL;
   private static final long BYTES_4 = 0x00000000FFFFFFFFL;
