@@ -9,6 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.ShortPointer;
 
 /**
  * The bulk data movers behind {@link H5Dataset#read} and {@link H5Dataset#write}: one H5Dread/H5Dwrite per
@@ -22,10 +27,12 @@ import org.bytedeco.javacpp.BytePointer;
  * a chunk is read or written; a JVM that enters Java code from inside a critical region can stall on the GC
  * locker for good (seen: every thread of a test JVM blocked). Unpinned, the binding copies the array.
  *
- * <p>Writes never pin: the copy costs less than what pinning costs the other threads. While one thread holds a
- * critical region, a thread that must allocate waits for it (the GC locker), and a commit's decoder thread
- * allocates a block's arrays while the writer writes the one before; measured on the 1 GiB write benchmark, the
- * whole append went from 0.86-1.07x Spark's Parquet writer with pinned writes to 0.92-1.50x (four runs each).
+ * <p>Writes never pin. While one thread holds a critical region, a thread that must allocate waits for it (the
+ * GC locker), and a commit's decoder thread allocates a block's arrays while the writer writes the one before
+ * (measured on the 1 GiB write benchmark: 0.86-1.07x Spark's Parquet writer pinned, 0.92-1.50x copied). Nor do
+ * they let the binding copy: its unpinned variant mallocs and fills a fresh native copy of the whole array per
+ * call, page faults included. Writes copy the rows into native memory the dataset handle keeps
+ * ({@link H5Spaces#scratch}) and hand that to the C API.
  */
 final class H5RowIo {
   private static final long DEFAULT = H5Calls.DEFAULT;
@@ -222,25 +229,26 @@ final class H5RowIo {
       writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where, spaces);
       return;
     }
-    long perValue = col.type().elementsPerValue();
-    long extent = (src.offset() + src.available()) / perValue;
-    long ms = spaces.memory(extent, src.offset() / perValue, elements);
-    long mt = layout.typeId();
-    long fs = fileSpace;
+    long values = elements * col.type().elementsPerValue();
+    int n = Math.toIntExact(values);
     Object a = src.array();
+    int from = src.offset();
+    BytePointer buf = spaces.scratch(values * src.kind().bytes());
     if (a instanceof double[]) {
-      H5.H5Dwrite_double(did, mt, ms, fs, DEFAULT, (double[]) a, false);
+      new DoublePointer(buf).put((double[]) a, from, n);
     } else if (a instanceof float[]) {
-      H5.H5Dwrite_float(did, mt, ms, fs, DEFAULT, (float[]) a, false);
+      new FloatPointer(buf).put((float[]) a, from, n);
     } else if (a instanceof long[]) {
-      H5.H5Dwrite_long(did, mt, ms, fs, DEFAULT, (long[]) a, false);
+      new LongPointer(buf).put((long[]) a, from, n);
     } else if (a instanceof int[]) {
-      H5.H5Dwrite_int(did, mt, ms, fs, DEFAULT, (int[]) a, false);
+      new IntPointer(buf).put((int[]) a, from, n);
     } else if (a instanceof short[]) {
-      H5.H5Dwrite_short(did, mt, ms, fs, DEFAULT, (short[]) a, false);
+      new ShortPointer(buf).put((short[]) a, from, n);
     } else {
-      H5.H5Dwrite(did, mt, ms, fs, DEFAULT, (byte[]) a, false);
+      buf.put((byte[]) a, from, n);
     }
+    long ms = spaces.memory(elements, 0, elements);
+    H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dwrite");
   }
 
   /**
@@ -251,7 +259,8 @@ final class H5RowIo {
       List<H5ColumnWrite> srcs, String where, H5Spaces spaces) throws Exception {
     int stride = layout.elementSize();
     int bytes = packedBytes(elements, stride);
-    byte[] image = new byte[bytes];
+    // The packed memory type has no gaps, so packing sets every byte: a reused image holds nothing stale.
+    byte[] image = spaces.image(bytes);
     // Variable-length strings: encode all into one blob, copy it to native memory once, then point at it.
     StringBlob blob = new StringBlob();
     long[][] stringOffsets = new long[columns.size()][];
@@ -268,14 +277,9 @@ final class H5RowIo {
             stringOffsets[c], strings.address(), where);
       }
       long ms = spaces.memory(elements, 0, elements);
-      if (!layout.hasVlen()) {
-        H5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, image, false);
-      } else {
-        try (BytePointer buf = new BytePointer(bytes)) {
-          buf.put(image, 0, bytes);
-          H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dwrite");
-        }
-      }
+      BytePointer buf = spaces.scratch(bytes);
+      buf.put(image, 0, bytes);
+      H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dwrite");
     }
   }
 

@@ -2,6 +2,7 @@ package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
 import hdf.hdf5lib.HDF5Constants;
+import org.bytedeco.javacpp.BytePointer;
 
 /**
  * The dataspaces one open dataset reuses across reads and writes: its file dataspace (re-selected per call)
@@ -15,6 +16,8 @@ final class H5Spaces implements AutoCloseable {
   private long memExtent = -1;
   private long memOffset = -1;
   private long memCount = -1;
+  private byte[] image;
+  private BytePointer scratch;
 
   /** Current dimensions of dataset {@code did} (cached until {@link #invalidate()}). */
   long[] dims(long did) throws Exception {
@@ -68,6 +71,35 @@ final class H5Spaces implements AutoCloseable {
     return ms.id();
   }
 
+  /**
+   * A Java array of at least {@code bytes} bytes for packing rows, kept for the next write of this handle
+   * (contents undefined). A commit writes hundreds of 8 MiB blocks: a fresh array each time costs the JVM a
+   * zeroed humongous allocation per block.
+   */
+  byte[] image(int bytes) {
+    if (image == null || image.length < bytes) {
+      image = null;
+      image = new byte[bytes];
+    }
+    return image;
+  }
+
+  /**
+   * Native memory of at least {@code bytes} bytes that H5Dwrite reads from, kept for the next write of this handle
+   * and freed by {@link #close()} (contents undefined). Writing from Java arrays costs a fresh native copy of the
+   * whole array per call in the binding (page faults on every block of a bulk write); one reused buffer does not.
+   */
+  BytePointer scratch(long bytes) {
+    if (scratch == null || scratch.capacity() < bytes) {
+      if (scratch != null) {
+        scratch.close();
+        scratch = null;
+      }
+      scratch = new BytePointer(Math.max(1, bytes));
+    }
+    return scratch;
+  }
+
   /** Forgets the file dataspace (after the extent changed). */
   void invalidate() {
     if (file != null) {
@@ -82,6 +114,11 @@ final class H5Spaces implements AutoCloseable {
     if (memory != null) {
       memory.close();
       memory = null;
+    }
+    image = null;
+    if (scratch != null) {
+      scratch.close();
+      scratch = null;
     }
   }
 }

@@ -253,18 +253,19 @@ final class H5SwmrCommitter {
       throw new H5SwmrException("Could not start the journal " + JournalFiles.journal(real) + " for " + target
           + ": " + e + " (the directory must be writable); nothing was written", e);
     }
-    try (JournalSession s = session) {
+    try (JournalSession s = session; BackgroundFlush flush = BackgroundFlush.of(real)) {
       long generation;
       long totalRows;
       try (io.h5swmr.hdf5.H5File file = io.h5swmr.hdf5.H5File.openReadWrite(real.toString(), s.opener());
           H5TargetDataset out = H5TargetDataset.on(file, dataset)) {
         generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
-        totalRows = writeDataset(out, fence, layout, messages, existing.datasetExists, appendToExisting);
+        totalRows = writeDataset(out, fence, layout, messages, existing.datasetExists, appendToExisting, flush);
         out.writeCommitAttributes(fence.token(), generation);
         out.writeLongAttributes(commitMarks);
       }
       pause("closed");
       long writeNanos = System.nanoTime() - t0;
+      flush.finish();
       s.commit(fence::verify, CommitHook.current());
       Result r = new Result(false, rowsToWrite, totalRows, staged, generation, 0, writeNanos);
       r.inPlace = true;
@@ -278,10 +279,11 @@ final class H5SwmrCommitter {
 
   /** Creates or replaces the dataset (or opens it for appending) and writes every staged block. */
   private long writeDataset(H5TargetDataset out, Fence fence, WriteLayout layout,
-      List<H5SwmrWriterCommitMessage> messages, boolean datasetExists, boolean appendToExisting) {
+      List<H5SwmrWriterCommitMessage> messages, boolean datasetExists, boolean appendToExisting,
+      BackgroundFlush flush) {
     if (appendToExisting) {
       out.openExisting(layout);
-      return writeBlocks(out, layout, messages);
+      return writeBlocks(out, layout, messages, flush);
     }
     if (datasetExists) {
       out.deleteDataset();
@@ -290,7 +292,7 @@ final class H5SwmrCommitter {
         : layout.defaultChunkRows(settings.chunkTargetBytes);
     out.create(layout, Math.max(1, chunkRows), settings.gzip, settings.gzipLevel, settings.shuffle);
     out.markCreated(fence.token());
-    return writeBlocks(out, layout, messages);
+    return writeBlocks(out, layout, messages, flush);
   }
 
   /** The generation attribute of the dataset as committed now (0 when absent). */
@@ -307,14 +309,15 @@ final class H5SwmrCommitter {
     Path copy = commitCopy(real, fence.token());
     long t0 = System.nanoTime();
     boolean renamed = false;
-    try {
+    try (BackgroundFlush flush = BackgroundFlush.of(copy)) {
       Files.deleteIfExists(copy);
       long totalRows;
       try (H5TargetDataset out = H5TargetDataset.open(copy, dataset, true)) {
-        totalRows = writeDataset(out, fence, layout, messages, false, false);
+        totalRows = writeDataset(out, fence, layout, messages, false, false, flush);
         out.writeCommitAttributes(fence.token(), 1);
         out.writeLongAttributes(commitMarks);
       }
+      flush.finish();
       try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
@@ -410,7 +413,8 @@ final class H5SwmrCommitter {
    * packs the next blocks (Java work) while this one writes the current block (HDF5 work), two blocks in flight at
    * most; a smaller commit (an appender's block) decodes inline, as starting a thread costs more than it overlaps.
    */
-  private long writeBlocks(H5TargetDataset out, WriteLayout layout, List<H5SwmrWriterCommitMessage> messages) {
+  private long writeBlocks(H5TargetDataset out, WriteLayout layout, List<H5SwmrWriterCommitMessage> messages,
+      BackgroundFlush flush) {
     long staged = 0;
     for (H5SwmrWriterCommitMessage m : messages) {
       staged += m.bytes();
@@ -435,6 +439,7 @@ final class H5SwmrCommitter {
       }
       return out.rows();
     }
+    long rowBytes = layout.rowBytes();
     java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
     Thread decoder = new Thread(() -> {
       try {
@@ -472,6 +477,7 @@ final class H5SwmrCommitter {
         } finally {
           e.buffer.close();
         }
+        flush.wrote(e.rows * rowBytes);
         if (first) {
           first = false;
           pause("wrote-first-block");

@@ -61,12 +61,17 @@ final class WriteLayout {
 
   /** Rows per chunk aiming at about {@code targetBytes} per chunk (vlen strings counted as 16 bytes). */
   long defaultChunkRows(long targetBytes) {
+    return Math.max(1, targetBytes / Math.max(1, rowBytes()));
+  }
+
+  /** Bytes one row takes in the file, about (vlen strings counted as 16 bytes: their pointers). */
+  long rowBytes() {
     long row = 0;
     for (int i = 0; i < leafValues.length; i++) {
       WriteSchema.LeafKind k = schema.leaves().get(i).kind;
       row += (long) leafValues[i] * (k == WriteSchema.LeafKind.STRING ? 16 : k.bytes);
     }
-    return Math.max(1, targetBytes / Math.max(1, row));
+    return row;
   }
 
   /** The element type of a new dataset for this write. */

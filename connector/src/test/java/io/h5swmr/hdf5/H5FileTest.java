@@ -256,6 +256,47 @@ class H5FileTest {
   }
 
   @Test
+  void oneHandlesWritesOfDifferentShapesReuseItsBuffersWithoutMixingThem() {
+    String f = dir.resolve("reuse.h5").toString();
+    H5Type row = H5Type.compound(java.util.List.of("a", "b", "s"),
+        java.util.List.of(H5Type.int16(), H5Type.float64(),
+            H5Type.fixedString(4, H5Type.Charset.ASCII, H5Type.StringPad.NULLPAD)));
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/r", H5DatasetSpec.of(row).withChunkRows(64), 0)) {
+      short[] a = new short[300];
+      double[] b = new double[300];
+      String[] s = new String[300];
+      for (int i = 0; i < 300; i++) {
+        a[i] = (short) i;
+        b[i] = i + 0.5;
+        s[i] = "s" + (i % 100);
+      }
+      // 300 rows of all members (the largest packed image), then 100 rows from an offset,
+      d.append(300, H5ColumnWrite.from(a, 0, "a"), H5ColumnWrite.from(b, 0, "b"), H5ColumnWrite.from(s, 0, "s"));
+      d.append(100, H5ColumnWrite.from(a, 200, "a"), H5ColumnWrite.from(b, 200, "b"),
+          H5ColumnWrite.from(s, 200, "s"));
+      // then one member alone over rows of both (a smaller image in another layout), and a short string.
+      double[] minus = new double[50];
+      java.util.Arrays.fill(minus, -1.0);
+      d.write(280, 50, H5ColumnWrite.from(minus, 0, "b"));
+      d.write(5, 1, H5ColumnWrite.from(new String[] {"x"}, 0, "s"));
+    }
+    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/r")) {
+      assertThat(d.rows()).isEqualTo(400);
+      short[] a = new short[400];
+      double[] b = new double[400];
+      String[] s = new String[400];
+      d.read(0, 400, H5ColumnRead.into(a, 0, "a"), H5ColumnRead.into(b, 0, "b"), H5ColumnRead.into(s, 0, "s"));
+      for (int i = 0; i < 400; i++) {
+        int src = i < 300 ? i : i - 100;
+        assertThat(a[i]).as("a[%d]", i).isEqualTo((short) src);
+        assertThat(b[i]).as("b[%d]", i).isEqualTo(i >= 280 && i < 330 ? -1.0 : src + 0.5);
+        assertThat(s[i]).as("s[%d]", i).isEqualTo(i == 5 ? "x" : "s" + (src % 100));
+      }
+    }
+  }
+
+  @Test
   void replaceSwapsInOneStepAndCreatesMissingTargets() {
     String f = sampleFile();
     try (H5File file = H5File.openReadWrite(f)) {
