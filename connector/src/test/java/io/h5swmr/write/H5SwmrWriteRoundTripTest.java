@@ -64,6 +64,31 @@ class H5SwmrWriteRoundTripTest {
   }
 
   @Test
+  void aCommitOfManyBlocksDecodesThemOnItsSecondThreadWithEveryValueInPlace() {
+    // 600 000 rows of 27 bytes stage 16 MB: more than one 8 MiB block, so the commit reads and decodes the staged
+    // blocks on its second thread while it writes, then appends them in order; then once more on top.
+    Path f = dir.resolve("blocks.h5");
+    String cols = "id as a, cast(id * 7 as int) as b, id * 0.5d as c, cast(id % 30000 as short) as d, "
+        + "id % 3 = 0 as e, cast(id as float) * cast(0.25 as float) as g";
+    writer(spark().sql("select " + cols + " from range(0, 600000, 1, 2)"), REDIS.url(), "/t").mode("append")
+        .save(f.toString());
+    writer(spark().sql("select " + cols + " from range(600000, 1200000, 1, 3)"), REDIS.url(), "/t")
+        .mode("append").save(f.toString());
+    List<Row> back = readBack(REDIS.url(), f, "/t");
+    assertThat(back).hasSize(1_200_000);
+    for (int k = 0; k < back.size(); k++) {
+      Row r = back.get(k);
+      long id = r.getLong(0);
+      assertThat(id).as("row %d", k).isEqualTo(k);
+      assertThat(r.getInt(1)).as("b of row %d", k).isEqualTo((int) (id * 7));
+      assertThat(r.getDouble(2)).as("c of row %d", k).isEqualTo(id * 0.5);
+      assertThat(r.getShort(3)).as("d of row %d", k).isEqualTo((short) (id % 30000));
+      assertThat(r.getBoolean(4)).as("e of row %d", k).isEqualTo(id % 3 == 0);
+      assertThat(r.getFloat(5)).as("g of row %d", k).isEqualTo((float) id * 0.25f);
+    }
+  }
+
+  @Test
   void everyTypeRoundTripsThroughACompoundDataset() {
     Path f = dir.resolve("all.h5");
     List<Row> rows = allTypeRows(1000);
