@@ -7,7 +7,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Starts the disk writes of a bulk commit while the commit is still writing: each time another
- * {@code everyBytes} have been written to the file, a background thread fsyncs it (on its own descriptor; fsync
+ * {@link #EVERY_BYTES} have been written to the file, a background thread fsyncs it (on its own descriptor; fsync
  * flushes the file, whichever descriptor wrote). The commit's own final fsync, which stays where the protocol puts
  * it, then finds little left to write: the disk works while the commit thread packs and writes the next blocks
  * instead of after them.
@@ -21,7 +21,6 @@ final class BackgroundFlush implements AutoCloseable {
   static final long EVERY_BYTES = 64L << 20;
 
   private final Path file;
-  private final long everyBytes;
   private final Object lock = new Object();
   private Thread thread;
   private long written;
@@ -30,21 +29,20 @@ final class BackgroundFlush implements AutoCloseable {
   private IOException failure;
   private int flushes;
 
-  private BackgroundFlush(Path file, long everyBytes) {
+  private BackgroundFlush(Path file) {
     this.file = file;
-    this.everyBytes = everyBytes;
   }
 
   /** A flusher for {@code file}; its thread starts with the first flush due. */
   static BackgroundFlush of(Path file) {
-    return new BackgroundFlush(file, EVERY_BYTES);
+    return new BackgroundFlush(file);
   }
 
   /** Counts {@code bytes} more written to the file; wakes the thread when another flush is due. */
   void wrote(long bytes) {
     synchronized (lock) {
       written += bytes;
-      if (written - requested < everyBytes || closing) {
+      if (written - requested < EVERY_BYTES || closing) {
         return;
       }
       requested = written;
