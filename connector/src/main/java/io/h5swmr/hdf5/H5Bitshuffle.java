@@ -2,6 +2,12 @@ package io.h5swmr.hdf5;
 
 import static io.h5swmr.hdf5.H5Bytes.INT_LE;
 import static io.h5swmr.hdf5.H5Bytes.LONG_LE;
+import static io.h5swmr.hdf5.H5Bytes.LOW0;
+import static io.h5swmr.hdf5.H5Bytes.LOW1;
+import static io.h5swmr.hdf5.H5Bytes.LOW2;
+import static io.h5swmr.hdf5.H5Bytes.LOW3;
+import static io.h5swmr.hdf5.H5Bytes.LOW4;
+import static io.h5swmr.hdf5.H5Bytes.LOW5;
 import static io.h5swmr.hdf5.H5Bytes.SHORT_LE;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
@@ -26,13 +32,6 @@ final class H5Bitshuffle {
   static final int COMPRESS_ZSTD = 3;
   private static final int TARGET_BLOCK_BYTES = 8192;
   private static final int MIN_BLOCK_ELEMENTS = 128;
-  /** {@code LOWc}: the bits of a long whose position has bit {@code c} clear. */
-  private static final long LOW0 = 0x5555_5555_5555_5555L;
-  private static final long LOW1 = 0x3333_3333_3333_3333L;
-  private static final long LOW2 = 0x0F0F_0F0F_0F0F_0F0FL;
-  private static final long LOW3 = 0x00FF_00FF_00FF_00FFL;
-  private static final long LOW4 = 0x0000_FFFF_0000_FFFFL;
-  private static final long LOW5 = 0x0000_0000_FFFF_FFFFL;
 
   private H5Bitshuffle() {}
 

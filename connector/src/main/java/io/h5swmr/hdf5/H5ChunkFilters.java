@@ -1,6 +1,9 @@
 package io.h5swmr.hdf5;
 
 import static io.h5swmr.hdf5.H5Bytes.LONG_LE;
+import static io.h5swmr.hdf5.H5Bytes.LOW3;
+import static io.h5swmr.hdf5.H5Bytes.LOW4;
+import static io.h5swmr.hdf5.H5Bytes.LOW5;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.util.List;
@@ -179,40 +182,40 @@ public final class H5ChunkFilters {
         }
       }
       // swap the off-diagonal 1-byte, then 2-byte, then 4-byte blocks of each pair of rows
-      long t = ((x0 >>> 8) ^ x1) & BYTES_1;
+      long t = ((x0 >>> 8) ^ x1) & LOW3;
       x0 ^= t << 8;
       x1 ^= t;
-      t = ((x2 >>> 8) ^ x3) & BYTES_1;
+      t = ((x2 >>> 8) ^ x3) & LOW3;
       x2 ^= t << 8;
       x3 ^= t;
-      t = ((x4 >>> 8) ^ x5) & BYTES_1;
+      t = ((x4 >>> 8) ^ x5) & LOW3;
       x4 ^= t << 8;
       x5 ^= t;
-      t = ((x6 >>> 8) ^ x7) & BYTES_1;
+      t = ((x6 >>> 8) ^ x7) & LOW3;
       x6 ^= t << 8;
       x7 ^= t;
-      t = ((x0 >>> 16) ^ x2) & BYTES_2;
+      t = ((x0 >>> 16) ^ x2) & LOW4;
       x0 ^= t << 16;
       x2 ^= t;
-      t = ((x1 >>> 16) ^ x3) & BYTES_2;
+      t = ((x1 >>> 16) ^ x3) & LOW4;
       x1 ^= t << 16;
       x3 ^= t;
-      t = ((x4 >>> 16) ^ x6) & BYTES_2;
+      t = ((x4 >>> 16) ^ x6) & LOW4;
       x4 ^= t << 16;
       x6 ^= t;
-      t = ((x5 >>> 16) ^ x7) & BYTES_2;
+      t = ((x5 >>> 16) ^ x7) & LOW4;
       x5 ^= t << 16;
       x7 ^= t;
-      t = ((x0 >>> 32) ^ x4) & BYTES_4;
+      t = ((x0 >>> 32) ^ x4) & LOW5;
       x0 ^= t << 32;
       x4 ^= t;
-      t = ((x1 >>> 32) ^ x5) & BYTES_4;
+      t = ((x1 >>> 32) ^ x5) & LOW5;
       x1 ^= t << 32;
       x5 ^= t;
-      t = ((x2 >>> 32) ^ x6) & BYTES_4;
+      t = ((x2 >>> 32) ^ x6) & LOW5;
       x2 ^= t << 32;
       x6 ^= t;
-      t = ((x3 >>> 32) ^ x7) & BYTES_4;
+      t = ((x3 >>> 32) ^ x7) & LOW5;
       x3 ^= t << 32;
       x7 ^= t;
       int at = i * size;
@@ -226,10 +229,10 @@ public final class H5ChunkFilters {
         LONG_LE.set(out, at + 48, x6);
         LONG_LE.set(out, at + 56, x7);
       } else if (size == 4) {
-        LONG_LE.set(out, at, (x0 & BYTES_4) | (x1 << 32));
-        LONG_LE.set(out, at + 8, (x2 & BYTES_4) | (x3 << 32));
-        LONG_LE.set(out, at + 16, (x4 & BYTES_4) | (x5 << 32));
-        LONG_LE.set(out, at + 24, (x6 & BYTES_4) | (x7 << 32));
+        LONG_LE.set(out, at, (x0 & LOW5) | (x1 << 32));
+        LONG_LE.set(out, at + 8, (x2 & LOW5) | (x3 << 32));
+        LONG_LE.set(out, at + 16, (x4 & LOW5) | (x5 << 32));
+        LONG_LE.set(out, at + 24, (x6 & LOW5) | (x7 << 32));
       } else {
         LONG_LE.set(out, at, (x0 & 0xFFFFL) | ((x1 & 0xFFFFL) << 16) | ((x2 & 0xFFFFL) << 32) | (x3 << 48));
         LONG_LE.set(out, at + 8, (x4 & 0xFFFFL) | ((x5 & 0xFFFFL) << 16) | ((x6 & 0xFFFFL) << 32) | (x7 << 48));
@@ -237,10 +240,6 @@ public final class H5ChunkFilters {
     }
     return whole;
   }
-
-  private static final long BYTES_1 = 0x00FF00FF00FF00FFL;
-  private static final long BYTES_2 = 0x0000FFFF0000FFFFL;
-  private static final long BYTES_4 = 0x00000000FFFFFFFFL;
 
   /** Verifies the trailing checksum; returns the length without it. */
   private static int checkFletcher32(byte[] data, int len, String where) {

@@ -31,8 +31,9 @@
  * metadata and Java-array I/O, the JavaCPP C API for native addresses and {@code char*} strings. Java arrays
  * are pinned in a JNI critical region (no copy) only by reads of files HDF5 reads with its own driver: for a file
  * open through our Java file driver ({@code io.h5swmr.hdf5.driver}) HDF5 calls back into Java from inside the
- * call, which a critical region forbids, and writes never pin (a pinned write stalls every allocating thread);
- * the binding copies the array instead.
+ * call, which a critical region forbids, and the binding copies the array instead. Writes never pin (a pinned
+ * write stalls every allocating thread): they copy the rows into native memory each dataset handle keeps and
+ * call the C API.
  * Touching {@code hdf.hdf5lib.HDF5Constants} before {@link io.h5swmr.hdf5.H5Native#ensureLoaded()} fails
  * with an {@code UnsatisfiedLinkError}; this package always loads first. Failures raise
  * {@link io.h5swmr.exceptions.H5SwmrDataException} (or {@link io.h5swmr.exceptions.H5SwmrNotFoundException})
