@@ -405,6 +405,23 @@ final class H5SwmrCommitter {
       } catch (IOException e) {
         throw new H5SwmrException("Could not read staging file " + m.stagingFile() + ": " + e, e);
       }
+      releaseStaged(m);
+    }
+  }
+
+  /**
+   * Deletes a staging file as soon as its blocks are decoded, not at the end of the write: the page cache it held
+   * is then free for the target's own writes while the commit goes on, instead of the commit needing as much new
+   * memory again (on VMs that hand freed memory back to the host, such as this project's, each new page costs a
+   * fault on the host too). The staged rows are not needed again: a commit that fails is never retried with the
+   * same staging files (Spark aborts the write; the appender stages again).
+   */
+  private static void releaseStaged(H5SwmrWriterCommitMessage m) {
+    try {
+      Files.deleteIfExists(Path.of(m.stagingFile()));
+    } catch (IOException e) {
+      LOG.debug("h5swmr: could not delete staging file {} yet (deleted with its directory): {}", m.stagingFile(),
+          e.toString());
     }
   }
 

@@ -31,6 +31,16 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
   private final long blockBytes;
   private final StoredTypes stored;
   private final List<LeafBuffer> buffers = new ArrayList<>();
+  /** Input ordinal of each top-level column. */
+  private final int[] ordinals;
+  /**
+   * Per top-level column: its buffer when the column is a scalar of a fixed-size primitive kind (the common
+   * case: numbers, booleans), which {@link #write} stores directly; null for strings, uint64, arrays and structs,
+   * which take the general path.
+   */
+  private final LeafBuffer[] scalars;
+  /** Per top-level column: whether its values need the stored type's range check (appends to narrower types). */
+  private final boolean[] checked;
   private StagingCodec.Writer out;
   private long rows;
   private int blockRows;
@@ -46,19 +56,49 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
     for (WriteSchema.Node leaf : schema.leaves()) {
       buffers.add(new LeafBuffer(leaf));
     }
+    List<WriteSchema.Node> columns = schema.columns();
+    ordinals = new int[columns.size()];
+    scalars = new LeafBuffer[columns.size()];
+    checked = new boolean[columns.size()];
+    for (int c = 0; c < columns.size(); c++) {
+      WriteSchema.Node n = columns.get(c);
+      ordinals[c] = schema.inputOrdinal(c);
+      if (!n.isStruct() && n.arrayDepth == 0 && n.kind != WriteSchema.LeafKind.STRING
+          && n.kind != WriteSchema.LeafKind.UINT64) {
+        scalars[c] = buffers.get(n.leafIndex);
+        checked[c] = stored.checksNumbers(n.leafIndex);
+      }
+    }
   }
 
   @Override
   public void write(InternalRow row) throws IOException {
-    List<WriteSchema.Node> columns = schema.columns();
-    for (int c = 0; c < columns.size(); c++) {
-      add(columns.get(c), row, schema.inputOrdinal(c));
+    if ((blockRows & 255) == 0) {
+      // Room for the next 256 rows of every primitive scalar column, so that storing one is a plain array write.
+      for (LeafBuffer b : scalars) {
+        if (b != null) {
+          b.ensure(256);
+        }
+      }
+    }
+    for (int c = 0; c < ordinals.length; c++) {
+      LeafBuffer b = scalars[c];
+      if (b == null) {
+        add(schema.columns().get(c), row, ordinals[c]);
+        continue;
+      }
+      int ordinal = ordinals[c];
+      if (row.isNullAt(ordinal)) {
+        throw nullValue(b.leaf.path);
+      }
+      int at = b.size;
+      addScalar(b, row, ordinal);
+      if (checked[c]) {
+        stored.checkNumbers(b, at);
+      }
     }
     blockRows++;
     rows++;
-    for (LeafBuffer b : buffers) {
-      b.rows = blockRows;
-    }
     if ((blockRows & 255) == 0 && heldBytes() >= blockBytes) {
       flushBlock();
     }
@@ -197,6 +237,9 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
     }
     if (out == null) {
       out = new StagingCodec.Writer(file, buffers.size());
+    }
+    for (LeafBuffer b : buffers) {
+      b.rows = blockRows;
     }
     out.writeBlock(buffers);
     for (LeafBuffer b : buffers) {
