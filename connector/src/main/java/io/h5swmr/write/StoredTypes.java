@@ -92,12 +92,12 @@ final class StoredTypes implements Serializable {
     }
   }
 
-  /** Checks the numeric values {@code from..b.size} just added to {@code b}. */
   /** Whether values of leaf {@code leafIndex} need {@link #checkNumbers} (a narrower stored type). */
   boolean checksNumbers(int leafIndex) {
     return checkNumbers[leafIndex];
   }
 
+  /** Checks the numeric values {@code from..b.size} just added to {@code b}. */
   void checkNumbers(LeafBuffer b, int from) {
     int i = b.leaf.leafIndex;
     if (!checkNumbers[i]) {
