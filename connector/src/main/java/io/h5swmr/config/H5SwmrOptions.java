@@ -172,6 +172,7 @@ public final class H5SwmrOptions {
   private final String fileColumn;
   private final String indexColumn;
   private final long partitionBytes;
+  private final boolean partitionBytesGiven;
   private final int batchRows;
   private final String redisUrl;
   private final String lockKey;
@@ -213,6 +214,7 @@ public final class H5SwmrOptions {
     }
     this.partitionBytes = positive(PARTITION_BYTES, merged, sparkMaxPartitionBytes, H5SwmrOptions::parseBytes,
         "a byte size such as 134217728, 64m or 1g");
+    this.partitionBytesGiven = merged.containsKey(key(PARTITION_BYTES));
     this.batchRows = (int) positive(BATCH_ROWS, merged, DEFAULT_BATCH_ROWS, v -> parseLong(v), "a row count from 1 to "
         + Integer.MAX_VALUE);
     if (batchRows > 1 << 24) {
@@ -441,6 +443,15 @@ public final class H5SwmrOptions {
 
   public long partitionBytes() {
     return partitionBytes;
+  }
+
+  /**
+   * Whether {@code partitionBytes} was set (option or session conf): then partitions are that size; otherwise it is
+   * Spark's {@code spark.sql.files.maxPartitionBytes}, which a small scan divides further over the cores as Spark's
+   * file sources do.
+   */
+  public boolean partitionBytesGiven() {
+    return partitionBytesGiven;
   }
 
   public int batchRows() {

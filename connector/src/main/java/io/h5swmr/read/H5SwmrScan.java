@@ -29,7 +29,7 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
     this.snapshot = snapshot;
     this.options = options;
     this.partitions = PartitionPlanner.plan(snapshot.files, keep, limit, ReadPlan.rowBytes(plan.columns),
-        ReadPlan.maxValuesPerRow(plan.columns), partitionBytes);
+        ReadPlan.maxValuesPerRow(plan.columns), partitionBytes, options.partitionBytesGiven());
     this.description = "H5SwmrScan[files=" + snapshot.files.size() + ", columns="
         + TableInspector.names(plan.columns) + ", index=" + keep + (limit == Long.MAX_VALUE ? "" : ", limit=" + limit)
         + (pushed.isEmpty() ? "" : ", pushed=" + pushed) + ", partitions=" + partitions.size()

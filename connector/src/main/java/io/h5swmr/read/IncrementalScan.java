@@ -174,7 +174,8 @@ public final class IncrementalScan {
       keep.add(IndexRanges.of(r.from, r.to.rows));
     }
     return PartitionPlanner.plan(files, keep, Long.MAX_VALUE, ReadPlan.rowBytes(plan.columns),
-        ReadPlan.maxValuesPerRow(plan.columns), options.partitionBytes()).toArray(new InputPartition[0]);
+        ReadPlan.maxValuesPerRow(plan.columns), options.partitionBytes(), options.partitionBytesGiven())
+        .toArray(new InputPartition[0]);
   }
 
   /** The batch scan's reader factory for these columns. */

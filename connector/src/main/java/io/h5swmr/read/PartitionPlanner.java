@@ -16,26 +16,77 @@ final class PartitionPlanner {
 
   private PartitionPlanner() {}
 
+  /**
+   * Plans a scan in the active session. When the user set no {@code partitionBytes} (option or session conf),
+   * {@code partitionBytes} is Spark's {@code spark.sql.files.maxPartitionBytes} and, as in Spark's own file
+   * sources, partitions are made smaller for a scan too small to give every core a task at that size
+   * ({@link #splitBytes}); a size the user gave is used as given.
+   */
   static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, IndexRanges keep, long limit, long rowBytes,
-      long maxValuesPerRow, long partitionBytes) {
-    return plan(files, keep, limit, rowBytes, maxValuesPerRow, partitionBytes,
-        org.apache.spark.sql.internal.SQLConf.get().filesOpenCostInBytes());
-  }
-
-  static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, IndexRanges keep, long limit, long rowBytes,
-      long maxValuesPerRow, long partitionBytes, long sessionOpenCost) {
-    List<IndexRanges> perFile = new ArrayList<>();
-    for (FileSnapshot f : files) {
-      perFile.add(keep.intersect(IndexRanges.of(0, f.extent)));
-    }
-    return plan(files, perFile, limit, rowBytes, maxValuesPerRow, partitionBytes, sessionOpenCost);
+      long maxValuesPerRow, long partitionBytes, boolean partitionBytesGiven) {
+    return plan(files, perFile(files, keep), limit, rowBytes, maxValuesPerRow, partitionBytes, partitionBytesGiven);
   }
 
   /** As above with each file's own ranges to read ({@code perFile.get(i)} of {@code files.get(i)}). */
   static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, List<IndexRanges> perFile, long limit,
-      long rowBytes, long maxValuesPerRow, long partitionBytes) {
-    return plan(files, perFile, limit, rowBytes, maxValuesPerRow, partitionBytes,
-        org.apache.spark.sql.internal.SQLConf.get().filesOpenCostInBytes());
+      long rowBytes, long maxValuesPerRow, long partitionBytes, boolean partitionBytesGiven) {
+    long openCost = org.apache.spark.sql.internal.SQLConf.get().filesOpenCostInBytes();
+    long target = partitionBytes;
+    if (!partitionBytesGiven) {
+      long total = 0;
+      long remaining = limit;
+      for (IndexRanges r : perFile) {
+        long rows = Math.min(remaining, r.count());
+        remaining -= rows;
+        total += rows * Math.max(1, rowBytes) + openCost;
+      }
+      target = splitBytes(total, partitionBytes, openCost, minPartitions());
+    }
+    return plan(files, perFile, limit, rowBytes, maxValuesPerRow, target, openCost);
+  }
+
+  /**
+   * Spark's rule for the size of file-scan partitions ({@code FilePartition.maxSplitBytes}): at most
+   * {@code maxPartitionBytes}, but no more than the scan's bytes (plus {@code openCostBytes} per file, included
+   * in {@code totalBytes}) divided by {@code minPartitions}, so that a scan of a few hundred MiB still gives every
+   * core a task; never below the cost of opening a file.
+   */
+  static long splitBytes(long totalBytes, long maxPartitionBytes, long openCostBytes, int minPartitions) {
+    long perCore = totalBytes / Math.max(1, minPartitions);
+    return Math.max(1, Math.min(maxPartitionBytes, Math.max(openCostBytes, perCore)));
+  }
+
+  /**
+   * As Spark's file sources count the cores a scan should use: {@code spark.sql.files.minPartitionNum}, else
+   * {@code spark.sql.leafNodeDefaultParallelism}, else the default parallelism of the session's SparkContext.
+   */
+  static int minPartitions() {
+    org.apache.spark.sql.internal.SQLConf conf = org.apache.spark.sql.internal.SQLConf.get();
+    for (String key : new String[] {"spark.sql.files.minPartitionNum", "spark.sql.leafNodeDefaultParallelism"}) {
+      String v = conf.getConfString(key, null);
+      if (v != null && !v.trim().isEmpty()) {
+        try {
+          return Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+          throw new io.h5swmr.exceptions.H5SwmrConfigException("Spark conf " + key + " is '" + v
+              + "', not a whole number of partitions");
+        }
+      }
+    }
+    return Math.max(1, org.apache.spark.sql.SparkSession.active().sparkContext().defaultParallelism());
+  }
+
+  static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, IndexRanges keep, long limit, long rowBytes,
+      long maxValuesPerRow, long partitionBytes, long sessionOpenCost) {
+    return plan(files, perFile(files, keep), limit, rowBytes, maxValuesPerRow, partitionBytes, sessionOpenCost);
+  }
+
+  private static List<IndexRanges> perFile(List<FileSnapshot> files, IndexRanges keep) {
+    List<IndexRanges> perFile = new ArrayList<>();
+    for (FileSnapshot f : files) {
+      perFile.add(keep.intersect(IndexRanges.of(0, f.extent)));
+    }
+    return perFile;
   }
 
   static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, List<IndexRanges> perFile, long limit,
