@@ -58,19 +58,15 @@ final class PartitionPlanner {
 
   /**
    * As Spark's file sources count the cores a scan should use: {@code spark.sql.files.minPartitionNum}, else
-   * {@code spark.sql.leafNodeDefaultParallelism}, else the default parallelism of the session's SparkContext.
+   * {@code spark.sql.leafNodeDefaultParallelism}, else the default parallelism of the session's SparkContext. (Spark
+   * refuses a value of either conf that is not a whole number when it is set.)
    */
   static int minPartitions() {
     org.apache.spark.sql.internal.SQLConf conf = org.apache.spark.sql.internal.SQLConf.get();
     for (String key : new String[] {"spark.sql.files.minPartitionNum", "spark.sql.leafNodeDefaultParallelism"}) {
       String v = conf.getConfString(key, null);
       if (v != null && !v.trim().isEmpty()) {
-        try {
-          return Math.max(1, Integer.parseInt(v.trim()));
-        } catch (NumberFormatException e) {
-          throw new io.h5swmr.exceptions.H5SwmrConfigException("Spark conf " + key + " is '" + v
-              + "', not a whole number of partitions");
-        }
+        return Math.max(1, Integer.parseInt(v.trim()));
       }
     }
     return Math.max(1, org.apache.spark.sql.SparkSession.active().sparkContext().defaultParallelism());

@@ -3,6 +3,7 @@ package io.h5swmr.read;
 import static io.h5swmr.read.ReadTestSupport.reader;
 import static io.h5swmr.read.ReadTestSupport.spark;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.h5swmr.testing.RedisServerExtension;
 import java.nio.file.Path;
@@ -33,6 +34,16 @@ class ScanSplitsTest {
     assertThat(PartitionPlanner.splitBytes(2048 * MIB, 128 * MIB, 4 * MIB, 2)).isEqualTo(128 * MIB);
     // a tiny scan: never below the open cost
     assertThat(PartitionPlanner.splitBytes(5 * MIB, 128 * MIB, 4 * MIB, 8)).isEqualTo(4 * MIB);
+  }
+
+  @Test
+  void sparkRefusesACoreCountThatIsNotANumberWhenItIsSet() {
+    // PartitionPlanner.minPartitions parses these confs; Spark checks them when they are set.
+    for (String key : new String[] {"spark.sql.files.minPartitionNum", "spark.sql.leafNodeDefaultParallelism"}) {
+      assertThatThrownBy(() -> spark().conf().set(key, "lots")).as(key)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key);
+      assertThat(spark().conf().getOption(key).isDefined()).as(key).isFalse();
+    }
   }
 
   @Test
