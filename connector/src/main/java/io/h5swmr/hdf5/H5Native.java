@@ -64,6 +64,20 @@ public final class H5Native {
     }
   }
 
+  /**
+   * Runs {@code block}, which makes native calls of its own (each taking the guard again), holding the guard
+   * throughout, so that no other thread's native call comes between them. Its exceptions pass through unchanged.
+   */
+  public static <T> T exclusively(java.util.function.Supplier<T> block) {
+    ensureLoaded();
+    GUARD.lock();
+    try {
+      return block.get();
+    } finally {
+      GUARD.unlock();
+    }
+  }
+
   /** True when the current thread holds the native guard (for assertions in tests). */
   public static boolean heldByCurrentThread() {
     return GUARD.isHeldByCurrentThread();

@@ -55,11 +55,17 @@ final class PieceReader {
         metrics.leases++;
         metrics.lockWaitNanos += lease.waitNanos();
       }
-      try (H5File h = openPlanned(f, plan)) {
-        checkSameObject(h, f);
-        for (int d = 0; d < f.datasets.size(); d++) {
-          bytes += readDataset(h, plan, piece, d, rows, arrays, dest, metrics);
-        }
+      if (plan.variableLength) {
+        // Variable-length strings: the whole open-read-close under the process-wide native guard, not call by
+        // call. HDF5 shares one open dataset among every handle of a file in a process, and the vlen type it
+        // caches there keeps the file handle of whichever task opened the dataset first; when that task closes
+        // its handle while another task still reads, the library decodes the strings through a freed file
+        // structure and crashes the JVM (seen here as a SIGSEGV in H5F_addr_decode, two tasks reading a
+        // compound with a vlen member; h5py issue 2920 describes the same library bug). One piece at a time, each
+        // read's dataset is opened by its own handle.
+        bytes = io.h5swmr.hdf5.H5Native.exclusively(() -> readPiece(f, plan, piece, rows, arrays, dest, metrics));
+      } else {
+        bytes = readPiece(f, plan, piece, rows, arrays, dest, metrics);
       }
       if (lease != null) {
         java.util.function.Consumer<Lease> hook = afterReadHook;
@@ -80,6 +86,19 @@ final class PieceReader {
     metrics.bytes += bytes;
     metrics.rows += rows;
     return new PieceData(f.file, piece.start, rows, arrays);
+  }
+
+  /** Opens the planned file, checks it is the planned one, reads every dataset's leaves, closes it. */
+  private static long readPiece(FileSnapshot f, ReadPlan plan, H5SwmrInputPartition.Piece piece, int rows,
+      Object[] arrays, Destination dest, ReadMetrics metrics) {
+    long bytes = 0;
+    try (H5File h = openPlanned(f, plan)) {
+      checkSameObject(h, f);
+      for (int d = 0; d < f.datasets.size(); d++) {
+        bytes += readDataset(h, plan, piece, d, rows, arrays, dest, metrics);
+      }
+    }
+    return bytes;
   }
 
   /** Verifies dataset {@code d} is still the planned one and reads its selected leaves; returns bytes read. */

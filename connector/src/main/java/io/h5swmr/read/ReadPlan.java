@@ -28,6 +28,8 @@ final class ReadPlan implements Serializable {
   final boolean direct;
   /** Hadoop configuration (broadcast) of the scan's remote files; null when every file is local. */
   final HadoopConf hadoop;
+  /** Whether a leaf holds variable-length strings (read by the library; see {@link PieceReader#read}). */
+  final boolean variableLength;
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap) {
     this(lock, columns, columnar, batchRows, offHeap, true);
@@ -48,6 +50,12 @@ final class ReadPlan implements Serializable {
       c.leaves(l);
     }
     this.leaves = List.copyOf(l);
+    boolean vlen = false;
+    for (ReadColumn c : leaves) {
+      io.h5swmr.hdf5.H5Type t = c.type == null ? null : c.type.leaf();
+      vlen |= t != null && t.kind() == io.h5swmr.hdf5.H5Type.Kind.STRING && t.isVariableLength();
+    }
+    this.variableLength = vlen;
     this.columnar = columnar;
     this.batchRows = batchRows;
     this.offHeap = offHeap;
