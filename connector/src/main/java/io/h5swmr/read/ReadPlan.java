@@ -28,7 +28,10 @@ final class ReadPlan implements Serializable {
   final boolean direct;
   /** Hadoop configuration (broadcast) of the scan's remote files; null when every file is local. */
   final HadoopConf hadoop;
-  /** Whether a leaf holds variable-length strings (read by the library; see {@link PieceReader#read}). */
+  /**
+   * Whether the scanned datasets hold variable-length strings anywhere (in any column of the table, selected or
+   * not): then each piece is read under the native guard from open to close (see {@link PieceReader#read}).
+   */
   final boolean variableLength;
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap) {
@@ -42,6 +45,12 @@ final class ReadPlan implements Serializable {
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
       boolean direct, HadoopConf hadoop) {
+    this(lock, columns, columnar, batchRows, offHeap, direct, hadoop, columns);
+  }
+
+  /** @param tableColumns every column of the table, for {@link #variableLength} */
+  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
+      boolean direct, HadoopConf hadoop, List<ReadColumn> tableColumns) {
     this.hadoop = hadoop;
     this.lock = lock;
     this.columns = List.copyOf(columns);
@@ -50,8 +59,13 @@ final class ReadPlan implements Serializable {
       c.leaves(l);
     }
     this.leaves = List.copyOf(l);
+    List<ReadColumn> all = new ArrayList<>();
+    for (ReadColumn c : tableColumns) {
+      c.leaves(all);
+    }
+    all.addAll(leaves);
     boolean vlen = false;
-    for (ReadColumn c : leaves) {
+    for (ReadColumn c : all) {
       io.h5swmr.hdf5.H5Type t = c.type == null ? null : c.type.leaf();
       vlen |= t != null && t.kind() == io.h5swmr.hdf5.H5Type.Kind.STRING && t.isVariableLength();
     }

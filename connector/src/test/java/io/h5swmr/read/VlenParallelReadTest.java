@@ -42,4 +42,37 @@ class VlenParallelReadTest {
       }
     }
   }
+
+  @Test
+  void aQueryOfTheNumberMembersRunsBesideAQueryOfTheStringsOfTheSameCompound() throws Exception {
+    // The number-only scan reads the same shared open dataset; its handles must not be the first opener that
+    // closes while the string scan decodes, so its pieces too are read under the guard from open to close.
+    Path f = dir.resolve("both.h5");
+    spark().sql("select id as a, concat('row-', id) as s, id * 0.5d as x from range(0, 100000, 1, 2)").write()
+        .format("h5swmr").option("redis.url", REDIS.url()).option("dataset", "/t").mode("append").save(f.toString());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Double> numbers = pool.submit(() -> {
+        double last = 0;
+        for (int round = 0; round < 6; round++) {
+          last = reader(REDIS.url()).option("dataset", "/t").option("partitionBytes", "256k").load(f.toString())
+              .selectExpr("sum(x + a)").collectAsList().get(0).getDouble(0);
+        }
+        return last;
+      });
+      java.util.concurrent.Future<Long> strings = pool.submit(() -> {
+        long bad = 0;
+        for (int round = 0; round < 6; round++) {
+          bad += reader(REDIS.url()).option("dataset", "/t").option("partitionBytes", "256k").load(f.toString())
+              .where("s != concat('row-', a)").count();
+        }
+        return bad;
+      });
+      // sum of 1.5 * a for a < 100 000: every partial sum is a multiple of 0.5, exact in float64
+      assertThat(numbers.get()).isEqualTo(1.5 * 99_999 * 100_000 / 2);
+      assertThat(strings.get()).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
