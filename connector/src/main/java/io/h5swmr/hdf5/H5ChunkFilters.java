@@ -6,13 +6,16 @@ import static io.h5swmr.hdf5.H5Bytes.LOW4;
 import static io.h5swmr.hdf5.H5Bytes.LOW5;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HDF5's filter pipeline undone in Java, for chunks read without the native library: deflate
- * ({@link Inflater}), shuffle, Fletcher32 (checked, then stripped), and where Spark's classpath provides the
+ * ({@link LibDeflate} where the system has it, else {@link Inflater}), shuffle, Fletcher32 (checked, then stripped), and where Spark's classpath provides the
  * codec (it bundles lz4-java and zstd-jni) the registered LZ4 (32004) and Zstandard (32015) filters, and bitshuffle
  * (32008) plain or with LZ4 or Zstandard inside (the detectors' format; {@link H5Bitshuffle}). Filters
  * are undone in reverse pipeline order; a filter whose bit is set in the chunk's filter mask was skipped when the
@@ -26,7 +29,10 @@ public final class H5ChunkFilters {
   /** Registered HDF5 filter id of bitshuffle (optionally with LZ4 or Zstandard inside; see {@link H5Bitshuffle}). */
   public static final int BITSHUFFLE = 32008;
 
+  private static final Logger LOG = LoggerFactory.getLogger(H5ChunkFilters.class);
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+  /** Whether deflate goes through libdeflate; tests switch it to compare both decoders. */
+  static volatile boolean useLibDeflate = libDeflatePresent();
 
   private H5ChunkFilters() {}
 
@@ -88,7 +94,7 @@ public final class H5ChunkFilters {
           data = unshuffle(data, len, p.length > 0 && p[0] > 0 ? p[0] : typeSize);
           break;
         case H5Filter.DEFLATE:
-          data = inflate(data, len, chunkBytes, where);
+          data = inflate(data, len, decodedSize(pipeline, mask, i, chunkBytes), where);
           len = data.length;
           break;
         case LZ4:
@@ -96,7 +102,8 @@ public final class H5ChunkFilters {
           len = data.length;
           break;
         case ZSTD:
-          data = Codecs.zstd(data, len, chunkBytes, where);
+          int size = decodedSize(pipeline, mask, i, chunkBytes);
+          data = Codecs.zstd(data, len, size >= 0 ? size : chunkBytes, where);
           len = data.length;
           break;
         case BITSHUFFLE:
@@ -113,15 +120,60 @@ public final class H5ChunkFilters {
     return data;
   }
 
-  private static byte[] inflate(byte[] in, int len, int expected, String where) {
+  /**
+   * The size filter {@code i} received when the chunk was written, which its decoder must give back: the raw
+   * chunk plus 4 bytes per Fletcher32 applied before it (HDF5 lets a checksum come first in the pipeline), or -1
+   * when a filter before it changed the size in a way only its decoding tells (LZ4, bitshuffle, ...).
+   */
+  static int decodedSize(List<H5Filter> pipeline, int mask, int i, int chunkBytes) {
+    long size = chunkBytes;
+    for (int j = 0; j < i; j++) {
+      if ((mask & (1 << j)) != 0) {
+        continue;
+      }
+      int id = pipeline.get(j).id();
+      if (id == H5Filter.FLETCHER32) {
+        size += 4;
+      } else if (id != H5Filter.SHUFFLE) {
+        return -1;
+      }
+    }
+    return size <= Integer.MAX_VALUE - 8 ? (int) size : -1;
+  }
+
+  /**
+   * Inflates the zlib stream {@code in[0, len)}: to exactly {@code exact} bytes, or with {@code exact < 0} to
+   * whatever size it holds.
+   */
+  static byte[] inflate(byte[] in, int len, int exact, String where) {
+    if (useLibDeflate) {
+      byte[] out = LibDeflate.inflate(in, len, exact);
+      if (out != null) {
+        return out;
+      } // corrupt or of another size: Inflater says how
+    }
     Inflater inf = INFLATER.get();
     inf.reset();
     inf.setInput(in, 0, len);
-    byte[] out = new byte[expected];
+    byte[] out = new byte[exact >= 0 ? exact : Math.max(1 << 16, 4 * len)];
     int n = 0;
     try {
-      while (n < expected && !inf.finished()) {
-        int k = inf.inflate(out, n, expected - n);
+      while (!inf.finished()) {
+        if (n == out.length) {
+          if (exact >= 0) {
+            // A full buffer: the stream may still hold its end marker and checksum, but no more data.
+            if (inf.inflate(new byte[1]) > 0) {
+              throw new H5SwmrDataException(where + "deflate data inflates to more than " + exact
+                  + " bytes, expected " + exact);
+            }
+            break;
+          }
+          if (out.length >= Integer.MAX_VALUE - 8) {
+            throw new H5SwmrDataException(where + "deflate data inflates to more than " + out.length + " bytes");
+          }
+          out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, 2L * out.length));
+        }
+        int k = inf.inflate(out, n, out.length - n);
         if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
           break;
         }
@@ -130,10 +182,25 @@ public final class H5ChunkFilters {
     } catch (DataFormatException e) {
       throw new H5SwmrDataException(where + "corrupt deflate data: " + e.getMessage(), e);
     }
-    if (n != expected) {
-      throw new H5SwmrDataException(where + "deflate data inflated to " + n + " bytes, expected " + expected);
+    if (exact >= 0 && n != exact) {
+      throw new H5SwmrDataException(where + "deflate data inflated to " + n + " bytes, expected " + exact);
     }
-    return out;
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
+  private static boolean libDeflatePresent() {
+    String why;
+    try {
+      why = LibDeflate.unavailable();
+    } catch (LinkageError e) { // JNA not on the classpath
+      why = "JNA is not on the classpath (" + e + ")";
+    }
+    if (why == null) {
+      LOG.debug("Deflate chunks read in Java are inflated with libdeflate");
+    } else {
+      LOG.debug("Deflate chunks read in Java are inflated with java.util.zip.Inflater: {}", why);
+    }
+    return why == null;
   }
 
   /** Reverses HDF5's byte shuffle of {@code size}-byte elements; trailing bytes of a partial element stay put. */

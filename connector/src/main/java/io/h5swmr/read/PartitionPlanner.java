@@ -58,8 +58,8 @@ final class PartitionPlanner {
 
   /**
    * As Spark's file sources count the cores a scan should use: {@code spark.sql.files.minPartitionNum}, else
-   * {@code spark.sql.leafNodeDefaultParallelism}, else the default parallelism of the session's SparkContext. (Spark
-   * refuses a value of either conf that is not a whole number when it is set.)
+   * {@code spark.sql.leafNodeDefaultParallelism}, else the default parallelism of the session's SparkContext (1
+   * when there is no session). (Spark refuses a value of either conf that is not a whole number when it is set.)
    */
   static int minPartitions() {
     org.apache.spark.sql.internal.SQLConf conf = org.apache.spark.sql.internal.SQLConf.get();
@@ -69,7 +69,12 @@ final class PartitionPlanner {
         return Math.max(1, Integer.parseInt(v.trim()));
       }
     }
-    return Math.max(1, org.apache.spark.sql.SparkSession.active().sparkContext().defaultParallelism());
+    scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getActiveSession();
+    if (session.isEmpty()) {
+      session = org.apache.spark.sql.SparkSession.getDefaultSession();
+    }
+    // No session: a scan planned outside a query (the API used directly) has no cores to spread over.
+    return session.isEmpty() ? 1 : Math.max(1, session.get().sparkContext().defaultParallelism());
   }
 
   static List<H5SwmrInputPartition> plan(List<FileSnapshot> files, IndexRanges keep, long limit, long rowBytes,

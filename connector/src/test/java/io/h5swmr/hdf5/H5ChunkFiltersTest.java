@@ -85,6 +85,124 @@ class H5ChunkFiltersTest {
         .isInstanceOf(H5SwmrDataException.class).hasMessageContaining("Zstandard");
   }
 
+  private static byte[] zlib(byte[] raw, int level) {
+    java.util.zip.Deflater d = new java.util.zip.Deflater(level);
+    d.setInput(raw);
+    d.finish();
+    byte[] out = new byte[raw.length + raw.length / 10 + 64];
+    int n = 0;
+    while (!d.finished()) {
+      n += d.deflate(out, n, out.length - n);
+    }
+    d.end();
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  /** Runs {@code body} with deflate decoded by libdeflate, then by {@code Inflater}. */
+  private static void withEachInflater(java.util.function.Consumer<String> body) {
+    boolean was = H5ChunkFilters.useLibDeflate;
+    try {
+      for (boolean lib : new boolean[] {true, false}) {
+        H5ChunkFilters.useLibDeflate = lib;
+        body.accept(lib ? "libdeflate" : "Inflater");
+      }
+    } finally {
+      H5ChunkFilters.useLibDeflate = was;
+    }
+  }
+
+  @Test
+  void libdeflateIsUsedWhereTheSystemHasIt() throws Exception {
+    boolean installed = false;
+    try {
+      Process p = new ProcessBuilder("ldconfig", "-p").redirectErrorStream(true).start();
+      installed = new String(p.getInputStream().readAllBytes()).contains("libdeflate.so");
+      p.waitFor();
+    } catch (java.io.IOException e) {
+      // no ldconfig: not a glibc Linux
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(installed, "SKIPPED: libdeflate is not installed here "
+        + "(apt-get install libdeflate0): deflate chunks are inflated with java.util.zip.Inflater only");
+    assertThat(LibDeflate.unavailable()).isNull();
+    assertThat(H5ChunkFilters.useLibDeflate).isTrue();
+  }
+
+  @Test
+  void bothInflatersDecodeEveryStreamToTheSameBytes() {
+    Random r = new Random(5);
+    for (int size : new int[] {0, 1, 1000, 65_536, 65_537, (1 << 20) + 3}) {
+      byte[] compressible = raw(size);
+      byte[] noise = new byte[size];
+      r.nextBytes(noise);
+      for (byte[] data : new byte[][] {compressible, noise}) {
+        for (int level : new int[] {1, 6, 9}) {
+          byte[] z = zlib(data, level);
+          byte[] stored = java.util.Arrays.copyOf(z, z.length + 7); // the stream is a prefix of the array
+          withEachInflater(how -> {
+            assertThat(H5ChunkFilters.inflate(stored, z.length, data.length, "x: "))
+                .as("%s, %d bytes, level %d, size known", how, data.length, level).isEqualTo(data);
+            assertThat(H5ChunkFilters.inflate(stored, z.length, -1, "x: "))
+                .as("%s, %d bytes, level %d, size unknown", how, data.length, level).isEqualTo(data);
+          });
+        }
+      }
+    }
+  }
+
+  @Test
+  void aChunkLargerThanTheKeptBuffersDecodesTwiceInARow() {
+    byte[] data = raw((17 << 20) + 5); // above the 16 MiB libdeflate keeps per thread
+    byte[] z = zlib(data, 1);
+    withEachInflater(how -> {
+      for (int i = 0; i < 2; i++) {
+        assertThat(H5ChunkFilters.inflate(z, z.length, data.length, "x: ")).as(how).isEqualTo(data);
+        assertThat(H5ChunkFilters.inflate(z, z.length, -1, "x: ")).as(how).isEqualTo(data);
+      }
+    });
+  }
+
+  @Test
+  void corruptOrMissizedDeflateStreamsFailOnBothInflaters() {
+    byte[] data = raw(50_000);
+    byte[] z = zlib(data, 6);
+    byte[] flipped = z.clone();
+    for (int i = 10; i < 40; i++) {
+      flipped[i] ^= (byte) 0x5A;
+    }
+    withEachInflater(how -> {
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(flipped, flipped.length, data.length, "x: ")).as(how)
+          .isInstanceOf(H5SwmrDataException.class).hasMessageStartingWith("x: ").hasMessageContaining("deflate");
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length, data.length - 1, "x: ")).as(how)
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessage("x: deflate data inflates to more than 49999 bytes, expected 49999");
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length, data.length + 1, "x: ")).as(how)
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessage("x: deflate data inflated to 50000 bytes, expected 50001");
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length / 2, data.length, "x: ")).as(how)
+          .isInstanceOf(H5SwmrDataException.class).hasMessageStartingWith("x: deflate data inflated to ");
+    });
+  }
+
+  @Test
+  void deflateOutputSizeFollowsTheFiltersAppliedBeforeIt() {
+    H5Filter fletcher = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
+    H5Filter shuffle = new H5Filter(H5Filter.SHUFFLE, "shuffle", new int[] {8});
+    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
+    H5Filter lz4 = new H5Filter(H5ChunkFilters.LZ4, "lz4", new int[0]);
+    assertThat(H5ChunkFilters.decodedSize(List.of(shuffle, deflate, fletcher), 0, 1, 512)).isEqualTo(512);
+    assertThat(H5ChunkFilters.decodedSize(List.of(fletcher, shuffle, deflate), 0, 2, 512)).isEqualTo(516);
+    assertThat(H5ChunkFilters.decodedSize(List.of(fletcher, shuffle, deflate), 0b001, 2, 512)).isEqualTo(512);
+    assertThat(H5ChunkFilters.decodedSize(List.of(lz4, deflate), 0, 1, 512)).isEqualTo(-1);
+    assertThat(H5ChunkFilters.decodedSize(List.of(lz4, deflate), 0b01, 1, 512)).isEqualTo(512);
+
+    // LZ4 under deflate: the inflated size is the LZ4 chunk's, known only once inflated.
+    byte[] raw = raw(20_000);
+    byte[] lz4Chunk = lz4Chunk(raw, 4096);
+    List<H5Filter> pipeline = List.of(lz4, deflate);
+    withEachInflater(how -> assertThat(H5ChunkFilters.undo(zlib(lz4Chunk, 6), pipeline, 0, raw.length, 8, "x: "))
+        .as(how).isEqualTo(raw));
+  }
+
   @Test
   void unknownFiltersAreNotSupported() {
     assertThat(H5ChunkFilters.supports(List.of(new H5Filter(32001, "blosc", new int[0])))).isFalse();

@@ -76,6 +76,20 @@ class H5DirectReadTest {
       "    emit(d, False)",
       "    so = f.create_dataset('shape/scaleoffset', data=values('<i4', (n,)) % 1000, chunks=(64,), scaleoffset=0)",
       "    emit(so, False)",
+      "    # Pipelines h5py never builds but HDF5 allows: the checksum first, then shuffle and deflate; LZ4 under",
+      "    # deflate where the library has the plugin (the inflated size is then known only by decoding)",
+      "    for order in (('fletcher', 'shuffle', 'deflate'), ('shuffle', 'fletcher', 'deflate', 'fletcher')):",
+      "        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)",
+      "        dcpl.set_chunk((64,))",
+      "        for o in order:",
+      "            {'fletcher': dcpl.set_fletcher32, 'shuffle': dcpl.set_shuffle,",
+      "             'deflate': lambda: dcpl.set_deflate(6)}[o]()",
+      "        g = f.require_group('order')",
+      "        name = '_'.join(order)",
+      "        h5py.h5d.create(g.id, name.encode(), h5py.h5t.py_create(np.dtype('<f8')),",
+      "            h5py.h5s.create_simple((n,)), dcpl=dcpl)",
+      "        g[name][...] = values('<f8', (n,)) * 0 + np.arange(n) % 37",
+      "        emit(g[name], True)",
       "");
 
   @BeforeAll

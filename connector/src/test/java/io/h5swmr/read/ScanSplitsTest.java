@@ -47,6 +47,22 @@ class ScanSplitsTest {
   }
 
   @Test
+  void aScanPlannedOutsideAnySessionCountsOneCore() {
+    org.apache.spark.sql.SparkSession session = spark();
+    assertThat(PartitionPlanner.minPartitions()).isEqualTo(session.sparkContext().defaultParallelism());
+    // The scan API used directly, with no session (the read benchmark's reader-alone rows): this threw
+    // "No active or default Spark session found" before.
+    org.apache.spark.sql.SparkSession.clearActiveSession();
+    org.apache.spark.sql.SparkSession.clearDefaultSession();
+    try {
+      assertThat(PartitionPlanner.minPartitions()).isEqualTo(1);
+    } finally {
+      org.apache.spark.sql.SparkSession.setDefaultSession(session);
+      org.apache.spark.sql.SparkSession.setActiveSession(session);
+    }
+  }
+
+  @Test
   void aScanOfTwentyFourMibGivesEveryCoreATaskUnlessPartitionBytesIsGiven() {
     // 3 Mi float64 rows (24 MiB) in chunks of 64 Ki rows (512 KiB): with the default 128 MiB partitions this was
     // one partition, read by one core however many the session has.
