@@ -188,6 +188,11 @@ public final class H5ChunkFilters {
     return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
+  /** What inflates deflate chunks read in Java in this JVM: "libdeflate" or "java.util.zip.Inflater". */
+  public static String inflater() {
+    return useLibDeflate ? "libdeflate" : "java.util.zip.Inflater";
+  }
+
   private static boolean libDeflatePresent() {
     String why;
     try {

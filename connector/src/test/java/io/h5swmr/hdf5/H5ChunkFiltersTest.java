@@ -125,6 +125,7 @@ class H5ChunkFiltersTest {
         + "(apt-get install libdeflate0): deflate chunks are inflated with java.util.zip.Inflater only");
     assertThat(LibDeflate.unavailable()).isNull();
     assertThat(H5ChunkFilters.useLibDeflate).isTrue();
+    assertThat(H5ChunkFilters.inflater()).isEqualTo("libdeflate");
   }
 
   @Test
