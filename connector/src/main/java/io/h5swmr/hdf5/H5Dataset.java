@@ -522,10 +522,14 @@ public final class H5Dataset implements AutoCloseable {
     H5Calls.run(file.path(), path, what, () -> {
       long fs = spaces.selectRows(id.id(), start, count);
       try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
+        // Writes that cover a whole chunk of a gzip dataset compress it on every core (H5ChunkStore).
+        H5ChunkStore chunks = meta.chunkRows() > 0 && count >= meta.chunkRows()
+            ? H5ChunkStore.plan(id.id(), meta, layout.typeId()) : null;
+        H5RowIo.Rows rows = new H5RowIo.Rows(start, count, chunks);
         if (columns.size() == 1) {
-          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces);
+          H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces, rows);
         } else {
-          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces);
+          H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces, rows);
         }
       }
       return null;

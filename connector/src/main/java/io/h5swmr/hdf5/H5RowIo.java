@@ -224,9 +224,9 @@ final class H5RowIo {
 
   /** Writes {@code elements} dataset elements from one primitive source array (one column at offset 0). */
   static void writeOne(long did, long fileSpace, long elements, H5MemLayout layout, H5Column col,
-      H5ColumnWrite src, String where, H5Spaces spaces) throws Exception {
+      H5ColumnWrite src, String where, H5Spaces spaces, Rows rows) throws Exception {
     if (col.type().leaf().kind() == H5Type.Kind.STRING) {
-      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where, spaces);
+      writePacked(did, fileSpace, elements, layout, List.of(col), List.of(src), where, spaces, rows);
       return;
     }
     long values = elements * col.type().elementsPerValue();
@@ -247,8 +247,34 @@ final class H5RowIo {
     } else {
       buf.put((byte[]) a, from, n);
     }
-    long ms = spaces.memory(elements, 0, elements);
-    H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dwrite");
+    store(did, fileSpace, elements, layout.typeId(), buf, rows, spaces, where);
+  }
+
+  /** Rows [start, start + count) of the dataset a write covers, and the store for its whole chunks (or null). */
+  record Rows(long start, long count, H5ChunkStore chunks) {}
+
+  /**
+   * Writes {@code elements} elements of {@code memType} from {@code buf} to the rows {@code rows} names (selected
+   * in {@code fileSpace}): with a chunk store, the whole chunks through it and the partial ones at either end
+   * with H5Dwrite; else all with one H5Dwrite.
+   */
+  private static void store(long did, long fileSpace, long elements, long memType, BytePointer buf, Rows rows,
+      H5Spaces spaces, String where) throws Exception {
+    if (rows.chunks() == null) {
+      long ms = spaces.memory(elements, 0, elements);
+      H5Calls.check(hdf5.H5Dwrite(did, memType, ms, fileSpace, DEFAULT, buf), "H5Dwrite");
+      return;
+    }
+    long[] whole = rows.chunks().writeWholeChunks(did, rows.start(), rows.count(), buf, where);
+    long end = rows.start() + rows.count();
+    long perRow = elements / rows.count();
+    for (long[] part : new long[][] {{rows.start(), whole[0]}, {whole[1], end}}) {
+      if (part[1] > part[0]) {
+        long fs = spaces.selectRows(did, part[0], part[1] - part[0]);
+        long ms = spaces.memory(elements, (part[0] - rows.start()) * perRow, (part[1] - part[0]) * perRow);
+        H5Calls.check(hdf5.H5Dwrite(did, memType, ms, fs, DEFAULT, buf), "H5Dwrite");
+      }
+    }
   }
 
   /**
@@ -256,7 +282,7 @@ final class H5RowIo {
    * Variable-length strings are staged as NUL-terminated UTF-8 in one native block that outlives the write.
    */
   static void writePacked(long did, long fileSpace, long elements, H5MemLayout layout, List<H5Column> columns,
-      List<H5ColumnWrite> srcs, String where, H5Spaces spaces) throws Exception {
+      List<H5ColumnWrite> srcs, String where, H5Spaces spaces, Rows rows) throws Exception {
     int stride = layout.elementSize();
     int bytes = packedBytes(elements, stride);
     // The packed memory type has no gaps, so packing sets every byte: a reused image holds nothing stale.
@@ -276,10 +302,9 @@ final class H5RowIo {
         gather(image, (int) elements, stride, layout.offset(c), columns.get(c), srcs.get(c),
             stringOffsets[c], strings.address(), where);
       }
-      long ms = spaces.memory(elements, 0, elements);
       BytePointer buf = spaces.scratch(bytes);
       buf.put(image, 0, bytes);
-      H5Calls.check(hdf5.H5Dwrite(did, layout.typeId(), ms, fileSpace, DEFAULT, buf), "H5Dwrite");
+      store(did, fileSpace, elements, layout.typeId(), buf, rows, spaces, where);
     }
   }
 

@@ -67,12 +67,17 @@ class PowerLossTest {
           d.append(3000, H5ColumnWrite.from(seq(100, 3000), 0));
         }
       }
+      case "gzip-append" -> { // a partial chunk, two whole chunks compressed in Java (H5ChunkStore), a partial one
+        try (H5Dataset d = h.openDataset("/gz")) {
+          d.append(2600, H5ColumnWrite.from(seq(4500, 2600), 0));
+        }
+      }
       default -> throw new IllegalArgumentException(kind);
     }
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"append", "new-dataset", "overwrite"})
+  @ValueSource(strings = {"append", "new-dataset", "overwrite", "gzip-append"})
   void everyCutAndEveryLossOfUnsyncedWritesRecoversToOldOrNew(String kind) throws Exception {
     Path f = dir.resolve("p.h5");
     try (H5File h = H5File.create(f.toString())) {
@@ -81,6 +86,10 @@ class PowerLossTest {
       }
       try (H5Dataset o = h.createDataset("/other", H5DatasetSpec.of(H5Type.int32()).withChunkRows(100))) {
         o.append(300, H5ColumnWrite.from(new int[300], 0));
+      }
+      try (H5Dataset g = h.createDataset("/gz", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000)
+          .withDeflate(4).withShuffle(true))) {
+        g.append(4500, H5ColumnWrite.from(seq(0, 4500), 0));
       }
     }
     Path real = JournalFiles.realTarget(f);
@@ -194,7 +203,7 @@ class PowerLossTest {
       assertThat(d.info().rows()).as(where).isEqualTo(5000);
       d.read(0, 5000, H5ColumnRead.into(v, 0));
       assertThat(v).as(where).isEqualTo(seq(0, 5000));
-      assertThat(h.listDatasets()).as(where).containsExactly("/d", "/other");
+      assertThat(h.listDatasets()).as(where).containsExactly("/d", "/gz", "/other");
     }
   }
 }

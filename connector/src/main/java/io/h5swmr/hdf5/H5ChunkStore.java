@@ -1,0 +1,246 @@
+package io.h5swmr.hdf5;
+
+import hdf.hdf5lib.H5;
+import hdf.hdf5lib.HDF5Constants;
+import io.h5swmr.exceptions.H5SwmrDataException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.Deflater;
+import org.bytedeco.hdf5.global.hdf5;
+import org.bytedeco.javacpp.BytePointer;
+
+/**
+ * Writes the whole chunks of a gzip dataset without the library's filter pipeline: their bytes are shuffled and
+ * deflated in Java on every core (libdeflate where installed, else {@link Deflater}), then stored one by one with
+ * {@code H5Dwrite_chunk}. HDF5 itself compresses chunk after chunk on the writing thread, under the process-wide
+ * native guard and, during a commit, under the exclusive writer lease. Taken only where the result is the same
+ * file HDF5 would write, but for the deflate stream's bytes (any zlib stream at the dataset's level; every HDF5
+ * reader decodes it): a chunked dataset whose pipeline holds deflate and otherwise only shuffle and Fletcher32, in
+ * any order, whose chunks span whole rows, written from a memory type equal to the stored one ({@code H5Tequal}) with no variable-length,
+ * string or reference parts (the bytes written are the bytes stored). Partial chunks at either end of a write go
+ * through {@code H5Dwrite} as before, which merges them with what the chunk already holds.
+ */
+final class H5ChunkStore {
+  /** Chunks written here since the JVM started (tests check the path was taken). */
+  static final AtomicLong CHUNKS = new AtomicLong();
+  /** Whether the path is used; {@code -Dh5swmr.parallelDeflate=false} (or a test) turns it off. */
+  static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("h5swmr.parallelDeflate"));
+
+  private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
+        Thread t = new Thread(r, "h5swmr-deflate");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private final long chunkRows;
+  private final long rowBytes;
+  private final int rank;
+  /** The pipeline in write order: {SHUFFLE, element size}, {DEFLATE, level} or {FLETCHER32}. */
+  private final int[][] steps;
+
+  private H5ChunkStore(long chunkRows, long rowBytes, int rank, int[][] steps) {
+    this.chunkRows = chunkRows;
+    this.rowBytes = rowBytes;
+    this.rank = rank;
+    this.steps = steps;
+  }
+
+  /**
+   * The store for writing dataset {@code did} from memory type {@code memType}, or null when this path does not
+   * apply (see the class comment). Native calls: caller holds the guard.
+   */
+  static H5ChunkStore plan(long did, H5DatasetInfo meta, long memType) throws Exception {
+    if (!enabled || meta.layout() != H5Layout.CHUNKED || meta.rank() == 0) {
+      return null;
+    }
+    List<H5Filter> filters = meta.filters();
+    boolean deflates = false;
+    for (H5Filter f : filters) {
+      int id = f.id();
+      if (id != H5Filter.DEFLATE && id != H5Filter.SHUFFLE && id != H5Filter.FLETCHER32) {
+        return null;
+      }
+      deflates |= id == H5Filter.DEFLATE;
+    }
+    if (!deflates) {
+      return null; // nothing costly for the library to do
+    }
+    long[] chunk = meta.chunkDims();
+    long[] dims = meta.dims();
+    for (int i = 1; i < dims.length; i++) {
+      if (chunk[i] != dims[i]) {
+        return null; // chunks split rows: not a run of whole rows
+      }
+    }
+    long fileType = H5.H5Dget_type(did);
+    try {
+      if (!H5.H5Tequal(memType, fileType) || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_VLEN)
+          || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_STRING)
+          || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_REFERENCE)) {
+        return null;
+      }
+      long rowBytes = H5.H5Tget_size(fileType) * meta.trailingElements();
+      if (rowBytes <= 0 || chunk[0] * rowBytes > Integer.MAX_VALUE - 8) {
+        return null;
+      }
+      int typeSize = (int) H5.H5Tget_size(fileType);
+      int[][] steps = new int[filters.size()][];
+      for (int i = 0; i < steps.length; i++) {
+        H5Filter f = filters.get(i);
+        int[] p = f.params();
+        if (f.id() == H5Filter.SHUFFLE) {
+          steps[i] = new int[] {H5Filter.SHUFFLE, p.length > 0 && p[0] > 0 ? p[0] : typeSize};
+        } else if (f.id() == H5Filter.DEFLATE) {
+          int level = p.length > 0 ? p[0] : 6;
+          if (level < 0 || level > 9) {
+            return null;
+          }
+          steps[i] = new int[] {H5Filter.DEFLATE, level};
+        } else {
+          steps[i] = new int[] {H5Filter.FLETCHER32};
+        }
+      }
+      return new H5ChunkStore(chunk[0], rowBytes, dims.length, steps);
+    } finally {
+      H5.H5Tclose(fileType);
+    }
+  }
+
+  /**
+   * Rows [{@code start}, {@code start + count}) of the dataset, whose stored bytes {@code buf} holds from offset
+   * 0: stores every chunk the range covers whole and returns the rows it wrote, {@code {from, to}} (from == to
+   * when none), leaving [start, from) and [to, start + count) to the caller.
+   */
+  long[] writeWholeChunks(long did, long start, long count, BytePointer buf, String where) throws Exception {
+    long from = (start + chunkRows - 1) / chunkRows * chunkRows;
+    long to = (start + count) / chunkRows * chunkRows;
+    if (to <= from) {
+      return new long[] {start, start};
+    }
+    int chunkBytes = (int) (chunkRows * rowBytes);
+    long base = buf.address();
+    // Chunks are compressed ahead of the one being stored, at most two per core at a time (bounded memory).
+    int window = 2 * THREADS;
+    ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
+    long next = from;
+    long[] offset = new long[rank];
+    try (BytePointer out = new BytePointer(chunkBytes + chunkBytes / 8 + 1024L)) {
+      for (long row = from; row < to; row += chunkRows) {
+        while (next < to && ahead.size() < window) {
+          long at = (next - start) * rowBytes;
+          ahead.add(POOL.submit(() -> encode(base + at, chunkBytes)));
+          next += chunkRows;
+        }
+        byte[] z = get(ahead.poll(), where);
+        BytePointer target = out.capacity() >= z.length ? out : new BytePointer(z.length);
+        try {
+          target.position(0).put(z, 0, z.length);
+          offset[0] = row;
+          H5Calls.check(hdf5.H5Dwrite_chunk(did, H5Calls.DEFAULT, 0, offset, z.length, target),
+              "H5Dwrite_chunk");
+        } finally {
+          if (target != out) {
+            target.close();
+          }
+        }
+        CHUNKS.incrementAndGet();
+      }
+    } finally {
+      // A failed write leaves tasks that may still read buf, which the caller reuses once this returns.
+      for (Future<byte[]> f : ahead) {
+        awaitQuietly(f);
+      }
+    }
+    return new long[] {from, to};
+  }
+
+  private static byte[] get(Future<byte[]> f, String where) throws InterruptedException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw new H5SwmrDataException(where + "could not compress a chunk: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private static void awaitQuietly(Future<byte[]> f) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        f.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One chunk's stored bytes: the pipeline applied in order, as HDF5's filters would. */
+  private byte[] encode(long address, int bytes) {
+    byte[] data = new byte[bytes];
+    new BytePointer(NativeMemory.at(address)).get(data);
+    for (int[] step : steps) {
+      switch (step[0]) {
+        case H5Filter.SHUFFLE:
+          data = step[1] > 1 ? shuffle(data, data.length, step[1]) : data;
+          break;
+        case H5Filter.DEFLATE:
+          byte[] z = LibDeflate.unavailable() == null ? LibDeflate.deflate(data, data.length, step[1]) : null;
+          data = z != null ? z : deflate(data, data.length, step[1]);
+          break;
+        default: // Fletcher32: the checksum appended, little-endian, as the library's filter stores it
+          byte[] sum = Arrays.copyOf(data, data.length + 4);
+          int f = H5ChunkFilters.fletcher32(data, data.length);
+          for (int k = 0; k < 4; k++) {
+            sum[data.length + k] = (byte) (f >>> (8 * k));
+          }
+          data = sum;
+      }
+    }
+    return data;
+  }
+
+  /** HDF5's byte shuffle: byte b of every element together, elements in order; trailing bytes stay at the end. */
+  static byte[] shuffle(byte[] in, int len, int size) {
+    int n = len / size;
+    byte[] out = new byte[len];
+    for (int b = 0; b < size; b++) {
+      int o = b * n;
+      for (int e = 0, i = b; e < n; e++, i += size) {
+        out[o + e] = in[i];
+      }
+    }
+    System.arraycopy(in, n * size, out, n * size, len - n * size);
+    return out;
+  }
+
+  private static byte[] deflate(byte[] data, int len, int level) {
+    Deflater d = new Deflater(level);
+    try {
+      d.setInput(data, 0, len);
+      d.finish();
+      byte[] out = new byte[len + len / 1000 + 64];
+      int n = 0;
+      while (!d.finished()) {
+        if (n == out.length) {
+          out = Arrays.copyOf(out, out.length * 2);
+        }
+        n += d.deflate(out, n, out.length - n);
+      }
+      return Arrays.copyOf(out, n);
+    } finally {
+      d.end();
+    }
+  }
+}
