@@ -33,7 +33,7 @@ class RuntimeJarSubmitTest {
   private static final List<String> OURS = List.of("/connector/target/", "/integration-tests/target/",
       "/org/bytedeco/", "/redis/clients/", "/com/esotericsoftware/kryo/5", "/com/esotericsoftware/reflectasm/",
       "/commons-pool2/", "/org/json/json/", "/embedded-redis/", "/org/redisson/", "/junit", "/assertj",
-      "/opentest4j/", "/apiguardian/");
+      "/opentest4j/", "/apiguardian/", "/net/java/dev/jna/", "/io/h5swmr/");
 
   static Path runtimeJar() {
     String p = System.getProperty("h5swmr.runtime.jar");
@@ -80,9 +80,21 @@ class RuntimeJarSubmitTest {
       assertThat(result).isEqualTo("RESULT count=" + n + " sumId=" + (n * (n - 1) / 2) + " sumX="
           + (n * (n - 1) / 2 * 0.5) + " maxK=6");
       assertThat(submit.awaitLine("SQL", Duration.ofMinutes(2))).isEqualTo("SQL count=" + countK3(n));
+      assertThat(submit.awaitLine("GZIP", Duration.ofMinutes(2))).isEqualTo("GZIP count=" + n + " sumX="
+          + (n * (n - 1) / 2 * 0.5) + " inflater=" + (libdeflateInstalled() ? "libdeflate" : "java.util.zip.Inflater"));
       assertThat(submit.waitFor(Duration.ofMinutes(2))).as(submit.output()).isZero();
     }
     assertThat(out).exists();
+  }
+
+  /** Whether the dynamic linker knows libdeflate (the runtime jar's JNA must then find it). */
+  private static boolean libdeflateInstalled() throws Exception {
+    try {
+      Process p = new ProcessBuilder("ldconfig", "-p").redirectErrorStream(true).start();
+      return new String(p.getInputStream().readAllBytes()).contains("libdeflate.so");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static long countK3(long n) {

@@ -27,6 +27,14 @@ public final class SubmitApp {
           + " maxK=" + r.getInt(3));
       spark.sql("CREATE TABLE submitted USING h5swmr OPTIONS (path '" + file + "', dataset '/results/t')");
       System.out.println("SQL count=" + spark.sql("SELECT count(*) FROM submitted WHERE k = 3").first().getLong(0));
+      // gzip: whole chunks compressed on every core at the commit, chunks inflated in Java on read (libdeflate
+      // through the runtime jar's JNA where the machine has it)
+      df.write().format("h5swmr").option("dataset", "/results/gz").option("compression", "gzip")
+          .option("chunkRows", "1000").mode("append").save(file);
+      Row g = spark.read().format("h5swmr").option("dataset", "/results/gz").load(file)
+          .selectExpr("count(*)", "sum(x)").first();
+      System.out.println("GZIP count=" + g.getLong(0) + " sumX=" + g.getDouble(1) + " inflater="
+          + io.h5swmr.hdf5.H5ChunkFilters.inflater());
     } finally {
       spark.stop();
     }
