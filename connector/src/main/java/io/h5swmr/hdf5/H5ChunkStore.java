@@ -22,9 +22,10 @@ import org.bytedeco.javacpp.BytePointer;
  * native guard and, during a commit, under the exclusive writer lease. Taken only where the result is the same
  * file HDF5 would write, but for the deflate stream's bytes (any zlib stream at the dataset's level; every HDF5
  * reader decodes it): a chunked dataset whose pipeline holds deflate and otherwise only shuffle and Fletcher32, in
- * any order, whose chunks span whole rows, written from a memory type equal to the stored one ({@code H5Tequal}) with no variable-length,
- * string or reference parts (the bytes written are the bytes stored). Partial chunks at either end of a write go
- * through {@code H5Dwrite} as before, which merges them with what the chunk already holds.
+ * any order, whose chunks span whole rows, written from a memory type equal to the stored one ({@code H5Tequal})
+ * with no variable-length, string or reference parts (the bytes written are the bytes stored). Partial chunks at
+ * either end of a write go through {@code H5Dwrite} as before, which merges them with what the chunk holds. The
+ * calling thread keeps the native guard while it waits: no other thread's HDF5 call comes between.
  */
 final class H5ChunkStore {
   /** Chunks written here since the JVM started (tests check the path was taken). */
@@ -34,10 +35,10 @@ final class H5ChunkStore {
 
   private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
   private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
-        Thread t = new Thread(r, "h5swmr-deflate");
-        t.setDaemon(true);
-        return t;
-      });
+    Thread t = new Thread(r, "h5swmr-deflate");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final long chunkRows;
   private final long rowBytes;

@@ -8,12 +8,12 @@ import java.lang.ref.Cleaner;
 
 /**
  * Inflates and deflates zlib streams (HDF5's deflate filter) with the system's libdeflate, which decodes them
- * about 1.6 times as fast as zlib, the library behind Java's {@code Inflater} and HDF5's own filter, and encodes
- * them faster too ({@link H5ChunkStore}). Linux distributions install it
- * with libtiff (Debian/Ubuntu {@code libdeflate0}, RHEL {@code libdeflate}); where it is absent, or the JVM
- * property {@code h5swmr.libdeflate=false} is set, {@link H5ChunkFilters} keeps using {@code Inflater}. Called
- * through JNA's direct mapping: one native call per chunk, outside the HDF5 guard (libdeflate keeps no global
- * state; each thread has a decompressor of its own).
+ * about 1.6 times as fast as zlib (the library behind Java's {@code Inflater} and HDF5's own filter) and encodes
+ * them faster too. Linux distributions install it with libtiff (Debian/Ubuntu {@code libdeflate0}, RHEL
+ * {@code libdeflate}); where it is absent, or the JVM property {@code h5swmr.libdeflate=false} is set,
+ * {@link H5ChunkFilters} and {@link H5ChunkStore} use {@code Inflater} and {@code Deflater}. Called through JNA's
+ * direct mapping: one native call per chunk, outside the HDF5 guard (libdeflate keeps no global state; each thread
+ * has a decompressor and compressors of its own).
  */
 final class LibDeflate {
   private static final int SUCCESS = 0;
