@@ -116,16 +116,23 @@ final class H5ChunkStore {
 
   /**
    * Rows [{@code start}, {@code start + count}) of the dataset, whose stored bytes {@code buf} holds from offset
-   * 0: stores every chunk the range covers whole and returns the rows it wrote, {@code {from, to}} (from == to
-   * when none), leaving [start, from) and [to, start + count) to the caller.
+   * 0: stores every chunk the write completes, and returns the rows it wrote from {@code buf}, {@code {from, to}}
+   * (from == to when none), leaving [start, from) and [to, start + count) to the caller. A chunk the write starts
+   * inside of and fills to its end is completed here too, with the rows before {@code start} read back first
+   * (from the chunk cache, where the previous write left them): a bulk append of blocks that do not end on chunk
+   * boundaries then has every chunk but its last compressed here, not one chunk per block by the library.
    */
-  long[] writeWholeChunks(long did, long start, long count, BytePointer buf, String where) throws Exception {
-    long from = (start + chunkRows - 1) / chunkRows * chunkRows;
+  long[] writeWholeChunks(long did, long memType, long start, long count, BytePointer buf, String where)
+      throws Exception {
+    long head = start / chunkRows * chunkRows;
+    long from = head < start && start + count >= head + chunkRows ? head : (start + chunkRows - 1) / chunkRows
+        * chunkRows;
     long to = (start + count) / chunkRows * chunkRows;
     if (to <= from) {
       return new long[] {start, start};
     }
     int chunkBytes = (int) (chunkRows * rowBytes);
+    byte[] merged = from < start ? headChunk(did, memType, from, start, buf, chunkBytes) : null;
     long base = buf.address();
     // Chunks are compressed ahead of the one being stored, at most two per core at a time (bounded memory).
     int window = 2 * THREADS;
@@ -136,7 +143,8 @@ final class H5ChunkStore {
       for (long row = from; row < to; row += chunkRows) {
         while (next < to && ahead.size() < window) {
           long at = (next - start) * rowBytes;
-          ahead.add(POOL.submit(() -> encode(base + at, chunkBytes)));
+          ahead.add(POOL.submit(next < start ? () -> encode(merged)
+              : () -> encode(copy(base + at, chunkBytes))));
           next += chunkRows;
         }
         byte[] z = get(ahead.poll(), where);
@@ -159,7 +167,45 @@ final class H5ChunkStore {
         awaitQuietly(f);
       }
     }
-    return new long[] {from, to};
+    return new long[] {Math.max(from, start), to};
+  }
+
+  /**
+   * The chunk starting at row {@code chunk}: its rows before {@code start} as the dataset holds them (read with
+   * the memory type, equal to the stored one), then the first rows of {@code buf}.
+   */
+  private byte[] headChunk(long did, long memType, long chunk, long start, BytePointer buf, int chunkBytes)
+      throws Exception {
+    long before = start - chunk;
+    long trailing = rowBytes / H5.H5Tget_size(memType);
+    byte[] merged = new byte[chunkBytes];
+    long fs = H5.H5Dget_space(did);
+    try (BytePointer old = new BytePointer(before * rowBytes)) {
+      long[] at = new long[rank];
+      long[] n = new long[rank];
+      H5.H5Sget_simple_extent_dims(fs, n, null);
+      at[0] = chunk;
+      n[0] = before;
+      H5.H5Sselect_hyperslab(fs, HDF5Constants.H5S_SELECT_SET, at, null, n, null);
+      long ms = H5.H5Screate_simple(1, new long[] {before * trailing}, null);
+      try {
+        H5Calls.check(hdf5.H5Dread(did, memType, ms, fs, H5Calls.DEFAULT, old), "H5Dread");
+      } finally {
+        H5.H5Sclose(ms);
+      }
+      old.get(merged, 0, (int) (before * rowBytes));
+    } finally {
+      H5.H5Sclose(fs);
+    }
+    new BytePointer(NativeMemory.at(buf.address())).get(merged, (int) (before * rowBytes),
+        (int) (chunkBytes - before * rowBytes));
+    return merged;
+  }
+
+  private static byte[] copy(long address, int bytes) {
+    byte[] data = new byte[bytes];
+    new BytePointer(NativeMemory.at(address)).get(data);
+    return data;
   }
 
   private static byte[] get(Future<byte[]> f, String where) throws InterruptedException {
@@ -187,10 +233,9 @@ final class H5ChunkStore {
     }
   }
 
-  /** One chunk's stored bytes: the pipeline applied in order, as HDF5's filters would. */
-  private byte[] encode(long address, int bytes) {
-    byte[] data = new byte[bytes];
-    new BytePointer(NativeMemory.at(address)).get(data);
+  /** One chunk's stored bytes: the pipeline applied in order to its raw bytes, as HDF5's filters would. */
+  private byte[] encode(byte[] raw) {
+    byte[] data = raw;
     for (int[] step : steps) {
       switch (step[0]) {
         case H5Filter.SHUFFLE:
@@ -212,14 +257,28 @@ final class H5ChunkStore {
     return data;
   }
 
-  /** HDF5's byte shuffle: byte b of every element together, elements in order; trailing bytes stay at the end. */
+  /**
+   * HDF5's byte shuffle: byte b of every element together, elements in order; trailing bytes stay at the end.
+   * Eight elements at a time: their bytes are read from one short stretch of the input and each plane gets them
+   * as one 8-byte store.
+   */
   static byte[] shuffle(byte[] in, int len, int size) {
     int n = len / size;
     byte[] out = new byte[len];
-    for (int b = 0; b < size; b++) {
-      int o = b * n;
-      for (int e = 0, i = b; e < n; e++, i += size) {
-        out[o + e] = in[i];
+    int e = 0;
+    for (; e + 8 <= n; e += 8) {
+      int at = e * size;
+      for (int b = 0; b < size; b++) {
+        long v = 0;
+        for (int k = 0, i = at + b; k < 8; k++, i += size) {
+          v |= (in[i] & 0xFFL) << (8 * k);
+        }
+        H5Bytes.LONG_LE.set(out, b * n + e, v);
+      }
+    }
+    for (; e < n; e++) {
+      for (int b = 0; b < size; b++) {
+        out[b * n + e] = in[e * size + b];
       }
     }
     System.arraycopy(in, n * size, out, n * size, len - n * size);

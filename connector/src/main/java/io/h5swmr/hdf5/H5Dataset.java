@@ -522,8 +522,9 @@ public final class H5Dataset implements AutoCloseable {
     H5Calls.run(file.path(), path, what, () -> {
       long fs = spaces.selectRows(id.id(), start, count);
       try (H5MemLayout layout = H5MemLayout.build(meta.type(), cols, kinds, true)) {
-        // Writes that cover a whole chunk of a gzip dataset compress it on every core (H5ChunkStore).
-        H5ChunkStore chunks = meta.chunkRows() > 0 && count >= meta.chunkRows()
+        // Writes that complete a chunk of a gzip dataset compress it on every core (H5ChunkStore).
+        long c = meta.chunkRows();
+        H5ChunkStore chunks = c > 0 && (start + count) / c > start / c
             ? H5ChunkStore.plan(id.id(), meta, layout.typeId()) : null;
         H5RowIo.Rows rows = new H5RowIo.Rows(start, count, chunks);
         if (columns.size() == 1) {

@@ -265,7 +265,7 @@ final class H5RowIo {
       H5Calls.check(hdf5.H5Dwrite(did, memType, ms, fileSpace, DEFAULT, buf), "H5Dwrite");
       return;
     }
-    long[] whole = rows.chunks().writeWholeChunks(did, rows.start(), rows.count(), buf, where);
+    long[] whole = rows.chunks().writeWholeChunks(did, memType, rows.start(), rows.count(), buf, where);
     long end = rows.start() + rows.count();
     long perRow = elements / rows.count();
     for (long[] part : new long[][] {{rows.start(), whole[0]}, {whole[1], end}}) {

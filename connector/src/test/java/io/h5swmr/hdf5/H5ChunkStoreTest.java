@@ -29,16 +29,18 @@ class H5ChunkStoreTest {
     return n;
   }
 
-  /** Whole chunks of {@code chunk} rows in appends of {@link #BLOCKS} from row 0. */
+  /**
+   * Chunks of {@code chunk} rows that appends of {@link #BLOCKS} from row 0 complete: every chunk but a last partial
+   * one (a chunk an append starts inside of is completed with the rows already there).
+   */
   private static long wholeChunks(int chunk) {
     long n = 0;
     long at = 0;
     for (int b : BLOCKS) {
-      long from = (at + chunk - 1) / chunk * chunk;
-      long to = (at + b) / chunk * chunk;
-      n += Math.max(0, (to - from) / chunk);
+      n += (at + b) / chunk - at / chunk;
       at += b;
     }
+    assertThat(n).isEqualTo(at / chunk);
     return n;
   }
 
@@ -208,7 +210,8 @@ class H5ChunkStoreTest {
         }
       }
     }
-    assertThat(H5ChunkStore.CHUNKS.get() - before).as("chunks [1000, 5000) of both").isEqualTo(8);
+    assertThat(H5ChunkStore.CHUNKS.get() - before).as("chunks [0, 5000) of both (h5py's 500 rows read back)")
+        .isEqualTo(10);
     String out = H5TestSupport.python(dir, String.join("\n",
         "import h5py, numpy as np",
         "with h5py.File('" + file + "', 'r') as f:",
@@ -225,6 +228,33 @@ class H5ChunkStoreTest {
       for (int i = 0; i < got.length; i++) {
         assertThat(got[i]).as("row %d", i).isEqualTo(i * 0.5);
       }
+    }
+  }
+
+  @Test
+  void aChunkAWriteCompletesTakesTheRowsBeforeItFromTheCache() throws Exception {
+    Path file = dir.resolve("merged.h5");
+    double[] a = new double[700];
+    double[] b = new double[1800];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = -i - 1;
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = i * 0.125;
+    }
+    long before = H5ChunkStore.CHUNKS.get();
+    try (H5File f = H5File.create(file.toString());
+        H5Dataset d = f.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withTrailingDims(2)
+            .withChunkRows(1000).withDeflate(4).withShuffle(true))) {
+      d.append(350, List.of(H5ColumnWrite.from(a, 0))); // rows [0, 350) of chunk 0: dirty in the chunk cache
+      d.append(900, List.of(H5ColumnWrite.from(b, 0))); // completes chunk 0, rows [1000, 1250) partial again
+    }
+    assertThat(H5ChunkStore.CHUNKS.get() - before).as("chunk 0, completed by the second append").isEqualTo(1);
+    try (H5File f = H5File.openReadOnly(file.toString()); H5Dataset d = f.openDataset("/d")) {
+      double[] got = new double[2500];
+      d.read(0, 1250, H5ColumnRead.into(got, 0));
+      assertThat(java.util.Arrays.copyOfRange(got, 0, 700)).isEqualTo(a);
+      assertThat(java.util.Arrays.copyOfRange(got, 700, 2500)).isEqualTo(b);
     }
   }
 
