@@ -31,8 +31,10 @@ public final class H5ChunkFilters {
 
   private static final Logger LOG = LoggerFactory.getLogger(H5ChunkFilters.class);
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+  /** Whether this JVM can call libdeflate (JNA present and the library found); checked once. */
+  static final boolean LIBDEFLATE_PRESENT = libDeflatePresent();
   /** Whether deflate goes through libdeflate; tests switch it to compare both decoders. */
-  static volatile boolean useLibDeflate = libDeflatePresent();
+  static volatile boolean useLibDeflate = LIBDEFLATE_PRESENT;
 
   private H5ChunkFilters() {}
 

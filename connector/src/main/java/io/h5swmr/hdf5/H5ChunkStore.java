@@ -42,13 +42,16 @@ final class H5ChunkStore {
 
   private final long chunkRows;
   private final long rowBytes;
+  /** Elements per row (dimensions after the first): a memory dataspace counts rows times this. */
+  private final long trailing;
   private final int rank;
   /** The pipeline in write order: {SHUFFLE, element size}, {DEFLATE, level} or {FLETCHER32}. */
   private final int[][] steps;
 
-  private H5ChunkStore(long chunkRows, long rowBytes, int rank, int[][] steps) {
+  private H5ChunkStore(long chunkRows, long rowBytes, long trailing, int rank, int[][] steps) {
     this.chunkRows = chunkRows;
     this.rowBytes = rowBytes;
+    this.trailing = trailing;
     this.rank = rank;
     this.steps = steps;
   }
@@ -87,17 +90,17 @@ final class H5ChunkStore {
           || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_REFERENCE)) {
         return null;
       }
-      long rowBytes = H5.H5Tget_size(fileType) * meta.trailingElements();
+      long typeSize = H5.H5Tget_size(fileType);
+      long rowBytes = typeSize * meta.trailingElements();
       if (rowBytes <= 0 || chunk[0] * rowBytes > Integer.MAX_VALUE - 8) {
         return null;
       }
-      int typeSize = (int) H5.H5Tget_size(fileType);
       int[][] steps = new int[filters.size()][];
       for (int i = 0; i < steps.length; i++) {
         H5Filter f = filters.get(i);
         int[] p = f.params();
         if (f.id() == H5Filter.SHUFFLE) {
-          steps[i] = new int[] {H5Filter.SHUFFLE, p.length > 0 && p[0] > 0 ? p[0] : typeSize};
+          steps[i] = new int[] {H5Filter.SHUFFLE, p.length > 0 && p[0] > 0 ? p[0] : (int) typeSize};
         } else if (f.id() == H5Filter.DEFLATE) {
           int level = p.length > 0 ? p[0] : 6;
           if (level < 0 || level > 9) {
@@ -108,7 +111,7 @@ final class H5ChunkStore {
           steps[i] = new int[] {H5Filter.FLETCHER32};
         }
       }
-      return new H5ChunkStore(chunk[0], rowBytes, dims.length, steps);
+      return new H5ChunkStore(chunk[0], rowBytes, meta.trailingElements(), dims.length, steps);
     } finally {
       H5.H5Tclose(fileType);
     }
@@ -177,7 +180,6 @@ final class H5ChunkStore {
   private byte[] headChunk(long did, long memType, long chunk, long start, BytePointer buf, int chunkBytes)
       throws Exception {
     long before = start - chunk;
-    long trailing = rowBytes / H5.H5Tget_size(memType);
     byte[] merged = new byte[chunkBytes];
     long fs = H5.H5Dget_space(did);
     try (BytePointer old = new BytePointer(before * rowBytes)) {
@@ -242,7 +244,8 @@ final class H5ChunkStore {
           data = step[1] > 1 ? shuffle(data, data.length, step[1]) : data;
           break;
         case H5Filter.DEFLATE:
-          byte[] z = LibDeflate.unavailable() == null ? LibDeflate.deflate(data, data.length, step[1]) : null;
+          // The guarded check: without JNA, touching LibDeflate would fail the commit instead of using Deflater.
+          byte[] z = H5ChunkFilters.LIBDEFLATE_PRESENT ? LibDeflate.deflate(data, data.length, step[1]) : null;
           data = z != null ? z : deflate(data, data.length, step[1]);
           break;
         default: // Fletcher32: the checksum appended, little-endian, as the library's filter stores it

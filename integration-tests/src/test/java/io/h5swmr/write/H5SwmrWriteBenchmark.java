@@ -69,14 +69,7 @@ class H5SwmrWriteBenchmark {
       deleteTree(pq);
 
       Path f = dir.resolve("h5-" + r + ".h5");
-      long[] commit = new long[2];
-      io.h5swmr.hdf5.journal.CommitHook.install(step -> {
-        if (step.equals("locked")) {
-          commit[0] = System.nanoTime();
-        } else if (step.equals("renamed")) {
-          commit[1] = System.nanoTime();
-        }
-      });
+      long[] commit = timeCommit("renamed");
       long t1 = System.nanoTime();
       df.write().format("h5swmr").option("redis.url", REDIS.url()).option("dataset", "/bench")
           .mode("append").save(f.toString());
@@ -84,14 +77,7 @@ class H5SwmrWriteBenchmark {
       io.h5swmr.hdf5.journal.CommitHook.install(null);
       assertThat(rowsOf(f, "/bench")).isEqualTo(rows);
       // in-place cost: append 1000 rows to the 1 GiB file, timing the whole commit under the lease
-      long[] copy = new long[2];
-      io.h5swmr.hdf5.journal.CommitHook.install(step -> {
-        if (step.equals("locked")) {
-          copy[0] = System.nanoTime();
-        } else if (step.equals("journal-deleted")) {
-          copy[1] = System.nanoTime();
-        }
-      });
+      long[] copy = timeCommit("journal-deleted");
       long t2 = System.nanoTime();
       spark.sql("select " + cols + " from range(0, 1000, 1, 1)").write().format("h5swmr")
           .option("redis.url", REDIS.url()).option("dataset", "/bench").mode("append").save(f.toString());
@@ -157,14 +143,7 @@ class H5SwmrWriteBenchmark {
         for (int way = 0; way < 2; way++) {
           enabled.setBoolean(null, way == 0);
           Path f = dir.resolve("gz-" + r + "-" + way + ".h5");
-          long[] commit = new long[2];
-          io.h5swmr.hdf5.journal.CommitHook.install(step -> {
-            if (step.equals("locked")) {
-              commit[0] = System.nanoTime();
-            } else if (step.equals("renamed")) {
-              commit[1] = System.nanoTime();
-            }
-          });
+          long[] commit = timeCommit("renamed");
           long t0 = System.nanoTime();
           df.write().format("h5swmr").option("redis.url", REDIS.url()).option("dataset", "/bench")
               .option("compression", "gzip").mode("append").save(f.toString());
@@ -196,6 +175,22 @@ class H5SwmrWriteBenchmark {
         (double) best[1][0] / best[0][0], (double) best[1][1] / best[0][1]);
     System.out.println(table);
     Files.writeString(Path.of(System.getProperty("h5swmr.bench.gzipOut", "target/write-gzip-benchmark.md")), table);
+  }
+
+  /**
+   * Installs a commit hook that records when the exclusive lease was taken ({@code [0]}) and when the commit reached
+   * step {@code end} ({@code [1]}); uninstall with {@code CommitHook.install(null)}.
+   */
+  private static long[] timeCommit(String end) {
+    long[] at = new long[2];
+    io.h5swmr.hdf5.journal.CommitHook.install(step -> {
+      if (step.equals("locked")) {
+        at[0] = System.nanoTime();
+      } else if (step.equals(end)) {
+        at[1] = System.nanoTime();
+      }
+    });
+    return at;
   }
 
   /** One thread: create the same compound dataset (1 MiB chunks) and write 8 MiB blocks with H5Dwrite. */
