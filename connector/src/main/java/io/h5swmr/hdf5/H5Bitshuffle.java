@@ -53,6 +53,17 @@ final class H5Bitshuffle {
    * @param typeSize the dataset's element size, used when the parameters do not give one
    */
   static byte[] decode(byte[] in, int len, int[] params, int typeSize, int chunkBytes, String where) {
+    byte[][] out = new byte[1][];
+    decode(in, len, params, typeSize, chunkBytes, where, n -> out[0] = new byte[n]);
+    return out[0];
+  }
+
+  /**
+   * {@link #decode(byte[], int, int[], int, int, String)} into the array {@code alloc} gives for the raw size
+   * (at least that long); returns the raw size.
+   */
+  static int decode(byte[] in, int len, int[] params, int typeSize, int chunkBytes, String where,
+      java.util.function.IntFunction<byte[]> alloc) {
     int elem = params.length > 2 && params[2] > 0 ? params[2] : typeSize;
     int compression = compression(params);
     long total;
@@ -91,7 +102,7 @@ final class H5Bitshuffle {
       throw corrupt(where, "block of " + blockElements + " elements is not a positive multiple of 8");
     }
     int size = (int) (total / elem);
-    byte[] out = new byte[(int) total];
+    byte[] out = alloc.apply((int) total);
     int full = size / blockElements;
     int last = size % blockElements;
     last -= last % 8;
@@ -141,7 +152,7 @@ final class H5Bitshuffle {
       throw corrupt(where, "chunk ends inside its " + leftover + " trailing bytes");
     }
     System.arraycopy(in, at, out, outAt, leftover);
-    return out;
+    return (int) total;
   }
 
   /**

@@ -14,6 +14,9 @@ final class H5Bytes {
   static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  /** {@link #LONG_LE} over a {@link java.nio.ByteBuffer} (heap or direct), at an absolute byte index. */
+  static final VarHandle LONG_LE_BUFFER = MethodHandles.byteBufferViewVarHandle(long[].class,
+      ByteOrder.LITTLE_ENDIAN);
   /**
    * {@code LOWc}: the bits of a long whose position has bit {@code c} clear. Swapping the blocks they select
    * between pairs of longs transposes bits (c = 0-2) or bytes (c = 3-5) of eight longs as 8 x 8 matrices: the

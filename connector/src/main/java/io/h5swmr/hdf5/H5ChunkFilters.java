@@ -1,13 +1,16 @@
 package io.h5swmr.hdf5;
 
 import static io.h5swmr.hdf5.H5Bytes.LONG_LE;
+import static io.h5swmr.hdf5.H5Bytes.LONG_LE_BUFFER;
 import static io.h5swmr.hdf5.H5Bytes.LOW3;
 import static io.h5swmr.hdf5.H5Bytes.LOW4;
 import static io.h5swmr.hdf5.H5Bytes.LOW5;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.slf4j.Logger;
@@ -35,6 +38,13 @@ public final class H5ChunkFilters {
   static final boolean LIBDEFLATE_PRESENT = libDeflatePresent();
   /** Whether deflate goes through libdeflate; tests switch it to compare both decoders. */
   static volatile boolean useLibDeflate = LIBDEFLATE_PRESENT;
+  /** Chunks up to this size reuse a thread's buffers in {@link #undoDeflate}; larger ones get buffers of their own. */
+  private static final int KEEP_BYTES = 16 << 20;
+  /**
+   * Per thread: the direct buffers of {@link #storedBuffer} and of the inflated bytes, and the unshuffled array, of
+   * {@link #undoDeflate}; the two arrays {@link #undoInScratch} decodes into; the {@link #storedArray}.
+   */
+  private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[6]);
 
   private H5ChunkFilters() {}
 
@@ -80,37 +90,60 @@ public final class H5ChunkFilters {
    */
   static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
       String where) {
+    return undo(stored, stored.length, pipeline, mask, chunkBytes, typeSize, where, false);
+  }
+
+  /**
+   * {@link #undo} of the stored bytes {@code stored[0, len)} into arrays this thread keeps (chunks up to 16 MiB)
+   * instead of new ones per filter: the result may be longer than {@code chunkBytes} and is valid until this
+   * thread's next call. For readers that convert the rows at once.
+   */
+  static byte[] undoInScratch(byte[] stored, int len, List<H5Filter> pipeline, int mask, int chunkBytes,
+      int typeSize, String where) {
+    return undo(stored, len, pipeline, mask, chunkBytes, typeSize, where, true);
+  }
+
+  private static byte[] undo(byte[] stored, int storedLen, List<H5Filter> pipeline, int mask, int chunkBytes,
+      int typeSize, String where, boolean scratch) {
     byte[] data = stored;
-    int len = stored.length;
+    int len = storedLen;
     for (int i = pipeline.size() - 1; i >= 0; i--) {
       if ((mask & (1 << i)) != 0) {
         continue;
       }
       H5Filter f = pipeline.get(i);
       int[] p = f.params();
+      byte[] input = data;
+      byte[][] output = new byte[1][];
+      // Each decoder asks for the array it writes once it knows the size: a new one, or a kept one not the input.
+      IntFunction<byte[]> alloc = scratch ? n -> output[0] = scratchArray(input, n) : n -> output[0] = new byte[n];
       switch (f.id()) {
         case H5Filter.FLETCHER32:
           len = checkFletcher32(data, len, where);
           break;
         case H5Filter.SHUFFLE:
-          data = unshuffle(data, len, p.length > 0 && p[0] > 0 ? p[0] : typeSize);
+          int elem = p.length > 0 && p[0] > 0 ? p[0] : typeSize;
+          if (elem > 1 && len >= elem) {
+            unshuffle(ByteBuffer.wrap(data), len, elem, alloc.apply(len));
+            data = output[0];
+          }
           break;
         case H5Filter.DEFLATE:
           data = inflate(data, len, decodedSize(pipeline, mask, i, chunkBytes), where);
           len = data.length;
           break;
         case LZ4:
-          data = Codecs.lz4(data, len, where);
-          len = data.length;
+          len = Codecs.lz4(data, len, where, alloc);
+          data = output[0];
           break;
         case ZSTD:
           int size = decodedSize(pipeline, mask, i, chunkBytes);
-          data = Codecs.zstd(data, len, size >= 0 ? size : chunkBytes, where);
-          len = data.length;
+          len = Codecs.zstd(data, len, size >= 0 ? size : chunkBytes, where, alloc);
+          data = output[0];
           break;
         case BITSHUFFLE:
-          data = H5Bitshuffle.decode(data, len, p, typeSize, chunkBytes, where);
-          len = data.length;
+          len = H5Bitshuffle.decode(data, len, p, typeSize, chunkBytes, where, alloc);
+          data = output[0];
           break;
         default:
           throw new H5SwmrDataException(where + "filter " + f + " cannot be decoded in Java");
@@ -119,7 +152,114 @@ public final class H5ChunkFilters {
     if (len < chunkBytes) {
       throw new H5SwmrDataException(where + "decoded chunk holds " + len + " bytes, expected " + chunkBytes);
     }
-    return data;
+    return scratch || len == data.length ? data : Arrays.copyOf(data, len);
+  }
+
+  /**
+   * One of the two arrays of this thread's that {@link #undoInScratch} decodes into, at least {@code n} bytes
+   * long and not {@code input} (the array the filter reads); a chunk above 16 MiB gets a new one.
+   */
+  private static byte[] scratchArray(byte[] input, int n) {
+    Object[] s = SCRATCH.get();
+    int slot = s[3] == input ? 4 : 3;
+    byte[] a = (byte[]) s[slot];
+    if (a == null || a.length < n) {
+      a = new byte[n];
+      if (n <= KEEP_BYTES) {
+        s[slot] = a;
+      }
+    }
+    return a;
+  }
+
+  /** A heap array of this thread's of at least {@code n} bytes for a chunk's stored bytes ({@link #undoInScratch}). */
+  static byte[] storedArray(int n) {
+    Object[] s = SCRATCH.get();
+    byte[] a = (byte[]) s[5];
+    if (a == null || a.length < n) {
+      a = new byte[n];
+      if (n <= KEEP_BYTES) {
+        s[5] = a;
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Whether chunks of {@code pipeline} under filter mask {@code mask} can be decoded by {@link #undoDeflate}:
+   * libdeflate is in use and the filters applied are deflate alone or shuffle then deflate (what h5py's
+   * {@code compression='gzip'} with or without {@code shuffle=True} writes).
+   */
+  static boolean deflateOnly(List<H5Filter> pipeline, int mask) {
+    if (!useLibDeflate) {
+      return false;
+    }
+    boolean deflate = false;
+    for (int i = 0; i < pipeline.size(); i++) {
+      if ((mask & (1 << i)) != 0) {
+        continue;
+      }
+      int id = pipeline.get(i).id();
+      if (deflate || (id != H5Filter.DEFLATE && id != H5Filter.SHUFFLE)) {
+        return false; // something after deflate, or a filter other than these two
+      }
+      deflate = id == H5Filter.DEFLATE;
+    }
+    return deflate;
+  }
+
+  /**
+   * A direct buffer for a chunk's {@code len} stored bytes (position 0, limit {@code len}), this thread's until
+   * its next call, for {@link #undoDeflate}.
+   */
+  static ByteBuffer storedBuffer(int len) {
+    return scratchBuffer(0, len);
+  }
+
+  /**
+   * {@link #undo} for a {@link #deflateOnly} pipeline without a copy or an allocation per chunk: the stored bytes
+   * are {@code stored}'s (a {@link #storedBuffer}) from its position to its limit, inflated by libdeflate straight
+   * into a buffer of this thread's and unshuffled into another. Returns a buffer whose bytes 0 to
+   * {@code chunkBytes} are the chunk's raw bytes, valid until this thread's next call; or null when the data do not
+   * inflate to exactly {@code chunkBytes} bytes (then {@link #undo} on the same bytes says what is wrong).
+   */
+  static ByteBuffer undoDeflate(ByteBuffer stored, List<H5Filter> pipeline, int mask, int chunkBytes,
+      int typeSize) {
+    ByteBuffer raw = scratchBuffer(1, chunkBytes);
+    if (!LibDeflate.inflate(stored, raw, chunkBytes)) {
+      return null;
+    }
+    int size = 1;
+    for (int i = 0; i < pipeline.size(); i++) {
+      H5Filter f = pipeline.get(i);
+      if ((mask & (1 << i)) == 0 && f.id() == H5Filter.SHUFFLE) {
+        size = f.params().length > 0 && f.params()[0] > 0 ? f.params()[0] : typeSize;
+      }
+    }
+    if (size <= 1 || chunkBytes < size) {
+      return raw.clear();
+    }
+    Object[] s = SCRATCH.get();
+    byte[] plain = s[2] instanceof byte[] && ((byte[]) s[2]).length >= chunkBytes ? (byte[]) s[2]
+        : new byte[chunkBytes];
+    if (chunkBytes <= KEEP_BYTES) {
+      s[2] = plain;
+    }
+    unshuffle(raw, chunkBytes, size, plain);
+    return ByteBuffer.wrap(plain);
+  }
+
+  /** This thread's direct buffer {@code slot} with room for {@code len} bytes, cleared, limit {@code len}. */
+  private static ByteBuffer scratchBuffer(int slot, int len) {
+    Object[] s = SCRATCH.get();
+    ByteBuffer b = (ByteBuffer) s[slot];
+    if (b == null || b.capacity() < len) {
+      b = ByteBuffer.allocateDirect(Math.max(len, 64 << 10));
+      if (len <= KEEP_BYTES) {
+        s[slot] = b;
+      }
+    }
+    return b.clear().limit(len);
   }
 
   /**
@@ -216,16 +356,24 @@ public final class H5ChunkFilters {
       return in;
     }
     byte[] out = new byte[len];
+    unshuffle(ByteBuffer.wrap(in), len, size, out);
+    return out;
+  }
+
+  /**
+   * Reverses HDF5's byte shuffle of {@code size}-byte elements ({@code size >= 2}, {@code len >= size}): bytes
+   * 0 to {@code len} of {@code in} (absolute indexes) into {@code out[0, len)}.
+   */
+  static void unshuffle(ByteBuffer in, int len, int size, byte[] out) {
     int n = len / size;
     int done = size == 2 || size == 4 || size == 8 ? unshuffleByEights(in, n, size, out) : 0;
     for (int b = 0; b < size; b++) {
       int from = b * n;
       for (int i = done, to = done * size + b; i < n; i++, to += size) {
-        out[to] = in[from + i];
+        out[to] = in.get(from + i);
       }
     }
-    System.arraycopy(in, n * size, out, n * size, len - n * size);
-    return out;
+    in.get(n * size, out, n * size, len - n * size);
   }
 
   /**
@@ -234,11 +382,11 @@ public final class H5ChunkFilters {
    * {@code size - 1}, then zeros) are transposed as an 8 x 8 byte matrix, and long {@code j} then holds element
    * {@code j}'s bytes. Returns the elements done.
    */
-  private static int unshuffleByEights(byte[] in, int n, int size, byte[] out) {
+  private static int unshuffleByEights(ByteBuffer in, int n, int size, byte[] out) {
     int whole = n - n % 8;
     for (int i = 0; i < whole; i += 8) {
-      long x0 = (long) LONG_LE.get(in, i);
-      long x1 = (long) LONG_LE.get(in, n + i);
+      long x0 = (long) LONG_LE_BUFFER.get(in, i);
+      long x1 = (long) LONG_LE_BUFFER.get(in, n + i);
       long x2 = 0;
       long x3 = 0;
       long x4 = 0;
@@ -246,13 +394,13 @@ public final class H5ChunkFilters {
       long x6 = 0;
       long x7 = 0;
       if (size >= 4) {
-        x2 = (long) LONG_LE.get(in, 2 * n + i);
-        x3 = (long) LONG_LE.get(in, 3 * n + i);
+        x2 = (long) LONG_LE_BUFFER.get(in, 2 * n + i);
+        x3 = (long) LONG_LE_BUFFER.get(in, 3 * n + i);
         if (size == 8) {
-          x4 = (long) LONG_LE.get(in, 4 * n + i);
-          x5 = (long) LONG_LE.get(in, 5 * n + i);
-          x6 = (long) LONG_LE.get(in, 6 * n + i);
-          x7 = (long) LONG_LE.get(in, 7 * n + i);
+          x4 = (long) LONG_LE_BUFFER.get(in, 4 * n + i);
+          x5 = (long) LONG_LE_BUFFER.get(in, 5 * n + i);
+          x6 = (long) LONG_LE_BUFFER.get(in, 6 * n + i);
+          x7 = (long) LONG_LE_BUFFER.get(in, 7 * n + i);
         }
       }
       // swap the off-diagonal 1-byte, then 2-byte, then 4-byte blocks of each pair of rows
@@ -378,6 +526,13 @@ public final class H5ChunkFilters {
      * its compressed size (int32) and bytes; a block whose compressed size equals its raw size is stored raw.
      */
     static byte[] lz4(byte[] in, int len, String where) {
+      byte[][] out = new byte[1][];
+      lz4(in, len, where, n -> out[0] = new byte[n]);
+      return out[0];
+    }
+
+    /** {@link #lz4(byte[], int, String)} into the array {@code alloc} gives for the raw size; returns that size. */
+    static int lz4(byte[] in, int len, String where, IntFunction<byte[]> alloc) {
       if (len < 12) {
         throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + len + " bytes, shorter than its 12-byte header");
       }
@@ -386,7 +541,7 @@ public final class H5ChunkFilters {
       if (total < 0 || total > Integer.MAX_VALUE - 8 || block <= 0) {
         throw new H5SwmrDataException(where + "corrupt LZ4 chunk header (size " + total + ", block " + block + ")");
       }
-      byte[] out = new byte[(int) total];
+      byte[] out = alloc.apply((int) total);
       net.jpountz.lz4.LZ4FastDecompressor d = net.jpountz.lz4.LZ4Factory.fastestInstance().fastDecompressor();
       int at = 12;
       int done = 0;
@@ -407,7 +562,7 @@ public final class H5ChunkFilters {
           at += comp;
           done += raw;
         }
-        return out;
+        return (int) total;
       } catch (net.jpountz.lz4.LZ4Exception e) {
         throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + e, e);
       }
@@ -442,9 +597,19 @@ public final class H5ChunkFilters {
     }
 
     static byte[] zstd(byte[] in, int len, int expected, String where) {
+      byte[][] out = new byte[1][];
+      int n = zstd(in, len, expected, where, k -> out[0] = new byte[k]);
+      return n == expected ? out[0] : Arrays.copyOf(out[0], n);
+    }
+
+    /**
+     * One Zstandard frame {@code in[0, len)} of at most {@code expected} bytes into the array {@code alloc} gives
+     * for {@code expected}; returns the bytes it held.
+     */
+    static int zstd(byte[] in, int len, int expected, String where, IntFunction<byte[]> alloc) {
       // The chunk's raw size is known; a frame larger than that fails as "destination buffer too small".
       int n = expected;
-      byte[] out = new byte[n];
+      byte[] out = alloc.apply(n);
       long got;
       try {
         got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, n, in, 0, len);
@@ -455,7 +620,7 @@ public final class H5ChunkFilters {
         throw new H5SwmrDataException(where + "corrupt Zstandard chunk: "
             + com.github.luben.zstd.Zstd.getErrorName(got));
       }
-      return got == n ? out : java.util.Arrays.copyOf(out, (int) got);
+      return (int) got;
     }
   }
 }

@@ -4,7 +4,6 @@ import io.h5swmr.exceptions.H5SwmrDataException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -86,10 +85,15 @@ final class H5DirectRead {
       try {
         if (!p.filtered) {
           readPlain(src, p.block.address() + p.skip, p.bytes, leaf, into, p.dstOff, typeSize);
+        } else if (H5ChunkFilters.deflateOnly(meta.filters(), p.block.filterMask())) {
+          ByteBuffer stored = H5ChunkFilters.storedBuffer(Math.toIntExact(p.block.storedBytes()));
+          src.readFully(p.block.address(), stored);
+          decodeDeflate(stored.flip(), p, meta, into);
         } else {
-          byte[] stored = new byte[Math.toIntExact(p.block.storedBytes())];
-          src.readFully(p.block.address(), ByteBuffer.wrap(stored));
-          decodeFiltered(stored, p, meta, into);
+          int len = Math.toIntExact(p.block.storedBytes());
+          byte[] stored = H5ChunkFilters.storedArray(len);
+          src.readFully(p.block.address(), ByteBuffer.wrap(stored, 0, len));
+          decodeFiltered(stored, len, p, meta, into);
         }
       } catch (IOException e) {
         throw new H5SwmrDataException(p.at + "could not read the stored bytes: " + e.getMessage(), e);
@@ -141,11 +145,33 @@ final class H5DirectRead {
     return out;
   }
 
-  /** Undoes the filters of {@code p}'s chunk ({@code stored}: its stored bytes) and converts its rows read. */
-  private static void decodeFiltered(byte[] stored, Piece p, H5DatasetInfo meta, H5ColumnRead into) {
+  /**
+   * {@link #decodeFiltered} for a {@link H5ChunkFilters#deflateOnly} chunk whose stored bytes are in a
+   * {@link H5ChunkFilters#storedBuffer} ({@code stored}, position to limit).
+   */
+  private static void decodeDeflate(ByteBuffer stored, Piece p, H5DatasetInfo meta, H5ColumnRead into) {
+    H5Type leaf = meta.type().leaf();
+    ByteBuffer raw = H5ChunkFilters.undoDeflate(stored, meta.filters(), p.block.filterMask(),
+        Math.toIntExact(p.block.rows() * rowBytes(meta)), Math.toIntExact(leaf.size()));
+    if (raw == null) { // corrupt, or another size: the general path's error says which
+      byte[] copy = new byte[stored.remaining()];
+      stored.get(copy);
+      decodeFiltered(copy, copy.length, p, meta, into);
+      return;
+    }
+    int skip = Math.toIntExact(p.skip);
+    int bytes = Math.toIntExact(p.bytes);
+    convert(raw.limit(skip + bytes).position(skip).slice().order(leaf.byteOrder()), leaf, into.kind(), into.array(),
+        p.dstOff, Math.toIntExact(bytes / leaf.size()));
+  }
+
+  /**
+   * Undoes the filters of {@code p}'s chunk ({@code stored[0, len)}: its stored bytes) and converts its rows read.
+   */
+  private static void decodeFiltered(byte[] stored, int len, Piece p, H5DatasetInfo meta, H5ColumnRead into) {
     H5Type leaf = meta.type().leaf();
     int typeSize = Math.toIntExact(leaf.size());
-    byte[] raw = H5ChunkFilters.undo(stored, meta.filters(), p.block.filterMask(),
+    byte[] raw = H5ChunkFilters.undoInScratch(stored, len, meta.filters(), p.block.filterMask(),
         Math.toIntExact(p.block.rows() * rowBytes(meta)), typeSize, p.at);
     ByteBuffer view = ByteBuffer.wrap(raw, Math.toIntExact(p.skip), Math.toIntExact(p.bytes))
         .slice().order(leaf.byteOrder());
@@ -296,9 +322,14 @@ final class H5DirectRead {
           if (!r.piece.filtered) {
             convert(ByteBuffer.wrap(bytes, off, r.len).slice().order(leaf.byteOrder()), leaf, into.kind(),
                 into.array(), r.dstOff, r.len / typeSize);
+          } else if (H5ChunkFilters.deflateOnly(meta.filters(), r.piece.block.filterMask())) {
+            decodeDeflate(H5ChunkFilters.storedBuffer(r.len).put(bytes, off, r.len).flip(), r.piece, meta, into);
+          } else if (off == 0) {
+            decodeFiltered(bytes, r.len, r.piece, meta, into);
           } else {
-            decodeFiltered(off == 0 && r.len == bytes.length ? bytes : Arrays.copyOfRange(bytes, off, off + r.len),
-                r.piece, meta, into);
+            byte[] stored = H5ChunkFilters.storedArray(r.len);
+            System.arraycopy(bytes, off, stored, 0, r.len);
+            decodeFiltered(stored, r.len, r.piece, meta, into);
           }
         }
         bytes = null; // not held while the next run is awaited

@@ -68,6 +68,31 @@ final class LibDeflate {
     return PER_THREAD.get().decode(src, len, exact);
   }
 
+  /**
+   * Decodes the zlib stream between {@code src}'s position and limit into {@code dst} from its position, which
+   * must have room for exactly {@code exact} bytes; both buffers direct. Returns false, leaving {@code dst}'s
+   * position, when the stream is corrupt or does not hold exactly {@code exact} bytes; else advances it.
+   */
+  static boolean inflate(java.nio.ByteBuffer src, java.nio.ByteBuffer dst, int exact) {
+    return PER_THREAD.get().decode(src, dst, exact);
+  }
+
+  private boolean decode(java.nio.ByteBuffer src, java.nio.ByteBuffer dst, int exact) {
+    if (dst.remaining() < exact) {
+      throw new IllegalArgumentException("room for " + dst.remaining() + " bytes, " + exact + " wanted");
+    }
+    Pointer in = Native.getDirectBufferPointer(src).share(src.position());
+    Pointer out = Native.getDirectBufferPointer(dst).share(dst.position());
+    int r = libdeflate_zlib_decompress(decompressor, in, src.remaining(), out, exact, actual);
+    java.lang.ref.Reference.reachabilityFence(src);
+    java.lang.ref.Reference.reachabilityFence(dst);
+    if (r != SUCCESS || actual.getLong(0) != exact) {
+      return false;
+    }
+    dst.position(dst.position() + exact);
+    return true;
+  }
+
   private byte[] decode(byte[] src, int len, int exact) {
     try {
       if (in == null || in.size() < len) {

@@ -207,6 +207,121 @@ class H5ChunkFiltersTest {
   }
 
   @Test
+  void onlyDeflateAloneOrAfterShuffleTakesTheBufferPath() {
+    H5Filter fletcher = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
+    H5Filter shuffle = new H5Filter(H5Filter.SHUFFLE, "shuffle", new int[] {8});
+    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
+    boolean was = H5ChunkFilters.useLibDeflate;
+    try {
+      H5ChunkFilters.useLibDeflate = true;
+      assertThat(H5ChunkFilters.deflateOnly(List.of(deflate), 0)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate), 0)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate), 0b01)).as("shuffle skipped").isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate), 0b10)).as("deflate skipped").isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(deflate, shuffle), 0)).as("shuffle after deflate").isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate, fletcher), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate, fletcher), 0b100)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(fletcher, deflate), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(), 0)).isFalse();
+      H5ChunkFilters.useLibDeflate = false;
+      assertThat(H5ChunkFilters.deflateOnly(List.of(deflate), 0)).as("Inflater: the general path").isFalse();
+    } finally {
+      H5ChunkFilters.useLibDeflate = was;
+    }
+  }
+
+  @Test
+  void theBufferPathDecodesWhatUndoDecodes() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(H5ChunkFilters.useLibDeflate,
+        "SKIPPED: the buffer path of deflate chunks needs libdeflate (apt-get install libdeflate0)");
+    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
+    Random r = new Random(9);
+    // sizes: empty, a partial element, 64 Ki doubles, above the 16 MiB a thread keeps (twice: nothing kept)
+    for (int size : new int[] {0, 1003, 65_536 * 8, 65_536 * 8 + 5, (17 << 20) + 4, (17 << 20) + 4}) {
+      byte[] data = raw(size);
+      for (int i = 0; i < size; i += 4096) {
+        data[i] = (byte) r.nextInt(); // a different chunk each time round
+      }
+      for (Object[] c : new Object[][] {{List.of(deflate), 0, 8}, {List.of(shuffleOf(8), deflate), 0, 8},
+          {List.of(shuffleOf(0), deflate), 0, 4}, {List.of(shuffleOf(2), deflate), 0b01, 2},
+          {List.of(shuffleOf(16), deflate), 0, 16}}) {
+        @SuppressWarnings("unchecked")
+        List<H5Filter> pipeline = (List<H5Filter>) c[0];
+        int mask = (Integer) c[1];
+        int typeSize = (Integer) c[2];
+        int[] params = pipeline.get(0).params();
+        byte[] filtered = (mask & 1) == 0 && pipeline.size() == 2
+            ? H5ChunkStore.shuffle(data, size, params.length > 0 ? params[0] : typeSize) : data;
+        byte[] z = zlib(filtered, size > (1 << 20) ? 1 : 6);
+        ByteBuffer stored = H5ChunkFilters.storedBuffer(z.length).put(z).flip();
+        ByteBuffer got = H5ChunkFilters.undoDeflate(stored, pipeline, mask, size, typeSize);
+        assertThat(got).as("%s mask %d, %d bytes", pipeline, mask, size).isNotNull();
+        byte[] bytes = new byte[size];
+        got.get(0, bytes);
+        assertThat(bytes).as("%s mask %d, %d bytes", pipeline, mask, size)
+            .isEqualTo(H5ChunkFilters.undo(z, pipeline, mask, size, typeSize, "x: ")).isEqualTo(data);
+      }
+    }
+    byte[] z = zlib(raw(50_000), 6);
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(deflate), 0,
+        49_999, 8)).as("more bytes than the chunk holds").isNull();
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(deflate), 0,
+        50_001, 8)).as("fewer bytes than the chunk holds").isNull();
+    z[20] ^= (byte) 0x5A;
+    z[21] ^= (byte) 0x5A;
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(deflate), 0,
+        50_000, 8)).as("corrupt").isNull();
+  }
+
+  @Test
+  void decodingIntoKeptArraysGivesWhatUndoGivesChunkAfterChunk() {
+    H5Filter lz4 = new H5Filter(H5ChunkFilters.LZ4, "lz4", new int[0]);
+    H5Filter zstd = new H5Filter(H5ChunkFilters.ZSTD, "zstd", new int[] {3});
+    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
+    H5Filter fletcher = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
+    Random r = new Random(21);
+    // One thread, chunk after chunk of varying sizes and pipelines: each result is the chunk's, whatever the
+    // arrays kept from the chunk before held (two filters in a row decode into both kept arrays).
+    for (int round = 0; round < 3; round++) {
+      for (int size : new int[] {4000, 65_536 * 8, 1000, (17 << 20) + 8, 8}) {
+        byte[] data = raw(size);
+        for (int i = 0; i < size; i += 512) {
+          data[i] = (byte) r.nextInt();
+        }
+        byte[] shuffled = H5ChunkStore.shuffle(data, size, 8);
+        byte[] z = zlib(shuffled, 1);
+        byte[] withSum = java.util.Arrays.copyOf(z, z.length + 4); // HDF5 stores the checksum little-endian
+        ByteBuffer.wrap(withSum, z.length, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(H5ChunkFilters.fletcher32(z, z.length));
+        Object[][] cases = {
+            {List.of(lz4), lz4Chunk(data, 4096)},
+            {List.of(shuffleOf(8), lz4), lz4Chunk(shuffled, 8192)},
+            {List.of(shuffleOf(8), zstd), com.github.luben.zstd.Zstd.compress(shuffled, 1)},
+            {List.of(shuffleOf(8), deflate, fletcher), withSum},
+            {List.of(shuffleOf(8)), shuffled}};
+        for (Object[] c : cases) {
+          @SuppressWarnings("unchecked")
+          List<H5Filter> pipeline = (List<H5Filter>) c[0];
+          byte[] stored = (byte[]) c[1];
+          byte[] padded = java.util.Arrays.copyOf(stored, stored.length + 3); // only [0, len) is the chunk's
+          byte[] got = H5ChunkFilters.undoInScratch(padded, stored.length, pipeline, 0, size, 8, "x: ");
+          assertThat(got.length).isGreaterThanOrEqualTo(size);
+          assertThat(java.util.Arrays.copyOf(got, size)).as("%s, %d bytes, round %d", pipeline, size, round)
+              .isEqualTo(data).isEqualTo(H5ChunkFilters.undo(stored, pipeline, 0, size, 8, "x: "));
+        }
+      }
+    }
+    assertThat(H5ChunkFilters.storedArray(100)).as("kept").isSameAs(H5ChunkFilters.storedArray(50));
+    assertThat(H5ChunkFilters.storedArray(17 << 20)).as("not kept above 16 MiB")
+        .isNotSameAs(H5ChunkFilters.storedArray(17 << 20));
+  }
+
+  private static H5Filter shuffleOf(int size) {
+    return new H5Filter(H5Filter.SHUFFLE, "shuffle", size > 0 ? new int[] {size} : new int[0]);
+  }
+
+  @Test
   void unknownFiltersAreNotSupported() {
     assertThat(H5ChunkFilters.supports(List.of(new H5Filter(32001, "blosc", new int[0])))).isFalse();
     assertThat(H5ChunkFilters.supports(List.of(new H5Filter(H5Filter.SZIP, "szip", new int[0])))).isFalse();
@@ -237,6 +352,12 @@ class H5ChunkFiltersTest {
           assertThat(java.util.Arrays.copyOf(got, len)).as("size %d, %d elements + %d bytes", size, elements, extra)
               .isEqualTo(size == 1 || len < size ? java.util.Arrays.copyOf(in, len)
                   : unshuffleReference(in, len, size));
+          if (size > 1 && len >= size) { // the same from a direct buffer (the inflated bytes of undoDeflate)
+            byte[] fromDirect = new byte[len];
+            H5ChunkFilters.unshuffle(ByteBuffer.allocateDirect(in.length).put(in), len, size, fromDirect);
+            assertThat(fromDirect).as("direct, size %d, %d elements + %d bytes", size, elements, extra)
+                .isEqualTo(unshuffleReference(in, len, size));
+          }
         }
       }
     }

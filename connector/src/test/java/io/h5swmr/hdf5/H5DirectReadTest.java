@@ -193,6 +193,40 @@ class H5DirectReadTest {
   }
 
   @Test
+  void corruptDeflateChunkFailsNamingTheChunkWithEitherInflater() throws Exception {
+    Path copy = dir.resolve("corrupt-gzip.h5");
+    java.nio.file.Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    H5StoredBlock block;
+    try (H5File f = H5File.openReadOnly(copy.toString()); H5Dataset d = f.openDataset("/gzipshuf/lef8")) {
+      block = d.storedBlocks(64, 1).get(0);
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(copy.toFile(), "rw")) {
+      for (long at = block.address() + 8; at < block.address() + 24; at++) {
+        raf.seek(at);
+        int b = raf.read();
+        raf.seek(at);
+        raf.write(b ^ 0x5A);
+      }
+    }
+    boolean was = H5ChunkFilters.useLibDeflate;
+    try {
+      for (boolean lib : H5ChunkFilters.LIBDEFLATE_PRESENT ? new boolean[] {true, false} : new boolean[] {false}) {
+        H5ChunkFilters.useLibDeflate = lib;
+        try (H5File f = H5File.openReadOnly(copy.toString()); H5Dataset d = f.openDataset("/gzipshuf/lef8")) {
+          double[] out = new double[64];
+          assertThat(d.readDirect(0, 64, H5ColumnRead.into(out, 0))).isTrue();
+          assertThatThrownBy(() -> d.readDirect(70, 10, H5ColumnRead.into(out, 0))).as("libdeflate %s", lib)
+              .isInstanceOf(H5SwmrDataException.class)
+              .hasMessageContaining("corrupt-gzip.h5").hasMessageContaining("/gzipshuf/lef8")
+              .hasMessageContaining("rows [64, 128)").hasMessageContaining("deflate data");
+        }
+      }
+    } finally {
+      H5ChunkFilters.useLibDeflate = was;
+    }
+  }
+
+  @Test
   void userBlockFilesAndStringsGoThroughTheLibrary() throws Exception {
     Path ub = dir.resolve("userblock.h5");
     H5TestSupport.python(dir, String.join("\n", "import h5py, numpy as np",
