@@ -66,7 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runs with Hadoop's defaults, but for {@code -Ds3a.inputPolicy} ({@code normal}, the adaptive default;
  * {@code random} or {@code sequential}); (3) h5swmr's columnar partition reader alone,
  * one thread, with the Java chunk path and with the library ({@code directRead=false}), against raw
- * {@code H5Dread} (the library's read+decode) of the same hyperslabs. Spark's
+ * {@code H5Dread} (the library's read+decode) of the same hyperslabs, and with the Java chunk path on two threads
+ * (the connector's own scaling from 1 to 2 cores, without Spark's per-row work). Spark's
  * {@code spark.sql.files.maxPartitionBytes} (h5swmr's {@code partitionBytes} default) is set to 1/8 of the data
  * (at most 128 MiB), so both readers get 8 partitions at any size. Best of {@code -Druns} (default 3) after a
  * warm-up. Prints a Markdown table (with each file's size on disk and compression ratio, and a per-column table of
@@ -208,8 +209,7 @@ class ReadBenchmarkTest {
               .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.driver.host", "127.0.0.1")
               // At least 8 partitions also at reduced sizes, so local[2] has work for both cores (both readers).
-              .config("spark.sql.files.maxPartitionBytes", String.valueOf(Math.min(128L << 20,
-                  Math.max(1L << 20, rows * COLUMNS * 8 / 8))))
+              .config("spark.sql.files.maxPartitionBytes", String.valueOf(partitionBytes(rows)))
               // s3a settings of the in-process S3 endpoint, for h5swmr and Parquet alike (Hadoop defaults else)
               .config("spark.hadoop.fs.s3a.endpoint", endpoint)
               .config("spark.hadoop.fs.s3a.endpoint.region", "us-east-1")
@@ -272,7 +272,17 @@ class ReadBenchmarkTest {
         }
         for (int run = 0; run <= RUNS; run++) {
           for (boolean direct : libraryDecodes ? new boolean[] {true, false} : new boolean[] {true}) {
-            Batch batch = plan(h5, direct);
+            Batch batch = plan(h5, direct, partitionBytes(rows));
+            if (direct) { // the connector's own scaling, without Spark's per-row work: partitions on 2 threads
+              long s2 = System.nanoTime();
+              double fromTwo = readAll(batch, 2);
+              double r2 = (System.nanoTime() - s2) / 1e9;
+              assertThat(fromTwo).isCloseTo(expected[0][0], within(1e-9 * expected[1][0]));
+              System.out.printf(Locale.ROOT, "%s run %d: reader (direct=true, 2 threads) %.3f s%n", data, run, r2);
+              if (run > 0) {
+                best.merge("reader 2 threads", r2, Math::min);
+              }
+            }
             long s = System.nanoTime();
             double fromReader = readAll(batch);
             double r = (System.nanoTime() - s) / 1e9;
@@ -323,6 +333,9 @@ class ReadBenchmarkTest {
             compressed ? pqZstdSize : pqUncSize, String.format(Locale.ROOT, "%.2fx the local-disk time; %s",
                 pqs3 / pqLocal,
                 requestsOf.get(pqRemote + " s3a")));
+        row(t, data, "h5swmr partition reader alone, Java chunk path, 2 threads", best.get("reader 2 threads"),
+            mib, h5Size, String.format(Locale.ROOT, "%.2fx 1 thread", best.get("reader true")
+                / best.get("reader 2 threads")));
         if (!libraryDecodes) {
           row(t, data, "h5swmr partition reader alone, Java chunk path, 1 thread", best.get("reader true"), mib,
               h5Size, "(no library rows: this HDF5 build has no bitshuffle plugin)");
@@ -550,8 +563,14 @@ class ReadBenchmarkTest {
     assertThat(p.waitFor()).as("h5py bitshuffle copy: %s", out).isZero();
   }
 
-  private static Batch plan(Path h5, boolean direct) {
+  /** 1/8 of the data, at most 128 MiB: at least 8 partitions at any size, so two cores both have work. */
+  private static long partitionBytes(long rows) {
+    return Math.min(128L << 20, Math.max(1L << 20, rows * COLUMNS * 8 / 8));
+  }
+
+  private static Batch plan(Path h5, boolean direct, long partitionBytes) {
     Map<String, String> o = new HashMap<>();
+    o.put("partitionBytes", String.valueOf(partitionBytes));
     o.put("path", h5.toString());
     o.put("datasets", "/cols");
     o.put("indexColumn", "");
@@ -562,6 +581,39 @@ class ReadBenchmarkTest {
     H5SwmrScan scan = (H5SwmrScan) new H5SwmrScanBuilder(schema, options).build();
     assertThat(scan.isColumnar()).isTrue();
     return scan.toBatch();
+  }
+
+  /**
+   * Every partition through the columnar reader, the partitions shared among {@code threads} threads (one
+   * reader factory, as an executor's task threads share one); returns the sum of column 0, partition by partition.
+   */
+  private static double readAll(Batch batch, int threads) throws Exception {
+    PartitionReaderFactory f = batch.createReaderFactory();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<Double>> sums = new ArrayList<>();
+      for (InputPartition p : batch.planInputPartitions()) {
+        sums.add(pool.submit(() -> {
+          double sum = 0;
+          try (PartitionReader<ColumnarBatch> r = f.createColumnarReader(p)) {
+            while (r.next()) {
+              ColumnarBatch b = r.get();
+              for (int i = 0, n = b.numRows(); i < n; i++) {
+                sum += b.column(0).getDouble(i);
+              }
+            }
+          }
+          return sum;
+        }));
+      }
+      double sum = 0;
+      for (java.util.concurrent.Future<Double> s : sums) {
+        sum += s.get();
+      }
+      return sum;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** Every batch of every partition through the columnar reader; returns the sum of column 0. */
