@@ -18,11 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * HDF5's filter pipeline undone in Java, for chunks read without the native library: deflate
- * ({@link LibDeflate} where the system has it, else {@link Inflater}), shuffle, Fletcher32 (checked, then stripped), and where Spark's classpath provides the
- * codec (it bundles lz4-java and zstd-jni) the registered LZ4 (32004) and Zstandard (32015) filters, and bitshuffle
- * (32008) plain or with LZ4 or Zstandard inside (the detectors' format; {@link H5Bitshuffle}). Filters
- * are undone in reverse pipeline order; a filter whose bit is set in the chunk's filter mask was skipped when the
- * chunk was written and is skipped here too. Pure computation: no native HDF5 call, no lock.
+ * ({@link LibDeflate} where the system has it, else {@link Inflater}), shuffle, Fletcher32 (checked, then
+ * stripped), and where Spark's classpath provides the codec (it bundles lz4-java and zstd-jni) the registered LZ4
+ * (32004) and Zstandard (32015) filters, and bitshuffle (32008) plain or with LZ4 or Zstandard inside (the
+ * detectors' format; {@link H5Bitshuffle}). Filters are undone in reverse pipeline order; a filter whose bit is set
+ * in the chunk's filter mask was skipped when the chunk was written and is skipped here too. Pure computation: no
+ * native HDF5 call, no lock. Readers decode into buffers and arrays each thread keeps ({@link #undoDeflate},
+ * {@link #undoInScratch}), not new ones per chunk.
  */
 public final class H5ChunkFilters {
   /** Registered HDF5 filter id of LZ4 (the HDF Group's plugin format). */

@@ -15,6 +15,12 @@ import org.junit.jupiter.api.Test;
  * (lz4-java, zstd-jni) and undone by {@link H5ChunkFilters}. Together with shuffle and the filter mask.
  */
 class H5ChunkFiltersTest {
+  private static final H5Filter FLETCHER = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
+  private static final H5Filter SHUFFLE = new H5Filter(H5Filter.SHUFFLE, "shuffle", new int[] {8});
+  private static final H5Filter DEFLATE = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
+  private static final H5Filter LZ4 = new H5Filter(H5ChunkFilters.LZ4, "lz4", new int[0]);
+  private static final H5Filter ZSTD = new H5Filter(H5ChunkFilters.ZSTD, "zstd", new int[] {3});
+
   private static byte[] raw(int n) {
     byte[] b = new byte[n];
     Random r = new Random(3);
@@ -188,44 +194,37 @@ class H5ChunkFiltersTest {
 
   @Test
   void deflateOutputSizeFollowsTheFiltersAppliedBeforeIt() {
-    H5Filter fletcher = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
-    H5Filter shuffle = new H5Filter(H5Filter.SHUFFLE, "shuffle", new int[] {8});
-    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
-    H5Filter lz4 = new H5Filter(H5ChunkFilters.LZ4, "lz4", new int[0]);
-    assertThat(H5ChunkFilters.decodedSize(List.of(shuffle, deflate, fletcher), 0, 1, 512)).isEqualTo(512);
-    assertThat(H5ChunkFilters.decodedSize(List.of(fletcher, shuffle, deflate), 0, 2, 512)).isEqualTo(516);
-    assertThat(H5ChunkFilters.decodedSize(List.of(fletcher, shuffle, deflate), 0b001, 2, 512)).isEqualTo(512);
-    assertThat(H5ChunkFilters.decodedSize(List.of(lz4, deflate), 0, 1, 512)).isEqualTo(-1);
-    assertThat(H5ChunkFilters.decodedSize(List.of(lz4, deflate), 0b01, 1, 512)).isEqualTo(512);
+    assertThat(H5ChunkFilters.decodedSize(List.of(SHUFFLE, DEFLATE, FLETCHER), 0, 1, 512)).isEqualTo(512);
+    assertThat(H5ChunkFilters.decodedSize(List.of(FLETCHER, SHUFFLE, DEFLATE), 0, 2, 512)).isEqualTo(516);
+    assertThat(H5ChunkFilters.decodedSize(List.of(FLETCHER, SHUFFLE, DEFLATE), 0b001, 2, 512)).isEqualTo(512);
+    assertThat(H5ChunkFilters.decodedSize(List.of(LZ4, DEFLATE), 0, 1, 512)).isEqualTo(-1);
+    assertThat(H5ChunkFilters.decodedSize(List.of(LZ4, DEFLATE), 0b01, 1, 512)).isEqualTo(512);
 
     // LZ4 under deflate: the inflated size is the LZ4 chunk's, known only once inflated.
     byte[] raw = raw(20_000);
     byte[] lz4Chunk = lz4Chunk(raw, 4096);
-    List<H5Filter> pipeline = List.of(lz4, deflate);
+    List<H5Filter> pipeline = List.of(LZ4, DEFLATE);
     withEachInflater(how -> assertThat(H5ChunkFilters.undo(zlib(lz4Chunk, 6), pipeline, 0, raw.length, 8, "x: "))
         .as(how).isEqualTo(raw));
   }
 
   @Test
   void onlyDeflateAloneOrAfterShuffleTakesTheBufferPath() {
-    H5Filter fletcher = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
-    H5Filter shuffle = new H5Filter(H5Filter.SHUFFLE, "shuffle", new int[] {8});
-    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
     boolean was = H5ChunkFilters.useLibDeflate;
     try {
       H5ChunkFilters.useLibDeflate = true;
-      assertThat(H5ChunkFilters.deflateOnly(List.of(deflate), 0)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate), 0)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate), 0b01)).as("shuffle skipped").isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate), 0b10)).as("deflate skipped").isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(deflate, shuffle), 0)).as("shuffle after deflate").isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate, fletcher), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle, deflate, fletcher), 0b100)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(fletcher, deflate), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(shuffle), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE), 0)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b01)).as("shuffle skipped").isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b10)).as("deflate skipped").isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, SHUFFLE), 0)).as("shuffle after deflate").isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0b100)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(FLETCHER, DEFLATE), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE), 0)).isFalse();
       assertThat(H5ChunkFilters.deflateOnly(List.of(), 0)).isFalse();
       H5ChunkFilters.useLibDeflate = false;
-      assertThat(H5ChunkFilters.deflateOnly(List.of(deflate), 0)).as("Inflater: the general path").isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE), 0)).as("Inflater: the general path").isFalse();
     } finally {
       H5ChunkFilters.useLibDeflate = was;
     }
@@ -235,7 +234,6 @@ class H5ChunkFiltersTest {
   void theBufferPathDecodesWhatUndoDecodes() {
     org.junit.jupiter.api.Assumptions.assumeTrue(H5ChunkFilters.useLibDeflate,
         "SKIPPED: the buffer path of deflate chunks needs libdeflate (apt-get install libdeflate0)");
-    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
     Random r = new Random(9);
     // sizes: empty, a partial element, 64 Ki doubles, above the 16 MiB a thread keeps (twice: nothing kept)
     for (int size : new int[] {0, 1003, 65_536 * 8, 65_536 * 8 + 5, (17 << 20) + 4, (17 << 20) + 4}) {
@@ -243,9 +241,9 @@ class H5ChunkFiltersTest {
       for (int i = 0; i < size; i += 4096) {
         data[i] = (byte) r.nextInt(); // a different chunk each time round
       }
-      for (Object[] c : new Object[][] {{List.of(deflate), 0, 8}, {List.of(shuffleOf(8), deflate), 0, 8},
-          {List.of(shuffleOf(0), deflate), 0, 4}, {List.of(shuffleOf(2), deflate), 0b01, 2},
-          {List.of(shuffleOf(16), deflate), 0, 16}}) {
+      for (Object[] c : new Object[][] {{List.of(DEFLATE), 0, 8}, {List.of(shuffleOf(8), DEFLATE), 0, 8},
+          {List.of(shuffleOf(0), DEFLATE), 0, 4}, {List.of(shuffleOf(2), DEFLATE), 0b01, 2},
+          {List.of(shuffleOf(16), DEFLATE), 0, 16}}) {
         @SuppressWarnings("unchecked")
         List<H5Filter> pipeline = (List<H5Filter>) c[0];
         int mask = (Integer) c[1];
@@ -264,22 +262,18 @@ class H5ChunkFiltersTest {
       }
     }
     byte[] z = zlib(raw(50_000), 6);
-    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(deflate), 0,
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(DEFLATE), 0,
         49_999, 8)).as("more bytes than the chunk holds").isNull();
-    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(deflate), 0,
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(DEFLATE), 0,
         50_001, 8)).as("fewer bytes than the chunk holds").isNull();
     z[20] ^= (byte) 0x5A;
     z[21] ^= (byte) 0x5A;
-    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(deflate), 0,
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(DEFLATE), 0,
         50_000, 8)).as("corrupt").isNull();
   }
 
   @Test
   void decodingIntoKeptArraysGivesWhatUndoGivesChunkAfterChunk() {
-    H5Filter lz4 = new H5Filter(H5ChunkFilters.LZ4, "lz4", new int[0]);
-    H5Filter zstd = new H5Filter(H5ChunkFilters.ZSTD, "zstd", new int[] {3});
-    H5Filter deflate = new H5Filter(H5Filter.DEFLATE, "deflate", new int[] {6});
-    H5Filter fletcher = new H5Filter(H5Filter.FLETCHER32, "fletcher32", new int[0]);
     Random r = new Random(21);
     // One thread, chunk after chunk of varying sizes and pipelines: each result is the chunk's, whatever the
     // arrays kept from the chunk before held (two filters in a row decode into both kept arrays).
@@ -295,10 +289,10 @@ class H5ChunkFiltersTest {
         ByteBuffer.wrap(withSum, z.length, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
             .putInt(H5ChunkFilters.fletcher32(z, z.length));
         Object[][] cases = {
-            {List.of(lz4), lz4Chunk(data, 4096)},
-            {List.of(shuffleOf(8), lz4), lz4Chunk(shuffled, 8192)},
-            {List.of(shuffleOf(8), zstd), com.github.luben.zstd.Zstd.compress(shuffled, 1)},
-            {List.of(shuffleOf(8), deflate, fletcher), withSum},
+            {List.of(LZ4), lz4Chunk(data, 4096)},
+            {List.of(shuffleOf(8), LZ4), lz4Chunk(shuffled, 8192)},
+            {List.of(shuffleOf(8), ZSTD), com.github.luben.zstd.Zstd.compress(shuffled, 1)},
+            {List.of(shuffleOf(8), DEFLATE, FLETCHER), withSum},
             {List.of(shuffleOf(8)), shuffled}};
         for (Object[] c : cases) {
           @SuppressWarnings("unchecked")

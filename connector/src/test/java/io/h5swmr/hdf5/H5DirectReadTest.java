@@ -166,20 +166,31 @@ class H5DirectReadTest {
     }
   }
 
-  @Test
-  void corruptChunkFailsItsChecksumNamingTheChunk() throws Exception {
-    Path copy = dir.resolve("corrupt.h5");
+  /**
+   * A copy of the fixture named {@code name} in which bytes {@code [from, to)} of the stored chunk of
+   * {@code dataset} at rows [64, 128) are XORed with {@code mask}.
+   */
+  private static Path corruptCopy(String name, String dataset, int from, int to, int mask) throws Exception {
+    Path copy = dir.resolve(name);
     java.nio.file.Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     long addr;
-    try (H5File f = H5File.openReadOnly(copy.toString()); H5Dataset d = f.openDataset("/fletcher/lei4")) {
+    try (H5File f = H5File.openReadOnly(copy.toString()); H5Dataset d = f.openDataset(dataset)) {
       addr = d.storedBlocks(64, 1).get(0).address();
     }
     try (RandomAccessFile raf = new RandomAccessFile(copy.toFile(), "rw")) {
-      raf.seek(addr + 5);
-      int b = raf.read();
-      raf.seek(addr + 5);
-      raf.write(b ^ 0x10);
+      for (long at = addr + from; at < addr + to; at++) {
+        raf.seek(at);
+        int b = raf.read();
+        raf.seek(at);
+        raf.write(b ^ mask);
+      }
     }
+    return copy;
+  }
+
+  @Test
+  void corruptChunkFailsItsChecksumNamingTheChunk() throws Exception {
+    Path copy = corruptCopy("corrupt.h5", "/fletcher/lei4", 5, 6, 0x10);
     try (H5File f = H5File.openReadOnly(copy.toString()); H5Dataset d = f.openDataset("/fletcher/lei4")) {
       int[] out = new int[64];
       assertThat(d.readDirect(0, 64, H5ColumnRead.into(out, 0))).isTrue();
@@ -194,20 +205,7 @@ class H5DirectReadTest {
 
   @Test
   void corruptDeflateChunkFailsNamingTheChunkWithEitherInflater() throws Exception {
-    Path copy = dir.resolve("corrupt-gzip.h5");
-    java.nio.file.Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    H5StoredBlock block;
-    try (H5File f = H5File.openReadOnly(copy.toString()); H5Dataset d = f.openDataset("/gzipshuf/lef8")) {
-      block = d.storedBlocks(64, 1).get(0);
-    }
-    try (RandomAccessFile raf = new RandomAccessFile(copy.toFile(), "rw")) {
-      for (long at = block.address() + 8; at < block.address() + 24; at++) {
-        raf.seek(at);
-        int b = raf.read();
-        raf.seek(at);
-        raf.write(b ^ 0x5A);
-      }
-    }
+    Path copy = corruptCopy("corrupt-gzip.h5", "/gzipshuf/lef8", 8, 24, 0x5A);
     boolean was = H5ChunkFilters.useLibDeflate;
     try {
       for (boolean lib : H5ChunkFilters.LIBDEFLATE_PRESENT ? new boolean[] {true, false} : new boolean[] {false}) {

@@ -593,18 +593,7 @@ class ReadBenchmarkTest {
     try {
       List<java.util.concurrent.Future<Double>> sums = new ArrayList<>();
       for (InputPartition p : batch.planInputPartitions()) {
-        sums.add(pool.submit(() -> {
-          double sum = 0;
-          try (PartitionReader<ColumnarBatch> r = f.createColumnarReader(p)) {
-            while (r.next()) {
-              ColumnarBatch b = r.get();
-              for (int i = 0, n = b.numRows(); i < n; i++) {
-                sum += b.column(0).getDouble(i);
-              }
-            }
-          }
-          return sum;
-        }));
+        sums.add(pool.submit(() -> readPartition(f, p, 0)));
       }
       double sum = 0;
       for (java.util.concurrent.Future<Double> s : sums) {
@@ -621,16 +610,23 @@ class ReadBenchmarkTest {
     PartitionReaderFactory f = batch.createReaderFactory();
     double sum = 0;
     for (InputPartition p : batch.planInputPartitions()) {
-      try (PartitionReader<ColumnarBatch> r = f.createColumnarReader(p)) {
-        while (r.next()) {
-          ColumnarBatch b = r.get();
-          for (int i = 0, n = b.numRows(); i < n; i++) {
-            sum += b.column(0).getDouble(i);
-          }
+      sum = readPartition(f, p, sum);
+    }
+    return sum;
+  }
+
+  /** {@code sum} plus column 0 of every batch of partition {@code p}, in row order. */
+  private static double readPartition(PartitionReaderFactory f, InputPartition p, double sum) throws Exception {
+    double s = sum;
+    try (PartitionReader<ColumnarBatch> r = f.createColumnarReader(p)) {
+      while (r.next()) {
+        ColumnarBatch b = r.get();
+        for (int i = 0, n = b.numRows(); i < n; i++) {
+          s += b.column(0).getDouble(i);
         }
       }
     }
-    return sum;
+    return s;
   }
 
   /** The same row ranges read with plain H5Dread calls into double[]; returns the sum of column 0. */
