@@ -189,23 +189,31 @@ public final class H5ChunkFilters {
 
   /**
    * Whether chunks of {@code pipeline} under filter mask {@code mask} can be decoded by {@link #undoDeflate}:
-   * libdeflate is in use and the filters applied are deflate alone or shuffle then deflate (what h5py's
-   * {@code compression='gzip'} with or without {@code shuffle=True} writes).
+   * libdeflate is in use and the filters applied are deflate, optionally after shuffle, optionally followed by
+   * Fletcher32 (what h5py's {@code compression='gzip'} writes with or without {@code shuffle=True} and
+   * {@code fletcher32=True}).
    */
   static boolean deflateOnly(List<H5Filter> pipeline, int mask) {
     if (!useLibDeflate) {
       return false;
     }
+    boolean shuffle = false;
     boolean deflate = false;
+    boolean sum = false;
     for (int i = 0; i < pipeline.size(); i++) {
       if ((mask & (1 << i)) != 0) {
         continue;
       }
       int id = pipeline.get(i).id();
-      if (deflate || (id != H5Filter.DEFLATE && id != H5Filter.SHUFFLE)) {
-        return false; // something after deflate, or a filter other than these two
+      if (id == H5Filter.SHUFFLE && !shuffle && !deflate) {
+        shuffle = true;
+      } else if (id == H5Filter.DEFLATE && !deflate) {
+        deflate = true;
+      } else if (id == H5Filter.FLETCHER32 && deflate && !sum) {
+        sum = true;
+      } else {
+        return false; // another filter, one twice, or out of that order
       }
-      deflate = id == H5Filter.DEFLATE;
     }
     return deflate;
   }
@@ -222,21 +230,32 @@ public final class H5ChunkFilters {
    * {@link #undo} for a {@link #deflateOnly} pipeline without a copy or an allocation per chunk: the stored bytes
    * are {@code stored}'s (a {@link #storedBuffer}) from its position to its limit, inflated by libdeflate straight
    * into a buffer of this thread's and unshuffled into another. Returns a buffer whose bytes 0 to
-   * {@code chunkBytes} are the chunk's raw bytes, valid until this thread's next call; or null when the data do not
-   * inflate to exactly {@code chunkBytes} bytes (then {@link #undo} on the same bytes says what is wrong).
+   * {@code chunkBytes} are the chunk's raw bytes, valid until this thread's next call; or null when a checksum does
+   * not match or the data do not inflate to exactly {@code chunkBytes} bytes (then {@link #undo} on the same bytes
+   * says what is wrong). {@code stored}'s position and limit are left as they were.
    */
   static ByteBuffer undoDeflate(ByteBuffer stored, List<H5Filter> pipeline, int mask, int chunkBytes,
       int typeSize) {
-    ByteBuffer raw = scratchBuffer(1, chunkBytes);
-    if (!LibDeflate.inflate(stored, raw, chunkBytes)) {
-      return null;
-    }
     int size = 1;
+    boolean sum = false;
     for (int i = 0; i < pipeline.size(); i++) {
       H5Filter f = pipeline.get(i);
       if ((mask & (1 << i)) == 0 && f.id() == H5Filter.SHUFFLE) {
         size = f.params().length > 0 && f.params()[0] > 0 ? f.params()[0] : typeSize;
       }
+      sum |= (mask & (1 << i)) == 0 && f.id() == H5Filter.FLETCHER32;
+    }
+    ByteBuffer z = stored;
+    if (sum) { // verified on the stored bytes, then left out of what is inflated
+      int n = stored.remaining() - 4;
+      if (n < 0 || !fletcher32Matches(stored, stored.position(), n)) {
+        return null;
+      }
+      z = stored.duplicate().limit(stored.position() + n);
+    }
+    ByteBuffer raw = scratchBuffer(1, chunkBytes);
+    if (!LibDeflate.inflate(z, raw, chunkBytes)) {
+      return null;
     }
     if (size <= 1 || chunkBytes < size) {
       return raw.clear();
@@ -471,35 +490,51 @@ public final class H5ChunkFilters {
       throw new H5SwmrDataException(where + "chunk of " + len + " bytes is too short for its Fletcher32 checksum");
     }
     int n = len - 4;
-    int stored = H5Bytes.intLE(data, n);
-    int sum = fletcher32(data, n);
-    // HDF5 also accepts the checksum with the bytes of each 16-bit half swapped (files of HDF5 1.6.0-1.6.2).
-    int swapped = ((sum & 0x00FF00FF) << 8) | ((sum >>> 8) & 0x00FF00FF);
-    if (stored != sum && stored != swapped) {
-      throw new H5SwmrDataException(where + "Fletcher32 checksum mismatch (stored 0x" + Integer.toHexString(stored)
-          + ", computed 0x" + Integer.toHexString(sum) + "): the chunk is corrupt");
+    if (!fletcher32Matches(ByteBuffer.wrap(data), 0, n)) {
+      throw new H5SwmrDataException(where + "Fletcher32 checksum mismatch (stored 0x"
+          + Integer.toHexString(H5Bytes.intLE(data, n)) + ", computed 0x" + Integer.toHexString(fletcher32(data, n))
+          + "): the chunk is corrupt");
     }
     return n;
   }
 
+  /**
+   * Whether bytes {@code [from + n, from + n + 4)} of {@code data} (absolute indexes) hold the Fletcher32 of
+   * bytes {@code [from, from + n)}, little-endian as HDF5 stores it, or with the bytes of each 16-bit half swapped
+   * (files of HDF5 1.6.0-1.6.2, which HDF5 also accepts).
+   */
+  private static boolean fletcher32Matches(ByteBuffer data, int from, int n) {
+    int at = from + n;
+    int stored = (data.get(at) & 0xFF) | (data.get(at + 1) & 0xFF) << 8 | (data.get(at + 2) & 0xFF) << 16
+        | (data.get(at + 3) & 0xFF) << 24;
+    int sum = fletcher32(data, from, n);
+    int swapped = ((sum & 0x00FF00FF) << 8) | ((sum >>> 8) & 0x00FF00FF);
+    return stored == sum || stored == swapped;
+  }
+
   /** HDF5's Fletcher32 over {@code len} bytes, taken as big-endian 16-bit words. */
   static int fletcher32(byte[] data, int len) {
+    return fletcher32(ByteBuffer.wrap(data), 0, len);
+  }
+
+  /** {@link #fletcher32(byte[], int)} of bytes {@code [from, from + len)} of {@code data} (absolute indexes). */
+  static int fletcher32(ByteBuffer data, int from, int len) {
     long sum1 = 0;
     long sum2 = 0;
     int words = len / 2;
-    int i = 0;
+    int i = from;
     while (words > 0) {
       int t = Math.min(words, 360);
       words -= t;
       for (int k = 0; k < t; k++, i += 2) {
-        sum1 += ((data[i] & 0xFF) << 8) | (data[i + 1] & 0xFF);
+        sum1 += ((data.get(i) & 0xFF) << 8) | (data.get(i + 1) & 0xFF);
         sum2 += sum1;
       }
       sum1 = (sum1 & 0xFFFF) + (sum1 >>> 16);
       sum2 = (sum2 & 0xFFFF) + (sum2 >>> 16);
     }
     if ((len & 1) != 0) {
-      sum1 += (data[len - 1] & 0xFF) << 8;
+      sum1 += (data.get(from + len - 1) & 0xFF) << 8;
       sum2 += sum1;
       sum1 = (sum1 & 0xFFFF) + (sum1 >>> 16);
       sum2 = (sum2 & 0xFFFF) + (sum2 >>> 16);

@@ -218,9 +218,14 @@ class H5ChunkFiltersTest {
       assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b01)).as("shuffle skipped").isTrue();
       assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b10)).as("deflate skipped").isFalse();
       assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, SHUFFLE), 0)).as("shuffle after deflate").isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0)).as("h5py's order").isTrue();
       assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0b100)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(FLETCHER, DEFLATE), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, FLETCHER), 0)).isTrue();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(FLETCHER, DEFLATE), 0)).as("checksum first").isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, FLETCHER, FLETCHER), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, SHUFFLE, DEFLATE), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, DEFLATE), 0)).isFalse();
+      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, ZSTD), 0)).isFalse();
       assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE), 0)).isFalse();
       assertThat(H5ChunkFilters.deflateOnly(List.of(), 0)).isFalse();
       H5ChunkFilters.useLibDeflate = false;
@@ -243,15 +248,19 @@ class H5ChunkFiltersTest {
       }
       for (Object[] c : new Object[][] {{List.of(DEFLATE), 0, 8}, {List.of(shuffleOf(8), DEFLATE), 0, 8},
           {List.of(shuffleOf(0), DEFLATE), 0, 4}, {List.of(shuffleOf(2), DEFLATE), 0b01, 2},
-          {List.of(shuffleOf(16), DEFLATE), 0, 16}}) {
+          {List.of(shuffleOf(16), DEFLATE), 0, 16}, {List.of(shuffleOf(8), DEFLATE, FLETCHER), 0, 8},
+          {List.of(DEFLATE, FLETCHER), 0b10, 8}}) {
         @SuppressWarnings("unchecked")
         List<H5Filter> pipeline = (List<H5Filter>) c[0];
         int mask = (Integer) c[1];
         int typeSize = (Integer) c[2];
         int[] params = pipeline.get(0).params();
-        byte[] filtered = (mask & 1) == 0 && pipeline.size() == 2
+        byte[] filtered = (mask & 1) == 0 && pipeline.get(0).id() == H5Filter.SHUFFLE
             ? H5ChunkStore.shuffle(data, size, params.length > 0 ? params[0] : typeSize) : data;
         byte[] z = zlib(filtered, size > (1 << 20) ? 1 : 6);
+        if (pipeline.contains(FLETCHER) && (mask & (1 << pipeline.indexOf(FLETCHER))) == 0) {
+          z = withFletcher32(z);
+        }
         ByteBuffer stored = H5ChunkFilters.storedBuffer(z.length).put(z).flip();
         ByteBuffer got = H5ChunkFilters.undoDeflate(stored, pipeline, mask, size, typeSize);
         assertThat(got).as("%s mask %d, %d bytes", pipeline, mask, size).isNotNull();
@@ -259,6 +268,8 @@ class H5ChunkFiltersTest {
         got.get(0, bytes);
         assertThat(bytes).as("%s mask %d, %d bytes", pipeline, mask, size)
             .isEqualTo(H5ChunkFilters.undo(z, pipeline, mask, size, typeSize, "x: ")).isEqualTo(data);
+        assertThat(stored.position()).isZero();
+        assertThat(stored.limit()).as("the stored buffer as it was").isEqualTo(z.length);
       }
     }
     byte[] z = zlib(raw(50_000), 6);
@@ -266,10 +277,24 @@ class H5ChunkFiltersTest {
         49_999, 8)).as("more bytes than the chunk holds").isNull();
     assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(DEFLATE), 0,
         50_001, 8)).as("fewer bytes than the chunk holds").isNull();
+    byte[] summed = withFletcher32(z);
+    summed[summed.length - 1] ^= 1;
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(summed.length).put(summed).flip(),
+        List.of(DEFLATE, FLETCHER), 0, 50_000, 8)).as("checksum mismatch").isNull();
+    assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(3).put(new byte[3]).flip(),
+        List.of(DEFLATE, FLETCHER), 0, 50_000, 8)).as("shorter than a checksum").isNull();
     z[20] ^= (byte) 0x5A;
     z[21] ^= (byte) 0x5A;
     assertThat(H5ChunkFilters.undoDeflate(H5ChunkFilters.storedBuffer(z.length).put(z).flip(), List.of(DEFLATE), 0,
         50_000, 8)).as("corrupt").isNull();
+  }
+
+  /** {@code z} followed by its Fletcher32, little-endian, as HDF5's filter stores it. */
+  private static byte[] withFletcher32(byte[] z) {
+    byte[] out = java.util.Arrays.copyOf(z, z.length + 4);
+    ByteBuffer.wrap(out, z.length, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(H5ChunkFilters.fletcher32(z, z.length));
+    return out;
   }
 
   @Test
@@ -284,10 +309,7 @@ class H5ChunkFiltersTest {
           data[i] = (byte) r.nextInt();
         }
         byte[] shuffled = H5ChunkStore.shuffle(data, size, 8);
-        byte[] z = zlib(shuffled, 1);
-        byte[] withSum = java.util.Arrays.copyOf(z, z.length + 4); // HDF5 stores the checksum little-endian
-        ByteBuffer.wrap(withSum, z.length, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .putInt(H5ChunkFilters.fletcher32(z, z.length));
+        byte[] withSum = withFletcher32(zlib(shuffled, 1));
         Object[][] cases = {
             {List.of(LZ4), lz4Chunk(data, 4096)},
             {List.of(shuffleOf(8), LZ4), lz4Chunk(shuffled, 8192)},
