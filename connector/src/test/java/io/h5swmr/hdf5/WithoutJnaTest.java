@@ -34,7 +34,11 @@ class WithoutJnaTest {
         "-cp", String.join(File.pathSeparator, kept), WithoutJnaTest.class.getName(),
         dir.resolve("g.h5").toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the child JVM ends").isTrue();
+    try {
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the child JVM ends").isTrue();
+    } finally {
+      p.destroyForcibly(); // a child that hangs is not left behind
+    }
     String said = Files.readString(out);
     assertThat(p.exitValue()).as(said).isZero();
     assertThat(said).contains("JNA absent", "inflater=java.util.zip.Inflater", "chunks stored in Java=4",
