@@ -84,7 +84,7 @@ public final class H5ChunkFilters {
 
   /**
    * Undoes the pipeline on {@code stored} (the chunk as stored in the file) and returns the chunk's
-   * {@code chunkBytes} raw bytes (a new array, or {@code stored} itself when no filter applied).
+   * {@code chunkBytes} raw bytes in a new array: {@link #undoInScratch}, copied out.
    *
    * @param typeSize element size, the shuffle default when the filter has no parameter
    * @param where names file, dataset and chunk in error messages
@@ -92,21 +92,18 @@ public final class H5ChunkFilters {
    */
   static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
       String where) {
-    return undo(stored, stored.length, pipeline, mask, chunkBytes, typeSize, where, false);
+    return Arrays.copyOf(undoInScratch(stored, stored.length, pipeline, mask, chunkBytes, typeSize, where),
+        chunkBytes);
   }
 
   /**
-   * {@link #undo} of the stored bytes {@code stored[0, len)} into arrays this thread keeps (chunks up to 16 MiB)
-   * instead of new ones per filter: the result may be longer than {@code chunkBytes} and is valid until this
-   * thread's next call. For readers that convert the rows at once.
+   * {@link #undo} of the stored bytes {@code stored[0, storedLen)} into arrays this thread keeps (chunks up to
+   * 16 MiB) instead of new ones per filter: the result may be longer than {@code chunkBytes} and is valid until
+   * this thread's next call (or {@code stored} itself when no filter applied). For readers that convert the rows
+   * at once.
    */
-  static byte[] undoInScratch(byte[] stored, int len, List<H5Filter> pipeline, int mask, int chunkBytes,
+  static byte[] undoInScratch(byte[] stored, int storedLen, List<H5Filter> pipeline, int mask, int chunkBytes,
       int typeSize, String where) {
-    return undo(stored, len, pipeline, mask, chunkBytes, typeSize, where, true);
-  }
-
-  private static byte[] undo(byte[] stored, int storedLen, List<H5Filter> pipeline, int mask, int chunkBytes,
-      int typeSize, String where, boolean scratch) {
     byte[] data = stored;
     int len = storedLen;
     for (int i = pipeline.size() - 1; i >= 0; i--) {
@@ -117,14 +114,14 @@ public final class H5ChunkFilters {
       int[] p = f.params();
       byte[] input = data;
       byte[][] output = new byte[1][];
-      // Each decoder asks for the array it writes once it knows the size: a new one, or a kept one not the input.
-      IntFunction<byte[]> alloc = scratch ? n -> output[0] = scratchArray(input, n) : n -> output[0] = new byte[n];
+      // Each decoder asks for the array it writes once it knows the size: a kept one that is not its input.
+      IntFunction<byte[]> alloc = n -> output[0] = keptArray(SCRATCH.get()[3] == input ? 4 : 3, n);
       switch (f.id()) {
         case H5Filter.FLETCHER32:
           len = checkFletcher32(data, len, where);
           break;
         case H5Filter.SHUFFLE:
-          int elem = p.length > 0 && p[0] > 0 ? p[0] : typeSize;
+          int elem = shuffleSize(f, typeSize);
           if (elem > 1 && len >= elem) {
             unshuffle(ByteBuffer.wrap(data), len, elem, alloc.apply(len));
             data = output[0];
@@ -154,16 +151,21 @@ public final class H5ChunkFilters {
     if (len < chunkBytes) {
       throw new H5SwmrDataException(where + "decoded chunk holds " + len + " bytes, expected " + chunkBytes);
     }
-    return scratch || len == data.length ? data : Arrays.copyOf(data, len);
+    return data;
+  }
+
+  /** The element size shuffle filter {@code f} shuffled: its parameter, else the dataset's {@code typeSize}. */
+  private static int shuffleSize(H5Filter f, int typeSize) {
+    int[] p = f.params();
+    return p.length > 0 && p[0] > 0 ? p[0] : typeSize;
   }
 
   /**
-   * One of the two arrays of this thread's that {@link #undoInScratch} decodes into, at least {@code n} bytes
-   * long and not {@code input} (the array the filter reads); a chunk above 16 MiB gets a new one.
+   * This thread's heap array in {@link #SCRATCH} slot {@code slot}, at least {@code n} bytes long; a new one when
+   * it is shorter, kept in the slot unless above 16 MiB.
    */
-  private static byte[] scratchArray(byte[] input, int n) {
+  private static byte[] keptArray(int slot, int n) {
     Object[] s = SCRATCH.get();
-    int slot = s[3] == input ? 4 : 3;
     byte[] a = (byte[]) s[slot];
     if (a == null || a.length < n) {
       a = new byte[n];
@@ -176,15 +178,7 @@ public final class H5ChunkFilters {
 
   /** A heap array of this thread's of at least {@code n} bytes for a chunk's stored bytes ({@link #undoInScratch}). */
   static byte[] storedArray(int n) {
-    Object[] s = SCRATCH.get();
-    byte[] a = (byte[]) s[5];
-    if (a == null || a.length < n) {
-      a = new byte[n];
-      if (n <= KEEP_BYTES) {
-        s[5] = a;
-      }
-    }
-    return a;
+    return keptArray(5, n);
   }
 
   /**
@@ -241,7 +235,7 @@ public final class H5ChunkFilters {
     for (int i = 0; i < pipeline.size(); i++) {
       H5Filter f = pipeline.get(i);
       if ((mask & (1 << i)) == 0 && f.id() == H5Filter.SHUFFLE) {
-        size = f.params().length > 0 && f.params()[0] > 0 ? f.params()[0] : typeSize;
+        size = shuffleSize(f, typeSize);
       }
       sum |= (mask & (1 << i)) == 0 && f.id() == H5Filter.FLETCHER32;
     }
@@ -260,12 +254,7 @@ public final class H5ChunkFilters {
     if (size <= 1 || chunkBytes < size) {
       return raw.clear();
     }
-    Object[] s = SCRATCH.get();
-    byte[] plain = s[2] instanceof byte[] && ((byte[]) s[2]).length >= chunkBytes ? (byte[]) s[2]
-        : new byte[chunkBytes];
-    if (chunkBytes <= KEEP_BYTES) {
-      s[2] = plain;
-    }
+    byte[] plain = keptArray(2, chunkBytes);
     unshuffle(raw, chunkBytes, size, plain);
     return ByteBuffer.wrap(plain);
   }
@@ -562,13 +551,6 @@ public final class H5ChunkFilters {
      * The HDF Group LZ4 filter format: total raw size (int64, big-endian), block size (int32), then per block
      * its compressed size (int32) and bytes; a block whose compressed size equals its raw size is stored raw.
      */
-    static byte[] lz4(byte[] in, int len, String where) {
-      byte[][] out = new byte[1][];
-      lz4(in, len, where, n -> out[0] = new byte[n]);
-      return out[0];
-    }
-
-    /** {@link #lz4(byte[], int, String)} into the array {@code alloc} gives for the raw size; returns that size. */
     static int lz4(byte[] in, int len, String where, IntFunction<byte[]> alloc) {
       if (len < 12) {
         throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + len + " bytes, shorter than its 12-byte header");
@@ -631,12 +613,6 @@ public final class H5ChunkFilters {
         throw new H5SwmrDataException(where + "Zstandard block decoded to " + (com.github.luben.zstd.Zstd.isError(got)
             ? com.github.luben.zstd.Zstd.getErrorName(got) : got + " bytes") + ", expected " + expected + " bytes");
       }
-    }
-
-    static byte[] zstd(byte[] in, int len, int expected, String where) {
-      byte[][] out = new byte[1][];
-      int n = zstd(in, len, expected, where, k -> out[0] = new byte[k]);
-      return n == expected ? out[0] : Arrays.copyOf(out[0], n);
     }
 
     /**
