@@ -317,6 +317,7 @@ final class H5SwmrCommitter {
         out.writeCommitAttributes(fence.token(), 1);
         out.writeLongAttributes(commitMarks);
       }
+      pause("closed");
       flush.finish();
       try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         ch.force(true);
@@ -388,10 +389,12 @@ final class H5SwmrCommitter {
       if (m.rows() == 0) {
         continue;
       }
-      try (StagingCodec.Reader r = new StagingCodec.Reader(Path.of(m.stagingFile()), m.bytes(), schema.leaves(),
-          m.checksum())) {
+      Path file = Path.of(m.stagingFile());
+      try (StagingCodec.Reader r = new StagingCodec.Reader(file, m.bytes(), schema.leaves(), m.checksum());
+          StagingPages pages = StagingPages.of(file)) {
         StagingCodec.Block b;
         while ((b = r.next()) != null) {
+          pages.readUpTo(r.bytesRead());
           if (b.rows > 0) {
             WriteLayout.Buffer buf = layout.encode(b);
             try {

@@ -252,6 +252,11 @@ final class StagingCodec {
       return kryo.readObject(in, byte[].class);
     }
 
+    /** Bytes of the file consumed so far (every one of them is held in a block returned or was verified). */
+    long bytesRead() {
+      return in.total();
+    }
+
     private ByteBuffer view() {
       return ByteBuffer.wrap(bytes()).order(ByteOrder.nativeOrder());
     }

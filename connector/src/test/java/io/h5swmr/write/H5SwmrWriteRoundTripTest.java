@@ -124,7 +124,7 @@ class H5SwmrWriteRoundTripTest {
     List<String> leftAtClose = new ArrayList<>();
     int[] seenAtClose = {0};
     io.h5swmr.hdf5.journal.CommitHook.install(step -> {
-      if (step.equals("closed") || step.equals("before-rename")) {
+      if (step.equals("closed")) {
         seenAtClose[0]++;
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
           s.filter(p -> p.getFileName().toString().endsWith(".kryo")).forEach(p -> leftAtClose.add(p.toString()));
@@ -144,6 +144,48 @@ class H5SwmrWriteRoundTripTest {
     List<Row> back = readBack(REDIS.url(), f, "/r");
     assertThat(back).hasSize(800_000);
     for (int k = 0; k < back.size(); k += 7919) {
+      assertThat(back.get(k).getLong(0)).isEqualTo(k);
+      assertThat(back.get(k).getDouble(1)).isEqualTo(k * 0.5);
+    }
+  }
+
+  @Test
+  void aBulkCommitFreesTheStagedBytesItHasReadWhileItReadsOn() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(StagingPages.unavailable() == null,
+        "SKIPPED: staged pages are freed by deletion only here: " + StagingPages.unavailable());
+    // One task stages one ~64 MiB file (8 blocks). When the commit has written its first block, the decoding
+    // thread (at most a few blocks ahead) has not finished the file, yet the bytes it read are already a hole
+    // (they read back as zeros; the file's header was not zero), and every value still arrives.
+    Path f = dir.resolve("punched.h5");
+    Path staging = H5SwmrCommitter.defaultStagingRoot(f);
+    long[] headAtFirstBlock = {-1};
+    long[] sizeAtFirstBlock = {-1};
+    io.h5swmr.hdf5.journal.CommitHook.install(step -> {
+      if (step.equals("wrote-first-block")) {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
+          Path kryo = s.filter(p -> p.getFileName().toString().endsWith(".kryo")).findFirst().orElseThrow();
+          try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(kryo)) {
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
+            ch.read(head, 0);
+            headAtFirstBlock[0] = head.flip().getLong();
+            sizeAtFirstBlock[0] = ch.size();
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    });
+    try {
+      writer(spark().sql("select id as a, id * 0.5d as b from range(0, 4000000, 1, 1)"), REDIS.url(), "/p")
+          .mode("append").save(f.toString());
+    } finally {
+      io.h5swmr.hdf5.journal.CommitHook.install(null);
+    }
+    assertThat(sizeAtFirstBlock[0]).isGreaterThan(60L << 20);
+    assertThat(headAtFirstBlock[0]).isZero();
+    List<Row> back = readBack(REDIS.url(), f, "/p");
+    assertThat(back).hasSize(4_000_000);
+    for (int k = 0; k < back.size(); k += 9973) {
       assertThat(back.get(k).getLong(0)).isEqualTo(k);
       assertThat(back.get(k).getDouble(1)).isEqualTo(k * 0.5);
     }
