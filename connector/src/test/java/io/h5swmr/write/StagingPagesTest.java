@@ -29,14 +29,7 @@ class StagingPagesTest {
   @Test
   void bytesReadAreFreedInWholeMibsOnceAStepWasRead() throws Exception {
     Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
-    Path f = dir.resolve("staged.kryo");
-    byte[] mib = new byte[MIB];
-    Arrays.fill(mib, (byte) 0x5A);
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      for (int i = 0; i < 20; i++) {
-        ch.write(ByteBuffer.wrap(mib));
-      }
-    }
+    Path f = filled(dir.resolve("staged.kryo"), 20, (byte) 0x5A);
     try (StagingPages pages = StagingPages.of(f)) {
       // less than a step read: nothing freed
       assertThat(pages.readUpTo(StagingPages.STEP - 1)).isZero();
@@ -62,19 +55,24 @@ class StagingPagesTest {
   @Test
   void aClosedHandleFreesNothingMore() throws Exception {
     Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
-    Path f = dir.resolve("closed.kryo");
-    byte[] mib = new byte[MIB];
-    Arrays.fill(mib, (byte) 1);
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      for (int i = 0; i < 16; i++) {
-        ch.write(ByteBuffer.wrap(mib));
-      }
-    }
+    Path f = filled(dir.resolve("closed.kryo"), 16, (byte) 1);
     StagingPages pages = StagingPages.of(f);
     assertThat(pages.readUpTo(8L * MIB)).isEqualTo(8L * MIB);
     pages.close();
     assertThat(pages.readUpTo(16L * MIB)).isEqualTo(8L * MIB);
     assertThat(firstNonZero(f, 0, 16)).isEqualTo(8);
+  }
+
+  /** {@code f}, created holding {@code mibs} MiB of {@code value}. */
+  private static Path filled(Path f, int mibs, byte value) throws Exception {
+    byte[] mib = new byte[MIB];
+    Arrays.fill(mib, value);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int i = 0; i < mibs; i++) {
+        ch.write(ByteBuffer.wrap(mib));
+      }
+    }
+    return f;
   }
 
   /** The first MiB index in [from, to) whose first byte is not zero (to when every one is). */
