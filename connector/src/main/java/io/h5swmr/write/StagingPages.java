@@ -52,7 +52,8 @@ final class StagingPages implements AutoCloseable {
     UNAVAILABLE = why;
   }
 
-  private static native int open(String path, int flags);
+  /** {@code path}: NUL-terminated, in the encoding the JVM gives file names ({@link #nativePath}). */
+  private static native int open(byte[] path, int flags);
 
   private static native int fallocate(int fd, int mode, long offset, long length);
 
@@ -88,7 +89,7 @@ final class StagingPages implements AutoCloseable {
       return released;
     }
     if (fd < 0) {
-      fd = open(file.toAbsolutePath().toString(), O_WRONLY | O_CLOEXEC);
+      fd = open(nativePath(file), O_WRONLY | O_CLOEXEC);
       if (fd < 0) {
         fd = OFF;
         return released;
@@ -102,6 +103,22 @@ final class StagingPages implements AutoCloseable {
       fd = OFF;
     }
     return released;
+  }
+
+  /**
+   * The bytes of {@code file}'s name as the JVM passes it to the system ({@code sun.jnu.encoding}), NUL-terminated:
+   * not JNA's string encoding, which may differ and would name another file.
+   */
+  static byte[] nativePath(Path file) {
+    String enc = System.getProperty("sun.jnu.encoding");
+    java.nio.charset.Charset cs;
+    try {
+      cs = enc == null ? java.nio.charset.Charset.defaultCharset() : java.nio.charset.Charset.forName(enc);
+    } catch (RuntimeException e) {
+      cs = java.nio.charset.Charset.defaultCharset();
+    }
+    byte[] name = file.toAbsolutePath().toString().getBytes(cs);
+    return java.util.Arrays.copyOf(name, name.length + 1);
   }
 
   @Override

@@ -53,6 +53,23 @@ class StagingPagesTest {
   }
 
   @Test
+  void aFileWhoseNameIsNotAsciiIsFreedToo() throws Exception {
+    Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
+    Path sub;
+    try {
+      sub = Files.createDirectories(dir.resolve("données-λ"));
+    } catch (java.nio.file.InvalidPathException e) {
+      Assumptions.abort("SKIPPED: this JVM's file-name encoding cannot name 'données-λ'");
+      return;
+    }
+    Path f = filled(sub.resolve("staged-é.kryo"), 9, (byte) 7);
+    try (StagingPages pages = StagingPages.of(f)) {
+      assertThat(pages.readUpTo(9L * MIB)).isEqualTo(9L * MIB);
+    }
+    assertThat(firstNonZero(f, 0, 9)).isEqualTo(9);
+  }
+
+  @Test
   void aClosedHandleFreesNothingMore() throws Exception {
     Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
     Path f = filled(dir.resolve("closed.kryo"), 16, (byte) 1);
