@@ -11,15 +11,15 @@ import org.slf4j.LoggerFactory;
  * Frees the disk space and page cache of a staging file's bytes as soon as the commit has read them, by punching
  * a hole over them ({@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}), instead of when the whole file
  * has been read and deleted. A bulk commit then writes the target into pages the staged data has just given back,
- * rather than needing as much memory again as it stages: a 1 GiB commit's page cache peaks at about 1 GiB instead
- * of 1.5–2 GiB, and its staged bytes, still dirty, are never written to disk. On this project's VM (whose balloon
+ * rather than needing about as much memory again as it staged, and its staged bytes, still dirty, are never
+ * written to disk. On this project's VM (whose balloon
  * hands freed memory to the host, so every newly used page costs a host fault) writing and fsyncing 1 GiB took
  * 1.5 s this way against 1.9–2.1 s when the source files were deleted one after the other (shell experiment with
  * {@code fallocate -p}, 2026-12-07).
  *
  * <p>Same rule as deleting a staging file once read: the commit never reads staged bytes twice (a failed commit
  * is not retried from its staging files: Spark aborts the write, the appender stages again), and the checksum
- * covers every byte as it is read. Linux only, through JNA; where it is missing, on other systems, on
+ * covers every byte as it is read. 64-bit Linux only, through JNA; where it is missing, on other systems, on
  * filesystems without hole punching (the first refusal switches it off for that file), or with the JVM property
  * {@code h5swmr.releaseStagingPages=false}, it does nothing and the file is freed when deleted, as before.
  */
@@ -40,8 +40,8 @@ final class StagingPages implements AutoCloseable {
       why = "switched off by the JVM property h5swmr.releaseStagingPages=false";
     } else {
       try {
-        if (!Platform.isLinux()) {
-          why = "hole punching is used on Linux only";
+        if (!Platform.isLinux() || !Platform.is64Bit()) {
+          why = "hole punching is used on 64-bit Linux only";
         } else {
           Native.register(StagingPages.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
         }
@@ -100,7 +100,6 @@ final class StagingPages implements AutoCloseable {
     } else {
       LOG.debug("h5swmr: {} cannot punch holes (filesystem); its pages are freed when it is deleted", file);
       close();
-      fd = OFF;
     }
     return released;
   }
