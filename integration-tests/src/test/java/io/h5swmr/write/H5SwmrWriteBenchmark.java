@@ -137,7 +137,8 @@ class H5SwmrWriteBenchmark {
             + "| h5swmr commit step alone (driver) | %.2f | %.2f | %.2f x raw |%n"
             + "| append 1000 rows to the 1 GiB file: in-place commit under the lease | %.2f | %.2f | |%n"
             + "| append 1000 rows to the 1 GiB file: whole write | %.2f | | |%n"
-            + "| Spark's noop writer on the same DataFrame (producing the rows alone) | %.2f | %.2f | h5swmr takes %.1f x as long |%n"
+            + "| Spark's noop writer on the same DataFrame (producing the rows alone) | %.2f | %.2f "
+            + "| h5swmr takes %.1f x as long |%n"
             + "%nh5swmr append of the best run, step by step (s): %s%n",
         gib, COLUMNS, rows, repeats,
         pqBest / 1e9, gib / (pqBest / 1e9),
@@ -210,16 +211,17 @@ class H5SwmrWriteBenchmark {
     Files.writeString(Path.of(System.getProperty("h5swmr.bench.gzipOut", "target/write-gzip-benchmark.md")), table);
   }
 
+  /** Commit steps of a new file's bulk write, in order (CommitHook names), and what the time up to each is. */
+  private static final List<String> STEPS = List.of("locked", "wrote-first-block", "closed", "before-rename",
+      "renamed");
+  private static final List<String> STEP_NAMES = List.of("staging by the tasks and lease",
+      "first block decoded and written", "other blocks decoded and written", "last fsync",
+      "rename and directory fsync");
+
   /**
    * Installs a commit hook that records when the exclusive lease was taken ({@code [0]}) and when the commit reached
    * step {@code end} ({@code [1]}); uninstall with {@code CommitHook.install(null)}.
    */
-  /** Commit steps of a new file's bulk write, in order (CommitHook names), and what the time up to each is. */
-  private static final List<String> STEPS = List.of("locked", "wrote-first-block", "closed", "before-rename",
-      "renamed");
-  private static final List<String> STEP_NAMES = List.of("staging by the tasks and lease", "first block decoded and written",
-      "other blocks decoded and written", "last fsync", "rename and directory fsync");
-
   private static long[] timeCommit(String end) {
     long[] at = new long[2];
     io.h5swmr.hdf5.journal.CommitHook.install(step -> {
