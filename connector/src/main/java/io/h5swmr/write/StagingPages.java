@@ -12,10 +12,9 @@ import org.slf4j.LoggerFactory;
  * a hole over them ({@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}), instead of when the whole file
  * has been read and deleted. A bulk commit then writes the target into pages the staged data has just given back,
  * rather than needing about as much memory again as it staged, and its staged bytes, still dirty, are never
- * written to disk. On this project's VM (whose balloon
- * hands freed memory to the host, so every newly used page costs a host fault) writing and fsyncing 1 GiB took
- * 1.5 s this way against 1.9–2.1 s when the source files were deleted one after the other (shell experiment with
- * {@code fallocate -p}, 2026-12-07).
+ * written to disk. On this project's VM (whose balloon hands freed memory to the host, so every newly used page
+ * costs a host fault) writing and fsyncing 1 GiB took 1.5 s this way against 1.9–2.1 s when the source files were
+ * deleted one after the other (shell experiment with {@code fallocate -p}, 2026-12-07).
  *
  * <p>Same rule as deleting a staging file once read: the commit never reads staged bytes twice (a failed commit
  * is not retried from its staging files: Spark aborts the write, the appender stages again), and the checksum

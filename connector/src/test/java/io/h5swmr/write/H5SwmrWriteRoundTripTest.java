@@ -164,12 +164,8 @@ class H5SwmrWriteRoundTripTest {
       if (step.equals("wrote-first-block")) {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
           Path kryo = s.filter(p -> p.getFileName().toString().endsWith(".kryo")).findFirst().orElseThrow();
-          try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(kryo)) {
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
-            ch.read(head, 0);
-            headAtFirstBlock[0] = head.flip().getLong();
-            sizeAtFirstBlock[0] = ch.size();
-          }
+          headAtFirstBlock[0] = WriteTestSupport.firstLong(kryo);
+          sizeAtFirstBlock[0] = java.nio.file.Files.size(kryo);
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }

@@ -43,6 +43,17 @@ final class WriteTestSupport {
     return reader(redisUrl, dataset).load(file.toString()).orderBy("index").drop("index").collectAsList();
   }
 
+  /** The file's first 8 bytes as one big-endian long: 0 where a staging file's head was punched out. */
+  static long firstLong(Path f) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+      java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
+      ch.read(head, 0);
+      return head.flip().getLong();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static String sha256(Path f) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
