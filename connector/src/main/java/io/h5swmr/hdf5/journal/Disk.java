@@ -24,6 +24,11 @@ public interface Disk {
   /** fsync of a directory: makes creations and deletions in it durable. */
   void syncDirectory(Path dir) throws IOException;
 
+  /** {device, inode} of {@code file} where the filesystem has them, else zeros (journals name them in errors). */
+  default long[] fileId(Path file) throws IOException {
+    return new long[] {0, 0};
+  }
+
   /** One open file. */
   interface Channel extends Closeable {
     /** As {@link java.nio.channels.FileChannel#read(ByteBuffer, long)}: -1 at or beyond the end. */

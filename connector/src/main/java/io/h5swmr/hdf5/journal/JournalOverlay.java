@@ -9,8 +9,9 @@ import java.nio.file.Path;
 /**
  * What a reader uses when it finds a committed journal beside the file (a writer died between the commit point
  * and the end of applying it): the file as the journal's replay would leave it, read-only, changing nothing on
- * disk. Readers ignore a journal that is not committed: the file below the journal's base end of file is exactly
- * the last committed state, and HDF5 never reads beyond its end of allocation.
+ * disk. Readers ignore a journal whose commit never became durable: the file below the journal's base end of file
+ * is exactly the last committed state, and HDF5 never reads beyond its end of allocation. A journal that does not
+ * belong to the file as it is (see {@link JournalRecovery}) is refused with a {@link JournalStateException}.
  */
 public final class JournalOverlay implements H5Storage {
   private final Disk.Channel target;
@@ -43,21 +44,26 @@ public final class JournalOverlay implements H5Storage {
     };
   }
 
-  /** True when a committed journal lies beside {@code file} (readers then need {@link #readerOpener}). */
+  /**
+   * True when a committed journal lies beside {@code file} (readers then need {@link #readerOpener}).
+   *
+   * @throws JournalStateException when a journal lies beside it that must not be read through and that the file
+   *     cannot be read without (see {@link #openIfCommitted})
+   */
   public static boolean hasCommittedJournal(Path file) throws IOException {
-    Path real = JournalFiles.realTarget(file);
-    Path jp = JournalFiles.journal(real);
-    if (!LocalDisk.INSTANCE.exists(jp)) {
-      return false;
-    }
-    try (Disk.Channel ch = LocalDisk.INSTANCE.openReadOnly(jp)) {
-      return JournalFormat.parse(ch).committed;
-    } catch (java.nio.file.NoSuchFileException gone) {
-      return false;
+    try (JournalOverlay o = openIfCommitted(LocalDisk.INSTANCE, file)) {
+      return o != null;
     }
   }
 
-  /** The overlay of {@code file}'s committed journal, or null when it has none. */
+  /**
+   * The overlay of {@code file}'s committed journal, or null when the file is to be read as it is (no journal,
+   * an unfinished one, one with a damaged header, or a version 1 journal already applied).
+   *
+   * @throws JournalStateException when the committed journal was written for another state of the file (it was
+   *     replaced, regenerated or restored), when the journal was damaged after its commit was durable (the file
+   *     may be partly applied), or when it is a version 1 journal not yet applied (it names no file state)
+   */
   static JournalOverlay openIfCommitted(Disk disk, Path file) throws IOException {
     Path real = JournalFiles.realTarget(file);
     Path jp = JournalFiles.journal(real);
@@ -70,15 +76,34 @@ public final class JournalOverlay implements H5Storage {
     } catch (java.nio.file.NoSuchFileException gone) {
       return null;
     }
+    Disk.Channel target = null;
     try {
       JournalFormat.Parsed parsed = JournalFormat.parse(journal);
+      if (!parsed.committed && parsed.headerValid && parsed.applying) {
+        throw JournalCheck.damagedAfterCommit(jp, real, parsed);
+      }
       if (!parsed.committed) {
         journal.close();
         return null;
       }
-      Disk.Channel target = disk.openReadOnly(real);
+      target = disk.openReadOnly(real);
+      if (parsed.version == 1) {
+        if (!JournalCheck.alreadyApplied(journal, parsed, target)) {
+          throw JournalCheck.versionOne(jp, real, parsed);
+        }
+        target.close();
+        journal.close();
+        return null;
+      }
+      String why = JournalCheck.mismatch(journal, parsed, target);
+      if (why != null) {
+        throw JournalCheck.notThisFile(disk, jp, real, parsed, target, why);
+      }
       return new JournalOverlay(target, journal, parsed, "overlay:" + real + "#" + parsed.nonce);
     } catch (IOException | RuntimeException e) {
+      if (target != null) {
+        target.close();
+      }
       journal.close();
       throw e;
     }

@@ -55,6 +55,8 @@ public final class JournalSession implements AutoCloseable {
   private State state = State.OPEN;
   private int fsyncs;
 
+  private final long[] fileId;
+
   private JournalSession(Disk disk, Path target, long token, Disk.Channel data, Disk.Channel journal, long base)
       throws IOException {
     this.disk = disk;
@@ -68,7 +70,11 @@ public final class JournalSession implements AutoCloseable {
     this.base = base;
     this.eof = base;
     this.identity = "journal:" + target;
-    append(JournalFormat.header(base, token, nonce));
+    this.fileId = disk.fileId(target);
+    ByteBuffer h = JournalFormat.header(base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_OPEN);
+    whole.update(h.array(), 0, JournalFormat.HEADER_STABLE);
+    journal.write(0, h);
+    journalEnd = JournalFormat.HEADER_SIZE;
   }
 
   /**
@@ -269,6 +275,12 @@ public final class JournalSession implements AutoCloseable {
       rollback();
       throw e;
     }
+    try {
+      append(JournalFormat.baseRecord(baseUnits(), nonce));
+    } catch (IOException | RuntimeException | Error e) {
+      rollback();
+      throw e;
+    }
     ByteBuffer body = JournalFormat.commitBody(eof, records, dataBytes, nonce);
     append(body);
     journal.write(journalEnd, JournalFormat.crcField(whole.getValue()));
@@ -277,6 +289,12 @@ public final class JournalSession implements AutoCloseable {
     fsyncs++;
     hook.reached(STEP_JOURNAL_SYNCED);
     disk.syncDirectory(target.getParent());
+    fsyncs++;
+    // Only once the whole journal is durable does its header say so: a header still saying "open" then proves
+    // nothing below L was written (recovery may cut back to L); one saying "applying" whose journal fails
+    // validation was damaged afterwards (recovery stops instead of cutting an applied file).
+    journal.write(0, JournalFormat.header(base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_APPLYING));
+    journal.force();
     fsyncs++;
     state = State.COMMITTED;
     hook.reached(STEP_COMMITTED);
@@ -296,21 +314,25 @@ public final class JournalSession implements AutoCloseable {
   }
 
   private void apply() throws IOException {
-    byte[] buf = new byte[1 << 16];
-    for (Overlay.Extent e : overlay.extents()) {
-      long end = Math.min(e.end(), eof);
-      for (long p = e.start(); p < end; ) {
-        int n = (int) Math.min(buf.length, end - p);
-        ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-        journal.readFully(e.journalAt() + (p - e.start()), b);
-        b.flip();
-        data.write(p, b);
-        p += n;
-      }
-    }
+    JournalRecovery.writeImage(overlay, journal, eof, data);
     if (data.size() != eof) {
       data.truncate(eof);
     }
+  }
+
+  /**
+   * The BASE record's units with the CRCs of the target's bytes there: below L the target still holds the last
+   * committed state (the session never writes there), which is what the units prove.
+   */
+  private java.util.List<JournalFormat.Unit> baseUnits() throws IOException {
+    java.util.List<JournalFormat.Unit> units = JournalFormat.unitRanges(overlay.extents(), base, eof);
+    java.util.List<JournalFormat.Unit> out = new java.util.ArrayList<>(units.size());
+    byte[] buf = new byte[JournalFormat.PAGE];
+    for (JournalFormat.Unit u : units) {
+      out.add(new JournalFormat.Unit(u.offset(), u.length(), JournalCheck.crcOf(data, u.offset(), (int) u.length(),
+          buf)));
+    }
+    return out;
   }
 
   /**

@@ -44,6 +44,17 @@ public final class LocalDisk implements Disk {
     }
   }
 
+  @Override
+  public long[] fileId(Path file) throws IOException {
+    try {
+      Object dev = Files.getAttribute(file, "unix:dev");
+      Object ino = Files.getAttribute(file, "unix:ino");
+      return new long[] {((Number) dev).longValue(), ((Number) ino).longValue()};
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return new long[] {0, 0};
+    }
+  }
+
   private static final class Local implements Channel {
     private final FileChannel ch;
 

@@ -44,6 +44,12 @@ final class Overlay {
     extents.put(start, new Extent(start, length, journalAt));
   }
 
+  /** True when an extent holds target byte {@code position}. */
+  boolean covers(long position) {
+    Map.Entry<Long, Extent> at = extents.floorEntry(position);
+    return at != null && at.getValue().end() > position;
+  }
+
   boolean isEmpty() {
     return extents.isEmpty();
   }

@@ -15,7 +15,7 @@ import java.util.Random;
  * An in-memory {@link Disk} that records every operation (write, truncate, fsync, create, unlink, directory fsync)
  * and can rebuild the files a power cut after any prefix of them would leave, under the model "an operation not
  * covered by a completed fsync (of its file, or of the directory for creations and unlinks) may be lost, torn into
- * 4 KiB pieces or reordered".
+ * pieces at the file's 4 KiB page boundaries or reordered".
  */
 final class RecordingDisk implements Disk {
   static final int SECTOR = 4096;
@@ -241,9 +241,13 @@ final class RecordingDisk implements Disk {
       List<Op> pieces = new ArrayList<>();
       for (Op op : pendingData) {
         if (op.kind() == Kind.WRITE) {
-          for (int off = 0; off < op.bytes().length; off += SECTOR) {
-            byte[] part = Arrays.copyOfRange(op.bytes(), off, Math.min(op.bytes().length, off + SECTOR));
-            pieces.add(new Op(Kind.WRITE, op.path(), op.inode(), op.position() + off, part, 0));
+          // pieces end at every multiple of 4 KiB of the file, as the page cache writes them back
+          for (int off = 0; off < op.bytes().length; ) {
+            long at = op.position() + off;
+            int stop = (int) Math.min(op.bytes().length, (at / SECTOR + 1) * SECTOR - op.position());
+            byte[] part = Arrays.copyOfRange(op.bytes(), off, stop);
+            pieces.add(new Op(Kind.WRITE, op.path(), op.inode(), at, part, 0));
+            off = stop;
           }
         } else {
           pieces.add(op);
