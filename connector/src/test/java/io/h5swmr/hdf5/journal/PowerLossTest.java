@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -76,9 +77,10 @@ class PowerLossTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"append", "new-dataset", "overwrite", "gzip-append"})
-  void everyCutAndEveryLossOfUnsyncedWritesRecoversToOldOrNew(String kind) throws Exception {
+  /** One recorded commit: the disk, the target's real path, its old and new bytes. */
+  record Recorded(RecordingDisk disk, Path real, byte[] old, byte[] neu) {}
+
+  private Recorded record(String kind) throws Exception {
     Path f = dir.resolve("p.h5");
     try (H5File h = H5File.create(f.toString())) {
       try (H5Dataset d = h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
@@ -101,7 +103,17 @@ class PowerLossTest {
       change(kind, h);
     }
     assertThat(s.commit(() -> { }, CommitHook.NONE)).isTrue();
-    byte[] neu = disk.liveContent(real);
+    return new Recorded(disk, real, old, disk.liveContent(real));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"append", "new-dataset", "overwrite", "gzip-append"})
+  void everyCutAndEveryLossOfUnsyncedWritesRecoversToOldOrNew(String kind) throws Exception {
+    Recorded r = record(kind);
+    RecordingDisk disk = r.disk();
+    Path real = r.real();
+    byte[] old = r.old();
+    byte[] neu = r.neu();
     assertThat(neu).isNotEqualTo(old);
     int ops = disk.log().size();
     int commitPoint = -1;
@@ -158,6 +170,81 @@ class PowerLossTest {
     System.out.println("H5SWMR-POWERLOSS " + kind + ": " + ops + " operations, " + states + " crash states checked "
         + counts + ", commit point after operation " + commitPoint);
     assertThat(counts).containsKeys(Outcome.OLD, Outcome.NEW);
+  }
+
+  /**
+   * Journal damaged after apply: every crash image from the end of the apply step on that still has the journal
+   * (a kill before its unlink, or a power cut that lost the unlink), with one byte of the journal changed at a
+   * spread of positions (header, records, BASE record, COMMIT record). Recovery must leave the applied file as it
+   * is — either refusing (the journal kept for a person to look at) or discarding the journal — and never cut it
+   * back; a reader either reads the new state or is refused.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"append", "overwrite"})
+  void journalDamagedAfterApplyNeverCutsTheAppliedFile(String kind) throws Exception {
+    Recorded r = record(kind);
+    RecordingDisk disk = r.disk();
+    Path real = r.real();
+    int ops = disk.log().size();
+    int applied = -1;
+    for (int i = 0; i < ops; i++) {
+      RecordingDisk.Op op = disk.log().get(i);
+      if (op.kind() == RecordingDisk.Kind.FSYNC && op.path().equals(real)) {
+        applied = i; // the last fsync of the target: the end of the apply step
+      }
+    }
+    Path img = Files.createDirectories(dir.resolve("dmg"));
+    Path target = img.resolve(real.getFileName());
+    Path journal = JournalFiles.journal(target);
+    Random rnd = new Random(7);
+    int refused = 0;
+    int discarded = 0;
+    for (int cut = applied + 1; cut <= ops; cut++) {
+      for (RecordingDisk.Loss loss : RecordingDisk.Loss.values()) {
+        Map<Path, byte[]> image = disk.crashImage(cut, loss, rnd);
+        byte[] j = image.get(JournalFiles.journal(real));
+        if (j == null) {
+          continue;
+        }
+        assertThat(image.get(real)).isEqualTo(r.neu());
+        java.util.TreeSet<Integer> at = new java.util.TreeSet<>(List.of(0, 9, 20, 40, 50, 56, 60, 63));
+        for (int k = 0; k < 40; k++) {
+          at.add(64 + (int) ((long) (j.length - 64) * k / 40));
+        }
+        for (int back = 1; back <= 60; back += 3) {
+          at.add(j.length - back);
+        }
+        for (int p : at) {
+          String where = kind + " cut " + cut + "/" + ops + " " + loss + ", journal byte " + p + " of " + j.length;
+          byte[] bad = j.clone();
+          bad[p] ^= (byte) (1 + rnd.nextInt(255));
+          Files.write(target, r.neu());
+          Files.write(journal, bad);
+          byte[] seen;
+          try {
+            seen = readerView(target);
+            assertThat(seen).as(where + ": reader").isEqualTo(r.neu());
+          } catch (io.h5swmr.exceptions.H5SwmrException e) {
+            assertThat(e.getMessage()).as(where).contains(journal.toString());
+          }
+          try {
+            JournalRecovery.recover(LocalDisk.INSTANCE, target);
+            assertThat(Files.exists(journal)).as(where + ": journal left").isFalse();
+            discarded++;
+          } catch (io.h5swmr.exceptions.H5SwmrException e) {
+            assertThat(e.getMessage()).as(where).contains(journal.toString()).contains(target.toString());
+            assertThat(Files.readAllBytes(journal)).as(where + ": journal kept").isEqualTo(bad);
+            refused++;
+          }
+          assertThat(Arrays.equals(Files.readAllBytes(target), r.neu())).as(where + ": the applied file changed")
+              .isTrue();
+        }
+      }
+    }
+    System.out.println("H5SWMR-POWERLOSS journal damaged after apply, " + kind + ": " + (refused + discarded)
+        + " damaged journals, " + refused + " refused (both files kept), " + discarded + " discarded; applied file"
+        + " unchanged in all");
+    assertThat(refused).isPositive();
   }
 
   private static Outcome classify(byte[] b, byte[] old, byte[] neu, String where) {
