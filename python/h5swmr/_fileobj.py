@@ -168,12 +168,16 @@ class JournaledFile(_Base):
             os.fsync(self.fd)  # step 1
         pause("data-synced")
         fence()  # step 2: raises when the lease is gone; the caller rolls back
-        journal.commit(self.size)  # step 3
+        done = _journal.Parsed(_journal.COMMITTED, new_eof=self.size, records=entries)
+        # the BASE record: CRCs of the committed bytes the commit overwrites (below L the file is still untouched)
+        units = [(off, n, _journal._crc(os.pread(self.fd, n, off)))
+                 for off, n in _journal.unit_ranges(_journal.extents(entries), self.base, self.size)]
+        journal.commit(self.size, units)  # step 3
         pause("journal-synced")
         _journal.fsync_dir(journal.path)  # step 4: the commit point
+        journal.mark_applying()  # only now may bytes below L be written
         pause("committed")
-        _journal.replay(self.fd, _journal.Parsed(_journal.COMMITTED, new_eof=self.size, records=entries),
-                        pause)  # step 5
+        _journal.replay(self.fd, done, pause)  # step 5
         pause("applied")
         journal.delete()  # step 6
         return True

@@ -10,34 +10,58 @@ from h5swmr import _journal
 from h5swmr._fileobj import JournaledFile, OverlayFile
 
 
-def _journal_bytes(tmp_path, records, base=1000, token=77, new_eof=1200):
+def _units(target, records, base, new_eof):
+    """The BASE units a writer computes for ``records`` over the file ``target`` (zeros where it is shorter)."""
+    try:
+        content = open(target, "rb").read()
+    except FileNotFoundError:
+        content = b""
+    content = content.ljust(base, b"\0")
+    return [(o, n, zlib.crc32(content[o:o + n]))
+            for o, n in _journal.unit_ranges(_journal.extents(records), base, new_eof)]
+
+
+def _journal_bytes(tmp_path, records, base=1000, token=77, new_eof=1200, units=None):
     target = str(tmp_path / "t.h5")
     w = _journal.JournalWriter(target, base, token)
     for off, data in records:
         w.append(off, data)
-    w.commit(new_eof)
+    w.commit(new_eof, _units(target, records, base, new_eof) if units is None else units)
     w.close()
     with open(w.path, "rb") as f:
         return w.nonce, f.read()
 
 
 def test_layout_matches_the_spec(tmp_path):
-    nonce, b = _journal_bytes(tmp_path, [(10, b"abc"), (500, b"\x01" * 7)])
+    target = tmp_path / "t.h5"
+    target.write_bytes(bytes(1000))
+    st = os.stat(str(target))
+    ranges = [(0, 10), (10, 3), (13, 487), (500, 7), (507, 493)]  # the two writes and the rest of [0, L)
+    units = [(o, n, zlib.crc32(bytes(n))) for o, n in ranges]
+    nonce, b = _journal_bytes(tmp_path, [(10, b"abc"), (500, b"\x01" * 7)], units=units)
     assert b[:8] == b"H5SWJNL1"
-    assert struct.unpack_from("<IIQQQ", b, 8) == (1, 64, 1000, 77, nonce)
-    assert b[40:60] == bytes(20)
+    assert struct.unpack_from("<IIQQQQQI", b, 8) == (2, 64, 1000, 77, nonce, st.st_dev, st.st_ino, 0)
     assert struct.unpack_from("<I", b, 60)[0] == zlib.crc32(b[:60])
     p = 64
     rec = b[p:p + 24 + 3]
     assert struct.unpack_from("<IIQQ", rec) == (1, 0, 10, 3) and rec[24:] == b"abc"
     assert struct.unpack_from("<I", b, p + 27)[0] == zlib.crc32(struct.pack("<Q", nonce) + rec)
     p += 24 + 3 + 4 + 24 + 7 + 4
+    base = b[p:p + 16 + 16 * 5]
+    assert struct.unpack_from("<IIQ", base) == (3, 0, 5)
+    assert [struct.unpack_from("<QII", base, 16 + 16 * i) for i in range(5)] == units
+    assert struct.unpack_from("<I", b, p + 96)[0] == zlib.crc32(struct.pack("<Q", nonce) + base)
+    p += 100
     assert len(b) == p + 48
     assert struct.unpack_from("<IIQQQQI", b, p) == (2, 0, 1200, 2, 10, nonce, 0)
-    assert struct.unpack_from("<I", b, len(b) - 4)[0] == zlib.crc32(b[:-4])
+    assert struct.unpack_from("<I", b, len(b) - 4)[0] == zlib.crc32(b[:56] + b[64:-4])
     j = _journal.parse(b)
-    assert j.committed and j.base_eof == 1000 and j.token == 77 and j.new_eof == 1200
-    assert j.records == [(10, b"abc"), (500, b"\x01" * 7)]
+    assert j.committed and j.base_eof == 1000 and j.token == 77 and j.new_eof == 1200 and not j.applying
+    assert j.records == [(10, b"abc"), (500, b"\x01" * 7)] and j.units == units
+    # the BASE ranges: the image's extents and the rest of the first 4 KiB, split at pages, cut to min(L, new_eof)
+    assert _journal.unit_ranges(_journal.extents(j.records), 1000, 1200) == ranges
+    assert _journal.unit_ranges(_journal.extents([(5000, b"x" * 5000), (6000, b"y")]), 20000, 20000) == [
+        (0, 4096), (5000, 1000), (6000, 1), (6001, 2191), (8192, 1808)]
 
 
 def test_every_cut_is_incomplete_or_damaged(tmp_path):
@@ -61,7 +85,7 @@ def test_later_records_win_and_replay_is_idempotent(tmp_path):
     w = _journal.JournalWriter(str(target), 100, 5)
     w.append(10, b"AAAA")
     w.append(12, b"BB")
-    w.commit(90)
+    w.commit(90, _units(str(target), [(10, b"AAAA"), (12, b"BB")], 100, 90))
     w.close()
     j = _journal.read(str(target))
     fd = os.open(str(target), os.O_RDWR)
