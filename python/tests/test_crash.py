@@ -1,6 +1,7 @@
 """kill -9 of a Python writer at every commit step: readers see the old or the new state, the next writer recovers
 automatically; a paused (SIGSTOP) writer past its TTL is fenced."""
 import os
+import subprocess
 import signal
 import threading
 import time
@@ -102,3 +103,86 @@ def test_paused_writer_is_fenced(tmp_path, redis_server, prefix, step, zombie_co
     else:
         assert z.returncode != 0 and ("FencedError" in errtext or "LeaseLostError" in errtext), errtext
         assert d == [1.0] * 10 + [3.0] * 5
+
+
+def _killed_at(redis_server, prefix, path, step, value=2.0, rows=500):
+    p = start_writer(redis_server.url, path, value, rows, TTL, prefix, pause=step)
+    wait_line(p, "H5SWMR-PAUSE " + step)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+
+def _assert_refused(path, kw, before):
+    """The next writer and a reader are refused with an error naming the journal and the file; both are kept."""
+    from h5swmr._journal import JournalStateError, sidecar
+    journal = sidecar(os.path.realpath(path), "journal")
+    kept = open(journal, "rb").read()
+    with pytest.raises(JournalStateError) as e:
+        h5swmr.append(path, "/d", np.full(7, 3.0), **kw)
+    assert journal in str(e.value) and os.path.realpath(path) in str(e.value)
+    with pytest.raises(JournalStateError) as e:
+        h5swmr.File(path, "r", **kw).close()
+    assert journal in str(e.value)
+    assert open(path, "rb").read() == before and open(journal, "rb").read() == kept
+    return journal
+
+
+@pytest.mark.parametrize("how", ["h5py-regenerated", "cp-restored"])
+def test_stale_committed_journal_is_not_applied_to_another_file(tmp_path, redis_server, prefix, how):
+    """Writer killed after the commit point; the user regenerates the file with h5py, or restores a backup with
+    cp (same inode): the journal must not be replayed onto it nor read through."""
+    kw = dict(redis_url=redis_server.url, lock_ttl=TTL, key_prefix=prefix, timeout=10)
+    path = str(tmp_path / "s.h5")
+    base = start_writer(redis_server.url, path, 1.0, 300, TTL, prefix)
+    wait_line(base, "COMMITTED")
+    base.wait()
+    backup = str(tmp_path / "backup.h5")
+    subprocess.check_call(["cp", path, backup])
+    h5swmr.append(path, "/d", np.full(5, 4.0), **kw)  # the backup is now one commit old
+    _killed_at(redis_server, prefix, path, "committed")
+    if how == "h5py-regenerated":
+        os.unlink(path)
+        with h5py.File(path, "w") as f:
+            f.create_dataset("d", data=np.full(300, -1.0), maxshape=(None,), chunks=(64,))
+            f.create_dataset("grp/e", data=np.zeros((300, 2)), maxshape=(None, 2), chunks=(64, 2))
+            f.attrs["last"] = -1.0
+    else:
+        subprocess.check_call(["cp", backup, path])
+    journal = _assert_refused(path, kw, open(path, "rb").read())
+    os.unlink(journal)  # what the error message tells the user to do when the file is meant to be as it is
+    h5swmr.append(path, "/d", np.full(7, 3.0), **kw)
+    with h5py.File(path, "r") as f:
+        d = f["d"][:]
+    assert len(d) == 307 and (d[-7:] == 3.0).all() and (d[:300] == (-1.0 if how == "h5py-regenerated" else 1.0)).all()
+
+
+@pytest.mark.parametrize("where", [20, 64 + 30, -60, -10])
+def test_journal_damaged_after_apply_never_cuts_the_file(tmp_path, redis_server, prefix, where):
+    """Writer killed after applying its commit (before deleting the journal); one journal byte is then damaged:
+    the next writer must not cut the file back to the old end of file (it refuses, or drops a journal whose header
+    is unreadable), and the file keeps the applied commit for h5py and h5swmr."""
+    from h5swmr._journal import JournalStateError, sidecar
+    kw = dict(redis_url=redis_server.url, lock_ttl=TTL, key_prefix=prefix, timeout=10)
+    path = str(tmp_path / "a.h5")
+    base = start_writer(redis_server.url, path, 1.0, 300, TTL, prefix)
+    wait_line(base, "COMMITTED")
+    base.wait()
+    _killed_at(redis_server, prefix, path, "applied")
+    journal = sidecar(os.path.realpath(path), "journal")
+    b = bytearray(open(journal, "rb").read())
+    b[where] ^= 0x5A
+    open(journal, "wb").write(bytes(b))
+    applied = open(path, "rb").read()
+    try:
+        h5swmr.append(path, "/d", np.full(7, 3.0), **kw)
+        refused = False
+    except JournalStateError as e:
+        assert journal in str(e.value if hasattr(e, "value") else e) and "damaged" in str(e)
+        assert open(path, "rb").read() == applied and open(journal, "rb").read() == bytes(b)
+        refused = True
+    assert refused == (where != 20)  # a damaged header says nothing: that journal is dropped, the file kept
+    if refused:
+        os.unlink(journal)
+    with h5py.File(path, "r") as f:
+        d = f["d"][:]
+    assert len(d) == (800 if refused else 807) and (d[300:800] == 2.0).all()

@@ -190,3 +190,44 @@ def test_power_loss_at_every_point_gives_old_or_new(tmp_path, monkeypatch, libve
     print("power-loss states checked (%s): %d ops, %d images, %s" % (libver, len(ops), sum(checked.values()),
                                                                      checked))
     assert checked["old"] and checked["new"]
+
+    # journal damaged after apply: every image from the end of the apply step on that still holds the journal
+    # (a kill before its unlink, or a power cut that lost it), one journal byte changed at a spread of positions:
+    # recovery refuses (keeping both files) or drops a journal whose header is unreadable, and never cuts the file
+    applied = max(i for i, o in enumerate(ops) if o[0] == "fsync" and o[1] == target)
+    damaged = {"refused": 0, "dropped": 0}
+    for cut in range(applied + 1, len(ops) + 1):
+        disk = Disk({target: base})
+        for op in ops[:cut]:
+            disk.run(op)
+        for mode in ("none", "all"):
+            image = disk.image(rnd, mode)
+            j = image.get(jpath)
+            if j is None:
+                continue
+            positions = sorted({0, 9, 20, 40, 56, 60, 63} | {64 + (len(j) - 64) * k // 30 for k in range(30)}
+                               | {len(j) - k for k in range(1, 60, 3)})
+            for pos in positions:
+                bad = bytearray(j)
+                bad[pos] ^= 1 + rnd.randrange(255)
+                shutil.rmtree(str(work), ignore_errors=True)
+                work.mkdir()
+                img_target = str(work / "t.h5")
+                open(img_target, "wb").write(image[target])
+                img_journal = _journal.sidecar(img_target, "journal")
+                open(img_journal, "wb").write(bytes(bad))
+                tfd = os.open(img_target, os.O_RDWR)
+                try:
+                    _journal.recover(img_target, tfd)
+                    damaged["dropped"] += 1
+                    assert not os.path.exists(img_journal)
+                except _journal.JournalStateError as e:
+                    assert img_journal in str(e) and img_target in str(e), e
+                    assert open(img_journal, "rb").read() == bytes(bad)
+                    damaged["refused"] += 1
+                finally:
+                    os.close(tfd)
+                assert open(img_target, "rb").read() == image[target], (cut, mode, pos)
+                assert _rows(img_target) == new, (cut, mode, pos)
+    print("journal damaged after apply (%s): %s" % (libver, damaged))
+    assert damaged["refused"]
