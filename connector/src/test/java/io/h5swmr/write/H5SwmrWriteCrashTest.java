@@ -5,6 +5,7 @@ import static io.h5swmr.write.WriteTestSupport.readBack;
 import static io.h5swmr.write.WriteTestSupport.spark;
 import static io.h5swmr.write.WriteTestSupport.writer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.h5swmr.hdf5.H5Dataset;
 import io.h5swmr.hdf5.H5File;
@@ -153,6 +154,62 @@ class H5SwmrWriteCrashTest {
     assertThat(Files.readAttributes(f, BasicFileAttributes.class).fileKey()).isEqualTo(inode);
     assertThat(filesContaining(dir, ".kryo")).as("the dead writer's staging files removed").isEmpty();
     assertThat(filesContaining(dir, ".h5swmr-journal")).isEmpty();
+  }
+
+  /** Every message of {@code e} and its causes, joined. */
+  private static String messages(Throwable e) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      b.append(t.getMessage()).append(" | ");
+    }
+    return b.toString();
+  }
+
+  /**
+   * A driver killed right after its commit point leaves a committed journal; the user then restores the file
+   * from a backup with {@code cp} (same inode, one commit older). The next writer must not replay the journal onto
+   * the restored file, nor may a Spark scan read through it: both fail naming the journal and the file, and
+   * change neither. Once the user deletes the journal, the restored file is written and read as it is.
+   */
+  @Test
+  void aCommittedJournalIsNotReplayedOntoAFileRestoredFromABackup() throws Exception {
+    Path f = dir.resolve("restored.h5");
+    writer(spark().sql("select id as x, id * 0.5d as y from range(0, 1000, 1, 1)"), REDIS.url(), "/d")
+        .mode("append").save(f.toString());
+    Path backup = dir.resolve("restored-backup.h5");
+    assertThat(new ProcessBuilder("cp", f.toString(), backup.toString()).inheritIO().start().waitFor()).isZero();
+    try (H5SwmrAppender a = H5SwmrAppender.open(f, "/d", WriterChild.SCHEMA, Map.of("redis.url", REDIS.url()))) {
+      assertThat(a.append(new long[] {1000, 1001}, new double[] {500, 500.5})).isEqualTo(1002);
+    }
+    try (ChildJvm w = ChildJvm.start(WriterChild.class,
+        List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=committed"),
+        List.of("direct", REDIS.url(), f.toString(), "/d", "2000", "1000"))) {
+      w.awaitLine("H5SWMR-PAUSE committed", WAIT);
+      w.kill9();
+    }
+    Path journal = io.h5swmr.hdf5.journal.JournalFiles.journal(io.h5swmr.hdf5.journal.JournalFiles.realTarget(f));
+    assertThat(Files.exists(journal)).as("the killed commit left its committed journal").isTrue();
+    assertThat(new ProcessBuilder("cp", backup.toString(), f.toString()).inheritIO().start().waitFor()).isZero();
+    byte[] restored = Files.readAllBytes(f);
+    byte[] kept = Files.readAllBytes(journal);
+    assertThatThrownBy(() -> {
+      try (H5SwmrAppender a = H5SwmrAppender.open(f, "/d", WriterChild.SCHEMA, Map.of("redis.url", REDIS.url()))) {
+        a.append(new long[] {7}, new double[] {3.5});
+      }
+    }).satisfies(e -> assertThat(messages(e)).contains(journal.toString()).contains("was not written for")
+        .contains(f.toRealPath().toString()));
+    assertThatThrownBy(() -> readBack(REDIS.url(), f, "/d"))
+        .satisfies(e -> assertThat(messages(e)).contains(journal.toString()));
+    assertThat(Files.readAllBytes(f)).as("the restored file was not changed").isEqualTo(restored);
+    assertThat(Files.readAllBytes(journal)).as("the journal was kept").isEqualTo(kept);
+    Files.delete(journal); // what the error tells the user to do when the restored file is what they want
+    try (H5SwmrAppender a = H5SwmrAppender.open(f, "/d", WriterChild.SCHEMA, Map.of("redis.url", REDIS.url()))) {
+      assertThat(a.append(new long[] {7}, new double[] {3.5})).isEqualTo(1001);
+    }
+    List<Row> back = readBack(REDIS.url(), f, "/d");
+    assertThat(back).hasSize(1001);
+    assertThat(back.get(999).getLong(0)).isEqualTo(999);
+    assertThat(back.get(1000).getLong(0)).isEqualTo(7);
   }
 
   /** One kill campaign with writers of {@code kind} (see above); returns its report line. */
