@@ -191,4 +191,101 @@ class JournalIdentityTest {
     assertThat(JournalSessionTest.readAll(f)).isEqualTo(JournalSessionTest.seq(0, 3000));
     assertThat(List.of(Files.exists(JournalFiles.journal(real)))).containsExactly(false);
   }
+
+  /** The Python package beside the connector (python/ of the repository). */
+  private static Path pythonPackage() {
+    return Path.of("..", "python").toAbsolutePath().normalize();
+  }
+
+  private static String python(String script, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3", "-c", script));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("PYTHONPATH", pythonPackage().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out.trim();
+  }
+
+  /** Both implementations agree: Python recovers a Java journal, Java recovers a Python one, to the same bytes. */
+  @Test
+  void javaAndPythonRecoverEachOthersJournals() throws Exception {
+    assumeTrue(hasH5py() && Files.isDirectory(pythonPackage().resolve("h5swmr")), "no h5py or no python/ package");
+    Path f = JournalSessionTest.sample(dir, 2000);
+    commitAndDieAt(f, 2000, 1000, JournalSession.STEP_COMMITTED);
+    Path other = Files.createDirectories(dir.resolve("py"));
+    Path g = other.resolve("s.h5");
+    Files.copy(f, g);
+    Files.copy(JournalFiles.journal(JournalFiles.realTarget(f)), JournalFiles.journal(JournalFiles.realTarget(g)));
+    assertThat(python("import os, sys\nfrom h5swmr import _journal\np = os.path.realpath(sys.argv[1])\n"
+        + "j = _journal.read(p)\nfd = os.open(p, os.O_RDWR)\nprint(j.version, j.status, _journal.recover(p, fd))",
+        g.toString())).isEqualTo("2 committed committed");
+    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, JournalFiles.realTarget(f)))
+        .isEqualTo(JournalRecovery.Outcome.REPLAYED);
+    assertThat(Files.readAllBytes(g)).isEqualTo(Files.readAllBytes(f));
+    // a Python session on the recovered file, stopped right after its commit point
+    python("import os, sys, h5py, numpy as np\nfrom h5swmr import _journal\nfrom h5swmr._fileobj import JournaledFile\n"
+        + "p = os.path.realpath(sys.argv[1])\nfd = os.open(p, os.O_RDWR)\n"
+        + "jf = JournaledFile(fd, os.fstat(fd).st_size)\nw = _journal.JournalWriter(p, jf.base, 12)\n"
+        + "with h5py.File(jf, 'r+', driver='fileobj') as h:\n"
+        + "    h['d'].resize((4000,))\n    h['d'][3000:] = np.arange(3000.0, 4000.0)\n"
+        + "class Stop(Exception):\n    pass\n"
+        + "def pause(step):\n    if step == 'committed':\n        raise Stop()\n"
+        + "try:\n    jf.commit(w, lambda: None, pause)\nexcept Stop:\n    pass\n", f.toString());
+    assertThat(JournalOverlay.hasCommittedJournal(f)).isTrue();
+    assertThat(JournalSessionTest.readAll(f)).isEqualTo(JournalSessionTest.seq(0, 4000));
+    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, JournalFiles.realTarget(f)))
+        .isEqualTo(JournalRecovery.Outcome.REPLAYED);
+    assertThat(JournalSessionTest.readAll(f)).isEqualTo(JournalSessionTest.seq(0, 4000));
+  }
+
+  /**
+   * Version 1 journals (no BASE record): one the file already holds is dropped; any other is refused (it cannot
+   * be proved to belong to the file) and both files are kept.
+   */
+  @Test
+  void versionOneJournalsAreUsedOnlyWhenAlreadyApplied() throws Exception {
+    Path f = JournalSessionTest.sample(dir, 2000);
+    Path real = JournalFiles.realTarget(f);
+    Path jp = JournalFiles.journal(real);
+    byte[] old = Files.readAllBytes(f);
+    // a version 1 journal rewriting bytes [100, 108) and keeping the size
+    byte[] neu = "NEWBYTES".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.io.ByteArrayOutputStream j = new java.io.ByteArrayOutputStream();
+    java.nio.ByteBuffer h = JournalFormat.le(64);
+    h.put(JournalFormat.MAGIC).putInt(1).putInt(64).putLong(old.length).putLong(3).putLong(99);
+    h.putInt(60, (int) JournalFormat.crc(h.array(), 0, 60));
+    j.write(h.array());
+    java.nio.ByteBuffer head = JournalFormat.writeHead(100, neu.length);
+    java.util.zip.CRC32 rc = new java.util.zip.CRC32();
+    rc.update(JournalFormat.longLe(99));
+    rc.update(head.array());
+    rc.update(neu);
+    j.write(head.array());
+    j.write(neu);
+    j.write(JournalFormat.crcField(rc.getValue()).array());
+    j.write(JournalFormat.commitBody(old.length, 1, neu.length, 99).array());
+    j.write(JournalFormat.crcField(JournalFormat.crc(j.toByteArray(), 0, j.size())).array());
+    Files.write(jp, j.toByteArray());
+    try (Disk.Channel ch = LocalDisk.INSTANCE.openReadOnly(jp)) {
+      JournalFormat.Parsed p = JournalFormat.parse(ch);
+      assertThat(p.committed).isTrue();
+      assertThat(p.version).isEqualTo(1);
+    }
+    assertThatThrownBy(() -> JournalRecovery.recover(LocalDisk.INSTANCE, real))
+        .isInstanceOf(JournalStateException.class).hasMessageContaining("version 1").hasMessageContaining(jp.toString());
+    assertThatThrownBy(() -> JournalOverlay.openIfCommitted(LocalDisk.INSTANCE, real))
+        .isInstanceOf(JournalStateException.class);
+    assertThat(Files.readAllBytes(f)).isEqualTo(old);
+    // applied by hand: now the journal describes the file as it is and is dropped
+    byte[] applied = old.clone();
+    System.arraycopy(neu, 0, applied, 100, neu.length);
+    Files.write(f, applied);
+    assertThat(JournalOverlay.openIfCommitted(LocalDisk.INSTANCE, real)).isNull();
+    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real)).isEqualTo(JournalRecovery.Outcome.DISCARDED);
+    assertThat(Files.readAllBytes(f)).isEqualTo(applied);
+    assertThat(Files.exists(jp)).isFalse();
+  }
 }
