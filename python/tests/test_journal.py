@@ -130,3 +130,118 @@ def test_session_overlay_keeps_bytes_below_base(tmp_path):
     with h5py.File(jf, "r", driver="fileobj") as f:
         np.testing.assert_array_equal(f["d"][:], np.arange(30.0))
     os.close(fd)
+
+
+def _committed_over(target, records, new_eof=None, token=3):
+    """A committed version 2 journal of ``records`` over the file as it is (its BASE units computed from it)."""
+    size = os.path.getsize(target)
+    new_eof = size if new_eof is None else new_eof
+    w = _journal.JournalWriter(target, size, token)
+    for off, data in records:
+        w.append(off, data)
+    w.commit(new_eof, _units(target, records, size, new_eof))
+    w.mark_applying()
+    w.close()
+    return w.path
+
+
+def test_journal_refused_on_a_file_with_other_bytes_under_it(tmp_path):
+    target = str(tmp_path / "x.bin")
+    open(target, "wb").write(b"A" * 10000)
+    jpath = _committed_over(target, [(5000, b"new!")])
+    assert _journal.read(target).committed
+    open(target, "wb").write(b"B" * 10000)  # restored / regenerated: same size, other bytes
+    for use in (lambda: _journal.read(target), lambda: _recover(target)):
+        try:
+            use()
+            raise AssertionError("not refused")
+        except _journal.JournalStateError as e:
+            assert jpath in str(e) and target in str(e) and "not written for" in str(e)
+    assert open(target, "rb").read() == b"B" * 10000 and os.path.exists(jpath)
+
+
+def test_anchor_proves_the_state_even_where_the_journal_does_not_write(tmp_path):
+    target = str(tmp_path / "y.bin")
+    open(target, "wb").write(b"A" * 10000)
+    _committed_over(target, [(8000, b"new!")])
+    b = bytearray(b"A" * 10000)
+    b[100] = ord("Z")  # inside the superblock's page, which the journal does not write
+    open(target, "wb").write(bytes(b))
+    try:
+        _recover(target)
+        raise AssertionError("not refused")
+    except _journal.JournalStateError as e:
+        assert "[0, 4096)" in str(e)
+
+
+def test_old_new_and_mixed_units_are_all_replayed(tmp_path):
+    recs = [(100, b"x" * 5000), (9000, b"y" * 100), (150, b"z" * 10)]  # overlapping: later wins
+    for applied in ([], [0], [0, 1, 2]):
+        target = str(tmp_path / ("m%d.bin" % len(applied)))
+        open(target, "wb").write(b"A" * 10000)
+        _committed_over(target, recs)
+        image = _journal.read(target).image()
+        fd = os.open(target, os.O_RDWR)
+        for i in applied:
+            s, e, data = image[i]
+            os.pwrite(fd, data, s)
+        os.close(fd)
+        assert _recover(target) == _journal.COMMITTED
+        want = bytearray(b"A" * 10000)
+        for off, data in recs:
+            want[off:off + len(data)] = data
+        assert open(target, "rb").read() == bytes(want)
+
+
+def _recover(target):
+    fd = os.open(target, os.O_RDWR)
+    try:
+        return _journal.recover(target, fd)
+    finally:
+        os.close(fd)
+
+
+def test_damaged_after_commit_is_refused_and_never_cut(tmp_path):
+    target = str(tmp_path / "d.bin")
+    open(target, "wb").write(b"A" * 5000)
+    jpath = _committed_over(target, [(10, b"new")], new_eof=6000)
+    j = _journal.read(target)
+    fd = os.open(target, os.O_RDWR)
+    _journal.replay(fd, j)  # applied; the writer died before deleting the journal
+    os.close(fd)
+    applied = open(target, "rb").read()
+    b = bytearray(open(jpath, "rb").read())
+    b[64 + 25] ^= 1  # a WRITE record's byte
+    open(jpath, "wb").write(bytes(b))
+    assert _journal.parse(bytes(b)).applying and not _journal.parse(bytes(b)).committed
+    for use in (lambda: _journal.read(target), lambda: _recover(target)):
+        try:
+            use()
+            raise AssertionError("not refused")
+        except _journal.JournalStateError as e:
+            assert "damaged" in str(e) and jpath in str(e)
+    assert open(target, "rb").read() == applied and open(jpath, "rb").read() == bytes(b)
+
+
+def test_version_1_journal_only_used_when_already_applied(tmp_path):
+    target = str(tmp_path / "v1.bin")
+    open(target, "wb").write(b"A" * 3000)
+    nonce = 5
+    h = _journal.header_v1(3000, 9, nonce)
+    rec = _journal.write_record(nonce, 100, b"NEW")
+    body = h + rec
+    body += _journal.commit_record(zlib.crc32(body) & 0xFFFFFFFF, 3000, 1, 3, nonce)
+    jpath = _journal.sidecar(target, "journal")
+    open(jpath, "wb").write(body)
+    j = _journal.parse(body)
+    assert j.committed and j.version == 1
+    try:
+        _recover(target)
+        raise AssertionError("not refused")
+    except _journal.JournalStateError as e:
+        assert "version 1" in str(e)
+    assert open(target, "rb").read() == b"A" * 3000
+    open(target, "r+b").write(b"A" * 100 + b"NEW")  # applied by hand
+    assert _journal.read(target).status == _journal.APPLIED
+    assert _recover(target) == _journal.COMMITTED and not os.path.exists(jpath)
+    assert open(target, "rb").read() == b"A" * 100 + b"NEW" + b"A" * 2897
