@@ -286,7 +286,7 @@ public final class JournalFormat {
         }
         ch.readFully(at, bh);
         long count = bh.getLong(8);
-        if (count < 0 || count > (size - at) / 16) {
+        if (count < 0 || count > (size - at) / 16 || at + 16 + 16 * count + 4 > size) {
           problem = "bad base record at " + at;
           break;
         }
