@@ -254,9 +254,10 @@ public final class JournalSession implements AutoCloseable {
   /**
    * Makes the session's state the committed one: fsync the bytes written beyond L, check the lease
    * ({@code verifyLease} throws when it was lost: then nothing is committed and the session is rolled back),
-   * append the COMMIT record, fsync the journal and its directory (the commit point), write the journaled bytes in
-   * place, set the end of file, fsync the target, delete the journal. Returns false (and touches nothing) when the
-   * session changed nothing.
+   * append the BASE record (CRCs of the committed bytes the commit overwrites) and the COMMIT record, fsync the
+   * journal and its directory (the commit point), set the header's state to applying and fsync the journal again,
+   * write the journaled bytes in place, set the end of file, fsync the target, delete the journal. Returns false
+   * (and touches nothing) when the session changed nothing.
    */
   public boolean commit(Runnable verifyLease, CommitHook hook) throws IOException {
     requireOpen();

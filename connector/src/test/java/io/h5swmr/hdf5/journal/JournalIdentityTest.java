@@ -275,7 +275,8 @@ class JournalIdentityTest {
       assertThat(p.version).isEqualTo(1);
     }
     assertThatThrownBy(() -> JournalRecovery.recover(LocalDisk.INSTANCE, real))
-        .isInstanceOf(JournalStateException.class).hasMessageContaining("version 1").hasMessageContaining(jp.toString());
+        .isInstanceOf(JournalStateException.class).hasMessageContaining("version 1")
+        .hasMessageContaining(jp.toString());
     assertThatThrownBy(() -> JournalOverlay.openIfCommitted(LocalDisk.INSTANCE, real))
         .isInstanceOf(JournalStateException.class);
     assertThat(Files.readAllBytes(f)).isEqualTo(old);
