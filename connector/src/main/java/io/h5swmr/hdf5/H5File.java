@@ -348,12 +348,15 @@ public final class H5File implements AutoCloseable {
         : type == HDF5Constants.H5O_TYPE_DATASET ? H5ObjectKind.DATASET : H5ObjectKind.OTHER;
   }
 
-  /** Every dataset in the file, as sorted absolute paths. */
+  /**
+   * Every dataset in the file as absolute paths, in the order h5py lists them: link creation order where the
+   * groups track it (h5py's {@code track_order=True}, netCDF-4), else sorted.
+   */
   public List<String> listDatasets() {
     return listDatasets("/");
   }
 
-  /** Every dataset under group {@code groupPath}, recursively, as sorted absolute paths. */
+  /** Every dataset under group {@code groupPath}, recursively, ordered as {@link #listDatasets()}. */
   public List<String> listDatasets(String groupPath) {
     String g = normalize(groupPath);
     return H5Calls.run(path, g, "could not list datasets", () -> {
@@ -364,16 +367,35 @@ public final class H5File implements AutoCloseable {
       List<String> out = new ArrayList<>();
       String prefix = g.equals("/") ? "/" : g + "/";
       try (H5Id grp = H5Id.group(H5.H5Gopen(id(), g, DEFAULT))) {
-        H5.H5Ovisit(grp.id(), HDF5Constants.H5_INDEX_NAME, HDF5Constants.H5_ITER_INC, (loc, name, info, data) -> {
-          if (info.type == HDF5Constants.H5O_TYPE_DATASET) {
-            out.add(prefix + name);
+        if (tracksCreationOrder(grp.id())) {
+          try {
+            visitDatasets(grp.id(), HDF5Constants.H5_INDEX_CRT_ORDER, prefix, out);
+            return out;
+          } catch (hdf.hdf5lib.exceptions.HDF5Exception e) {
+            out.clear(); // a group below does not track creation order: by name, as for untracked files
           }
-          return 0;
-        }, NO_VISIT_DATA, HDF5Constants.H5O_INFO_BASIC);
+        }
+        visitDatasets(grp.id(), HDF5Constants.H5_INDEX_NAME, prefix, out);
       }
       Collections.sort(out);
       return out;
     });
+  }
+
+  /** Whether group {@code gid}'s links keep their creation order (h5py's {@code track_order=True}). */
+  private static boolean tracksCreationOrder(long gid) throws Exception {
+    try (H5Id gcpl = H5Id.plist(H5.H5Gget_create_plist(gid))) {
+      return (H5.H5Pget_link_creation_order(gcpl.id()) & HDF5Constants.H5P_CRT_ORDER_TRACKED) != 0;
+    }
+  }
+
+  private static void visitDatasets(long gid, int index, String prefix, List<String> out) throws Exception {
+    H5.H5Ovisit(gid, index, HDF5Constants.H5_ITER_INC, (loc, name, info, data) -> {
+      if (info.type == HDF5Constants.H5O_TYPE_DATASET) {
+        out.add(prefix + name);
+      }
+      return 0;
+    }, NO_VISIT_DATA, HDF5Constants.H5O_INFO_BASIC);
   }
 
   /** Attributes of the object at {@code objectPath} ("/" for the file's root group). */
