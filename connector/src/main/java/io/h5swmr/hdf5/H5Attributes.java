@@ -85,7 +85,7 @@ final class H5Attributes {
         if (type.kind() == H5Type.Kind.ENUM) {
           String[] names = new String[n];
           for (int i = 0; i < n; i++) {
-            names[i] = type.enumName(v[i]);
+            names[i] = type.enumText(v[i]);
           }
           return scalar ? names[0] : names;
         }

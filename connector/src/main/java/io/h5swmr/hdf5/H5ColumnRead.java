@@ -11,7 +11,8 @@ import java.util.Objects;
  * <p>The destination decides the memory type HDF5 converts into: {@code byte[]}, {@code short[]},
  * {@code int[]}, {@code long[]}, {@code float[]}, {@code double[]} for numbers and enums (values that do not
  * fit are clamped by HDF5, so size the destination with {@link H5Column#memKind()}: uint64 into {@code long[]}
- * keeps the raw 64 bits), {@code String[]} (or {@code byte[][]} of UTF-8) for strings and enum member names.
+ * keeps the raw 64 bits), {@code String[]} (or {@code byte[][]} of UTF-8) for strings and enum member names (a
+ * stored value that is no member: its number in decimal, {@link H5Type#enumText}).
  * Arrays and rank ≥ 2 datasets fill {@link H5Column#elementsPerRow()} consecutive elements per row, row-major.
  */
 public final class H5ColumnRead {

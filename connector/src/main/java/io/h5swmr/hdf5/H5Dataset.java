@@ -251,8 +251,8 @@ public final class H5Dataset implements AutoCloseable {
         after.add(() -> {
           Object[] out = (Object[]) names.array();
           for (int k = 0; k < values.length; k++) {
-            String name = enumType.enumName(values[k]);
-            out[names.offset() + k] = names.kind() == H5MemKind.STRING || name == null ? name
+            String name = enumType.enumText(values[k]);
+            out[names.offset() + k] = names.kind() == H5MemKind.STRING ? name
                 : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
           }
         });

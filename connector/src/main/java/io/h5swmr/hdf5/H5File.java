@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -348,12 +349,15 @@ public final class H5File implements AutoCloseable {
         : type == HDF5Constants.H5O_TYPE_DATASET ? H5ObjectKind.DATASET : H5ObjectKind.OTHER;
   }
 
-  /** Every dataset in the file, as sorted absolute paths. */
+  /**
+   * Every dataset in the file as absolute paths, in the order h5py lists them: link creation order where the
+   * groups track it (h5py's {@code track_order=True}, netCDF-4), else sorted.
+   */
   public List<String> listDatasets() {
     return listDatasets("/");
   }
 
-  /** Every dataset under group {@code groupPath}, recursively, as sorted absolute paths. */
+  /** Every dataset under group {@code groupPath}, recursively, ordered as {@link #listDatasets()}. */
   public List<String> listDatasets(String groupPath) {
     String g = normalize(groupPath);
     return H5Calls.run(path, g, "could not list datasets", () -> {
@@ -362,18 +366,91 @@ public final class H5File implements AutoCloseable {
         throw new H5SwmrNotFoundException(H5Calls.where(path, g) + "is not a group (" + kind + ")");
       }
       List<String> out = new ArrayList<>();
+      List<String> groups = new ArrayList<>();
       String prefix = g.equals("/") ? "/" : g + "/";
       try (H5Id grp = H5Id.group(H5.H5Gopen(id(), g, DEFAULT))) {
+        groups.add(g);
         H5.H5Ovisit(grp.id(), HDF5Constants.H5_INDEX_NAME, HDF5Constants.H5_ITER_INC, (loc, name, info, data) -> {
           if (info.type == HDF5Constants.H5O_TYPE_DATASET) {
             out.add(prefix + name);
+          } else if (info.type == HDF5Constants.H5O_TYPE_GROUP && !name.equals(".")) {
+            groups.add(prefix + name);
           }
           return 0;
         }, NO_VISIT_DATA, HDF5Constants.H5O_INFO_BASIC);
       }
       Collections.sort(out);
+      Map<String, Boolean> tracked = new HashMap<>();
+      boolean any = false;
+      for (String grpPath : groups) {
+        boolean t = tracksCreationOrder(grpPath);
+        tracked.put(grpPath, t);
+        any |= t;
+      }
+      if (any) {
+        Map<String, Long> corder = new HashMap<>();
+        for (String d : out) {
+          for (int k = d.indexOf('/', 1); ; k = d.indexOf('/', k + 1)) {
+            String link = k < 0 ? d : d.substring(0, k);
+            if (link.length() > prefix.length() || link.equals(d)) {
+              corder.computeIfAbsent(link, this::creationIndex);
+            }
+            if (k < 0) {
+              break;
+            }
+          }
+        }
+        out.sort((a, b) -> compareOrdered(a, b, tracked, corder));
+      }
       return out;
     });
+  }
+
+  /**
+   * Depth-first order as h5py lists a group's members: a group that tracks link creation order (h5py's
+   * {@code track_order=True}, netCDF-4) by creation order, any other by name.
+   */
+  private static int compareOrdered(String a, String b, Map<String, Boolean> tracked, Map<String, Long> corder) {
+    int from = 1;
+    while (true) {
+      int ea = a.indexOf('/', from);
+      int eb = b.indexOf('/', from);
+      String ca = a.substring(from, ea < 0 ? a.length() : ea);
+      String cb = b.substring(from, eb < 0 ? b.length() : eb);
+      if (!ca.equals(cb)) {
+        String parent = from == 1 ? "/" : a.substring(0, from - 1);
+        if (tracked.getOrDefault(parent, false)) {
+          long oa = corder.getOrDefault(a.substring(0, ea < 0 ? a.length() : ea), -1L);
+          long ob = corder.getOrDefault(b.substring(0, eb < 0 ? b.length() : eb), -1L);
+          if (oa >= 0 && ob >= 0 && oa != ob) {
+            return Long.compare(oa, ob);
+          }
+        }
+        return ca.compareTo(cb);
+      }
+      if (ea < 0 || eb < 0) {
+        return Integer.compare(a.length(), b.length());
+      }
+      from = ea + 1;
+    }
+  }
+
+  /** Whether the group at {@code groupPath} keeps its links' creation order. */
+  private boolean tracksCreationOrder(String groupPath) throws Exception {
+    try (H5Id grp = H5Id.group(H5.H5Gopen(id(), groupPath, DEFAULT));
+        H5Id gcpl = H5Id.plist(H5.H5Gget_create_plist(grp.id()))) {
+      return (H5.H5Pget_link_creation_order(gcpl.id()) & HDF5Constants.H5P_CRT_ORDER_TRACKED) != 0;
+    }
+  }
+
+  /** The creation index of the link at {@code linkPath}, or -1 when its group does not record one. */
+  private long creationIndex(String linkPath) {
+    try {
+      hdf.hdf5lib.structs.H5L_info_t info = H5.H5Lget_info(id(), linkPath, DEFAULT);
+      return info.corder_valid ? info.corder : -1;
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   /** Attributes of the object at {@code objectPath} ("/" for the file's root group). */

@@ -1,10 +1,14 @@
 package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
+import hdf.hdf5lib.HDF5Constants;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.bytedeco.hdf5.global.hdf5;
@@ -56,6 +60,9 @@ final class H5RowIo {
     long perValue = col.type().elementsPerValue();
     H5Type leaf = col.type().leaf();
     if (leaf.kind() != H5Type.Kind.STRING) {
+      if (leavesUnwritten(did)) {
+        clear(dst, elements * perValue);
+      }
       if (dst.isNative()) {
         long ms = spaces.memory(elements, 0, elements);
         H5Calls.check(hdf5.H5Dread(did, layout.typeId(), ms, fileSpace, DEFAULT,
@@ -69,6 +76,47 @@ final class H5RowIo {
       return;
     }
     readPacked(did, fileSpace, elements, layout, List.of(col), List.of(dst), spaces, pin);
+  }
+
+  /**
+   * True when H5Dread may leave the destination of never-written rows as it was: fill time "never" (netCDF-4's
+   * NC_NOFILL) or an undefined fill value, where the library skips storage that was never allocated. h5py reads
+   * those rows into a zeroed buffer (0); a reused destination would show an earlier read's values instead.
+   */
+  private static boolean leavesUnwritten(long did) throws Exception {
+    try (H5Id dcpl = H5Id.plist(H5.H5Dget_create_plist(did))) {
+      int[] status = new int[1];
+      H5.H5Pget_fill_time(dcpl.id(), status);
+      if (status[0] == HDF5Constants.H5D_FILL_TIME_NEVER) {
+        return true;
+      }
+      H5.H5Pfill_value_defined(dcpl.id(), status);
+      return status[0] == HDF5Constants.H5D_FILL_VALUE_UNDEFINED;
+    }
+  }
+
+  /** Zeroes the {@code values} destination elements a read fills. */
+  private static void clear(H5ColumnRead dst, long values) {
+    if (dst.isNative()) {
+      org.bytedeco.javacpp.Pointer.memset(NativeMemory.at(dst.address()), 0, values * dst.kind().bytes());
+      return;
+    }
+    int from = dst.offset();
+    int to = Math.toIntExact(from + values);
+    Object a = dst.array();
+    if (a instanceof double[]) {
+      java.util.Arrays.fill((double[]) a, from, to, 0.0);
+    } else if (a instanceof float[]) {
+      java.util.Arrays.fill((float[]) a, from, to, 0f);
+    } else if (a instanceof long[]) {
+      java.util.Arrays.fill((long[]) a, from, to, 0L);
+    } else if (a instanceof int[]) {
+      java.util.Arrays.fill((int[]) a, from, to, 0);
+    } else if (a instanceof short[]) {
+      java.util.Arrays.fill((short[]) a, from, to, (short) 0);
+    } else {
+      java.util.Arrays.fill((byte[]) a, from, to, (byte) 0);
+    }
   }
 
   private static void readArray(long did, long mt, long ms, long fs, Object a, boolean pin) throws Exception {
@@ -143,13 +191,9 @@ final class H5RowIo {
       for (int e = 0; e < n; e++) {
         int p = e * stride + off;
         for (int j = 0; j < k; j++, p += es) {
-          if (leaf.isVariableLength()) {
-            long address = (long) LONGS.get(src, p);
-            out[o++] = bytes ? NativeMemory.cBytes(address) : NativeMemory.cString(address);
-          } else {
-            out[o++] = bytes ? H5Strings.fixedBytes(src, p, es, leaf.pad())
-                : H5Strings.decodeFixed(src, p, es, leaf.pad());
-          }
+          byte[] b = leaf.isVariableLength() ? NativeMemory.cBytes((long) LONGS.get(src, p))
+              : H5Strings.fixedBytes(src, p, es, leaf.pad());
+          out[o++] = bytes || b == null ? b : utf8(b, leaf, col, e);
         }
       }
       return;
@@ -217,6 +261,34 @@ final class H5RowIo {
     }
     if (dst.isNative()) {
       NativeMemory.copyTo(dst.address(), target);
+    }
+  }
+
+  /**
+   * The stored bytes of a string value as text: strict UTF-8 (ASCII is a subset). Bytes that are not UTF-8 (Latin-1
+   * text older tools stored in "ASCII" strings, binary data) fail the read instead of being replaced by U+FFFD.
+   */
+  static String utf8(byte[] b, H5Type leaf, H5Column col, int row) {
+    boolean ascii = true;
+    for (byte x : b) {
+      ascii &= x >= 0;
+    }
+    if (ascii) {
+      return new String(b, StandardCharsets.US_ASCII);
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+    } catch (CharacterCodingException e) {
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < Math.min(b.length, 32); i++) {
+        hex.append(String.format("%02x", b[i] & 0xFF));
+      }
+      throw new H5SwmrDataException("column '" + col.displayName() + "' (" + leaf + "), value " + row
+          + " of the rows read: the stored bytes (hex " + hex + (b.length > 32 ? "..." : "") + ") are not valid "
+          + "UTF-8, so they cannot be a Spark string without replacing some of them, which h5swmr never does "
+          + "(h5py returns these bytes as they are). Leave this column out of the selection, or convert the "
+          + "strings (e.g. from Latin-1) with h5py");
     }
   }
 

@@ -28,8 +28,11 @@ final class H5Strings {
         }
       }
     } else {
-      byte fill = pad == H5Type.StringPad.SPACEPAD ? (byte) ' ' : 0;
-      while (end > off && (buf[end - 1] == fill || buf[end - 1] == 0)) {
+      // As h5py reads them: HDF5 drops a space-padded value's trailing spaces, then NUL padding goes.
+      while (pad == H5Type.StringPad.SPACEPAD && end > off && buf[end - 1] == ' ') {
+        end--;
+      }
+      while (end > off && buf[end - 1] == 0) {
         end--;
       }
     }

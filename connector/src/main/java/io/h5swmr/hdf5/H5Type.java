@@ -315,6 +315,19 @@ public final class H5Type implements Serializable {
     return null;
   }
 
+  /**
+   * Enum value {@code value} as text: its member name, or, for a stored value that is no member of the type
+   * (netCDF-4 enums and instrument status codes often hold such values), the number in decimal, as h5py returns
+   * it. Never null: a stored value is never lost.
+   */
+  public String enumText(long value) {
+    String name = enumName(value);
+    if (name != null) {
+      return name;
+    }
+    return !signed && size == 8 ? Long.toUnsignedString(value) : Long.toString(value);
+  }
+
   /** True for the h5py boolean: an enum of a 1-byte signed integer with exactly {FALSE: 0, TRUE: 1}. */
   public boolean isBoolean() {
     if (kind != Kind.ENUM || size != 1 || !signed || enumNames.size() != 2) {

@@ -91,8 +91,7 @@ final class RowValues {
         if (t.isBoolean()) {
           return v != 0;
         }
-        String name = t.enumName(v);
-        return name == null ? null : UTF8String.fromString(name);
+        return UTF8String.fromString(t.enumText(v));
       }
       case INTEGER:
         if (!t.isSigned() && t.size() == 8) {

@@ -7,6 +7,7 @@ import io.h5swmr.exceptions.H5SwmrNotFoundException;
 import io.h5swmr.hdf5.H5Dataset;
 import io.h5swmr.hdf5.H5DatasetInfo;
 import io.h5swmr.hdf5.H5File;
+import io.h5swmr.hdf5.H5FilterCheck;
 import io.h5swmr.hdf5.H5ObjectKind;
 import io.h5swmr.hdf5.H5Type;
 import io.h5swmr.lock.Lease;
@@ -139,6 +140,7 @@ final class TableInspector {
                 + "datasets with a simple (rank >= 1) or scalar dataspace; choose another with option '"
                 + H5SwmrOptions.DATASET + "'");
           }
+          H5FilterCheck.requireReadable(info, o.directRead());
           infos.add(info);
           if (h.isSwmrRead()) {
             swmrRows = Math.min(swmrRows, d.flushedRows());

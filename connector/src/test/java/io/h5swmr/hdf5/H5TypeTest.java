@@ -29,6 +29,17 @@ class H5TypeTest {
   }
 
   @Test
+  void enumValuesThatAreNoMemberReadAsTheirNumber() {
+    H5Type e = H5Type.enumeration(H5Type.integer(1, true), List.of("clear", "missing"), new long[] {0, -1});
+    assertThat(e.enumText(-1)).isEqualTo("missing");
+    assertThat(e.enumText(-128)).isEqualTo("-128");
+    assertThat(e.enumName(5)).isNull();
+    assertThat(e.enumText(5)).isEqualTo("5");
+    H5Type wide = H5Type.enumeration(H5Type.integer(8, false), List.of("LOW"), new long[] {0});
+    assertThat(wide.enumText(-1L)).isEqualTo("18446744073709551615");
+  }
+
+  @Test
   void memoryKindsWidenUnsignedAndHalfFloats() {
     assertThat(H5Type.integer(1, false).memKind()).isEqualTo(H5MemKind.SHORT);
     assertThat(H5Type.integer(2, false).memKind()).isEqualTo(H5MemKind.INT);
