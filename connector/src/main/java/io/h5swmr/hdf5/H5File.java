@@ -172,6 +172,11 @@ public final class H5File implements AutoCloseable {
     return remote == null ? -1 : remote.length();
   }
 
+  /** ETag of a remote file when it was opened, where its file system offers one; else null. */
+  public String remoteEtag() {
+    return remote == null ? null : remote.etag();
+  }
+
   /** Modification time (epoch ms) of a remote file when it was opened; -1 for local files. */
   public long remoteModificationTime() {
     return remote == null ? -1 : remote.modificationTime();
