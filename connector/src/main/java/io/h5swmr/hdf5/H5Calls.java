@@ -43,6 +43,7 @@ final class H5Calls {
 
   /** Runs {@code action} under the guard; failures become data exceptions prefixed with {@code what}. */
   static <T> T run(String what, H5Native.NativeAction<T> action) {
+    io.h5swmr.hdf5.driver.H5StorageDriver.lastFailure(); // a failure of an earlier call is not this call's
     try {
       return H5Native.call(action);
     } catch (H5SwmrException e) {
@@ -80,6 +81,13 @@ final class H5Calls {
   }
 
   private static String detail(Exception e) {
+    // What the h5swmr storage driver's callback caught (e.g. "No space left on device"): HDF5 only saw -1.
+    String storage = io.h5swmr.hdf5.driver.H5StorageDriver.lastFailure();
+    String d = detailOf(e);
+    return storage == null || d.contains(storage) ? d : d + " (storage: " + storage + ")";
+  }
+
+  private static String detailOf(Exception e) {
     if (e instanceof NativeFailure) {
       return e.getMessage();
     }
