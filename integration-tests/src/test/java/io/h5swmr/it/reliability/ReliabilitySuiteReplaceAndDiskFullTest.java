@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 29's fault cases: (3e) the disk fills up under a writer (a real 1 MiB tmpfs; needs root, as CI runs);
- * (3f) files replaced by rename under a running stream by separate h5py processes writing the same layout.
+ * Issue 29's fault cases: (3g) the disk fills up under a writer (a real 1 MiB tmpfs; needs root, as CI runs);
+ * (3h) files replaced by rename under a running stream by separate h5py processes writing the same layout.
  */
 class ReliabilitySuiteReplaceAndDiskFullTest {
   @RegisterExtension
@@ -57,6 +57,7 @@ class ReliabilitySuiteReplaceAndDiskFullTest {
       o.put("redis.url", REDIS.url());
       o.put("lock.ttl", Reliability.TTL_MS + "ms");
       o.put("stagingDir", dir.resolve("staging").toString()); // rows stage elsewhere: the commit fills the disk
+      o.put("chunkRows", "1500"); // one 54 KB chunk per block: blocks fit until the disk is full
       try (H5SwmrAppender a = H5SwmrAppender.open(file, History.DATASET, History.SCHEMA, o)) {
         for (long seq = 1; seq <= 200 && failures.size() < 3; seq++) {
           try {
@@ -68,11 +69,12 @@ class ReliabilitySuiteReplaceAndDiskFullTest {
         }
       }
       assertThat(failures).as("the 1 MiB disk filled up").isNotEmpty();
+      assertThat(acked).as("blocks that fitted before it was full").isNotEmpty();
       History.Snapshot s = History.read(file);
       StringBuilder why = new StringBuilder();
       long lost = History.lostOrDuplicated(s.blocks, acked, List.of(), why);
       long unclear = failures.stream().filter(m -> !m.contains("No space left on device")).count();
-      ReliabilityReport.add(new ReliabilityReport.Row("3e. disk full under a writer (1 MiB tmpfs)", 1,
+      ReliabilityReport.add(new ReliabilityReport.Row("3g. disk full under a writer (1 MiB tmpfs)", 1,
           acked.size() + failures.size(), failures.size(), s.torn, lost + unclear, 0, 0, 0,
           acked.size() + " blocks acknowledged before the disk was full, " + failures.size() + " appends refused "
               + "(" + (failures.size() - unclear) + " saying \"No space left on device\"); the file holds exactly "
@@ -133,7 +135,7 @@ class ReliabilitySuiteReplaceAndDiskFullTest {
     long foreign = got.stream().filter(v -> !want.contains(v)).count();
     long missingOrTwice = Math.abs(expected.size() - got.size()) + expected.stream().filter(v -> !got.contains(v))
         .count();
-    ReliabilityReport.add(new ReliabilityReport.Row("3f. file replaced by rename under a stream (h5py, same layout)",
+    ReliabilityReport.add(new ReliabilityReport.Row("3h. file replaced by rename under a stream (h5py, same layout)",
         generations + 1, got.size(), generations - 1, foreign, missingOrTwice, 0, 0, 0,
         (generations - 1) + " replacements by separate h5py processes (write a temp file, os.replace); with "
             + "onDatasetChange=restart each new file is read from row 0, once; without it the query fails"));
