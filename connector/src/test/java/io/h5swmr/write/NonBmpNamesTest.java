@@ -50,6 +50,14 @@ class NonBmpNamesTest {
     assertThat(back).hasSize(10);
     assertThat(back.get(0).schema().fieldNames()).containsExactly(column, "y");
     assertThat(back).extracting(r -> r.getLong(0)).containsExactly(0L, 1L, 2L, 3L, 4L, 0L, 1L, 2L, 3L, 4L);
+    // Only the file name holds the emoji (a plain directory): the copy HDF5 creates must be the one renamed.
+    Path plain = tmp.resolve("plain-" + EMOJI + ".h5");
+    writer(df, REDIS.url(), "/d").mode("append").save(plain.toString());
+    assertThat(readBack(REDIS.url(), plain, "/d")).hasSize(5);
+    try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".") || n.contains("commit")))
+          .as("no file under a mangled name").containsExactlyInAnyOrder("run-" + EMOJI, "plain-" + EMOJI + ".h5");
+    }
     assertThat(filesContaining(tmp, ".h5swmr-")).isEmpty();
     assumeTrue(WriteTestSupport.hasH5py(), "h5py not installed");
     // h5py sees the exact UTF-8 bytes of every name (not CESU-8 surrogate halves).
