@@ -36,14 +36,55 @@ public final class FileIdentity {
     return local(file);
   }
 
-  /** Device and inode of the local file {@code file} as "(dev=..,ino=..)"; "" when the system gives none. */
+  /**
+   * Device and inode of the local file {@code file} and the host that saw them, as "(dev=..,ino=..) on host";
+   * "" when the system gives none. The device number of a network mount (NFS) differs between hosts, so only a
+   * look-up on the same host compares it; the inode is compared everywhere.
+   */
   static String local(String file) {
     try {
       Object key = Files.readAttributes(Paths.get(file), BasicFileAttributes.class).fileKey();
-      return key == null ? "" : key.toString();
+      return key == null ? "" : key + " on " + HOST;
     } catch (IOException | RuntimeException e) {
       return "";
     }
+  }
+
+  private static final String HOST = host();
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+
+  private static final java.util.regex.Pattern INODE = java.util.regex.Pattern.compile("ino=([0-9a-fA-Fx]+)");
+
+  /** "ino=N" of a local identity, or null (remote, or unknown). */
+  static String inode(String identity) {
+    java.util.regex.Matcher m = INODE.matcher(identity);
+    return m.find() ? "ino=" + m.group(1) : null;
+  }
+
+  /** Whether identity {@code now} (looked up at a task) names another file than {@code planned}. */
+  static boolean differs(String planned, String now) {
+    if (planned.isEmpty() || now.isEmpty() || planned.equals(now)) {
+      return false;
+    }
+    String a = inode(planned);
+    String b = inode(now);
+    if (a == null || b == null) {
+      return true; // remote ETags, or one side local and the other not
+    }
+    if (!a.equals(b)) {
+      return true;
+    }
+    // Same inode: the device counts only when both were seen on the same host.
+    boolean sameHost = planned.contains(" on ") && now.contains(" on ")
+        && planned.substring(planned.indexOf(" on ")).equals(now.substring(now.indexOf(" on ")));
+    return sameHost;
   }
 
   /** Fails when the file a task opened is not the one planning saw. */
@@ -52,7 +93,7 @@ public final class FileIdentity {
       return;
     }
     String now = of(h, f.file);
-    if (!now.isEmpty() && !now.equals(f.fileIdentity)) {
+    if (differs(f.fileIdentity, now)) {
       throw new H5SwmrDataException("File " + f.file + " was replaced during the scan: it was " + f.fileIdentity
           + " when the scan was planned with " + f.extent + " rows of " + f.datasets + " and is now " + now
           + " (a different file renamed or copied over the path); its rows are not read mixed with the old "
@@ -61,10 +102,17 @@ public final class FileIdentity {
     }
   }
 
-  /** The ids of a stream offset: each dataset id with the file identity appended (unchanged when unknown). */
+  /**
+   * The ids of a stream offset: each dataset id with the file identity appended (unchanged when unknown). Local
+   * files are tagged with their inode only: a driver restarted on another host sees another device number.
+   */
   static List<String> tag(List<String> ids, String fileIdentity) {
     if (fileIdentity == null || fileIdentity.isEmpty()) {
       return ids;
+    }
+    String ino = inode(fileIdentity);
+    if (ino != null) {
+      fileIdentity = ino;
     }
     List<String> out = new ArrayList<>(ids.size());
     for (String id : ids) {
@@ -107,7 +155,7 @@ public final class FileIdentity {
     }
     String fa = fileOf(a);
     String fb = fileOf(b);
-    return fa.isEmpty() || fb.isEmpty() || fa.equals(fb);
+    return !differs(fa, fb);
   }
 
   /** Why a stream's file no longer continues: its dataset or the file itself was replaced. */
