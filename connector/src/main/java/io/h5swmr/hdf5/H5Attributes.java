@@ -34,7 +34,7 @@ final class H5Attributes {
     for (long i = 0; i < n; i++) {
       try (H5Id attr = H5Id.attribute(H5.H5Aopen_by_idx(oid, ".", HDF5Constants.H5_INDEX_NAME,
           HDF5Constants.H5_ITER_INC, i, DEFAULT, DEFAULT))) {
-        String name = H5.H5Aget_name(attr.id());
+        String name = H5Names.attributeName(attr.id());
         Object value;
         try {
           value = read(attr.id());
@@ -137,8 +137,8 @@ final class H5Attributes {
    * Double/Float, Boolean, long[], int[], double[], String[].
    */
   static void write(long oid, String name, Object value) throws Exception {
-    if (H5.H5Aexists(oid, name)) {
-      H5.H5Adelete(oid, name);
+    if (H5Names.aexists(oid, name)) {
+      H5Names.adelete(oid, name);
     }
     H5Type type;
     int n;
@@ -186,7 +186,7 @@ final class H5Attributes {
         : H5.H5Screate_simple(1, new long[] {n}, null);
     try (H5Id sp = H5Id.space(space);
         H5Id ft = H5Id.type(H5Types.createFileType(type));
-        H5Id attr = H5Id.attribute(H5.H5Acreate(oid, name, ft.id(), sp.id(), DEFAULT, DEFAULT))) {
+        H5Id attr = H5Id.attribute(H5Names.acreate(oid, name, ft.id(), sp.id(), DEFAULT, DEFAULT))) {
       if (strings == null) {
         long mt = type.isBoolean() ? ft.id() : type.kind() == H5Type.Kind.FLOAT
             ? HDF5Constants.H5T_NATIVE_DOUBLE : HDF5Constants.H5T_NATIVE_INT64;

@@ -43,6 +43,7 @@ final class H5Calls {
 
   /** Runs {@code action} under the guard; failures become data exceptions prefixed with {@code what}. */
   static <T> T run(String what, H5Native.NativeAction<T> action) {
+    long failuresBefore = io.h5swmr.hdf5.driver.H5StorageDriver.failures();
     try {
       return H5Native.call(action);
     } catch (H5SwmrException e) {
@@ -52,7 +53,7 @@ final class H5Calls {
       }
       throw e;
     } catch (Exception e) {
-      throw new H5SwmrDataException(what + ": " + detail(e), e);
+      throw new H5SwmrDataException(what + ": " + detail(e, failuresBefore), e);
     }
   }
 
@@ -79,7 +80,16 @@ final class H5Calls {
     return status;
   }
 
-  private static String detail(Exception e) {
+  private static String detail(Exception e, long failuresBefore) {
+    // What the h5swmr storage driver's callbacks caught during this call (e.g. "No space left on device"): HDF5
+    // only saw -1.
+    String storage = io.h5swmr.hdf5.driver.H5StorageDriver.failures() > failuresBefore
+        ? io.h5swmr.hdf5.driver.H5StorageDriver.peekFailure() : null;
+    String d = detailOf(e);
+    return storage == null || d.contains(storage) ? d : d + " (storage: " + storage + ")";
+  }
+
+  private static String detailOf(Exception e) {
     if (e instanceof NativeFailure) {
       return e.getMessage();
     }

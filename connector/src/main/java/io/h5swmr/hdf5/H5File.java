@@ -2,7 +2,6 @@ package io.h5swmr.hdf5;
 
 import hdf.hdf5lib.H5;
 import hdf.hdf5lib.HDF5Constants;
-import hdf.hdf5lib.callbacks.H5O_iterate_opdata_t;
 import hdf.hdf5lib.structs.H5O_info_t;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrNotFoundException;
@@ -38,8 +37,6 @@ public final class H5File implements AutoCloseable {
   private static final long CHUNK_CACHE_SLOTS = 10_007; // prime, as HDF5 recommends
   private static final long DEFAULT = H5Calls.DEFAULT;
   private static final int MAX_LISTED = 20;
-  /** The JNI visit rejects a null op-data object. */
-  private static final H5O_iterate_opdata_t NO_VISIT_DATA = new H5O_iterate_opdata_t() {};
 
   private final String path;
   private final boolean readOnly;
@@ -103,7 +100,7 @@ public final class H5File implements AutoCloseable {
     }
     long fid = H5Calls.run(p, null, "could not create the file", () -> {
       try (H5Id fapl = accessList()) {
-        return H5Calls.check(H5.H5Fcreate(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, fapl.id()), "H5Fcreate");
+        return H5Calls.check(H5Names.fcreate(p, HDF5Constants.H5F_ACC_EXCL, DEFAULT, fapl.id()), "H5Fcreate");
       }
     });
     return new H5File(p, false, H5Id.file(fid));
@@ -176,6 +173,11 @@ public final class H5File implements AutoCloseable {
     return remote == null ? -1 : remote.length();
   }
 
+  /** ETag of a remote file when it was opened, where its file system offers one; else null. */
+  public String remoteEtag() {
+    return remote == null ? null : remote.etag();
+  }
+
   /** Modification time (epoch ms) of a remote file when it was opened; -1 for local files. */
   public long remoteModificationTime() {
     return remote == null ? -1 : remote.modificationTime();
@@ -228,7 +230,7 @@ public final class H5File implements AutoCloseable {
       try (H5Id fapl = accessList()) {
         // The signature probe opens the file a second time: for read-only opens of non-empty files (planning
         // opens thousands) it runs only when the open fails. HDF5 opens an empty file read-write without error.
-        if ((!readOnly || Files.size(file) == 0) && !H5.H5Fis_accessible(p, fapl.id())) {
+        if ((!readOnly || Files.size(file) == 0) && !H5Names.fisAccessible(p, fapl.id())) {
           H5Calls.stackText();
           throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
               + Files.size(file) + " bytes)");
@@ -237,7 +239,7 @@ public final class H5File implements AutoCloseable {
         if (f < 0) {
           String stack = H5Calls.stackText();
           // Only on failure (a second open per file costs planning time): was it HDF5 at all?
-          if (!H5.H5Fis_accessible(p, fapl.id())) {
+          if (!H5Names.fisAccessible(p, fapl.id())) {
             H5Calls.stackText();
             throw new H5SwmrDataException("HDF5 file '" + p + "' is not an HDF5 file (no HDF5 signature; "
                 + Files.size(file) + " bytes)");
@@ -272,7 +274,7 @@ public final class H5File implements AutoCloseable {
 
   private static long hdf5Open(String p, boolean readOnly, boolean swmr, long fapl) {
     int flags = readOnly ? HDF5Constants.H5F_ACC_RDONLY : HDF5Constants.H5F_ACC_RDWR;
-    return org.bytedeco.hdf5.global.hdf5.H5Fopen(p, swmr ? flags | HDF5Constants.H5F_ACC_SWMR_READ : flags, fapl);
+    return H5Names.fopen(p, swmr ? flags | HDF5Constants.H5F_ACC_SWMR_READ : flags, fapl);
   }
 
   /** File access properties: no file locking (ignored if the file system cannot lock anyway). */
@@ -344,7 +346,7 @@ public final class H5File implements AutoCloseable {
       H5Calls.stackText();
       return H5ObjectKind.MISSING; // dangling soft or external link
     }
-    int type = H5.H5Oget_info_by_name(id(), p, HDF5Constants.H5O_INFO_BASIC, DEFAULT).type;
+    int type = H5Names.otype(id(), p, DEFAULT);
     return type == HDF5Constants.H5O_TYPE_GROUP ? H5ObjectKind.GROUP
         : type == HDF5Constants.H5O_TYPE_DATASET ? H5ObjectKind.DATASET : H5ObjectKind.OTHER;
   }
@@ -368,16 +370,16 @@ public final class H5File implements AutoCloseable {
       List<String> out = new ArrayList<>();
       List<String> groups = new ArrayList<>();
       String prefix = g.equals("/") ? "/" : g + "/";
-      try (H5Id grp = H5Id.group(H5.H5Gopen(id(), g, DEFAULT))) {
+      try (H5Id grp = H5Id.group(H5Names.gopen(id(), g, DEFAULT))) {
         groups.add(g);
-        H5.H5Ovisit(grp.id(), HDF5Constants.H5_INDEX_NAME, HDF5Constants.H5_ITER_INC, (loc, name, info, data) -> {
-          if (info.type == HDF5Constants.H5O_TYPE_DATASET) {
-            out.add(prefix + name);
-          } else if (info.type == HDF5Constants.H5O_TYPE_GROUP && !name.equals(".")) {
+        for (String name : H5Names.visit(grp.id(), HDF5Constants.H5O_TYPE_DATASET)) {
+          out.add(prefix + name);
+        }
+        for (String name : H5Names.visit(grp.id(), HDF5Constants.H5O_TYPE_GROUP)) {
+          if (!name.equals(".")) {
             groups.add(prefix + name);
           }
-          return 0;
-        }, NO_VISIT_DATA, HDF5Constants.H5O_INFO_BASIC);
+        }
       }
       Collections.sort(out);
       Map<String, Boolean> tracked = new HashMap<>();
@@ -437,7 +439,7 @@ public final class H5File implements AutoCloseable {
 
   /** Whether the group at {@code groupPath} keeps its links' creation order. */
   private boolean tracksCreationOrder(String groupPath) throws Exception {
-    try (H5Id grp = H5Id.group(H5.H5Gopen(id(), groupPath, DEFAULT));
+    try (H5Id grp = H5Id.group(H5Names.gopen(id(), groupPath, DEFAULT));
         H5Id gcpl = H5Id.plist(H5.H5Gget_create_plist(grp.id()))) {
       return (H5.H5Pget_link_creation_order(gcpl.id()) & HDF5Constants.H5P_CRT_ORDER_TRACKED) != 0;
     }
@@ -458,7 +460,7 @@ public final class H5File implements AutoCloseable {
     String p = normalize(objectPath);
     return H5Calls.run(path, p, "could not read attributes", () -> {
       requireExists(p);
-      try (H5Id o = H5Id.object(H5.H5Oopen(id(), p, DEFAULT))) {
+      try (H5Id o = H5Id.object(H5Names.oopen(id(), p, DEFAULT))) {
         return Collections.unmodifiableMap(H5Attributes.readAll(o.id()));
       }
     });
@@ -510,7 +512,7 @@ public final class H5File implements AutoCloseable {
       }
       long cache = chunkCacheBytes >= 0 ? chunkCacheBytes : defaultChunkCache(p);
       try (H5Id dapl = chunkCacheList(cache)) {
-        long d = H5.H5Dopen(id(), p, dapl.id());
+        long d = H5Names.dopen(id(), p, dapl.id());
         if (swmrRead) {
           // Another open handle of this file in this process shares HDF5's metadata cache, which may hold an older
           // extent; refresh the dataset's metadata from the file as SWMR readers do.
@@ -535,7 +537,7 @@ public final class H5File implements AutoCloseable {
 
   /** Cache bytes for {@link #CACHED_CHUNKS} chunks of the dataset at {@code p} (HDF5 default if contiguous). */
   private long defaultChunkCache(String p) throws Exception {
-    try (H5Id d = H5Id.dataset(H5.H5Dopen(id(), p, DEFAULT));
+    try (H5Id d = H5Id.dataset(H5Names.dopen(id(), p, DEFAULT));
         H5Id dcpl = H5Id.plist(H5.H5Dget_create_plist(d.id()));
         H5Id type = H5Id.type(H5.H5Dget_type(d.id()))) {
       if (H5.H5Pget_layout(dcpl.id()) != HDF5Constants.H5D_CHUNKED) {
@@ -619,10 +621,10 @@ public final class H5File implements AutoCloseable {
           H5.H5Pset_deflate(dcpl.id(), spec.deflateLevel());
         }
         if (chunkCacheBytes < 0) {
-          return H5.H5Dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), DEFAULT);
+          return H5Names.dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), DEFAULT);
         }
         try (H5Id dapl = chunkCacheList(chunkCacheBytes)) {
-          return H5.H5Dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), dapl.id());
+          return H5Names.dcreate(id(), p, type.id(), space.id(), lcpl.id(), dcpl.id(), dapl.id());
         }
       }
     });
@@ -649,7 +651,7 @@ public final class H5File implements AutoCloseable {
         throw new H5SwmrDataException(H5Calls.where(path, p) + "exists and is a " + kind + ", not a group");
       }
       try (H5Id lcpl = linkCreateList()) {
-        H5Id.group(H5.H5Gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT)).close();
+        H5Id.group(H5Names.gcreate(id(), p, lcpl.id(), DEFAULT, DEFAULT)).close();
         return null;
       }
     });
@@ -670,7 +672,7 @@ public final class H5File implements AutoCloseable {
             + f + "' there");
       }
       try (H5Id lcpl = linkCreateList()) {
-        H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
+        H5Names.lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
       }
       return null;
     });
@@ -688,10 +690,10 @@ public final class H5File implements AutoCloseable {
     H5Calls.run(path, t, "could not replace with '" + f + "'", () -> {
       requireExists(f);
       if (kindOf(t) != H5ObjectKind.MISSING) {
-        H5.H5Ldelete(id(), t, DEFAULT);
+        H5Names.ldelete(id(), t, DEFAULT);
       }
       try (H5Id lcpl = linkCreateList()) {
-        H5.H5Lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
+        H5Names.lmove(id(), f, id(), t, lcpl.id(), DEFAULT);
       }
       return null;
     });
@@ -706,7 +708,7 @@ public final class H5File implements AutoCloseable {
     }
     H5Calls.run(path, p, "could not delete", () -> {
       requireExists(p);
-      H5.H5Ldelete(id(), p, DEFAULT);
+      H5Names.ldelete(id(), p, DEFAULT);
       return null;
     });
   }
@@ -720,7 +722,7 @@ public final class H5File implements AutoCloseable {
     String p = normalize(objectPath);
     H5Calls.run(path, p, "could not write attribute '" + name + "'", () -> {
       requireExists(p);
-      try (H5Id o = H5Id.object(H5.H5Oopen(id(), p, DEFAULT))) {
+      try (H5Id o = H5Id.object(H5Names.oopen(id(), p, DEFAULT))) {
         H5Attributes.write(o.id(), name, value);
       }
       return null;
@@ -733,11 +735,11 @@ public final class H5File implements AutoCloseable {
     String p = normalize(objectPath);
     return H5Calls.run(path, p, "could not delete attribute '" + name + "'", () -> {
       requireExists(p);
-      try (H5Id o = H5Id.object(H5.H5Oopen(id(), p, DEFAULT))) {
-        if (!H5.H5Aexists(o.id(), name)) {
+      try (H5Id o = H5Id.object(H5Names.oopen(id(), p, DEFAULT))) {
+        if (!H5Names.aexists(o.id(), name)) {
           return false;
         }
-        H5.H5Adelete(o.id(), name);
+        H5Names.adelete(o.id(), name);
         return true;
       }
     });

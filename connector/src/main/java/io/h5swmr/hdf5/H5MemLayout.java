@@ -112,7 +112,7 @@ final class H5MemLayout implements AutoCloseable {
       int at = 0;
       int i = 0;
       for (String name : node.children.keySet()) {
-        H5.H5Tinsert(id, name, at, childTypes.get(i).id());
+        H5Names.tinsert(id, name, at, childTypes.get(i).id());
         at += childSizes.get(i);
         i++;
       }

@@ -57,7 +57,7 @@ final class H5Types {
       long[] values = new long[n];
       byte[] raw = new byte[size];
       for (int i = 0; i < n; i++) {
-        names.add(H5.H5Tget_member_name(tid, i));
+        names.add(H5Names.memberName(tid, i));
         H5.H5Tget_member_value(tid, i, raw);
         values[i] = decodeInteger(raw, base);
       }
@@ -67,7 +67,7 @@ final class H5Types {
       int n = H5.H5Tget_nmembers(tid);
       List<H5Type.Member> members = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        String name = H5.H5Tget_member_name(tid, i);
+        String name = H5Names.memberName(tid, i);
         long offset = H5.H5Tget_member_offset(tid, i);
         try (H5Id m = H5Id.type(H5.H5Tget_member_type(tid, i))) {
           members.add(new H5Type.Member(name, offset, describe(m.id())));
@@ -163,7 +163,7 @@ final class H5Types {
           long id = H5.H5Tcreate(HDF5Constants.H5T_COMPOUND, total);
           long offset = 0;
           for (int i = 0; i < members.size(); i++) {
-            H5.H5Tinsert(id, members.get(i).name(), offset, ids.get(i).id());
+            H5Names.tinsert(id, members.get(i).name(), offset, ids.get(i).id());
             offset += H5.H5Tget_size(ids.get(i).id());
           }
           return id;

@@ -22,8 +22,48 @@ final class LockErrors {
     String causeText = e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage())
         + (root != e ? " (caused by " + root.getClass().getName() + ": " + endpoint.redact(root.getMessage()) + ")"
         : "");
+    String missing = missingCredentialsOrRights(endpoint, e);
+    if (missing != null) {
+      return new H5SwmrLockException("Cannot " + action + ": Redis at " + endpoint.hostsText() + " ("
+          + endpoint.redactedUrl() + ") " + missing + " - " + causeText, e);
+    }
     return new H5SwmrLockException("Cannot " + action + ": Redis at " + endpoint.hostsText() + " ("
         + endpoint.redactedUrl() + ") " + what + " - " + causeText + tlsHint(endpoint, root), e);
+  }
+
+  private static final java.util.regex.Pattern SCRIPT_LINE =
+      java.util.regex.Pattern.compile("script: ([0-9a-fA-F]{40}), on @user_script:(\\d+)");
+  private static final java.util.regex.Pattern NOPERM_COMMAND =
+      java.util.regex.Pattern.compile("permissions to run the '([^']+)' command");
+
+  /**
+   * What is missing when the server refused for want of a password or of an ACL right: a sentence saying so, or
+   * null when the failure is something else.
+   */
+  private static String missingCredentialsOrRights(RedisEndpoint endpoint, RuntimeException e) {
+    String msg = String.valueOf(e.getMessage());
+    if ((msg.contains("NOAUTH") || msg.contains("unauthenticated")) && endpoint.password == null) {
+      String hp = endpoint.hostsText();
+      return "requires a password (requirepass, or an ACL user) but the URL gives none: give it in option "
+          + "'redis.url' as redis://:<password>@" + hp + " (the default user) or redis://<user>:<password>@" + hp;
+    }
+    String command = null;
+    java.util.regex.Matcher m = SCRIPT_LINE.matcher(msg);
+    if (msg.contains("can't run this command") && m.find()) {
+      command = LockScripts.commandAt(m.group(1), Integer.parseInt(m.group(2)));
+      command = command == null ? "a command of lock script " + m.group(1) + " (line " + m.group(2) + ")"
+          : "'" + command.toLowerCase(java.util.Locale.ROOT) + "'";
+    } else if (msg.contains("NOPERM")) {
+      java.util.regex.Matcher c = NOPERM_COMMAND.matcher(msg);
+      command = c.find() ? "'" + c.group(1) + "'" : msg.contains("key") ? "a key of the lock (key pattern)"
+          : msg.contains("channel") ? "a channel of the lock (pub/sub pattern)" : null;
+    }
+    if (command == null) {
+      return null;
+    }
+    return "refused user '" + (endpoint.user == null ? "default" : endpoint.user) + "' the right to run "
+        + command + ", which h5swmr's lock service needs; grant the ACL rules listed in docs/lock-service.md "
+        + "(section ACL users) to this user";
   }
 
   /** An acquisition ran out of time: names the lock, the holders and, if it applied, the hold-back. */

@@ -53,6 +53,28 @@ final class LockScripts {
   static final Script INSPECT = new Script("inspect");
   static final Script DECLARE_FRESH = new Script("declare_fresh");
 
+  private static final java.util.List<Script> ALL = java.util.List.of(ACQUIRE, RENEW, RELEASE, RELEASE_ALL,
+      IS_HOLDER, INSPECT, DECLARE_FRESH);
+
+  /**
+   * The Redis command line {@code line} (1-based) of the script with SHA-1 {@code sha} calls, upper case, or null:
+   * ACL refusals inside a script name only the script and the line.
+   */
+  static String commandAt(String sha, int line) {
+    for (Script sc : ALL) {
+      if (sc.sha.equalsIgnoreCase(sha)) {
+        String[] lines = sc.text.split("\n", -1);
+        if (line < 1 || line > lines.length) {
+          return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("redis\\.p?call\\(\\s*['\"]([A-Za-z]+)['\"]")
+            .matcher(lines[line - 1]);
+        return m.find() ? m.group(1).toUpperCase(java.util.Locale.ROOT) : null;
+      }
+    }
+    return null;
+  }
+
   private LockScripts() {
   }
 

@@ -24,6 +24,12 @@ final class FileSnapshot implements Serializable {
   /** File size in bytes and last modification time (epoch ms) at planning: the {@code _metadata} column. */
   final long fileSize;
   final long modifiedMillis;
+  /**
+   * Which file the path named at planning ({@link FileIdentity}): device and inode of a local file, the ETag of a
+   * remote object where its file system offers one; "" when unknown. A file replaced by a rename since then
+   * is not read.
+   */
+  final String fileIdentity;
 
   /**
    * A native SWMR writer had the file open (or crashed with it open) at planning: {@link #extent} is what it had
@@ -33,11 +39,12 @@ final class FileSnapshot implements Serializable {
 
   FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
       long chunkRows, int rank) {
-    this(file, lockResource, datasets, objectIds, extent, chunkRows, rank, false, -1, -1);
+    this(file, lockResource, datasets, objectIds, extent, chunkRows, rank, false, -1, -1, "");
   }
 
   FileSnapshot(String file, String lockResource, List<String> datasets, List<String> objectIds, long extent,
-      long chunkRows, int rank, boolean nativeSwmr, long fileSize, long modifiedMillis) {
+      long chunkRows, int rank, boolean nativeSwmr, long fileSize, long modifiedMillis, String fileIdentity) {
+    this.fileIdentity = fileIdentity == null ? "" : fileIdentity;
     this.nativeSwmr = nativeSwmr;
     this.fileSize = fileSize;
     this.modifiedMillis = modifiedMillis;
@@ -57,12 +64,14 @@ final class FileSnapshot implements Serializable {
     }
     FileSnapshot f = (FileSnapshot) o;
     return file.equals(f.file) && lockResource.equals(f.lockResource) && datasets.equals(f.datasets)
-        && objectIds.equals(f.objectIds) && extent == f.extent && chunkRows == f.chunkRows && rank == f.rank && nativeSwmr == f.nativeSwmr;
+        && objectIds.equals(f.objectIds) && extent == f.extent && chunkRows == f.chunkRows && rank == f.rank && nativeSwmr == f.nativeSwmr
+        && fileIdentity.equals(f.fileIdentity);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(file, lockResource, datasets, objectIds, extent, chunkRows, rank, nativeSwmr);
+    return Objects.hash(file, lockResource, datasets, objectIds, extent, chunkRows, rank, nativeSwmr,
+        fileIdentity);
   }
 
   @Override

@@ -57,7 +57,7 @@ public final class IncrementalScan {
 
     /** Whether {@code o} describes the same dataset objects (possibly with other row counts). */
     public boolean sameDatasets(FileState o) {
-      return o != null && datasets.equals(o.datasets) && ids.equals(o.ids);
+      return o != null && datasets.equals(o.datasets) && FileIdentity.sameIds(ids, o.ids);
     }
 
     /** This state with {@code n} rows. */
@@ -73,7 +73,7 @@ public final class IncrementalScan {
 
     @Override
     public int hashCode() {
-      return Objects.hash(file, datasets, ids, rows, chunkRows);
+      return Objects.hash(file, datasets, FileIdentity.untag(ids), rows, chunkRows);
     }
 
     @Override
@@ -137,7 +137,7 @@ public final class IncrementalScan {
       throw new H5SwmrDataException("Dataset " + f.datasets + " in file " + f.file + " is scalar: a stream reads "
           + "datasets that grow along dimension 0");
     }
-    return new FileState(f.file, f.datasets, f.objectIds, f.extent, f.chunkRows);
+    return new FileState(f.file, f.datasets, FileIdentity.tag(f.objectIds, f.fileIdentity), f.extent, f.chunkRows);
   }
 
   private void checkColumns(String file, List<ReadColumn> cols) {
@@ -170,7 +170,8 @@ public final class IncrementalScan {
         continue;
       }
       String resource = options.lockResource(java.nio.file.Paths.get(r.to.file));
-      files.add(new FileSnapshot(r.to.file, resource, r.to.datasets, r.to.ids, r.to.rows, r.to.chunkRows, 1));
+      files.add(new FileSnapshot(r.to.file, resource, r.to.datasets, FileIdentity.untag(r.to.ids), r.to.rows,
+          r.to.chunkRows, 1, false, -1, -1, FileIdentity.fileOf(r.to.ids)));
       keep.add(IndexRanges.of(r.from, r.to.rows));
     }
     return PartitionPlanner.plan(files, keep, Long.MAX_VALUE, ReadPlan.rowBytes(plan.columns),

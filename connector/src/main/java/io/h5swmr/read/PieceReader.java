@@ -94,6 +94,7 @@ final class PieceReader {
     long bytes = 0;
     try (H5File h = openPlanned(f, plan)) {
       checkSameObject(h, f);
+      FileIdentity.requireSame(h, f);
       for (int d = 0; d < f.datasets.size(); d++) {
         bytes += readDataset(h, plan, piece, d, rows, arrays, dest, metrics);
       }

@@ -39,9 +39,11 @@ final class TableInspector {
     final long swmrRows;
     final long size;
     final long modifiedMillis;
+    final String identity;
 
     FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes, long swmrRows, long size,
-        long modifiedMillis) {
+        long modifiedMillis, String identity) {
+      this.identity = identity;
       this.infos = infos;
       this.fileAttributes = fileAttributes;
       this.swmrRows = swmrRows;
@@ -112,7 +114,7 @@ final class TableInspector {
       }
       long rows = meta.swmrRows >= 0 ? meta.swmrRows : first.rows();
       snaps.add(new FileSnapshot(file, resource, paths, ids, rows, chunk, first.rank(), meta.swmrRows >= 0,
-          meta.size, meta.modifiedMillis));
+          meta.size, meta.modifiedMillis, meta.identity));
     }
     List<ReadColumn> all = new ArrayList<>();
     if (o.indexColumn() != null) {
@@ -157,7 +159,8 @@ final class TableInspector {
         }
       }
       if (h.remoteLength() >= 0) { // a remote file: its identity is what the storage saw at open
-        return new FileMeta(infos, h.attributes("/"), swmrRows, h.remoteLength(), h.remoteModificationTime());
+        return new FileMeta(infos, h.attributes("/"), swmrRows, h.remoteLength(), h.remoteModificationTime(),
+            FileIdentity.of(h, file));
       }
       java.nio.file.Path p = java.nio.file.Paths.get(file);
       long size;
@@ -168,7 +171,7 @@ final class TableInspector {
       } catch (java.io.IOException e) {
         throw new H5SwmrNotFoundException("Cannot read the size of " + file + ": " + e, e);
       }
-      return new FileMeta(infos, h.attributes("/"), swmrRows, size, modified);
+      return new FileMeta(infos, h.attributes("/"), swmrRows, size, modified, FileIdentity.of(h, file));
     }
   }
 

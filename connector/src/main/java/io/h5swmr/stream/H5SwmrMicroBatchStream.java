@@ -191,7 +191,7 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
         continue;
       }
       String what = !now.sameDatasets(was.state)
-          ? "it was replaced (object " + was.state.ids + " is now " + now.ids + ")"
+          ? io.h5swmr.read.FileIdentity.describeChange(was.state.ids, now.ids)
           : now.rows < was.state.rows ? "it shrank from " + was.state.rows + " to " + now.rows + " rows" : null;
       if (what == null) {
         out.put(file, new H5SwmrStreamOffset.Entry(now, was.restarts));

@@ -176,6 +176,7 @@ public final class H5SwmrAppender implements AutoCloseable {
         throw new H5SwmrDataException("append: column '" + fields[c].name() + "' must be an array of values "
             + "(one per row), got " + (columns[c] == null ? "null" : columns[c].getClass().getName()));
       }
+      checkValueType(fields[c], columns[c]);
       int n = Array.getLength(columns[c]);
       if (rows >= 0 && n != rows) {
         throw new H5SwmrDataException("append: column '" + fields[c].name() + "' has " + n + " values but column '"
@@ -184,6 +185,51 @@ public final class H5SwmrAppender implements AutoCloseable {
       rows = n;
     }
     return rows;
+  }
+
+  /** The Java value class a column of {@code type} takes (boxed), or null when not checked here. */
+  private static Class<?> valueClass(org.apache.spark.sql.types.DataType type) {
+    org.apache.spark.sql.types.DataType t = type;
+    return t instanceof org.apache.spark.sql.types.LongType ? Long.class
+        : t instanceof org.apache.spark.sql.types.IntegerType ? Integer.class
+        : t instanceof org.apache.spark.sql.types.ShortType ? Short.class
+        : t instanceof org.apache.spark.sql.types.ByteType ? Byte.class
+        : t instanceof org.apache.spark.sql.types.DoubleType ? Double.class
+        : t instanceof org.apache.spark.sql.types.FloatType ? Float.class
+        : t instanceof org.apache.spark.sql.types.BooleanType ? Boolean.class
+        : t instanceof org.apache.spark.sql.types.StringType ? String.class
+        : null;
+  }
+
+  /** A column's array must hold values of its field's type: else an error naming the column, before staging. */
+  private static void checkValueType(StructField field, Object column) {
+    Class<?> want = valueClass(field.dataType());
+    if (want == null) {
+      return;
+    }
+    Class<?> component = column.getClass().getComponentType();
+    String valid = want == String.class ? "String[] (or Object[] of String and null)"
+        : java.lang.invoke.MethodType.methodType(want).unwrap().returnType().getName() + "[] (or Object[] of "
+            + want.getSimpleName() + " and null)";
+    if (component.isPrimitive()) {
+      if (java.lang.invoke.MethodType.methodType(component).wrap().returnType() != want) {
+        throw wrongType(field, component.getName() + "[]", valid);
+      }
+      return;
+    }
+    int n = Array.getLength(column);
+    for (int r = 0; r < n; r++) {
+      Object v = Array.get(column, r);
+      if (v != null && !want.isInstance(v)) {
+        throw wrongType(field, column.getClass().getComponentType().getSimpleName() + "[] holding a "
+            + v.getClass().getName() + " at row " + r, valid);
+      }
+    }
+  }
+
+  private static H5SwmrDataException wrongType(StructField field, String got, String valid) {
+    return new H5SwmrDataException("append: column '" + field.name() + "' is " + field.dataType().simpleString()
+        + " in the appender's schema, but got " + got + "; give it a " + valid + "; nothing was appended");
   }
 
   private static Object internal(Object v) {

@@ -80,6 +80,9 @@ final class H5SwmrBatchWrite implements BatchWrite {
       throw alreadyExists(target, dataset);
     }
     this.skip = existing.datasetExists && mode == H5SwmrCommitter.Mode.IGNORE;
+    if (!skip && !(existing.datasetExists && mode == H5SwmrCommitter.Mode.APPEND)) {
+      WriteChecks.typeFitsObjectHeader(schema, dataset);
+    }
     String where = "dataset " + dataset + " of " + target;
     if (existing.datasetExists && mode == H5SwmrCommitter.Mode.APPEND) {
       WriteSchema effective = WriteCompatibility.effectiveSchema(existing, schema);

@@ -196,7 +196,12 @@ final class H5SwmrCommitter {
         throw new H5SwmrException("Could not recover the interrupted commit of " + target + " (journal "
             + JournalFiles.journal(real) + "): " + e + "; nothing was written", e);
       }
-      Result r = commitFenced(fence, real, messages, commitMarks);
+      Result r;
+      try {
+        r = commitFenced(fence, real, messages, commitMarks);
+      } catch (RuntimeException e) {
+        throw diskFullOr(e);
+      }
       r.recovery = recovered;
       return r;
     }
@@ -351,6 +356,36 @@ final class H5SwmrCommitter {
         }
       }
     }
+  }
+
+  /**
+   * A commit that ran out of disk space says so, first, naming the target and its filesystem (HDF5's own text
+   * buries errno 28 in a long error stack, or names only the hidden commit copy); other failures pass unchanged.
+   */
+  private RuntimeException diskFullOr(RuntimeException e) {
+    if (mentionsDiskFull(e, 0)) {
+      Path dir = JournalFiles.realTarget(target).toAbsolutePath().getParent();
+      return new H5SwmrException("Commit to " + target + " failed: No space left on device on the filesystem of "
+          + dir + " (the commit needs room there for the new rows and, in place, its journal); nothing was "
+          + "published and the file is as it was: free space there and write again", e);
+    }
+    return e;
+  }
+
+  private static boolean mentionsDiskFull(Throwable t, int depth) {
+    if (t == null || depth > 8) {
+      return false;
+    }
+    String m = t.getMessage();
+    if (m != null && (m.contains("No space left on device") || m.contains("errno = 28"))) {
+      return true;
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (mentionsDiskFull(s, depth + 1)) {
+        return true;
+      }
+    }
+    return t.getCause() != t && mentionsDiskFull(t.getCause(), depth + 1);
   }
 
   /** Whether the target dataset holds every mark at a value at least the given one. */

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class StagingArea implements AutoCloseable {
   static final String HEARTBEAT = ".heartbeat";
-  /** {@code <host> <pid>} of the driver that owns the directory. */
+  /** {@code <host> <pid> <process start, epoch ms>} of the driver that owns the directory. */
   static final String OWNER = ".owner";
 
   private final Path dir;
@@ -45,7 +45,8 @@ final class StagingArea implements AutoCloseable {
       Path probe = Files.createTempFile(dir, ".probe", ".tmp");
       Files.delete(probe);
       Files.write(dir.resolve(HEARTBEAT), new byte[0]);
-      Files.writeString(dir.resolve(OWNER), host() + " " + ProcessHandle.current().pid());
+      Files.writeString(dir.resolve(OWNER), host() + " " + ProcessHandle.current().pid() + " "
+          + startMillis(ProcessHandle.current()));
     } catch (IOException | SecurityException e) {
       throw new H5SwmrConfigException("Staging directory " + dir + " is not writable (" + e
           + "). Set option 'stagingDir' (or spark.h5swmr.stagingDir) to a writable directory on a filesystem "
@@ -74,15 +75,30 @@ final class StagingArea implements AutoCloseable {
     }
   }
 
+  /** A process's start time (epoch ms), or -1 when the system does not say. */
+  private static long startMillis(ProcessHandle p) {
+    return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
+  }
+
   /**
    * True when a staging directory's driver is certainly gone: it ran on this host and its process no longer
-   * exists, or its heartbeat is older than {@code staleAfterMillis} (drivers on other hosts).
+   * exists (or the pid now belongs to a process started at another time: the pid was reused), or its heartbeat
+   * is older than {@code staleAfterMillis} (a live driver touches it every lock.ttl/3, so this also covers a
+   * reused pid on a system that gives no start times, and drivers on other hosts).
    */
   static boolean isOrphan(Path queryDir, long staleAfterMillis) {
     try {
       String[] owner = Files.readString(queryDir.resolve(OWNER)).trim().split(" ");
-      if (owner.length == 2 && owner[0].equals(host())) {
-        return ProcessHandle.of(Long.parseLong(owner[1])).map(ph -> !ph.isAlive()).orElse(true);
+      if (owner.length >= 2 && owner[0].equals(host())) {
+        java.util.Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(owner[1]));
+        if (p.isEmpty() || !p.get().isAlive()) {
+          return true;
+        }
+        long recorded = owner.length >= 3 ? Long.parseLong(owner[2]) : -1;
+        long now = startMillis(p.get());
+        if (recorded >= 0 && now >= 0 && Math.abs(recorded - now) > 1000) {
+          return true; // the pid was reused by another process
+        }
       }
     } catch (IOException | RuntimeException e) {
       // no readable owner: fall back to the heartbeat

@@ -7,7 +7,9 @@ import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5ObjectKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -23,6 +25,28 @@ final class WriteChecks {
   static final long MAX_CHUNK_BYTES = 0xFFFF_FFFFL;
 
   private WriteChecks() {}
+
+  /**
+   * The element type of a new dataset must fit in one HDF5 object header message (64 KiB): a compound of
+   * thousands of columns does not, and HDF5 would fail only at the commit, after every task staged its rows.
+   */
+  static void typeFitsObjectHeader(WriteSchema schema, String dataset) {
+    List<WriteSchema.Node> leaves = schema.leaves();
+    int[][] dims = new int[leaves.size()][];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = new int[leaves.get(i).arrayDepth];
+      Arrays.fill(dims[i], 1); // array lengths change no size of the type's description, only their count
+    }
+    long bytes = io.h5swmr.hdf5.H5TypeSize.encodedBytes(new WriteLayout(schema, dims).fileType());
+    if (bytes > io.h5swmr.hdf5.H5TypeSize.MAX_MESSAGE_BYTES) {
+      throw new H5SwmrDataException("The DataFrame's " + schema.columns().size() + " columns (" + leaves.size()
+          + " values per row) make an HDF5 compound type whose description takes " + bytes + " bytes, over HDF5's "
+          + "limit of 64 KiB (65535 bytes) for one object header message, so dataset " + dataset + " cannot be "
+          + "created with it; write fewer columns per dataset (e.g. split the columns over several datasets, or "
+          + "pack same-typed columns into one array column with array(...)), or shorter column names; nothing "
+          + "was written");
+    }
+  }
 
   /** Column names (and struct field names) must be unique: each becomes a compound member. */
   static void uniqueColumns(StructType input) {

@@ -162,4 +162,43 @@ class H5SwmrStreamSinkTest {
       assertThat(r.getLong(r.fieldIndex("count"))).as("channel %s", r.get(r.fieldIndex("channel"))).isEqualTo(110);
     }
   }
+
+  /** A complete-mode result that shrinks (100 groups, then 40, then none) overwrites the sink each time. */
+  @Test
+  void completeModeResultThatShrinksOverwritesTheSink() throws Exception {
+    Path source = dir.resolve("singles.h5");
+    Path sink = dir.resolve("singles-out.h5");
+    StreamFixtures.createDoubles(source, 64);
+    StreamFixtures.appendDoubles(source, REDIS.url(), 100);
+    Dataset<Row> singles = SharedSpark.get().readStream().format("h5swmr").option("redis.url", REDIS.url())
+        .option("dataset", "/x").load(source.toString())
+        .selectExpr("index % 100 as k").groupBy("k").count().where("count = 1");
+    StreamingQuery q = singles.writeStream().format("h5swmr").outputMode("complete")
+        .option("redis.url", REDIS.url()).option("dataset", "/singles").option("path", sink.toString())
+        .option("checkpointLocation", dir.resolve("ckpt-shrink").toString()).trigger(Trigger.ProcessingTime(100))
+        .start();
+    List<Long> sizes = new java.util.ArrayList<>();
+    try {
+      q.processAllAvailable();
+      sizes.add(sinkRows(sink, "/singles"));
+      StreamFixtures.appendDoubles(source, REDIS.url(), 60);
+      q.processAllAvailable();
+      sizes.add(sinkRows(sink, "/singles"));
+      StreamFixtures.appendDoubles(source, REDIS.url(), 40);
+      q.processAllAvailable();
+      sizes.add(sinkRows(sink, "/singles"));
+      assertThat(q.exception().isEmpty()).as("query failed: %s", q.exception()).isTrue();
+    } finally {
+      q.stop();
+    }
+    assertThat(sizes).containsExactly(100L, 40L, 0L);
+  }
+
+  private static long sinkRows(Path sink, String dataset) {
+    try (io.h5swmr.lock.Lease lease = io.h5swmr.lock.LockService.shared(io.h5swmr.lock.LockSettings.builder()
+        .redisUrl(REDIS.url()).build()).acquireShared(io.h5swmr.lock.LockKeys.forFile(sink));
+        H5File f = H5File.openReadOnly(sink.toString())) {
+      return f.datasetInfo(dataset).rows();
+    }
+  }
 }

@@ -236,6 +236,44 @@ class H5SwmrStreamSourceTest {
     assertThat(v).isEqualTo(expected);
   }
 
+  /**
+   * Issue 29: h5py writes a new file with the same layout and renames it over the streamed one. Its dataset has
+   * the same object id, so only the file's identity (device and inode) tells: the stream must not emit the new
+   * file's rows as if the old one had grown.
+   */
+  @Test
+  void fileReplacedByRenameMidStreamFailsTheQuery() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(StreamFixtures.h5pyAvailable(), "h5py not installed");
+    Path f = dir.resolve("renamed.h5");
+    String make = "import sys, os, h5py, numpy as np\n"
+        + "n, add, tmp = int(sys.argv[2]), int(sys.argv[3]), sys.argv[1] + '.tmp'\n"
+        + "with h5py.File(tmp, 'w') as h:\n"
+        + "    h.create_dataset('t', data=np.arange(n, dtype='<i8') + add, maxshape=(None,), chunks=(50,))\n"
+        + "os.replace(tmp, sys.argv[1])\n";
+    Path py = dir.resolve("make.py");
+    java.nio.file.Files.writeString(py, make);
+    runPython(py, f, 100, 0);
+    StreamingQuery q = collect("renamed", spark().readStream().format("h5swmr").options(opts("/t"))
+        .load(f.toString()), Trigger.ProcessingTime(100), dir.resolve("ckpt-renamed"));
+    q.processAllAvailable();
+    assertThat(longs(all("renamed"), "t")).isEqualTo(range(0, 100));
+    runPython(py, f, 300, 1000); // same layout, same dataset address: a different file
+    assertThatThrownBy(() -> {
+      q.processAllAvailable();
+      q.awaitTermination(60_000);
+    }).isInstanceOf(StreamingQueryException.class)
+        .hasMessageContaining(f.toString()).hasMessageContaining("the file was replaced")
+        .hasMessageContaining("onDatasetChange");
+    assertThat(longs(all("renamed"), "t")).as("no row of the new file read as the old one's").isEqualTo(range(0, 100));
+  }
+
+  private static void runPython(Path script, Path file, long rows, long add) throws Exception {
+    Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), file.toString(), String.valueOf(rows),
+        String.valueOf(add)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+  }
+
   @Test
   void nativeSwmrWriterRowsArriveOnceEachUpToWhatItFlushed() throws Exception {
     io.h5swmr.testing.NativeWriterProcess.assumeAvailable();

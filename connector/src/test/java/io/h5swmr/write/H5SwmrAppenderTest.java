@@ -128,6 +128,25 @@ class H5SwmrAppenderTest {
     assertThat(Files.exists(file)).isFalse();
   }
 
+  /** Issue 29: a column array of the wrong element type names the column, not a ClassCastException. */
+  @Test
+  void wrongArrayTypeIsRefusedNamingTheColumnAndTheTypeItTakes() {
+    Path file = dir.resolve("types.h5");
+    try (H5SwmrAppender a = H5SwmrAppender.open(file, "/log", SCHEMA, lock())) {
+      assertThatThrownBy(() -> a.append(new long[] {1, 2}, new long[] {3, 4}))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("column 'value' is double").hasMessageContaining("got long[]")
+          .hasMessageContaining("double[]");
+      assertThatThrownBy(() -> a.append(new int[] {1}, new double[] {3}))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("column 'seq' is bigint").hasMessageContaining("got int[]");
+      assertThatThrownBy(() -> a.append(new Object[] {1L, 2}, new double[] {3, 4}))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("column 'seq'").hasMessageContaining("java.lang.Integer at row 1");
+      assertThat(a.append(new Object[] {1L, 2L}, new double[] {3, 4})).isEqualTo(2);
+    }
+  }
+
   @Test
   void closedAppenderRefusesAppends() {
     H5SwmrAppender a = H5SwmrAppender.open(dir.resolve("c.h5"), "/log", SCHEMA, lock());

@@ -80,6 +80,19 @@ public final class H5StorageDriver {
     return withOpener(name, opener, "create", fapl -> hdf5.H5Fcreate(name, flags, fcpl, fapl));
   }
 
+  /** Failures callbacks caught on each thread so far. */
+  private static final ThreadLocal<long[]> FAILURES = ThreadLocal.withInitial(() -> new long[1]);
+
+  /** How many exceptions callbacks caught on this thread so far (compare two values: were there new ones?). */
+  public static long failures() {
+    return FAILURES.get()[0];
+  }
+
+  /** The message of the last exception a callback caught on this thread (null when none); keeps it. */
+  public static String peekFailure() {
+    return LAST_FAILURE.get();
+  }
+
   /** The message of the last exception a callback caught on this thread (null when none); clears it. */
   public static String lastFailure() {
     String s = LAST_FAILURE.get();
@@ -187,6 +200,7 @@ public final class H5StorageDriver {
       msg = "no such file: " + msg;
     }
     LAST_FAILURE.set(msg);
+    FAILURES.get()[0]++;
   }
 
   private static OpenFile state(H5FD_t f) {

@@ -33,6 +33,8 @@ public final class HadoopStorage implements H5Storage {
   private final Map<Long, byte[]> cache;
   private long blockReads;
 
+  private String etag;
+
   private HadoopStorage(URI uri, FSDataInputStream in, long length, long modified, int blockBytes, int maxBlocks) {
     this.uri = uri;
     this.in = in;
@@ -67,7 +69,12 @@ public final class HadoopStorage implements H5Storage {
       FileSystem fs = p.getFileSystem(conf);
       FileStatus st = fs.getFileStatus(p); // FileNotFoundException (a NoSuchFile for HDF5) when absent
       FSDataInputStream in = openForRandomReads(fs, p, st);
-      return new HadoopStorage(uri, in, st.getLen(), st.getModificationTime(), blockBytes, maxBlocks);
+      HadoopStorage s = new HadoopStorage(uri, in, st.getLen(), st.getModificationTime(), blockBytes, maxBlocks);
+      if (st instanceof org.apache.hadoop.fs.EtagSource) {
+        String etag = ((org.apache.hadoop.fs.EtagSource) st).getEtag();
+        s.etag = etag == null || etag.isEmpty() ? null : etag;
+      }
+      return s;
     };
   }
 
@@ -141,6 +148,11 @@ public final class HadoopStorage implements H5Storage {
   /** The object's length in bytes when it was opened. */
   public long length() {
     return length;
+  }
+
+  /** The object's ETag when it was opened, where the file system offers one (S3A, ABFS); else null. */
+  public String etag() {
+    return etag;
   }
 
   /** The object's modification time (epoch ms) when it was opened. */

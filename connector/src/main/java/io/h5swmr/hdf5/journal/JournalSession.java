@@ -51,7 +51,11 @@ public final class JournalSession implements AutoCloseable {
   private long dataBytes;
   private long eof;
   private boolean targetChanged;
-  private boolean truncatedBelowBase;
+  /**
+   * The lowest size below L HDF5 cut the file to in this session (L when it never did): bytes in [cut, L) that
+   * the session did not write again read as zeros, as in a truncated file, and are journaled as zeros at commit.
+   */
+  private long cut;
   private State state = State.OPEN;
   private int fsyncs;
 
@@ -69,6 +73,7 @@ public final class JournalSession implements AutoCloseable {
     this.journal = journal;
     this.base = base;
     this.eof = base;
+    this.cut = base;
     this.identity = "journal:" + target;
     this.fileId = disk.fileId(target);
     ByteBuffer h = JournalFormat.header(base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_OPEN);
@@ -219,9 +224,6 @@ public final class JournalSession implements AutoCloseable {
     requireOpen();
     long end = position + src.remaining();
     if (position < base) {
-      if (truncatedBelowBase) {
-        throw new IOException("write below the committed end of file after truncating below it is not supported");
-      }
       ByteBuffer low = src.slice(src.position(), (int) (Math.min(end, base) - position));
       journalChanges(position, low);
       src.position(src.position() + low.capacity());
@@ -235,7 +237,84 @@ public final class JournalSession implements AutoCloseable {
   }
 
   int read(long position, ByteBuffer dst) throws IOException {
-    return overlay.read(position, dst, eof, journal, data);
+    return overlay.read(position, dst, eof, journal, cut < base ? cutData : data);
+  }
+
+  /** The target as HDF5 left it after cutting below L: bytes in [cut, L) read as zeros. */
+  private final Disk.Channel cutData = new Disk.Channel() {
+    @Override
+    public int read(long position, ByteBuffer dst) throws IOException {
+      if (position >= cut && position < base) {
+        int n = (int) Math.min(dst.remaining(), base - position);
+        for (int i = 0; i < n; i++) {
+          dst.put((byte) 0);
+        }
+        return n;
+      }
+      if (position < cut && position + dst.remaining() > cut) {
+        ByteBuffer part = dst.slice(dst.position(), (int) (cut - position));
+        int n = data.read(position, part);
+        if (n > 0) {
+          dst.position(dst.position() + n);
+        }
+        return n;
+      }
+      return data.read(position, dst);
+    }
+
+    @Override
+    public void write(long position, ByteBuffer src) throws IOException {
+      data.write(position, src);
+    }
+
+    @Override
+    public long size() throws IOException {
+      return data.size();
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      data.truncate(size);
+    }
+
+    @Override
+    public void force() throws IOException {
+      data.force();
+    }
+
+    @Override
+    public void close() throws IOException {
+      data.close();
+    }
+  };
+
+  /**
+   * Journals zeros over the bytes of [cut, min(eof, L)) the session did not write after cutting, so that the
+   * committed file holds what HDF5 saw there (a cut file grown again reads zeros), not the old bytes.
+   */
+  private void journalCutGaps() throws IOException {
+    long end = Math.min(eof, base);
+    long at = cut;
+    for (Overlay.Extent e : overlay.extents()) {
+      if (e.end() <= at) {
+        continue;
+      }
+      if (e.start() >= end) {
+        break;
+      }
+      journalZeros(at, Math.min(e.start(), end));
+      at = Math.max(at, e.end());
+    }
+    journalZeros(at, end);
+  }
+
+  private void journalZeros(long from, long to) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(0, to - from)));
+    for (long p = from; p < to; ) {
+      int n = (int) Math.min(zeros.capacity(), to - p);
+      journalWrite(p, zeros.clear().limit(n));
+      p += n;
+    }
   }
 
   void truncate(long size) throws IOException {
@@ -246,7 +325,8 @@ public final class JournalSession implements AutoCloseable {
       targetChanged = true;
     }
     if (size < base) {
-      truncatedBelowBase = true;
+      overlay.cut(size);
+      cut = Math.min(cut, size);
     }
     eof = size;
   }
@@ -266,6 +346,9 @@ public final class JournalSession implements AutoCloseable {
       return false;
     }
     try {
+      if (cut < base) {
+        journalCutGaps();
+      }
       if (targetChanged) {
         data.force();
         fsyncs++;

@@ -50,6 +50,16 @@ final class Overlay {
     return at != null && at.getValue().end() > position;
   }
 
+  /** Drops every extent at or beyond {@code from} (the target was cut there: those bytes are gone). */
+  void cut(long from) {
+    Map.Entry<Long, Extent> before = extents.lowerEntry(from);
+    if (before != null && before.getValue().end() > from) {
+      Extent b = before.getValue();
+      extents.put(b.start(), new Extent(b.start(), from - b.start(), b.journalAt()));
+    }
+    extents.tailMap(from, true).clear();
+  }
+
   boolean isEmpty() {
     return extents.isEmpty();
   }
