@@ -42,6 +42,8 @@ public final class H5File implements AutoCloseable {
   private final boolean readOnly;
   private final H5Id id;
   private boolean swmrRead;
+  /** The SWMR-read turn this handle holds until closed ({@link SwmrOpenLocks}); null when not SWMR-read. */
+  private Object swmrTurn;
   private long userBlock = -1;
   private H5ByteSource rawBytes;
   /**
@@ -226,7 +228,36 @@ public final class H5File implements AutoCloseable {
           + " by this process");
     }
     boolean swmr = readOnly && NativeWriters.inspect(file).checkReadable();
-    long fid = H5Calls.run(p, null, "could not open the file", () -> {
+    // One SWMR-read handle of a file at a time in this process (SwmrOpenLocks: shared metadata cache).
+    Object turn = swmr ? SwmrOpenLocks.key(p) : null;
+    if (turn != null) {
+      SwmrOpenLocks.acquire(turn, p);
+    }
+    long fid;
+    try {
+      fid = openId(p, file, readOnly, swmr);
+    } catch (RuntimeException | Error e) {
+      if (turn != null) {
+        SwmrOpenLocks.release(turn);
+      }
+      throw e;
+    }
+    H5File h = new H5File(p, readOnly, H5Id.file(fid));
+    h.swmrRead = swmr;
+    h.swmrTurn = turn;
+    return h;
+  }
+
+  /**
+   * Runs {@code block} holding the SWMR-read turn of local file {@code path} (see {@link #openReadOnly}): opens of
+   * it inside {@code block} on this thread do not wait, also under {@link H5Native#exclusively}.
+   */
+  public static <T> T withSwmrTurn(String path, java.util.function.Supplier<T> block) {
+    return SwmrOpenLocks.holding(normalizeFile(path), block);
+  }
+
+  private static long openId(String p, Path file, boolean readOnly, boolean swmr) {
+    return H5Calls.run(p, null, "could not open the file", () -> {
       try (H5Id fapl = accessList()) {
         // The signature probe opens the file a second time: for read-only opens of non-empty files (planning
         // opens thousands) it runs only when the open fails. HDF5 opens an empty file read-write without error.
@@ -267,9 +298,6 @@ public final class H5File implements AutoCloseable {
         return f;
       }
     });
-    H5File h = new H5File(p, readOnly, H5Id.file(fid));
-    h.swmrRead = swmr;
-    return h;
   }
 
   private static long hdf5Open(String p, boolean readOnly, boolean swmr, long fapl) {
@@ -821,7 +849,15 @@ public final class H5File implements AutoCloseable {
       }
       rawBytes = null;
     }
-    id.close();
+    try {
+      id.close();
+    } finally {
+      Object turn = swmrTurn;
+      swmrTurn = null;
+      if (turn != null) {
+        SwmrOpenLocks.release(turn);
+      }
+    }
   }
 
   @Override

@@ -63,7 +63,10 @@ final class PieceReader {
         // crashes the JVM (seen here as a SIGSEGV in H5F_addr_decode, two tasks reading a compound with a vlen
         // member; h5py issue 2920 describes the same library bug). Also when this scan selects no string: its
         // handle must not be the first opener that closes under another scan's string read.
-        bytes = io.h5swmr.hdf5.H5Native.exclusively(() -> readPiece(f, plan, piece, rows, arrays, dest, metrics));
+        // A local file's SWMR-read turn (H5File) is taken before the guard: its holder may need the guard.
+        java.util.function.Supplier<Long> guarded = () -> io.h5swmr.hdf5.H5Native.exclusively(() -> readPiece(f,
+            plan, piece, rows, arrays, dest, metrics));
+        bytes = io.h5swmr.config.LocalPaths.isRemote(f.file) ? guarded.get() : H5File.withSwmrTurn(f.file, guarded);
       } else {
         bytes = readPiece(f, plan, piece, rows, arrays, dest, metrics);
       }
