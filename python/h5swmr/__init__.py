@@ -10,6 +10,6 @@ from ._version import __version__
 
 redis_conn = None  # h5pySWMR's setting: assign a redis.Redis client to point leases at its server (see locking)
 
-__all__ = ["File", "Group", "Dataset", "AttributeManager", "reader", "writer", "redis_conn", "append", "read", "lock_service", "LockService", "resource_for_file",
-           "H5SwmrError",
+__all__ = ["File", "Group", "Dataset", "AttributeManager", "reader", "writer", "redis_conn", "append", "read",
+           "lock_service", "LockService", "resource_for_file", "H5SwmrError",
            "ConfigError", "DataError", "LockError", "LockTimeoutError", "LeaseLostError", "FencedError"]

@@ -15,8 +15,8 @@ a writer inside a reader, raises LockError at once (it would wait for itself unt
 ``redis_conn``: assign a ``redis.Redis`` client (as h5pySWMR's README does) to point every lease taken without an
 explicit ``redis_url`` at that server: ``h5swmr.locking.redis_conn = redis.Redis(host='localhost', port=6666)``
 (``h5swmr.redis_conn = ...`` works too). Only its address, database and credentials are used; h5swmr talks to Redis
-through its own connection. Default: None, which means $H5SWMR_REDIS_URL, else redis://localhost:6379. ``lock_ttl`` and ``timeout`` (module
-settings, seconds) are the decorators' lease TTL (30) and wait limit (600).
+through its own connection. Default: None, which means $H5SWMR_REDIS_URL, else redis://localhost:6379.
+``lock_ttl`` and ``timeout`` (module settings, seconds) are the decorators' lease TTL (30) and wait limit (600).
 """
 import functools
 import os
@@ -74,7 +74,8 @@ def _locked(mode, method):
         from .file import _acquire, lock_service
         resource = _resource(self)
         holder = "@%s %s.%s" % ("reader" if mode == SHARED else "writer", type(self).__name__, method.__name__)
-        lease = _acquire(lock_service(lock_ttl=lock_ttl, timeout=timeout), resource, mode, holder, reentrant_exclusive=True)
+        lease = _acquire(lock_service(lock_ttl=lock_ttl, timeout=timeout), resource, mode, holder,
+                         reentrant_exclusive=True)
         try:
             result = method(self, *args, **kwargs)
             lease.check_valid()
