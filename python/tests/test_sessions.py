@@ -195,3 +195,43 @@ def test_objects_outside_a_block_reopen_per_call(tmp_path, kw):
     f.close()
     with pytest.raises(h5swmr.H5SwmrError, match="closed"):
         ds[0]
+
+
+def test_redis_conn_setting_and_decorators(tmp_path, redis_server, prefix, monkeypatch):
+    import pickle
+    import redis
+    import h5swmr.locking
+    monkeypatch.delenv("H5SWMR_REDIS_URL", raising=False)
+    monkeypatch.setattr(h5swmr, "redis_conn", redis.Redis(host="127.0.0.1", port=redis_server.port, db=0))
+    p = str(tmp_path / "c.h5")
+    f = h5swmr.File(p, "w", key_prefix=prefix, lock_ttl=2, timeout=5)
+    assert f._svc().endpoint.hosts == [("127.0.0.1", redis_server.port)]
+    ds = f.create_dataset("x", data=np.arange(3))
+    assert pickle.loads(pickle.dumps(ds))[:].tolist() == [0, 1, 2]  # picklable for multiprocessing workers
+
+    class Res:
+        def __init__(self):
+            self.file = p
+            self.log = []
+
+        @h5swmr.locking.reader
+        def read(self):
+            self.log.append(h5swmr.lock_service().state(resource_for(p))["holders"][0]["mode"])
+            return self.read_again()
+
+        @h5swmr.locking.reader
+        def read_again(self):  # a reader inside a reader reuses the lease
+            return len(h5swmr.lock_service().state(resource_for(p))["holders"])
+
+        @h5swmr.locking.writer
+        def write(self):
+            self.log.append(h5swmr.lock_service().state(resource_for(p))["holders"][0]["mode"])
+            self.read()  # a reader inside a writer fails at once
+
+    from h5swmr.lock import resource_for_file as resource_for
+    r = Res()
+    assert r.read() == 1 and r.log == ["SHARED"]
+    with pytest.raises(LockError, match=r"already holds its EXCLUSIVE lease.*@writer Res.write"):
+        r.write()
+    assert r.log == ["SHARED", "EXCLUSIVE"]
+    assert h5swmr.lock_service().state(resource_for(p))["holders"] == []
