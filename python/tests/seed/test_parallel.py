@@ -56,6 +56,14 @@ class TestHDF5(unittest.TestCase):
             dst = f["/testgrp/dataset{}".format(i)]
             self.assertTrue(np.all(dst[0:50, ] == i))
             np.testing.assert_array_equal(dst[50:, ], data[i][50:])
+        # and it is all on disk, committed (a plain h5py reader, no lease: every worker has finished)
+        import h5py
+        with h5py.File(filename, "r") as raw:
+            for i in range(workers):
+                expected = data[i].copy()
+                if i in writers:
+                    expected[0:50] = i
+                np.testing.assert_array_equal(raw["/testgrp/dataset{}".format(i)][:], expected)
 
 
 if __name__ == "__main__":
