@@ -2,7 +2,7 @@
 *.lua. A script's text is its file with the line ``--!include common.lua`` replaced by the text of common.lua
 (docs/lock-service.md, "Loading the scripts"), so Java and Python send byte-identical scripts with one SHA-1.
 
-An installed package carries the assembled scripts in ``h5swmr/lua/`` (written by setup.py at build time from the
+An installed package carries the assembled scripts in ``h5swmr/lua/`` (written by _build_hooks.py at build time from the
 repository source); a checkout reads the repository source directly. Nothing here is a hand-maintained copy.
 """
 import hashlib

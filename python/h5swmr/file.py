@@ -1,13 +1,16 @@
-"""h5py-like files under h5swmr's leases: ``File(path, 'r')`` reads the committed state under a shared lease;
+"""h5py-like files under h5swmr's leases: ``with File(path, 'r')`` reads the committed state under a shared lease;
 ``'r+'``, ``'a'``, ``'w'``, ``'w-'``/``'x'`` hold the exclusive lease and make the whole block one atomic,
-fenced, crash-safe commit."""
+fenced, crash-safe commit. Outside a ``with`` block each call takes its own lease and each write commits."""
 import atexit
+import contextlib
 import errno
 import fcntl
 import os
 import sys
 import threading
 import time
+import warnings
+import weakref
 
 import h5py
 import numpy as np
@@ -15,9 +18,10 @@ import numpy as np
 from . import _journal
 from ._fileobj import JournaledFile, OverlayFile
 from ._objects import Dataset, Group, _exactly_as, _wrap
-from .errors import ConfigError, DataError, FencedError, H5SwmrError, LockTimeoutError
+from .errors import (ConfigError, DataError, FencedError, H5SwmrError, LeaseLostError, LockError,
+                     LockTimeoutError)
 from .lock import (DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_KEY_PREFIX, DEFAULT_LEASE_TTL,
-                   LockService, resource_for_file)
+                   EXCLUSIVE, SHARED, LockService, resource_for_file)
 
 # The commit attributes the Java connector writes and reads (write/H5TargetDataset, hdf5/H5DatasetInfo).
 ATTR_FENCE = "h5swmr.fence_token"
@@ -35,8 +39,10 @@ _services_lock = threading.Lock()
 
 def lock_service(redis_url=None, key_prefix=DEFAULT_KEY_PREFIX, lock_ttl=DEFAULT_LEASE_TTL,
                  timeout=DEFAULT_ACQUIRE_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT):
-    """The process-wide LockService for these settings (closed at exit)."""
-    url = redis_url or os.environ.get(ENV_REDIS_URL) or "redis://localhost:6379"
+    """The process-wide LockService for these settings (closed at exit). Without ``redis_url``: the Redis of an
+    assigned ``h5swmr.redis_conn`` (h5pySWMR's setting), else $H5SWMR_REDIS_URL, else redis://localhost:6379."""
+    from . import locking
+    url = redis_url or locking.configured_url() or os.environ.get(ENV_REDIS_URL) or "redis://localhost:6379"
     key = (os.getpid(), url, key_prefix, float(lock_ttl), float(timeout), float(connect_timeout))
     with _services_lock:
         s = _services.get(key)
@@ -86,32 +92,96 @@ def _fcntl_lock(fd, exclusive, lease, what, timeout):
         delay = min(0.2, delay * 2)
 
 
-class File:
-    """An HDF5 file under an h5swmr lease.
+class _Held:
+    """A lease this thread holds, shared by reentrant shared acquisitions (see ``_acquire``)."""
 
-    mode 'r': shared lease; reads see the last committed state. 'r+' (must exist), 'a' (create if missing), 'w'
-    (create or truncate), 'w-'/'x' (must not exist): exclusive lease; everything done in the block is published
-    by one atomic commit at close (or rolled back if the block raises).
+    def __init__(self, key, lease, holder):
+        self.key = key
+        self.lease = lease
+        self.holder = holder
+        self.count = 1
 
-    Lock arguments: ``redis_url`` (default $H5SWMR_REDIS_URL, else redis://localhost:6379; redis://, rediss://,
-    redis-sentinel://, redis-cluster://), ``lock_ttl`` seconds (30), ``timeout`` seconds to wait for the lease (600),
-    ``key_prefix`` ('h5swmr:'), ``lock_key`` (default: the canonical path, as the Java connector), and
-    ``connect_timeout`` (5). Other keyword arguments go to h5py.File when a file is created (e.g. libver).
-    """
 
-    def __init__(self, path, mode="r", redis_url=None, lock_ttl=DEFAULT_LEASE_TTL, timeout=DEFAULT_ACQUIRE_TIMEOUT,
-                 key_prefix=DEFAULT_KEY_PREFIX, lock_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                 **h5py_kwargs):
-        if mode not in MODES:
-            raise ConfigError("mode must be one of %s, got: %r" % (", ".join(repr(m) for m in MODES), mode))
-        self.filename = os.path.abspath(os.fspath(path))
+class _LeaseRef:
+    """One acquisition of a possibly shared ``_Held`` lease; ``close`` releases the lease with the last one."""
+
+    def __init__(self, held):
+        self._held = held
+        self._closed = False
+
+    token = property(lambda self: self._held.lease.token)
+    mode = property(lambda self: self._held.lease.mode)
+    id = property(lambda self: self._held.lease.id)
+
+    def is_valid(self):
+        return not self._closed and self._held.lease.is_valid()
+
+    def check_valid(self):
+        if self._closed:
+            raise LeaseLostError("%s is no longer valid: it was released" % self.describe())
+        self._held.lease.check_valid()
+
+    def describe(self):
+        return self._held.lease.describe()
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        h = self._held
+        with _held_lock:
+            h.count -= 1
+            last = h.count == 0
+            if last and _held.get(h.key) is h:
+                del _held[h.key]
+        if last:
+            h.lease.close()
+
+
+_held = {}
+_held_lock = threading.Lock()
+
+
+def _acquire(service, resource, mode, holder, reentrant_exclusive=False):
+    """A lease on ``resource`` for the calling thread. A thread that already holds a lease on the same resource
+    (through the same Redis and key prefix) would otherwise wait for itself until the timeout: a second shared
+    lease reuses the first (reentrant); an exclusive one after a shared one, or anything after an exclusive one,
+    fails at once naming the holder (``reentrant_exclusive``: the lock decorators nest writers in writers)."""
+    key = (os.getpid(), threading.get_ident(), service.endpoint.redacted(), service.key_prefix, resource)
+    with _held_lock:
+        h = _held.get(key)
+        if h is not None and h.lease.is_valid():
+            if h.lease.mode == mode and (mode == SHARED or reentrant_exclusive):
+                h.count += 1
+                return _LeaseRef(h)
+            raise LockError("Cannot take a %s lease on '%s': this thread already holds its %s lease (%s, held by %s); "
+                            "waiting would deadlock until the timeout. Close that first, or do this inside it "
+                            "through the same object" % ("SHARED" if mode == SHARED else "EXCLUSIVE", resource,
+                                                         "SHARED" if h.lease.mode == SHARED else "EXCLUSIVE",
+                                                         h.lease.describe(), h.holder))
+    lease = service.acquire(resource, mode)
+    with _held_lock:
+        h = _Held(key, lease, holder)
+        if _held.get(key) is None or not _held[key].lease.is_valid():
+            _held[key] = h
+        return _LeaseRef(h)
+
+
+class _Session:
+    """One lease and one open h5py file: a ``with`` block of a File, or one call outside a block. Write sessions
+    hold the exclusive lease and the write fence and make everything done in them one atomic, fenced, crash-safe
+    commit at ``close``; read sessions hold a shared lease and see the last committed state."""
+
+    def __init__(self, f, mode, holder):
+        self.file = f
         self.mode = mode
         self.readonly = mode == "r"
-        self._service = lock_service(redis_url, key_prefix, lock_ttl, timeout, connect_timeout)
+        self.filename = f.filename
+        self._service = f._svc()
         self._timeout = self._service.acquire_timeout
-        self.lock_key = lock_key or resource_for_file(self.filename)
-        self._target = os.path.realpath(self.filename)  # the real file (a dangling symlink names the file to create)
-        self._h5 = None
+        self.lock_key = f.lock_key
+        self._target = f._target
+        self.h5 = None
         self._fd = -1
         self._lock_fd = -1
         self._jf = None
@@ -122,13 +192,20 @@ class File:
         self.lease = None
         self.committed = False
         try:
-            self._open(h5py_kwargs)
+            self._open(f._h5py_kwargs, holder)
         except BaseException:
-            self._abort()
+            self.abort()
             raise
 
+    def created(self, name):
+        self._created.add(name)
+        self._touched.add(name)
+
+    def touched(self, name):
+        self._touched.add(name)
+
     # ---- open
-    def _open(self, h5py_kwargs):
+    def _open(self, h5py_kwargs, holder):
         exists = os.path.exists(self._target)
         if self.mode == "r" and not exists:
             raise FileNotFoundError(errno.ENOENT, "h5swmr.File: no such file (mode 'r')", self.filename)
@@ -139,10 +216,10 @@ class File:
             raise FileNotFoundError(errno.ENOENT, "h5swmr.File: directory does not exist",
                                     os.path.dirname(self._target))
         if self.readonly:
-            self.lease = self._service.acquire_shared(self.lock_key)
+            self.lease = _acquire(self._service, self.lock_key, SHARED, holder)
             self._open_read()
             return
-        self.lease = self._service.acquire_exclusive(self.lock_key)
+        self.lease = _acquire(self._service, self.lock_key, EXCLUSIVE, holder)
         _pause("locked")
         self._lock_fd = os.open(_journal.sidecar(self._target, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
         _fcntl_lock(self._lock_fd, True, self.lease, self._target, self._timeout)
@@ -167,7 +244,7 @@ class File:
             self._jf = JournaledFile(self._fd, 0)
             h5mode = "w"
         kw = dict(h5py_kwargs) if h5mode == "w" else {}
-        self._h5 = h5py.File(self._jf, h5mode, driver="fileobj", **kw)
+        self.h5 = h5py.File(self._jf, h5mode, driver="fileobj", **kw)
 
     def _cleanup_new_leftovers(self):
         d, name = os.path.split(self._target)
@@ -191,112 +268,25 @@ class File:
         j = _journal.read(self._target)
         if j is not None and j.committed:
             self._fd = os.open(self._target, os.O_RDONLY)
-            self._h5 = h5py.File(OverlayFile(self._fd, j), "r", driver="fileobj")
+            self.h5 = h5py.File(OverlayFile(self._fd, j), "r", driver="fileobj")
         else:
-            self._h5 = _open_h5_readonly(self._target)
+            self.h5 = _open_h5_readonly(self._target)
 
-    # ---- h5py-like surface
-    def __enter__(self):
-        return self
+    def writable(self):
+        if self.readonly:
+            raise H5SwmrError("%s is open read-only (mode 'r'); open it with mode 'a' or 'r+' to write"
+                              % self.filename)
+        self.lease.check_valid()
+        return self.h5
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        else:
-            self._abort()
-
-    def __getitem__(self, name):
-        return _wrap(self, self._h5_obj()[name])
-
-    def __contains__(self, name):
-        return name in self._h5_obj()
-
-    def __iter__(self):
-        return iter(self._h5_obj())
-
-    def __len__(self):
-        return len(self._h5_obj())
-
-    def keys(self):
-        return self._h5_obj().keys()
-
-    def values(self):
-        return [self[k] for k in self.keys()]
-
-    def items(self):
-        return [(k, self[k]) for k in self.keys()]
-
-    @property
-    def attrs(self):
-        return self._h5_obj().attrs
-
-    @property
-    def name(self):
-        return "/"
-
-    def visit(self, fn):
-        return self._h5_obj().visit(fn)
-
-    def create_group(self, name, **kw):
-        return Group(self, self._h5_writable().create_group(name, **kw))
-
-    def require_group(self, name):
-        return Group(self, self._h5_writable().require_group(name))
-
-    def create_dataset(self, name, shape=None, dtype=None, data=None, **kw):
-        ds = self._h5_writable().create_dataset(name, shape, dtype, data, **kw)
-        self._created.add(ds.name)
-        self._touched.add(ds.name)
-        return Dataset(self, ds)
-
-    def require_dataset(self, name, shape, dtype, exact=False, **kw):
-        existed = name in self._h5_writable()
-        ds = self._h5.require_dataset(name, shape, dtype, exact, **kw)
-        if not existed:
-            self._created.add(ds.name)
-            self._touched.add(ds.name)
-        return Dataset(self, ds)
-
-    def __delitem__(self, name):
-        del self._h5_writable()[name]
-
-    def append(self, dataset, rows, chunk_rows=None, compression=None):
-        """Appends ``rows`` along dimension 0 of ``dataset`` (created resizable and chunked if missing; the
-        common instrument case). Returns the new row count."""
-        h5 = self._h5_writable()
-        rows = np.asarray(rows)
-        if rows.ndim == 0:
-            raise DataError("append to %s: rows must have at least one dimension (rows along dimension 0), got a "
-                            "scalar" % dataset)
-        if dataset not in h5:
-            chunk = chunk_rows or max(1, (64 << 10) // max(1, rows.itemsize * int(np.prod(rows.shape[1:]))))
-            ds = h5.create_dataset(dataset, shape=(0,) + rows.shape[1:], maxshape=(None,) + rows.shape[1:],
-                                   dtype=rows.dtype, chunks=(chunk,) + rows.shape[1:], compression=compression)
-            self._created.add(ds.name)
-            self._touched.add(ds.name)
-        else:
-            ds = h5[dataset]
-            if not isinstance(ds, h5py.Dataset):
-                raise DataError("append to %s in %s: it is a group, not a dataset" % (dataset, self.filename))
-            if ds.shape[1:] != rows.shape[1:]:
-                raise DataError("append to %s in %s: rows have shape %s per row, the dataset %s"
-                                % (dataset, self.filename, rows.shape[1:], ds.shape[1:]))
-            if ds.maxshape[0] is not None and ds.shape[0] + len(rows) > ds.maxshape[0]:
-                raise DataError("append to %s in %s: dataset is not resizable along dimension 0 (maxshape %s); "
-                                "create it with maxshape=(None, ...)" % (dataset, self.filename, ds.maxshape))
-            rows = _exactly_as(rows, ds.dtype, "append to %s in %s" % (dataset, self.filename))
-        if len(rows) == 0:
-            return ds.shape[0]  # a 0-row append changes nothing on disk (a new dataset is still created)
-        self._touched.add(ds.name)
-        n = ds.shape[0]
-        ds.resize(n + len(rows), axis=0)
-        ds[n:] = rows
-        return ds.shape[0]
+    def check(self):
+        """After a read: the lease was valid throughout, so no writer can have changed what was read."""
+        self.lease.check_valid()
 
     # ---- commit
     def close(self):
-        """Read mode: releases the lease. Write modes: commits (atomically, fenced) and releases the lease."""
-        if self._h5 is None and self.lease is None:
+        """Read session: releases the lease. Write session: commits (atomically, fenced) and releases the lease."""
+        if self.h5 is None and self.lease is None:
             return
         if self.readonly:
             self._close_h5()
@@ -305,7 +295,7 @@ class File:
         try:
             self._commit()
         except BaseException:
-            self._abort()
+            self.abort()
             raise
         self._release()
 
@@ -314,9 +304,9 @@ class File:
         lease.check_valid()
         token = lease.token
         for name in sorted(self._touched):
-            if name not in self._h5:
+            if name not in self.h5:
                 continue
-            ds = self._h5[name]
+            ds = self.h5[name]
             gen = int(ds.attrs.get(ATTR_GENERATION, 0)) + 1 if name not in self._created else 1
             if name in self._created:
                 ds.attrs[ATTR_CREATED] = np.int64(token)
@@ -344,7 +334,7 @@ class File:
             self._journal = None
         self.committed = True
 
-    def _abort(self):
+    def abort(self):
         try:
             self._close_h5()
         except Exception:
@@ -367,7 +357,7 @@ class File:
         self._release()
 
     def _close_h5(self):
-        h5, self._h5 = self._h5, None
+        h5, self.h5 = self.h5, None
         if h5 is not None:
             h5.close()
 
@@ -382,38 +372,253 @@ class File:
             self.lease.close()
             self.lease = None
 
-    def _h5_obj(self):
-        if self._h5 is None:
-            raise H5SwmrError("%s is closed" % self.filename)
-        return self._h5
 
-    def _h5_writable(self):
-        h5 = self._h5_obj()
-        if self.readonly:
+_pending = weakref.WeakSet()  # write-mode Files whose opening (create/truncate) has not run yet
+
+
+class File(Group, h5py.File):
+    """An HDF5 file under h5swmr leases, used like ``h5py.File``.
+
+    Inside ``with File(path, mode) as f:`` the block holds one lease: mode 'r' a shared lease (reads see the last
+    committed state); 'r+' (must exist), 'a' (create if missing), 'w' (create or truncate), 'w-'/'x' (must not
+    exist) the exclusive lease, and everything done in the block is published by one atomic commit at its end (or
+    rolled back if the block raises).
+
+    Outside a ``with`` block (h5pySWMR's style) the object holds no lease: every call takes its own - shared to
+    read, exclusive to write - and every write commits on its own before the call returns. The mode's opening
+    effect ('w' truncating, 'x' creating, 'a' creating) runs with the first call (or at ``close()``, or when the
+    object is collected, or at interpreter exit if none came), so no change is ever left uncommitted and an unused
+    File blocks nobody.
+
+    Lock arguments: ``redis_url`` (default: the URL of ``h5swmr.redis_conn`` if one was assigned, else
+    $H5SWMR_REDIS_URL, else redis://localhost:6379; redis://, rediss://, redis-sentinel://, redis-cluster://),
+    ``lock_ttl`` seconds (30), ``timeout`` seconds to wait for a lease (600), ``key_prefix`` ('h5swmr:'),
+    ``lock_key`` (default: the canonical path, as the Java connector), and ``connect_timeout`` (5). Other keyword
+    arguments go to h5py.File when a file is created (e.g. libver).
+    """
+
+    def __init__(self, path, mode="r", redis_url=None, lock_ttl=DEFAULT_LEASE_TTL, timeout=DEFAULT_ACQUIRE_TIMEOUT,
+                 key_prefix=DEFAULT_KEY_PREFIX, lock_key=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+                 **h5py_kwargs):
+        if mode not in MODES:
+            raise ConfigError("mode must be one of %s, got: %r" % (", ".join(repr(m) for m in MODES), mode))
+        self._settings = (os.fspath(path), mode, redis_url, lock_ttl, timeout, key_prefix, lock_key,
+                          connect_timeout, dict(h5py_kwargs))
+        self._filename = os.path.abspath(os.fspath(path))
+        self._mode = mode
+        self.readonly = mode == "r"
+        self._service_args = (redis_url, key_prefix, lock_ttl, timeout, connect_timeout)
+        self._svc()  # bad lock arguments fail here
+        self.lock_key = lock_key or resource_for_file(self._filename)
+        self._target = os.path.realpath(self._filename)  # the real file (a dangling symlink names the file to create)
+        self._h5py_kwargs = dict(h5py_kwargs)
+        self._session = None
+        self._closed = False
+        self._pending_open = False
+        self.committed = False
+        Group.__init__(self, self, "/")
+        exists = os.path.exists(self._target)
+        self._opened = mode in ("r", "r+") or (mode == "a" and exists)  # else the opening effect is still to run
+        if mode in ("r", "r+") and not exists:
+            raise FileNotFoundError(errno.ENOENT, "h5swmr.File: no such file (mode %r%s)"
+                                    % (mode, " needs an existing file; 'a' creates it" if mode == "r+" else ""),
+                                    self._filename)
+        if mode in ("w-", "x") and exists:
+            raise FileExistsError(errno.EEXIST, "h5swmr.File: file exists (mode %r)" % mode, self._filename)
+        if not os.path.isdir(os.path.dirname(self._target)):
+            raise FileNotFoundError(errno.ENOENT, "h5swmr.File: directory does not exist",
+                                    os.path.dirname(self._target))
+        if not self._opened:
+            self._pending_open = True
+            _pending.add(self)
+
+    def _svc(self):
+        """The lock service of this process (a File handed to a forked or spawned process uses that process's)."""
+        return lock_service(*self._service_args)
+
+    __hash__ = object.__hash__  # a File is itself (two Files on one path are two sessions)
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
+    # ---- plain properties (h5py.File's need a low-level id)
+    filename = property(lambda self: self._filename)
+    mode = property(lambda self: self._mode)
+
+    @property
+    def lease(self):
+        """The lease of the current ``with`` block (None outside one)."""
+        return self._session.lease if self._session is not None else None
+
+    def __reduce__(self):  # picklable: a File in another process takes its own leases there
+        path, mode, url, ttl, timeout, prefix, key, ct, kw = self._settings
+        return (_reopen, (path, "r+" if self._opened and mode != "r" else mode, url, ttl, timeout, prefix, key, ct,
+                          kw))
+
+    def _next_mode(self):
+        if self._mode == "r":
+            return "r"
+        if self._opened:
+            return "r+" if self._mode == "r+" else "a"
+        return self._mode
+
+    def _holder(self):
+        return "h5swmr.File(%r, %r) in thread %r" % (self._filename, self._mode, threading.current_thread().name)
+
+    # ---- sessions
+    def __enter__(self):
+        if self._closed:
+            raise H5SwmrError("%s is closed" % self._filename)
+        if self._session is not None:
+            raise H5SwmrError("%s: this File is already inside a with block" % self._filename)
+        self._session = _Session(self, self._next_mode(), self._holder())
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        s, self._session = self._session, None
+        if s is None:
+            return
+        if exc_type is not None:
+            s.abort()
+            return
+        s.close()
+        self.committed = s.committed or self.committed
+        self._opened_now()
+
+    def _opened_now(self):
+        if not self._opened:
+            self._opened = True
+            self._pending_open = False
+            _pending.discard(self)
+
+    @contextlib.contextmanager
+    def _op(self, write):
+        """The session one call runs in: the with block's, or a new one for just this call."""
+        s = self._session
+        if s is not None:
+            if write:
+                s.writable()
+            yield s
+            return
+        if self._closed:
+            raise H5SwmrError("%s is closed" % self._filename)
+        if write and self.readonly:
             raise H5SwmrError("%s is open read-only (mode 'r'); open it with mode 'a' or 'r+' to write"
-                              % self.filename)
-        self.lease.check_valid()
-        return h5
+                              % self._filename)
+        s = _Session(self, self._next_mode() if write or not self._opened else "r", self._holder())
+        try:
+            yield s
+        except BaseException:
+            s.abort()
+            raise
+        s.close()
+        if not s.readonly:
+            self.committed = s.committed or self.committed
+            self._opened_now()
+
+    def close(self):
+        """Inside a with block: commits the block (write modes) and releases its lease. Outside: runs a still
+        pending opening effect ('w', 'x', 'a' on a missing file). The File cannot be used afterwards."""
+        if self._closed:
+            return
+        try:
+            if self._session is not None:
+                s, self._session = self._session, None
+                s.close()
+                self.committed = s.committed or self.committed
+                self._opened_now()
+            elif not self._opened:
+                with self._op(True):
+                    pass
+        finally:
+            self._closed = True
+            self._pending_open = False
+            _pending.discard(self)
+
+    def flush(self):
+        """Nothing to do: outside a with block every write is already committed; inside, the block commits at its
+        end."""
+
+    def __bool__(self):
+        return not self._closed
+
+    def append(self, dataset, rows, chunk_rows=None, compression=None):
+        """Appends ``rows`` along dimension 0 of ``dataset`` (created resizable and chunked if missing; the
+        common instrument case). Returns the new row count."""
+        return self._append(dataset, rows, chunk_rows, compression)
+
+    def _append(self, dataset, rows, chunk_rows, compression):
+        rows = np.asarray(rows)
+        if rows.ndim == 0:
+            raise DataError("append to %s: rows must have at least one dimension (rows along dimension 0), got a "
+                            "scalar" % dataset)
+        with self._op(True) as s:
+            h5 = s.h5
+            if dataset not in h5:
+                chunk = chunk_rows or max(1, (64 << 10) // max(1, rows.itemsize * int(np.prod(rows.shape[1:]))))
+                ds = h5.create_dataset(dataset, shape=(0,) + rows.shape[1:], maxshape=(None,) + rows.shape[1:],
+                                       dtype=rows.dtype, chunks=(chunk,) + rows.shape[1:], compression=compression)
+                s.created(ds.name)
+            else:
+                ds = h5[dataset]
+                if not isinstance(ds, h5py.Dataset):
+                    raise DataError("append to %s in %s: it is a group, not a dataset" % (dataset, self._filename))
+                if ds.shape[1:] != rows.shape[1:]:
+                    raise DataError("append to %s in %s: rows have shape %s per row, the dataset %s"
+                                    % (dataset, self._filename, rows.shape[1:], ds.shape[1:]))
+                if ds.maxshape[0] is not None and ds.shape[0] + len(rows) > ds.maxshape[0]:
+                    raise DataError("append to %s in %s: dataset is not resizable along dimension 0 (maxshape %s); "
+                                    "create it with maxshape=(None, ...)" % (dataset, self._filename, ds.maxshape))
+                rows = _exactly_as(rows, ds.dtype, "append to %s in %s" % (dataset, self._filename))
+            if len(rows) == 0:
+                return ds.shape[0]  # a 0-row append changes nothing on disk (a new dataset is still created)
+            s.touched(ds.name)
+            n = ds.shape[0]
+            ds.resize(n + len(rows), axis=0)
+            ds[n:] = rows
+            return ds.shape[0]
 
     def _check(self):
-        """After a read: the lease was valid throughout, so no writer can have changed what was read."""
-        self.lease.check_valid()
+        if self._session is not None:
+            self._session.check()
 
     def __del__(self):
-        if getattr(self, "lease", None) is None:
+        s = getattr(self, "_session", None)
+        if s is not None:  # collected inside a with block (a generator left unfinished...): nothing is published
+            warnings.warn("h5swmr.File(%r, %r) was collected inside its with block: the block's changes are "
+                          "discarded" % (self._filename, self._mode), ResourceWarning)
+            try:
+                s.abort()
+            except Exception:
+                pass
             return
-        if not self.readonly:
-            import warnings
-            warnings.warn("h5swmr.File(%r, %r) was never closed: its changes are discarded (write modes commit at "
-                          "close() or at the end of a with block)" % (self.filename, self.mode), ResourceWarning)
-        try:
-            self._abort()
-        except Exception:
-            pass
+        if self.__dict__.get("_pending_open"):
+            _run_pending_open(self)
 
     def __repr__(self):
-        return "<h5swmr.File %r (mode %r, %s)>" % (self.filename, self.mode,
-                                                    "closed" if self._h5 is None else "open")
+        return "<h5swmr.File %r (mode %r, %s)>" % (self._filename, self._mode,
+                                                    "closed" if self._closed else "in a with block"
+                                                    if self._session is not None else "open")
+
+
+def _reopen(path, mode, *args):
+    url, ttl, timeout, prefix, key, ct, kw = args
+    return File(path, mode, redis_url=url, lock_ttl=ttl, timeout=timeout, key_prefix=prefix, lock_key=key,
+                connect_timeout=ct, **kw)
+
+
+def _run_pending_open(f):
+    """Runs a File's opening effect that no call triggered; a failure is printed (never silent)."""
+    try:
+        f.close()
+    except Exception as e:
+        sys.stderr.write("h5swmr: File(%r, %r) could not be created at %s: %s: %s\n"
+                         % (f.filename, f.mode, "exit" if sys.is_finalizing() else "collection", type(e).__name__, e))
+
+
+@atexit.register
+def _run_all_pending():  # registered after _close_services, so it runs first
+    for f in list(_pending):
+        _run_pending_open(f)
 
 
 def _open_h5_readonly(path):

@@ -91,12 +91,20 @@ def test_in_place_keeps_inode_and_symlink(tmp_path, kw):
 
 
 def test_writer_excludes_reader(tmp_path, kw):
+    """A reader in another process waits for the writer's block and names it when it times out."""
+    import subprocess
+    import sys
+    from helpers import PKG_ROOT
     p = str(tmp_path / "w.h5")
     h5swmr.append(p, "/x", np.arange(3.0), **kw)
+    code = ("import sys; sys.path.insert(0, %r); import h5swmr\n"
+            "try:\n    h5swmr.File(sys.argv[1], 'r', redis_url=%r, key_prefix=%r, timeout=0.3)['x'][:]\n"
+            "except h5swmr.LockTimeoutError as e:\n    print('TIMEOUT', e)\nelse:\n    print('READ')"
+            % (PKG_ROOT, kw["redis_url"], kw["key_prefix"]))
     with h5swmr.File(p, "a", **kw) as f:
         f.append("/x", np.arange(3.0))
-        with pytest.raises(LockTimeoutError, match="EXCLUSIVE"):
-            h5swmr.File(p, "r", **dict(kw, timeout=0.2))
+        out = subprocess.run([sys.executable, "-c", code, p], capture_output=True, text=True, timeout=60)
+    assert out.stdout.startswith("TIMEOUT") and "EXCLUSIVE" in out.stdout, out.stdout + out.stderr
 
 
 def test_overwrite_mode_replaces_dataset_identity(tmp_path, kw):
@@ -171,9 +179,9 @@ def test_reader_waits_for_a_zombie_inside_its_commit_then_times_out_naming_it(tm
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(LockTimeoutError, match="write fence.*h5swmr-lock"):
-            h5swmr.File(p, "r", **dict(kw, timeout=0.5))
+            h5swmr.File(p, "r", **dict(kw, timeout=0.5)).keys()
         with pytest.raises(LockTimeoutError, match="write fence"):
-            h5swmr.File(p, "a", **dict(kw, timeout=0.5))
+            h5swmr.File(p, "a", **dict(kw, timeout=0.5)).keys()
     finally:
         holder.kill()
         holder.wait()
@@ -181,19 +189,20 @@ def test_reader_waits_for_a_zombie_inside_its_commit_then_times_out_naming_it(tm
         assert f["x"].shape == (3,)
 
 
-def test_unclosed_writer_is_rolled_back_with_a_warning(tmp_path, kw):
+def test_writer_outside_a_with_block_commits_every_call_and_holds_no_lease(tmp_path, kw):
     import gc
     p = str(tmp_path / "u.h5")
     h5swmr.append(p, "/x", np.arange(3.0), **kw)
-    before = open(p, "rb").read()
     f = h5swmr.File(p, "a", **kw)
     f.append("/x", np.arange(5.0))
-    with pytest.warns(ResourceWarning, match="never closed"):
-        del f
-        gc.collect()
-    assert open(p, "rb").read() == before
-    with h5swmr.File(p, "r", **dict(kw, timeout=1)) as g:  # the lease was released
-        assert g["x"].shape == (3,)
+    assert f.lease is None  # committed and released: other writers are not blocked by an unclosed File
+    with h5py.File(p, "r") as g:
+        np.testing.assert_array_equal(g["x"][:], np.r_[np.arange(3.0), np.arange(5.0)])
+    h5swmr.append(p, "/x", np.arange(2.0), **dict(kw, timeout=1))
+    del f
+    gc.collect()
+    with h5swmr.File(p, "r", **dict(kw, timeout=1)) as g:
+        assert g["x"].shape == (10,)
 
 
 def test_writes_never_store_another_value(tmp_path, kw):
@@ -202,7 +211,8 @@ def test_writes_never_store_another_value(tmp_path, kw):
         f.create_dataset("f32", data=np.zeros(3, dtype="f4"))
         f.create_dataset("u8", data=np.zeros(3, dtype="u1"))
     before = open(p, "rb").read()
-    for name, value, fragment in [("f32", 0.1, "0.1 at"), ("u8", 300, "300 at"), ("u8", -1, "-1 at")]:
+    for name, value, fragment in [("u8", 300, "300 at"), ("u8", -1, "-1 at"), ("f32", 2 ** 24 + 1, "16777217 at"),
+                                  ("f32", 1e300, "overflows"), ("u8", 1.5, "1.5 at")]:
         with pytest.raises(DataError, match=fragment) as e:
             with h5swmr.File(p, "r+", **kw) as f:
                 f[name][0] = value
@@ -210,6 +220,9 @@ def test_writes_never_store_another_value(tmp_path, kw):
     assert open(p, "rb").read() == before
     with h5swmr.File(p, "r+", **kw) as f:
         f["f32"][0] = 0.5  # exactly representable
+        f["f32"][1] = 0.1  # float narrowing follows numpy: rounded to the nearest float32
+        f["f32"][2] = np.array(1e-50)  # underflows to 0.0, as numpy's astype
         f["u8"][1:3] = [7, 255]
     with h5swmr.File(p, "r", **kw) as f:
         assert f["f32"][0] == 0.5 and f["u8"][:].tolist() == [0, 7, 255]
+        assert f["f32"][1] == np.float32(0.1) and f["f32"][2] == 0
