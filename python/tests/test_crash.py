@@ -121,7 +121,8 @@ def _assert_refused(path, kw, before):
         h5swmr.append(path, "/d", np.full(7, 3.0), **kw)
     assert journal in str(e.value) and os.path.realpath(path) in str(e.value)
     with pytest.raises(JournalStateError) as e:
-        h5swmr.File(path, "r", **kw).close()
+        with h5swmr.File(path, "r", **kw) as f:  # a File opens the file at the latest when it is read
+            f["/d"][...]
     assert journal in str(e.value)
     assert open(path, "rb").read() == before and open(journal, "rb").read() == kept
     return journal
