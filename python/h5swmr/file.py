@@ -592,7 +592,7 @@ class File(Group, h5py.File):
                 pass
             return
         if self.__dict__.get("_pending_open"):
-            _run_pending_open(self)
+            _run_pending_open(self, "garbage collection")
 
     def __repr__(self):
         return "<h5swmr.File %r (mode %r, %s)>" % (self._filename, self._mode,
@@ -606,19 +606,19 @@ def _reopen(path, mode, *args):
                 connect_timeout=ct, **kw)
 
 
-def _run_pending_open(f):
+def _run_pending_open(f, when):
     """Runs a File's opening effect that no call triggered; a failure is printed (never silent)."""
     try:
         f.close()
     except Exception as e:
         sys.stderr.write("h5swmr: File(%r, %r) could not be created at %s: %s: %s\n"
-                         % (f.filename, f.mode, "exit" if sys.is_finalizing() else "collection", type(e).__name__, e))
+                         % (f.filename, f.mode, when, type(e).__name__, e))
 
 
 @atexit.register
 def _run_all_pending():  # registered after _close_services, so it runs first
     for f in list(_pending):
-        _run_pending_open(f)
+        _run_pending_open(f, "exit")
 
 
 def _open_h5_readonly(path):

@@ -19,9 +19,9 @@ def kw(redis_server, prefix):
     return dict(redis_url=redis_server.url, lock_ttl=2, key_prefix=prefix, timeout=5)
 
 
-def _run(tmp_path, redis_server, prefix, body):
+def _run(tmp_path, redis_server, body):
+    """``body`` as a script of its own, with the package importable and $H5SWMR_REDIS_URL naming our server."""
     env = dict(os.environ, H5SWMR_REDIS_URL=redis_server.url, PYTHONPATH=PKG_ROOT)
-    code = "import h5swmr.file as _f; _f.DEFAULT_KEY_PREFIX\n" + body
     return subprocess.run([sys.executable, "-c", body], cwd=str(tmp_path), env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -40,7 +40,7 @@ data = f['/mygroup/mydataset'][:]
 
 
 def test_seed_readme_example_verbatim_keeps_its_data(tmp_path, redis_server):
-    out = _run(tmp_path, redis_server, None, SEED_README + "np.save('data.npy', data)\n")
+    out = _run(tmp_path, redis_server, SEED_README + "np.save('data.npy', data)\n")
     assert out.returncode == 0 and out.stderr == "", out.stderr
     with h5py.File(str(tmp_path / "test.h5"), "r") as f:
         stored = f["/mygroup/mydataset"][:]
@@ -49,7 +49,7 @@ def test_seed_readme_example_verbatim_keeps_its_data(tmp_path, redis_server):
 
 
 def test_unused_write_mode_file_is_created_at_exit(tmp_path, redis_server):
-    out = _run(tmp_path, redis_server, None, "import h5swmr\nf = h5swmr.File('empty.h5', 'w')\n"
+    out = _run(tmp_path, redis_server, "import h5swmr\nf = h5swmr.File('empty.h5', 'w')\n"
                                              "print(__import__('os').path.exists('empty.h5'))\n")
     assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr  # not before the first call...
     with h5py.File(str(tmp_path / "empty.h5"), "r") as f:  # ...but at exit
@@ -59,8 +59,8 @@ def test_unused_write_mode_file_is_created_at_exit(tmp_path, redis_server):
 def test_failure_at_exit_is_printed_not_silent(tmp_path, redis_server):
     body = ("import h5swmr\nf = h5swmr.File('never.h5', 'w', redis_url='redis://127.0.0.1:1', connect_timeout=0.5,"
             " timeout=0.5)\n")
-    out = _run(tmp_path, redis_server, None, body)
-    assert "never.h5" in out.stderr and "could not be created" in out.stderr and "127.0.0.1:1" in out.stderr
+    out = _run(tmp_path, redis_server, body)
+    assert "never.h5" in out.stderr and "could not be created at exit" in out.stderr and "127.0.0.1:1" in out.stderr
 
 
 def test_open_reader_outside_a_block_does_not_block_other_processes(tmp_path, kw):
