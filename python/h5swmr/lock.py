@@ -128,7 +128,7 @@ class LockService:
                 self._durable = "1"
                 return True
         if self._hold_back_notices == 0:
-            _LOG.info("Lock service: Redis at %s was (re)started less than one lease TTL ago (%d ms), and %s. So "
+            _LOG.warning("Lock service: Redis at %s was (re)started less than one lease TTL ago (%d ms), and %s. So "
                       "that holders from before the start see their leases lost before anybody else is let in, no "
                       "lease is granted until the server has been up for TTL + 1 s (%d ms from now; first seen on "
                       "'%s'). %s. (Logged once.)", self.endpoint.hosts_text(), self.ttl_ms, _why(cause),

@@ -12,7 +12,7 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The client side of the post-(re)start hold-back (see acquire.lua): whether this server is known to fsync every
- * write (then a restart that reloaded the lock state needs no wait), and the one INFO message per service that
+ * write (then a restart that reloaded the lock state needs no wait), and the one WARN message per service that
  * says grants are held back, why, for how long and how to skip it.
  */
 final class HoldBack {
@@ -57,7 +57,7 @@ final class HoldBack {
     }
     if (notices.getAndIncrement() == 0) {
       lastNotice = notice(resource, heldBackMillis, cause);
-      LOG.info(lastNotice);
+      LOG.warn(lastNotice); // WARN: shown at Spark's default log level, so a newcomer's first wait is explained
     } else {
       LOG.debug("Grants on '{}' held back {} more ms ({})", resource, heldBackMillis, cause);
     }
@@ -70,7 +70,7 @@ final class HoldBack {
         + heldBackMillis + " ms left at the last attempt; " + why(cause) + "); " + skip();
   }
 
-  /** How many times grants were found held back (the first one was logged at INFO). */
+  /** How many times grants were found held back (the first one was logged at WARN). */
   int notices() {
     return notices.get();
   }

@@ -36,7 +36,7 @@ class HoldBackTest {
   }
 
   @Test
-  void newServerIsHeldBackAndSaysSoOnceAtInfo() throws Exception {
+  void newServerIsHeldBackAndSaysSoOnceAtWarn() throws Exception {
     try (RedisServerExtension redis = RedisServerExtension.create().withHoldBack().start();
          LockService service = open(redis)) {
       assertHeldBack(service, "/data/new-1.h5", "holds no lock state at all");
