@@ -16,6 +16,7 @@ import h5py
 import numpy as np
 
 from . import _journal
+from ._leases import _acquire, lock_service
 from ._fileobj import JournaledFile, OverlayFile
 from ._objects import Dataset, Group, _exactly_as, _wrap
 from .errors import (ConfigError, DataError, FencedError, H5SwmrError, LeaseLostError, LockError,
@@ -30,37 +31,7 @@ ATTR_GENERATION = "h5swmr.generation"
 ATTR_CREATED = "h5swmr.created_token"
 
 MODES = ("r", "r+", "a", "w", "w-", "x")
-ENV_REDIS_URL = "H5SWMR_REDIS_URL"
 _PAUSE_ENV = "H5SWMR_TEST_COMMIT_PAUSE"
-
-_services = {}
-_services_lock = threading.Lock()
-
-
-def lock_service(redis_url=None, key_prefix=DEFAULT_KEY_PREFIX, lock_ttl=DEFAULT_LEASE_TTL,
-                 timeout=DEFAULT_ACQUIRE_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT):
-    """The process-wide LockService for these settings (closed at exit). Without ``redis_url``: the Redis of an
-    assigned ``h5swmr.redis_conn`` (h5pySWMR's setting), else $H5SWMR_REDIS_URL, else redis://localhost:6379."""
-    from . import locking
-    url = redis_url or locking.configured_url() or os.environ.get(ENV_REDIS_URL) or "redis://localhost:6379"
-    key = (os.getpid(), url, key_prefix, float(lock_ttl), float(timeout), float(connect_timeout))
-    with _services_lock:
-        s = _services.get(key)
-        if s is None or s._closed:
-            s = LockService(url, key_prefix=key_prefix, lease_ttl=lock_ttl, acquire_timeout=timeout,
-                            connect_timeout=connect_timeout)
-            _services[key] = s
-        return s
-
-
-@atexit.register
-def _close_services():
-    for s in list(_services.values()):
-        try:
-            s.close()
-        except Exception:
-            pass
-
 
 def _pause(step):
     if os.environ.get(_PAUSE_ENV) == step:
@@ -90,81 +61,6 @@ def _fcntl_lock(fd, exclusive, lease, what, timeout):
                                                                    lease.describe()))
         time.sleep(delay)
         delay = min(0.2, delay * 2)
-
-
-class _Held:
-    """A lease this thread holds, shared by reentrant shared acquisitions (see ``_acquire``)."""
-
-    def __init__(self, key, lease, holder):
-        self.key = key
-        self.lease = lease
-        self.holder = holder
-        self.count = 1
-
-
-class _LeaseRef:
-    """One acquisition of a possibly shared ``_Held`` lease; ``close`` releases the lease with the last one."""
-
-    def __init__(self, held):
-        self._held = held
-        self._closed = False
-
-    token = property(lambda self: self._held.lease.token)
-    mode = property(lambda self: self._held.lease.mode)
-    id = property(lambda self: self._held.lease.id)
-
-    def is_valid(self):
-        return not self._closed and self._held.lease.is_valid()
-
-    def check_valid(self):
-        if self._closed:
-            raise LeaseLostError("%s is no longer valid: it was released" % self.describe())
-        self._held.lease.check_valid()
-
-    def describe(self):
-        return self._held.lease.describe()
-
-    def close(self):
-        if self._closed:
-            return
-        self._closed = True
-        h = self._held
-        with _held_lock:
-            h.count -= 1
-            last = h.count == 0
-            if last and _held.get(h.key) is h:
-                del _held[h.key]
-        if last:
-            h.lease.close()
-
-
-_held = {}
-_held_lock = threading.Lock()
-
-
-def _acquire(service, resource, mode, holder, reentrant_exclusive=False):
-    """A lease on ``resource`` for the calling thread. A thread that already holds a lease on the same resource
-    (through the same Redis and key prefix) would otherwise wait for itself until the timeout: a second shared
-    lease reuses the first (reentrant); an exclusive one after a shared one, or anything after an exclusive one,
-    fails at once naming the holder (``reentrant_exclusive``: the lock decorators nest writers in writers)."""
-    key = (os.getpid(), threading.get_ident(), service.endpoint.redacted(), service.key_prefix, resource)
-    with _held_lock:
-        h = _held.get(key)
-        if h is not None and h.lease.is_valid():
-            if h.lease.mode == mode and (mode == SHARED or reentrant_exclusive):
-                h.count += 1
-                return _LeaseRef(h)
-            raise LockError("Cannot take a %s lease on '%s': this thread already holds its %s lease (%s, held by %s); "
-                            "waiting would deadlock until the timeout. Close that first, or do this inside it "
-                            "through the same object" % ("SHARED" if mode == SHARED else "EXCLUSIVE", resource,
-                                                         "SHARED" if h.lease.mode == SHARED else "EXCLUSIVE",
-                                                         h.lease.describe(), h.holder))
-    lease = service.acquire(resource, mode)
-    with _held_lock:
-        h = _Held(key, lease, holder)
-        if _held.get(key) is None or not _held[key].lease.is_valid():
-            _held[key] = h
-        return _LeaseRef(h)
 
 
 class _Session:

@@ -21,39 +21,17 @@ through its own connection. Default: None, which means $H5SWMR_REDIS_URL, else r
 import functools
 import os
 import sys
-import urllib.parse
 
+from ._leases import _acquire, configured_url, lock_service, watch_redis_conn  # configured_url: public here as before
 from .lock import DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_LEASE_TTL, EXCLUSIVE, SHARED, resource_for_file
 
 redis_conn = None
 lock_ttl = DEFAULT_LEASE_TTL  # seconds; the decorators' lease TTL (how long a dead holder blocks others)
 timeout = DEFAULT_ACQUIRE_TIMEOUT  # seconds the decorators wait for a lease
 
-
-def _client_url(client):
-    kw = client.connection_pool.connection_kwargs
-    if "path" in kw:
-        raise ValueError("redis_conn: unix-socket connections are not supported; use a TCP host and port")
-    user, pw = kw.get("username"), kw.get("password")
-    cred = ""
-    if pw:
-        cred = "%s:%s@" % (urllib.parse.quote(user or "", safe=""), urllib.parse.quote(pw, safe=""))
-    scheme = "rediss" if "ssl" in type(client.connection_pool.connection_class()).__name__.lower() else "redis"
-    return "%s://%s%s:%d/%d" % (scheme, cred, kw.get("host", "localhost"), int(kw.get("port", 6379)),
-                                int(kw.get("db", 0) or 0))
-
-
-def configured_url():
-    """The URL of an assigned ``redis_conn`` (this module's, or ``h5swmr.redis_conn``), else None."""
-    conn = redis_conn
-    pkg = sys.modules.get(__package__)
-    if conn is None and pkg is not None:
-        conn = getattr(pkg, "redis_conn", None)
-    if conn is None:
-        return None
-    if isinstance(conn, str):
-        return conn
-    return _client_url(conn)
+watch_redis_conn(sys.modules[__name__])
+if __package__ in sys.modules:
+    watch_redis_conn(sys.modules[__package__])  # h5swmr.redis_conn = ... works too
 
 
 def _resource(obj):
@@ -71,7 +49,6 @@ def _resource(obj):
 def _locked(mode, method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        from .file import _acquire, lock_service
         resource = _resource(self)
         holder = "@%s %s.%s" % ("reader" if mode == SHARED else "writer", type(self).__name__, method.__name__)
         lease = _acquire(lock_service(lock_ttl=lock_ttl, timeout=timeout), resource, mode, holder,
