@@ -18,6 +18,7 @@ import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5Type;
 import io.h5swmr.testing.ChildJvm;
 import io.h5swmr.testing.RedisServerExtension;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class SnapshotTest {
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "partitionBytes", "256"));
     StructType schema = H5SwmrSchemaInference.infer(o);
-    return new H5SwmrScanBuilder(schema, o).build().toBatch();
+    return new H5SwmrScanBuilder(schema, o, H5SwmrMicroBatchStream::new).build().toBatch();
   }
 
   /** Runs every partition of a planned batch with the row reader; returns the index values read. */
@@ -129,7 +130,8 @@ class SnapshotTest {
     Fixtures.doubles(f, "/x", 64, 16);
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "lock.ttl", "600ms"));
-    Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o).build().toBatch();
+    Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o, H5SwmrMicroBatchStream::new).build()
+        .toBatch();
     LockService admin = LockService.shared(o.lockSettings());
     PieceReader.afterReadHook = lease -> {
       CountDownLatch lost = new CountDownLatch(1);
