@@ -52,7 +52,10 @@ class SnapshotTest {
 
   /** Runs every partition of a planned batch with the row reader; returns the index values read. */
   private static List<Long> run(Batch batch) throws Exception {
-    PartitionReaderFactory factory = batch.createReaderFactory();
+    return run(batch, batch.createReaderFactory());
+  }
+
+  private static List<Long> run(Batch batch, PartitionReaderFactory factory) throws Exception {
     List<Long> out = new ArrayList<>();
     for (InputPartition p : batch.planInputPartitions()) {
       try (PartitionReader<InternalRow> r = factory.createReader(p)) {
@@ -133,7 +136,7 @@ class SnapshotTest {
     Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o, H5SwmrMicroBatchStream::new).build()
         .toBatch();
     LockService admin = LockService.shared(o.lockSettings());
-    PieceReader.afterReadHook = lease -> {
+    java.util.function.Consumer<io.h5swmr.lock.Lease> loseLease = lease -> {
       CountDownLatch lost = new CountDownLatch(1);
       lease.onLost(reason -> lost.countDown());
       admin.forceReleaseAll(lease.resource());
@@ -143,12 +146,10 @@ class SnapshotTest {
         Thread.currentThread().interrupt();
       }
     };
-    try {
-      assertThatThrownBy(() -> run(batch)).isInstanceOf(H5SwmrLeaseLostException.class)
-          .hasMessageContaining(LockKeys.forFile(f));
-    } finally {
-      PieceReader.afterReadHook = null;
-    }
+    PartitionReaderFactory losing = ((H5SwmrPartitionReaderFactory) batch.createReaderFactory())
+        .afterEachRead(loseLease);
+    assertThatThrownBy(() -> run(batch, losing)).isInstanceOf(H5SwmrLeaseLostException.class)
+        .hasMessageContaining(LockKeys.forFile(f));
     assertThat(run(batch)).hasSize(64);
   }
 
