@@ -120,6 +120,27 @@ class PackageGraphTest {
     assertThat(uphill).as("imports not allowed by PackageGraphTest.ALLOWED (edge [classes])").isEmpty();
   }
 
+  /**
+   * Classes the issue found calling each other, inside one package, that must not again: the chunk filters and
+   * bitshuffle (both use H5Codecs), the DataSource and the Table (both use QueryOptions).
+   */
+  @Test
+  void namedClassPairsDoNotCallEachOther() throws IOException {
+    String[][] pairs = {
+        {"hdf5/H5ChunkFilters", "hdf5/H5Bitshuffle"},
+        {"H5SwmrDataSource", "H5SwmrTable"},
+    };
+    for (String[] pair : pairs) {
+      String a = stripCommentsAndStrings(Files.readString(MAIN.resolve("io/h5swmr/" + pair[0] + ".java")));
+      String b = stripCommentsAndStrings(Files.readString(MAIN.resolve("io/h5swmr/" + pair[1] + ".java")));
+      String nameA = pair[0].substring(pair[0].lastIndexOf('/') + 1);
+      String nameB = pair[1].substring(pair[1].lastIndexOf('/') + 1);
+      boolean aNamesB = Pattern.compile("\\b" + nameB + "\\b").matcher(a).find();
+      boolean bNamesA = Pattern.compile("\\b" + nameA + "\\b").matcher(b).find();
+      assertThat(aNamesB && bNamesA).as("%s and %s name each other", nameA, nameB).isFalse();
+    }
+  }
+
   /** The test finds what it must: a cycle through two packages and a qualified name in code. */
   @Test
   void detectsCyclesAndQualifiedNames(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
