@@ -5,17 +5,31 @@ import io.h5swmr.hdf5.H5Type;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * HDF5 type → Spark type, the one mapping the read path gives every column and the write path checks appends
- * against (an append must bring the Spark type a read of the dataset gives), as documented in the README's type table: signed integers keep their width, unsigned
- * ones widen (uint64 → decimal(20,0)), float16 → float, h5py booleans → boolean, other enums → string member
- * name, strings → string, compounds → struct, array types and the extra dimensions of rank ≥ 2 datasets → arrays.
+ * The HDF5 ↔ Spark type mapping, both directions, as the README's type tables document them.
+ *
+ * <p>HDF5 → Spark ({@link #sparkType}), what reads give every column and what appends must bring: signed
+ * integers keep their width, unsigned ones widen (uint64 → decimal(20,0)), float16 → float, h5py booleans →
+ * boolean, other enums → string member name, strings → string, compounds → struct, array types and the extra
+ * dimensions of rank ≥ 2 datasets → arrays.
+ *
+ * <p>Spark → HDF5 ({@link #storedType}), what a write creates for each scalar leaf: byte/short/int/long →
+ * int8/16/32/64, float/double → float32/64, boolean → the h5py enum int8 {FALSE, TRUE}, string → vlen UTF-8,
+ * decimal(20,0) → uint64 (arrays and structs around the leaves are the write's layout).
  */
 public final class TypeMapping {
   /** uint64 reads as decimal(20,0), which writes back as uint64. */
@@ -53,6 +67,33 @@ public final class TypeMapping {
       default:
         throw unsupported(t, file, dataset);
     }
+  }
+
+  /**
+   * The HDF5 type a write creates for values of the Spark scalar type {@code t} (not an array or struct), or null
+   * when h5swmr cannot write it. Reading that HDF5 type gives {@code t} back.
+   */
+  public static H5Type storedType(DataType t) {
+    if (t instanceof ByteType) {
+      return H5Type.int8();
+    } else if (t instanceof ShortType) {
+      return H5Type.int16();
+    } else if (t instanceof IntegerType) {
+      return H5Type.int32();
+    } else if (t instanceof LongType) {
+      return H5Type.int64();
+    } else if (t.equals(UINT64)) {
+      return H5Type.integer(8, false);
+    } else if (t instanceof FloatType) {
+      return H5Type.float32();
+    } else if (t instanceof DoubleType) {
+      return H5Type.float64();
+    } else if (t instanceof BooleanType) {
+      return H5Type.bool();
+    } else if (t instanceof StringType) {
+      return H5Type.vlenUtf8();
+    }
+    return null;
   }
 
   /** Total array nesting of a (possibly nested) array type. */
