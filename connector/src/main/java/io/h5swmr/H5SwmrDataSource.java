@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
-import org.apache.spark.sql.internal.SQLConf;
 import io.h5swmr.write.H5SwmrSaveRelation;
 import io.h5swmr.write.H5SwmrV1Relation;
 import org.apache.spark.sql.Dataset;
@@ -37,12 +36,12 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
 
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
-    return H5SwmrSchemaInference.infer(options(options.asCaseSensitiveMap()));
+    return H5SwmrSchemaInference.infer(QueryOptions.of(options.asCaseSensitiveMap()));
   }
 
   @Override
   public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
-    return new H5SwmrTable(schema, options(properties));
+    return new H5SwmrTable(schema, QueryOptions.of(properties));
   }
 
   @Override
@@ -58,8 +57,8 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
   @Override
   public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode,
       scala.collection.immutable.Map<String, String> parameters, Dataset<Row> data) {
-    return H5SwmrSaveRelation.save(sqlContext, mode, options(javaMap(parameters), H5SwmrOptions.Operation.WRITE),
-        data);
+    return H5SwmrSaveRelation.save(sqlContext, mode,
+        QueryOptions.of(javaMap(parameters), H5SwmrOptions.Operation.WRITE), data);
   }
 
   /**
@@ -69,14 +68,15 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
   @Override
   public BaseRelation createRelation(SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters) {
     Map<String, String> opts = javaMap(parameters);
-    return new H5SwmrV1Relation(sqlContext, opts, options(opts), null);
+    H5SwmrOptions options = QueryOptions.of(opts);
+    return new H5SwmrV1Relation(sqlContext, opts, options, H5SwmrSchemaInference.infer(options));
   }
 
   @Override
   public BaseRelation createRelation(SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters,
       StructType schema) {
     Map<String, String> opts = javaMap(parameters);
-    return new H5SwmrV1Relation(sqlContext, opts, options(opts), schema);
+    return new H5SwmrV1Relation(sqlContext, opts, QueryOptions.of(opts), schema);
   }
 
   private static Map<String, String> javaMap(scala.collection.immutable.Map<String, String> parameters) {
@@ -87,46 +87,5 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
       opts.put(kv._1(), kv._2());
     }
     return opts;
-  }
-
-  /** Per-query options over the active session's {@code spark.h5swmr.*} conf (reads and writes alike). */
-  static H5SwmrOptions options(Map<String, String> options) {
-    return options(userOptions(options), H5SwmrOptions.Operation.ANY);
-  }
-
-  /**
-   * The options the user gave. A catalog creating a table ({@code CREATE TABLE ... USING h5swmr}) passes its table
-   * properties: reserved ones ({@code provider}, {@code owner}, {@code location}, ...), {@code TBLPROPERTIES},
-   * and the {@code OPTIONS} twice, plain and prefixed {@code option.}; only the prefixed ones (and the path) are
-   * options to check.
-   */
-  static Map<String, String> userOptions(Map<String, String> properties) {
-    boolean catalog = false;
-    for (String k : properties.keySet()) {
-      catalog |= k.equalsIgnoreCase(TABLE_PROVIDER);
-    }
-    if (!catalog) {
-      return properties;
-    }
-    Map<String, String> out = new java.util.HashMap<>();
-    for (Map.Entry<String, String> e : properties.entrySet()) {
-      String k = e.getKey();
-      if (k.regionMatches(true, 0, OPTION_PREFIX, 0, OPTION_PREFIX.length())) {
-        out.put(k.substring(OPTION_PREFIX.length()), e.getValue());
-      } else if (k.equalsIgnoreCase(H5SwmrOptions.PATH)) {
-        out.put(H5SwmrOptions.PATH, e.getValue());
-      }
-    }
-    return out;
-  }
-
-  /** {@code TableCatalog.PROP_PROVIDER} and {@code TableCatalog.OPTION_PREFIX}. */
-  private static final String TABLE_PROVIDER = "provider";
-  private static final String OPTION_PREFIX = "option.";
-
-  /** As {@link #options(Map)}, the per-query options checked to apply to {@code op}. */
-  static H5SwmrOptions options(Map<String, String> options, H5SwmrOptions.Operation op) {
-    SQLConf conf = SQLConf.get();
-    return H5SwmrOptions.of(options, key -> conf.getConfString(key, null), op);
   }
 }

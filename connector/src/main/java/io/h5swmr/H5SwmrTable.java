@@ -3,6 +3,7 @@ package io.h5swmr;
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.read.H5SwmrScanBuilder;
 import io.h5swmr.read.H5SwmrSchemaInference;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import io.h5swmr.write.H5SwmrWriteBuilder;
 import java.util.EnumSet;
 import java.util.Map;
@@ -37,6 +38,8 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
 
   private final StructType schema;
   private final H5SwmrOptions options;
+  /** {@link #properties()}, inspected from the files the first time Spark asks (DESCRIBE), never before. */
+  private volatile Map<String, String> properties;
 
   H5SwmrTable(StructType schema, H5SwmrOptions options) {
     this.schema = schema;
@@ -62,7 +65,17 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
 
   @Override
   public Map<String, String> properties() {
-    return H5SwmrSchemaInference.tableProperties(options);
+    Map<String, String> p = properties;
+    if (p == null) {
+      synchronized (this) {
+        p = properties;
+        if (p == null) {
+          p = H5SwmrSchemaInference.tableProperties(options);
+          properties = p;
+        }
+      }
+    }
+    return p;
   }
 
   /** {@code _metadata} (file path, name, size, modification time), as Spark's file sources offer it. */
@@ -74,13 +87,13 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
     H5SwmrOptions.checkNames(scanOptions.keySet(), H5SwmrOptions.Operation.READ);
-    return new H5SwmrScanBuilder(schema, H5SwmrDataSource.options(merge(scanOptions)));
+    return new H5SwmrScanBuilder(schema, QueryOptions.of(merge(scanOptions)), H5SwmrMicroBatchStream::new);
   }
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
     H5SwmrOptions.checkNames(info.options().keySet(), H5SwmrOptions.Operation.WRITE);
-    return new H5SwmrWriteBuilder(info, H5SwmrDataSource.options(merge(info.options())), schema);
+    return new H5SwmrWriteBuilder(info, QueryOptions.of(merge(info.options())), schema);
   }
 
   /**

@@ -29,7 +29,7 @@ final class H5SwmrTableRule extends Rule<LogicalPlan> {
   private static LogicalPlan convert(LogicalPlan p) {
     if (p instanceof LogicalRelation && ((LogicalRelation) p).relation() instanceof H5SwmrV1Relation) {
       H5SwmrV1Relation v1 = (H5SwmrV1Relation) ((LogicalRelation) p).relation();
-      H5SwmrTable table = new H5SwmrTable(v1.schema(), H5SwmrDataSource.options(v1.tableOptions()));
+      H5SwmrTable table = new H5SwmrTable(v1.schema(), QueryOptions.of(v1.tableOptions()));
       // The table holds its OPTIONS; the scan gets none of its own (so write options of the table pass).
       return DataSourceV2Relation.create(table, scala.Option.<CatalogPlugin>empty(),
           scala.Option.<Identifier>empty());

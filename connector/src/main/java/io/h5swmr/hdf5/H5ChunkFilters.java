@@ -59,19 +59,19 @@ public final class H5ChunkFilters {
         case H5Filter.FLETCHER32:
           break;
         case LZ4:
-          if (!Codecs.LZ4_PRESENT) {
+          if (!H5Codecs.LZ4_PRESENT) {
             return false;
           }
           break;
         case ZSTD:
-          if (!Codecs.ZSTD_PRESENT) {
+          if (!H5Codecs.ZSTD_PRESENT) {
             return false;
           }
           break;
         case BITSHUFFLE:
           int c = H5Bitshuffle.compression(f.params());
-          if (!(c == H5Bitshuffle.COMPRESS_NONE || (c == H5Bitshuffle.COMPRESS_LZ4 && Codecs.LZ4_PRESENT)
-              || (c == H5Bitshuffle.COMPRESS_ZSTD && Codecs.ZSTD_PRESENT))) {
+          if (!(c == H5Bitshuffle.COMPRESS_NONE || (c == H5Bitshuffle.COMPRESS_LZ4 && H5Codecs.LZ4_PRESENT)
+              || (c == H5Bitshuffle.COMPRESS_ZSTD && H5Codecs.ZSTD_PRESENT))) {
             return false;
           }
           break;
@@ -132,12 +132,12 @@ public final class H5ChunkFilters {
           len = data.length;
           break;
         case LZ4:
-          len = Codecs.lz4(data, len, where, alloc);
+          len = H5Codecs.lz4(data, len, where, alloc);
           data = output[0];
           break;
         case ZSTD:
           int size = decodedSize(pipeline, mask, i, chunkBytes);
-          len = Codecs.zstd(data, len, size >= 0 ? size : chunkBytes, where, alloc);
+          len = H5Codecs.zstd(data, len, size >= 0 ? size : chunkBytes, where, alloc);
           data = output[0];
           break;
         case BITSHUFFLE:
@@ -531,109 +531,5 @@ public final class H5ChunkFilters {
     sum1 = (sum1 & 0xFFFF) + (sum1 >>> 16);
     sum2 = (sum2 & 0xFFFF) + (sum2 >>> 16);
     return (int) ((sum2 << 16) | sum1);
-  }
-
-  /** The optional codecs, touched only when their classes are on the classpath. */
-  static final class Codecs {
-    static final boolean LZ4_PRESENT = present("net.jpountz.lz4.LZ4Factory");
-    static final boolean ZSTD_PRESENT = present("com.github.luben.zstd.Zstd");
-
-    private static boolean present(String cls) {
-      try {
-        Class.forName(cls, false, H5ChunkFilters.class.getClassLoader());
-        return true;
-      } catch (ClassNotFoundException | LinkageError e) {
-        return false;
-      }
-    }
-
-    /**
-     * The HDF Group LZ4 filter format: total raw size (int64, big-endian), block size (int32), then per block
-     * its compressed size (int32) and bytes; a block whose compressed size equals its raw size is stored raw.
-     */
-    static int lz4(byte[] in, int len, String where, IntFunction<byte[]> alloc) {
-      if (len < 12) {
-        throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + len + " bytes, shorter than its 12-byte header");
-      }
-      long total = H5Bytes.longBE(in, 0);
-      int block = H5Bytes.intBE(in, 8);
-      if (total < 0 || total > Integer.MAX_VALUE - 8 || block <= 0) {
-        throw new H5SwmrDataException(where + "corrupt LZ4 chunk header (size " + total + ", block " + block + ")");
-      }
-      byte[] out = alloc.apply((int) total);
-      net.jpountz.lz4.LZ4FastDecompressor d = net.jpountz.lz4.LZ4Factory.fastestInstance().fastDecompressor();
-      int at = 12;
-      int done = 0;
-      try {
-        while (done < total) {
-          int raw = (int) Math.min(block, total - done);
-          int comp = at + 4 <= len ? H5Bytes.intBE(in, at) : -1;
-          at += 4;
-          if (comp < 0 || comp > len - at) {
-            throw new H5SwmrDataException(where + "corrupt LZ4 chunk: the block at byte " + (at - 4)
-                + " does not fit in the chunk's " + len + " bytes");
-          }
-          if (comp == raw) {
-            System.arraycopy(in, at, out, done, raw);
-          } else if (d.decompress(in, at, out, done, raw) != comp) {
-            throw new H5SwmrDataException(where + "corrupt LZ4 block at byte " + at);
-          }
-          at += comp;
-          done += raw;
-        }
-        return (int) total;
-      } catch (net.jpountz.lz4.LZ4Exception e) {
-        throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + e, e);
-      }
-    }
-
-    /** One raw LZ4 block {@code in[at, at + len)} that must decode to exactly {@code out[0, expected)}. */
-    static void lz4Block(byte[] in, int at, int len, byte[] out, int expected, String where) {
-      int got;
-      try {
-        got = net.jpountz.lz4.LZ4Factory.fastestInstance().safeDecompressor().decompress(in, at, len, out, 0,
-            expected);
-      } catch (net.jpountz.lz4.LZ4Exception e) {
-        throw new H5SwmrDataException(where + "corrupt LZ4 block: " + e.getMessage(), e);
-      }
-      if (got != expected) {
-        throw new H5SwmrDataException(where + "LZ4 block decoded to " + got + " bytes, expected " + expected);
-      }
-    }
-
-    /** One Zstandard frame {@code in[at, at + len)} that must decode to exactly {@code out[0, expected)}. */
-    static void zstdFrame(byte[] in, int at, int len, byte[] out, int expected, String where) {
-      long got;
-      try {
-        got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, expected, in, at, len);
-      } catch (RuntimeException e) { // ZstdException in newer zstd-jni versions
-        throw new H5SwmrDataException(where + "corrupt Zstandard block: " + e.getMessage(), e);
-      }
-      if (com.github.luben.zstd.Zstd.isError(got) || got != expected) {
-        throw new H5SwmrDataException(where + "Zstandard block decoded to " + (com.github.luben.zstd.Zstd.isError(got)
-            ? com.github.luben.zstd.Zstd.getErrorName(got) : got + " bytes") + ", expected " + expected + " bytes");
-      }
-    }
-
-    /**
-     * One Zstandard frame {@code in[0, len)} of at most {@code expected} bytes into the array {@code alloc} gives
-     * for {@code expected}; returns the bytes it held.
-     */
-    static int zstd(byte[] in, int len, int expected, String where, IntFunction<byte[]> alloc) {
-      // The chunk's raw size is known; a frame larger than that fails as "destination buffer too small".
-      int n = expected;
-      byte[] out = alloc.apply(n);
-      long got;
-      try {
-        got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, n, in, 0, len);
-      } catch (RuntimeException e) { // ZstdException in newer zstd-jni versions
-        throw new H5SwmrDataException(where + "corrupt Zstandard chunk: " + e.getMessage(), e);
-      }
-      if (com.github.luben.zstd.Zstd.isError(got)) {
-        throw new H5SwmrDataException(where + "corrupt Zstandard chunk: "
-            + com.github.luben.zstd.Zstd.getErrorName(got));
-      }
-      return (int) got;
-    }
   }
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.Deflater;
 import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
@@ -28,8 +27,6 @@ import org.bytedeco.javacpp.BytePointer;
  * calling thread keeps the native guard while it waits: no other thread's HDF5 call comes between.
  */
 final class H5ChunkStore {
-  /** Chunks written here since the JVM started (tests check the path was taken). */
-  static final AtomicLong CHUNKS = new AtomicLong();
   /** Whether the path is used; {@code -Dh5swmr.parallelDeflate=false} (or a test) turns it off. */
   static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("h5swmr.parallelDeflate"));
 
@@ -47,6 +44,8 @@ final class H5ChunkStore {
   private final int rank;
   /** The pipeline in write order: {SHUFFLE, element size}, {DEFLATE, level} or {FLETCHER32}. */
   private final int[][] steps;
+  /** Chunks this store wrote (written on the calling thread only). */
+  private long stored;
 
   private H5ChunkStore(long chunkRows, long rowBytes, long trailing, int rank, int[][] steps) {
     this.chunkRows = chunkRows;
@@ -60,6 +59,11 @@ final class H5ChunkStore {
    * The store for writing dataset {@code did} from memory type {@code memType}, or null when this path does not
    * apply (see the class comment). Native calls: caller holds the guard.
    */
+  /** Whole chunks this store has written with {@code H5Dwrite_chunk}. */
+  long stored() {
+    return stored;
+  }
+
   static H5ChunkStore plan(long did, H5DatasetInfo meta, long memType) throws Exception {
     if (!enabled || meta.layout() != H5Layout.CHUNKED || meta.rank() == 0) {
       return null;
@@ -162,7 +166,7 @@ final class H5ChunkStore {
             target.close();
           }
         }
-        CHUNKS.incrementAndGet();
+        stored++;
       }
     } finally {
       // A failed write leaves tasks that may still read buf, which the caller reuses once this returns.

@@ -28,6 +28,8 @@ public final class H5Dataset implements AutoCloseable {
    * (for a chunked dataset HDF5 visits every chunk), the write path itself does not need it.
    */
   private boolean storageStale;
+  /** Whole chunks written through {@link H5ChunkStore} by this handle ({@link #chunksStored}). */
+  private long chunksStored;
 
   H5Dataset(H5File file, String path, H5Id id) {
     this.file = file;
@@ -532,10 +534,21 @@ public final class H5Dataset implements AutoCloseable {
         } else {
           H5RowIo.writePacked(id.id(), fs, elements, layout, cols, columns, where(), spaces, rows);
         }
+        if (chunks != null) {
+          chunksStored += chunks.stored();
+        }
       }
       return null;
     });
     storageStale = true;
+  }
+
+  /**
+   * Whole chunks this handle's writes compressed in Java on every core and stored directly ({@link H5ChunkStore});
+   * the other rows went through {@code H5Dwrite}. A metric (tests check which path a write took).
+   */
+  public long chunksStored() {
+    return chunksStored;
   }
 
   /**

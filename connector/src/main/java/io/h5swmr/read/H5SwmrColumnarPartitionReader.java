@@ -1,5 +1,7 @@
 package io.h5swmr.read;
 
+import io.h5swmr.lock.Lease;
+import java.util.function.Consumer;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -15,6 +17,7 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
   private final ReadPlan plan;
   private final H5SwmrInputPartition partition;
   private final ReadMetrics metrics = new ReadMetrics();
+  private final Consumer<Lease> afterRead;
   private PieceColumnVector[] vectors;
   private ColumnarBatch batch;
   private int[] leafOf;
@@ -24,8 +27,10 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
   private UTF8String fileName;
   private boolean closed;
 
-  H5SwmrColumnarPartitionReader(ReadPlan plan, H5SwmrInputPartition partition) {
+  H5SwmrColumnarPartitionReader(ReadPlan plan, H5SwmrInputPartition partition,
+      Consumer<Lease> afterRead) {
     this.plan = plan;
+    this.afterRead = afterRead;
     this.partition = partition;
   }
 
@@ -54,7 +59,7 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
         return false;
       }
       release();
-      data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics);
+      data = PieceReader.read(plan, partition.pieces().get(nextPiece++), metrics, afterRead);
       fileName = UTF8String.fromString(data.file);
       offset = 0;
     }

@@ -1,5 +1,7 @@
 package io.h5swmr.read;
 
+import io.h5swmr.lock.Lease;
+import java.util.function.Consumer;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
@@ -13,6 +15,7 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
   private final ReadPlan plan;
   private final H5SwmrInputPartition partition;
   private final ReadMetrics metrics = new ReadMetrics();
+  private final Consumer<Lease> afterRead;
   private int nextPiece;
   private PieceData data;
   private RowValues.Getter[] getters;
@@ -20,8 +23,10 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
   private GenericInternalRow current;
   private boolean closed;
 
-  H5SwmrPartitionReader(ReadPlan plan, H5SwmrInputPartition partition) {
+  H5SwmrPartitionReader(ReadPlan plan, H5SwmrInputPartition partition,
+      Consumer<Lease> afterRead) {
     this.plan = plan;
+    this.afterRead = afterRead;
     this.partition = partition;
   }
 
@@ -37,7 +42,7 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
       }
       release();
       H5SwmrInputPartition.Piece piece = partition.pieces().get(nextPiece++);
-      data = PieceReader.read(plan, piece, metrics);
+      data = PieceReader.read(plan, piece, metrics, afterRead);
       getters = new RowValues.Getter[plan.columns.size()];
       for (int i = 0; i < getters.length; i++) {
         getters[i] = RowValues.getter(plan.columns.get(i), plan, data, piece.file);

@@ -1,7 +1,6 @@
 package io.h5swmr.read;
 
 import io.h5swmr.config.H5SwmrOptions;
-import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.spark.sql.connector.metric.CustomMetric;
@@ -22,12 +21,14 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
   private final String description;
   private final TableSnapshot snapshot;
   private final H5SwmrOptions options;
+  private final StreamFactory streams;
 
   H5SwmrScan(TableSnapshot snapshot, ReadPlan plan, IndexRanges keep, long limit, long partitionBytes,
-      String pushed, H5SwmrOptions options) {
+      String pushed, H5SwmrOptions options, StreamFactory streams) {
     this.plan = plan;
     this.snapshot = snapshot;
     this.options = options;
+    this.streams = streams;
     this.partitions = PartitionPlanner.plan(snapshot.files, keep, limit, ReadPlan.rowBytes(plan.columns),
         ReadPlan.maxValuesPerRow(plan.columns), partitionBytes, options.partitionBytesGiven());
     this.description = "H5SwmrScan[files=" + snapshot.files.size() + ", columns="
@@ -60,7 +61,7 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
     if (snapshot.hadoop != null) {
       throw RemotePaths.streamRefusal(options.paths());
     }
-    return new H5SwmrMicroBatchStream(new IncrementalScan(options, plan, snapshot), options, checkpointLocation);
+    return streams.create(new IncrementalScan(options, plan, snapshot), options, checkpointLocation);
   }
 
   /** The planned partitions (for tests and tools). */

@@ -17,28 +17,46 @@ import org.apache.spark.sql.types.StructType;
  * Plans a read on the driver: inspects the files under shared leases (so missing files, datasets and type errors
  * fail here, before any task), binds the table schema, then takes column pruning, filters on the index column
  * ({@code =, <=>, <, <=, >, >=, IN}, AND/OR of those — evaluated exactly, so Spark does not re-check them) and a
- * limit.
+ * limit. The inspection runs once, when planning first needs the files (the first pushdown or {@link #build()}),
+ * not when Spark creates the builder.
  */
 public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
     SupportsPushDownFilters, SupportsPushDownLimit {
+  private final StructType schema;
   private final H5SwmrOptions options;
-  private final TableSnapshot snapshot;
-  private final List<ReadColumn> tableColumns;
+  private final StreamFactory streams;
+  /** The files as inspected, and the table schema bound to their columns; null until first needed. */
+  private TableSnapshot snapshot;
+  private List<ReadColumn> tableColumns;
+  /** The pruned columns; null until pruning (then all table columns). */
   private List<ReadColumn> required;
   private IndexRanges keep = IndexRanges.ALL;
   private Filter[] pushed = new Filter[0];
   private long limit = Long.MAX_VALUE;
 
-  public H5SwmrScanBuilder(StructType schema, H5SwmrOptions options) {
+  /**
+   * @param schema the table schema (empty: the files' own columns)
+   * @param streams makes the streaming source when Spark asks the scan for one
+   */
+  public H5SwmrScanBuilder(StructType schema, H5SwmrOptions options, StreamFactory streams) {
+    this.schema = schema;
     this.options = options;
-    this.snapshot = TableInspector.inspect(options);
-    this.tableColumns = schema.fields().length == 0 ? snapshot.columns
-        : SchemaBinding.bind(schema, snapshot.columns);
-    this.required = tableColumns;
+    this.streams = streams;
+  }
+
+  /** The table's columns, inspecting the files (under shared leases) the first time. */
+  private List<ReadColumn> tableColumns() {
+    if (snapshot == null) {
+      TableSnapshot s = TableInspector.inspect(options);
+      tableColumns = schema.fields().length == 0 ? s.columns : SchemaBinding.bind(schema, s.columns);
+      snapshot = s;
+    }
+    return tableColumns;
   }
 
   @Override
   public void pruneColumns(StructType requiredSchema) {
+    List<ReadColumn> tableColumns = tableColumns();
     List<ReadColumn> cols = new ArrayList<>();
     for (StructField f : requiredSchema.fields()) {
       ReadColumn c = SchemaBinding.find(tableColumns, f.name());
@@ -54,7 +72,7 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
   @Override
   public Filter[] pushFilters(Filter[] filters) {
     String index = null;
-    for (ReadColumn c : tableColumns) {
+    for (ReadColumn c : tableColumns()) {
       if (c.source == ReadColumn.Source.INDEX) {
         index = c.name;
       }
@@ -87,6 +105,8 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
 
   @Override
   public Scan build() {
+    List<ReadColumn> tableColumns = tableColumns();
+    List<ReadColumn> required = this.required != null ? this.required : tableColumns;
     boolean columnar = !required.isEmpty();
     for (ReadColumn c : required) {
       columnar &= c.isPrimitive();
@@ -101,6 +121,6 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
       p.append(p.length() == 0 ? "" : ", ").append(f);
     }
     return new H5SwmrScan(snapshot, plan, keep, limit, options.partitionBytes(), p.toString(),
-        options);
+        options, streams);
   }
 }

@@ -10,6 +10,7 @@ import io.h5swmr.lock.Lease;
 import io.h5swmr.lock.LockService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads one piece on an executor: takes the file's shared lease, opens the file, checks every dataset is still
@@ -18,9 +19,6 @@ import java.util.List;
  * returned arrays are consumed after the lease is gone.
  */
 final class PieceReader {
-  /** Test hook run with the lease after the piece's HDF5 reads, before the lease is checked; null in production. */
-  static volatile java.util.function.Consumer<Lease> afterReadHook;
-
   private PieceReader() {}
 
   /**
@@ -38,11 +36,19 @@ final class PieceReader {
     return H5ColumnRead.into(a, 0, leaf.memberPath);
   };
 
-  static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics) {
-    return read(plan, piece, metrics, POOLED_ARRAYS);
+  /**
+   * Reads {@code piece} into pooled arrays.
+   *
+   * @param afterRead run with the lease after the piece's HDF5 reads, before the lease is checked (tests make the
+   *     lease lapse there); null in production
+   */
+  static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics,
+      Consumer<Lease> afterRead) {
+    return read(plan, piece, metrics, POOLED_ARRAYS, afterRead);
   }
 
-  static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics, Destination dest) {
+  static PieceData read(ReadPlan plan, H5SwmrInputPartition.Piece piece, ReadMetrics metrics, Destination dest,
+      Consumer<Lease> afterRead) {
     FileSnapshot f = piece.file;
     int rows = Math.toIntExact(piece.count);
     Object[] arrays = new Object[plan.leaves.size()];
@@ -71,9 +77,8 @@ final class PieceReader {
         bytes = readPiece(f, plan, piece, rows, arrays, dest, metrics);
       }
       if (lease != null) {
-        java.util.function.Consumer<Lease> hook = afterReadHook;
-        if (hook != null) {
-          hook.accept(lease);
+        if (afterRead != null) {
+          afterRead.accept(lease);
         }
         lease.checkValid();
       }

@@ -1,6 +1,7 @@
 package io.h5swmr.read;
 
 import io.h5swmr.hdf5.H5Type;
+import io.h5swmr.types.TypeMapping;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;

@@ -250,7 +250,7 @@ final class TableInspector {
     for (int i = 0; i < infos.size(); i++) {
       H5DatasetInfo info = infos.get(i);
       String name = info.path().substring(info.path().lastIndexOf('/') + 1);
-      out.addAll(TypeMapping.datasetColumns(i, info, name, file));
+      out.addAll(DatasetColumns.of(i, info, name, file));
     }
     return out;
   }
@@ -294,7 +294,7 @@ final class TableInspector {
   static StructType schemaOf(List<ReadColumn> all, List<H5DatasetInfo> infos) {
     List<StructField> fields = new ArrayList<>();
     for (ReadColumn c : all) {
-      Metadata md = c.source == ReadColumn.Source.DATA ? TypeMapping.metadata(infos.get(c.dataset))
+      Metadata md = c.source == ReadColumn.Source.DATA ? DatasetColumns.metadata(infos.get(c.dataset))
           : Metadata.empty();
       fields.add(new StructField(c.name, c.sparkType, c.source == ReadColumn.Source.DATA, md));
     }

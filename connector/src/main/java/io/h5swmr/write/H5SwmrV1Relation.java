@@ -1,7 +1,6 @@
 package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
-import io.h5swmr.read.H5SwmrSchemaInference;
 import java.util.Map;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.DataFrameReader;
@@ -29,14 +28,14 @@ public final class H5SwmrV1Relation extends BaseRelation implements InsertableRe
   /**
    * @param rawOptions the table's options as given
    * @param options the same, typed (session conf applied)
-   * @param userSchema the table's declared schema, or null to infer it from the file
+   * @param schema the table's schema: as declared, or inferred from the file by the caller (the data source)
    */
   public H5SwmrV1Relation(SQLContext sqlContext, Map<String, String> rawOptions, H5SwmrOptions options,
-      StructType userSchema) {
+      StructType schema) {
     this.sqlContext = sqlContext;
     this.rawOptions = rawOptions;
     this.options = options;
-    this.schema = userSchema != null ? userSchema : H5SwmrSchemaInference.infer(options);
+    this.schema = schema;
   }
 
   /** The table's options as given (for the DSv2 table the analyzer puts in this relation's place). */

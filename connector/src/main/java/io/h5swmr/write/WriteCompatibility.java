@@ -4,7 +4,7 @@ import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.hdf5.H5DatasetInfo;
 import io.h5swmr.hdf5.H5Layout;
 import io.h5swmr.hdf5.H5Type;
-import io.h5swmr.read.TypeMapping;
+import io.h5swmr.types.TypeMapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -78,7 +78,7 @@ final class WriteLayout {
   H5Type fileType() {
     WriteSchema.Node only = schema.columns().get(0);
     if (!schema.isCompound()) {
-      return only.isStruct() ? compound(only.members) : scalarType(only.kind);
+      return only.isStruct() ? compound(only.members) : only.storedType();
     }
     return compound(schema.columns());
   }
@@ -91,7 +91,7 @@ final class WriteLayout {
       if (n.isStruct()) {
         types.add(compound(n.members));
       } else if (n.arrayDepth == 0) {
-        types.add(scalarType(n.kind));
+        types.add(n.storedType());
       } else {
         int[] d = leafDims[n.leafIndex];
         for (int x : d) {
@@ -100,25 +100,10 @@ final class WriteLayout {
                 + Arrays.toString(d) + "); an HDF5 array member needs at least one element per dimension");
           }
         }
-        types.add(H5Type.array(Arrays.stream(d).asLongStream().toArray(), scalarType(n.kind)));
+        types.add(H5Type.array(Arrays.stream(d).asLongStream().toArray(), n.storedType()));
       }
     }
     return H5Type.compound(names, types);
-  }
-
-  /** The HDF5 type a Spark leaf of {@code kind} creates (see the README's "Spark → HDF5" table). */
-  static H5Type scalarType(WriteSchema.LeafKind kind) {
-    switch (kind) {
-      case BYTE: return H5Type.int8();
-      case SHORT: return H5Type.int16();
-      case INT: return H5Type.int32();
-      case LONG: return H5Type.int64();
-      case UINT64: return H5Type.integer(8, false);
-      case FLOAT: return H5Type.float32();
-      case DOUBLE: return H5Type.float64();
-      case BOOLEAN: return H5Type.bool();
-      default: return H5Type.vlenUtf8();
-    }
   }
 
   /** One staged block as column sources for one {@code H5Dataset.append}. */

@@ -1,6 +1,8 @@
 package io.h5swmr.write;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.hdf5.H5Type;
+import io.h5swmr.types.TypeMapping;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,10 +26,10 @@ import org.apache.spark.sql.types.StructType;
  * {@link Node}s, and the leaves in depth-first order, which is both the staging order and the byte order of a
  * packed compound row.
  *
- * <p>The mapping is the inverse of the read path's: byte/short/int/long → int8/16/32/64, float/double →
- * float32/64, boolean → the h5py enum int8 {FALSE, TRUE}, string → vlen UTF-8, decimal(20,0) → uint64, arrays of
- * fixed length → extra dimensions (or an HDF5 array type inside a compound), struct → compound. One data
- * column writes a plain dataset; several write a compound dataset whose members are the columns.
+ * <p>The mapping is the inverse of the read path's ({@link TypeMapping}): byte/short/int/long → int8/16/32/64,
+ * float/double → float32/64, boolean → the h5py enum int8 {FALSE, TRUE}, string → vlen UTF-8, decimal(20,0) →
+ * uint64, arrays of fixed length → extra dimensions (or an HDF5 array type inside a compound), struct → compound.
+ * One data column writes a plain dataset; several write a compound dataset whose members are the columns.
  */
 final class WriteSchema implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -74,6 +76,15 @@ final class WriteSchema implements Serializable {
 
     boolean isStruct() {
       return kind == null;
+    }
+
+    /** The HDF5 type a new dataset stores this leaf's scalar values as ({@link TypeMapping#storedType}). */
+    H5Type storedType() {
+      DataType t = sparkType;
+      while (t instanceof ArrayType) {
+        t = ((ArrayType) t).elementType();
+      }
+      return TypeMapping.storedType(t);
     }
 
     @Override

@@ -60,13 +60,14 @@ class WithoutJnaTest {
     for (int i = 0; i < n; i++) {
       x[i] = Math.rint(Math.sin(i / 50.0) * 1e6) / 1e3;
     }
-    long before = H5ChunkStore.CHUNKS.get();
+    long stored;
     try (H5File f = H5File.create(args[0]);
         H5Dataset d = f.createDataset("/x", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000).withDeflate(4)
             .withShuffle(true))) {
       d.append(n, List.of(H5ColumnWrite.from(x, 0)));
+      stored = d.chunksStored();
     }
-    System.out.println("chunks stored in Java=" + (H5ChunkStore.CHUNKS.get() - before));
+    System.out.println("chunks stored in Java=" + stored);
     try (H5File f = H5File.openReadOnly(args[0]); H5Dataset d = f.openDataset("/x")) {
       double[] got = new double[n];
       System.out.println("read directly=" + d.readDirect(0, n, H5ColumnRead.into(got, 0)));

@@ -11,6 +11,7 @@ import io.h5swmr.hdf5.H5StoredBlock;
 import io.h5swmr.hdf5.H5Type;
 import io.h5swmr.testing.ChildJvm;
 import io.h5swmr.testing.RedisServerExtension;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,8 @@ class DirectReadSnapshotTest {
         "partitionBytes", partitionBytes));
     m.put(H5SwmrOptions.DIRECT_READ, String.valueOf(direct));
     H5SwmrOptions o = H5SwmrOptions.of(m);
-    return new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o).build().toBatch();
+    return new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o, H5SwmrMicroBatchStream::new).build()
+        .toBatch();
   }
 
   /** Runs every partition with the columnar reader; checks each row's value; returns rows and direct rows. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.testing.RedisServerExtension;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ class FileReplacedDuringScanTest {
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "partitionBytes", "64k"));
     StructType schema = H5SwmrSchemaInference.infer(o);
-    return new H5SwmrScanBuilder(schema, o).build();
+    return new H5SwmrScanBuilder(schema, o, H5SwmrMicroBatchStream::new).build();
   }
 
   private static List<Double> run(Batch batch) throws Exception {

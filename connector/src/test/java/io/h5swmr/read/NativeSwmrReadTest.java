@@ -8,6 +8,7 @@ import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.hdf5.NativeWriters;
 import io.h5swmr.testing.NativeWriterProcess;
 import io.h5swmr.testing.RedisServerExtension;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +47,7 @@ class NativeSwmrReadTest {
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", dataset, "redis.url", REDIS.url(),
         "partitionBytes", "64"));
     StructType schema = H5SwmrSchemaInference.infer(o);
-    return new H5SwmrScanBuilder(schema, o).build().toBatch();
+    return new H5SwmrScanBuilder(schema, o, H5SwmrMicroBatchStream::new).build().toBatch();
   }
 
   private static List<InternalRow> run(Batch batch) throws Exception {

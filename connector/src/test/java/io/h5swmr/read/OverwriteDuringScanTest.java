@@ -8,6 +8,7 @@ import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.testing.RedisServerExtension;
 import io.h5swmr.testing.SharedSpark;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ class OverwriteDuringScanTest {
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "partitionBytes", "256"));
     StructType schema = H5SwmrSchemaInference.infer(o);
-    return new H5SwmrScanBuilder(schema, o).build();
+    return new H5SwmrScanBuilder(schema, o, H5SwmrMicroBatchStream::new).build();
   }
 
   private static List<Double> run(Batch batch) throws Exception {

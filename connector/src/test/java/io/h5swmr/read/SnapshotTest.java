@@ -18,6 +18,7 @@ import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5Type;
 import io.h5swmr.testing.ChildJvm;
 import io.h5swmr.testing.RedisServerExtension;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,12 +47,15 @@ class SnapshotTest {
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "partitionBytes", "256"));
     StructType schema = H5SwmrSchemaInference.infer(o);
-    return new H5SwmrScanBuilder(schema, o).build().toBatch();
+    return new H5SwmrScanBuilder(schema, o, H5SwmrMicroBatchStream::new).build().toBatch();
   }
 
   /** Runs every partition of a planned batch with the row reader; returns the index values read. */
   private static List<Long> run(Batch batch) throws Exception {
-    PartitionReaderFactory factory = batch.createReaderFactory();
+    return run(batch, batch.createReaderFactory());
+  }
+
+  private static List<Long> run(Batch batch, PartitionReaderFactory factory) throws Exception {
     List<Long> out = new ArrayList<>();
     for (InputPartition p : batch.planInputPartitions()) {
       try (PartitionReader<InternalRow> r = factory.createReader(p)) {
@@ -129,9 +133,10 @@ class SnapshotTest {
     Fixtures.doubles(f, "/x", 64, 16);
     H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", f.toString(), "dataset", "/x", "redis.url", REDIS.url(),
         "lock.ttl", "600ms"));
-    Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o).build().toBatch();
+    Batch batch = new H5SwmrScanBuilder(H5SwmrSchemaInference.infer(o), o, H5SwmrMicroBatchStream::new).build()
+        .toBatch();
     LockService admin = LockService.shared(o.lockSettings());
-    PieceReader.afterReadHook = lease -> {
+    java.util.function.Consumer<io.h5swmr.lock.Lease> loseLease = lease -> {
       CountDownLatch lost = new CountDownLatch(1);
       lease.onLost(reason -> lost.countDown());
       admin.forceReleaseAll(lease.resource());
@@ -141,12 +146,10 @@ class SnapshotTest {
         Thread.currentThread().interrupt();
       }
     };
-    try {
-      assertThatThrownBy(() -> run(batch)).isInstanceOf(H5SwmrLeaseLostException.class)
-          .hasMessageContaining(LockKeys.forFile(f));
-    } finally {
-      PieceReader.afterReadHook = null;
-    }
+    PartitionReaderFactory losing = ((H5SwmrPartitionReaderFactory) batch.createReaderFactory())
+        .afterEachRead(loseLease);
+    assertThatThrownBy(() -> run(batch, losing)).isInstanceOf(H5SwmrLeaseLostException.class)
+        .hasMessageContaining(LockKeys.forFile(f));
     assertThat(run(batch)).hasSize(64);
   }
 
