@@ -45,8 +45,7 @@ public final class H5SwmrAppender implements AutoCloseable {
 
   private final H5SwmrOptions options;
   private final StructType schema;
-  /** Told every commit step: {@link CommitHook#NONE} but for tests ({@link #open(Path, String, StructType, Map,
-   * CommitHook)}). */
+  /** Told every commit step: {@link CommitHook#NONE} but in tests. */
   private final CommitHook hook;
   private final Cadence rescan = Cadence.atMostEvery(PROCESS_RESCAN);
   /** The write every append stages into and commits through (created by the first append). */

@@ -98,7 +98,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
       this.stored = StoredTypes.none(where, schema);
     }
     this.stagingRoot = options.stagingDir() != null
-        ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + ".h5swmr-staging")
+        ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + StagingArea.STAGING_SUFFIX)
         : StagingArea.defaultRoot(target);
     this.staging = skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
   }
