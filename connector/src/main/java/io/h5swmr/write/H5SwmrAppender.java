@@ -65,6 +65,11 @@ public final class H5SwmrAppender implements AutoCloseable {
    * @param schema the columns every {@link #append} passes, in order (the types Spark writes accept)
    */
   public static H5SwmrAppender open(Path file, String dataset, StructType schema, LockSettings lock) {
+    return open(file, dataset, schema, lock, CommitHook.NONE);
+  }
+
+  /** As {@link #open(Path, String, StructType, LockSettings)}, every commit step reported to {@code hook} (tests). */
+  static H5SwmrAppender open(Path file, String dataset, StructType schema, LockSettings lock, CommitHook hook) {
     Objects.requireNonNull(lock, "lock");
     Map<String, String> o = new LinkedHashMap<>();
     o.put(H5SwmrOptions.REDIS_URL, lock.redisUrl());
@@ -72,7 +77,7 @@ public final class H5SwmrAppender implements AutoCloseable {
     o.put(H5SwmrOptions.LOCK_TTL, lock.leaseTtl().toMillis() + "ms");
     o.put(H5SwmrOptions.LOCK_TIMEOUT, lock.acquireTimeout().toMillis() + "ms");
     o.put(H5SwmrOptions.REDIS_CONNECT_TIMEOUT, lock.connectTimeout().toMillis() + "ms");
-    return open(file, dataset, schema, o);
+    return open(file, dataset, schema, o, hook);
   }
 
   /**
