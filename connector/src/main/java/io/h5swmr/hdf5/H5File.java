@@ -75,7 +75,7 @@ public final class H5File implements AutoCloseable {
     /**
      * An opener through which {@code file} reads as last committed, or null when its bytes on disk are that state.
      *
-     * @throws IOException when that cannot be told (the plain open then reports what is wrong with the file)
+     * @throws java.io.IOException when that cannot be told (the plain open then reports what is wrong with the file)
      */
     io.h5swmr.hdf5.driver.H5Storage.Opener committed(Path file) throws java.io.IOException;
   }

@@ -35,10 +35,9 @@ public final class JournalOverlay implements H5Storage {
   /**
    * The committed state of a local file as every h5swmr reader and writer opens it read-only
    * ({@link H5File#openReadOnly(String, H5File.CommittedView)}): through {@link #readerOpener} when a committed
-   * journal lies beside the file, else (the common case: one stat) the file as it is on disk.
-   *
-   * @throws JournalStateException (when used) if a journal lies beside the file that must not be read through
-   *     and that the file cannot be read without (see {@link #openIfCommitted})
+   * journal lies beside the file, else (the common case: one stat) the file as it is on disk. A journal beside
+   * the file that must not be read through, and that the file cannot be read without, makes the open fail with a
+   * {@link JournalStateException} (see {@link #openIfCommitted}).
    */
   public static final H5File.CommittedView COMMITTED = file -> {
     if (!Files.exists(JournalFiles.journal(JournalFiles.realTarget(file))) || !hasCommittedJournal(file)) {
