@@ -9,10 +9,11 @@ import io.h5swmr.hdf5.journal.CommitHook;
  * ({@code H5SwmrWrite}, {@link H5SwmrSaveRelation}, {@link H5SwmrV1Relation}) pass {@link #SPARK_WRITES} down
  * instead, and it forwards every step to the hook a test {@link #set}. Nothing in production sets one: it stays
  * {@link CommitHook#NONE}. Tests that run a Spark write set it (in this JVM, or once in a child JVM's main from a
- * test-only system property, see the tests' {@code io.h5swmr.testing.CommitPause}) and reset it with
- * {@code set(null)}. Writers created directly (the appender, the batch-write roles) never read it.
+ * test-only system property, see the tests' {@code io.h5swmr.testing.CommitPause}; tests outside this package
+ * through the test-jar's {@code io.h5swmr.write.HookedWriters}) and reset it with {@code set(null)}. Package-private:
+ * no public API sets a hook. Writers created directly (the appender, the batch-write roles) never read it.
  */
-public final class SparkCommitHook {
+final class SparkCommitHook {
   private static volatile CommitHook hook = CommitHook.NONE;
 
   /** What Spark-built writers pass to their commits: forwards each step to the hook set now. */
@@ -21,7 +22,7 @@ public final class SparkCommitHook {
   private SparkCommitHook() {}
 
   /** Tests only: the hook of every commit of a Spark-built write in this process ({@code null}: none). */
-  public static void set(CommitHook testHook) {
+  static void set(CommitHook testHook) {
     hook = testHook == null ? CommitHook.NONE : testHook;
   }
 }

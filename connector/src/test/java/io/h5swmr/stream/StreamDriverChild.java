@@ -45,7 +45,7 @@ public final class StreamDriverChild {
           pauseInstalled = true;
           System.setProperty(io.h5swmr.testing.CommitPause.PROPERTY, pauseStep);
           // the sink is built by Spark: its commits take the hook from the process-level seam
-          io.h5swmr.write.SparkCommitHook.set(io.h5swmr.testing.CommitPause.fromProperty());
+          io.h5swmr.write.HookedWriters.sparkWrites(io.h5swmr.testing.CommitPause.fromProperty());
         }
       }
 

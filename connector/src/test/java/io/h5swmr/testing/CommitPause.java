@@ -6,7 +6,7 @@ import io.h5swmr.hdf5.journal.CommitHook;
  * Test-only commit hooks for child JVMs: {@link #fromProperty()} reads {@code -Dh5swmr.test.commitPause=<step>}
  * once, in the child's main, and returns a {@link CommitHook} that, at that step, prints {@code H5SWMR-PAUSE <step>}
  * and blocks forever (the parent then kills or stops the process there). The child hands it to the writer it
- * builds, or, for a write Spark builds, sets it as {@code io.h5swmr.write.SparkCommitHook}. Production code has no
+ * builds, or, for a write Spark builds, sets it with {@code io.h5swmr.write.HookedWriters.sparkWrites}. Production code has no
  * such property: a commit only blocks where a test passed a hook.
  */
 public final class CommitPause {
