@@ -62,26 +62,45 @@ public final class H5File implements AutoCloseable {
   }
 
   /**
-   * Opens an existing file read-only. When a writer died after committing but before applying its journal
-   * (docs/journal.md), the file is read through the committed journal's overlay: the committed state, read-only.
+   * Where a reader finds the committed state of a local file when the bytes on disk are not it (a writer died
+   * after its commit point but before applying its journal, docs/journal.md). H5File knows no journal: the caller
+   * hands it one of these (the journal package's {@code JournalOverlay.COMMITTED}); {@link #AS_ON_DISK} reads the
+   * file as it is.
    */
-  public static H5File openReadOnly(String path) {
-    H5File viaJournal = openThroughCommittedJournal(path);
-    return viaJournal != null ? viaJournal : open(path, true);
+  @FunctionalInterface
+  public interface CommittedView {
+    /** The file's bytes on disk are its committed state. */
+    CommittedView AS_ON_DISK = file -> null;
+
+    /**
+     * An opener through which {@code file} reads as last committed, or null when its bytes on disk are that state.
+     *
+     * @throws java.io.IOException when that cannot be told (the plain open then reports what is wrong with the file)
+     */
+    io.h5swmr.hdf5.driver.H5Storage.Opener committed(Path file) throws java.io.IOException;
   }
 
-  /** The file read through its committed journal, or null when there is none (the common case: one stat). */
-  private static H5File openThroughCommittedJournal(String path) {
+  /**
+   * Opens an existing file read-only as it is on disk. A file a writer of this project may have left with a
+   * committed journal beside it is opened with {@link #openReadOnly(String, CommittedView)} instead.
+   */
+  public static H5File openReadOnly(String path) {
+    return open(path, true);
+  }
+
+  /**
+   * Opens an existing file read-only in its committed state: through the opener {@code view} gives when there is
+   * one (e.g. a committed journal's overlay: read-only), else as it is on disk.
+   */
+  public static H5File openReadOnly(String path, CommittedView view) {
+    io.h5swmr.hdf5.driver.H5Storage.Opener committed;
+    Path file = Paths.get(normalizeFile(path));
     try {
-      Path file = Paths.get(normalizeFile(path));
-      if (!Files.exists(io.h5swmr.hdf5.journal.JournalFiles.journal(io.h5swmr.hdf5.journal.JournalFiles
-          .realTarget(file))) || !io.h5swmr.hdf5.journal.JournalOverlay.hasCommittedJournal(file)) {
-        return null;
-      }
-      return openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.readerOpener(file));
+      committed = view.committed(file);
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      return null; // the plain open reports what is wrong with the file
+      committed = null; // the plain open reports what is wrong with the file
     }
+    return committed != null ? openReadOnly(file.toString(), committed) : open(path, true);
   }
 
   /** Opens an existing file for reading and writing. */

@@ -1,7 +1,6 @@
 package io.h5swmr.hdf5;
 
-import io.h5swmr.exceptions.H5SwmrException;
-import java.util.concurrent.locks.ReentrantLock;
+import io.h5swmr.hdf5.driver.NativeGuard;
 
 /**
  * The one door to the native HDF5 library.
@@ -9,42 +8,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Loads the bytedeco natives once per JVM before {@code hdf.hdf5lib.H5} is touched, pointing the
  * official Java API at the library JavaCPP already loaded so that its static initialiser neither searches
  * {@code java.library.path} nor prints a stack trace. The HDF5 build shipped by bytedeco is not thread-safe,
- * so every native call goes through {@link #call}, which holds one process-wide re-entrant lock.
+ * so every native call goes through {@link #call}, which holds one process-wide re-entrant lock. The lock itself
+ * is {@link NativeGuard}, in the storage driver's package below this one, which the driver's callbacks share.
  */
 public final class H5Native {
-  private static final ReentrantLock GUARD = new ReentrantLock();
-  private static volatile boolean loaded;
-
   private H5Native() {}
 
   /** Loads the native library if this JVM has not yet; cheap after the first call. */
   public static void ensureLoaded() {
-    if (loaded) {
-      return;
-    }
-    synchronized (H5Native.class) {
-      if (loaded) {
-        return;
-      }
-      try {
-        String path = org.bytedeco.javacpp.Loader.load(org.bytedeco.hdf5.hdf5_java.class);
-        if (path != null && System.getProperty("hdf.hdf5lib.H5.hdf5lib") == null) {
-          System.setProperty("hdf.hdf5lib.H5.hdf5lib", path);
-        }
-        GUARD.lock();
-        try {
-          hdf.hdf5lib.H5.H5open();
-          // Errors come back as exceptions; the C library's own stderr dump would only be noise.
-          hdf.hdf5lib.H5.H5error_off();
-        } finally {
-          GUARD.unlock();
-        }
-        loaded = true;
-      } catch (Throwable t) {
-        throw new H5SwmrException("Could not load the native HDF5 library (org.bytedeco:hdf5 "
-            + "for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + "): " + t, t);
-      }
-    }
+    NativeGuard.ensureLoaded();
   }
 
   /** A native action that may throw the HDF5 library's checked exceptions. */
@@ -55,13 +27,7 @@ public final class H5Native {
 
   /** Runs {@code action} holding the process-wide HDF5 guard. */
   public static <T> T call(NativeAction<T> action) throws Exception {
-    ensureLoaded();
-    GUARD.lock();
-    try {
-      return action.run();
-    } finally {
-      GUARD.unlock();
-    }
+    return NativeGuard.call(action::run);
   }
 
   /**
@@ -69,17 +35,11 @@ public final class H5Native {
    * throughout, so that no other thread's native call comes between them. Its exceptions pass through unchanged.
    */
   public static <T> T exclusively(java.util.function.Supplier<T> block) {
-    ensureLoaded();
-    GUARD.lock();
-    try {
-      return block.get();
-    } finally {
-      GUARD.unlock();
-    }
+    return NativeGuard.exclusively(block);
   }
 
   /** True when the current thread holds the native guard (for assertions in tests). */
   public static boolean heldByCurrentThread() {
-    return GUARD.isHeldByCurrentThread();
+    return NativeGuard.heldByCurrentThread();
   }
 }

@@ -19,6 +19,18 @@ final class LocalOpeners {
 
   private LocalOpeners() {}
 
+  /** Suffix of the write fence's lock file (the journal package's JournalFiles.lock names it so). */
+  static final String FENCE_SUFFIX = ".h5swmr-lock";
+
+  /**
+   * The lock file an h5swmr writer of {@code realTarget} holds open for its whole write session:
+   * {@code .<name>.h5swmr-lock} beside it. The journal package owns the fence and names the same file (a test
+   * checks they agree); this package only recognises it and so does not depend on the journal.
+   */
+  static Path fenceFile(Path realTarget) {
+    return realTarget.resolveSibling("." + realTarget.getFileName() + FENCE_SUFFIX);
+  }
+
   /** Whether this host has a {@code /proc} to look at. */
   static boolean available() {
     return Files.isDirectory(Paths.get("/proc/self/fd"));
@@ -41,7 +53,7 @@ final class LocalOpeners {
     } catch (IOException e) {
       return out;
     }
-    String fence = io.h5swmr.hdf5.journal.JournalFiles.lock(Paths.get(target)).toString();
+    String fence = fenceFile(Paths.get(target)).toString();
     long self = ProcessHandle.current().pid();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Paths.get("/proc"), p -> isPid(p))) {
       for (Path proc : procs) {

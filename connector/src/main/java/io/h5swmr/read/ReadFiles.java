@@ -19,7 +19,7 @@ final class ReadFiles {
       }
       return H5File.openRemote(file, hadoop.get());
     }
-    return H5File.openReadOnly(file);
+    return H5File.openReadOnly(file, io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED);
   }
 
   /** Whether remote {@code file} still exists (true when that cannot be told: the open's error then stands). */

@@ -3,6 +3,7 @@ package io.h5swmr.write;
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrException;
+import io.h5swmr.hdf5.journal.CommitHook;
 import io.h5swmr.lock.LockSettings;
 import java.io.IOException;
 import java.lang.reflect.Array;
@@ -44,14 +45,17 @@ public final class H5SwmrAppender implements AutoCloseable {
 
   private final H5SwmrOptions options;
   private final StructType schema;
+  /** Told every commit step: {@link CommitHook#NONE} but in tests. */
+  private final CommitHook hook;
   private final Cadence rescan = Cadence.atMostEvery(PROCESS_RESCAN);
   /** The write every append stages into and commits through (created by the first append). */
   private H5SwmrBatchWrite write;
   private boolean closed;
 
-  private H5SwmrAppender(H5SwmrOptions options, StructType schema) {
+  private H5SwmrAppender(H5SwmrOptions options, StructType schema, CommitHook hook) {
     this.options = options;
     this.schema = schema;
+    this.hook = hook;
   }
 
   /**
@@ -61,6 +65,11 @@ public final class H5SwmrAppender implements AutoCloseable {
    * @param schema the columns every {@link #append} passes, in order (the types Spark writes accept)
    */
   public static H5SwmrAppender open(Path file, String dataset, StructType schema, LockSettings lock) {
+    return open(file, dataset, schema, lock, CommitHook.NONE);
+  }
+
+  /** As {@link #open(Path, String, StructType, LockSettings)}, every commit step reported to {@code hook} (tests). */
+  static H5SwmrAppender open(Path file, String dataset, StructType schema, LockSettings lock, CommitHook hook) {
     Objects.requireNonNull(lock, "lock");
     Map<String, String> o = new LinkedHashMap<>();
     o.put(H5SwmrOptions.REDIS_URL, lock.redisUrl());
@@ -68,7 +77,7 @@ public final class H5SwmrAppender implements AutoCloseable {
     o.put(H5SwmrOptions.LOCK_TTL, lock.leaseTtl().toMillis() + "ms");
     o.put(H5SwmrOptions.LOCK_TIMEOUT, lock.acquireTimeout().toMillis() + "ms");
     o.put(H5SwmrOptions.REDIS_CONNECT_TIMEOUT, lock.connectTimeout().toMillis() + "ms");
-    return open(file, dataset, schema, o);
+    return open(file, dataset, schema, o, hook);
   }
 
   /**
@@ -77,7 +86,14 @@ public final class H5SwmrAppender implements AutoCloseable {
    * {@code dataset} are set from the arguments.
    */
   public static H5SwmrAppender open(Path file, String dataset, StructType schema, Map<String, String> options) {
+    return open(file, dataset, schema, options, CommitHook.NONE);
+  }
+
+  /** As {@link #open(Path, String, StructType, Map)}, every commit step reported to {@code hook} (tests). */
+  static H5SwmrAppender open(Path file, String dataset, StructType schema, Map<String, String> options,
+      CommitHook hook) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(hook, "hook");
     Objects.requireNonNull(schema, "schema");
     if (io.h5swmr.config.LocalPaths.isRemote(file.toString())) {
       // Paths.get("s3a://bucket/x.h5") is a local relative path "s3a:/bucket/x.h5": refuse what was meant
@@ -90,7 +106,7 @@ public final class H5SwmrAppender implements AutoCloseable {
     H5SwmrOptions parsed = H5SwmrOptions.of(o);
     H5SwmrBatchWrite.datasetOf(parsed);
     WriteSchema.of(schema, parsed.indexColumn());
-    return new H5SwmrAppender(parsed, schema);
+    return new H5SwmrAppender(parsed, schema, hook);
   }
 
   /**
@@ -112,8 +128,7 @@ public final class H5SwmrAppender implements AutoCloseable {
     for (int attempt = 0; ; attempt++) {
       if (write == null) {
         // Inspects the target under a shared lease and creates the staging directory; reused by later appends.
-        write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options, H5SwmrCommitter.Mode.APPEND,
-            rescan);
+        write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), schema, options, WriteMode.APPEND, rescan, hook);
         write.cleanOrphansAtMostEvery(ORPHAN_CLEANING);
       }
       H5SwmrWriterCommitMessage message = stage(columns, rows);

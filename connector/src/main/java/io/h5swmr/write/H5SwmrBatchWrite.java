@@ -3,7 +3,8 @@ package io.h5swmr.write;
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.config.LocalPaths;
 import io.h5swmr.exceptions.H5SwmrConfigException;
-import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.hdf5.journal.CommitHook;
+import io.h5swmr.hdf5.journal.JournalTransaction;
 import io.h5swmr.lock.Lease;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private final Path target;
   private final String dataset;
   private final WriteSchema schema;
-  private final H5SwmrCommitter.Mode mode;
+  private final WriteMode mode;
+  private final CommitHook hook;
   private final H5SwmrOptions options;
   private final WriteLocks locks;
   private final boolean skip;
@@ -46,8 +48,9 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private Cadence orphanCleaning = Cadence.always();
   private H5SwmrCommitter.Result lastResult;
 
-  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
-    this(queryId, inputSchema, options, mode, Cadence.always());
+  /** @param hook told every commit step ({@link CommitHook#NONE} in production) */
+  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, WriteMode mode, CommitHook hook) {
+    this(queryId, inputSchema, options, mode, Cadence.always(), hook);
   }
 
   /**
@@ -55,11 +58,13 @@ final class H5SwmrBatchWrite implements BatchWrite {
    *     Spark writes (refuse before tasks run); for {@link H5SwmrAppender}, which commits right after staging in
    *     the same process, only at commits and at most once per interval (measured: each scan was about a quarter
    *     to a third of a small append's time)
+   * @param hook told every commit step ({@link CommitHook#NONE} in production)
    */
-  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, H5SwmrCommitter.Mode mode,
-      Cadence rescan) {
+  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, WriteMode mode,
+      Cadence rescan, CommitHook hook) {
     this.options = options;
     this.mode = mode;
+    this.hook = hook;
     this.rescan = rescan;
     this.target = targetPath(options.singlePath());
     this.dataset = datasetOf(options);
@@ -76,15 +81,16 @@ final class H5SwmrBatchWrite implements BatchWrite {
       WriteChecks.parentsAreGroups(target, dataset, options.dataset());
       existing = H5TargetDataset.inspect(target, dataset);
     }
-    if (existing.datasetExists && mode == H5SwmrCommitter.Mode.ERROR_IF_EXISTS) {
-      throw alreadyExists(target, dataset);
+    WriteMode.Action action = mode.decide(existing.datasetExists);
+    if (action == WriteMode.Action.REFUSE) {
+      throw WriteMode.alreadyExists(target, dataset);
     }
-    this.skip = existing.datasetExists && mode == H5SwmrCommitter.Mode.IGNORE;
-    if (!skip && !(existing.datasetExists && mode == H5SwmrCommitter.Mode.APPEND)) {
+    this.skip = action == WriteMode.Action.SKIP;
+    if (action != WriteMode.Action.SKIP && action != WriteMode.Action.APPEND) {
       WriteChecks.typeFitsObjectHeader(schema, dataset);
     }
     String where = "dataset " + dataset + " of " + target;
-    if (existing.datasetExists && mode == H5SwmrCommitter.Mode.APPEND) {
+    if (action == WriteMode.Action.APPEND) {
       WriteSchema effective = WriteCompatibility.effectiveSchema(existing, schema);
       WriteCompatibility.checkAppend(target, dataset, existing, effective, null);
       this.stored = StoredTypes.of(where, existing, effective);
@@ -92,8 +98,8 @@ final class H5SwmrBatchWrite implements BatchWrite {
       this.stored = StoredTypes.none(where, schema);
     }
     this.stagingRoot = options.stagingDir() != null
-        ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + ".h5swmr-staging")
-        : H5SwmrCommitter.defaultStagingRoot(target);
+        ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + StagingArea.STAGING_SUFFIX)
+        : StagingArea.defaultRoot(target);
     this.staging = skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
   }
 
@@ -143,12 +149,6 @@ final class H5SwmrBatchWrite implements BatchWrite {
     }
   }
 
-  static H5SwmrDataException alreadyExists(Path target, String dataset) {
-    return new H5SwmrDataException("Dataset " + dataset + " already exists in " + target + " and the save mode is "
-        + "errorifexists (the default): use mode 'append' to extend it, 'overwrite' to replace it or 'ignore' to "
-        + "leave it");
-  }
-
   /** True when the mode is ignore and the dataset exists: nothing is written. */
   boolean skip() {
     return skip;
@@ -175,7 +175,7 @@ final class H5SwmrBatchWrite implements BatchWrite {
 
   /**
    * Commits under the exclusive lease with {@code commitMarks} written in the same commit (see
-   * {@link H5SwmrCommitter#commit(H5SwmrCommitter.Fence, List, Map)}); returns false when the marks were already
+   * {@link H5SwmrCommitter#commit(JournalTransaction.Fence, List, Map)}); returns false when the marks were already
    * there, i.e. a replay that wrote nothing.
    */
   boolean commit(WriterCommitMessage[] messages, Map<String, Long> commitMarks) {
@@ -217,14 +217,14 @@ final class H5SwmrBatchWrite implements BatchWrite {
     long t0 = System.nanoTime();
     try (Lease lease = locks.exclusive()) {
       long lockWait = System.nanoTime() - t0;
-      H5SwmrCommitter.Fence fence = locks.fence(lease);
+      JournalTransaction.Fence fence = locks.fence(lease);
       NativeWriterCheck.beforeCommit(target, options, rescan);
       if (orphanCleaning.due()) {
-        H5SwmrCommitter.cleanOrphans(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
+        StagingArea.removeLeftovers(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
         orphanCleaning.done();
       }
       long c0 = System.nanoTime();
-      lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored)
+      lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored, hook)
           .commit(fence, staged, commitMarks);
       long commitNanos = System.nanoTime() - c0;
       if (lastResult.skipped && !commitMarks.isEmpty()) {
@@ -235,12 +235,11 @@ final class H5SwmrBatchWrite implements BatchWrite {
             dataset);
       } else {
         LOG.info("h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
-            + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (copy {} ms, write {} ms), {}, "
+            + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (write {} ms), {}, "
             + "{} bytes journaled, {} fsyncs",
-            target, dataset, mode.name().toLowerCase(), lastResult.rowsWritten, staged.size(),
+            target, dataset, mode.label(), lastResult.rowsWritten, staged.size(),
             lastResult.bytesStaged, lastResult.totalRows, lastResult.generation, lease.token(),
-            lockWait / 1_000_000, commitNanos / 1_000_000, lastResult.copyNanos / 1_000_000,
-            lastResult.writeNanos / 1_000_000, lastResult.inPlace ? "in place" : "new file or unchanged",
+            lockWait / 1_000_000, commitNanos / 1_000_000, lastResult.writeNanos / 1_000_000, lastResult.inPlace ? "in place" : "new file or unchanged",
             lastResult.journaledBytes, lastResult.fsyncs);
       }
     }

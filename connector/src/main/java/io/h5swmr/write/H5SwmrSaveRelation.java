@@ -24,14 +24,7 @@ public final class H5SwmrSaveRelation extends BaseRelation {
 
   /** Writes {@code data} to the target the options name, honouring {@code mode}. */
   public static BaseRelation save(SQLContext sqlContext, SaveMode mode, H5SwmrOptions options, Dataset<Row> data) {
-    H5SwmrCommitter.Mode m;
-    switch (mode) {
-      case Append: m = H5SwmrCommitter.Mode.APPEND; break;
-      case Overwrite: m = H5SwmrCommitter.Mode.OVERWRITE; break;
-      case Ignore: m = H5SwmrCommitter.Mode.IGNORE; break;
-      default: m = H5SwmrCommitter.Mode.ERROR_IF_EXISTS;
-    }
-    H5SwmrWriteJob.run(data, options, m);
+    H5SwmrWriteJob.run(data, options, WriteMode.of(mode), SparkCommitHook.SPARK_WRITES);
     return new H5SwmrSaveRelation(sqlContext, data.schema());
   }
 

@@ -1,6 +1,7 @@
 package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.hdf5.journal.CommitHook;
 import java.util.Map;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.write.DataWriter;
@@ -27,12 +28,16 @@ final class H5SwmrStreamingWrite implements StreamingWrite {
   private final String queryId;
   private final StructType schema;
   private final H5SwmrOptions options;
-  private final H5SwmrCommitter.Mode mode;
+  private final WriteMode mode;
+  /** Told every commit step of every micro-batch ({@link CommitHook#NONE} in production). */
+  private final CommitHook hook;
   /** The write of the micro-batch in flight (Spark runs one at a time per query). */
   private H5SwmrBatchWrite current;
 
-  H5SwmrStreamingWrite(String queryId, StructType schema, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
+  H5SwmrStreamingWrite(String queryId, StructType schema, H5SwmrOptions options, WriteMode mode,
+      CommitHook hook) {
     this.queryId = queryId;
+    this.hook = hook;
     this.schema = schema;
     this.options = options;
     this.mode = mode;
@@ -51,7 +56,7 @@ final class H5SwmrStreamingWrite implements StreamingWrite {
     if (current != null) {
       current.discard();
     }
-    current = new H5SwmrBatchWrite(queryId, schema, options, mode);
+    current = new H5SwmrBatchWrite(queryId, schema, options, mode, hook);
     return new Factory(current.createBatchWriterFactory(info));
   }
 
@@ -67,7 +72,7 @@ final class H5SwmrStreamingWrite implements StreamingWrite {
     for (WriterCommitMessage m : messages) {
       rows += m == null ? 0 : ((H5SwmrWriterCommitMessage) m).rows();
     }
-    if (rows == 0 && mode == H5SwmrCommitter.Mode.APPEND) {
+    if (rows == 0 && mode == WriteMode.APPEND) {
       // Nothing to append: a replay of an empty batch writes nothing either, so no commit (and no file copy).
       w.discard();
       return;
@@ -97,7 +102,7 @@ final class H5SwmrStreamingWrite implements StreamingWrite {
 
   @Override
   public String toString() {
-    return "H5SwmrStreamingWrite[" + mode.name().toLowerCase() + " " + options.singlePath() + " "
+    return "H5SwmrStreamingWrite[" + mode.label() + " " + options.singlePath() + " "
         + options.dataset() + "]";
   }
 

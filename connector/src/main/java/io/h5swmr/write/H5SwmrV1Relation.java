@@ -71,7 +71,7 @@ public final class H5SwmrV1Relation extends BaseRelation implements InsertableRe
 
   @Override
   public void insert(Dataset<Row> data, boolean overwrite) {
-    H5SwmrWriteJob.run(H5SwmrWrite.toTableSchema(data, schema, options), options,
-        overwrite ? H5SwmrCommitter.Mode.OVERWRITE : H5SwmrCommitter.Mode.APPEND);
+    H5SwmrWriteJob.run(H5SwmrWrite.toTableSchema(data, schema, options), options, WriteMode.ofInsert(overwrite),
+        SparkCommitHook.SPARK_WRITES);
   }
 }

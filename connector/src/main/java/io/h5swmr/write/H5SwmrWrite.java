@@ -33,30 +33,30 @@ final class H5SwmrWrite implements V1Write {
     this.truncate = truncate;
   }
 
-  private H5SwmrCommitter.Mode mode() {
-    return truncate ? H5SwmrCommitter.Mode.OVERWRITE : H5SwmrCommitter.Mode.APPEND;
+  private WriteMode mode() {
+    return WriteMode.ofInsert(truncate);
   }
 
   @Override
   public String description() {
-    return "h5swmr " + mode().name().toLowerCase() + " " + options.paths() + " " + options.dataset();
+    return "h5swmr " + mode().label() + " " + options.paths() + " " + options.dataset();
   }
 
   @Override
   public BatchWrite toBatch() {
-    return new H5SwmrBatchWrite(info.queryId(), info.schema(), options, mode());
+    return new H5SwmrBatchWrite(info.queryId(), info.schema(), options, mode(), SparkCommitHook.SPARK_WRITES);
   }
 
   /** {@code df.writeStream.format("h5swmr")}: one commit per micro-batch (complete mode arrives truncated). */
   @Override
   public StreamingWrite toStreaming() {
-    return new H5SwmrStreamingWrite(info.queryId(), info.schema(), options, mode());
+    return new H5SwmrStreamingWrite(info.queryId(), info.schema(), options, mode(), SparkCommitHook.SPARK_WRITES);
   }
 
   @Override
   public InsertableRelation toInsertableRelation() {
     return (data, overwrite) -> H5SwmrWriteJob.run(toTableSchema(data, tableSchema, options), options,
-        overwrite ? H5SwmrCommitter.Mode.OVERWRITE : mode());
+        overwrite ? WriteMode.OVERWRITE : mode(), SparkCommitHook.SPARK_WRITES);
   }
 
   /**

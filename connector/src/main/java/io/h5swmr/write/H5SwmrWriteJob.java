@@ -1,6 +1,7 @@
 package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.hdf5.journal.CommitHook;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -25,9 +26,13 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
 final class H5SwmrWriteJob {
   private H5SwmrWriteJob() {}
 
-  /** Writes {@code data} with {@code mode}; returns the commit result (null when skipped by ignore). */
-  static H5SwmrCommitter.Result run(Dataset<Row> data, H5SwmrOptions options, H5SwmrCommitter.Mode mode) {
-    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), data.schema(), options, mode);
+  /**
+   * Writes {@code data} with {@code mode}, every commit step reported to {@code hook}; returns the commit result
+   * (null when skipped by ignore).
+   */
+  static H5SwmrCommitter.Result run(Dataset<Row> data, H5SwmrOptions options, WriteMode mode, CommitHook hook) {
+    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), data.schema(), options, mode,
+        hook);
     if (write.skip()) {
       write.discard();
       return null;

@@ -6,6 +6,7 @@ import io.h5swmr.hdf5.H5DatasetInfo;
 import io.h5swmr.hdf5.H5DatasetSpec;
 import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5ObjectKind;
+import io.h5swmr.hdf5.journal.JournalOverlay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -79,7 +80,7 @@ final class H5TargetDataset implements AutoCloseable {
     if (!Files.exists(file)) {
       return new Existing(false, null);
     }
-    try (H5File f = H5File.openReadOnly(file.toString())) {
+    try (H5File f = H5File.openReadOnly(file.toString(), JournalOverlay.COMMITTED)) {
       return inspect(f, datasetPath);
     }
   }

@@ -3,6 +3,9 @@ package io.h5swmr.write;
 import io.h5swmr.exceptions.H5SwmrConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.h5swmr.hdf5.journal.JournalFiles;
+import io.h5swmr.hdf5.journal.JournalTransaction;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,9 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One query's staging directory ({@code <stagingRoot>/<queryId>/}): created and checked on the driver before
@@ -20,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * tell a dead job's leftovers from a running job's files), deleted after commit or abort.
  */
 final class StagingArea implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StagingArea.class);
+  static final String STAGING_SUFFIX = ".h5swmr-staging";
   static final String HEARTBEAT = ".heartbeat";
   /** {@code <host> <pid> <process start, epoch ms>} of the driver that owns the directory. */
   static final String OWNER = ".owner";
@@ -35,6 +44,53 @@ final class StagingArea implements AutoCloseable {
       return t;
     });
     beat.scheduleAtFixedRate(this::touch, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The default staging root beside the target: {@code .<name>.h5swmr-staging}. */
+  static Path defaultRoot(Path target) {
+    return target.resolveSibling("." + target.getFileName() + STAGING_SUFFIX);
+  }
+
+  /**
+   * Deletes what interrupted writes left: commit copies of the target ({@link JournalTransaction#commitCopy}),
+   * and staging directories under {@code stagingRoot} (but {@code keep}) whose driver is gone (a dead process on
+   * this host, or a heartbeat older than {@code staleAfterMillis}). Call only under the exclusive lease. Returns
+   * the paths removed.
+   */
+  static List<Path> removeLeftovers(Path target, Path stagingRoot, Path keep, long staleAfterMillis) {
+    List<Path> removed = new ArrayList<>();
+    Path real = JournalFiles.realTarget(target);
+    Path dir = real.getParent();
+    String prefix = "." + real.getFileName() + JournalTransaction.COMMIT_INFIX;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString()
+        .startsWith(prefix))) {
+      for (Path p : ds) {
+        if (Files.deleteIfExists(p)) {
+          removed.add(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + dir + " for interrupted commits", e);
+    }
+    if (stagingRoot != null && Files.isDirectory(stagingRoot)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(stagingRoot)) {
+        for (Path q : ds) {
+          if (keep != null && q.equals(keep)) {
+            continue;
+          }
+          if (isOrphan(q, staleAfterMillis)) {
+            deleteTree(q);
+            removed.add(q);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not list staging directory " + stagingRoot, e);
+      }
+    }
+    if (!removed.isEmpty()) {
+      LOG.warn("h5swmr: removed leftovers of interrupted writes to {}: {}", target, removed);
+    }
+    return removed;
   }
 
   /** Creates {@code root/queryId}, proves it writable, starts the heartbeat. */

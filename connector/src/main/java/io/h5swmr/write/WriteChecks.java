@@ -128,7 +128,7 @@ final class WriteChecks {
     if (!Files.isRegularFile(target)) {
       return;
     }
-    try (H5File f = H5File.openReadOnly(target.toString())) {
+    try (H5File f = H5File.openReadOnly(target.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       for (int slash = dataset.indexOf('/', 1); slash > 0; slash = dataset.indexOf('/', slash + 1)) {
         String parent = dataset.substring(0, slash);
         H5ObjectKind k = f.kind(parent);

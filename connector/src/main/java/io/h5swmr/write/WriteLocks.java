@@ -2,6 +2,7 @@ package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.exceptions.H5SwmrLockException;
+import io.h5swmr.hdf5.journal.JournalTransaction;
 import io.h5swmr.lock.Lease;
 import io.h5swmr.lock.LockService;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ final class WriteLocks {
   }
 
   /** A commit fence over an exclusive lease: valid locally and still the holder in Redis. */
-  H5SwmrCommitter.Fence fence(Lease lease) {
-    return new H5SwmrCommitter.Fence() {
+  JournalTransaction.Fence fence(Lease lease) {
+    return new JournalTransaction.Fence() {
       @Override
       public long token() {
         return lease.token();

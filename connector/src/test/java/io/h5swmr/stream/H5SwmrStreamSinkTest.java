@@ -49,7 +49,7 @@ class H5SwmrStreamSinkTest {
     }
     try (io.h5swmr.lock.Lease lease = io.h5swmr.lock.LockService.shared(io.h5swmr.lock.LockSettings.builder()
         .redisUrl(REDIS.url()).build()).acquireShared(io.h5swmr.lock.LockKeys.forFile(sink));
-        H5File f = H5File.openReadOnly(sink.toString())) {
+        H5File f = H5File.openReadOnly(sink.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       return f.listDatasets().contains("/out") ? f.datasetInfo("/out").rows() : 0;
     }
   }
@@ -82,7 +82,7 @@ class H5SwmrStreamSinkTest {
         a.kill9();
       }
       String mark = "h5swmr.stream.batch." + queryId;
-      try (H5File f = H5File.openReadOnly(sink.toString())) {
+      try (H5File f = H5File.openReadOnly(sink.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
         markAfterFirstCrash = (Long) f.attributes("/out").get(mark);
       }
       assertThat(markAfterFirstCrash).as("the killed batch was published with its id").isGreaterThanOrEqualTo(1);
@@ -121,7 +121,7 @@ class H5SwmrStreamSinkTest {
     for (int i = 0; i < rows.size(); i++) {
       assertThat(rows.get(i).getDouble(rows.get(i).fieldIndex("out"))).as("row %d", i).isEqualTo(i * 0.5);
     }
-    try (H5File f = H5File.openReadOnly(sink.toString())) {
+    try (H5File f = H5File.openReadOnly(sink.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       assertThat((Long) f.attributes("/out").get("h5swmr.stream.batch." + queryId))
           .as("the clean run published a batch after the replayed one").isGreaterThan(markAfterFirstCrash);
     }
@@ -197,7 +197,7 @@ class H5SwmrStreamSinkTest {
   private static long sinkRows(Path sink, String dataset) {
     try (io.h5swmr.lock.Lease lease = io.h5swmr.lock.LockService.shared(io.h5swmr.lock.LockSettings.builder()
         .redisUrl(REDIS.url()).build()).acquireShared(io.h5swmr.lock.LockKeys.forFile(sink));
-        H5File f = H5File.openReadOnly(sink.toString())) {
+        H5File f = H5File.openReadOnly(sink.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       return f.datasetInfo(dataset).rows();
     }
   }

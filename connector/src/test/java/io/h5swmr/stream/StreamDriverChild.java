@@ -44,7 +44,8 @@ public final class StreamDriverChild {
         if (!pauseStep.equals("-") && id >= pauseAfter && !pauseInstalled) {
           pauseInstalled = true;
           System.setProperty(io.h5swmr.testing.CommitPause.PROPERTY, pauseStep);
-          io.h5swmr.testing.CommitPause.installFromProperty();
+          // the sink is built by Spark: its commits take the hook from the process-level seam
+          io.h5swmr.write.HookedWriters.sparkWrites(io.h5swmr.testing.CommitPause.fromProperty());
         }
       }
 

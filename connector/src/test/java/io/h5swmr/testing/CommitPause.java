@@ -3,10 +3,11 @@ package io.h5swmr.testing;
 import io.h5swmr.hdf5.journal.CommitHook;
 
 /**
- * Test-only commit hooks for child JVMs: {@link #installFromProperty()} reads {@code -Dh5swmr.test.commitPause=<step>}
- * and installs a {@link CommitHook} that, at that step, prints {@code H5SWMR-PAUSE <step>} and blocks forever (the
- * parent then kills or stops the process there). Production code has no such property: a commit only blocks where
- * a test installed a hook.
+ * Test-only commit hooks for child JVMs: {@link #fromProperty()} reads {@code -Dh5swmr.test.commitPause=<step>}
+ * once, in the child's main, and returns a {@link CommitHook} that, at that step, prints {@code H5SWMR-PAUSE <step>}
+ * and blocks forever (the parent then kills or stops the process there). The child hands it to the writer it
+ * builds, or, for a write Spark builds, sets it with {@code io.h5swmr.write.HookedWriters.sparkWrites}. Production code has no
+ * such property: a commit only blocks where a test passed a hook.
  */
 public final class CommitPause {
   public static final String PROPERTY = "h5swmr.test.commitPause";
@@ -18,13 +19,13 @@ public final class CommitPause {
 
   private CommitPause() {}
 
-  /** Installs the pausing hook when the property is set; returns the step or null. */
-  public static String installFromProperty() {
+  /** The pausing hook the properties ask for, or {@link CommitHook#NONE} when neither is set. */
+  public static CommitHook fromProperty() {
     String stop = System.getProperty(STOP_PROPERTY);
     if (stop != null && !stop.isEmpty()) {
       java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
           java.nio.charset.StandardCharsets.UTF_8));
-      CommitHook.install(s -> {
+      return s -> {
         if (s.equals(stop)) {
           System.out.println("H5SWMR-AT " + s);
           System.out.flush();
@@ -34,39 +35,38 @@ public final class CommitPause {
             throw new java.io.UncheckedIOException(e);
           }
         }
-      });
-      return stop;
+      };
     }
     String step = System.getProperty(PROPERTY);
-    if (step != null && !step.isEmpty()) {
-      CommitHook.install(s -> {
-        if (s.equals(step)) {
-          System.out.println("H5SWMR-PAUSE " + s);
-          System.out.flush();
-          blockForever();
-        }
-      });
+    if (step == null || step.isEmpty()) {
+      return CommitHook.NONE;
     }
-    return step;
+    return s -> {
+      if (s.equals(step)) {
+        System.out.println("H5SWMR-PAUSE " + s);
+        System.out.flush();
+        blockForever();
+      }
+    };
   }
 
   /**
-   * Installs a hook that pauses each thread at its own step, set by {@link #pauseThisThreadAt}: at that step it
-   * prints {@code H5SWMR-PAUSE <step> <label>} and blocks forever. One process then holds many commits (to
-   * different files), each stopped at a chosen step, and one {@code kill -9} interrupts them all there.
+   * A hook that pauses each thread at its own step, set by {@link #pauseThisThreadAt}: at that step it prints
+   * {@code H5SWMR-PAUSE <step> <label>} and blocks forever. One process then holds many commits (to different
+   * files), each stopped at a chosen step, and one {@code kill -9} interrupts them all there.
    */
-  public static void installPerThread() {
-    CommitHook.install(s -> {
+  public static CommitHook perThread() {
+    return s -> {
       String[] p = THREAD_PAUSE.get();
       if (p != null && s.equals(p[0])) {
         System.out.println("H5SWMR-PAUSE " + s + " " + p[1]);
         System.out.flush();
         blockForever();
       }
-    });
+    };
   }
 
-  /** The calling thread's commits pause at {@code step}, printing {@code label} (see {@link #installPerThread}). */
+  /** The calling thread's commits pause at {@code step}, printing {@code label} (see {@link #perThread}). */
   public static void pauseThisThreadAt(String step, String label) {
     THREAD_PAUSE.set(new String[] {step, label});
   }

@@ -45,7 +45,7 @@ class H5SwmrAppenderTest {
       assertThat(a.append(new long[] {1, 2, 3}, new double[] {0.5, 1.5, 2.5})).isEqualTo(3);
       assertThat(a.append(new long[] {4, 5}, new double[] {3.5, 4.5})).isEqualTo(5);
     }
-    try (H5File h = H5File.openReadOnly(file.toString()); H5Dataset ds = h.openDataset("/log")) {
+    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset ds = h.openDataset("/log")) {
       assertThat(ds.rows()).isEqualTo(5);
       assertThat((long[]) ds.readColumn(0, 5, "seq")).containsExactly(1, 2, 3, 4, 5);
       assertThat((double[]) ds.readColumn(0, 5, "value")).containsExactly(0.5, 1.5, 2.5, 3.5, 4.5);
@@ -87,7 +87,7 @@ class H5SwmrAppenderTest {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
     assertThat(Files.getAttribute(real, "unix:nlink")).isEqualTo(2);
     for (Path p : List.of(real, link, hard)) {
-      try (H5File h = H5File.openReadOnly(p.toString()); H5Dataset ds = h.openDataset("/log")) {
+      try (H5File h = H5File.openReadOnly(p.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset ds = h.openDataset("/log")) {
         assertThat((long[]) ds.readColumn(0, 3, "seq")).containsExactly(1, 2, 3);
       }
     }
@@ -106,7 +106,7 @@ class H5SwmrAppenderTest {
         b.append(new long[] {20 + i}, new double[] {2});
       }
     }
-    try (H5File h = H5File.openReadOnly(file.toString()); H5Dataset ds = h.openDataset("/log")) {
+    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset ds = h.openDataset("/log")) {
       assertThat((long[]) ds.readColumn(0, ds.rows(), "seq")).containsExactly(10, 20, 11, 21, 12, 22);
     }
   }
@@ -173,7 +173,7 @@ class H5SwmrAppenderTest {
     java.util.Map<String, String> o = java.util.Map.of("redis.url", REDIS.url(), "path", file.toString(),
         "dataset", "/log");
     return new H5SwmrBatchWrite(java.util.UUID.randomUUID().toString(), SHORTS,
-        io.h5swmr.config.H5SwmrOptions.of(o), H5SwmrCommitter.Mode.APPEND);
+        io.h5swmr.config.H5SwmrOptions.of(o), WriteMode.APPEND, io.h5swmr.hdf5.journal.CommitHook.NONE);
   }
 
   /** h5py (re)creates /log as {seq: uint8, value: float64} (read as smallint, double) holding {@code seq}. */
@@ -226,7 +226,7 @@ class H5SwmrAppenderTest {
       assertThat(WriteTestSupport.sha256(file)).isEqualTo(before);
       assertThat(a.append(new short[] {7}, new double[] {0.25})).isEqualTo(3);
     }
-    try (H5File h = H5File.openReadOnly(file.toString()); H5Dataset ds = h.openDataset("/log")) {
+    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset ds = h.openDataset("/log")) {
       assertThat(ds.rows()).isEqualTo(3);
       assertThat(ds.readColumn(0, 3, "seq")).isInstanceOf(short[].class);
       assertThat((short[]) ds.readColumn(0, 3, "seq")).containsExactly((short) 5, (short) 6, (short) 7);

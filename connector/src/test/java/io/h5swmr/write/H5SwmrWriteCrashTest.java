@@ -373,7 +373,7 @@ class H5SwmrWriteCrashTest {
         Path f = files.get(i);
         String what = f.getFileName() + " (killed at " + steps.get(i) + ") read by h5swmr " + when;
         try (Lease lease = locks.acquireShared(LockKeys.forFile(f));
-            H5File h = H5File.openReadOnly(f.toString());
+            H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED);
             H5Dataset d = h.openDataset("/d")) {
           long n = d.rows();
           assertThat(n).as("rows of " + what).isEqualTo(expected[i]);

@@ -60,7 +60,7 @@ class H5SwmrWriteErrorsTest {
 
   @AfterEach
   void noHook() {
-    io.h5swmr.hdf5.journal.CommitHook.install(null);
+    SparkCommitHook.set(null);
   }
 
   static Dataset<Row> rows(int n, long from) {
@@ -177,9 +177,10 @@ class H5SwmrWriteErrorsTest {
     WriteSchema schema = WriteSchema.of(XY, "index");
     H5SwmrWriterCommitMessage ghost = new H5SwmrWriterCommitMessage(0, dir.resolve("gone/part-0.kryo").toString(),
         5, 100, 0, new int[][] {new int[0], new int[0]});
-    H5SwmrCommitter c = new H5SwmrCommitter(target, "/g/data", schema, H5SwmrCommitter.Mode.APPEND,
-        new WriteSettings(null, 1 << 20, false, 4, false), StoredTypes.none(target.toString(), schema));
-    H5SwmrCommitter.Fence fence = new H5SwmrCommitter.Fence() {
+    H5SwmrCommitter c = new H5SwmrCommitter(target, "/g/data", schema, WriteMode.APPEND,
+        new WriteSettings(null, 1 << 20, false, 4, false), StoredTypes.none(target.toString(), schema),
+        io.h5swmr.hdf5.journal.CommitHook.NONE);
+    io.h5swmr.hdf5.journal.JournalTransaction.Fence fence = new io.h5swmr.hdf5.journal.JournalTransaction.Fence() {
       @Override
       public long token() {
         return 1;
@@ -222,7 +223,7 @@ class H5SwmrWriteErrorsTest {
   void writerWhoseLeaseWasLostPublishesNothing() {
     LockSettings settings = LockSettings.builder().redisUrl(REDIS.url()).build();
     String resource = LockKeys.forFile(target);
-    io.h5swmr.hdf5.journal.CommitHook.install(step -> {
+    SparkCommitHook.set(step -> {
       if (step.equals("closed")) {
         try (LockService admin = LockService.open(settings)) {
           assertThat(admin.forceReleaseAll(resource)).isPositive();
@@ -231,7 +232,7 @@ class H5SwmrWriteErrorsTest {
     });
     assertFailsUnchanged(() -> writer(rows(5, 10), REDIS.url(), "/g/data").mode("append").save(target.toString()),
         "lease");
-    io.h5swmr.hdf5.journal.CommitHook.install(null);
+    SparkCommitHook.set(null);
     writer(rows(5, 10), REDIS.url(), "/g/data").mode("append").save(target.toString());
     assertThat(readBack(REDIS.url(), target, "/g/data")).hasSize(15);
   }

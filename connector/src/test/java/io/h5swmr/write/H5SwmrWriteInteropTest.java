@@ -132,7 +132,7 @@ class H5SwmrWriteInteropTest {
       while (!stop.get()) {
         // Readers follow the protocol (shared lease); in-place commits give no promise to lock-free readers.
         try (io.h5swmr.lock.Lease lease = locks.acquireShared(io.h5swmr.lock.LockKeys.forFile(f));
-            H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/d")) {
+            H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset d = h.openDataset("/d")) {
           long n = d.rows();
           double[] v = (double[]) d.readColumn(0, n);
           double first = v[0];

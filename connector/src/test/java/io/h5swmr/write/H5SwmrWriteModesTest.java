@@ -79,7 +79,7 @@ class H5SwmrWriteModesTest {
     sizes.add(Files.size(f));
     for (int i = 0; i < 20; i++) {
       // the Spark write path's roles driven directly (no Spark job per overwrite: the test stays fast)
-      directWrite(f, "/a", H5SwmrCommitter.Mode.OVERWRITE, i, 50_000 + i);
+      directWrite(f, "/a", WriteMode.OVERWRITE, i, 50_000 + i);
       sizes.add(Files.size(f));
     }
     System.out.println("H5SWMR-OVERWRITE-SIZES " + sizes);
@@ -93,7 +93,7 @@ class H5SwmrWriteModesTest {
   }
 
   /** Rows (x, 2x) for x in [from, to) written by the batch-write roles without a Spark job, as WriterChild does. */
-  static void directWrite(Path f, String dataset, H5SwmrCommitter.Mode mode, long from, long to) throws Exception {
+  static void directWrite(Path f, String dataset, WriteMode mode, long from, long to) throws Exception {
     java.util.Map<String, String> o = new java.util.HashMap<>();
     o.put("redis.url", REDIS.url());
     o.put("path", f.toString());
@@ -102,7 +102,7 @@ class H5SwmrWriteModesTest {
         .add("x", org.apache.spark.sql.types.DataTypes.LongType, false)
         .add("y", org.apache.spark.sql.types.DataTypes.DoubleType, false);
     H5SwmrBatchWrite write = new H5SwmrBatchWrite(java.util.UUID.randomUUID().toString(), schema,
-        io.h5swmr.config.H5SwmrOptions.of(o), mode);
+        io.h5swmr.config.H5SwmrOptions.of(o), mode, io.h5swmr.hdf5.journal.CommitHook.NONE);
     org.apache.spark.sql.connector.write.DataWriter<org.apache.spark.sql.catalyst.InternalRow> w =
         write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
     for (long x = from; x < to; x++) {

@@ -120,10 +120,10 @@ class H5SwmrWriteRoundTripTest {
     // By the time HDF5 is closed (before the journal commit) every staging file is gone: the commit released each
     // one's page cache as soon as it was read, not at the end of the write.
     Path f = dir.resolve("released.h5");
-    Path staging = H5SwmrCommitter.defaultStagingRoot(f);
+    Path staging = StagingArea.defaultRoot(f);
     List<String> leftAtClose = new ArrayList<>();
     int[] seenAtClose = {0};
-    io.h5swmr.hdf5.journal.CommitHook.install(step -> {
+    SparkCommitHook.set(step -> {
       if (step.equals("closed")) {
         seenAtClose[0]++;
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
@@ -137,7 +137,7 @@ class H5SwmrWriteRoundTripTest {
       writer(spark().sql("select id as a, id * 0.5d as b, id * 2 as c from range(0, 800000, 1, 3)"), REDIS.url(),
           "/r").mode("append").save(f.toString());
     } finally {
-      io.h5swmr.hdf5.journal.CommitHook.install(null);
+      SparkCommitHook.set(null);
     }
     assertThat(seenAtClose[0]).isEqualTo(1);
     assertThat(leftAtClose).isEmpty();
@@ -157,10 +157,10 @@ class H5SwmrWriteRoundTripTest {
     // thread (at most a few blocks ahead) has not finished the file, yet the bytes it read are already a hole
     // (they read back as zeros; the file's header was not zero), and every value still arrives.
     Path f = dir.resolve("punched.h5");
-    Path staging = H5SwmrCommitter.defaultStagingRoot(f);
+    Path staging = StagingArea.defaultRoot(f);
     long[] headAtFirstBlock = {-1};
     long[] sizeAtFirstBlock = {-1};
-    io.h5swmr.hdf5.journal.CommitHook.install(step -> {
+    SparkCommitHook.set(step -> {
       if (step.equals("wrote-first-block")) {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
           Path kryo = s.filter(p -> p.getFileName().toString().endsWith(".kryo")).findFirst().orElseThrow();
@@ -175,7 +175,7 @@ class H5SwmrWriteRoundTripTest {
       writer(spark().sql("select id as a, id * 0.5d as b from range(0, 4000000, 1, 1)"), REDIS.url(), "/p")
           .mode("append").save(f.toString());
     } finally {
-      io.h5swmr.hdf5.journal.CommitHook.install(null);
+      SparkCommitHook.set(null);
     }
     assertThat(sizeAtFirstBlock[0]).isGreaterThan(60L << 20);
     assertThat(headAtFirstBlock[0]).isZero();

@@ -41,7 +41,7 @@ class StagingOrphanTest {
     assertThat(StagingArea.isOrphan(otherStart, STALE)).as("live pid started an hour later").isTrue();
     assertThat(StagingArea.isOrphan(running, STALE)).as("the live owner, beating").isFalse();
     Path target = dir.resolve("t.h5");
-    List<Path> removed = H5SwmrCommitter.cleanOrphans(target, dir.resolve(".t.h5.h5swmr-staging"), null, STALE);
+    List<Path> removed = StagingArea.removeLeftovers(target, dir.resolve(".t.h5.h5swmr-staging"), null, STALE);
     assertThat(removed).containsExactlyInAnyOrder(staleOldFormat, otherStart);
     assertThat(Files.exists(staleOldFormat)).isFalse();
     assertThat(Files.exists(otherStart)).isFalse();

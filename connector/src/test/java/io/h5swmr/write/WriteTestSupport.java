@@ -65,7 +65,7 @@ final class WriteTestSupport {
   }
 
   static H5DatasetInfo info(Path f, String dataset) {
-    try (H5File h = H5File.openReadOnly(f.toString())) {
+    try (H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       return h.datasetInfo(dataset);
     }
   }

@@ -1,6 +1,7 @@
 package io.h5swmr.write;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.hdf5.journal.CommitHook;
 import io.h5swmr.testing.CommitPause;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class WriterChild {
       killable(args);
       return;
     }
-    CommitPause.installFromProperty();
+    CommitHook hook = CommitPause.fromProperty();
     String how = args[0];
     Map<String, String> o = new HashMap<>();
     o.put("redis.url", args[1]);
@@ -54,6 +55,7 @@ public final class WriterChild {
     long first = Long.parseLong(args[4]);
     long rows = Long.parseLong(args[5]);
     if (how.equals("spark")) {
+      SparkCommitHook.set(hook); // Spark builds this write itself: the process-level seam
       SparkSession spark = SparkSession.builder().master("local[1]").appName("h5swmr-writer-child")
           .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.driver.host", "127.0.0.1").getOrCreate();
@@ -64,14 +66,14 @@ public final class WriterChild {
       spark.stop();
       return;
     }
-    direct(o, first, rows, () -> System.out.println("STAGED"));
+    direct(o, first, rows, () -> System.out.println("STAGED"), hook);
     System.out.println("COMMITTED");
   }
 
   /** Stages two partitions of rows {@code (x, x * 0.5)} as Spark tasks do, then runs the driver commit. */
-  private static void direct(Map<String, String> o, long first, long rows, Runnable staged) {
+  private static void direct(Map<String, String> o, long first, long rows, Runnable staged, CommitHook hook) {
     H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), SCHEMA, H5SwmrOptions.of(o),
-        H5SwmrCommitter.Mode.APPEND);
+        WriteMode.APPEND, hook);
     DataWriterFactory factory = write.createBatchWriterFactory(() -> 2);
     List<WriterCommitMessage> messages = new ArrayList<>();
     long half = rows / 2;
@@ -95,7 +97,7 @@ public final class WriterChild {
 
   /** The {@code killable} mode: many commits in one process, each paused at its own step (see the class doc). */
   private static void killable(String[] args) throws Exception {
-    CommitPause.installPerThread();
+    CommitHook hook = CommitPause.perThread();
     String how = args[1];
     String redisUrl = args[2];
     String dataset = args[3];
@@ -104,8 +106,8 @@ public final class WriterChild {
     Path warmup = Path.of(args[6]);
     // Warm up (classes, native HDF5, Redis) while the parent still checks the previous round: create a private
     // file and append to it in place, with no pause (this thread has no step).
-    killableAppend(how, redisUrl, dataset, 10, ttl, 0, warmup);
-    killableAppend(how, redisUrl, dataset, 10, ttl, 10, warmup);
+    killableAppend(how, redisUrl, dataset, 10, ttl, 0, warmup, hook);
+    killableAppend(how, redisUrl, dataset, 10, ttl, 10, warmup, hook);
     System.out.println("READY");
     java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
         java.nio.charset.StandardCharsets.UTF_8));
@@ -125,7 +127,7 @@ public final class WriterChild {
       Thread t = new Thread(() -> {
         CommitPause.pauseThisThreadAt(step, Integer.toString(index));
         try {
-          killableAppend(how, redisUrl, dataset, rows, ttl, first, file);
+          killableAppend(how, redisUrl, dataset, rows, ttl, first, file, hook);
           System.out.println("COMMITTED " + index);
         } catch (RuntimeException | Error e) {
           System.out.println("FAILED " + index + " " + e);
@@ -143,7 +145,7 @@ public final class WriterChild {
 
   /** Appends rows {@code [first, first + rows)} through the driver commit or a plain appender. */
   private static void killableAppend(String how, String redisUrl, String dataset, long rows, String ttl, long first,
-      Path file) {
+      Path file, CommitHook hook) {
     Map<String, String> o = new HashMap<>();
     o.put("redis.url", redisUrl);
     o.put("lock.ttl", ttl);
@@ -154,13 +156,13 @@ public final class WriterChild {
         x[k] = first + k;
         y[k] = x[k] * 0.5;
       }
-      try (H5SwmrAppender app = H5SwmrAppender.open(file, dataset, SCHEMA, o)) {
+      try (H5SwmrAppender app = H5SwmrAppender.open(file, dataset, SCHEMA, o, hook)) {
         app.append(x, y);
       }
     } else {
       o.put("path", file.toString());
       o.put("dataset", dataset);
-      direct(o, first, rows, () -> { });
+      direct(o, first, rows, () -> { }, hook);
     }
   }
 }

@@ -77,7 +77,7 @@ class H5SwmrAppendInPlaceBenchmark {
     }
     spark.sql("select cast(id as double) as v from range(0, " + ROWS + ", 1, 1)").write().format("h5swmr")
         .options(o).option("dataset", "/d").mode("append").save(f.toString());
-    try (H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/d")) {
+    try (H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset d = h.openDataset("/d")) {
       assertThat(d.rows()).isEqualTo((3L * STEADY + 1) * ROWS);
     }
     Files.delete(f);
@@ -138,7 +138,7 @@ class H5SwmrAppendInPlaceBenchmark {
           }
         }
         long[] held = new long[2];
-        CommitHook.install(step -> {
+        SparkCommitHook.set(step -> {
           if (step.equals("locked")) {
             held[0] = System.nanoTime();
           } else if (step.equals("journal-deleted")) {
@@ -149,13 +149,13 @@ class H5SwmrAppendInPlaceBenchmark {
         spark.sql("select cast(id as double) as v from range(0, " + ROWS + ", 1, 1)").write().format("h5swmr")
             .options(o).option("dataset", "/d").mode("append").save(f.toString());
         sparkAppend = Math.min(sparkAppend, (System.nanoTime() - t1) / 1e9);
-        CommitHook.install(null);
+        SparkCommitHook.set(null);
         leaseHeld = Math.min(leaseHeld, (held[1] - held[0]) / 1e9);
         expected += ROWS;
         copyOnWrite = Math.min(copyOnWrite, oldCopyOnWriteAppend(f));
         expected += ROWS;
       }
-      try (H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/d")) {
+      try (H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset d = h.openDataset("/d")) {
         assertThat(d.rows()).isEqualTo(expected);
       }
       H5SwmrCommitter.Result res = directAppend(f, o);
@@ -207,7 +207,7 @@ class H5SwmrAppendInPlaceBenchmark {
     opts.put("path", f.toString());
     opts.put("dataset", "/d");
     H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), SCHEMA,
-        io.h5swmr.config.H5SwmrOptions.of(opts), H5SwmrCommitter.Mode.APPEND);
+        io.h5swmr.config.H5SwmrOptions.of(opts), WriteMode.APPEND, CommitHook.NONE);
     DataWriter<org.apache.spark.sql.catalyst.InternalRow> w = write.createBatchWriterFactory(() -> 1)
         .createWriter(0, 0);
     for (int i = 0; i < ROWS; i++) {

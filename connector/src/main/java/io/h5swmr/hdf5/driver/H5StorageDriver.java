@@ -1,7 +1,6 @@
 package io.h5swmr.hdf5.driver;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
-import io.h5swmr.hdf5.H5Native;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
@@ -24,7 +23,8 @@ import org.bytedeco.javacpp.Pointer;
  * the end of allocated space on close), so files come out as sec2 writes them, and no driver-info block is written
  * to the superblock: files stay readable by any HDF5 application with its default driver.
  *
- * <p>All entry points take the process-wide native guard ({@link H5Native#call}); callbacks run on the thread
+ * <p>All entry points take the process-wide native guard ({@link NativeGuard#call}, shared with
+ * {@code io.h5swmr.hdf5.H5Native}); callbacks run on the thread
  * holding it. A Java exception never crosses a callback: it is kept ({@link #lastFailure()}) and HDF5 gets -1.
  */
 public final class H5StorageDriver {
@@ -111,7 +111,7 @@ public final class H5StorageDriver {
 
   private static long withOpener(String name, H5Storage.Opener opener, String what, FileCall call) {
     try {
-      return H5Native.call(() -> {
+      return NativeGuard.call(() -> {
         long fapl = accessList();
         if (PENDING.putIfAbsent(name, opener) != null) {
           hdf5.H5Pclose(fapl);

@@ -1,9 +1,11 @@
 package io.h5swmr.hdf5.journal;
 
+import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.driver.FileChannelStorage;
 import io.h5swmr.hdf5.driver.H5Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -29,6 +31,20 @@ public final class JournalOverlay implements H5Storage {
       overlay.put(w.offset(), w.length(), w.dataAt());
     }
   }
+
+  /**
+   * The committed state of a local file as every h5swmr reader and writer opens it read-only
+   * ({@link H5File#openReadOnly(String, H5File.CommittedView)}): through {@link #readerOpener} when a committed
+   * journal lies beside the file, else (the common case: one stat) the file as it is on disk. A journal beside
+   * the file that must not be read through, and that the file cannot be read without, makes the open fail with a
+   * {@link JournalStateException} (see {@link #openIfCommitted}).
+   */
+  public static final H5File.CommittedView COMMITTED = file -> {
+    if (!Files.exists(JournalFiles.journal(JournalFiles.realTarget(file))) || !hasCommittedJournal(file)) {
+      return null;
+    }
+    return readerOpener(file);
+  };
 
   /**
    * An opener for readers of {@code file}: through the committed journal's overlay when there is one, else plain

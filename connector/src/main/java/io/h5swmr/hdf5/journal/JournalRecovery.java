@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * file (nothing below it was written before the commit was durable); a journal with a damaged header is discarded
  * without cutting. Anything else — a journal written for another file state, a journal damaged after its commit,
  * a version 1 journal that is not already applied — stops with a {@link JournalStateException} that changes
- * nothing. Idempotent. Only a writer holding the file's lease and {@link WriteFence} runs it; readers use
- * {@link JournalOverlay} instead.
+ * nothing. Idempotent. Only a writer holding the file's lease and {@link WriteFence} runs it (writers through
+ * {@link JournalTransaction#open}); readers use {@link JournalOverlay} instead.
  */
 public final class JournalRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(JournalRecovery.class);

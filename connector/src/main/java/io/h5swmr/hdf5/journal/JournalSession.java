@@ -16,7 +16,8 @@ import java.util.zip.CRC32;
  * committed state as it was.
  *
  * <p>Open HDF5 on it with {@link #opener()}. The caller holds the file's write lease and its {@link WriteFence},
- * and has run {@link JournalRecovery} first.
+ * and has run {@link JournalRecovery} first: writers get all three from {@link JournalTransaction}, the one way they
+ * change a file.
  */
 public final class JournalSession implements AutoCloseable {
   /** Steps reported to the {@link CommitHook} during {@link #commit}, in order. */

@@ -72,7 +72,7 @@ class JournalIdentityTest {
     assertThatThrownBy(() -> JournalOverlay.openIfCommitted(LocalDisk.INSTANCE, real))
         .isInstanceOf(H5SwmrException.class)
         .hasMessageContaining(jp.toString());
-    assertThatThrownBy(() -> H5File.openReadOnly(f.toString()).close())
+    assertThatThrownBy(() -> H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED).close())
         .isInstanceOf(H5SwmrException.class)
         .hasMessageContaining(jp.toString());
     assertThat(Files.readAllBytes(f)).isEqualTo(now);

@@ -55,7 +55,7 @@ class JournalSessionTest {
   }
 
   static double[] readAll(Path f) {
-    try (H5File h = H5File.openReadOnly(f.toString())) {
+    try (H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       return readAll(h);
     }
   }

@@ -19,7 +19,7 @@ public final class AppenderWorker {
   private AppenderWorker() {}
 
   public static void main(String[] a) throws Exception {
-    io.h5swmr.testing.CommitPause.installFromProperty();
+    io.h5swmr.hdf5.journal.CommitHook hook = io.h5swmr.testing.CommitPause.fromProperty();
     LockSettings settings = LockSettings.builder().redisUrl(a[0]).keyPrefix(a[1])
         .leaseTtl(Duration.ofMillis(Long.parseLong(a[2]))).acquireTimeout(Duration.ofSeconds(60))
         .connectTimeout(Duration.ofSeconds(2)).build();
@@ -33,7 +33,8 @@ public final class AppenderWorker {
     int acks = 0;
     int fails = 0;
     long seq = 0;
-    try (H5SwmrAppender app = H5SwmrAppender.open(file, History.DATASET, History.SCHEMA, settings)) {
+    try (H5SwmrAppender app = io.h5swmr.write.HookedWriters.appender(file, History.DATASET, History.SCHEMA, settings,
+        hook)) {
       while (acks < max && !WorkerStdin.stopRequested()) {
         seq++;
         int rows = 1 + rnd.nextInt(64);

@@ -121,7 +121,7 @@ final class History {
     if (!Files.exists(file)) {
       return new Snapshot();
     }
-    try (H5File h = H5File.openReadOnly(file.toString()); H5Dataset ds = h.openDataset(DATASET)) {
+    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset ds = h.openDataset(DATASET)) {
       long n = ds.rows();
       return parse((int[]) ds.readColumn(0, n, "writer"), (long[]) ds.readColumn(0, n, "seq"),
           (int[]) ds.readColumn(0, n, "row"), (int[]) ds.readColumn(0, n, "rows"),

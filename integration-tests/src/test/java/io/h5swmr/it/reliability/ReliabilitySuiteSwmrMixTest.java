@@ -119,7 +119,7 @@ class ReliabilitySuiteSwmrMixTest {
       workers.forEach(ChildJvm::close);
     }
     long wrongRows = 0;
-    try (H5File h = H5File.openReadOnly(file.toString())) {
+    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       for (int d = 0; d < WORKERS; d++) {
         try (H5Dataset ds = h.openDataset("/d" + d)) {
           assertThat(ds.info().dims()).containsExactly(ROWS, SwmrMixWorker.COLS);

@@ -41,7 +41,8 @@ public final class SparkAppendApp {
 
 
   public static void main(String[] a) throws Exception {
-    io.h5swmr.testing.CommitPause.installFromProperty();
+    // Spark builds this write itself: its commits take the hook from the process-level seam
+    io.h5swmr.write.HookedWriters.sparkWrites(io.h5swmr.testing.CommitPause.fromProperty());
     SparkSession spark = SparkApps.session(a[0], "h5swmr-reliability-append");
     int writer = Integer.parseInt(a[5]);
     int max = Integer.parseInt(a[6]);

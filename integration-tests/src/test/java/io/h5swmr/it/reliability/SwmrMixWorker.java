@@ -91,7 +91,7 @@ public final class SwmrMixWorker {
               maxWait = Math.max(maxWait, lease.waitNanos() / 1_000_000);
               boolean seen = Files.exists(marker);
               long t = 0;
-              try (H5File h = H5File.openReadOnly(file)) {
+              try (H5File h = H5File.openReadOnly(file, io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
                 t += readOwn(h, dataset);
                 t += peek(h, peek, peekInitial);
               }
