@@ -23,7 +23,7 @@ public final class ReadOptions {
   private final boolean partitionBytesGiven;
   private final int batchRows;
   private final boolean directRead;
-  private final boolean libdeflate;
+  private final Boolean libdeflate;
 
   ReadOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
     this.paths = OptionParsers.paths(merged);
@@ -50,8 +50,8 @@ public final class ReadOptions {
           "a row count from 1 to " + (1 << 24));
     }
     this.directRead = OptionParsers.bool(H5SwmrOptions.DIRECT_READ, merged, true);
-    this.libdeflate = OptionParsers.bool(H5SwmrOptions.LIBDEFLATE, merged,
-        OptionParsers.jvmDefault(H5SwmrOptions.LIBDEFLATE_PROPERTY));
+    String lib = merged.get(key(H5SwmrOptions.LIBDEFLATE));
+    this.libdeflate = lib == null ? null : OptionParsers.bool(H5SwmrOptions.LIBDEFLATE, lib, true);
   }
 
   /** Input or output paths as given (globs and directories not yet expanded); empty when none was given. */
@@ -97,11 +97,11 @@ public final class ReadOptions {
   }
 
   /**
-   * Whether deflate chunks may be decoded with the system's libdeflate (option {@code libdeflate}; default: the
-   * JVM property {@code h5swmr.libdeflate}, true when unset). Where the library is missing, {@code Inflater} is
-   * used either way.
+   * Whether deflate chunks may be decoded with the system's libdeflate (option {@code libdeflate}), or null when
+   * it is not set: then each task's JVM uses its default, the JVM property {@code h5swmr.libdeflate} (true when
+   * unset), as before the option existed. Where the library is missing, {@code Inflater} is used either way.
    */
-  public boolean libdeflate() {
+  public Boolean libdeflate() {
     return libdeflate;
   }
 }

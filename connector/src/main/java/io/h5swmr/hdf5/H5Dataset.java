@@ -28,6 +28,8 @@ public final class H5Dataset implements AutoCloseable {
    * (for a chunked dataset HDF5 visits every chunk), the write path itself does not need it.
    */
   private boolean storageStale;
+  /** How deflate chunks are encoded and decoded in Java (options parallelDeflate, libdeflate). */
+  private volatile H5Codecs codecs = H5Codecs.DEFAULT;
 
   H5Dataset(H5File file, String path, H5Id id) {
     this.file = file;
@@ -332,6 +334,15 @@ public final class H5Dataset implements AutoCloseable {
    * before this call until it returns, because chunk locations and bytes are only consistent with each other
    * while the file does not change.
    */
+  /**
+   * Uses {@code c} for the chunks this dataset compresses on every core and decodes in Java from now on
+   * (default {@link H5Codecs#DEFAULT}); returns this.
+   */
+  public H5Dataset codecs(H5Codecs c) {
+    this.codecs = java.util.Objects.requireNonNull(c, "codecs");
+    return this;
+  }
+
   public boolean readDirect(long start, long count, H5ColumnRead into) {
     H5DatasetInfo meta = info();
     if (!file.rawBytesReadable() || H5DirectRead.obstacle(meta, into) != null) {
@@ -348,7 +359,7 @@ public final class H5Dataset implements AutoCloseable {
     if (blocks == null) {
       return false;
     }
-    H5DirectRead.read(file.rawBytes(), meta, blocks, start, count, into, where());
+    H5DirectRead.read(file.rawBytes(), meta, blocks, start, count, into, where(), codecs.libdeflate());
     return true;
   }
 
@@ -525,7 +536,7 @@ public final class H5Dataset implements AutoCloseable {
         // Writes that complete a chunk of a gzip dataset compress it on every core (H5ChunkStore).
         long c = meta.chunkRows();
         H5ChunkStore chunks = c > 0 && (start + count) / c > start / c
-            ? H5ChunkStore.plan(id.id(), meta, layout.typeId()) : null;
+            ? H5ChunkStore.plan(id.id(), meta, layout.typeId(), codecs) : null;
         H5RowIo.Rows rows = new H5RowIo.Rows(start, count, chunks);
         if (columns.size() == 1) {
           H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces, rows);

@@ -262,7 +262,7 @@ final class H5SwmrCommitter {
       long generation;
       long totalRows;
       try (io.h5swmr.hdf5.H5File file = io.h5swmr.hdf5.H5File.openReadWrite(real.toString(), s.opener());
-          H5TargetDataset out = H5TargetDataset.on(file, dataset)) {
+          H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
         generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
         totalRows = writeDataset(out, fence, layout, messages, existing.datasetExists, appendToExisting, flush);
         out.writeCommitAttributes(fence.token(), generation);
@@ -317,7 +317,7 @@ final class H5SwmrCommitter {
     try (BackgroundFlush flush = BackgroundFlush.of(copy)) {
       Files.deleteIfExists(copy);
       long totalRows;
-      try (H5TargetDataset out = H5TargetDataset.open(copy, dataset, true)) {
+      try (H5TargetDataset out = H5TargetDataset.open(copy, dataset, true).codecs(settings.codecs)) {
         totalRows = writeDataset(out, fence, layout, messages, false, false, flush);
         out.writeCommitAttributes(fence.token(), 1);
         out.writeLongAttributes(commitMarks);
@@ -426,7 +426,7 @@ final class H5SwmrCommitter {
       }
       Path file = Path.of(m.stagingFile());
       try (StagingCodec.Reader r = new StagingCodec.Reader(file, m.bytes(), schema.leaves(), m.checksum());
-          StagingPages pages = StagingPages.of(file)) {
+          StagingPages pages = StagingPages.of(file, settings.releaseStagingPages)) {
         StagingCodec.Block b;
         while ((b = r.next()) != null) {
           pages.readUpTo(r.bytesRead());

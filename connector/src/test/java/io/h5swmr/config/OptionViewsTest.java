@@ -65,7 +65,8 @@ class OptionViewsTest {
         .isEqualTo(!"false".equalsIgnoreCase(System.getProperty("h5swmr.parallelDeflate")));
     assertThat(none.write().releaseStagingPages())
         .isEqualTo(!"false".equalsIgnoreCase(System.getProperty("h5swmr.releaseStagingPages")));
-    assertThat(none.read().libdeflate())
+    assertThat(none.read().libdeflate()).as("not set: each executor's JVM default").isNull();
+    assertThat(none.write().libdeflate())
         .isEqualTo(!"false".equalsIgnoreCase(System.getProperty("h5swmr.libdeflate")));
     assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("parallelDeflate", "off")))
         .isInstanceOf(H5SwmrConfigException.class)
