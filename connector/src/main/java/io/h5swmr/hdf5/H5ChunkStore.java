@@ -28,7 +28,10 @@ import org.bytedeco.javacpp.BytePointer;
  * calling thread keeps the native guard while it waits: no other thread's HDF5 call comes between.
  */
 final class H5ChunkStore {
-  /** Chunks written here since the JVM started (tests check the path was taken). */
+  /**
+   * Chunks written here since the JVM started (tests check the path was taken). Stays static: a counter only read,
+   * never a switch (whether this path is taken is {@link H5Codecs#parallelDeflate()}, handed to each dataset).
+   */
   static final AtomicLong CHUNKS = new AtomicLong();
 
   private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());

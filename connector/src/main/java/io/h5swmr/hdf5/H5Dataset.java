@@ -324,6 +324,15 @@ public final class H5Dataset implements AutoCloseable {
   }
 
   /**
+   * Uses {@code c} for the chunks this dataset compresses on every core and decodes in Java from now on
+   * (default {@link H5Codecs#DEFAULT}); returns this.
+   */
+  public H5Dataset codecs(H5Codecs c) {
+    this.codecs = java.util.Objects.requireNonNull(c, "codecs");
+    return this;
+  }
+
+  /**
    * Reads rows {@code [start, start + count)} of a whole-element column like {@link #read(long, long, List)}, but
    * uses the library only to look up where those rows are stored (under the native guard, cheap); the stored
    * bytes are then read with positional I/O and decoded in Java with no native call, so several threads read at
@@ -334,15 +343,6 @@ public final class H5Dataset implements AutoCloseable {
    * before this call until it returns, because chunk locations and bytes are only consistent with each other
    * while the file does not change.
    */
-  /**
-   * Uses {@code c} for the chunks this dataset compresses on every core and decodes in Java from now on
-   * (default {@link H5Codecs#DEFAULT}); returns this.
-   */
-  public H5Dataset codecs(H5Codecs c) {
-    this.codecs = java.util.Objects.requireNonNull(c, "codecs");
-    return this;
-  }
-
   public boolean readDirect(long start, long count, H5ColumnRead into) {
     H5DatasetInfo meta = info();
     if (!file.rawBytesReadable() || H5DirectRead.obstacle(meta, into) != null) {
