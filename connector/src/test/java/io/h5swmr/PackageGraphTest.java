@@ -106,7 +106,7 @@ class PackageGraphTest {
 
   /**
    * Classes the issue found calling each other, inside one package, that must not again: the chunk filters and
-   * bitshuffle (both use H5Codecs), the DataSource and the Table (both use QueryOptions).
+   * bitshuffle (both use H5BlockCodecs), the DataSource and the Table (both use QueryOptions).
    */
   @Test
   void namedClassPairsDoNotCallEachOther() throws IOException {

@@ -134,9 +134,9 @@ final class H5Bitshuffle {
           throw corrupt(where, "block " + b + " claims " + comp + " compressed bytes, " + (len - at) + " remain");
         }
         if (compression == COMPRESS_LZ4) {
-          H5Codecs.lz4Block(in, at, (int) comp, plain, bytes, where);
+          H5BlockCodecs.lz4Block(in, at, (int) comp, plain, bytes, where);
         } else if (compression == COMPRESS_ZSTD) {
-          H5Codecs.zstdFrame(in, at, (int) comp, plain, bytes, where);
+          H5BlockCodecs.zstdFrame(in, at, (int) comp, plain, bytes, where);
         } else {
           throw corrupt(where, "unknown bitshuffle compression " + compression);
         }

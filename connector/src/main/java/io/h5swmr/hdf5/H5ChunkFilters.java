@@ -38,8 +38,6 @@ public final class H5ChunkFilters {
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
   /** Whether this JVM can call libdeflate (JNA present and the library found); checked once. */
   static final boolean LIBDEFLATE_PRESENT = libDeflatePresent();
-  /** Whether deflate goes through libdeflate; tests switch it to compare both decoders. */
-  static volatile boolean useLibDeflate = LIBDEFLATE_PRESENT;
   /** Chunks up to this size reuse a thread's buffers in {@link #undoDeflate}; larger ones get buffers of their own. */
   private static final int KEEP_BYTES = 16 << 20;
   /**
@@ -59,19 +57,19 @@ public final class H5ChunkFilters {
         case H5Filter.FLETCHER32:
           break;
         case LZ4:
-          if (!H5Codecs.LZ4_PRESENT) {
+          if (!H5BlockCodecs.LZ4_PRESENT) {
             return false;
           }
           break;
         case ZSTD:
-          if (!H5Codecs.ZSTD_PRESENT) {
+          if (!H5BlockCodecs.ZSTD_PRESENT) {
             return false;
           }
           break;
         case BITSHUFFLE:
           int c = H5Bitshuffle.compression(f.params());
-          if (!(c == H5Bitshuffle.COMPRESS_NONE || (c == H5Bitshuffle.COMPRESS_LZ4 && H5Codecs.LZ4_PRESENT)
-              || (c == H5Bitshuffle.COMPRESS_ZSTD && H5Codecs.ZSTD_PRESENT))) {
+          if (!(c == H5Bitshuffle.COMPRESS_NONE || (c == H5Bitshuffle.COMPRESS_LZ4 && H5BlockCodecs.LZ4_PRESENT)
+              || (c == H5Bitshuffle.COMPRESS_ZSTD && H5BlockCodecs.ZSTD_PRESENT))) {
             return false;
           }
           break;
@@ -92,8 +90,14 @@ public final class H5ChunkFilters {
    */
   static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
       String where) {
-    return Arrays.copyOf(undoInScratch(stored, stored.length, pipeline, mask, chunkBytes, typeSize, where),
-        chunkBytes);
+    return undo(stored, pipeline, mask, chunkBytes, typeSize, where, H5Codecs.DEFAULT.libdeflate());
+  }
+
+  /** {@link #undo}, deflate through libdeflate or not ({@link H5Codecs#libdeflate()}). */
+  static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
+      String where, boolean libdeflate) {
+    return Arrays.copyOf(undoInScratch(stored, stored.length, pipeline, mask, chunkBytes, typeSize, where,
+        libdeflate), chunkBytes);
   }
 
   /**
@@ -103,7 +107,7 @@ public final class H5ChunkFilters {
    * at once.
    */
   static byte[] undoInScratch(byte[] stored, int storedLen, List<H5Filter> pipeline, int mask, int chunkBytes,
-      int typeSize, String where) {
+      int typeSize, String where, boolean libdeflate) {
     byte[] data = stored;
     int len = storedLen;
     for (int i = pipeline.size() - 1; i >= 0; i--) {
@@ -128,16 +132,16 @@ public final class H5ChunkFilters {
           }
           break;
         case H5Filter.DEFLATE:
-          data = inflate(data, len, decodedSize(pipeline, mask, i, chunkBytes), where);
+          data = inflate(data, len, decodedSize(pipeline, mask, i, chunkBytes), where, libdeflate);
           len = data.length;
           break;
         case LZ4:
-          len = H5Codecs.lz4(data, len, where, alloc);
+          len = H5BlockCodecs.lz4(data, len, where, alloc);
           data = output[0];
           break;
         case ZSTD:
           int size = decodedSize(pipeline, mask, i, chunkBytes);
-          len = H5Codecs.zstd(data, len, size >= 0 ? size : chunkBytes, where, alloc);
+          len = H5BlockCodecs.zstd(data, len, size >= 0 ? size : chunkBytes, where, alloc);
           data = output[0];
           break;
         case BITSHUFFLE:
@@ -187,8 +191,8 @@ public final class H5ChunkFilters {
    * Fletcher32 (what h5py's {@code compression='gzip'} writes with or without {@code shuffle=True} and
    * {@code fletcher32=True}).
    */
-  static boolean deflateOnly(List<H5Filter> pipeline, int mask) {
-    if (!useLibDeflate) {
+  static boolean deflateOnly(List<H5Filter> pipeline, int mask, boolean libdeflate) {
+    if (!libdeflate) {
       return false;
     }
     boolean shuffle = false;
@@ -297,8 +301,8 @@ public final class H5ChunkFilters {
    * Inflates the zlib stream {@code in[0, len)}: to exactly {@code exact} bytes, or with {@code exact < 0} to
    * whatever size it holds.
    */
-  static byte[] inflate(byte[] in, int len, int exact, String where) {
-    if (useLibDeflate) {
+  static byte[] inflate(byte[] in, int len, int exact, String where, boolean libdeflate) {
+    if (libdeflate) {
       byte[] out = LibDeflate.inflate(in, len, exact);
       if (out != null) {
         return out;
@@ -340,9 +344,9 @@ public final class H5ChunkFilters {
     return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
-  /** What inflates deflate chunks read in Java in this JVM: "libdeflate" or "java.util.zip.Inflater". */
+  /** What inflates deflate chunks read in Java by default ({@link H5Codecs#DEFAULT}): libdeflate or Inflater. */
   public static String inflater() {
-    return useLibDeflate ? "libdeflate" : "java.util.zip.Inflater";
+    return H5Codecs.DEFAULT.libdeflate() ? "libdeflate" : "java.util.zip.Inflater";
   }
 
   private static boolean libDeflatePresent() {

@@ -27,8 +27,6 @@ import org.bytedeco.javacpp.BytePointer;
  * calling thread keeps the native guard while it waits: no other thread's HDF5 call comes between.
  */
 final class H5ChunkStore {
-  /** Whether the path is used; {@code -Dh5swmr.parallelDeflate=false} (or a test) turns it off. */
-  static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("h5swmr.parallelDeflate"));
 
   private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
   private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
@@ -46,8 +44,11 @@ final class H5ChunkStore {
   private final int[][] steps;
   /** Chunks this store wrote (written on the calling thread only). */
   private long stored;
+  /** Whether deflate goes through libdeflate ({@link H5Codecs#libdeflate()}), else {@link Deflater}. */
+  private final boolean libdeflate;
 
-  private H5ChunkStore(long chunkRows, long rowBytes, long trailing, int rank, int[][] steps) {
+  private H5ChunkStore(long chunkRows, long rowBytes, long trailing, int rank, int[][] steps, boolean libdeflate) {
+    this.libdeflate = libdeflate;
     this.chunkRows = chunkRows;
     this.rowBytes = rowBytes;
     this.trailing = trailing;
@@ -55,17 +56,18 @@ final class H5ChunkStore {
     this.steps = steps;
   }
 
-  /**
-   * The store for writing dataset {@code did} from memory type {@code memType}, or null when this path does not
-   * apply (see the class comment). Native calls: caller holds the guard.
-   */
   /** Whole chunks this store has written with {@code H5Dwrite_chunk}. */
   long stored() {
     return stored;
   }
 
-  static H5ChunkStore plan(long did, H5DatasetInfo meta, long memType) throws Exception {
-    if (!enabled || meta.layout() != H5Layout.CHUNKED || meta.rank() == 0) {
+  /**
+   * The store for writing dataset {@code did} from memory type {@code memType}, or null when this path does not
+   * apply (see the class comment) or {@code codecs} turn it off (option {@code parallelDeflate}). Native calls:
+   * caller holds the guard.
+   */
+  static H5ChunkStore plan(long did, H5DatasetInfo meta, long memType, H5Codecs codecs) throws Exception {
+    if (!codecs.parallelDeflate() || meta.layout() != H5Layout.CHUNKED || meta.rank() == 0) {
       return null;
     }
     List<H5Filter> filters = meta.filters();
@@ -115,7 +117,7 @@ final class H5ChunkStore {
           steps[i] = new int[] {H5Filter.FLETCHER32};
         }
       }
-      return new H5ChunkStore(chunk[0], rowBytes, meta.trailingElements(), dims.length, steps);
+      return new H5ChunkStore(chunk[0], rowBytes, meta.trailingElements(), dims.length, steps, codecs.libdeflate());
     } finally {
       H5.H5Tclose(fileType);
     }
@@ -248,8 +250,9 @@ final class H5ChunkStore {
           data = step[1] > 1 ? shuffle(data, data.length, step[1]) : data;
           break;
         case H5Filter.DEFLATE:
-          // The guarded check: without JNA, touching LibDeflate would fail the commit instead of using Deflater.
-          byte[] z = H5ChunkFilters.LIBDEFLATE_PRESENT ? LibDeflate.deflate(data, data.length, step[1]) : null;
+          // Guarded (H5Codecs.libdeflate() holds only where present): without JNA, touching LibDeflate would
+          // fail the commit instead of using Deflater.
+          byte[] z = libdeflate ? LibDeflate.deflate(data, data.length, step[1]) : null;
           data = z != null ? z : deflate(data, data.length, step[1]);
           break;
         default: // Fletcher32: the checksum appended, little-endian, as the library's filter stores it

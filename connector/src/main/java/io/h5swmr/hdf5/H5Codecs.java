@@ -1,114 +1,72 @@
 package io.h5swmr.hdf5;
 
-import io.h5swmr.exceptions.H5SwmrDataException;
-import java.util.function.IntFunction;
+import java.io.Serializable;
 
 /**
- * The optional LZ4 and Zstandard codecs, touched only when their classes are on the classpath: whole chunks of the
- * LZ4 (32004) and Zstandard (32015) filters for {@link H5ChunkFilters}, and the blocks inside a bitshuffle chunk for
- * {@link H5Bitshuffle}. Neither of those calls the other for them.
+ * How this layer encodes and decodes deflate chunks in Java, as plain values handed to a dataset
+ * ({@link H5Dataset#codecs(H5Codecs)}) instead of JVM-wide switches: whether whole chunks of a gzip dataset are
+ * compressed on every core ({@link H5ChunkStore}; option {@code parallelDeflate}) and whether the system's
+ * libdeflate is used where installed (option {@code libdeflate}; else {@code Inflater}/{@code Deflater}).
+ * {@link #DEFAULT} takes each from its JVM property ({@code -Dh5swmr.parallelDeflate=false},
+ * {@code -Dh5swmr.libdeflate=false}), kept for compatibility as the options' defaults. Immutable, serializable.
  */
-final class H5Codecs {
-  static final boolean LZ4_PRESENT = present("net.jpountz.lz4.LZ4Factory");
-  static final boolean ZSTD_PRESENT = present("com.github.luben.zstd.Zstd");
+public final class H5Codecs implements Serializable {
+  private static final long serialVersionUID = 1L;
 
-  private H5Codecs() {}
+  /** Both on unless their JVM property says {@code false}; libdeflate only where this JVM can call it. */
+  public static final H5Codecs DEFAULT = new H5Codecs(jvmDefault("h5swmr.parallelDeflate"),
+      jvmDefault("h5swmr.libdeflate"));
 
-  private static boolean present(String cls) {
-    try {
-      Class.forName(cls, false, H5Codecs.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
+  private final boolean parallelDeflate;
+  private final boolean libdeflate;
+
+  private H5Codecs(boolean parallelDeflate, boolean libdeflate) {
+    this.parallelDeflate = parallelDeflate;
+    this.libdeflate = libdeflate;
   }
 
-  /**
-   * The HDF Group LZ4 filter format: total raw size (int64, big-endian), block size (int32), then per block
-   * its compressed size (int32) and bytes; a block whose compressed size equals its raw size is stored raw.
-   */
-  static int lz4(byte[] in, int len, String where, IntFunction<byte[]> alloc) {
-    if (len < 12) {
-      throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + len + " bytes, shorter than its 12-byte header");
-    }
-    long total = H5Bytes.longBE(in, 0);
-    int block = H5Bytes.intBE(in, 8);
-    if (total < 0 || total > Integer.MAX_VALUE - 8 || block <= 0) {
-      throw new H5SwmrDataException(where + "corrupt LZ4 chunk header (size " + total + ", block " + block + ")");
-    }
-    byte[] out = alloc.apply((int) total);
-    net.jpountz.lz4.LZ4FastDecompressor d = net.jpountz.lz4.LZ4Factory.fastestInstance().fastDecompressor();
-    int at = 12;
-    int done = 0;
-    try {
-      while (done < total) {
-        int raw = (int) Math.min(block, total - done);
-        int comp = at + 4 <= len ? H5Bytes.intBE(in, at) : -1;
-        at += 4;
-        if (comp < 0 || comp > len - at) {
-          throw new H5SwmrDataException(where + "corrupt LZ4 chunk: the block at byte " + (at - 4)
-              + " does not fit in the chunk's " + len + " bytes");
-        }
-        if (comp == raw) {
-          System.arraycopy(in, at, out, done, raw);
-        } else if (d.decompress(in, at, out, done, raw) != comp) {
-          throw new H5SwmrDataException(where + "corrupt LZ4 block at byte " + at);
-        }
-        at += comp;
-        done += raw;
-      }
-      return (int) total;
-    } catch (net.jpountz.lz4.LZ4Exception e) {
-      throw new H5SwmrDataException(where + "corrupt LZ4 chunk: " + e, e);
-    }
+  /** The codecs of these option values. */
+  public static H5Codecs of(boolean parallelDeflate, boolean libdeflate) {
+    return new H5Codecs(parallelDeflate, libdeflate);
   }
 
-  /** One raw LZ4 block {@code in[at, at + len)} that must decode to exactly {@code out[0, expected)}. */
-  static void lz4Block(byte[] in, int at, int len, byte[] out, int expected, String where) {
-    int got;
-    try {
-      got = net.jpountz.lz4.LZ4Factory.fastestInstance().safeDecompressor().decompress(in, at, len, out, 0,
-          expected);
-    } catch (net.jpountz.lz4.LZ4Exception e) {
-      throw new H5SwmrDataException(where + "corrupt LZ4 block: " + e.getMessage(), e);
-    }
-    if (got != expected) {
-      throw new H5SwmrDataException(where + "LZ4 block decoded to " + got + " bytes, expected " + expected);
-    }
+  private static boolean jvmDefault(String property) {
+    return !"false".equalsIgnoreCase(System.getProperty(property));
   }
 
-  /** One Zstandard frame {@code in[at, at + len)} that must decode to exactly {@code out[0, expected)}. */
-  static void zstdFrame(byte[] in, int at, int len, byte[] out, int expected, String where) {
-    long got;
-    try {
-      got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, expected, in, at, len);
-    } catch (RuntimeException e) { // ZstdException in newer zstd-jni versions
-      throw new H5SwmrDataException(where + "corrupt Zstandard block: " + e.getMessage(), e);
-    }
-    if (com.github.luben.zstd.Zstd.isError(got) || got != expected) {
-      throw new H5SwmrDataException(where + "Zstandard block decoded to " + (com.github.luben.zstd.Zstd.isError(got)
-          ? com.github.luben.zstd.Zstd.getErrorName(got) : got + " bytes") + ", expected " + expected + " bytes");
-    }
+  /** Whether whole chunks of gzip datasets are compressed on every core before they are stored. */
+  public boolean parallelDeflate() {
+    return parallelDeflate;
   }
 
-  /**
-   * One Zstandard frame {@code in[0, len)} of at most {@code expected} bytes into the array {@code alloc} gives
-   * for {@code expected}; returns the bytes it held.
-   */
-  static int zstd(byte[] in, int len, int expected, String where, IntFunction<byte[]> alloc) {
-    // The chunk's raw size is known; a frame larger than that fails as "destination buffer too small".
-    int n = expected;
-    byte[] out = alloc.apply(n);
-    long got;
-    try {
-      got = com.github.luben.zstd.Zstd.decompressByteArray(out, 0, n, in, 0, len);
-    } catch (RuntimeException e) { // ZstdException in newer zstd-jni versions
-      throw new H5SwmrDataException(where + "corrupt Zstandard chunk: " + e.getMessage(), e);
-    }
-    if (com.github.luben.zstd.Zstd.isError(got)) {
-      throw new H5SwmrDataException(where + "corrupt Zstandard chunk: "
-          + com.github.luben.zstd.Zstd.getErrorName(got));
-    }
-    return (int) got;
+  /** Whether deflate goes through libdeflate: asked for and present in this JVM. */
+  public boolean libdeflate() {
+    return libdeflate && H5ChunkFilters.LIBDEFLATE_PRESENT;
+  }
+
+  /** As these, with libdeflate {@code on} or not (tests compare both decoders). */
+  public H5Codecs withLibdeflate(boolean on) {
+    return new H5Codecs(parallelDeflate, on);
+  }
+
+  /** As these, with parallel deflate {@code on} or not. */
+  public H5Codecs withParallelDeflate(boolean on) {
+    return new H5Codecs(on, libdeflate);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof H5Codecs && ((H5Codecs) o).parallelDeflate == parallelDeflate
+        && ((H5Codecs) o).libdeflate == libdeflate;
+  }
+
+  @Override
+  public int hashCode() {
+    return (parallelDeflate ? 2 : 0) + (libdeflate ? 1 : 0);
+  }
+
+  @Override
+  public String toString() {
+    return "H5Codecs{parallelDeflate=" + parallelDeflate + ", libdeflate=" + libdeflate + "}";
   }
 }

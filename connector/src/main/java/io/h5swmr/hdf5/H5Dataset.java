@@ -30,6 +30,8 @@ public final class H5Dataset implements AutoCloseable {
   private boolean storageStale;
   /** Whole chunks written through {@link H5ChunkStore} by this handle ({@link #chunksStored}). */
   private long chunksStored;
+  /** How deflate chunks are encoded and decoded in Java (options parallelDeflate, libdeflate). */
+  private volatile H5Codecs codecs = H5Codecs.DEFAULT;
 
   H5Dataset(H5File file, String path, H5Id id) {
     this.file = file;
@@ -324,6 +326,15 @@ public final class H5Dataset implements AutoCloseable {
   }
 
   /**
+   * Uses {@code c} for the chunks this dataset compresses on every core and decodes in Java from now on
+   * (default {@link H5Codecs#DEFAULT}); returns this.
+   */
+  public H5Dataset codecs(H5Codecs c) {
+    this.codecs = java.util.Objects.requireNonNull(c, "codecs");
+    return this;
+  }
+
+  /**
    * Reads rows {@code [start, start + count)} of a whole-element column like {@link #read(long, long, List)}, but
    * uses the library only to look up where those rows are stored (under the native guard, cheap); the stored
    * bytes are then read with positional I/O and decoded in Java with no native call, so several threads read at
@@ -350,7 +361,7 @@ public final class H5Dataset implements AutoCloseable {
     if (blocks == null) {
       return false;
     }
-    H5DirectRead.read(file.rawBytes(), meta, blocks, start, count, into, where());
+    H5DirectRead.read(file.rawBytes(), meta, blocks, start, count, into, where(), codecs.libdeflate());
     return true;
   }
 
@@ -527,7 +538,7 @@ public final class H5Dataset implements AutoCloseable {
         // Writes that complete a chunk of a gzip dataset compress it on every core (H5ChunkStore).
         long c = meta.chunkRows();
         H5ChunkStore chunks = c > 0 && (start + count) / c > start / c
-            ? H5ChunkStore.plan(id.id(), meta, layout.typeId()) : null;
+            ? H5ChunkStore.plan(id.id(), meta, layout.typeId(), codecs) : null;
         H5RowIo.Rows rows = new H5RowIo.Rows(start, count, chunks);
         if (columns.size() == 1) {
           H5RowIo.writeOne(id.id(), fs, elements, layout, cols.get(0), columns.get(0), where(), spaces, rows);

@@ -70,13 +70,22 @@ final class H5DirectRead {
    * Reads rows {@code [start, start + count)} from {@code blocks} (covering them, in row order) into
    * {@code into}. {@code where} prefixes error messages. A source that {@link H5ByteSource#prefersFewLargeReads
    * prefers few large reads} is read in coalesced runs ({@link #MAX_GAP}, {@link #MAX_RUN}), each fetched while
-   * the one before is decoded; others chunk by chunk.
+   * the one before is decoded; others chunk by chunk. Deflate as {@link H5Codecs#DEFAULT} says.
    */
   static void read(H5ByteSource src, H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
       H5ColumnRead into, String where) {
+    read(src, meta, blocks, start, count, into, where, H5Codecs.DEFAULT.libdeflate());
+  }
+
+  /**
+   * {@link #read(H5ByteSource, H5DatasetInfo, List, long, long, H5ColumnRead, String)}; {@code libdeflate}: whether
+   * deflate goes through libdeflate ({@link H5Codecs#libdeflate()}), else {@code Inflater}.
+   */
+  static void read(H5ByteSource src, H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
+      H5ColumnRead into, String where, boolean libdeflate) {
     List<Piece> pieces = pieces(meta, blocks, start, count, into, where);
     if (src.prefersFewLargeReads()) {
-      readCoalesced(src, meta, pieces, into, where);
+      readCoalesced(src, meta, pieces, into, where, libdeflate);
       return;
     }
     H5Type leaf = meta.type().leaf();
@@ -85,15 +94,15 @@ final class H5DirectRead {
       try {
         if (!p.filtered) {
           readPlain(src, p.block.address() + p.skip, p.bytes, leaf, into, p.dstOff, typeSize);
-        } else if (H5ChunkFilters.deflateOnly(meta.filters(), p.block.filterMask())) {
+        } else if (H5ChunkFilters.deflateOnly(meta.filters(), p.block.filterMask(), libdeflate)) {
           ByteBuffer stored = H5ChunkFilters.storedBuffer(Math.toIntExact(p.block.storedBytes()));
           src.readFully(p.block.address(), stored);
-          decodeDeflate(stored.flip(), p, meta, into);
+          decodeDeflate(stored.flip(), p, meta, into, libdeflate);
         } else {
           int len = Math.toIntExact(p.block.storedBytes());
           byte[] stored = H5ChunkFilters.storedArray(len);
           src.readFully(p.block.address(), ByteBuffer.wrap(stored, 0, len));
-          decodeFiltered(stored, len, p, meta, into);
+          decodeFiltered(stored, len, p, meta, into, libdeflate);
         }
       } catch (IOException e) {
         throw new H5SwmrDataException(p.at + "could not read the stored bytes: " + e.getMessage(), e);
@@ -149,14 +158,15 @@ final class H5DirectRead {
    * {@link #decodeFiltered} for a {@link H5ChunkFilters#deflateOnly} chunk whose stored bytes are in a
    * {@link H5ChunkFilters#storedBuffer} ({@code stored}, position to limit).
    */
-  private static void decodeDeflate(ByteBuffer stored, Piece p, H5DatasetInfo meta, H5ColumnRead into) {
+  private static void decodeDeflate(ByteBuffer stored, Piece p, H5DatasetInfo meta, H5ColumnRead into,
+      boolean libdeflate) {
     H5Type leaf = meta.type().leaf();
     ByteBuffer raw = H5ChunkFilters.undoDeflate(stored, meta.filters(), p.block.filterMask(),
         Math.toIntExact(p.block.rows() * rowBytes(meta)), Math.toIntExact(leaf.size()));
     if (raw == null) { // corrupt, or another size: the general path's error says which
       byte[] copy = new byte[stored.remaining()];
       stored.get(copy);
-      decodeFiltered(copy, copy.length, p, meta, into);
+      decodeFiltered(copy, copy.length, p, meta, into, libdeflate);
       return;
     }
     int skip = Math.toIntExact(p.skip);
@@ -168,11 +178,12 @@ final class H5DirectRead {
   /**
    * Undoes the filters of {@code p}'s chunk ({@code stored[0, len)}: its stored bytes) and converts its rows read.
    */
-  private static void decodeFiltered(byte[] stored, int len, Piece p, H5DatasetInfo meta, H5ColumnRead into) {
+  private static void decodeFiltered(byte[] stored, int len, Piece p, H5DatasetInfo meta, H5ColumnRead into,
+      boolean libdeflate) {
     H5Type leaf = meta.type().leaf();
     int typeSize = Math.toIntExact(leaf.size());
     byte[] raw = H5ChunkFilters.undoInScratch(stored, len, meta.filters(), p.block.filterMask(),
-        Math.toIntExact(p.block.rows() * rowBytes(meta)), typeSize, p.at);
+        Math.toIntExact(p.block.rows() * rowBytes(meta)), typeSize, p.at, libdeflate);
     ByteBuffer view = ByteBuffer.wrap(raw, Math.toIntExact(p.skip), Math.toIntExact(p.bytes))
         .slice().order(leaf.byteOrder());
     convert(view, leaf, into.kind(), into.array(), p.dstOff, Math.toIntExact(p.bytes / typeSize));
@@ -291,7 +302,7 @@ final class H5DirectRead {
    * thread decodes the one before. Returns (or throws) only once no fetch of this call is in flight.
    */
   private static void readCoalesced(H5ByteSource src, H5DatasetInfo meta, List<Piece> pieces, H5ColumnRead into,
-      String where) {
+      String where, boolean libdeflate) {
     H5Type leaf = meta.type().leaf();
     int typeSize = Math.toIntExact(leaf.size());
     List<Run> runs = runs(pieces, typeSize);
@@ -322,14 +333,15 @@ final class H5DirectRead {
           if (!r.piece.filtered) {
             convert(ByteBuffer.wrap(bytes, off, r.len).slice().order(leaf.byteOrder()), leaf, into.kind(),
                 into.array(), r.dstOff, r.len / typeSize);
-          } else if (H5ChunkFilters.deflateOnly(meta.filters(), r.piece.block.filterMask())) {
-            decodeDeflate(H5ChunkFilters.storedBuffer(r.len).put(bytes, off, r.len).flip(), r.piece, meta, into);
+          } else if (H5ChunkFilters.deflateOnly(meta.filters(), r.piece.block.filterMask(), libdeflate)) {
+            decodeDeflate(H5ChunkFilters.storedBuffer(r.len).put(bytes, off, r.len).flip(), r.piece, meta, into,
+                libdeflate);
           } else if (off == 0) {
-            decodeFiltered(bytes, r.len, r.piece, meta, into);
+            decodeFiltered(bytes, r.len, r.piece, meta, into, libdeflate);
           } else {
             byte[] stored = H5ChunkFilters.storedArray(r.len);
             System.arraycopy(bytes, off, stored, 0, r.len);
-            decodeFiltered(stored, r.len, r.piece, meta, into);
+            decodeFiltered(stored, r.len, r.piece, meta, into, libdeflate);
           }
         }
         bytes = null; // not held while the next run is awaited

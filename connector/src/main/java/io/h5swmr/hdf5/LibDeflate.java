@@ -10,8 +10,9 @@ import java.lang.ref.Cleaner;
  * Inflates and deflates zlib streams (HDF5's deflate filter) with the system's libdeflate, which decodes them
  * about 1.6 times as fast as zlib (the library behind Java's {@code Inflater} and HDF5's own filter) and encodes
  * them faster too. Linux distributions install it with libtiff (Debian/Ubuntu {@code libdeflate0}, RHEL
- * {@code libdeflate}); where it is absent, or the JVM property {@code h5swmr.libdeflate=false} is set,
- * {@link H5ChunkFilters} and {@link H5ChunkStore} use {@code Inflater} and {@code Deflater}. Called through JNA's
+ * {@code libdeflate}); where it is absent, or option {@code libdeflate} is {@code false} ({@link H5Codecs}: its
+ * default is the JVM property {@code h5swmr.libdeflate}), {@link H5ChunkFilters} and {@link H5ChunkStore} use
+ * {@code Inflater} and {@code Deflater}. Called through JNA's
  * direct mapping: one native call per chunk, outside the HDF5 guard (libdeflate keeps no global state; each thread
  * has a decompressor and compressors of its own).
  */
@@ -25,14 +26,10 @@ final class LibDeflate {
 
   static {
     String why = null;
-    if ("false".equalsIgnoreCase(System.getProperty("h5swmr.libdeflate", "true"))) {
-      why = "switched off by the JVM property h5swmr.libdeflate=false";
-    } else {
-      try {
-        Native.register(LibDeflate.class, NativeLibrary.getInstance("deflate"));
-      } catch (LinkageError e) { // not found; JNA missing or of another version than its native part
-        why = "the system library libdeflate was not found (" + e.getMessage() + ")";
-      }
+    try {
+      Native.register(LibDeflate.class, NativeLibrary.getInstance("deflate"));
+    } catch (LinkageError e) { // not found; JNA missing or of another version than its native part
+      why = "the system library libdeflate was not found (" + e.getMessage() + ")";
     }
     UNAVAILABLE = why;
   }

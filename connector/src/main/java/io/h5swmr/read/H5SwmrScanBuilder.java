@@ -115,7 +115,8 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
     boolean offHeap = Boolean.parseBoolean(conf.getConfString("spark.sql.columnVector.offheap.enabled", "false"));
     boolean unlocked = options.lockMode() == H5SwmrOptions.LockMode.NONE;
     ReadPlan plan = new ReadPlan(unlocked ? null : options.lockSettings(), required, columnar, options.batchRows(),
-        offHeap, options.directRead(), snapshot.hadoop == null ? null : snapshot.hadoop.forTasks(), snapshot.columns);
+        offHeap, options.directRead(), snapshot.hadoop == null ? null : snapshot.hadoop.forTasks(), snapshot.columns,
+        options.read().libdeflate());
     StringBuilder p = new StringBuilder();
     for (Filter f : pushed) {
       p.append(p.length() == 0 ? "" : ", ").append(f);

@@ -2,6 +2,7 @@ package io.h5swmr.read;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrNotFoundException;
+import io.h5swmr.hdf5.H5Codecs;
 import io.h5swmr.hdf5.H5ColumnRead;
 import io.h5swmr.hdf5.H5Dataset;
 import io.h5swmr.hdf5.H5DatasetInfo;
@@ -121,6 +122,9 @@ final class PieceReader {
       throw modified(f, d, "it no longer exists", e);
     }
     try (H5Dataset open = ds) {
+      if (plan.libdeflate != null) {
+        open.codecs(H5Codecs.DEFAULT.withLibdeflate(plan.libdeflate));
+      }
       H5DatasetInfo info = open.info();
       if (!info.identity().equals(f.objectIds.get(d))) {
         throw modified(f, d, "it was replaced (object " + f.objectIds.get(d) + " is now " + info.identity() + ")",

@@ -33,6 +33,8 @@ final class ReadPlan implements Serializable {
    * not): then each piece is read under the native guard from open to close (see {@link PieceReader#read}).
    */
   final boolean variableLength;
+  /** Option {@code libdeflate} when set (option or session conf); null: each task's JVM default. */
+  final Boolean libdeflate;
 
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap) {
     this(lock, columns, columnar, batchRows, offHeap, true);
@@ -51,6 +53,13 @@ final class ReadPlan implements Serializable {
   /** @param tableColumns every column of the table, for {@link #variableLength} */
   ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
       boolean direct, HadoopConf hadoop, List<ReadColumn> tableColumns) {
+    this(lock, columns, columnar, batchRows, offHeap, direct, hadoop, tableColumns, null);
+  }
+
+  /** @param libdeflate option {@code libdeflate}, null when not set */
+  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
+      boolean direct, HadoopConf hadoop, List<ReadColumn> tableColumns, Boolean libdeflate) {
+    this.libdeflate = libdeflate;
     this.hadoop = hadoop;
     this.lock = lock;
     this.columns = List.copyOf(columns);
@@ -132,7 +141,8 @@ final class ReadPlan implements Serializable {
   public boolean equals(Object o) {
     return o instanceof ReadPlan && Objects.equals(((ReadPlan) o).lock, lock) && ((ReadPlan) o).columns.equals(columns)
         && ((ReadPlan) o).columnar == columnar && ((ReadPlan) o).batchRows == batchRows
-        && ((ReadPlan) o).offHeap == offHeap && ((ReadPlan) o).direct == direct;
+        && ((ReadPlan) o).offHeap == offHeap && ((ReadPlan) o).direct == direct
+        && Objects.equals(((ReadPlan) o).libdeflate, libdeflate);
   }
 
   @Override

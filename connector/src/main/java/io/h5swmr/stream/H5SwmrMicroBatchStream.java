@@ -3,6 +3,7 @@ package io.h5swmr.stream;
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.config.H5SwmrOptions.OnDatasetChange;
 import io.h5swmr.config.H5SwmrOptions.StartingPosition;
+import io.h5swmr.config.StreamOptions;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import io.h5swmr.exceptions.H5SwmrNotFoundException;
 import io.h5swmr.read.IncrementalScan;
@@ -51,12 +52,17 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   /** The offsets at {@link #prepareForTriggerAvailableNow()}, which bound such a run; null otherwise. */
   private volatile H5SwmrStreamOffset availableNowBound;
 
+  /**
+   * The stream over {@code scan}. Its options ({@link StreamOptions}) were checked when {@code options} was built,
+   * at {@code readStream...load()}: nothing here can fail on a bad option value.
+   */
   public H5SwmrMicroBatchStream(IncrementalScan scan, H5SwmrOptions options, String checkpointLocation) {
     this.scan = scan;
-    this.startingPosition = options.startingPosition();
-    this.onChange = options.onDatasetChange();
-    Long rows = options.maxRowsPerTrigger();
-    Long bytes = options.maxBytesPerTrigger();
+    StreamOptions stream = options.stream();
+    this.startingPosition = stream.startingPosition();
+    this.onChange = stream.onDatasetChange();
+    Long rows = stream.maxRowsPerTrigger();
+    Long bytes = stream.maxBytesPerTrigger();
     Long byBytes = bytes == null ? null : Math.max(1, bytes / scan.rowBytes());
     if (rows != null && byBytes != null) {
       this.maxRows = Math.min(rows, byBytes);

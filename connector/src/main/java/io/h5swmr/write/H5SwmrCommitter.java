@@ -146,7 +146,7 @@ final class H5SwmrCommitter {
       // Nothing to append: the file is not even opened for writing.
       return new Result(false, 0, existing.rows(), bytesStaged, currentGeneration(real), 0);
     }
-    StagedBlockWriter blocks = new StagedBlockWriter(target, schema, layout, hook);
+    StagedBlockWriter blocks = new StagedBlockWriter(target, schema, layout, hook, settings.releaseStagingPages);
     long t0 = System.nanoTime();
     try {
       if (!existing.fileExists) {
@@ -155,7 +155,7 @@ final class H5SwmrCommitter {
       long generation;
       long totalRows;
       try (BackgroundFlush flush = BackgroundFlush.of(real)) {
-        try (H5File file = tx.openInPlace(); H5TargetDataset out = H5TargetDataset.on(file, dataset)) {
+        try (H5File file = tx.openInPlace(); H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
           generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
           totalRows = writeDataset(out, tx.token(), blocks, layout, messages, existing.datasetExists,
               appendToExisting, flush);
@@ -183,7 +183,7 @@ final class H5SwmrCommitter {
       long t0) {
     try (BackgroundFlush flush = BackgroundFlush.of(tx.newFileCopy())) {
       long totalRows;
-      try (H5File file = tx.createNewFile(); H5TargetDataset out = H5TargetDataset.on(file, dataset)) {
+      try (H5File file = tx.createNewFile(); H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
         totalRows = writeDataset(out, tx.token(), blocks, layout, messages, false, false, flush);
         out.writeCommitAttributes(tx.token(), 1);
         out.writeLongAttributes(commitMarks);

@@ -1,6 +1,7 @@
 package io.h5swmr.write;
 
 import io.h5swmr.exceptions.H5SwmrDataException;
+import io.h5swmr.hdf5.H5Codecs;
 import io.h5swmr.hdf5.H5Dataset;
 import io.h5swmr.hdf5.H5DatasetInfo;
 import io.h5swmr.hdf5.H5DatasetSpec;
@@ -66,6 +67,8 @@ final class H5TargetDataset implements AutoCloseable {
   private final boolean ownsFile;
   private final String datasetPath;
   private H5Dataset dataset;
+  /** How whole chunks are compressed (options parallelDeflate, libdeflate). */
+  private H5Codecs codecs = H5Codecs.DEFAULT;
   private WriteLayout layout;
   private boolean closed;
 
@@ -134,14 +137,20 @@ final class H5TargetDataset implements AutoCloseable {
         .withChunkRows(chunkRows)
         .withDeflate(gzip ? level : 0)
         .withShuffle(gzip && shuffle);
-    dataset = file.createDataset(datasetPath, spec, writeChunkCache(gzip));
+    dataset = file.createDataset(datasetPath, spec, writeChunkCache(gzip)).codecs(codecs);
   }
 
   /** Opens the existing dataset for appending with {@code layout} (already checked compatible). */
   void openExisting(WriteLayout layout) {
     this.layout = layout;
     boolean filtered = !file.datasetInfo(datasetPath).filters().isEmpty();
-    dataset = file.openDataset(datasetPath, writeChunkCache(filtered));
+    dataset = file.openDataset(datasetPath, writeChunkCache(filtered)).codecs(codecs);
+  }
+
+  /** Compresses with {@code c} the dataset this object creates or opens from now on; returns this. */
+  H5TargetDataset codecs(H5Codecs c) {
+    this.codecs = c;
+    return this;
   }
 
   /** The generation attribute of the existing dataset (0 when absent). */

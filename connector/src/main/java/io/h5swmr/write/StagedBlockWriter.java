@@ -45,13 +45,17 @@ final class StagedBlockWriter {
   private final WriteSchema schema;
   private final WriteLayout layout;
   private final CommitHook hook;
+  private final boolean releaseStagingPages;
 
   /**
    * @param target the commit's target (messages)
    * @param schema the schema the rows were staged with
    * @param layout how rows are packed for the target dataset
+   * @param releaseStagingPages option {@code releaseStagingPages}: free staged pages as they are read
    */
-  StagedBlockWriter(Path target, WriteSchema schema, WriteLayout layout, CommitHook hook) {
+  StagedBlockWriter(Path target, WriteSchema schema, WriteLayout layout, CommitHook hook,
+      boolean releaseStagingPages) {
+    this.releaseStagingPages = releaseStagingPages;
     this.target = target;
     this.schema = schema;
     this.layout = layout;
@@ -160,7 +164,7 @@ final class StagedBlockWriter {
       }
       Path file = Path.of(m.stagingFile());
       try (StagingCodec.Reader r = new StagingCodec.Reader(file, m.bytes(), schema.leaves(), m.checksum());
-          StagingPages pages = StagingPages.of(file)) {
+          StagingPages pages = StagingPages.of(file, releaseStagingPages)) {
         StagingCodec.Block b;
         while ((b = r.next()) != null) {
           pages.readUpTo(r.bytesRead());

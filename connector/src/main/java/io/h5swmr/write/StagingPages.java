@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>Same rule as deleting a staging file once read: the commit never reads staged bytes twice (a failed commit
  * is not retried from its staging files: Spark aborts the write, the appender stages again), and the checksum
  * covers every byte as it is read. 64-bit Linux only, through JNA; where it is missing, on other systems, on
- * filesystems without hole punching (the first refusal switches it off for that file), or with the JVM property
- * {@code h5swmr.releaseStagingPages=false}, it does nothing and the file is freed when deleted, as before.
+ * filesystems without hole punching (the first refusal switches it off for that file), or with the write option
+ * {@code releaseStagingPages=false} (whose default is the JVM property {@code h5swmr.releaseStagingPages}, true when
+ * unset), it does nothing and the file is freed when deleted, as before.
  */
 final class StagingPages implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StagingPages.class);
@@ -35,18 +36,14 @@ final class StagingPages implements AutoCloseable {
 
   static {
     String why = null;
-    if ("false".equalsIgnoreCase(System.getProperty("h5swmr.releaseStagingPages", "true"))) {
-      why = "switched off by the JVM property h5swmr.releaseStagingPages=false";
-    } else {
-      try {
-        if (!Platform.isLinux() || !Platform.is64Bit()) {
-          why = "hole punching is used on 64-bit Linux only";
-        } else {
-          Native.register(StagingPages.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-        }
-      } catch (LinkageError e) { // JNA missing, or of another version than its native part
-        why = "JNA is not usable (" + e + ")";
+    try {
+      if (!Platform.isLinux() || !Platform.is64Bit()) {
+        why = "hole punching is used on 64-bit Linux only";
+      } else {
+        Native.register(StagingPages.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
       }
+    } catch (LinkageError e) { // JNA missing, or of another version than its native part
+      why = "JNA is not usable (" + e + ")";
     }
     UNAVAILABLE = why;
   }
@@ -60,22 +57,42 @@ final class StagingPages implements AutoCloseable {
 
   private final Path file;
   /** Not opened yet ({@code -1}: a small file never is), open, or {@link #OFF}. */
-  private int fd = -1;
   private static final int OFF = -2;
+  private int fd;
   private long released;
 
-  private StagingPages(Path file) {
+  private StagingPages(Path file, boolean release) {
     this.file = file;
+    this.fd = release ? -1 : OFF;
   }
 
-  /** Null when staged pages are freed by deleting the file only, else why not. */
+  /**
+   * Null when a write with the default of option {@code releaseStagingPages} frees staged pages as it reads
+   * them, else why not (this system, or the JVM property that is the option's default).
+   */
   static String unavailable() {
+    if (!releaseByDefault()) {
+      return "switched off by the JVM property h5swmr.releaseStagingPages=false";
+    }
     return UNAVAILABLE;
   }
 
-  /** For {@code file}, a staging file the caller reads from its start (opened when the first hole is due). */
+  /** The default of option {@code releaseStagingPages}: the JVM property {@code h5swmr.releaseStagingPages}. */
+  static boolean releaseByDefault() {
+    return !"false".equalsIgnoreCase(System.getProperty("h5swmr.releaseStagingPages"));
+  }
+
+  /** {@link #of(Path, boolean)} with the option's default. */
   static StagingPages of(Path file) {
-    return new StagingPages(file);
+    return of(file, releaseByDefault());
+  }
+
+  /**
+   * For {@code file}, a staging file the caller reads from its start (opened when the first hole is due);
+   * {@code release}: option {@code releaseStagingPages} of the write ({@code false}: this does nothing).
+   */
+  static StagingPages of(Path file, boolean release) {
+    return new StagingPages(file, release);
   }
 
   /**

@@ -105,15 +105,9 @@ class H5ChunkFiltersTest {
   }
 
   /** Runs {@code body} with deflate decoded by libdeflate (where this JVM has it), then by {@code Inflater}. */
-  private static void withEachInflater(java.util.function.Consumer<String> body) {
-    boolean was = H5ChunkFilters.useLibDeflate;
-    try {
-      for (boolean lib : LibDeflate.unavailable() == null ? new boolean[] {true, false} : new boolean[] {false}) {
-        H5ChunkFilters.useLibDeflate = lib;
-        body.accept(lib ? "libdeflate" : "Inflater");
-      }
-    } finally {
-      H5ChunkFilters.useLibDeflate = was;
+  private static void withEachInflater(java.util.function.BiConsumer<String, Boolean> body) {
+    for (boolean lib : LibDeflate.unavailable() == null ? new boolean[] {true, false} : new boolean[] {false}) {
+      body.accept(lib ? "libdeflate" : "Inflater", lib);
     }
   }
 
@@ -132,7 +126,7 @@ class H5ChunkFiltersTest {
     org.junit.jupiter.api.Assumptions.assumeFalse("false".equalsIgnoreCase(System.getProperty("h5swmr.libdeflate")),
         "SKIPPED: libdeflate switched off for this run (-Dh5swmr.libdeflate=false)");
     assertThat(LibDeflate.unavailable()).isNull();
-    assertThat(H5ChunkFilters.useLibDeflate).isTrue();
+    assertThat(H5Codecs.DEFAULT.libdeflate()).isTrue();
     assertThat(H5ChunkFilters.inflater()).isEqualTo("libdeflate");
   }
 
@@ -147,10 +141,10 @@ class H5ChunkFiltersTest {
         for (int level : new int[] {1, 6, 9}) {
           byte[] z = zlib(data, level);
           byte[] stored = java.util.Arrays.copyOf(z, z.length + 7); // the stream is a prefix of the array
-          withEachInflater(how -> {
-            assertThat(H5ChunkFilters.inflate(stored, z.length, data.length, "x: "))
+          withEachInflater((how, lib) -> {
+            assertThat(H5ChunkFilters.inflate(stored, z.length, data.length, "x: ", lib))
                 .as("%s, %d bytes, level %d, size known", how, data.length, level).isEqualTo(data);
-            assertThat(H5ChunkFilters.inflate(stored, z.length, -1, "x: "))
+            assertThat(H5ChunkFilters.inflate(stored, z.length, -1, "x: ", lib))
                 .as("%s, %d bytes, level %d, size unknown", how, data.length, level).isEqualTo(data);
           });
         }
@@ -162,10 +156,10 @@ class H5ChunkFiltersTest {
   void aChunkLargerThanTheKeptBuffersDecodesTwiceInARow() {
     byte[] data = raw((17 << 20) + 5); // above the 16 MiB libdeflate keeps per thread
     byte[] z = zlib(data, 1);
-    withEachInflater(how -> {
+    withEachInflater((how, lib) -> {
       for (int i = 0; i < 2; i++) {
-        assertThat(H5ChunkFilters.inflate(z, z.length, data.length, "x: ")).as(how).isEqualTo(data);
-        assertThat(H5ChunkFilters.inflate(z, z.length, -1, "x: ")).as(how).isEqualTo(data);
+        assertThat(H5ChunkFilters.inflate(z, z.length, data.length, "x: ", lib)).as(how).isEqualTo(data);
+        assertThat(H5ChunkFilters.inflate(z, z.length, -1, "x: ", lib)).as(how).isEqualTo(data);
       }
     });
   }
@@ -178,16 +172,16 @@ class H5ChunkFiltersTest {
     for (int i = 10; i < 40; i++) {
       flipped[i] ^= (byte) 0x5A;
     }
-    withEachInflater(how -> {
-      assertThatThrownBy(() -> H5ChunkFilters.inflate(flipped, flipped.length, data.length, "x: ")).as(how)
+    withEachInflater((how, lib) -> {
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(flipped, flipped.length, data.length, "x: ", lib)).as(how)
           .isInstanceOf(H5SwmrDataException.class).hasMessageStartingWith("x: ").hasMessageContaining("deflate");
-      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length, data.length - 1, "x: ")).as(how)
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length, data.length - 1, "x: ", lib)).as(how)
           .isInstanceOf(H5SwmrDataException.class)
           .hasMessage("x: deflate data inflates to more than 49999 bytes, expected 49999");
-      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length, data.length + 1, "x: ")).as(how)
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length, data.length + 1, "x: ", lib)).as(how)
           .isInstanceOf(H5SwmrDataException.class)
           .hasMessage("x: deflate data inflated to 50000 bytes, expected 50001");
-      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length / 2, data.length, "x: ")).as(how)
+      assertThatThrownBy(() -> H5ChunkFilters.inflate(z, z.length / 2, data.length, "x: ", lib)).as(how)
           .isInstanceOf(H5SwmrDataException.class).hasMessageStartingWith("x: deflate data inflated to ");
     });
   }
@@ -204,40 +198,36 @@ class H5ChunkFiltersTest {
     byte[] raw = raw(20_000);
     byte[] lz4Chunk = lz4Chunk(raw, 4096);
     List<H5Filter> pipeline = List.of(LZ4, DEFLATE);
-    withEachInflater(how -> assertThat(H5ChunkFilters.undo(zlib(lz4Chunk, 6), pipeline, 0, raw.length, 8, "x: "))
+    withEachInflater((how, lib) -> assertThat(H5ChunkFilters.undo(zlib(lz4Chunk, 6), pipeline, 0, raw.length, 8,
+        "x: ", lib))
         .as(how).isEqualTo(raw));
   }
 
   @Test
   void onlyDeflateAloneOrAfterShuffleTakesTheBufferPath() {
-    boolean was = H5ChunkFilters.useLibDeflate;
-    try {
-      H5ChunkFilters.useLibDeflate = true;
-      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE), 0)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b01)).as("shuffle skipped").isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b10)).as("deflate skipped").isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, SHUFFLE), 0)).as("shuffle after deflate").isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0)).as("h5py's order").isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0b100)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, FLETCHER), 0)).isTrue();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(FLETCHER, DEFLATE), 0)).as("checksum first").isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, FLETCHER, FLETCHER), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, SHUFFLE, DEFLATE), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, DEFLATE), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, ZSTD), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE), 0)).isFalse();
-      assertThat(H5ChunkFilters.deflateOnly(List.of(), 0)).isFalse();
-      H5ChunkFilters.useLibDeflate = false;
-      assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE), 0)).as("Inflater: the general path").isFalse();
-    } finally {
-      H5ChunkFilters.useLibDeflate = was;
-    }
+    boolean lib = true;
+    assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE), 0, lib)).isTrue();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0, lib)).isTrue();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b01, lib)).as("shuffle skipped").isTrue();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE), 0b10, lib)).as("deflate skipped").isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, SHUFFLE), 0, lib)).as("shuffle after deflate").isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0, lib)).as("h5py's order").isTrue();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, DEFLATE, FLETCHER), 0b100, lib)).isTrue();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, FLETCHER), 0, lib)).isTrue();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(FLETCHER, DEFLATE), 0, lib)).as("checksum first").isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, FLETCHER, FLETCHER), 0, lib)).isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, SHUFFLE, DEFLATE), 0, lib)).isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE, DEFLATE), 0, lib)).isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE, ZSTD), 0, lib)).isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(SHUFFLE), 0, lib)).isFalse();
+    assertThat(H5ChunkFilters.deflateOnly(List.of(), 0, lib)).isFalse();
+    lib = false;
+    assertThat(H5ChunkFilters.deflateOnly(List.of(DEFLATE), 0, lib)).as("Inflater: the general path").isFalse();
   }
 
   @Test
   void theBufferPathDecodesWhatUndoDecodes() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(H5ChunkFilters.useLibDeflate,
+    org.junit.jupiter.api.Assumptions.assumeTrue(H5Codecs.DEFAULT.libdeflate(),
         "SKIPPED: the buffer path of deflate chunks needs libdeflate (apt-get install libdeflate0)");
     Random r = new Random(9);
     // sizes: empty, a partial element, 64 Ki doubles, above the 16 MiB a thread keeps (twice: nothing kept)
@@ -321,7 +311,8 @@ class H5ChunkFiltersTest {
           List<H5Filter> pipeline = (List<H5Filter>) c[0];
           byte[] stored = (byte[]) c[1];
           byte[] padded = java.util.Arrays.copyOf(stored, stored.length + 3); // only [0, len) is the chunk's
-          byte[] got = H5ChunkFilters.undoInScratch(padded, stored.length, pipeline, 0, size, 8, "x: ");
+          byte[] got = H5ChunkFilters.undoInScratch(padded, stored.length, pipeline, 0, size, 8, "x: ",
+              H5Codecs.DEFAULT.libdeflate());
           assertThat(got.length).isGreaterThanOrEqualTo(size);
           assertThat(java.util.Arrays.copyOf(got, size)).as("%s, %d bytes, round %d", pipeline, size, round)
               .isEqualTo(data).isEqualTo(H5ChunkFilters.undo(stored, pipeline, 0, size, 8, "x: "));

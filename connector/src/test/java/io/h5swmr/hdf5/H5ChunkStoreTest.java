@@ -47,17 +47,14 @@ class H5ChunkStoreTest {
   /** Appends {@code values} in {@link #BLOCKS} to a new dataset, the whole chunks through the store or not. */
   private static long append(H5File f, String name, H5DatasetSpec spec, boolean store, int perRow,
       java.util.function.BiFunction<Integer, Integer, List<H5ColumnWrite>> block) {
-    boolean was = H5ChunkStore.enabled;
-    H5ChunkStore.enabled = store;
     try (H5Dataset d = f.createDataset(name, spec)) {
+      d.codecs(H5Codecs.DEFAULT.withParallelDeflate(store));
       int at = 0;
       for (int b : BLOCKS) {
         d.append(b, block.apply(at * perRow, b));
         at += b;
       }
       return d.chunksStored();
-    } finally {
-      H5ChunkStore.enabled = was;
     }
   }
 

@@ -80,6 +80,27 @@ class StagingPagesTest {
     assertThat(firstNonZero(f, 0, 16)).isEqualTo(8);
   }
 
+  @Test
+  void optionReleaseStagingPagesFalseFreesNothing() throws Exception {
+    Path f = filled(dir.resolve("kept.kryo"), 16, (byte) 3);
+    try (StagingPages pages = StagingPages.of(f, false)) {
+      assertThat(pages.readUpTo(16L * MIB)).isZero();
+    }
+    assertThat(firstNonZero(f, 0, 16)).isEqualTo(0);
+  }
+
+  @Test
+  void theOptionsReachTheCommitAsPlainValues() {
+    WriteSettings off = WriteSettings.of(io.h5swmr.config.H5SwmrOptions.of(java.util.Map.of("releaseStagingPages",
+        "false", "parallelDeflate", "false", "libdeflate", "false")));
+    assertThat(off.releaseStagingPages).isFalse();
+    assertThat(off.codecs.parallelDeflate()).isFalse();
+    assertThat(off.codecs.libdeflate()).isFalse();
+    WriteSettings dflt = WriteSettings.of(io.h5swmr.config.H5SwmrOptions.of(java.util.Map.of()));
+    assertThat(dflt.releaseStagingPages).isEqualTo(StagingPages.releaseByDefault());
+    assertThat(dflt.codecs).isEqualTo(io.h5swmr.hdf5.H5Codecs.DEFAULT);
+  }
+
   /** {@code f}, created holding {@code mibs} MiB of {@code value}. */
   private static Path filled(Path f, int mibs, byte value) throws Exception {
     byte[] mib = new byte[MIB];
