@@ -15,6 +15,7 @@ import io.h5swmr.hdf5.H5Type;
 import io.h5swmr.read.H5SwmrInputPartition;
 import io.h5swmr.read.H5SwmrScan;
 import io.h5swmr.read.H5SwmrScanBuilder;
+import io.h5swmr.stream.H5SwmrMicroBatchStream;
 import io.h5swmr.read.H5SwmrSchemaInference;
 import io.h5swmr.testing.RedisServerExtension;
 import java.net.URI;
@@ -578,7 +579,7 @@ class ReadBenchmarkTest {
     o.put("directRead", String.valueOf(direct));
     H5SwmrOptions options = H5SwmrOptions.of(o);
     StructType schema = H5SwmrSchemaInference.infer(options);
-    H5SwmrScan scan = (H5SwmrScan) new H5SwmrScanBuilder(schema, options).build();
+    H5SwmrScan scan = (H5SwmrScan) new H5SwmrScanBuilder(schema, options, H5SwmrMicroBatchStream::new).build();
     assertThat(scan.isColumnar()).isTrue();
     return scan.toBatch();
   }
