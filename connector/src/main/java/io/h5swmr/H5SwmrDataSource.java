@@ -2,16 +2,16 @@ package io.h5swmr;
 
 import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.read.H5SwmrSchemaInference;
-import java.util.Map;
-import org.apache.spark.sql.connector.catalog.Table;
-import org.apache.spark.sql.connector.catalog.TableProvider;
-import org.apache.spark.sql.connector.expressions.Transform;
 import io.h5swmr.write.H5SwmrSaveRelation;
 import io.h5swmr.write.H5SwmrV1Relation;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SQLContext;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.connector.catalog.TableProvider;
+import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.sources.BaseRelation;
 import org.apache.spark.sql.sources.CreatableRelationProvider;
 import org.apache.spark.sql.sources.DataSourceRegister;
@@ -21,11 +21,15 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * Entry point of the {@code h5swmr} format: {@code spark.read.format("h5swmr")}, {@code df.write.format("h5swmr")}
- * and {@code CREATE TABLE ... USING h5swmr}.
+ * Entry point of the {@code h5swmr} format: {@code spark.read.format("h5swmr")}, {@code
+ * df.write.format("h5swmr")} and {@code CREATE TABLE ... USING h5swmr}.
  */
-public final class H5SwmrDataSource implements TableProvider, DataSourceRegister, CreatableRelationProvider,
-    RelationProvider, SchemaRelationProvider {
+public final class H5SwmrDataSource
+    implements TableProvider,
+        DataSourceRegister,
+        CreatableRelationProvider,
+        RelationProvider,
+        SchemaRelationProvider {
   /** The short name users give to {@code format(...)} and {@code USING}. */
   public static final String SHORT_NAME = "h5swmr";
 
@@ -40,7 +44,8 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
   }
 
   @Override
-  public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
+  public Table getTable(
+      StructType schema, Transform[] partitioning, Map<String, String> properties) {
     return new H5SwmrTable(schema, QueryOptions.of(properties));
   }
 
@@ -50,36 +55,46 @@ public final class H5SwmrDataSource implements TableProvider, DataSourceRegister
   }
 
   /**
-   * {@code df.write.format("h5swmr").mode(m).save(path)}: every save mode (append, overwrite, errorifexists,
-   * ignore) arrives here because the table reports V1_BATCH_WRITE; the write itself is h5swmr's staged,
-   * lease-protected commit.
+   * {@code df.write.format("h5swmr").mode(m).save(path)}: every save mode (append, overwrite,
+   * errorifexists, ignore) arrives here because the table reports V1_BATCH_WRITE; the write itself
+   * is h5swmr's staged, lease-protected commit.
    */
   @Override
-  public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode,
-      scala.collection.immutable.Map<String, String> parameters, Dataset<Row> data) {
-    return H5SwmrSaveRelation.save(sqlContext, mode,
-        QueryOptions.of(javaMap(parameters), H5SwmrOptions.Operation.WRITE), data);
+  public BaseRelation createRelation(
+      SQLContext sqlContext,
+      SaveMode mode,
+      scala.collection.immutable.Map<String, String> parameters,
+      Dataset<Row> data) {
+    return H5SwmrSaveRelation.save(
+        sqlContext,
+        mode,
+        QueryOptions.of(javaMap(parameters), H5SwmrOptions.Operation.WRITE),
+        data);
   }
 
   /**
-   * A table created {@code USING h5swmr}, as Spark 3.5's session catalog resolves it (Spark 4.x uses the DSv2
-   * table): reads delegate to the DSv2 reader, {@code INSERT} to the write job.
+   * A table created {@code USING h5swmr}, as Spark 3.5's session catalog resolves it (Spark 4.x
+   * uses the DSv2 table): reads delegate to the DSv2 reader, {@code INSERT} to the write job.
    */
   @Override
-  public BaseRelation createRelation(SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters) {
+  public BaseRelation createRelation(
+      SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters) {
     Map<String, String> opts = javaMap(parameters);
     H5SwmrOptions options = QueryOptions.of(opts);
     return new H5SwmrV1Relation(sqlContext, opts, options, H5SwmrSchemaInference.infer(options));
   }
 
   @Override
-  public BaseRelation createRelation(SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters,
+  public BaseRelation createRelation(
+      SQLContext sqlContext,
+      scala.collection.immutable.Map<String, String> parameters,
       StructType schema) {
     Map<String, String> opts = javaMap(parameters);
     return new H5SwmrV1Relation(sqlContext, opts, QueryOptions.of(opts), schema);
   }
 
-  private static Map<String, String> javaMap(scala.collection.immutable.Map<String, String> parameters) {
+  private static Map<String, String> javaMap(
+      scala.collection.immutable.Map<String, String> parameters) {
     Map<String, String> opts = new java.util.HashMap<>();
     scala.collection.Iterator<scala.Tuple2<String, String>> it = parameters.iterator();
     while (it.hasNext()) {

@@ -6,8 +6,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Registers {@link H5SwmrTableRule} in every SparkSession. Spark (3.2+) loads this class through
- * {@code META-INF/services/org.apache.spark.sql.SparkSessionExtensionsProvider} when the h5swmr jar is on the
- * classpath: users configure nothing.
+ * {@code META-INF/services/org.apache.spark.sql.SparkSessionExtensionsProvider} when the h5swmr jar
+ * is on the classpath: users configure nothing.
  */
 public final class H5SwmrExtensions implements SparkSessionExtensionsProvider {
   @Override

@@ -19,31 +19,33 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package graph of the main sources runs downhill: no package imports another in a circle, and each package
- * imports only the packages below it in {@link #LAYERS}, as {@link #ALLOWED} lists them. Dependencies are read
- * from the sources themselves (import lines, static imports, and fully qualified {@code io.h5swmr.x.Y} names in
- * code; comments and string literals do not count).
+ * The package graph of the main sources runs downhill: no package imports another in a circle, and
+ * each package imports only the packages below it in {@link #LAYERS}, as {@link #ALLOWED} lists
+ * them. Dependencies are read from the sources themselves (import lines, static imports, and fully
+ * qualified {@code io.h5swmr.x.Y} names in code; comments and string literals do not count).
  */
 class PackageGraphTest {
   private static final Path MAIN = Path.of("src/main/java");
   private static final String ROOT = "io.h5swmr";
 
   /**
-   * The layers, lowest first. A package may import only packages earlier in this list (and only those
-   * {@link #ALLOWED} names for it); "" is the root package (the DataSource, the Table and the analyzer rule).
+   * The layers, lowest first. A package may import only packages earlier in this list (and only
+   * those {@link #ALLOWED} names for it); "" is the root package (the DataSource, the Table and the
+   * analyzer rule).
    */
-  static final List<String> LAYERS = List.of(
-      "exceptions",   // the unchecked H5SwmrException family
-      "lock",         // Redis leases: knows neither Spark nor HDF5
-      "config",       // typed, immutable options
-      "hdf5.driver",  // the byte-level storage seam (H5Storage) and the HDF5 virtual file driver
-      "hdf5",         // the one native HDF5 layer
-      "hdf5.journal", // the commit journal (fence, recovery, sessions)
-      "types",        // HDF5 <-> Spark type mapping, shared by read and write
-      "read",         // batch reads: planning, partitions, readers
-      "stream",       // the Structured Streaming source (over read's incremental scan)
-      "write",        // batch and streaming writes, the commit
-      "");            // H5SwmrDataSource, H5SwmrTable, H5SwmrTableRule, H5SwmrExtensions
+  static final List<String> LAYERS =
+      List.of(
+          "exceptions", // the unchecked H5SwmrException family
+          "lock", // Redis leases: knows neither Spark nor HDF5
+          "config", // typed, immutable options
+          "hdf5.driver", // the byte-level storage seam (H5Storage) and the HDF5 virtual file driver
+          "hdf5", // the one native HDF5 layer
+          "hdf5.journal", // the commit journal (fence, recovery, sessions)
+          "types", // HDF5 <-> Spark type mapping, shared by read and write
+          "read", // batch reads: planning, partitions, readers
+          "stream", // the Structured Streaming source (over read's incremental scan)
+          "write", // batch and streaming writes, the commit
+          ""); // H5SwmrDataSource, H5SwmrTable, H5SwmrTableRule, H5SwmrExtensions
 
   /** What each package may import. read and write are siblings: neither imports the other. */
   static final Map<String, Set<String>> ALLOWED = new LinkedHashMap<>();
@@ -56,10 +58,19 @@ class PackageGraphTest {
     ALLOWED.put("hdf5", Set.of("exceptions", "hdf5.driver"));
     ALLOWED.put("hdf5.journal", Set.of("exceptions", "hdf5.driver", "hdf5"));
     ALLOWED.put("types", Set.of("exceptions", "hdf5"));
-    ALLOWED.put("read", Set.of(
-        "exceptions", "lock", "config", "hdf5", "hdf5.journal", "types")); // journal: the committed view a read opens through
+    ALLOWED.put(
+        "read",
+        Set.of(
+            "exceptions",
+            "lock",
+            "config",
+            "hdf5",
+            "hdf5.journal",
+            "types")); // journal: the committed view a read opens through
     ALLOWED.put("stream", Set.of("exceptions", "config", "read"));
-    ALLOWED.put("write", Set.of("exceptions", "lock", "config", "hdf5.driver", "hdf5", "hdf5.journal", "types"));
+    ALLOWED.put(
+        "write",
+        Set.of("exceptions", "lock", "config", "hdf5.driver", "hdf5", "hdf5.journal", "types"));
     ALLOWED.put("", Set.of("exceptions", "config", "read", "stream", "write"));
   }
 
@@ -68,7 +79,8 @@ class PackageGraphTest {
     assertThat(ALLOWED.keySet()).containsExactlyElementsOf(LAYERS);
     for (Map.Entry<String, Set<String>> e : ALLOWED.entrySet()) {
       for (String to : e.getValue()) {
-        assertThat(LAYERS.indexOf(to)).as("%s may import %s: it must be a lower layer", name(e.getKey()), to)
+        assertThat(LAYERS.indexOf(to))
+            .as("%s may import %s: it must be a lower layer", name(e.getKey()), to)
             .isBetween(0, LAYERS.indexOf(e.getKey()) - 1);
       }
     }
@@ -78,7 +90,9 @@ class PackageGraphTest {
   void everyPackageIsInALayer() throws IOException {
     Map<String, Map<String, Set<String>>> g = graph(MAIN);
     for (String p : g.keySet()) {
-      assertThat(LAYERS).as("package %s is in no layer of PackageGraphTest.LAYERS", name(p)).contains(p);
+      assertThat(LAYERS)
+          .as("package %s is in no layer of PackageGraphTest.LAYERS", name(p))
+          .contains(p);
     }
   }
 
@@ -101,22 +115,27 @@ class PackageGraphTest {
         }
       }
     }
-    assertThat(uphill).as("imports not allowed by PackageGraphTest.ALLOWED (edge [classes])").isEmpty();
+    assertThat(uphill)
+        .as("imports not allowed by PackageGraphTest.ALLOWED (edge [classes])")
+        .isEmpty();
   }
 
   /**
-   * Classes the issue found calling each other, inside one package, that must not again: the chunk filters and
-   * bitshuffle (both use H5BlockCodecs), the DataSource and the Table (both use QueryOptions).
+   * Classes the issue found calling each other, inside one package, that must not again: the chunk
+   * filters and bitshuffle (both use H5BlockCodecs), the DataSource and the Table (both use
+   * QueryOptions).
    */
   @Test
   void namedClassPairsDoNotCallEachOther() throws IOException {
     String[][] pairs = {
-        {"hdf5/H5ChunkFilters", "hdf5/H5Bitshuffle"},
-        {"H5SwmrDataSource", "H5SwmrTable"},
+      {"hdf5/H5ChunkFilters", "hdf5/H5Bitshuffle"},
+      {"H5SwmrDataSource", "H5SwmrTable"},
     };
     for (String[] pair : pairs) {
-      String a = stripCommentsAndStrings(Files.readString(MAIN.resolve("io/h5swmr/" + pair[0] + ".java")));
-      String b = stripCommentsAndStrings(Files.readString(MAIN.resolve("io/h5swmr/" + pair[1] + ".java")));
+      String a =
+          stripCommentsAndStrings(Files.readString(MAIN.resolve("io/h5swmr/" + pair[0] + ".java")));
+      String b =
+          stripCommentsAndStrings(Files.readString(MAIN.resolve("io/h5swmr/" + pair[1] + ".java")));
       String nameA = pair[0].substring(pair[0].lastIndexOf('/') + 1);
       String nameB = pair[1].substring(pair[1].lastIndexOf('/') + 1);
       boolean aNamesB = Pattern.compile("\\b" + nameB + "\\b").matcher(a).find();
@@ -127,10 +146,17 @@ class PackageGraphTest {
 
   /** The test finds what it must: a cycle through two packages and a qualified name in code. */
   @Test
-  void detectsCyclesAndQualifiedNames(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
-    write(dir, "read/A.java", "package io.h5swmr.read;\nimport io.h5swmr.stream.B;\n/** {@link io.h5swmr.write.W} */"
-        + "\nclass A { String s = \"io.h5swmr.write.W\"; }\n");
-    write(dir, "stream/B.java", "package io.h5swmr.stream;\nclass B { Object o = new io.h5swmr.read.A.Inner(); }\n");
+  void detectsCyclesAndQualifiedNames(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
+    write(
+        dir,
+        "read/A.java",
+        "package io.h5swmr.read;\nimport io.h5swmr.stream.B;\n/** {@link io.h5swmr.write.W} */"
+            + "\nclass A { String s = \"io.h5swmr.write.W\"; }\n");
+    write(
+        dir,
+        "stream/B.java",
+        "package io.h5swmr.stream;\nclass B { Object o = new io.h5swmr.read.A.Inner(); }\n");
     Map<String, Map<String, Set<String>>> g = graph(dir);
     assertThat(g.get("read")).containsOnlyKeys("stream");
     assertThat(g.get("stream")).containsOnlyKeys("read");
@@ -148,10 +174,15 @@ class PackageGraphTest {
   }
 
   private static final Pattern PACKAGE = Pattern.compile("\\bpackage\\s+([\\w.]+)\\s*;");
-  /** {@code io.h5swmr[.pkg...]} followed by a class name (capitalized) or {@code .*}. */
-  private static final Pattern REFERENCE = Pattern.compile("\\bio\\.h5swmr((?:\\.[a-z_][a-z0-9_]*)*)\\.(?:[A-Z]|\\*)");
 
-  /** Package (relative to io.h5swmr, "" for the root) -> imported package -> the files making the edge. */
+  /** {@code io.h5swmr[.pkg...]} followed by a class name (capitalized) or {@code .*}. */
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\bio\\.h5swmr((?:\\.[a-z_][a-z0-9_]*)*)\\.(?:[A-Z]|\\*)");
+
+  /**
+   * Package (relative to io.h5swmr, "" for the root) -> imported package -> the files making the
+   * edge.
+   */
   static Map<String, Map<String, Set<String>>> graph(Path sourceRoot) throws IOException {
     Map<String, Map<String, Set<String>>> g = new TreeMap<>();
     List<Path> files;
@@ -178,9 +209,13 @@ class PackageGraphTest {
   }
 
   private static String relative(String pkg) {
-    String rel = pkg.equals(ROOT) ? "" : pkg.startsWith(ROOT + ".") ? pkg.substring(ROOT.length() + 1) : pkg;
-    // a sub-package no layer names belongs to its nearest named ancestor (e.g. config.parse -> config)
-    for (String p = rel; !p.isEmpty(); p = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : "") {
+    String rel =
+        pkg.equals(ROOT) ? "" : pkg.startsWith(ROOT + ".") ? pkg.substring(ROOT.length() + 1) : pkg;
+    // a sub-package no layer names belongs to its nearest named ancestor (e.g. config.parse ->
+    // config)
+    for (String p = rel;
+        !p.isEmpty();
+        p = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : "") {
       if (LAYERS.contains(p)) {
         return p;
       }
@@ -222,9 +257,9 @@ class PackageGraphTest {
   }
 
   /**
-   * Every elementary cycle, once, as "a -> b [classes of a naming b] -> ... -> a [...]", starting at its smallest
-   * package (Johnson-style enumeration is overkill for a dozen packages: a depth-first search from each package
-   * over larger packages only).
+   * Every elementary cycle, once, as "a -> b [classes of a naming b] -> ... -> a [...]", starting
+   * at its smallest package (Johnson-style enumeration is overkill for a dozen packages: a
+   * depth-first search from each package over larger packages only).
    */
   static List<String> cycles(Map<String, Map<String, Set<String>>> g) {
     List<String> out = new ArrayList<>();
@@ -234,14 +269,21 @@ class PackageGraphTest {
     return out;
   }
 
-  private static void walk(Map<String, Map<String, Set<String>>> g, String start, String at, List<String> path,
+  private static void walk(
+      Map<String, Map<String, Set<String>>> g,
+      String start,
+      String at,
+      List<String> path,
       List<String> out) {
     for (Map.Entry<String, Set<String>> e : g.getOrDefault(at, Map.of()).entrySet()) {
       String to = e.getKey();
       if (to.equals(start)) {
         StringBuilder b = new StringBuilder(name(start));
         for (int i = 1; i < path.size(); i++) {
-          b.append(" -> ").append(name(path.get(i))).append(' ').append(g.get(path.get(i - 1)).get(path.get(i)));
+          b.append(" -> ")
+              .append(name(path.get(i)))
+              .append(' ')
+              .append(g.get(path.get(i - 1)).get(path.get(i)));
         }
         b.append(" -> ").append(name(start)).append(' ').append(e.getValue());
         out.add(b.toString());

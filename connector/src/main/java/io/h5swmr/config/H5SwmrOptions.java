@@ -15,34 +15,40 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Every h5swmr option of one read or write, typed, validated and immutable: a facade over the typed views
- * {@link #read()}, {@link #write()}, {@link #stream()} and {@link #lock()}, built from the names of
- * {@link OptionRegistry} with the parsers of {@link OptionParsers}.
+ * Every h5swmr option of one read or write, typed, validated and immutable: a facade over the typed
+ * views {@link #read()}, {@link #write()}, {@link #stream()} and {@link #lock()}, built from the
+ * names of {@link OptionRegistry} with the parsers of {@link OptionParsers}.
  *
- * <p>Precedence, lowest first: built-in default &lt; session conf {@code spark.h5swmr.<option>} &lt; the
- * per-query option given to {@code spark.read}/{@code df.write} (or {@code OPTIONS(...)} of a table). Option
- * names are case-insensitive. Every value (streaming ones included) is parsed and checked when the object is
- * built, so a bad value fails on the driver before any task runs, with a message naming the option, the value and
- * what is allowed.
+ * <p>Precedence, lowest first: built-in default &lt; session conf {@code spark.h5swmr.<option>}
+ * &lt; the per-query option given to {@code spark.read}/{@code df.write} (or {@code OPTIONS(...)}
+ * of a table). Option names are case-insensitive. Every value (streaming ones included) is parsed
+ * and checked when the object is built, so a bad value fails on the driver before any task runs,
+ * with a message naming the option, the value and what is allowed.
  *
- * <p>Unknown option names fail naming the closest known one; a read given write-only options (and a write given
- * read-only ones) fails naming them. To add an option: one line in {@link OptionRegistry}, its constant here, a
- * field in its view, and its row in README's options table (a test checks the table against the registry).
+ * <p>Unknown option names fail naming the closest known one; a read given write-only options (and a
+ * write given read-only ones) fails naming them. To add an option: one line in {@link
+ * OptionRegistry}, its constant here, a field in its view, and its row in README's options table (a
+ * test checks the table against the registry).
  *
- * <p>This object stays on the driver (it is not {@link java.io.Serializable}): tasks get plain derived values
- * such as {@link LockSettings}.
+ * <p>This object stays on the driver (it is not {@link java.io.Serializable}): tasks get plain
+ * derived values such as {@link LockSettings}.
  *
  * <p>The Redis URL may carry a password: {@link #toString()} and every message redact it.
  */
 public final class H5SwmrOptions {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H5SwmrOptions.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(H5SwmrOptions.class);
 
   /** Prefix of the session-conf fallback of every option. */
   public static final String SESSION_PREFIX = "spark.h5swmr.";
 
-  /** Which operations an option applies to (checked for the options given to one read or one write). */
+  /**
+   * Which operations an option applies to (checked for the options given to one read or one write).
+   */
   public enum Side {
-    READ, WRITE, BOTH;
+    READ,
+    WRITE,
+    BOTH;
 
     boolean covers(Operation op) {
       return this == BOTH || op == Operation.ANY || name().equals(op.name());
@@ -55,7 +61,10 @@ public final class H5SwmrOptions {
     READ,
     /** Options of one write ({@code df.write...save()}): read-only options are refused. */
     WRITE,
-    /** Table properties and schema inference, shared by reads and writes: only unknown names are refused. */
+    /**
+     * Table properties and schema inference, shared by reads and writes: only unknown names are
+     * refused.
+     */
     ANY
   }
 
@@ -79,60 +88,98 @@ public final class H5SwmrOptions {
   public static final String COMPRESSION_LEVEL = OptionRegistry.COMPRESSION_LEVEL.name();
   public static final String SHUFFLE = OptionRegistry.SHUFFLE.name();
   public static final String STAGING_DIR = OptionRegistry.STAGING_DIR.name();
-  /** Read chunks with positional I/O and decode them in Java, outside the native lock (default true). */
-  public static final String DIRECT_READ = OptionRegistry.DIRECT_READ.name();
+
   /**
-   * {@code redis} (default): every read takes shared leases and every write the exclusive lease in Redis.
-   * {@code none}: reads take no lease and need no Redis (archives, files only native HDF5 writers write); writes
-   * refuse it with a message saying why. Session conf {@code spark.h5swmr.lock}.
+   * Read chunks with positional I/O and decode them in Java, outside the native lock (default
+   * true).
+   */
+  public static final String DIRECT_READ = OptionRegistry.DIRECT_READ.name();
+
+  /**
+   * {@code redis} (default): every read takes shared leases and every write the exclusive lease in
+   * Redis. {@code none}: reads take no lease and need no Redis (archives, files only native HDF5
+   * writers write); writes refuse it with a message saying why. Session conf {@code
+   * spark.h5swmr.lock}.
    */
   public static final String LOCK = OptionRegistry.LOCK.name();
+
   /**
-   * Write option: {@code true} lets a write clear the superblock's SWMR-writer mark left by a native SWMR writer
-   * that crashed (as {@code h5clear -s} does), under the exclusive lease, when no sign of a live native writer is
-   * seen; default {@code false} refuses such a file.
+   * Write option: {@code true} lets a write clear the superblock's SWMR-writer mark left by a
+   * native SWMR writer that crashed (as {@code h5clear -s} does), under the exclusive lease, when
+   * no sign of a live native writer is seen; default {@code false} refuses such a file.
    */
   public static final String CLEAR_STALE_FLAGS = OptionRegistry.CLEAR_STALE_FLAGS.name();
-  /** Where a stream starts in the files present at its first start: {@code earliest} (row 0) or {@code latest}. */
+
+  /**
+   * Where a stream starts in the files present at its first start: {@code earliest} (row 0) or
+   * {@code latest}.
+   */
   public static final String STARTING_POSITION = OptionRegistry.STARTING_POSITION.name();
+
   /** Most rows one micro-batch reads, over all files (absent: no limit). */
   public static final String MAX_ROWS_PER_TRIGGER = OptionRegistry.MAX_ROWS_PER_TRIGGER.name();
+
   /** Most bytes (of the selected columns) one micro-batch reads (absent: no limit). */
   public static final String MAX_BYTES_PER_TRIGGER = OptionRegistry.MAX_BYTES_PER_TRIGGER.name();
-  /** What a stream does when a dataset it reads is replaced or shrinks: {@code fail} or {@code restart} (row 0). */
+
+  /**
+   * What a stream does when a dataset it reads is replaced or shrinks: {@code fail} or {@code
+   * restart} (row 0).
+   */
   public static final String ON_DATASET_CHANGE = OptionRegistry.ON_DATASET_CHANGE.name();
-  /** Write option: compress whole chunks of gzip datasets on every core (default: JVM property below, else true). */
+
+  /**
+   * Write option: compress whole chunks of gzip datasets on every core (default: JVM property
+   * below, else true).
+   */
   public static final String PARALLEL_DEFLATE = OptionRegistry.PARALLEL_DEFLATE.name();
-  /** Decode (and encode) deflate with the system's libdeflate where installed (default: JVM property, else true). */
+
+  /**
+   * Decode (and encode) deflate with the system's libdeflate where installed (default: JVM
+   * property, else true).
+   */
   public static final String LIBDEFLATE = OptionRegistry.LIBDEFLATE.name();
-  /** Write option: free a staging file's pages as the commit reads it (default: JVM property, else true). */
+
+  /**
+   * Write option: free a staging file's pages as the commit reads it (default: JVM property, else
+   * true).
+   */
   public static final String RELEASE_STAGING_PAGES = OptionRegistry.RELEASE_STAGING_PAGES.name();
 
   /** The JVM property that is the default of {@link #PARALLEL_DEFLATE} (kept for compatibility). */
   public static final String PARALLEL_DEFLATE_PROPERTY = "h5swmr.parallelDeflate";
+
   /** The JVM property that is the default of {@link #LIBDEFLATE} (kept for compatibility). */
   public static final String LIBDEFLATE_PROPERTY = "h5swmr.libdeflate";
-  /** The JVM property that is the default of {@link #RELEASE_STAGING_PAGES} (kept for compatibility). */
+
+  /**
+   * The JVM property that is the default of {@link #RELEASE_STAGING_PAGES} (kept for
+   * compatibility).
+   */
   public static final String RELEASE_STAGING_PAGES_PROPERTY = "h5swmr.releaseStagingPages";
 
   /** Values of {@link #LOCK}. */
   public enum LockMode {
-    REDIS, NONE
+    REDIS,
+    NONE
   }
 
   /** Values of {@link #COMPRESSION}. */
   public enum Compression {
-    NONE, GZIP
+    NONE,
+    GZIP
   }
 
   /** Values of {@link #STARTING_POSITION}. */
   public enum StartingPosition {
-    EARLIEST, LATEST
+    EARLIEST,
+    LATEST
   }
 
   /** Values of {@link #ON_DATASET_CHANGE}. */
   public enum OnDatasetChange {
-    FAIL, RESTART
+    FAIL,
+    RESTART
   }
 
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
@@ -141,8 +188,10 @@ public final class H5SwmrOptions {
   public static final Duration DEFAULT_LOCK_TTL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   /** Spark's own default for {@code spark.sql.files.maxPartitionBytes}. */
   public static final long DEFAULT_PARTITION_BYTES = 128L * 1024 * 1024;
+
   public static final int DEFAULT_BATCH_ROWS = 4096;
   public static final long DEFAULT_CHUNK_BYTES = 1024L * 1024;
   public static final int DEFAULT_COMPRESSION_LEVEL = 4;
@@ -161,15 +210,22 @@ public final class H5SwmrOptions {
     return o == null ? null : o.side();
   }
 
-  private final Map<String, String> given; // lower-cased keys, merged view (session conf under options)
-  /** Per-query Hadoop settings ({@code fs.*}, {@code spark.hadoop.*} without the prefix), keys as given. */
+  private final Map<String, String>
+      given; // lower-cased keys, merged view (session conf under options)
+
+  /**
+   * Per-query Hadoop settings ({@code fs.*}, {@code spark.hadoop.*} without the prefix), keys as
+   * given.
+   */
   private final Map<String, String> hadoop;
+
   private final ReadOptions read;
   private final WriteOptions write;
   private final StreamOptions stream;
   private final LockOptions lock;
 
-  private H5SwmrOptions(Map<String, String> merged, long sparkMaxPartitionBytes, Map<String, String> hadoop) {
+  private H5SwmrOptions(
+      Map<String, String> merged, long sparkMaxPartitionBytes, Map<String, String> hadoop) {
     this.hadoop = Collections.unmodifiableMap(new LinkedHashMap<>(hadoop));
     this.given = Collections.unmodifiableMap(merged);
     this.read = new ReadOptions(merged, sparkMaxPartitionBytes);
@@ -179,23 +235,27 @@ public final class H5SwmrOptions {
   }
 
   /**
-   * Builds the options from per-query options over session conf, for reads and writes alike (table properties,
-   * schema inference): every given name must be an h5swmr option or one Spark adds itself.
+   * Builds the options from per-query options over session conf, for reads and writes alike (table
+   * properties, schema inference): every given name must be an h5swmr option or one Spark adds
+   * itself.
    *
    * @param options per-query options (any key case)
-   * @param sessionConf session conf lookup: given a full key such as {@code spark.h5swmr.redis.url}, its value or
-   *     null. Also consulted for {@code spark.sql.files.maxPartitionBytes}.
+   * @param sessionConf session conf lookup: given a full key such as {@code
+   *     spark.h5swmr.redis.url}, its value or null. Also consulted for {@code
+   *     spark.sql.files.maxPartitionBytes}.
    */
-  public static H5SwmrOptions of(Map<String, String> options, Function<String, String> sessionConf) {
+  public static H5SwmrOptions of(
+      Map<String, String> options, Function<String, String> sessionConf) {
     return of(options, sessionConf, Operation.ANY);
   }
 
   /**
    * As {@link #of(Map, Function)}, and the per-query options must apply to {@code op}: a read given
-   * {@code compression}, or a write given {@code partitionBytes}, fails naming the option. Session conf is never
-   * checked against the side (one session conf serves reads and writes).
+   * {@code compression}, or a write given {@code partitionBytes}, fails naming the option. Session
+   * conf is never checked against the side (one session conf serves reads and writes).
    */
-  public static H5SwmrOptions of(Map<String, String> options, Function<String, String> sessionConf, Operation op) {
+  public static H5SwmrOptions of(
+      Map<String, String> options, Function<String, String> sessionConf, Operation op) {
     checkNames(options.keySet(), op);
     Map<String, String> merged = new LinkedHashMap<>();
     for (String name : OptionRegistry.names()) {
@@ -229,7 +289,8 @@ public final class H5SwmrOptions {
 
   private static String hadoopKey(String name) {
     return name.regionMatches(true, 0, SPARK_HADOOP_PREFIX, 0, SPARK_HADOOP_PREFIX.length())
-        ? name.substring(SPARK_HADOOP_PREFIX.length()) : name;
+        ? name.substring(SPARK_HADOOP_PREFIX.length())
+        : name;
   }
 
   /** Options alone, without session conf (tests, tools). */
@@ -238,11 +299,11 @@ public final class H5SwmrOptions {
   }
 
   /**
-   * Refuses option names h5swmr does not know (naming the closest known one), and for a READ write-only options
-   * (a read given {@code compression} would silently ignore it). A WRITE given read-only options is not refused:
-   * {@code saveAsTable} and {@code CREATE TABLE ... AS SELECT} legitimately store options such as
-   * {@code fileColumn} for the table's later reads; those are logged as warnings. Keys Spark adds itself
-   * ({@code __}-prefixed, Hive's) pass.
+   * Refuses option names h5swmr does not know (naming the closest known one), and for a READ
+   * write-only options (a read given {@code compression} would silently ignore it). A WRITE given
+   * read-only options is not refused: {@code saveAsTable} and {@code CREATE TABLE ... AS SELECT}
+   * legitimately store options such as {@code fileColumn} for the table's later reads; those are
+   * logged as warnings. Keys Spark adds itself ({@code __}-prefixed, Hive's) pass.
    *
    * @throws H5SwmrConfigException naming the option and what is valid
    */
@@ -252,7 +313,9 @@ public final class H5SwmrOptions {
     }
   }
 
-  /** The checks of {@link #checkNames}; returns one notice per read-only option given to a write. */
+  /**
+   * The checks of {@link #checkNames}; returns one notice per read-only option given to a write.
+   */
   static List<String> sideNotices(Collection<String> names, Operation op) {
     return OptionRegistry.sideNotices(names, op);
   }
@@ -281,7 +344,10 @@ public final class H5SwmrOptions {
 
   // ---- getters kept for callers (each delegates to its view) ----
 
-  /** Input or output paths as given (globs and directories not yet expanded); empty when none was given. */
+  /**
+   * Input or output paths as given (globs and directories not yet expanded); empty when none was
+   * given.
+   */
   public List<String> paths() {
     return read.paths();
   }
@@ -290,8 +356,11 @@ public final class H5SwmrOptions {
   public String singlePath() {
     List<String> paths = read.paths();
     if (paths.size() != 1) {
-      throw new H5SwmrConfigException("Writing needs exactly one target file in option '" + PATH + "' (save(path)); got "
-          + (paths.isEmpty() ? "none" : paths.size() + ": " + paths));
+      throw new H5SwmrConfigException(
+          "Writing needs exactly one target file in option '"
+              + PATH
+              + "' (save(path)); got "
+              + (paths.isEmpty() ? "none" : paths.size() + ": " + paths));
     }
     return paths.get(0);
   }
@@ -320,9 +389,9 @@ public final class H5SwmrOptions {
   }
 
   /**
-   * Whether {@code partitionBytes} was set (option or session conf): then partitions are that size; otherwise it is
-   * Spark's {@code spark.sql.files.maxPartitionBytes}, which a small scan divides further over the cores as Spark's
-   * file sources do.
+   * Whether {@code partitionBytes} was set (option or session conf): then partitions are that size;
+   * otherwise it is Spark's {@code spark.sql.files.maxPartitionBytes}, which a small scan divides
+   * further over the cores as Spark's file sources do.
    */
   public boolean partitionBytesGiven() {
     return read.partitionBytesGiven();
@@ -332,7 +401,9 @@ public final class H5SwmrOptions {
     return read.batchRows();
   }
 
-  /** Whether tasks read supported chunks without the HDF5 library (option {@value #DIRECT_READ}). */
+  /**
+   * Whether tasks read supported chunks without the HDF5 library (option {@value #DIRECT_READ}).
+   */
   public boolean directRead() {
     return read.directRead();
   }
@@ -368,7 +439,9 @@ public final class H5SwmrOptions {
     return lock.connectTimeout();
   }
 
-  /** How reads and writes coordinate: through Redis leases (default) or, for reads only, not at all. */
+  /**
+   * How reads and writes coordinate: through Redis leases (default) or, for reads only, not at all.
+   */
   public LockMode lockMode() {
     return lock.lockMode();
   }
@@ -378,12 +451,17 @@ public final class H5SwmrOptions {
     return lock.lockSettings();
   }
 
-  /** The lock resource of {@code file}: the user's {@code lock.key}, else the file's canonical path. */
+  /**
+   * The lock resource of {@code file}: the user's {@code lock.key}, else the file's canonical path.
+   */
   public String lockResource(Path file) {
     return lock.lockResource(file);
   }
 
-  /** The lock resource of a file to read, local path or remote URI (see {@link LockOptions#lockResource(String)}). */
+  /**
+   * The lock resource of a file to read, local path or remote URI (see {@link
+   * LockOptions#lockResource(String)}).
+   */
   public String lockResource(String file) {
     return lock.lockResource(file);
   }
@@ -434,26 +512,35 @@ public final class H5SwmrOptions {
   }
 
   /**
-   * The per-query Hadoop settings for remote files ({@code fs.*} as given, {@code spark.hadoop.*} without the
-   * prefix), applied over the session's Hadoop configuration. May hold credentials: never log or show values.
+   * The per-query Hadoop settings for remote files ({@code fs.*} as given, {@code spark.hadoop.*}
+   * without the prefix), applied over the session's Hadoop configuration. May hold credentials:
+   * never log or show values.
    */
   public Map<String, String> hadoopOptions() {
     return hadoop;
   }
 
-  /** Raw value of any option (case-insensitive name), after session-conf fallback; null when absent. */
+  /**
+   * Raw value of any option (case-insensitive name), after session-conf fallback; null when absent.
+   */
   public String raw(String name) {
     return given.get(key(name));
   }
 
   // ---- parsers other packages and tests call ----
 
-  /** Parses byte sizes like Spark does: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g}, {@code 1gb}. */
+  /**
+   * Parses byte sizes like Spark does: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g},
+   * {@code 1gb}.
+   */
   public static long parseBytes(String v) {
     return OptionParsers.parseBytes(v);
   }
 
-  /** Parses durations with a unit: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code 1h}. */
+  /**
+   * Parses durations with a unit: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code
+   * 1h}.
+   */
   public static Duration parseDuration(String v) {
     return OptionParsers.parseDuration(v);
   }
@@ -465,7 +552,8 @@ public final class H5SwmrOptions {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof H5SwmrOptions && ((H5SwmrOptions) o).given.equals(given)
+    return o instanceof H5SwmrOptions
+        && ((H5SwmrOptions) o).given.equals(given)
         && ((H5SwmrOptions) o).hadoop.equals(hadoop);
   }
 
@@ -475,8 +563,8 @@ public final class H5SwmrOptions {
   }
 
   /**
-   * Every option as set, the Redis password redacted and the values of Hadoop settings hidden (they may be
-   * credentials); safe for logs and Spark plan strings.
+   * Every option as set, the Redis password redacted and the values of Hadoop settings hidden (they
+   * may be credentials); safe for logs and Spark plan strings.
    */
   @Override
   public String toString() {

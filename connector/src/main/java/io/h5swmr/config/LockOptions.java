@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The typed, immutable options of the Redis lock service and the leases: URL (its password never shown), key,
- * prefix, TTL, timeouts, and whether reads take leases at all. Executors get {@link #lockSettings()}, a plain
- * serializable value.
+ * The typed, immutable options of the Redis lock service and the leases: URL (its password never
+ * shown), key, prefix, TTL, timeouts, and whether reads take leases at all. Executors get {@link
+ * #lockSettings()}, a plain serializable value.
  */
 public final class LockOptions {
   private final String redisUrl;
@@ -27,32 +27,46 @@ public final class LockOptions {
   private final LockMode lockMode;
 
   LockOptions(Map<String, String> merged) {
-    this.redisUrl = merged.getOrDefault(key(H5SwmrOptions.REDIS_URL), H5SwmrOptions.DEFAULT_REDIS_URL).trim();
+    this.redisUrl =
+        merged.getOrDefault(key(H5SwmrOptions.REDIS_URL), H5SwmrOptions.DEFAULT_REDIS_URL).trim();
     checkRedisUrl(redisUrl);
     this.lockKey = blankToNull(merged.get(key(H5SwmrOptions.LOCK_KEY)));
-    this.lockPrefix = merged.getOrDefault(key(H5SwmrOptions.LOCK_PREFIX), H5SwmrOptions.DEFAULT_LOCK_PREFIX);
+    this.lockPrefix =
+        merged.getOrDefault(key(H5SwmrOptions.LOCK_PREFIX), H5SwmrOptions.DEFAULT_LOCK_PREFIX);
     if (lockPrefix.isEmpty() || lockPrefix.contains("{") || lockPrefix.contains("}")) {
-      throw invalid(H5SwmrOptions.LOCK_PREFIX, lockPrefix, "a non-empty key prefix without '{' or '}', e.g. h5swmr:");
+      throw invalid(
+          H5SwmrOptions.LOCK_PREFIX,
+          lockPrefix,
+          "a non-empty key prefix without '{' or '}', e.g. h5swmr:");
     }
-    this.lockTtl = OptionParsers.duration(H5SwmrOptions.LOCK_TTL, merged, H5SwmrOptions.DEFAULT_LOCK_TTL);
+    this.lockTtl =
+        OptionParsers.duration(H5SwmrOptions.LOCK_TTL, merged, H5SwmrOptions.DEFAULT_LOCK_TTL);
     if (lockTtl.toMillis() < 500) {
-      throw invalid(H5SwmrOptions.LOCK_TTL, merged.get(key(H5SwmrOptions.LOCK_TTL)),
+      throw invalid(
+          H5SwmrOptions.LOCK_TTL,
+          merged.get(key(H5SwmrOptions.LOCK_TTL)),
           "a duration of at least 500ms, e.g. 30s");
     }
-    this.lockTimeout = OptionParsers.duration(H5SwmrOptions.LOCK_TIMEOUT, merged,
-        H5SwmrOptions.DEFAULT_LOCK_TIMEOUT);
-    this.connectTimeout = OptionParsers.duration(H5SwmrOptions.REDIS_CONNECT_TIMEOUT, merged,
-        H5SwmrOptions.DEFAULT_CONNECT_TIMEOUT);
+    this.lockTimeout =
+        OptionParsers.duration(
+            H5SwmrOptions.LOCK_TIMEOUT, merged, H5SwmrOptions.DEFAULT_LOCK_TIMEOUT);
+    this.connectTimeout =
+        OptionParsers.duration(
+            H5SwmrOptions.REDIS_CONNECT_TIMEOUT, merged, H5SwmrOptions.DEFAULT_CONNECT_TIMEOUT);
     this.lockMode = OptionParsers.oneOf(H5SwmrOptions.LOCK, merged, LockMode.class, LockMode.REDIS);
   }
 
-  private static final Pattern SCHEME = Pattern.compile("(?i)(rediss?|redis-sentinel|redis-cluster)://.+");
+  private static final Pattern SCHEME =
+      Pattern.compile("(?i)(rediss?|redis-sentinel|redis-cluster)://.+");
 
   private static void checkRedisUrl(String url) {
     if (!SCHEME.matcher(url).matches()) {
-      throw invalid(H5SwmrOptions.REDIS_URL, url, "a URL redis://[user:password@]host:port[/db], rediss://… (TLS), "
-          + "redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db] or "
-          + "redis-cluster://[user:password@]host1:port1,host2:port2");
+      throw invalid(
+          H5SwmrOptions.REDIS_URL,
+          url,
+          "a URL redis://[user:password@]host:port[/db], rediss://… (TLS), "
+              + "redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db] or "
+              + "redis-cluster://[user:password@]host1:port1,host2:port2");
     }
   }
 
@@ -87,7 +101,9 @@ public final class LockOptions {
     return connectTimeout;
   }
 
-  /** How reads and writes coordinate: through Redis leases (default) or, for reads only, not at all. */
+  /**
+   * How reads and writes coordinate: through Redis leases (default) or, for reads only, not at all.
+   */
   public LockMode lockMode() {
     return lockMode;
   }
@@ -103,14 +119,17 @@ public final class LockOptions {
         .build();
   }
 
-  /** The lock resource of {@code file}: the user's {@code lock.key}, else the file's canonical path. */
+  /**
+   * The lock resource of {@code file}: the user's {@code lock.key}, else the file's canonical path.
+   */
   public String lockResource(Path file) {
     return lockKey != null ? lockKey : LockKeys.forFile(file);
   }
 
   /**
-   * The lock resource of a file to read, local path or remote URI: the user's {@code lock.key}, else a local
-   * file's canonical path, or a remote file's full URI as listed (e.g. {@code s3a://bucket/run/x.h5}).
+   * The lock resource of a file to read, local path or remote URI: the user's {@code lock.key},
+   * else a local file's canonical path, or a remote file's full URI as listed (e.g. {@code
+   * s3a://bucket/run/x.h5}).
    */
   public String lockResource(String file) {
     if (!LocalPaths.isRemote(file)) {

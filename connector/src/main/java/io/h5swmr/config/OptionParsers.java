@@ -17,10 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The parsers of option values: sizes ({@code 64m}), durations ({@code 30s}), booleans, enums, positive counts,
- * path lists (Spark's {@code paths} is a JSON array, read with Jackson, which Spark ships), comma lists. Each
- * typed parser takes the merged options map (lower-case keys) and fails with an {@link H5SwmrConfigException}
- * naming the option, the value and what is valid.
+ * The parsers of option values: sizes ({@code 64m}), durations ({@code 30s}), booleans, enums,
+ * positive counts, path lists (Spark's {@code paths} is a JSON array, read with Jackson, which
+ * Spark ships), comma lists. Each typed parser takes the merged options map (lower-case keys) and
+ * fails with an {@link H5SwmrConfigException} naming the option, the value and what is valid.
  */
 final class OptionParsers {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,16 +35,28 @@ final class OptionParsers {
     return s == null || s.trim().isEmpty() ? null : s.trim();
   }
 
-  /** The error of a bad value: names the option, the value (a Redis URL redacted) and what is allowed. */
+  /**
+   * The error of a bad value: names the option, the value (a Redis URL redacted) and what is
+   * allowed.
+   */
   static H5SwmrConfigException invalid(String option, String value, String allowed) {
-    return new H5SwmrConfigException("Option '" + option + "' has an invalid value '"
-        + (H5SwmrOptions.REDIS_URL.equals(option) ? redact(value) : value) + "': expected " + allowed
-        + " (session conf: " + H5SwmrOptions.SESSION_PREFIX + option + ")");
+    return new H5SwmrConfigException(
+        "Option '"
+            + option
+            + "' has an invalid value '"
+            + (H5SwmrOptions.REDIS_URL.equals(option) ? redact(value) : value)
+            + "': expected "
+            + allowed
+            + " (session conf: "
+            + H5SwmrOptions.SESSION_PREFIX
+            + option
+            + ")");
   }
 
   /**
-   * {@code path} is one path, never split (a file may be named {@code a,b.h5}); {@code paths} is the JSON array of
-   * strings Spark's {@code load(p1, p2)} passes. Both may be given; duplicates count once.
+   * {@code path} is one path, never split (a file may be named {@code a,b.h5}); {@code paths} is
+   * the JSON array of strings Spark's {@code load(p1, p2)} passes. Both may be given; duplicates
+   * count once.
    */
   static List<String> paths(Map<String, String> merged) {
     List<String> out = new ArrayList<>();
@@ -52,9 +64,14 @@ final class OptionParsers {
     if (many != null && !many.trim().isEmpty()) {
       List<String> parsed = jsonStringArray(many.trim());
       if (parsed == null) {
-        throw invalid(H5SwmrOptions.PATHS, many, "a JSON array of strings such as [\"/data/a.h5\",\"/data/b.h5\"] "
-            + "(what load(p1, p2) passes); for one path use option '" + H5SwmrOptions.PATH + "' or load(path), "
-            + "which is never split on commas");
+        throw invalid(
+            H5SwmrOptions.PATHS,
+            many,
+            "a JSON array of strings such as [\"/data/a.h5\",\"/data/b.h5\"] "
+                + "(what load(p1, p2) passes); for one path use option '"
+                + H5SwmrOptions.PATH
+                + "' or load(path), "
+                + "which is never split on commas");
       }
       out.addAll(parsed);
     }
@@ -101,7 +118,11 @@ final class OptionParsers {
   }
 
   /** A value that must be positive once parsed; {@code dflt} when absent. */
-  static long positive(String option, Map<String, String> merged, long dflt, Function<String, Long> parse,
+  static long positive(
+      String option,
+      Map<String, String> merged,
+      long dflt,
+      Function<String, Long> parse,
       String allowed) {
     String v = merged.get(key(option));
     if (v == null) {
@@ -120,8 +141,8 @@ final class OptionParsers {
   }
 
   /** As {@link #positive}, null when absent. */
-  static Long positiveOrNull(String option, Map<String, String> merged, Function<String, Long> parse,
-      String allowed) {
+  static Long positiveOrNull(
+      String option, Map<String, String> merged, Function<String, Long> parse, String allowed) {
     return merged.containsKey(key(option)) ? positive(option, merged, 1, parse, allowed) : null;
   }
 
@@ -139,7 +160,10 @@ final class OptionParsers {
 
   private static final Pattern BYTES = Pattern.compile("(?i)\\s*(\\d+)\\s*([kmgt]i?b?|b)?\\s*");
 
-  /** Parses byte sizes like Spark does: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g}, {@code 1gb}. */
+  /**
+   * Parses byte sizes like Spark does: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g},
+   * {@code 1gb}.
+   */
   static long parseBytes(String v) {
     Matcher m = BYTES.matcher(v);
     if (!m.matches()) {
@@ -148,19 +172,25 @@ final class OptionParsers {
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
     switch (unit.charAt(0)) {
-      case 'k': return Math.multiplyExact(n, 1L << 10);
-      case 'm': return Math.multiplyExact(n, 1L << 20);
-      case 'g': return Math.multiplyExact(n, 1L << 30);
-      case 't': return Math.multiplyExact(n, 1L << 40);
-      default: return n;
+      case 'k':
+        return Math.multiplyExact(n, 1L << 10);
+      case 'm':
+        return Math.multiplyExact(n, 1L << 20);
+      case 'g':
+        return Math.multiplyExact(n, 1L << 30);
+      case 't':
+        return Math.multiplyExact(n, 1L << 40);
+      default:
+        return n;
     }
   }
 
-  private static final Pattern DURATION = Pattern.compile("(?i)\\s*(\\d+)\\s*(ms|s|sec|m|min|h)\\s*");
+  private static final Pattern DURATION =
+      Pattern.compile("(?i)\\s*(\\d+)\\s*(ms|s|sec|m|min|h)\\s*");
 
   /**
-   * Parses durations with a unit: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code 1h}. A bare
-   * number is refused: {@code lock.ttl=30000} could mean milliseconds or 8.3 hours.
+   * Parses durations with a unit: {@code 500ms}, {@code 30s}, {@code 10m}/{@code 10min}, {@code
+   * 1h}. A bare number is refused: {@code lock.ttl=30000} could mean milliseconds or 8.3 hours.
    */
   static Duration parseDuration(String v) {
     Matcher m = DURATION.matcher(v);
@@ -169,11 +199,15 @@ final class OptionParsers {
     }
     long n = Long.parseLong(m.group(1));
     switch (m.group(2).toLowerCase(Locale.ROOT)) {
-      case "ms": return Duration.ofMillis(n);
+      case "ms":
+        return Duration.ofMillis(n);
       case "m":
-      case "min": return Duration.ofMinutes(n);
-      case "h": return Duration.ofHours(n);
-      default: return Duration.ofSeconds(n);
+      case "min":
+        return Duration.ofMinutes(n);
+      case "h":
+        return Duration.ofHours(n);
+      default:
+        return Duration.ofSeconds(n);
     }
   }
 
@@ -184,8 +218,15 @@ final class OptionParsers {
       return dflt;
     }
     if (v.trim().matches("\\d+")) {
-      throw invalid(option, v, "a duration with a unit, e.g. " + v.trim() + "ms or " + v.trim() + "s (units: ms, s, "
-          + "min/m, h; a bare number is ambiguous)");
+      throw invalid(
+          option,
+          v,
+          "a duration with a unit, e.g. "
+              + v.trim()
+              + "ms or "
+              + v.trim()
+              + "s (units: ms, s, "
+              + "min/m, h; a bare number is ambiguous)");
     }
     try {
       Duration d = parseDuration(v);
@@ -203,9 +244,12 @@ final class OptionParsers {
       return dflt;
     }
     switch (v.trim().toLowerCase(Locale.ROOT)) {
-      case "true": return true;
-      case "false": return false;
-      default: throw invalid(option, v, "true or false");
+      case "true":
+        return true;
+      case "false":
+        return false;
+      default:
+        throw invalid(option, v, "true or false");
     }
   }
 
@@ -214,8 +258,8 @@ final class OptionParsers {
   }
 
   /**
-   * A JVM-wide switch's default: true unless the JVM property {@code property} is {@code false} (any case), as
-   * the switch read it before it became an option.
+   * A JVM-wide switch's default: true unless the JVM property {@code property} is {@code false}
+   * (any case), as the switch read it before it became an option.
    */
   static boolean jvmDefault(String property) {
     return !"false".equalsIgnoreCase(System.getProperty(property));
@@ -235,7 +279,8 @@ final class OptionParsers {
     throw invalid(option, v, "one of " + allowed);
   }
 
-  static <E extends Enum<E>> E oneOf(String option, Map<String, String> merged, Class<E> type, E dflt) {
+  static <E extends Enum<E>> E oneOf(
+      String option, Map<String, String> merged, Class<E> type, E dflt) {
     return oneOf(option, merged.get(key(option)), type, dflt);
   }
 

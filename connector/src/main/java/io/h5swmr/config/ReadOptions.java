@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The typed, immutable options of what a read reads and how it splits it: paths, datasets, columns, partition
- * sizes, the decoders. Paths, {@code dataset} and {@code indexColumn} serve writes too (through
- * {@link H5SwmrOptions}). Built on the driver from the merged options; tasks get plain values derived from it.
+ * The typed, immutable options of what a read reads and how it splits it: paths, datasets, columns,
+ * partition sizes, the decoders. Paths, {@code dataset} and {@code indexColumn} serve writes too
+ * (through {@link H5SwmrOptions}). Built on the driver from the merged options; tasks get plain
+ * values derived from it.
  */
 public final class ReadOptions {
   private final List<String> paths;
@@ -30,23 +31,49 @@ public final class ReadOptions {
     this.dataset = blankToNull(merged.get(key(H5SwmrOptions.DATASET)));
     this.datasets = OptionParsers.splitList(merged.get(key(H5SwmrOptions.DATASETS)));
     if (dataset != null && !datasets.isEmpty()) {
-      throw new H5SwmrConfigException("Options '" + H5SwmrOptions.DATASET + "' and '" + H5SwmrOptions.DATASETS
-          + "' exclude each other: give one dataset path, or a comma-separated list of 1-D datasets (or a group)");
+      throw new H5SwmrConfigException(
+          "Options '"
+              + H5SwmrOptions.DATASET
+              + "' and '"
+              + H5SwmrOptions.DATASETS
+              + "' exclude each other: give one dataset path, or a comma-separated list of 1-D datasets (or a group)");
     }
     this.fileColumn = blankToNull(merged.get(key(H5SwmrOptions.FILE_COLUMN)));
     String idx = merged.get(key(H5SwmrOptions.INDEX_COLUMN));
-    this.indexColumn = idx == null ? H5SwmrOptions.DEFAULT_INDEX_COLUMN : (idx.trim().isEmpty() ? null : idx.trim());
+    this.indexColumn =
+        idx == null
+            ? H5SwmrOptions.DEFAULT_INDEX_COLUMN
+            : (idx.trim().isEmpty() ? null : idx.trim());
     if (fileColumn != null && fileColumn.equals(indexColumn)) {
-      throw new H5SwmrConfigException("Options '" + H5SwmrOptions.FILE_COLUMN + "' and '"
-          + H5SwmrOptions.INDEX_COLUMN + "' name the same column '" + fileColumn + "': choose two different names");
+      throw new H5SwmrConfigException(
+          "Options '"
+              + H5SwmrOptions.FILE_COLUMN
+              + "' and '"
+              + H5SwmrOptions.INDEX_COLUMN
+              + "' name the same column '"
+              + fileColumn
+              + "': choose two different names");
     }
-    this.partitionBytes = OptionParsers.positive(H5SwmrOptions.PARTITION_BYTES, merged, sparkMaxPartitionBytes,
-        OptionParsers::parseBytes, "a byte size such as 134217728, 64m or 1g");
+    this.partitionBytes =
+        OptionParsers.positive(
+            H5SwmrOptions.PARTITION_BYTES,
+            merged,
+            sparkMaxPartitionBytes,
+            OptionParsers::parseBytes,
+            "a byte size such as 134217728, 64m or 1g");
     this.partitionBytesGiven = merged.containsKey(key(H5SwmrOptions.PARTITION_BYTES));
-    this.batchRows = (int) OptionParsers.positive(H5SwmrOptions.BATCH_ROWS, merged, H5SwmrOptions.DEFAULT_BATCH_ROWS,
-        OptionParsers::parseLong, "a row count from 1 to " + Integer.MAX_VALUE);
+    this.batchRows =
+        (int)
+            OptionParsers.positive(
+                H5SwmrOptions.BATCH_ROWS,
+                merged,
+                H5SwmrOptions.DEFAULT_BATCH_ROWS,
+                OptionParsers::parseLong,
+                "a row count from 1 to " + Integer.MAX_VALUE);
     if (batchRows > 1 << 24) {
-      throw invalid(H5SwmrOptions.BATCH_ROWS, merged.get(key(H5SwmrOptions.BATCH_ROWS)),
+      throw invalid(
+          H5SwmrOptions.BATCH_ROWS,
+          merged.get(key(H5SwmrOptions.BATCH_ROWS)),
           "a row count from 1 to " + (1 << 24));
     }
     this.directRead = OptionParsers.bool(H5SwmrOptions.DIRECT_READ, merged, true);
@@ -54,7 +81,10 @@ public final class ReadOptions {
     this.libdeflate = lib == null ? null : OptionParsers.bool(H5SwmrOptions.LIBDEFLATE, lib, true);
   }
 
-  /** Input or output paths as given (globs and directories not yet expanded); empty when none was given. */
+  /**
+   * Input or output paths as given (globs and directories not yet expanded); empty when none was
+   * given.
+   */
   public List<String> paths() {
     return paths;
   }
@@ -97,9 +127,10 @@ public final class ReadOptions {
   }
 
   /**
-   * Whether deflate chunks may be decoded with the system's libdeflate (option {@code libdeflate}), or null when
-   * it is not set: then each task's JVM uses its default, the JVM property {@code h5swmr.libdeflate} (true when
-   * unset), as before the option existed. Where the library is missing, {@code Inflater} is used either way.
+   * Whether deflate chunks may be decoded with the system's libdeflate (option {@code libdeflate}),
+   * or null when it is not set: then each task's JVM uses its default, the JVM property {@code
+   * h5swmr.libdeflate} (true when unset), as before the option existed. Where the library is
+   * missing, {@code Inflater} is used either way.
    */
   public Boolean libdeflate() {
     return libdeflate;

@@ -5,9 +5,10 @@ import io.h5swmr.config.H5SwmrOptions.StartingPosition;
 import java.util.Map;
 
 /**
- * The typed, immutable options of a streaming read ({@code spark.readStream.format("h5swmr")}): where it starts,
- * its rate limits, what it does when a dataset is replaced. Parsed with every other option when the options are
- * built, so a bad value fails at {@code load()} on the driver, before the stream starts.
+ * The typed, immutable options of a streaming read ({@code spark.readStream.format("h5swmr")}):
+ * where it starts, its rate limits, what it does when a dataset is replaced. Parsed with every
+ * other option when the options are built, so a bad value fails at {@code load()} on the driver,
+ * before the stream starts.
  */
 public final class StreamOptions {
   private final StartingPosition startingPosition;
@@ -16,14 +17,27 @@ public final class StreamOptions {
   private final OnDatasetChange onDatasetChange;
 
   StreamOptions(Map<String, String> merged) {
-    this.startingPosition = OptionParsers.oneOf(H5SwmrOptions.STARTING_POSITION, merged, StartingPosition.class,
-        StartingPosition.EARLIEST);
-    this.maxRowsPerTrigger = OptionParsers.positiveOrNull(H5SwmrOptions.MAX_ROWS_PER_TRIGGER, merged,
-        OptionParsers::parseLong, "a positive row count, e.g. 100000");
-    this.maxBytesPerTrigger = OptionParsers.positiveOrNull(H5SwmrOptions.MAX_BYTES_PER_TRIGGER, merged,
-        OptionParsers::parseBytes, "a positive byte size such as 1048576, 64m or 1g");
-    this.onDatasetChange = OptionParsers.oneOf(H5SwmrOptions.ON_DATASET_CHANGE, merged, OnDatasetChange.class,
-        OnDatasetChange.FAIL);
+    this.startingPosition =
+        OptionParsers.oneOf(
+            H5SwmrOptions.STARTING_POSITION,
+            merged,
+            StartingPosition.class,
+            StartingPosition.EARLIEST);
+    this.maxRowsPerTrigger =
+        OptionParsers.positiveOrNull(
+            H5SwmrOptions.MAX_ROWS_PER_TRIGGER,
+            merged,
+            OptionParsers::parseLong,
+            "a positive row count, e.g. 100000");
+    this.maxBytesPerTrigger =
+        OptionParsers.positiveOrNull(
+            H5SwmrOptions.MAX_BYTES_PER_TRIGGER,
+            merged,
+            OptionParsers::parseBytes,
+            "a positive byte size such as 1048576, 64m or 1g");
+    this.onDatasetChange =
+        OptionParsers.oneOf(
+            H5SwmrOptions.ON_DATASET_CHANGE, merged, OnDatasetChange.class, OnDatasetChange.FAIL);
   }
 
   public StartingPosition startingPosition() {

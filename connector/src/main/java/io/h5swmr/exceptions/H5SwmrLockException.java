@@ -1,6 +1,9 @@
 package io.h5swmr.exceptions;
 
-/** Redis lock failures: unreachable/rejecting Redis, acquisition time-outs, lost leases, fenced writers. */
+/**
+ * Redis lock failures: unreachable/rejecting Redis, acquisition time-outs, lost leases, fenced
+ * writers.
+ */
 public class H5SwmrLockException extends H5SwmrException {
   private static final long serialVersionUID = 1L;
 

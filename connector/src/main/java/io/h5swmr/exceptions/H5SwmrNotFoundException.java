@@ -1,8 +1,8 @@
 package io.h5swmr.exceptions;
 
 /**
- * A file, group, dataset or attribute that does not exist. A subtype of {@link H5SwmrDataException} so writers
- * can tell "absent, create it" from every other data error.
+ * A file, group, dataset or attribute that does not exist. A subtype of {@link H5SwmrDataException}
+ * so writers can tell "absent, create it" from every other data error.
  */
 public class H5SwmrNotFoundException extends H5SwmrDataException {
   private static final long serialVersionUID = 1L;

@@ -12,12 +12,13 @@ import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * Reads and writes attributes of an open object. Values map to Java as: integers → Long / long[] (uint64 as
- * raw bits), floats → Double / double[], strings → String / String[], h5py booleans → Boolean / boolean[],
- * other enums → the member name(s). Attributes of any other type, of a null dataspace or larger than
- * {@link #MAX_ELEMENTS} elements are skipped. All methods run under the native guard. Java arrays are never
- * pinned in a JNI critical region: the object's file may be open through our Java file driver (see
- * {@code H5RowIo}), and attribute values are small enough that the copy costs nothing.
+ * Reads and writes attributes of an open object. Values map to Java as: integers → Long / long[]
+ * (uint64 as raw bits), floats → Double / double[], strings → String / String[], h5py booleans →
+ * Boolean / boolean[], other enums → the member name(s). Attributes of any other type, of a null
+ * dataspace or larger than {@link #MAX_ELEMENTS} elements are skipped. All methods run under the
+ * native guard. Java arrays are never pinned in a JNI critical region: the object's file may be
+ * open through our Java file driver (see {@code H5RowIo}), and attribute values are small enough
+ * that the copy costs nothing.
  */
 final class H5Attributes {
   /** Larger attributes are not "small metadata" and are left out of {@link #readAll}. */
@@ -32,8 +33,16 @@ final class H5Attributes {
     Map<String, Object> out = new LinkedHashMap<>();
     long n = H5.H5Oget_info(oid, HDF5Constants.H5O_INFO_NUM_ATTRS).num_attrs;
     for (long i = 0; i < n; i++) {
-      try (H5Id attr = H5Id.attribute(H5.H5Aopen_by_idx(oid, ".", HDF5Constants.H5_INDEX_NAME,
-          HDF5Constants.H5_ITER_INC, i, DEFAULT, DEFAULT))) {
+      try (H5Id attr =
+          H5Id.attribute(
+              H5.H5Aopen_by_idx(
+                  oid,
+                  ".",
+                  HDF5Constants.H5_INDEX_NAME,
+                  HDF5Constants.H5_ITER_INC,
+                  i,
+                  DEFAULT,
+                  DEFAULT))) {
         String name = H5Names.attributeName(attr.id());
         Object value;
         try {
@@ -72,34 +81,37 @@ final class H5Attributes {
     }
     switch (type.kind()) {
       case INTEGER:
-      case ENUM: {
-        long[] v = new long[n];
-        H5.H5Aread_long(aid, H5Types.nativeType(H5MemKind.LONG, type), v, false);
-        if (type.isBoolean()) {
-          boolean[] b = new boolean[n];
-          for (int i = 0; i < n; i++) {
-            b[i] = v[i] != 0;
+      case ENUM:
+        {
+          long[] v = new long[n];
+          H5.H5Aread_long(aid, H5Types.nativeType(H5MemKind.LONG, type), v, false);
+          if (type.isBoolean()) {
+            boolean[] b = new boolean[n];
+            for (int i = 0; i < n; i++) {
+              b[i] = v[i] != 0;
+            }
+            return scalar ? (Object) b[0] : b;
           }
-          return scalar ? (Object) b[0] : b;
-        }
-        if (type.kind() == H5Type.Kind.ENUM) {
-          String[] names = new String[n];
-          for (int i = 0; i < n; i++) {
-            names[i] = type.enumText(v[i]);
+          if (type.kind() == H5Type.Kind.ENUM) {
+            String[] names = new String[n];
+            for (int i = 0; i < n; i++) {
+              names[i] = type.enumText(v[i]);
+            }
+            return scalar ? names[0] : names;
           }
-          return scalar ? names[0] : names;
+          return scalar ? (Object) v[0] : v;
         }
-        return scalar ? (Object) v[0] : v;
-      }
-      case FLOAT: {
-        double[] v = new double[n];
-        H5.H5Aread_double(aid, HDF5Constants.H5T_NATIVE_DOUBLE, v, false);
-        return scalar ? (Object) v[0] : v;
-      }
-      case STRING: {
-        String[] s = readStrings(aid, type, n);
-        return scalar ? s[0] : s;
-      }
+      case FLOAT:
+        {
+          double[] v = new double[n];
+          H5.H5Aread_double(aid, HDF5Constants.H5T_NATIVE_DOUBLE, v, false);
+          return scalar ? (Object) v[0] : v;
+        }
+      case STRING:
+        {
+          String[] s = readStrings(aid, type, n);
+          return scalar ? s[0] : s;
+        }
       default:
         return null;
     }
@@ -133,8 +145,8 @@ final class H5Attributes {
   }
 
   /**
-   * Writes (replacing) attribute {@code name} of object {@code oid}. Accepts String, Long/Integer/Short/Byte,
-   * Double/Float, Boolean, long[], int[], double[], String[].
+   * Writes (replacing) attribute {@code name} of object {@code oid}. Accepts String,
+   * Long/Integer/Short/Byte, Double/Float, Boolean, long[], int[], double[], String[].
    */
   static void write(long oid, String name, Object value) throws Exception {
     if (H5Names.aexists(oid, name)) {
@@ -160,8 +172,12 @@ final class H5Attributes {
       ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.nativeOrder());
       b.asDoubleBuffer().put(d);
       numeric = b.array();
-    } else if (value instanceof Long || value instanceof Integer || value instanceof Short
-        || value instanceof Byte || value instanceof long[] || value instanceof int[]) {
+    } else if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte
+        || value instanceof long[]
+        || value instanceof int[]) {
       long[] l;
       if (value instanceof int[]) {
         int[] ints = (int[]) value;
@@ -178,18 +194,29 @@ final class H5Attributes {
       b.asLongBuffer().put(l);
       numeric = b.array();
     } else {
-      throw new H5SwmrDataException("attribute '" + name + "' has unsupported value type "
-          + value.getClass().getSimpleName() + "; valid are String, Long, Integer, Double, Boolean, long[], "
-          + "int[], double[], String[]");
+      throw new H5SwmrDataException(
+          "attribute '"
+              + name
+              + "' has unsupported value type "
+              + value.getClass().getSimpleName()
+              + "; valid are String, Long, Integer, Double, Boolean, long[], "
+              + "int[], double[], String[]");
     }
-    long space = scalar ? H5.H5Screate(HDF5Constants.H5S_SCALAR)
-        : H5.H5Screate_simple(1, new long[] {n}, null);
+    long space =
+        scalar
+            ? H5.H5Screate(HDF5Constants.H5S_SCALAR)
+            : H5.H5Screate_simple(1, new long[] {n}, null);
     try (H5Id sp = H5Id.space(space);
         H5Id ft = H5Id.type(H5Types.createFileType(type));
-        H5Id attr = H5Id.attribute(H5Names.acreate(oid, name, ft.id(), sp.id(), DEFAULT, DEFAULT))) {
+        H5Id attr =
+            H5Id.attribute(H5Names.acreate(oid, name, ft.id(), sp.id(), DEFAULT, DEFAULT))) {
       if (strings == null) {
-        long mt = type.isBoolean() ? ft.id() : type.kind() == H5Type.Kind.FLOAT
-            ? HDF5Constants.H5T_NATIVE_DOUBLE : HDF5Constants.H5T_NATIVE_INT64;
+        long mt =
+            type.isBoolean()
+                ? ft.id()
+                : type.kind() == H5Type.Kind.FLOAT
+                    ? HDF5Constants.H5T_NATIVE_DOUBLE
+                    : HDF5Constants.H5T_NATIVE_INT64;
         H5.H5Awrite(attr.id(), mt, numeric, false);
         return;
       }

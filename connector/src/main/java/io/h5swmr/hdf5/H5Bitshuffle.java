@@ -14,17 +14,18 @@ import io.h5swmr.exceptions.H5SwmrDataException;
 import java.util.Arrays;
 
 /**
- * The bitshuffle HDF5 filter (registered id 32008, as the bitshuffle project, hdf5plugin and Dectris detectors
- * write it) undone in Java, with its optional LZ4 or Zstandard compression.
+ * The bitshuffle HDF5 filter (registered id 32008, as the bitshuffle project, hdf5plugin and
+ * Dectris detectors write it) undone in Java, with its optional LZ4 or Zstandard compression.
  *
- * <p>Format, from the filter's parameters {@code (major, minor, elem_size, block_size, compression[, level])}:
- * without compression the chunk is the bit-transposed data; with it, the chunk starts with the raw size in bytes
- * (uint64, big-endian) and the block size in bytes (uint32, big-endian), then each block as its compressed size
- * (uint32, big-endian) and bytes. Data is cut into blocks of {@code block_size} elements (0: 8192 bytes' worth,
- * a multiple of 8, at least 128), then one last block of the remaining elements rounded down to a multiple of 8;
- * the last {@code n % 8} elements are stored as they are. Within a block of {@code n} elements of {@code s} bytes
- * the {@code 8 s} bit planes are stored one after the other, plane {@code 8 j + k} holding bit {@code k} of byte
- * {@code j} of every element, element 0 in the lowest bit of the plane's first byte.
+ * <p>Format, from the filter's parameters {@code (major, minor, elem_size, block_size,
+ * compression[, level])}: without compression the chunk is the bit-transposed data; with it, the
+ * chunk starts with the raw size in bytes (uint64, big-endian) and the block size in bytes (uint32,
+ * big-endian), then each block as its compressed size (uint32, big-endian) and bytes. Data is cut
+ * into blocks of {@code block_size} elements (0: 8192 bytes' worth, a multiple of 8, at least 128),
+ * then one last block of the remaining elements rounded down to a multiple of 8; the last {@code n
+ * % 8} elements are stored as they are. Within a block of {@code n} elements of {@code s} bytes the
+ * {@code 8 s} bit planes are stored one after the other, plane {@code 8 j + k} holding bit {@code
+ * k} of byte {@code j} of every element, element 0 in the lowest bit of the plane's first byte.
  */
 final class H5Bitshuffle {
   static final int COMPRESS_NONE = 0;
@@ -40,7 +41,10 @@ final class H5Bitshuffle {
     return params.length > 4 ? params[4] : COMPRESS_NONE;
   }
 
-  /** Elements per block when the parameters leave it to the filter (stable across bitshuffle versions). */
+  /**
+   * Elements per block when the parameters leave it to the filter (stable across bitshuffle
+   * versions).
+   */
   static int defaultBlockElements(int elementSize) {
     int n = TARGET_BLOCK_BYTES / elementSize;
     n -= n % 8;
@@ -52,27 +56,39 @@ final class H5Bitshuffle {
    *
    * @param typeSize the dataset's element size, used when the parameters do not give one
    */
-  static byte[] decode(byte[] in, int len, int[] params, int typeSize, int chunkBytes, String where) {
+  static byte[] decode(
+      byte[] in, int len, int[] params, int typeSize, int chunkBytes, String where) {
     byte[][] out = new byte[1][];
     decode(in, len, params, typeSize, chunkBytes, where, n -> out[0] = new byte[n]);
     return out[0];
   }
 
   /**
-   * {@link #decode(byte[], int, int[], int, int, String)} into the array {@code alloc} gives for the raw size
-   * (at least that long); returns the raw size.
+   * {@link #decode(byte[], int, int[], int, int, String)} into the array {@code alloc} gives for
+   * the raw size (at least that long); returns the raw size.
    */
-  static int decode(byte[] in, int len, int[] params, int typeSize, int chunkBytes, String where,
+  static int decode(
+      byte[] in,
+      int len,
+      int[] params,
+      int typeSize,
+      int chunkBytes,
+      String where,
       java.util.function.IntFunction<byte[]> alloc) {
     int elem = params.length > 2 && params[2] > 0 ? params[2] : typeSize;
     int compression = compression(params);
     long total;
     int blockElements;
     int at;
-    if (compression != COMPRESS_NONE && len == chunkBytes && (len < 12 || H5Bytes.longBE(in, 0) != chunkBytes)) {
-      // A writer whose bitshuffle was built without this codec stores the chunk bit-transposed only, without the
-      // header, and its own readers decode it so (seen: Debian's bitshuffle 0.5 plugin asked for Zstandard). The
-      // compressed form starts with the raw size: a chunk of exactly the raw size that does not is the plain form.
+    if (compression != COMPRESS_NONE
+        && len == chunkBytes
+        && (len < 12 || H5Bytes.longBE(in, 0) != chunkBytes)) {
+      // A writer whose bitshuffle was built without this codec stores the chunk bit-transposed
+      // only, without the
+      // header, and its own readers decode it so (seen: Debian's bitshuffle 0.5 plugin asked for
+      // Zstandard). The
+      // compressed form starts with the raw size: a chunk of exactly the raw size that does not is
+      // the plain form.
       compression = COMPRESS_NONE;
     }
     if (compression == COMPRESS_NONE) {
@@ -86,20 +102,38 @@ final class H5Bitshuffle {
       total = H5Bytes.longBE(in, 0);
       long blockBytes = H5Bytes.intBE(in, 8) & 0xFFFF_FFFFL;
       if (blockBytes % elem != 0) {
-        throw corrupt(where, "block size " + blockBytes + " bytes is not a whole number of " + elem + "-byte elements");
+        throw corrupt(
+            where,
+            "block size "
+                + blockBytes
+                + " bytes is not a whole number of "
+                + elem
+                + "-byte elements");
       }
       blockElements = (int) Math.min(Integer.MAX_VALUE, blockBytes / elem);
       at = 12;
     }
-    if (elem <= 0 || total < 0 || total > Integer.MAX_VALUE - 8 || total % elem != 0 || total < chunkBytes) {
-      throw corrupt(where, "raw size " + total + " bytes does not hold the chunk's " + chunkBytes + " bytes in whole "
-          + elem + "-byte elements");
+    if (elem <= 0
+        || total < 0
+        || total > Integer.MAX_VALUE - 8
+        || total % elem != 0
+        || total < chunkBytes) {
+      throw corrupt(
+          where,
+          "raw size "
+              + total
+              + " bytes does not hold the chunk's "
+              + chunkBytes
+              + " bytes in whole "
+              + elem
+              + "-byte elements");
     }
     if (blockElements == 0) {
       blockElements = defaultBlockElements(elem);
     }
     if (blockElements < 0 || blockElements % 8 != 0) {
-      throw corrupt(where, "block of " + blockElements + " elements is not a positive multiple of 8");
+      throw corrupt(
+          where, "block of " + blockElements + " elements is not a positive multiple of 8");
     }
     int size = (int) (total / elem);
     byte[] out = alloc.apply((int) total);
@@ -131,7 +165,9 @@ final class H5Bitshuffle {
         long comp = H5Bytes.intBE(in, at) & 0xFFFF_FFFFL;
         at += 4;
         if (comp > len - at) {
-          throw corrupt(where, "block " + b + " claims " + comp + " compressed bytes, " + (len - at) + " remain");
+          throw corrupt(
+              where,
+              "block " + b + " claims " + comp + " compressed bytes, " + (len - at) + " remain");
         }
         if (compression == COMPRESS_LZ4) {
           H5BlockCodecs.lz4Block(in, at, (int) comp, plain, bytes, where);
@@ -156,15 +192,16 @@ final class H5Bitshuffle {
   }
 
   /**
-   * Undoes the bit transpose of one block of {@code n} (a multiple of 8) elements of {@code elem} bytes stored at
-   * {@code src[srcAt]}, writing the elements to {@code out[outAt]}.
+   * Undoes the bit transpose of one block of {@code n} (a multiple of 8) elements of {@code elem}
+   * bytes stored at {@code src[srcAt]}, writing the elements to {@code out[outAt]}.
    *
-   * <p>The block is a bit matrix of {@code 8 elem} rows (the planes) by {@code n} columns (the elements), and the
-   * elements are its transpose. It is transposed in tiles of 64 elements, 8 bytes of each plane read as a
-   * little-endian long (bit {@code b} of plane {@code p}'s long is bit {@code p} of the tile's element {@code b}),
-   * by slices of {@code w} = 8, 4, 2 or 1 element bytes: the {@code 8 w} longs of the slice's planes become the
-   * tile's 64 slices of {@code w} bytes one after the other, stored as whole longs straight into {@code out} when
-   * the slice is the whole element, else slice by slice into each element. Input and output stream through the
+   * <p>The block is a bit matrix of {@code 8 elem} rows (the planes) by {@code n} columns (the
+   * elements), and the elements are its transpose. It is transposed in tiles of 64 elements, 8
+   * bytes of each plane read as a little-endian long (bit {@code b} of plane {@code p}'s long is
+   * bit {@code p} of the tile's element {@code b}), by slices of {@code w} = 8, 4, 2 or 1 element
+   * bytes: the {@code 8 w} longs of the slice's planes become the tile's 64 slices of {@code w}
+   * bytes one after the other, stored as whole longs straight into {@code out} when the slice is
+   * the whole element, else slice by slice into each element. Input and output stream through the
    * block in order; a last tile of fewer than 64 elements is read zero-padded and written in part.
    */
   static void untranspose(byte[] src, int srcAt, int n, int elem, byte[] out, int outAt) {
@@ -180,7 +217,9 @@ final class H5Bitshuffle {
       int s = 3 + lw; // the slice has 2^s planes
       int planes = srcAt + 8 * j * rowBytes; // plane 8 j, the slice's first
       for (int t = 0; t < rowBytes; t += 8) {
-        int have = Math.min(8, rowBytes - t); // bytes of each plane in this tile: elements 8 t .. 8 (t + have)
+        int have =
+            Math.min(
+                8, rowBytes - t); // bytes of each plane in this tile: elements 8 t .. 8 (t + have)
         int base = outAt + 8 * t * elem + j; // byte j of element 8 t
         byte[] from = src;
         int at = planes + t;
@@ -254,8 +293,8 @@ final class H5Bitshuffle {
    */
 
   /**
-   * The transpose of a 1-byte slice: the 8 longs at {@code src[at + p rowBytes]}, planes 0-7, become the tile's
-   * 64 bytes at {@code dst[dstAt]}.
+   * The transpose of a 1-byte slice: the 8 longs at {@code src[at + p rowBytes]}, planes 0-7,
+   * become the tile's 64 bytes at {@code dst[dstAt]}.
    */
   private static void transpose8(byte[] src, int at, int rowBytes, byte[] dst, int dstAt) {
     long x0 = (long) LONG_LE.get(src, at);
@@ -356,8 +395,9 @@ final class H5Bitshuffle {
   }
 
   /**
-   * The transpose of a 2-byte slice: the 16 longs at {@code src[at + p rowBytes]}, planes 0-15, become the tile's
-   * 64 slices of 2 bytes at {@code dst[dstAt]}; long l holds the result's long 4 (l & 3) + (l >> 2).
+   * The transpose of a 2-byte slice: the 16 longs at {@code src[at + p rowBytes]}, planes 0-15,
+   * become the tile's 64 slices of 2 bytes at {@code dst[dstAt]}; long l holds the result's long 4
+   * (l & 3) + (l >> 2).
    */
   private static void transpose16(byte[] src, int at, int rowBytes, byte[] dst, int dstAt) {
     long x0 = (long) LONG_LE.get(src, at);
@@ -546,8 +586,8 @@ final class H5Bitshuffle {
   }
 
   /**
-   * Reads the {@code 2^s} longs at {@code src[at + p rowBytes]} ({@code s} = 5 or 6) into {@code a}, with the
-   * stages of long bits 0-2.
+   * Reads the {@code 2^s} longs at {@code src[at + p rowBytes]} ({@code s} = 5 or 6) into {@code
+   * a}, with the stages of long bits 0-2.
    */
   private static void gather(byte[] src, int at, int rowBytes, int s, long[] a) {
     for (int g = 0; g < 1 << s; g += 8, at += 8 * rowBytes) {

@@ -18,31 +18,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * HDF5's filter pipeline undone in Java, for chunks read without the native library: deflate
- * ({@link LibDeflate} where the system has it, else {@link Inflater}), shuffle, Fletcher32 (checked, then
- * stripped), and where Spark's classpath provides the codec (it bundles lz4-java and zstd-jni) the registered LZ4
- * (32004) and Zstandard (32015) filters, and bitshuffle (32008) plain or with LZ4 or Zstandard inside (the
- * detectors' format; {@link H5Bitshuffle}). Filters are undone in reverse pipeline order; a filter whose bit is set
- * in the chunk's filter mask was skipped when the chunk was written and is skipped here too. Pure computation: no
- * native HDF5 call, no lock. Readers decode into buffers and arrays each thread keeps ({@link #undoDeflate},
- * {@link #undoInScratch}), not new ones per chunk.
+ * ({@link LibDeflate} where the system has it, else {@link Inflater}), shuffle, Fletcher32
+ * (checked, then stripped), and where Spark's classpath provides the codec (it bundles lz4-java and
+ * zstd-jni) the registered LZ4 (32004) and Zstandard (32015) filters, and bitshuffle (32008) plain
+ * or with LZ4 or Zstandard inside (the detectors' format; {@link H5Bitshuffle}). Filters are undone
+ * in reverse pipeline order; a filter whose bit is set in the chunk's filter mask was skipped when
+ * the chunk was written and is skipped here too. Pure computation: no native HDF5 call, no lock.
+ * Readers decode into buffers and arrays each thread keeps ({@link #undoDeflate}, {@link
+ * #undoInScratch}), not new ones per chunk.
  */
 public final class H5ChunkFilters {
   /** Registered HDF5 filter id of LZ4 (the HDF Group's plugin format). */
   public static final int LZ4 = 32004;
+
   /** Registered HDF5 filter id of Zstandard. */
   public static final int ZSTD = 32015;
-  /** Registered HDF5 filter id of bitshuffle (optionally with LZ4 or Zstandard inside; see {@link H5Bitshuffle}). */
+
+  /**
+   * Registered HDF5 filter id of bitshuffle (optionally with LZ4 or Zstandard inside; see {@link
+   * H5Bitshuffle}).
+   */
   public static final int BITSHUFFLE = 32008;
 
   private static final Logger LOG = LoggerFactory.getLogger(H5ChunkFilters.class);
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+
   /** Whether this JVM can call libdeflate (JNA present and the library found); checked once. */
   static final boolean LIBDEFLATE_PRESENT = libDeflatePresent();
-  /** Chunks up to this size reuse a thread's buffers in {@link #undoDeflate}; larger ones get buffers of their own. */
-  private static final int KEEP_BYTES = 16 << 20;
+
   /**
-   * Per thread: the direct buffers of {@link #storedBuffer} and of the inflated bytes, and the unshuffled array, of
-   * {@link #undoDeflate}; the two arrays {@link #undoInScratch} decodes into; the {@link #storedArray}.
+   * Chunks up to this size reuse a thread's buffers in {@link #undoDeflate}; larger ones get
+   * buffers of their own.
+   */
+  private static final int KEEP_BYTES = 16 << 20;
+
+  /**
+   * Per thread: the direct buffers of {@link #storedBuffer} and of the inflated bytes, and the
+   * unshuffled array, of {@link #undoDeflate}; the two arrays {@link #undoInScratch} decodes into;
+   * the {@link #storedArray}.
    */
   private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[6]);
 
@@ -68,7 +81,8 @@ public final class H5ChunkFilters {
           break;
         case BITSHUFFLE:
           int c = H5Bitshuffle.compression(f.params());
-          if (!(c == H5Bitshuffle.COMPRESS_NONE || (c == H5Bitshuffle.COMPRESS_LZ4 && H5BlockCodecs.LZ4_PRESENT)
+          if (!(c == H5Bitshuffle.COMPRESS_NONE
+              || (c == H5Bitshuffle.COMPRESS_LZ4 && H5BlockCodecs.LZ4_PRESENT)
               || (c == H5Bitshuffle.COMPRESS_ZSTD && H5BlockCodecs.ZSTD_PRESENT))) {
             return false;
           }
@@ -88,26 +102,46 @@ public final class H5ChunkFilters {
    * @param where names file, dataset and chunk in error messages
    * @throws H5SwmrDataException on a failed checksum or corrupt compressed data
    */
-  static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
+  static byte[] undo(
+      byte[] stored,
+      List<H5Filter> pipeline,
+      int mask,
+      int chunkBytes,
+      int typeSize,
       String where) {
     return undo(stored, pipeline, mask, chunkBytes, typeSize, where, H5Codecs.DEFAULT.libdeflate());
   }
 
   /** {@link #undo}, deflate through libdeflate or not ({@link H5Codecs#libdeflate()}). */
-  static byte[] undo(byte[] stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize,
-      String where, boolean libdeflate) {
-    return Arrays.copyOf(undoInScratch(stored, stored.length, pipeline, mask, chunkBytes, typeSize, where,
-        libdeflate), chunkBytes);
+  static byte[] undo(
+      byte[] stored,
+      List<H5Filter> pipeline,
+      int mask,
+      int chunkBytes,
+      int typeSize,
+      String where,
+      boolean libdeflate) {
+    return Arrays.copyOf(
+        undoInScratch(
+            stored, stored.length, pipeline, mask, chunkBytes, typeSize, where, libdeflate),
+        chunkBytes);
   }
 
   /**
-   * {@link #undo} of the stored bytes {@code stored[0, storedLen)} into arrays this thread keeps (chunks up to
-   * 16 MiB) instead of new ones per filter: the result may be longer than {@code chunkBytes} and is valid until
-   * this thread's next call (or {@code stored} itself when no filter applied). For readers that convert the rows
-   * at once.
+   * {@link #undo} of the stored bytes {@code stored[0, storedLen)} into arrays this thread keeps
+   * (chunks up to 16 MiB) instead of new ones per filter: the result may be longer than {@code
+   * chunkBytes} and is valid until this thread's next call (or {@code stored} itself when no filter
+   * applied). For readers that convert the rows at once.
    */
-  static byte[] undoInScratch(byte[] stored, int storedLen, List<H5Filter> pipeline, int mask, int chunkBytes,
-      int typeSize, String where, boolean libdeflate) {
+  static byte[] undoInScratch(
+      byte[] stored,
+      int storedLen,
+      List<H5Filter> pipeline,
+      int mask,
+      int chunkBytes,
+      int typeSize,
+      String where,
+      boolean libdeflate) {
     byte[] data = stored;
     int len = storedLen;
     for (int i = pipeline.size() - 1; i >= 0; i--) {
@@ -118,7 +152,8 @@ public final class H5ChunkFilters {
       int[] p = f.params();
       byte[] input = data;
       byte[][] output = new byte[1][];
-      // Each decoder asks for the array it writes once it knows the size: a kept one that is not its input.
+      // Each decoder asks for the array it writes once it knows the size: a kept one that is not
+      // its input.
       IntFunction<byte[]> alloc = n -> output[0] = keptArray(SCRATCH.get()[3] == input ? 4 : 3, n);
       switch (f.id()) {
         case H5Filter.FLETCHER32:
@@ -153,20 +188,24 @@ public final class H5ChunkFilters {
       }
     }
     if (len < chunkBytes) {
-      throw new H5SwmrDataException(where + "decoded chunk holds " + len + " bytes, expected " + chunkBytes);
+      throw new H5SwmrDataException(
+          where + "decoded chunk holds " + len + " bytes, expected " + chunkBytes);
     }
     return data;
   }
 
-  /** The element size shuffle filter {@code f} shuffled: its parameter, else the dataset's {@code typeSize}. */
+  /**
+   * The element size shuffle filter {@code f} shuffled: its parameter, else the dataset's {@code
+   * typeSize}.
+   */
   private static int shuffleSize(H5Filter f, int typeSize) {
     int[] p = f.params();
     return p.length > 0 && p[0] > 0 ? p[0] : typeSize;
   }
 
   /**
-   * This thread's heap array in {@link #SCRATCH} slot {@code slot}, at least {@code n} bytes long; a new one when
-   * it is shorter, kept in the slot unless above 16 MiB.
+   * This thread's heap array in {@link #SCRATCH} slot {@code slot}, at least {@code n} bytes long;
+   * a new one when it is shorter, kept in the slot unless above 16 MiB.
    */
   private static byte[] keptArray(int slot, int n) {
     Object[] s = SCRATCH.get();
@@ -180,16 +219,19 @@ public final class H5ChunkFilters {
     return a;
   }
 
-  /** A heap array of this thread's of at least {@code n} bytes for a chunk's stored bytes ({@link #undoInScratch}). */
+  /**
+   * A heap array of this thread's of at least {@code n} bytes for a chunk's stored bytes ({@link
+   * #undoInScratch}).
+   */
   static byte[] storedArray(int n) {
     return keptArray(5, n);
   }
 
   /**
-   * Whether chunks of {@code pipeline} under filter mask {@code mask} can be decoded by {@link #undoDeflate}:
-   * libdeflate is in use and the filters applied are deflate, optionally after shuffle, optionally followed by
-   * Fletcher32 (what h5py's {@code compression='gzip'} writes with or without {@code shuffle=True} and
-   * {@code fletcher32=True}).
+   * Whether chunks of {@code pipeline} under filter mask {@code mask} can be decoded by {@link
+   * #undoDeflate}: libdeflate is in use and the filters applied are deflate, optionally after
+   * shuffle, optionally followed by Fletcher32 (what h5py's {@code compression='gzip'} writes with
+   * or without {@code shuffle=True} and {@code fletcher32=True}).
    */
   static boolean deflateOnly(List<H5Filter> pipeline, int mask, boolean libdeflate) {
     if (!libdeflate) {
@@ -217,23 +259,24 @@ public final class H5ChunkFilters {
   }
 
   /**
-   * A direct buffer for a chunk's {@code len} stored bytes (position 0, limit {@code len}), this thread's until
-   * its next call, for {@link #undoDeflate}.
+   * A direct buffer for a chunk's {@code len} stored bytes (position 0, limit {@code len}), this
+   * thread's until its next call, for {@link #undoDeflate}.
    */
   static ByteBuffer storedBuffer(int len) {
     return scratchBuffer(0, len);
   }
 
   /**
-   * {@link #undo} for a {@link #deflateOnly} pipeline without a copy or an allocation per chunk: the stored bytes
-   * are {@code stored}'s (a {@link #storedBuffer}) from its position to its limit, inflated by libdeflate straight
-   * into a buffer of this thread's and unshuffled into another. Returns a buffer whose bytes 0 to
-   * {@code chunkBytes} are the chunk's raw bytes, valid until this thread's next call; or null when a checksum does
-   * not match or the data do not inflate to exactly {@code chunkBytes} bytes (then {@link #undo} on the same bytes
-   * says what is wrong). {@code stored}'s position and limit are left as they were.
+   * {@link #undo} for a {@link #deflateOnly} pipeline without a copy or an allocation per chunk:
+   * the stored bytes are {@code stored}'s (a {@link #storedBuffer}) from its position to its limit,
+   * inflated by libdeflate straight into a buffer of this thread's and unshuffled into another.
+   * Returns a buffer whose bytes 0 to {@code chunkBytes} are the chunk's raw bytes, valid until
+   * this thread's next call; or null when a checksum does not match or the data do not inflate to
+   * exactly {@code chunkBytes} bytes (then {@link #undo} on the same bytes says what is wrong).
+   * {@code stored}'s position and limit are left as they were.
    */
-  static ByteBuffer undoDeflate(ByteBuffer stored, List<H5Filter> pipeline, int mask, int chunkBytes,
-      int typeSize) {
+  static ByteBuffer undoDeflate(
+      ByteBuffer stored, List<H5Filter> pipeline, int mask, int chunkBytes, int typeSize) {
     int size = 1;
     boolean sum = false;
     for (int i = 0; i < pipeline.size(); i++) {
@@ -263,7 +306,10 @@ public final class H5ChunkFilters {
     return ByteBuffer.wrap(plain);
   }
 
-  /** This thread's direct buffer {@code slot} with room for {@code len} bytes, cleared, limit {@code len}. */
+  /**
+   * This thread's direct buffer {@code slot} with room for {@code len} bytes, cleared, limit {@code
+   * len}.
+   */
   private static ByteBuffer scratchBuffer(int slot, int len) {
     Object[] s = SCRATCH.get();
     ByteBuffer b = (ByteBuffer) s[slot];
@@ -277,9 +323,10 @@ public final class H5ChunkFilters {
   }
 
   /**
-   * The size filter {@code i} received when the chunk was written, which its decoder must give back: the raw
-   * chunk plus 4 bytes per Fletcher32 applied before it (HDF5 lets a checksum come first in the pipeline), or -1
-   * when a filter before it changed the size in a way only its decoding tells (LZ4, bitshuffle, ...).
+   * The size filter {@code i} received when the chunk was written, which its decoder must give
+   * back: the raw chunk plus 4 bytes per Fletcher32 applied before it (HDF5 lets a checksum come
+   * first in the pipeline), or -1 when a filter before it changed the size in a way only its
+   * decoding tells (LZ4, bitshuffle, ...).
    */
   static int decodedSize(List<H5Filter> pipeline, int mask, int i, int chunkBytes) {
     long size = chunkBytes;
@@ -298,8 +345,8 @@ public final class H5ChunkFilters {
   }
 
   /**
-   * Inflates the zlib stream {@code in[0, len)}: to exactly {@code exact} bytes, or with {@code exact < 0} to
-   * whatever size it holds.
+   * Inflates the zlib stream {@code in[0, len)}: to exactly {@code exact} bytes, or with {@code
+   * exact < 0} to whatever size it holds.
    */
   static byte[] inflate(byte[] in, int len, int exact, String where, boolean libdeflate) {
     if (libdeflate) {
@@ -317,15 +364,21 @@ public final class H5ChunkFilters {
       while (!inf.finished()) {
         if (n == out.length) {
           if (exact >= 0) {
-            // A full buffer: the stream may still hold its end marker and checksum, but no more data.
+            // A full buffer: the stream may still hold its end marker and checksum, but no more
+            // data.
             if (inf.inflate(new byte[1]) > 0) {
-              throw new H5SwmrDataException(where + "deflate data inflates to more than " + exact
-                  + " bytes, expected " + exact);
+              throw new H5SwmrDataException(
+                  where
+                      + "deflate data inflates to more than "
+                      + exact
+                      + " bytes, expected "
+                      + exact);
             }
             break;
           }
           if (out.length >= Integer.MAX_VALUE - 8) {
-            throw new H5SwmrDataException(where + "deflate data inflates to more than " + out.length + " bytes");
+            throw new H5SwmrDataException(
+                where + "deflate data inflates to more than " + out.length + " bytes");
           }
           out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, 2L * out.length));
         }
@@ -339,12 +392,16 @@ public final class H5ChunkFilters {
       throw new H5SwmrDataException(where + "corrupt deflate data: " + e.getMessage(), e);
     }
     if (exact >= 0 && n != exact) {
-      throw new H5SwmrDataException(where + "deflate data inflated to " + n + " bytes, expected " + exact);
+      throw new H5SwmrDataException(
+          where + "deflate data inflated to " + n + " bytes, expected " + exact);
     }
     return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
-  /** What inflates deflate chunks read in Java by default ({@link H5Codecs#DEFAULT}): libdeflate or Inflater. */
+  /**
+   * What inflates deflate chunks read in Java by default ({@link H5Codecs#DEFAULT}): libdeflate or
+   * Inflater.
+   */
   public static String inflater() {
     return H5Codecs.DEFAULT.libdeflate() ? "libdeflate" : "java.util.zip.Inflater";
   }
@@ -364,7 +421,10 @@ public final class H5ChunkFilters {
     return why == null;
   }
 
-  /** Reverses HDF5's byte shuffle of {@code size}-byte elements; trailing bytes of a partial element stay put. */
+  /**
+   * Reverses HDF5's byte shuffle of {@code size}-byte elements; trailing bytes of a partial element
+   * stay put.
+   */
   static byte[] unshuffle(byte[] in, int len, int size) {
     if (size <= 1 || len < size) {
       return in;
@@ -375,8 +435,8 @@ public final class H5ChunkFilters {
   }
 
   /**
-   * Reverses HDF5's byte shuffle of {@code size}-byte elements ({@code size >= 2}, {@code len >= size}): bytes
-   * 0 to {@code len} of {@code in} (absolute indexes) into {@code out[0, len)}.
+   * Reverses HDF5's byte shuffle of {@code size}-byte elements ({@code size >= 2}, {@code len >=
+   * size}): bytes 0 to {@code len} of {@code in} (absolute indexes) into {@code out[0, len)}.
    */
   static void unshuffle(ByteBuffer in, int len, int size, byte[] out) {
     int n = len / size;
@@ -391,10 +451,10 @@ public final class H5ChunkFilters {
   }
 
   /**
-   * Unshuffles the first {@code n - n % 8} of {@code n} elements of {@code size} = 2, 4 or 8 bytes, eight at a
-   * time: the eight bytes each plane holds for them are read as one little-endian long, the longs (planes 0 to
-   * {@code size - 1}, then zeros) are transposed as an 8 x 8 byte matrix, and long {@code j} then holds element
-   * {@code j}'s bytes. Returns the elements done.
+   * Unshuffles the first {@code n - n % 8} of {@code n} elements of {@code size} = 2, 4 or 8 bytes,
+   * eight at a time: the eight bytes each plane holds for them are read as one little-endian long,
+   * the longs (planes 0 to {@code size - 1}, then zeros) are transposed as an 8 x 8 byte matrix,
+   * and long {@code j} then holds element {@code j}'s bytes. Returns the elements done.
    */
   private static int unshuffleByEights(ByteBuffer in, int n, int size, byte[] out) {
     int whole = n - n % 8;
@@ -470,8 +530,12 @@ public final class H5ChunkFilters {
         LONG_LE.set(out, at + 16, (x4 & LOW5) | (x5 << 32));
         LONG_LE.set(out, at + 24, (x6 & LOW5) | (x7 << 32));
       } else {
-        LONG_LE.set(out, at, (x0 & 0xFFFFL) | ((x1 & 0xFFFFL) << 16) | ((x2 & 0xFFFFL) << 32) | (x3 << 48));
-        LONG_LE.set(out, at + 8, (x4 & 0xFFFFL) | ((x5 & 0xFFFFL) << 16) | ((x6 & 0xFFFFL) << 32) | (x7 << 48));
+        LONG_LE.set(
+            out, at, (x0 & 0xFFFFL) | ((x1 & 0xFFFFL) << 16) | ((x2 & 0xFFFFL) << 32) | (x3 << 48));
+        LONG_LE.set(
+            out,
+            at + 8,
+            (x4 & 0xFFFFL) | ((x5 & 0xFFFFL) << 16) | ((x6 & 0xFFFFL) << 32) | (x7 << 48));
       }
     }
     return whole;
@@ -480,26 +544,34 @@ public final class H5ChunkFilters {
   /** Verifies the trailing checksum; returns the length without it. */
   private static int checkFletcher32(byte[] data, int len, String where) {
     if (len < 4) {
-      throw new H5SwmrDataException(where + "chunk of " + len + " bytes is too short for its Fletcher32 checksum");
+      throw new H5SwmrDataException(
+          where + "chunk of " + len + " bytes is too short for its Fletcher32 checksum");
     }
     int n = len - 4;
     if (!fletcher32Matches(ByteBuffer.wrap(data), 0, n)) {
-      throw new H5SwmrDataException(where + "Fletcher32 checksum mismatch (stored 0x"
-          + Integer.toHexString(H5Bytes.intLE(data, n)) + ", computed 0x" + Integer.toHexString(fletcher32(data, n))
-          + "): the chunk is corrupt");
+      throw new H5SwmrDataException(
+          where
+              + "Fletcher32 checksum mismatch (stored 0x"
+              + Integer.toHexString(H5Bytes.intLE(data, n))
+              + ", computed 0x"
+              + Integer.toHexString(fletcher32(data, n))
+              + "): the chunk is corrupt");
     }
     return n;
   }
 
   /**
-   * Whether bytes {@code [from + n, from + n + 4)} of {@code data} (absolute indexes) hold the Fletcher32 of
-   * bytes {@code [from, from + n)}, little-endian as HDF5 stores it, or with the bytes of each 16-bit half swapped
-   * (files of HDF5 1.6.0-1.6.2, which HDF5 also accepts).
+   * Whether bytes {@code [from + n, from + n + 4)} of {@code data} (absolute indexes) hold the
+   * Fletcher32 of bytes {@code [from, from + n)}, little-endian as HDF5 stores it, or with the
+   * bytes of each 16-bit half swapped (files of HDF5 1.6.0-1.6.2, which HDF5 also accepts).
    */
   private static boolean fletcher32Matches(ByteBuffer data, int from, int n) {
     int at = from + n;
-    int stored = (data.get(at) & 0xFF) | (data.get(at + 1) & 0xFF) << 8 | (data.get(at + 2) & 0xFF) << 16
-        | (data.get(at + 3) & 0xFF) << 24;
+    int stored =
+        (data.get(at) & 0xFF)
+            | (data.get(at + 1) & 0xFF) << 8
+            | (data.get(at + 2) & 0xFF) << 16
+            | (data.get(at + 3) & 0xFF) << 24;
     int sum = fletcher32(data, from, n);
     int swapped = ((sum & 0x00FF00FF) << 8) | ((sum >>> 8) & 0x00FF00FF);
     return stored == sum || stored == swapped;
@@ -510,7 +582,10 @@ public final class H5ChunkFilters {
     return fletcher32(ByteBuffer.wrap(data), 0, len);
   }
 
-  /** {@link #fletcher32(byte[], int)} of bytes {@code [from, from + len)} of {@code data} (absolute indexes). */
+  /**
+   * {@link #fletcher32(byte[], int)} of bytes {@code [from, from + len)} of {@code data} (absolute
+   * indexes).
+   */
   static int fletcher32(ByteBuffer data, int from, int len) {
     long sum1 = 0;
     long sum2 = 0;

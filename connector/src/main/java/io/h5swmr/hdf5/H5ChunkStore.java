@@ -15,39 +15,52 @@ import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * Writes the whole chunks of a gzip dataset without the library's filter pipeline: their bytes are shuffled and
- * deflated in Java on every core (libdeflate where installed, else {@link Deflater}), then stored one by one with
- * {@code H5Dwrite_chunk}. HDF5 itself compresses chunk after chunk on the writing thread, under the process-wide
- * native guard and, during a commit, under the exclusive writer lease. Taken only where the result is the same
- * file HDF5 would write, but for the deflate stream's bytes (any zlib stream at the dataset's level; every HDF5
- * reader decodes it): a chunked dataset whose pipeline holds deflate and otherwise only shuffle and Fletcher32, in
- * any order, whose chunks span whole rows, written from a memory type equal to the stored one ({@code H5Tequal})
- * with no variable-length, string or reference parts (the bytes written are the bytes stored). Partial chunks at
- * either end of a write go through {@code H5Dwrite} as before, which merges them with what the chunk holds. The
- * calling thread keeps the native guard while it waits: no other thread's HDF5 call comes between.
+ * Writes the whole chunks of a gzip dataset without the library's filter pipeline: their bytes are
+ * shuffled and deflated in Java on every core (libdeflate where installed, else {@link Deflater}),
+ * then stored one by one with {@code H5Dwrite_chunk}. HDF5 itself compresses chunk after chunk on
+ * the writing thread, under the process-wide native guard and, during a commit, under the exclusive
+ * writer lease. Taken only where the result is the same file HDF5 would write, but for the deflate
+ * stream's bytes (any zlib stream at the dataset's level; every HDF5 reader decodes it): a chunked
+ * dataset whose pipeline holds deflate and otherwise only shuffle and Fletcher32, in any order,
+ * whose chunks span whole rows, written from a memory type equal to the stored one ({@code
+ * H5Tequal}) with no variable-length, string or reference parts (the bytes written are the bytes
+ * stored). Partial chunks at either end of a write go through {@code H5Dwrite} as before, which
+ * merges them with what the chunk holds. The calling thread keeps the native guard while it waits:
+ * no other thread's HDF5 call comes between.
  */
 final class H5ChunkStore {
 
   private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
-  private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
-    Thread t = new Thread(r, "h5swmr-deflate");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService POOL =
+      Executors.newFixedThreadPool(
+          THREADS,
+          r -> {
+            Thread t = new Thread(r, "h5swmr-deflate");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final long chunkRows;
   private final long rowBytes;
+
   /** Elements per row (dimensions after the first): a memory dataspace counts rows times this. */
   private final long trailing;
+
   private final int rank;
+
   /** The pipeline in write order: {SHUFFLE, element size}, {DEFLATE, level} or {FLETCHER32}. */
   private final int[][] steps;
+
   /** Chunks this store wrote (written on the calling thread only). */
   private long stored;
-  /** Whether deflate goes through libdeflate ({@link H5Codecs#libdeflate()}), else {@link Deflater}. */
+
+  /**
+   * Whether deflate goes through libdeflate ({@link H5Codecs#libdeflate()}), else {@link Deflater}.
+   */
   private final boolean libdeflate;
 
-  private H5ChunkStore(long chunkRows, long rowBytes, long trailing, int rank, int[][] steps, boolean libdeflate) {
+  private H5ChunkStore(
+      long chunkRows, long rowBytes, long trailing, int rank, int[][] steps, boolean libdeflate) {
     this.libdeflate = libdeflate;
     this.chunkRows = chunkRows;
     this.rowBytes = rowBytes;
@@ -62,11 +75,12 @@ final class H5ChunkStore {
   }
 
   /**
-   * The store for writing dataset {@code did} from memory type {@code memType}, or null when this path does not
-   * apply (see the class comment) or {@code codecs} turn it off (option {@code parallelDeflate}). Native calls:
-   * caller holds the guard.
+   * The store for writing dataset {@code did} from memory type {@code memType}, or null when this
+   * path does not apply (see the class comment) or {@code codecs} turn it off (option {@code
+   * parallelDeflate}). Native calls: caller holds the guard.
    */
-  static H5ChunkStore plan(long did, H5DatasetInfo meta, long memType, H5Codecs codecs) throws Exception {
+  static H5ChunkStore plan(long did, H5DatasetInfo meta, long memType, H5Codecs codecs)
+      throws Exception {
     if (!codecs.parallelDeflate() || meta.layout() != H5Layout.CHUNKED || meta.rank() == 0) {
       return null;
     }
@@ -91,7 +105,8 @@ final class H5ChunkStore {
     }
     long fileType = H5.H5Dget_type(did);
     try {
-      if (!H5.H5Tequal(memType, fileType) || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_VLEN)
+      if (!H5.H5Tequal(memType, fileType)
+          || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_VLEN)
           || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_STRING)
           || H5.H5Tdetect_class(fileType, HDF5Constants.H5T_REFERENCE)) {
         return null;
@@ -117,25 +132,30 @@ final class H5ChunkStore {
           steps[i] = new int[] {H5Filter.FLETCHER32};
         }
       }
-      return new H5ChunkStore(chunk[0], rowBytes, meta.trailingElements(), dims.length, steps, codecs.libdeflate());
+      return new H5ChunkStore(
+          chunk[0], rowBytes, meta.trailingElements(), dims.length, steps, codecs.libdeflate());
     } finally {
       H5.H5Tclose(fileType);
     }
   }
 
   /**
-   * Rows [{@code start}, {@code start + count}) of the dataset, whose stored bytes {@code buf} holds from offset
-   * 0: stores every chunk the write completes, and returns the rows it wrote from {@code buf}, {@code {from, to}}
-   * (from == to when none), leaving [start, from) and [to, start + count) to the caller. A chunk the write starts
-   * inside of and fills to its end is completed here too, with the rows before {@code start} read back first
-   * (from the chunk cache, where the previous write left them): a bulk append of blocks that do not end on chunk
-   * boundaries then has every chunk but its last compressed here, not one chunk per block by the library.
+   * Rows [{@code start}, {@code start + count}) of the dataset, whose stored bytes {@code buf}
+   * holds from offset 0: stores every chunk the write completes, and returns the rows it wrote from
+   * {@code buf}, {@code {from, to}} (from == to when none), leaving [start, from) and [to, start +
+   * count) to the caller. A chunk the write starts inside of and fills to its end is completed here
+   * too, with the rows before {@code start} read back first (from the chunk cache, where the
+   * previous write left them): a bulk append of blocks that do not end on chunk boundaries then has
+   * every chunk but its last compressed here, not one chunk per block by the library.
    */
-  long[] writeWholeChunks(long did, long memType, long start, long count, BytePointer buf, String where)
+  long[] writeWholeChunks(
+      long did, long memType, long start, long count, BytePointer buf, String where)
       throws Exception {
     long head = start / chunkRows * chunkRows;
-    long from = head < start && start + count >= head + chunkRows ? head : (start + chunkRows - 1) / chunkRows
-        * chunkRows;
+    long from =
+        head < start && start + count >= head + chunkRows
+            ? head
+            : (start + chunkRows - 1) / chunkRows * chunkRows;
     long to = (start + count) / chunkRows * chunkRows;
     if (to <= from) {
       return new long[] {start, start};
@@ -143,7 +163,8 @@ final class H5ChunkStore {
     int chunkBytes = (int) (chunkRows * rowBytes);
     byte[] merged = from < start ? headChunk(did, memType, from, start, buf, chunkBytes) : null;
     long base = buf.address();
-    // Chunks are compressed ahead of the one being stored, at most two per core at a time (bounded memory).
+    // Chunks are compressed ahead of the one being stored, at most two per core at a time (bounded
+    // memory).
     int window = 2 * THREADS;
     ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
     long next = from;
@@ -152,8 +173,9 @@ final class H5ChunkStore {
       for (long row = from; row < to; row += chunkRows) {
         while (next < to && ahead.size() < window) {
           long at = (next - start) * rowBytes;
-          ahead.add(POOL.submit(next < start ? () -> encode(merged)
-              : () -> encode(copy(base + at, chunkBytes))));
+          ahead.add(
+              POOL.submit(
+                  next < start ? () -> encode(merged) : () -> encode(copy(base + at, chunkBytes))));
           next += chunkRows;
         }
         byte[] z = get(ahead.poll(), where);
@@ -161,7 +183,8 @@ final class H5ChunkStore {
         try {
           target.position(0).put(z, 0, z.length);
           offset[0] = row;
-          H5Calls.check(hdf5.H5Dwrite_chunk(did, H5Calls.DEFAULT, 0, offset, z.length, target),
+          H5Calls.check(
+              hdf5.H5Dwrite_chunk(did, H5Calls.DEFAULT, 0, offset, z.length, target),
               "H5Dwrite_chunk");
         } finally {
           if (target != out) {
@@ -171,7 +194,8 @@ final class H5ChunkStore {
         stored++;
       }
     } finally {
-      // A failed write leaves tasks that may still read buf, which the caller reuses once this returns.
+      // A failed write leaves tasks that may still read buf, which the caller reuses once this
+      // returns.
       for (Future<byte[]> f : ahead) {
         awaitQuietly(f);
       }
@@ -180,10 +204,11 @@ final class H5ChunkStore {
   }
 
   /**
-   * The chunk starting at row {@code chunk}: its rows before {@code start} as the dataset holds them (read with
-   * the memory type, equal to the stored one), then the first rows of {@code buf}.
+   * The chunk starting at row {@code chunk}: its rows before {@code start} as the dataset holds
+   * them (read with the memory type, equal to the stored one), then the first rows of {@code buf}.
    */
-  private byte[] headChunk(long did, long memType, long chunk, long start, BytePointer buf, int chunkBytes)
+  private byte[] headChunk(
+      long did, long memType, long chunk, long start, BytePointer buf, int chunkBytes)
       throws Exception {
     long before = start - chunk;
     byte[] merged = new byte[chunkBytes];
@@ -205,8 +230,8 @@ final class H5ChunkStore {
     } finally {
       H5.H5Sclose(fs);
     }
-    new BytePointer(NativeMemory.at(buf.address())).get(merged, (int) (before * rowBytes),
-        (int) (chunkBytes - before * rowBytes));
+    new BytePointer(NativeMemory.at(buf.address()))
+        .get(merged, (int) (before * rowBytes), (int) (chunkBytes - before * rowBytes));
     return merged;
   }
 
@@ -220,7 +245,8 @@ final class H5ChunkStore {
     try {
       return f.get();
     } catch (ExecutionException e) {
-      throw new H5SwmrDataException(where + "could not compress a chunk: " + e.getCause(), e.getCause());
+      throw new H5SwmrDataException(
+          where + "could not compress a chunk: " + e.getCause(), e.getCause());
     }
   }
 
@@ -241,7 +267,10 @@ final class H5ChunkStore {
     }
   }
 
-  /** One chunk's stored bytes: the pipeline applied in order to its raw bytes, as HDF5's filters would. */
+  /**
+   * One chunk's stored bytes: the pipeline applied in order to its raw bytes, as HDF5's filters
+   * would.
+   */
   private byte[] encode(byte[] raw) {
     byte[] data = raw;
     for (int[] step : steps) {
@@ -250,12 +279,14 @@ final class H5ChunkStore {
           data = step[1] > 1 ? shuffle(data, data.length, step[1]) : data;
           break;
         case H5Filter.DEFLATE:
-          // Guarded (H5Codecs.libdeflate() holds only where present): without JNA, touching LibDeflate would
+          // Guarded (H5Codecs.libdeflate() holds only where present): without JNA, touching
+          // LibDeflate would
           // fail the commit instead of using Deflater.
           byte[] z = libdeflate ? LibDeflate.deflate(data, data.length, step[1]) : null;
           data = z != null ? z : deflate(data, data.length, step[1]);
           break;
-        default: // Fletcher32: the checksum appended, little-endian, as the library's filter stores it
+        default: // Fletcher32: the checksum appended, little-endian, as the library's filter stores
+          // it
           byte[] sum = Arrays.copyOf(data, data.length + 4);
           int f = H5ChunkFilters.fletcher32(data, data.length);
           for (int k = 0; k < 4; k++) {
@@ -268,9 +299,9 @@ final class H5ChunkStore {
   }
 
   /**
-   * HDF5's byte shuffle: byte b of every element together, elements in order; trailing bytes stay at the end.
-   * Eight elements at a time: their bytes are read from one short stretch of the input and each plane gets them
-   * as one 8-byte store.
+   * HDF5's byte shuffle: byte b of every element together, elements in order; trailing bytes stay
+   * at the end. Eight elements at a time: their bytes are read from one short stretch of the input
+   * and each plane gets them as one 8-byte store.
    */
   static byte[] shuffle(byte[] in, int len, int size) {
     int n = len / size;

@@ -4,18 +4,22 @@ import java.io.Serializable;
 
 /**
  * How this layer encodes and decodes deflate chunks in Java, as plain values handed to a dataset
- * ({@link H5Dataset#codecs(H5Codecs)}) instead of JVM-wide switches: whether whole chunks of a gzip dataset are
- * compressed on every core ({@link H5ChunkStore}; option {@code parallelDeflate}) and whether the system's
- * libdeflate is used where installed (option {@code libdeflate}; else {@code Inflater}/{@code Deflater}).
- * {@link #DEFAULT} takes each from its JVM property ({@code -Dh5swmr.parallelDeflate=false},
- * {@code -Dh5swmr.libdeflate=false}), kept for compatibility as the options' defaults. Immutable, serializable.
+ * ({@link H5Dataset#codecs(H5Codecs)}) instead of JVM-wide switches: whether whole chunks of a gzip
+ * dataset are compressed on every core ({@link H5ChunkStore}; option {@code parallelDeflate}) and
+ * whether the system's libdeflate is used where installed (option {@code libdeflate}; else {@code
+ * Inflater}/{@code Deflater}). {@link #DEFAULT} takes each from its JVM property ({@code
+ * -Dh5swmr.parallelDeflate=false}, {@code -Dh5swmr.libdeflate=false}), kept for compatibility as
+ * the options' defaults. Immutable, serializable.
  */
 public final class H5Codecs implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Both on unless their JVM property says {@code false}; libdeflate only where this JVM can call it. */
-  public static final H5Codecs DEFAULT = new H5Codecs(jvmDefault("h5swmr.parallelDeflate"),
-      jvmDefault("h5swmr.libdeflate"));
+  /**
+   * Both on unless their JVM property says {@code false}; libdeflate only where this JVM can call
+   * it.
+   */
+  public static final H5Codecs DEFAULT =
+      new H5Codecs(jvmDefault("h5swmr.parallelDeflate"), jvmDefault("h5swmr.libdeflate"));
 
   private final boolean parallelDeflate;
   private final boolean libdeflate;
@@ -56,7 +60,8 @@ public final class H5Codecs implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof H5Codecs && ((H5Codecs) o).parallelDeflate == parallelDeflate
+    return o instanceof H5Codecs
+        && ((H5Codecs) o).parallelDeflate == parallelDeflate
         && ((H5Codecs) o).libdeflate == libdeflate;
   }
 

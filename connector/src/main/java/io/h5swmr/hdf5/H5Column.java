@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One readable leaf of a dataset: the whole element of a non-compound dataset (empty member path) or one
- * (possibly nested) compound member. Knows how many Java elements one dataset row holds, so the caller can
- * size buffers: {@code rows × elementsPerRow()} values of {@link #memKind()}.
+ * One readable leaf of a dataset: the whole element of a non-compound dataset (empty member path)
+ * or one (possibly nested) compound member. Knows how many Java elements one dataset row holds, so
+ * the caller can size buffers: {@code rows × elementsPerRow()} values of {@link #memKind()}.
  */
 public final class H5Column implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -42,15 +42,20 @@ public final class H5Column implements Serializable {
     return type.memKind();
   }
 
-  /** Java elements per dataset row: product of the dataset's trailing dimensions and the array dimensions. */
+  /**
+   * Java elements per dataset row: product of the dataset's trailing dimensions and the array
+   * dimensions.
+   */
   public long elementsPerRow() {
     return elementsPerRow;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof H5Column && ((H5Column) o).memberPath.equals(memberPath)
-        && ((H5Column) o).type.equals(type) && ((H5Column) o).elementsPerRow == elementsPerRow;
+    return o instanceof H5Column
+        && ((H5Column) o).memberPath.equals(memberPath)
+        && ((H5Column) o).type.equals(type)
+        && ((H5Column) o).elementsPerRow == elementsPerRow;
   }
 
   @Override
@@ -60,6 +65,9 @@ public final class H5Column implements Serializable {
 
   @Override
   public String toString() {
-    return displayName() + ": " + type + (elementsPerRow == 1 ? "" : " x" + elementsPerRow + "/row");
+    return displayName()
+        + ": "
+        + type
+        + (elementsPerRow == 1 ? "" : " x" + elementsPerRow + "/row");
   }
 }

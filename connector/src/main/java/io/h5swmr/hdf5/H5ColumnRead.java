@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where one column of a row-range read goes: a Java array (from an element offset) or native memory, for the
- * leaf at a member path ({@code []} for the whole element of a non-compound dataset).
+ * Where one column of a row-range read goes: a Java array (from an element offset) or native
+ * memory, for the leaf at a member path ({@code []} for the whole element of a non-compound
+ * dataset).
  *
  * <p>The destination decides the memory type HDF5 converts into: {@code byte[]}, {@code short[]},
- * {@code int[]}, {@code long[]}, {@code float[]}, {@code double[]} for numbers and enums (values that do not
- * fit are clamped by HDF5, so size the destination with {@link H5Column#memKind()}: uint64 into {@code long[]}
- * keeps the raw 64 bits), {@code String[]} (or {@code byte[][]} of UTF-8) for strings and enum member names (a
- * stored value that is no member: its number in decimal, {@link H5Type#enumText}).
- * Arrays and rank ≥ 2 datasets fill {@link H5Column#elementsPerRow()} consecutive elements per row, row-major.
+ * {@code int[]}, {@code long[]}, {@code float[]}, {@code double[]} for numbers and enums (values
+ * that do not fit are clamped by HDF5, so size the destination with {@link H5Column#memKind()}:
+ * uint64 into {@code long[]} keeps the raw 64 bits), {@code String[]} (or {@code byte[][]} of
+ * UTF-8) for strings and enum member names (a stored value that is no member: its number in
+ * decimal, {@link H5Type#enumText}). Arrays and rank ≥ 2 datasets fill {@link
+ * H5Column#elementsPerRow()} consecutive elements per row, row-major.
  */
 public final class H5ColumnRead {
   private final List<String> memberPath;
@@ -23,7 +25,12 @@ public final class H5ColumnRead {
   private final long capacityBytes;
   private final H5MemKind kind;
 
-  private H5ColumnRead(List<String> memberPath, Object array, int offset, long address, long capacityBytes,
+  private H5ColumnRead(
+      List<String> memberPath,
+      Object array,
+      int offset,
+      long address,
+      long capacityBytes,
       H5MemKind kind) {
     this.memberPath = List.copyOf(memberPath);
     this.array = array;
@@ -38,8 +45,10 @@ public final class H5ColumnRead {
     Objects.requireNonNull(array, "array");
     H5MemKind k = kindOf(array.getClass());
     if (k == null) {
-      throw new IllegalArgumentException("destination must be byte[], short[], int[], long[], float[], double[], "
-          + "String[] or byte[][], got " + array.getClass().getSimpleName());
+      throw new IllegalArgumentException(
+          "destination must be byte[], short[], int[], long[], float[], double[], "
+              + "String[] or byte[][], got "
+              + array.getClass().getSimpleName());
     }
     if (offset < 0) {
       throw new IllegalArgumentException("negative destination offset " + offset);
@@ -53,22 +62,26 @@ public final class H5ColumnRead {
   }
 
   /**
-   * Read elements of {@code kind} (not STRING/UTF8) into native memory at {@code address}, native byte order,
-   * packed; e.g. an {@code OffHeapColumnVector}'s {@code valuesNativeAddress() + rowId * kind.bytes()}.
+   * Read elements of {@code kind} (not STRING/UTF8) into native memory at {@code address}, native
+   * byte order, packed; e.g. an {@code OffHeapColumnVector}'s {@code valuesNativeAddress() + rowId
+   * * kind.bytes()}.
    */
-  public static H5ColumnRead intoAddress(long address, long capacityBytes, H5MemKind kind,
-      List<String> memberPath) {
+  public static H5ColumnRead intoAddress(
+      long address, long capacityBytes, H5MemKind kind, List<String> memberPath) {
     if (address == 0 || capacityBytes < 0) {
-      throw new IllegalArgumentException("invalid native destination " + address + " (" + capacityBytes + " bytes)");
+      throw new IllegalArgumentException(
+          "invalid native destination " + address + " (" + capacityBytes + " bytes)");
     }
     if (Objects.requireNonNull(kind, "kind").isText()) {
-      throw new IllegalArgumentException("strings cannot be read into native memory; use a String[] or byte[][]");
+      throw new IllegalArgumentException(
+          "strings cannot be read into native memory; use a String[] or byte[][]");
     }
     return new H5ColumnRead(memberPath, null, 0, address, capacityBytes, kind);
   }
 
   /** See {@link #intoAddress(long, long, H5MemKind, List)}. */
-  public static H5ColumnRead intoAddress(long address, long capacityBytes, H5MemKind kind, String... memberPath) {
+  public static H5ColumnRead intoAddress(
+      long address, long capacityBytes, H5MemKind kind, String... memberPath) {
     return intoAddress(address, capacityBytes, kind, Arrays.asList(memberPath));
   }
 
@@ -116,8 +129,10 @@ public final class H5ColumnRead {
 
   @Override
   public String toString() {
-    return (memberPath.isEmpty() ? "(value)" : String.join(".", memberPath)) + " -> "
-        + (array == null ? kind + "@0x" + Long.toHexString(address) : array.getClass().getSimpleName()
-        + "[" + offset + "..]");
+    return (memberPath.isEmpty() ? "(value)" : String.join(".", memberPath))
+        + " -> "
+        + (array == null
+            ? kind + "@0x" + Long.toHexString(address)
+            : array.getClass().getSimpleName() + "[" + offset + "..]");
   }
 }

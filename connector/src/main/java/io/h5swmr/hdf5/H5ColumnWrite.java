@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The source of one column of a row-range write: a Java array from an element offset, for the leaf at a member
- * path ({@code []} for the whole element of a non-compound dataset). The array type is the memory type HDF5
- * converts from ({@code byte[]} ... {@code double[]}, {@code String[]} or {@code byte[][]} of UTF-8 for strings;
- * booleans as {@code byte[]}
- * 0/1). Arrays and rank ≥ 2 datasets take {@link H5Column#elementsPerRow()} consecutive elements per row.
+ * The source of one column of a row-range write: a Java array from an element offset, for the leaf
+ * at a member path ({@code []} for the whole element of a non-compound dataset). The array type is
+ * the memory type HDF5 converts from ({@code byte[]} ... {@code double[]}, {@code String[]} or
+ * {@code byte[][]} of UTF-8 for strings; booleans as {@code byte[]} 0/1). Arrays and rank ≥ 2
+ * datasets take {@link H5Column#elementsPerRow()} consecutive elements per row.
  */
 public final class H5ColumnWrite {
   private final List<String> memberPath;
@@ -29,8 +29,10 @@ public final class H5ColumnWrite {
     Objects.requireNonNull(array, "array");
     H5MemKind k = H5ColumnRead.kindOf(array.getClass());
     if (k == null) {
-      throw new IllegalArgumentException("source must be byte[], short[], int[], long[], float[], double[], "
-          + "String[] or byte[][] (UTF-8), got " + array.getClass().getSimpleName());
+      throw new IllegalArgumentException(
+          "source must be byte[], short[], int[], long[], float[], double[], "
+              + "String[] or byte[][] (UTF-8), got "
+              + array.getClass().getSimpleName());
     }
     if (offset < 0) {
       throw new IllegalArgumentException("negative source offset " + offset);
@@ -65,7 +67,11 @@ public final class H5ColumnWrite {
 
   @Override
   public String toString() {
-    return (memberPath.isEmpty() ? "(value)" : String.join(".", memberPath)) + " <- "
-        + array.getClass().getSimpleName() + "[" + offset + "..]";
+    return (memberPath.isEmpty() ? "(value)" : String.join(".", memberPath))
+        + " <- "
+        + array.getClass().getSimpleName()
+        + "["
+        + offset
+        + "..]";
   }
 }

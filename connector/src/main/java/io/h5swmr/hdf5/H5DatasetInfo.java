@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Immutable snapshot of a dataset's metadata: shape, type, storage and attributes. Serializable so the driver
- * can ship it to executors.
+ * Immutable snapshot of a dataset's metadata: shape, type, storage and attributes. Serializable so
+ * the driver can ship it to executors.
  */
 public final class H5DatasetInfo implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -33,8 +33,18 @@ public final class H5DatasetInfo implements Serializable {
   private final Map<String, Object> attributes;
   private boolean nullSpace;
 
-  H5DatasetInfo(String file, String path, H5Type type, long[] dims, long[] maxDims, long[] chunkDims,
-      H5Layout layout, List<H5Filter> filters, long storageSize, String objectId, Map<String, Object> attributes) {
+  H5DatasetInfo(
+      String file,
+      String path,
+      H5Type type,
+      long[] dims,
+      long[] maxDims,
+      long[] chunkDims,
+      H5Layout layout,
+      List<H5Filter> filters,
+      long storageSize,
+      String objectId,
+      Map<String, Object> attributes) {
     this.file = file;
     this.path = path;
     this.type = type;
@@ -57,17 +67,41 @@ public final class H5DatasetInfo implements Serializable {
   H5DatasetInfo withRows(long rows) {
     long[] d = dims.clone();
     d[0] = rows;
-    return new H5DatasetInfo(file, path, type, d, maxDims, chunkDims, layout, filters, storageSize, objectId,
-        attributes).withNullSpace(nullSpace);
+    return new H5DatasetInfo(
+            file,
+            path,
+            type,
+            d,
+            maxDims,
+            chunkDims,
+            layout,
+            filters,
+            storageSize,
+            objectId,
+            attributes)
+        .withNullSpace(nullSpace);
   }
 
   /** This metadata with the dataset's allocated storage re-measured. */
   H5DatasetInfo withStorageSize(long bytes) {
-    return new H5DatasetInfo(file, path, type, dims, maxDims, chunkDims, layout, filters, bytes, objectId,
-        attributes).withNullSpace(nullSpace);
+    return new H5DatasetInfo(
+            file,
+            path,
+            type,
+            dims,
+            maxDims,
+            chunkDims,
+            layout,
+            filters,
+            bytes,
+            objectId,
+            attributes)
+        .withNullSpace(nullSpace);
   }
 
-  /** Whether the dataset has a NULL dataspace (H5S_NULL: no elements at all, not even a scalar one). */
+  /**
+   * Whether the dataset has a NULL dataspace (H5S_NULL: no elements at all, not even a scalar one).
+   */
   public boolean isNullSpace() {
     return nullSpace;
   }
@@ -115,17 +149,18 @@ public final class H5DatasetInfo implements Serializable {
   }
 
   /**
-   * Identity of the dataset object: its object token (file address) plus creation time when tracked. A dataset
-   * deleted and re-created, or replaced by a link swap, gets a different id.
+   * Identity of the dataset object: its object token (file address) plus creation time when
+   * tracked. A dataset deleted and re-created, or replaced by a link swap, gets a different id.
    */
   public String objectId() {
     return objectId;
   }
 
   /**
-   * Attribute a writer stores on a dataset it creates (h5swmr's committer: the fencing token of that commit).
-   * HDF5 may give a dataset deleted and re-created in one session the same address, and files with version-1
-   * object headers record no birth time, so {@link #objectId()} alone cannot always tell a replaced dataset.
+   * Attribute a writer stores on a dataset it creates (h5swmr's committer: the fencing token of
+   * that commit). HDF5 may give a dataset deleted and re-created in one session the same address,
+   * and files with version-1 object headers record no birth time, so {@link #objectId()} alone
+   * cannot always tell a replaced dataset.
    */
   public static final String CREATED_TOKEN_ATTRIBUTE = "h5swmr.created_token";
 
@@ -138,7 +173,10 @@ public final class H5DatasetInfo implements Serializable {
     return created == null ? objectId : objectId + "#" + created;
   }
 
-  /** Attributes by name: Long, Double, String, Boolean, long[], double[], String[]; unsupported types are absent. */
+  /**
+   * Attributes by name: Long, Double, String, Boolean, long[], double[], String[]; unsupported
+   * types are absent.
+   */
   public Map<String, Object> attributes() {
     return attributes;
   }
@@ -177,9 +215,11 @@ public final class H5DatasetInfo implements Serializable {
   }
 
   /**
-   * The readable leaf at {@code memberPath} (empty for the whole element of a non-compound dataset).
+   * The readable leaf at {@code memberPath} (empty for the whole element of a non-compound
+   * dataset).
    *
-   * @throws H5SwmrDataException naming the path, the available members and unsupported/compound types
+   * @throws H5SwmrDataException naming the path, the available members and unsupported/compound
+   *     types
    */
   public H5Column column(List<String> memberPath) {
     H5Type t = type;
@@ -189,21 +229,34 @@ public final class H5DatasetInfo implements Serializable {
       if (m == null) {
         List<String> names = new ArrayList<>();
         t.members().forEach(x -> names.add(x.name()));
-        throw new H5SwmrDataException(H5Calls.where(file, path) + "no compound member '"
-            + String.join(".", memberPath.subList(0, i + 1)) + "' in type " + t
-            + (names.isEmpty() ? "" : "; members are " + names));
+        throw new H5SwmrDataException(
+            H5Calls.where(file, path)
+                + "no compound member '"
+                + String.join(".", memberPath.subList(0, i + 1))
+                + "' in type "
+                + t
+                + (names.isEmpty() ? "" : "; members are " + names));
       }
       t = m.type();
     }
     if (!t.leaf().isScalar()) {
-      throw new H5SwmrDataException(H5Calls.where(file, path) + "unsupported type " + t + " for "
-          + (memberPath.isEmpty() ? "the dataset" : "member '" + String.join(".", memberPath) + "'")
-          + "; readable leaves are integers, floats, strings, enums and arrays of them");
+      throw new H5SwmrDataException(
+          H5Calls.where(file, path)
+              + "unsupported type "
+              + t
+              + " for "
+              + (memberPath.isEmpty()
+                  ? "the dataset"
+                  : "member '" + String.join(".", memberPath) + "'")
+              + "; readable leaves are integers, floats, strings, enums and arrays of them");
     }
     return new H5Column(memberPath, t, trailingElements() * t.elementsPerValue());
   }
 
-  /** Every readable leaf in member order (compounds flattened depth-first); unsupported members skipped. */
+  /**
+   * Every readable leaf in member order (compounds flattened depth-first); unsupported members
+   * skipped.
+   */
   public List<H5Column> leaves() {
     List<H5Column> out = new ArrayList<>();
     collect(type, new ArrayList<>(), out);
@@ -228,9 +281,16 @@ public final class H5DatasetInfo implements Serializable {
       return false;
     }
     H5DatasetInfo i = (H5DatasetInfo) o;
-    return file.equals(i.file) && path.equals(i.path) && type.equals(i.type) && Arrays.equals(dims, i.dims)
-        && Arrays.equals(maxDims, i.maxDims) && Arrays.equals(chunkDims, i.chunkDims) && layout == i.layout
-        && filters.equals(i.filters) && storageSize == i.storageSize && Objects.equals(objectId, i.objectId)
+    return file.equals(i.file)
+        && path.equals(i.path)
+        && type.equals(i.type)
+        && Arrays.equals(dims, i.dims)
+        && Arrays.equals(maxDims, i.maxDims)
+        && Arrays.equals(chunkDims, i.chunkDims)
+        && layout == i.layout
+        && filters.equals(i.filters)
+        && storageSize == i.storageSize
+        && Objects.equals(objectId, i.objectId)
         && attributesEqual(attributes, i.attributes);
   }
 
@@ -253,10 +313,26 @@ public final class H5DatasetInfo implements Serializable {
 
   @Override
   public String toString() {
-    return "H5DatasetInfo{" + file + ":" + path + ", type=" + type + ", dims=" + Arrays.toString(dims)
-        + ", maxDims=" + Arrays.toString(maxDims) + ", layout=" + layout
+    return "H5DatasetInfo{"
+        + file
+        + ":"
+        + path
+        + ", type="
+        + type
+        + ", dims="
+        + Arrays.toString(dims)
+        + ", maxDims="
+        + Arrays.toString(maxDims)
+        + ", layout="
+        + layout
         + (chunkDims.length == 0 ? "" : ", chunk=" + Arrays.toString(chunkDims))
-        + (filters.isEmpty() ? "" : ", filters=" + filters) + ", storage=" + storageSize + "B, id=" + objectId
-        + ", attributes=" + attributes.keySet() + "}";
+        + (filters.isEmpty() ? "" : ", filters=" + filters)
+        + ", storage="
+        + storageSize
+        + "B, id="
+        + objectId
+        + ", attributes="
+        + attributes.keySet()
+        + "}";
   }
 }

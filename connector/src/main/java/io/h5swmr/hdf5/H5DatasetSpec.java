@@ -5,13 +5,14 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * How to create a dataset: element type, trailing dimensions (each row's shape; empty for 1-D), rows per
- * chunk, optional deflate level 1–9 and byte shuffle. Datasets are always chunked and extensible along
- * dimension 0. Immutable; the {@code with...} methods return changed copies.
+ * How to create a dataset: element type, trailing dimensions (each row's shape; empty for 1-D),
+ * rows per chunk, optional deflate level 1–9 and byte shuffle. Datasets are always chunked and
+ * extensible along dimension 0. Immutable; the {@code with...} methods return changed copies.
  */
 public final class H5DatasetSpec {
   /** Default rows per chunk when none is given. */
   public static final long DEFAULT_CHUNK_ROWS = 65_536;
+
   private static final long MAX_CHUNK_BYTES = 0xFFFF_FFFFL;
 
   private final H5Type type;
@@ -21,7 +22,12 @@ public final class H5DatasetSpec {
   private final boolean shuffle;
   private final long initialRows;
 
-  private H5DatasetSpec(H5Type type, long[] trailingDims, long chunkRows, int deflateLevel, boolean shuffle,
+  private H5DatasetSpec(
+      H5Type type,
+      long[] trailingDims,
+      long chunkRows,
+      int deflateLevel,
+      boolean shuffle,
       long initialRows) {
     this.type = type;
     this.trailingDims = trailingDims;
@@ -43,10 +49,12 @@ public final class H5DatasetSpec {
   public H5DatasetSpec withTrailingDims(long... dims) {
     for (long d : dims) {
       if (d < 1) {
-        throw new H5SwmrDataException("trailing dimensions must be positive, got " + Arrays.toString(dims));
+        throw new H5SwmrDataException(
+            "trailing dimensions must be positive, got " + Arrays.toString(dims));
       }
     }
-    return new H5DatasetSpec(type, dims.clone(), chunkRows, deflateLevel, shuffle, initialRows).checked();
+    return new H5DatasetSpec(type, dims.clone(), chunkRows, deflateLevel, shuffle, initialRows)
+        .checked();
   }
 
   /** Rows per chunk (≥ 1). */
@@ -54,7 +62,8 @@ public final class H5DatasetSpec {
     if (rows < 1) {
       throw new H5SwmrDataException("chunk rows must be at least 1, got " + rows);
     }
-    return new H5DatasetSpec(type, trailingDims, rows, deflateLevel, shuffle, initialRows).checked();
+    return new H5DatasetSpec(type, trailingDims, rows, deflateLevel, shuffle, initialRows)
+        .checked();
   }
 
   /** Deflate (gzip) level 1–9, or 0 for none. */
@@ -85,8 +94,15 @@ public final class H5DatasetSpec {
     }
     if (rowBytes > MAX_CHUNK_BYTES || chunkRows > MAX_CHUNK_BYTES / rowBytes) {
       long fit = Math.max(1, MAX_CHUNK_BYTES / rowBytes);
-      throw new H5SwmrDataException("a chunk of " + chunkRows + " rows of " + rowBytes + " bytes exceeds HDF5's "
-          + "4 GiB chunk limit; use at most " + fit + " rows per chunk");
+      throw new H5SwmrDataException(
+          "a chunk of "
+              + chunkRows
+              + " rows of "
+              + rowBytes
+              + " bytes exceeds HDF5's "
+              + "4 GiB chunk limit; use at most "
+              + fit
+              + " rows per chunk");
     }
     return this;
   }
@@ -117,8 +133,15 @@ public final class H5DatasetSpec {
 
   @Override
   public String toString() {
-    return "H5DatasetSpec{" + type + ", rowShape=" + Arrays.toString(trailingDims) + ", chunkRows=" + chunkRows
-        + (deflateLevel > 0 ? ", deflate=" + deflateLevel : "") + (shuffle ? ", shuffle" : "")
-        + (initialRows > 0 ? ", initialRows=" + initialRows : "") + "}";
+    return "H5DatasetSpec{"
+        + type
+        + ", rowShape="
+        + Arrays.toString(trailingDims)
+        + ", chunkRows="
+        + chunkRows
+        + (deflateLevel > 0 ? ", deflate=" + deflateLevel : "")
+        + (shuffle ? ", shuffle" : "")
+        + (initialRows > 0 ? ", initialRows=" + initialRows : "")
+        + "}";
   }
 }

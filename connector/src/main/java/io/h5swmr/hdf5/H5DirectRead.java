@@ -14,22 +14,34 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Reads rows of a dataset from its stored chunks (or contiguous bytes) with positional I/O and decodes them in
- * Java into the caller's array: no native call and no native guard, so several threads decode at once. Covers
- * whole-element columns of integers (1-8 bytes, either byte order), float32/float64, h5py booleans and arrays of
- * these, stored contiguous or chunked with chunks spanning every dimension after the first, through the filters
- * of {@link H5ChunkFilters}. Everything else (and any dataset {@link #obstacle} names) is read by the library.
+ * Reads rows of a dataset from its stored chunks (or contiguous bytes) with positional I/O and
+ * decodes them in Java into the caller's array: no native call and no native guard, so several
+ * threads decode at once. Covers whole-element columns of integers (1-8 bytes, either byte order),
+ * float32/float64, h5py booleans and arrays of these, stored contiguous or chunked with chunks
+ * spanning every dimension after the first, through the filters of {@link H5ChunkFilters}.
+ * Everything else (and any dataset {@link #obstacle} names) is read by the library.
  */
 final class H5DirectRead {
-  /** Unfiltered bytes are read through a per-thread direct buffer in slices of at most this size. */
+  /**
+   * Unfiltered bytes are read through a per-thread direct buffer in slices of at most this size.
+   */
   private static final int SLICE_BYTES = 4 << 20;
-  /** Unfiltered reads of at least this size are memory-mapped (one copy instead of two) where the source can. */
+
+  /**
+   * Unfiltered reads of at least this size are memory-mapped (one copy instead of two) where the
+   * source can.
+   */
   private static final long MAP_MIN_BYTES = 1 << 20;
-  private static final ThreadLocal<ByteBuffer[]> BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+  private static final ThreadLocal<ByteBuffer[]> BUFFER =
+      ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
   private H5DirectRead() {}
 
-  /** Why rows of {@code meta} cannot be read into {@code into} without the library; null when they can. */
+  /**
+   * Why rows of {@code meta} cannot be read into {@code into} without the library; null when they
+   * can.
+   */
   static String obstacle(H5DatasetInfo meta, H5ColumnRead into) {
     if (into.isNative() || !into.memberPath().isEmpty()) {
       return "destination is native memory or a compound member";
@@ -39,9 +51,11 @@ final class H5DirectRead {
     }
     H5Type t = meta.type();
     H5Type leaf = t.leaf();
-    boolean numeric = (leaf.kind() == H5Type.Kind.INTEGER && (leaf.size() == 1 || leaf.size() == 2
-        || leaf.size() == 4 || leaf.size() == 8)) || (leaf.kind() == H5Type.Kind.FLOAT
-        && (leaf.size() == 4 || leaf.size() == 8)) || (leaf.kind() == H5Type.Kind.ENUM && leaf.isBoolean());
+    boolean numeric =
+        (leaf.kind() == H5Type.Kind.INTEGER
+                && (leaf.size() == 1 || leaf.size() == 2 || leaf.size() == 4 || leaf.size() == 8))
+            || (leaf.kind() == H5Type.Kind.FLOAT && (leaf.size() == 4 || leaf.size() == 8))
+            || (leaf.kind() == H5Type.Kind.ENUM && leaf.isBoolean());
     if (!numeric || (t.kind() != H5Type.Kind.ARRAY && t != leaf)) {
       return "type " + t;
     }
@@ -53,36 +67,57 @@ final class H5DirectRead {
       long[] chunk = meta.chunkDims();
       for (int i = 1; i < dims.length; i++) {
         if (chunk[i] != dims[i]) {
-          return "chunks " + java.util.Arrays.toString(chunk) + " do not span dimensions after the first";
+          return "chunks "
+              + java.util.Arrays.toString(chunk)
+              + " do not span dimensions after the first";
         }
       }
       return H5ChunkFilters.supports(meta.filters()) ? null : "filters " + meta.filters();
     }
-    return meta.layout() == H5Layout.CONTIGUOUS && meta.filters().isEmpty() ? null : "layout " + meta.layout();
+    return meta.layout() == H5Layout.CONTIGUOUS && meta.filters().isEmpty()
+        ? null
+        : "layout " + meta.layout();
   }
 
   /** Bytes of one row: element size × elements per row. */
   static long rowBytes(H5DatasetInfo meta) {
-    return (long) meta.type().leaf().size() * meta.type().elementsPerValue() * meta.trailingElements();
+    return (long) meta.type().leaf().size()
+        * meta.type().elementsPerValue()
+        * meta.trailingElements();
   }
 
   /**
-   * Reads rows {@code [start, start + count)} from {@code blocks} (covering them, in row order) into
-   * {@code into}. {@code where} prefixes error messages. A source that {@link H5ByteSource#prefersFewLargeReads
-   * prefers few large reads} is read in coalesced runs ({@link #MAX_GAP}, {@link #MAX_RUN}), each fetched while
-   * the one before is decoded; others chunk by chunk. Deflate as {@link H5Codecs#DEFAULT} says.
+   * Reads rows {@code [start, start + count)} from {@code blocks} (covering them, in row order)
+   * into {@code into}. {@code where} prefixes error messages. A source that {@link
+   * H5ByteSource#prefersFewLargeReads prefers few large reads} is read in coalesced runs ({@link
+   * #MAX_GAP}, {@link #MAX_RUN}), each fetched while the one before is decoded; others chunk by
+   * chunk. Deflate as {@link H5Codecs#DEFAULT} says.
    */
-  static void read(H5ByteSource src, H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
-      H5ColumnRead into, String where) {
+  static void read(
+      H5ByteSource src,
+      H5DatasetInfo meta,
+      List<H5StoredBlock> blocks,
+      long start,
+      long count,
+      H5ColumnRead into,
+      String where) {
     read(src, meta, blocks, start, count, into, where, H5Codecs.DEFAULT.libdeflate());
   }
 
   /**
-   * {@link #read(H5ByteSource, H5DatasetInfo, List, long, long, H5ColumnRead, String)}; {@code libdeflate}: whether
-   * deflate goes through libdeflate ({@link H5Codecs#libdeflate()}), else {@code Inflater}.
+   * {@link #read(H5ByteSource, H5DatasetInfo, List, long, long, H5ColumnRead, String)}; {@code
+   * libdeflate}: whether deflate goes through libdeflate ({@link H5Codecs#libdeflate()}), else
+   * {@code Inflater}.
    */
-  static void read(H5ByteSource src, H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
-      H5ColumnRead into, String where, boolean libdeflate) {
+  static void read(
+      H5ByteSource src,
+      H5DatasetInfo meta,
+      List<H5StoredBlock> blocks,
+      long start,
+      long count,
+      H5ColumnRead into,
+      String where,
+      boolean libdeflate) {
     List<Piece> pieces = pieces(meta, blocks, start, count, into, where);
     if (src.prefersFewLargeReads()) {
       readCoalesced(src, meta, pieces, into, where, libdeflate);
@@ -105,19 +140,25 @@ final class H5DirectRead {
           decodeFiltered(stored, len, p, meta, into, libdeflate);
         }
       } catch (IOException e) {
-        throw new H5SwmrDataException(p.at + "could not read the stored bytes: " + e.getMessage(), e);
+        throw new H5SwmrDataException(
+            p.at + "could not read the stored bytes: " + e.getMessage(), e);
       }
     }
   }
 
-  /** The rows one block gives a read: {@code bytes} from byte {@code skip} of its raw (unfiltered) bytes. */
+  /**
+   * The rows one block gives a read: {@code bytes} from byte {@code skip} of its raw (unfiltered)
+   * bytes.
+   */
   private static final class Piece {
     final H5StoredBlock block;
     final boolean filtered;
     final long skip;
     final long bytes;
+
     /** Index in {@code into}'s array of the first value. */
     final int dstOff;
+
     /** Error message prefix naming the chunk. */
     final String at;
 
@@ -131,8 +172,13 @@ final class H5DirectRead {
     }
   }
 
-  private static List<Piece> pieces(H5DatasetInfo meta, List<H5StoredBlock> blocks, long start, long count,
-      H5ColumnRead into, String where) {
+  private static List<Piece> pieces(
+      H5DatasetInfo meta,
+      List<H5StoredBlock> blocks,
+      long start,
+      long count,
+      H5ColumnRead into,
+      String where) {
     long rowBytes = rowBytes(meta);
     long valuesPerRow = meta.type().elementsPerValue() * meta.trailingElements();
     long end = start + count;
@@ -147,22 +193,39 @@ final class H5DirectRead {
       for (int i = 0; i < meta.filters().size(); i++) {
         filtered |= (b.filterMask() & (1 << i)) == 0;
       }
-      out.add(new Piece(b, filtered, (from - b.firstRow()) * rowBytes, (to - from) * rowBytes,
-          Math.toIntExact(into.offset() + (from - start) * valuesPerRow), where + "chunk at rows [" + b.firstRow()
-              + ", " + (b.firstRow() + b.rows()) + ") (file offset " + b.address() + "): "));
+      out.add(
+          new Piece(
+              b,
+              filtered,
+              (from - b.firstRow()) * rowBytes,
+              (to - from) * rowBytes,
+              Math.toIntExact(into.offset() + (from - start) * valuesPerRow),
+              where
+                  + "chunk at rows ["
+                  + b.firstRow()
+                  + ", "
+                  + (b.firstRow() + b.rows())
+                  + ") (file offset "
+                  + b.address()
+                  + "): "));
     }
     return out;
   }
 
   /**
-   * {@link #decodeFiltered} for a {@link H5ChunkFilters#deflateOnly} chunk whose stored bytes are in a
-   * {@link H5ChunkFilters#storedBuffer} ({@code stored}, position to limit).
+   * {@link #decodeFiltered} for a {@link H5ChunkFilters#deflateOnly} chunk whose stored bytes are
+   * in a {@link H5ChunkFilters#storedBuffer} ({@code stored}, position to limit).
    */
-  private static void decodeDeflate(ByteBuffer stored, Piece p, H5DatasetInfo meta, H5ColumnRead into,
-      boolean libdeflate) {
+  private static void decodeDeflate(
+      ByteBuffer stored, Piece p, H5DatasetInfo meta, H5ColumnRead into, boolean libdeflate) {
     H5Type leaf = meta.type().leaf();
-    ByteBuffer raw = H5ChunkFilters.undoDeflate(stored, meta.filters(), p.block.filterMask(),
-        Math.toIntExact(p.block.rows() * rowBytes(meta)), Math.toIntExact(leaf.size()));
+    ByteBuffer raw =
+        H5ChunkFilters.undoDeflate(
+            stored,
+            meta.filters(),
+            p.block.filterMask(),
+            Math.toIntExact(p.block.rows() * rowBytes(meta)),
+            Math.toIntExact(leaf.size()));
     if (raw == null) { // corrupt, or another size: the general path's error says which
       byte[] copy = new byte[stored.remaining()];
       stored.get(copy);
@@ -171,55 +234,74 @@ final class H5DirectRead {
     }
     int skip = Math.toIntExact(p.skip);
     int bytes = Math.toIntExact(p.bytes);
-    convert(raw.limit(skip + bytes).position(skip).slice().order(leaf.byteOrder()), leaf, into.kind(), into.array(),
-        p.dstOff, Math.toIntExact(bytes / leaf.size()));
+    convert(
+        raw.limit(skip + bytes).position(skip).slice().order(leaf.byteOrder()),
+        leaf,
+        into.kind(),
+        into.array(),
+        p.dstOff,
+        Math.toIntExact(bytes / leaf.size()));
   }
 
   /**
-   * Undoes the filters of {@code p}'s chunk ({@code stored[0, len)}: its stored bytes) and converts its rows read.
+   * Undoes the filters of {@code p}'s chunk ({@code stored[0, len)}: its stored bytes) and converts
+   * its rows read.
    */
-  private static void decodeFiltered(byte[] stored, int len, Piece p, H5DatasetInfo meta, H5ColumnRead into,
-      boolean libdeflate) {
+  private static void decodeFiltered(
+      byte[] stored, int len, Piece p, H5DatasetInfo meta, H5ColumnRead into, boolean libdeflate) {
     H5Type leaf = meta.type().leaf();
     int typeSize = Math.toIntExact(leaf.size());
-    byte[] raw = H5ChunkFilters.undoInScratch(stored, len, meta.filters(), p.block.filterMask(),
-        Math.toIntExact(p.block.rows() * rowBytes(meta)), typeSize, p.at, libdeflate);
-    ByteBuffer view = ByteBuffer.wrap(raw, Math.toIntExact(p.skip), Math.toIntExact(p.bytes))
-        .slice().order(leaf.byteOrder());
+    byte[] raw =
+        H5ChunkFilters.undoInScratch(
+            stored,
+            len,
+            meta.filters(),
+            p.block.filterMask(),
+            Math.toIntExact(p.block.rows() * rowBytes(meta)),
+            typeSize,
+            p.at,
+            libdeflate);
+    ByteBuffer view =
+        ByteBuffer.wrap(raw, Math.toIntExact(p.skip), Math.toIntExact(p.bytes))
+            .slice()
+            .order(leaf.byteOrder());
     convert(view, leaf, into.kind(), into.array(), p.dstOff, Math.toIntExact(p.bytes / typeSize));
   }
 
-  // ------------------------------------------------------------------------------------------ coalesced reads
+  // ------------------------------------------------------------------------------------------
+  // coalesced reads
 
   /**
-   * Coalesced reads: byte ranges at most this far apart are fetched as one (reading the gap costs less than
-   * another request's latency).
+   * Coalesced reads: byte ranges at most this far apart are fetched as one (reading the gap costs
+   * less than another request's latency).
    */
   static final int MAX_GAP = 1 << 20;
+
   /**
-   * Coalesced reads: a run fetches at most this many bytes (a filtered chunk larger than this is a run of its
-   * own); a read holds at most two runs, the one decoded and the one fetched.
+   * Coalesced reads: a run fetches at most this many bytes (a filtered chunk larger than this is a
+   * run of its own); a read holds at most two runs, the one decoded and the one fetched.
    */
   static final int MAX_RUN = 16 << 20;
 
   /**
-   * Fetches of the run after the one being decoded: at most one per read call, so at most one thread per task
-   * reading; idle threads end after a minute.
+   * Fetches of the run after the one being decoded: at most one per read call, so at most one
+   * thread per task reading; idle threads end after a minute.
    */
   private static final ExecutorService PREFETCH = prefetchPool();
 
   private static ExecutorService prefetchPool() {
     AtomicInteger n = new AtomicInteger();
-    return Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "h5swmr-prefetch-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, "h5swmr-prefetch-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
-   * Bytes {@code [pos, pos + len)} of a file a piece needs: a filtered chunk's stored bytes, or (part of) the
-   * rows of an unfiltered one, whose first value goes to {@code dstOff}.
+   * Bytes {@code [pos, pos + len)} of a file a piece needs: a filtered chunk's stored bytes, or
+   * (part of) the rows of an unfiltered one, whose first value goes to {@code dstOff}.
    */
   private static final class Range {
     final Piece piece;
@@ -235,7 +317,10 @@ final class H5DirectRead {
     }
   }
 
-  /** Ranges fetched with one read: {@code [start, start + length)} holds {@code ranges} (in file order). */
+  /**
+   * Ranges fetched with one read: {@code [start, start + length)} holds {@code ranges} (in file
+   * order).
+   */
   private static final class Run {
     final long start;
     final int length;
@@ -254,32 +339,51 @@ final class H5DirectRead {
         return first.at;
       }
       long lo = ranges.stream().mapToLong(r -> r.piece.block.firstRow()).min().getAsLong();
-      long hi = ranges.stream().mapToLong(r -> r.piece.block.firstRow() + r.piece.block.rows()).max().getAsLong();
-      return where + ranges.size() + " chunks at rows [" + lo + ", " + hi + ") (file bytes [" + start + ", "
-          + (start + length) + "), read at once): ";
+      long hi =
+          ranges.stream()
+              .mapToLong(r -> r.piece.block.firstRow() + r.piece.block.rows())
+              .max()
+              .getAsLong();
+      return where
+          + ranges.size()
+          + " chunks at rows ["
+          + lo
+          + ", "
+          + hi
+          + ") (file bytes ["
+          + start
+          + ", "
+          + (start + length)
+          + "), read at once): ";
     }
   }
 
   /**
-   * The runs that fetch {@code pieces}: their ranges in file order, neighbours merged while the gap is at most
-   * {@link #MAX_GAP} and the run at most {@link #MAX_RUN} bytes; unfiltered ranges longer than that are split.
+   * The runs that fetch {@code pieces}: their ranges in file order, neighbours merged while the gap
+   * is at most {@link #MAX_GAP} and the run at most {@link #MAX_RUN} bytes; unfiltered ranges
+   * longer than that are split.
    */
   private static List<Run> runs(List<Piece> pieces, int typeSize) {
     List<Range> ranges = new ArrayList<>(pieces.size());
     int part = MAX_RUN / typeSize * typeSize;
     for (Piece p : pieces) {
       if (p.filtered) {
-        ranges.add(new Range(p, p.block.address(), Math.toIntExact(p.block.storedBytes()), p.dstOff));
+        ranges.add(
+            new Range(p, p.block.address(), Math.toIntExact(p.block.storedBytes()), p.dstOff));
         continue;
       }
       for (long done = 0; done < p.bytes; done += part) {
-        ranges.add(new Range(p, p.block.address() + p.skip + done, (int) Math.min(part, p.bytes - done),
-            Math.toIntExact(p.dstOff + done / typeSize)));
+        ranges.add(
+            new Range(
+                p,
+                p.block.address() + p.skip + done,
+                (int) Math.min(part, p.bytes - done),
+                Math.toIntExact(p.dstOff + done / typeSize)));
       }
     }
     ranges.sort(Comparator.comparingLong(r -> r.pos));
     List<Run> runs = new ArrayList<>();
-    for (int i = 0; i < ranges.size();) {
+    for (int i = 0; i < ranges.size(); ) {
       long runStart = ranges.get(i).pos;
       long runEnd = runStart + ranges.get(i).len;
       int j = i + 1;
@@ -298,11 +402,17 @@ final class H5DirectRead {
   }
 
   /**
-   * Reads {@code pieces} run by run: the first run on this thread, each next one on {@link #PREFETCH} while this
-   * thread decodes the one before. Returns (or throws) only once no fetch of this call is in flight.
+   * Reads {@code pieces} run by run: the first run on this thread, each next one on {@link
+   * #PREFETCH} while this thread decodes the one before. Returns (or throws) only once no fetch of
+   * this call is in flight.
    */
-  private static void readCoalesced(H5ByteSource src, H5DatasetInfo meta, List<Piece> pieces, H5ColumnRead into,
-      String where, boolean libdeflate) {
+  private static void readCoalesced(
+      H5ByteSource src,
+      H5DatasetInfo meta,
+      List<Piece> pieces,
+      H5ColumnRead into,
+      String where,
+      boolean libdeflate) {
     H5Type leaf = meta.type().leaf();
     int typeSize = Math.toIntExact(leaf.size());
     List<Run> runs = runs(pieces, typeSize);
@@ -313,7 +423,8 @@ final class H5DirectRead {
     try {
       bytes = fetch(src, runs.get(0));
     } catch (IOException e) {
-      throw new H5SwmrDataException(runs.get(0).at(where) + "could not read the stored bytes: " + e.getMessage(), e);
+      throw new H5SwmrDataException(
+          runs.get(0).at(where) + "could not read the stored bytes: " + e.getMessage(), e);
     }
     Future<byte[]> next = null;
     try {
@@ -331,10 +442,20 @@ final class H5DirectRead {
         for (Range r : run.ranges) {
           int off = (int) (r.pos - run.start);
           if (!r.piece.filtered) {
-            convert(ByteBuffer.wrap(bytes, off, r.len).slice().order(leaf.byteOrder()), leaf, into.kind(),
-                into.array(), r.dstOff, r.len / typeSize);
-          } else if (H5ChunkFilters.deflateOnly(meta.filters(), r.piece.block.filterMask(), libdeflate)) {
-            decodeDeflate(H5ChunkFilters.storedBuffer(r.len).put(bytes, off, r.len).flip(), r.piece, meta, into,
+            convert(
+                ByteBuffer.wrap(bytes, off, r.len).slice().order(leaf.byteOrder()),
+                leaf,
+                into.kind(),
+                into.array(),
+                r.dstOff,
+                r.len / typeSize);
+          } else if (H5ChunkFilters.deflateOnly(
+              meta.filters(), r.piece.block.filterMask(), libdeflate)) {
+            decodeDeflate(
+                H5ChunkFilters.storedBuffer(r.len).put(bytes, off, r.len).flip(),
+                r.piece,
+                meta,
+                into,
                 libdeflate);
           } else if (off == 0) {
             decodeFiltered(bytes, r.len, r.piece, meta, into, libdeflate);
@@ -360,7 +481,9 @@ final class H5DirectRead {
     return bytes;
   }
 
-  /** The bytes {@code f} fetched for {@code run}, once it is done (an interrupt is kept for later). */
+  /**
+   * The bytes {@code f} fetched for {@code run}, once it is done (an interrupt is kept for later).
+   */
   private static byte[] fetched(Future<byte[]> f, Run run, String where) {
     awaitQuietly(f);
     try {
@@ -372,12 +495,18 @@ final class H5DirectRead {
       if (c instanceof Error) {
         throw (Error) c;
       }
-      throw new H5SwmrDataException(run.at(where) + "could not read the stored bytes: "
-          + (c instanceof IOException ? c.getMessage() : c.toString()), c);
+      throw new H5SwmrDataException(
+          run.at(where)
+              + "could not read the stored bytes: "
+              + (c instanceof IOException ? c.getMessage() : c.toString()),
+          c);
     }
   }
 
-  /** Waits until {@code f} is done, whatever its outcome, without giving up on an interrupt (kept for later). */
+  /**
+   * Waits until {@code f} is done, whatever its outcome, without giving up on an interrupt (kept
+   * for later).
+   */
   private static void awaitQuietly(Future<?> f) {
     boolean interrupted = false;
     while (!f.isDone()) {
@@ -394,13 +523,25 @@ final class H5DirectRead {
     }
   }
 
-  private static void readPlain(H5ByteSource src, long pos, long bytes, H5Type leaf,
-      H5ColumnRead into, int dstOff, int typeSize) throws IOException {
+  private static void readPlain(
+      H5ByteSource src,
+      long pos,
+      long bytes,
+      H5Type leaf,
+      H5ColumnRead into,
+      int dstOff,
+      int typeSize)
+      throws IOException {
     if (bytes >= MAP_MIN_BYTES) {
       ByteBuffer mapped = src.map(pos, bytes);
       if (mapped != null) {
         try {
-          convert(mapped.order(leaf.byteOrder()), leaf, into.kind(), into.array(), dstOff,
+          convert(
+              mapped.order(leaf.byteOrder()),
+              leaf,
+              into.kind(),
+              into.array(),
+              dstOff,
               Math.toIntExact(bytes / typeSize));
           return;
         } finally {
@@ -427,7 +568,10 @@ final class H5DirectRead {
     }
   }
 
-  /** Copies {@code n} values of file type {@code leaf} from {@code src} into {@code dst} of {@code kind}. */
+  /**
+   * Copies {@code n} values of file type {@code leaf} from {@code src} into {@code dst} of {@code
+   * kind}.
+   */
   static void convert(ByteBuffer src, H5Type leaf, H5MemKind kind, Object dst, int off, int n) {
     boolean unsigned = leaf.kind() == H5Type.Kind.INTEGER && !leaf.isSigned();
     switch (kind) {

@@ -4,16 +4,21 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** One filter in a chunked dataset's pipeline: HDF5 filter id, its name and its client parameters. */
+/**
+ * One filter in a chunked dataset's pipeline: HDF5 filter id, its name and its client parameters.
+ */
 public final class H5Filter implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** HDF5 filter id of deflate (gzip). */
   public static final int DEFLATE = 1;
+
   /** HDF5 filter id of the byte shuffle. */
   public static final int SHUFFLE = 2;
+
   /** HDF5 filter id of the Fletcher32 checksum. */
   public static final int FLETCHER32 = 3;
+
   /** HDF5 filter id of szip. */
   public static final int SZIP = 4;
 
@@ -47,7 +52,9 @@ public final class H5Filter implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof H5Filter && ((H5Filter) o).id == id && ((H5Filter) o).name.equals(name)
+    return o instanceof H5Filter
+        && ((H5Filter) o).id == id
+        && ((H5Filter) o).name.equals(name)
         && Arrays.equals(((H5Filter) o).params, params);
   }
 

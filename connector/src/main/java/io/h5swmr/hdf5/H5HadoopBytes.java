@@ -9,10 +9,10 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * {@link H5ByteSource} of a file on a Hadoop {@code FileSystem} (s3a, hdfs, ...) through positional
- * {@code readFully(position, ...)} calls (ranged GETs on object stores), never a download of the file. Each call
- * reads exactly the bytes asked for; {@link H5DirectRead} asks for a read's chunks coalesced into few large ranges
- * ({@link #prefersFewLargeReads}). Calls are serialised on the stream (not every Hadoop stream's positional reads
- * are thread-safe).
+ * {@code readFully(position, ...)} calls (ranged GETs on object stores), never a download of the
+ * file. Each call reads exactly the bytes asked for; {@link H5DirectRead} asks for a read's chunks
+ * coalesced into few large ranges ({@link #prefersFewLargeReads}). Calls are serialised on the
+ * stream (not every Hadoop stream's positional reads are thread-safe).
  */
 final class H5HadoopBytes implements H5ByteSource {
   /** Bytes copied per positional read into a direct buffer. */
@@ -30,17 +30,23 @@ final class H5HadoopBytes implements H5ByteSource {
     this.in = in;
   }
 
-  /** Opens {@code path} for positional reads; {@code length} is the object's length HDF5's open saw. */
+  /**
+   * Opens {@code path} for positional reads; {@code length} is the object's length HDF5's open saw.
+   */
   static H5HadoopBytes open(Path path, long length, Configuration conf) throws IOException {
-    return new H5HadoopBytes(path.toString(), length,
-        io.h5swmr.hdf5.driver.HadoopStorage.openForRandomReads(path.getFileSystem(conf), path, null));
+    return new H5HadoopBytes(
+        path.toString(),
+        length,
+        io.h5swmr.hdf5.driver.HadoopStorage.openForRandomReads(
+            path.getFileSystem(conf), path, null));
   }
 
   @Override
   public void readFully(long position, ByteBuffer dst) throws IOException {
     int want = dst.remaining();
     if (position < 0 || position + want > length) {
-      throw new EOFException("file " + uri + " ends at byte " + length + ", before byte " + (position + want));
+      throw new EOFException(
+          "file " + uri + " ends at byte " + length + ", before byte " + (position + want));
     }
     synchronized (in) {
       if (dst.hasArray()) {

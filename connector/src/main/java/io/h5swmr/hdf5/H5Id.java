@@ -3,14 +3,21 @@ package io.h5swmr.hdf5;
 import hdf.hdf5lib.H5;
 
 /**
- * One open HDF5 identifier (hid_t) of a known kind, closed exactly once by {@link #close()} under the native
- * guard. Every identifier this package opens lives in one of these, inside try-with-resources or owned by a
- * longer-lived {@link H5File}/{@link H5Dataset}.
+ * One open HDF5 identifier (hid_t) of a known kind, closed exactly once by {@link #close()} under
+ * the native guard. Every identifier this package opens lives in one of these, inside
+ * try-with-resources or owned by a longer-lived {@link H5File}/{@link H5Dataset}.
  */
 final class H5Id implements AutoCloseable {
   /** What the identifier refers to; decides the close call. */
   enum Kind {
-    FILE, GROUP, DATASET, SPACE, TYPE, PLIST, ATTRIBUTE, OBJECT
+    FILE,
+    GROUP,
+    DATASET,
+    SPACE,
+    TYPE,
+    PLIST,
+    ATTRIBUTE,
+    OBJECT
   }
 
   private final Kind kind;
@@ -21,7 +28,10 @@ final class H5Id implements AutoCloseable {
     this.id = id;
   }
 
-  /** Wraps {@code id}; a negative id (a failed call) is rejected by the caller's check before it gets here. */
+  /**
+   * Wraps {@code id}; a negative id (a failed call) is rejected by the caller's check before it
+   * gets here.
+   */
   static H5Id of(Kind kind, long id) {
     if (id < 0) {
       throw new IllegalArgumentException("invalid HDF5 " + kind + " id " + id);
@@ -81,19 +91,37 @@ final class H5Id implements AutoCloseable {
     }
     long toClose = id;
     id = -1;
-    H5Calls.run("close " + kind.name().toLowerCase() + " id", () -> {
-      switch (kind) {
-        case FILE: H5.H5Fclose(toClose); break;
-        case GROUP: H5.H5Gclose(toClose); break;
-        case DATASET: H5.H5Dclose(toClose); break;
-        case SPACE: H5.H5Sclose(toClose); break;
-        case TYPE: H5.H5Tclose(toClose); break;
-        case PLIST: H5.H5Pclose(toClose); break;
-        case ATTRIBUTE: H5.H5Aclose(toClose); break;
-        default: H5.H5Oclose(toClose); break;
-      }
-      return null;
-    });
+    H5Calls.run(
+        "close " + kind.name().toLowerCase() + " id",
+        () -> {
+          switch (kind) {
+            case FILE:
+              H5.H5Fclose(toClose);
+              break;
+            case GROUP:
+              H5.H5Gclose(toClose);
+              break;
+            case DATASET:
+              H5.H5Dclose(toClose);
+              break;
+            case SPACE:
+              H5.H5Sclose(toClose);
+              break;
+            case TYPE:
+              H5.H5Tclose(toClose);
+              break;
+            case PLIST:
+              H5.H5Pclose(toClose);
+              break;
+            case ATTRIBUTE:
+              H5.H5Aclose(toClose);
+              break;
+            default:
+              H5.H5Oclose(toClose);
+              break;
+          }
+          return null;
+        });
   }
 
   @Override

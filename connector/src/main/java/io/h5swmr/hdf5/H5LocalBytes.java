@@ -7,7 +7,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 
-/** {@link H5ByteSource} of a local (or POSIX-mounted) file: positional reads of one read-only channel. */
+/**
+ * {@link H5ByteSource} of a local (or POSIX-mounted) file: positional reads of one read-only
+ * channel.
+ */
 final class H5LocalBytes implements H5ByteSource {
   private final String path;
   private final FileChannel channel;
@@ -23,8 +26,14 @@ final class H5LocalBytes implements H5ByteSource {
     while (dst.hasRemaining()) {
       int n = channel.read(dst, pos);
       if (n < 0) {
-        throw new EOFException("file " + path + " ends before byte " + pos + " (" + dst.remaining()
-            + " more bytes wanted)");
+        throw new EOFException(
+            "file "
+                + path
+                + " ends before byte "
+                + pos
+                + " ("
+                + dst.remaining()
+                + " more bytes wanted)");
       }
       pos += n;
     }

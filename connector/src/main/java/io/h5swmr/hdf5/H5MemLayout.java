@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The packed native memory type for a set of columns of one dataset, and where each column's value sits inside
- * one memory element. For a compound dataset this is a compound holding only the selected members (nested by
- * member path), so HDF5 converts just those; for any other dataset it is the single column's memory type.
- * Must be built and closed under the native guard.
+ * The packed native memory type for a set of columns of one dataset, and where each column's value
+ * sits inside one memory element. For a compound dataset this is a compound holding only the
+ * selected members (nested by member path), so HDF5 converts just those; for any other dataset it
+ * is the single column's memory type. Must be built and closed under the native guard.
  */
 final class H5MemLayout implements AutoCloseable {
   private final H5Id type; // null for a predefined native type, which is never closed
@@ -49,11 +49,13 @@ final class H5MemLayout implements AutoCloseable {
   }
 
   /**
-   * Builds the layout for {@code columns} read/written as {@code kinds}. Columns naming the same member share
-   * one slot. For a non-compound dataset every column must be the whole element. {@code forWrite} selects
-   * write-side memory types (see {@link H5Types#createMemType(H5Type, H5MemKind, boolean)}).
+   * Builds the layout for {@code columns} read/written as {@code kinds}. Columns naming the same
+   * member share one slot. For a non-compound dataset every column must be the whole element.
+   * {@code forWrite} selects write-side memory types (see {@link H5Types#createMemType(H5Type,
+   * H5MemKind, boolean)}).
    */
-  static H5MemLayout build(H5Type datasetType, List<H5Column> columns, List<H5MemKind> kinds, boolean forWrite)
+  static H5MemLayout build(
+      H5Type datasetType, List<H5Column> columns, List<H5MemKind> kinds, boolean forWrite)
       throws Exception {
     boolean vlen = false;
     for (H5Column c : columns) {
@@ -65,8 +67,11 @@ final class H5MemLayout implements AutoCloseable {
       H5Column c = columns.get(0);
       H5Type t = c.type();
       int size = H5Types.memSize(t, kinds.get(0));
-      boolean predefined = (t.kind() == H5Type.Kind.INTEGER || t.kind() == H5Type.Kind.FLOAT
-          || (t.kind() == H5Type.Kind.ENUM && !forWrite)) && !kinds.get(0).isText();
+      boolean predefined =
+          (t.kind() == H5Type.Kind.INTEGER
+                  || t.kind() == H5Type.Kind.FLOAT
+                  || (t.kind() == H5Type.Kind.ENUM && !forWrite))
+              && !kinds.get(0).isText();
       if (predefined) {
         return new H5MemLayout(null, H5Types.nativeType(kinds.get(0), t), size, offsets, false);
       }
@@ -88,7 +93,10 @@ final class H5MemLayout implements AutoCloseable {
     return new H5MemLayout(id, id.id(), size[0], offsets, vlen);
   }
 
-  /** Creates the memory type of {@code node} whose value starts at {@code base}; returns the new type id. */
+  /**
+   * Creates the memory type of {@code node} whose value starts at {@code base}; returns the new
+   * type id.
+   */
   private static long create(Node node, int base, int[] offsets, int[] sizeOut, boolean forWrite)
       throws Exception {
     if (node.children.isEmpty()) {

@@ -10,21 +10,26 @@ import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * Names (of files, groups, datasets, attributes and compound members) passed to and read from HDF5 as real UTF-8.
+ * Names (of files, groups, datasets, attributes and compound members) passed to and read from HDF5
+ * as real UTF-8.
  *
- * <p>The HDF Group's JNI wrapper ({@code hdf.hdf5lib.H5}) converts strings with JNI's GetStringUTFChars and
- * NewStringUTF, which speak Java's <i>modified</i> UTF-8: a character outside the Basic Multilingual Plane (an
- * emoji) becomes two 3-byte surrogate halves (CESU-8) instead of its 4-byte UTF-8 form. h5py and every other tool
- * then see a different name, h5swmr cannot find an object h5py wrote, and a file path with such a character names
- * a directory that does not exist. For BMP-only names both encodings are the same bytes, so those keep the JNI
- * calls; a name with a supplementary character (or a NUL) goes through the JavaCPP C API with its UTF-8 bytes.
- * Names read back always come as bytes and are decoded as UTF-8. File paths use the JVM's file-name encoding
- * ({@code sun.jnu.encoding}), as Java's own file API does. Call under {@link H5Native#call}.
+ * <p>The HDF Group's JNI wrapper ({@code hdf.hdf5lib.H5}) converts strings with JNI's
+ * GetStringUTFChars and NewStringUTF, which speak Java's <i>modified</i> UTF-8: a character outside
+ * the Basic Multilingual Plane (an emoji) becomes two 3-byte surrogate halves (CESU-8) instead of
+ * its 4-byte UTF-8 form. h5py and every other tool then see a different name, h5swmr cannot find an
+ * object h5py wrote, and a file path with such a character names a directory that does not exist.
+ * For BMP-only names both encodings are the same bytes, so those keep the JNI calls; a name with a
+ * supplementary character (or a NUL) goes through the JavaCPP C API with its UTF-8 bytes. Names
+ * read back always come as bytes and are decoded as UTF-8. File paths use the JVM's file-name
+ * encoding ({@code sun.jnu.encoding}), as Java's own file API does. Call under {@link
+ * H5Native#call}.
  */
 final class H5Names {
   private H5Names() {}
 
-  /** True when modified UTF-8 (JNI) and UTF-8 differ for {@code s}: it holds a surrogate or a NUL. */
+  /**
+   * True when modified UTF-8 (JNI) and UTF-8 differ for {@code s}: it holds a surrogate or a NUL.
+   */
   static boolean needsBytes(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -128,18 +133,23 @@ final class H5Names {
     if (!needsBytes(name)) {
       return H5.H5Oget_info_by_name(loc, name, hdf.hdf5lib.HDF5Constants.H5O_INFO_BASIC, lapl).type;
     }
-    try (BytePointer n = utf8(name); org.bytedeco.hdf5.H5O_info2_t info = new org.bytedeco.hdf5.H5O_info2_t()) {
-      check(hdf5.H5Oget_info_by_name3(loc, n, info, hdf5.H5O_INFO_BASIC, lapl), "H5Oget_info_by_name3");
+    try (BytePointer n = utf8(name);
+        org.bytedeco.hdf5.H5O_info2_t info = new org.bytedeco.hdf5.H5O_info2_t()) {
+      check(
+          hdf5.H5Oget_info_by_name3(loc, n, info, hdf5.H5O_INFO_BASIC, lapl),
+          "H5Oget_info_by_name3");
       return info.type();
     }
   }
 
-  static void lmove(long src, String from, long dst, String to, long lcpl, long lapl) throws Exception {
+  static void lmove(long src, String from, long dst, String to, long lcpl, long lapl)
+      throws Exception {
     if (!needsBytes(from) && !needsBytes(to)) {
       H5.H5Lmove(src, from, dst, to, lcpl, lapl);
       return;
     }
-    try (BytePointer f = utf8(from); BytePointer t = utf8(to)) {
+    try (BytePointer f = utf8(from);
+        BytePointer t = utf8(to)) {
       check(hdf5.H5Lmove(src, f, dst, t, lcpl, lapl), "H5Lmove");
     }
   }
@@ -173,7 +183,8 @@ final class H5Names {
     }
   }
 
-  static long acreate(long oid, String name, long type, long space, long acpl, long aapl) throws Exception {
+  static long acreate(long oid, String name, long type, long space, long acpl, long aapl)
+      throws Exception {
     if (!needsBytes(name)) {
       return H5.H5Acreate(oid, name, type, space, acpl, aapl);
     }
@@ -213,20 +224,29 @@ final class H5Names {
     return new String(b, 0, (int) n, StandardCharsets.UTF_8);
   }
 
-  /** Paths (relative to {@code group}, UTF-8 decoded) of every object under it of basic type {@code type}. */
+  /**
+   * Paths (relative to {@code group}, UTF-8 decoded) of every object under it of basic type {@code
+   * type}.
+   */
   static List<String> visit(long group, int type) {
     List<String> out = new ArrayList<>();
-    try (org.bytedeco.hdf5.H5O_iterate2_t cb = new org.bytedeco.hdf5.H5O_iterate2_t() {
-      @Override
-      public int call(long obj, BytePointer name, org.bytedeco.hdf5.H5O_info2_t info,
-          org.bytedeco.javacpp.Pointer data) {
-        if (info.type() == type) {
-          out.add(name.getString(StandardCharsets.UTF_8));
-        }
-        return 0;
-      }
-    }) {
-      check(hdf5.H5Ovisit3(group, hdf5.H5_INDEX_NAME, hdf5.H5_ITER_INC, cb, null, hdf5.H5O_INFO_BASIC),
+    try (org.bytedeco.hdf5.H5O_iterate2_t cb =
+        new org.bytedeco.hdf5.H5O_iterate2_t() {
+          @Override
+          public int call(
+              long obj,
+              BytePointer name,
+              org.bytedeco.hdf5.H5O_info2_t info,
+              org.bytedeco.javacpp.Pointer data) {
+            if (info.type() == type) {
+              out.add(name.getString(StandardCharsets.UTF_8));
+            }
+            return 0;
+          }
+        }) {
+      check(
+          hdf5.H5Ovisit3(
+              group, hdf5.H5_INDEX_NAME, hdf5.H5_ITER_INC, cb, null, hdf5.H5O_INFO_BASIC),
           "H5Ovisit3");
     }
     return out;

@@ -6,10 +6,11 @@ import io.h5swmr.hdf5.driver.NativeGuard;
  * The one door to the native HDF5 library.
  *
  * <p>Loads the bytedeco natives once per JVM before {@code hdf.hdf5lib.H5} is touched, pointing the
- * official Java API at the library JavaCPP already loaded so that its static initialiser neither searches
- * {@code java.library.path} nor prints a stack trace. The HDF5 build shipped by bytedeco is not thread-safe,
- * so every native call goes through {@link #call}, which holds one process-wide re-entrant lock. The lock itself
- * is {@link NativeGuard}, in the storage driver's package below this one, which the driver's callbacks share.
+ * official Java API at the library JavaCPP already loaded so that its static initialiser neither
+ * searches {@code java.library.path} nor prints a stack trace. The HDF5 build shipped by bytedeco
+ * is not thread-safe, so every native call goes through {@link #call}, which holds one process-wide
+ * re-entrant lock. The lock itself is {@link NativeGuard}, in the storage driver's package below
+ * this one, which the driver's callbacks share.
  */
 public final class H5Native {
   private H5Native() {}
@@ -31,8 +32,9 @@ public final class H5Native {
   }
 
   /**
-   * Runs {@code block}, which makes native calls of its own (each taking the guard again), holding the guard
-   * throughout, so that no other thread's native call comes between them. Its exceptions pass through unchanged.
+   * Runs {@code block}, which makes native calls of its own (each taking the guard again), holding
+   * the guard throughout, so that no other thread's native call comes between them. Its exceptions
+   * pass through unchanged.
    */
   public static <T> T exclusively(java.util.function.Supplier<T> block) {
     return NativeGuard.exclusively(block);

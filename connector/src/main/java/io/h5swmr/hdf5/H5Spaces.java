@@ -5,9 +5,10 @@ import hdf.hdf5lib.HDF5Constants;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * The dataspaces one open dataset reuses across reads and writes: its file dataspace (re-selected per call)
- * and the most recent memory dataspace, so a stream of equal-sized batch reads costs one hyperslab selection
- * and one H5Dread each. Invalidated when the dataset's extent changes. Used under the native guard only.
+ * The dataspaces one open dataset reuses across reads and writes: its file dataspace (re-selected
+ * per call) and the most recent memory dataspace, so a stream of equal-sized batch reads costs one
+ * hyperslab selection and one H5Dread each. Invalidated when the dataset's extent changes. Used
+ * under the native guard only.
  */
 final class H5Spaces implements AutoCloseable {
   private H5Id file;
@@ -57,8 +58,13 @@ final class H5Spaces implements AutoCloseable {
     H5Id ms = H5Id.space(H5.H5Screate_simple(1, new long[] {extent}, null));
     if (offset != 0 || count != extent) {
       try {
-        H5.H5Sselect_hyperslab(ms.id(), HDF5Constants.H5S_SELECT_SET, new long[] {offset}, null,
-            new long[] {count}, null);
+        H5.H5Sselect_hyperslab(
+            ms.id(),
+            HDF5Constants.H5S_SELECT_SET,
+            new long[] {offset},
+            null,
+            new long[] {count},
+            null);
       } catch (Exception e) {
         ms.close();
         throw e;
@@ -72,9 +78,9 @@ final class H5Spaces implements AutoCloseable {
   }
 
   /**
-   * A Java array of at least {@code bytes} bytes for packing rows, kept for the next write of this handle
-   * (contents undefined). A commit writes hundreds of 8 MiB blocks: a fresh array each time costs the JVM a
-   * zeroed humongous allocation per block.
+   * A Java array of at least {@code bytes} bytes for packing rows, kept for the next write of this
+   * handle (contents undefined). A commit writes hundreds of 8 MiB blocks: a fresh array each time
+   * costs the JVM a zeroed humongous allocation per block.
    */
   byte[] image(int bytes) {
     if (image == null || image.length < bytes) {
@@ -85,9 +91,10 @@ final class H5Spaces implements AutoCloseable {
   }
 
   /**
-   * Native memory of at least {@code bytes} bytes that H5Dwrite reads from, kept for the next write of this handle
-   * and freed by {@link #close()} (contents undefined). Writing from Java arrays costs a fresh native copy of the
-   * whole array per call in the binding (page faults on every block of a bulk write); one reused buffer does not.
+   * Native memory of at least {@code bytes} bytes that H5Dwrite reads from, kept for the next write
+   * of this handle and freed by {@link #close()} (contents undefined). Writing from Java arrays
+   * costs a fresh native copy of the whole array per call in the binding (page faults on every
+   * block of a bulk write); one reused buffer does not.
    */
   BytePointer scratch(long bytes) {
     if (scratch == null || scratch.capacity() < bytes) {

@@ -3,10 +3,11 @@ package io.h5swmr.hdf5;
 import java.io.Serializable;
 
 /**
- * Where a run of a dataset's rows is stored in its file: one chunk (its rows along dimension 0, file address,
- * stored size and filter mask) or, for a contiguous dataset, all of its rows. Addresses are absolute byte
- * offsets in the file. Only valid while no writer can change the file: look blocks up under the same lease as
- * the bytes are read (see docs/read.md, "Chunk reads without the native lock").
+ * Where a run of a dataset's rows is stored in its file: one chunk (its rows along dimension 0,
+ * file address, stored size and filter mask) or, for a contiguous dataset, all of its rows.
+ * Addresses are absolute byte offsets in the file. Only valid while no writer can change the file:
+ * look blocks up under the same lease as the bytes are read (see docs/read.md, "Chunk reads without
+ * the native lock").
  */
 public final class H5StoredBlock implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -56,7 +57,10 @@ public final class H5StoredBlock implements Serializable {
       return false;
     }
     H5StoredBlock b = (H5StoredBlock) o;
-    return firstRow == b.firstRow && rows == b.rows && address == b.address && storedBytes == b.storedBytes
+    return firstRow == b.firstRow
+        && rows == b.rows
+        && address == b.address
+        && storedBytes == b.storedBytes
         && filterMask == b.filterMask;
   }
 
@@ -67,6 +71,16 @@ public final class H5StoredBlock implements Serializable {
 
   @Override
   public String toString() {
-    return "rows[" + firstRow + "+" + rows + "]@" + address + "(" + storedBytes + " B, mask " + filterMask + ")";
+    return "rows["
+        + firstRow
+        + "+"
+        + rows
+        + "]@"
+        + address
+        + "("
+        + storedBytes
+        + " B, mask "
+        + filterMask
+        + ")";
   }
 }

@@ -3,7 +3,10 @@ package io.h5swmr.hdf5;
 import io.h5swmr.exceptions.H5SwmrDataException;
 import java.nio.charset.StandardCharsets;
 
-/** Fixed-length string decoding and encoding by the HDF5 pad rules; both charsets are handled as UTF-8. */
+/**
+ * Fixed-length string decoding and encoding by the HDF5 pad rules; both charsets are handled as
+ * UTF-8.
+ */
 final class H5Strings {
   private H5Strings() {}
 
@@ -28,7 +31,8 @@ final class H5Strings {
         }
       }
     } else {
-      // As h5py reads them: HDF5 drops a space-padded value's trailing spaces, then NUL padding goes.
+      // As h5py reads them: HDF5 drops a space-padded value's trailing spaces, then NUL padding
+      // goes.
       while (pad == H5Type.StringPad.SPACEPAD && end > off && buf[end - 1] == ' ') {
         end--;
       }
@@ -40,7 +44,8 @@ final class H5Strings {
   }
 
   /**
-   * Encodes UTF-8 {@code utf8} (null: empty) into {@code size} bytes at {@code off}, padded per {@code pad}.
+   * Encodes UTF-8 {@code utf8} (null: empty) into {@code size} bytes at {@code off}, padded per
+   * {@code pad}.
    *
    * @return false, writing nothing, when the bytes do not fit
    */
@@ -57,10 +62,19 @@ final class H5Strings {
     return true;
   }
 
-  /** The error for a value of {@code utf8} bytes too long for a fixed {@code size}-byte string type. */
+  /**
+   * The error for a value of {@code utf8} bytes too long for a fixed {@code size}-byte string type.
+   */
   static H5SwmrDataException tooLong(String where, byte[] utf8, int size) {
-    return new H5SwmrDataException(where + "string of " + utf8.length + " UTF-8 bytes does not fit the fixed "
-        + size + "-byte string type: \"" + abbreviate(new String(utf8, StandardCharsets.UTF_8)) + "\"");
+    return new H5SwmrDataException(
+        where
+            + "string of "
+            + utf8.length
+            + " UTF-8 bytes does not fit the fixed "
+            + size
+            + "-byte string type: \""
+            + abbreviate(new String(utf8, StandardCharsets.UTF_8))
+            + "\"");
   }
 
   private static String abbreviate(String s) {

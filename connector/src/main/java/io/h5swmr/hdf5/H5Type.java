@@ -10,24 +10,33 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An HDF5 datatype as an immutable, serializable tree: what a dataset stores, independent of any open file.
+ * An HDF5 datatype as an immutable, serializable tree: what a dataset stores, independent of any
+ * open file.
  *
- * <p>Obtained from {@link H5DatasetInfo#type()} when reading, and built with the static factories when creating
- * a dataset. {@link #toString()} is the readable name used in messages, e.g. {@code "uint16 (big-endian)"} or
- * {@code "compound{x: float64, name: vlen utf-8 string}"}.
+ * <p>Obtained from {@link H5DatasetInfo#type()} when reading, and built with the static factories
+ * when creating a dataset. {@link #toString()} is the readable name used in messages, e.g. {@code
+ * "uint16 (big-endian)"} or {@code "compound{x: float64, name: vlen utf-8 string}"}.
  */
 public final class H5Type implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The HDF5 type class. */
   public enum Kind {
-    INTEGER, FLOAT, STRING, ENUM, COMPOUND, ARRAY,
+    INTEGER,
+    FLOAT,
+    STRING,
+    ENUM,
+    COMPOUND,
+    ARRAY,
     /** Reference, opaque, vlen sequence, bitfield, time: described but not readable as values. */
     UNSUPPORTED
   }
 
   /** Character set of a string type. */
-  public enum Charset { ASCII, UTF8 }
+  public enum Charset {
+    ASCII,
+    UTF8
+  }
 
   /** How a fixed-length string fills its unused bytes (HDF5 STRPAD). */
   public enum StringPad {
@@ -67,7 +76,9 @@ public final class H5Type implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Member && ((Member) o).name.equals(name) && ((Member) o).offset == offset
+      return o instanceof Member
+          && ((Member) o).name.equals(name)
+          && ((Member) o).offset == offset
           && ((Member) o).type.equals(type);
     }
 
@@ -96,9 +107,20 @@ public final class H5Type implements Serializable {
   private final long[] arrayDims;
   private final String className; // unsupported kinds
 
-  private H5Type(Kind kind, int size, boolean signed, boolean bigEndian, boolean variable, Charset charset,
-      StringPad pad, H5Type base, List<String> enumNames, long[] enumValues, List<Member> members,
-      long[] arrayDims, String className) {
+  private H5Type(
+      Kind kind,
+      int size,
+      boolean signed,
+      boolean bigEndian,
+      boolean variable,
+      Charset charset,
+      StringPad pad,
+      H5Type base,
+      List<String> enumNames,
+      long[] enumValues,
+      List<Member> members,
+      long[] arrayDims,
+      String className) {
     this.kind = kind;
     this.size = size;
     this.signed = signed;
@@ -119,10 +141,23 @@ public final class H5Type implements Serializable {
   /** An integer of {@code size} bytes (1, 2, 4 or 8). */
   public static H5Type integer(int size, boolean signed, ByteOrder order) {
     if (size != 1 && size != 2 && size != 4 && size != 8) {
-      throw new H5SwmrDataException("unsupported integer size " + size + " bytes; valid sizes are 1, 2, 4, 8");
+      throw new H5SwmrDataException(
+          "unsupported integer size " + size + " bytes; valid sizes are 1, 2, 4, 8");
     }
-    return new H5Type(Kind.INTEGER, size, signed, order == ByteOrder.BIG_ENDIAN, false, null, null, null, null,
-        null, null, null, null);
+    return new H5Type(
+        Kind.INTEGER,
+        size,
+        signed,
+        order == ByteOrder.BIG_ENDIAN,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A little-endian integer of {@code size} bytes. */
@@ -149,10 +184,23 @@ public final class H5Type implements Serializable {
   /** An IEEE float of {@code size} bytes: 2 (half precision, as h5py writes float16), 4 or 8. */
   public static H5Type floating(int size, ByteOrder order) {
     if (size != 2 && size != 4 && size != 8) {
-      throw new H5SwmrDataException("unsupported float size " + size + " bytes; valid sizes are 2, 4, 8");
+      throw new H5SwmrDataException(
+          "unsupported float size " + size + " bytes; valid sizes are 2, 4, 8");
     }
-    return new H5Type(Kind.FLOAT, size, true, order == ByteOrder.BIG_ENDIAN, false, null, null, null, null,
-        null, null, null, null);
+    return new H5Type(
+        Kind.FLOAT,
+        size,
+        true,
+        order == ByteOrder.BIG_ENDIAN,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   public static H5Type float16() {
@@ -169,8 +217,20 @@ public final class H5Type implements Serializable {
 
   /** A variable-length string (what h5py writes for Python {@code str}). */
   public static H5Type vlenString(Charset charset) {
-    return new H5Type(Kind.STRING, 0, false, false, true, Objects.requireNonNull(charset), StringPad.NULLTERM,
-        null, null, null, null, null, null);
+    return new H5Type(
+        Kind.STRING,
+        0,
+        false,
+        false,
+        true,
+        Objects.requireNonNull(charset),
+        StringPad.NULLTERM,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A variable-length UTF-8 string. */
@@ -183,8 +243,20 @@ public final class H5Type implements Serializable {
     if (length < 1) {
       throw new H5SwmrDataException("fixed-length string needs at least 1 byte, got " + length);
     }
-    return new H5Type(Kind.STRING, length, false, false, false, Objects.requireNonNull(charset),
-        Objects.requireNonNull(pad), null, null, null, null, null, null);
+    return new H5Type(
+        Kind.STRING,
+        length,
+        false,
+        false,
+        false,
+        Objects.requireNonNull(charset),
+        Objects.requireNonNull(pad),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** An enum over an integer base type; names and values pair up by index. */
@@ -193,11 +265,27 @@ public final class H5Type implements Serializable {
       throw new H5SwmrDataException("enum base must be an integer type, got " + base);
     }
     if (names.size() != values.length) {
-      throw new H5SwmrDataException("enum needs one value per name: " + names.size() + " names, "
-          + values.length + " values");
+      throw new H5SwmrDataException(
+          "enum needs one value per name: "
+              + names.size()
+              + " names, "
+              + values.length
+              + " values");
     }
-    return new H5Type(Kind.ENUM, base.size, base.signed, base.bigEndian, false, null, null, base,
-        List.copyOf(names), values.clone(), null, null, null);
+    return new H5Type(
+        Kind.ENUM,
+        base.size,
+        base.signed,
+        base.bigEndian,
+        false,
+        null,
+        null,
+        base,
+        List.copyOf(names),
+        values.clone(),
+        null,
+        null,
+        null);
   }
 
   /** The h5py boolean: enum of int8 {@code {FALSE: 0, TRUE: 1}}. */
@@ -208,8 +296,11 @@ public final class H5Type implements Serializable {
   /** A compound whose members are laid out packed, in the given order. Names must be unique. */
   public static H5Type compound(List<String> names, List<H5Type> types) {
     if (names.size() != types.size() || names.isEmpty()) {
-      throw new H5SwmrDataException("compound needs one type per member name and at least one member: "
-          + names + " / " + types);
+      throw new H5SwmrDataException(
+          "compound needs one type per member name and at least one member: "
+              + names
+              + " / "
+              + types);
     }
     List<Member> ms = new ArrayList<>(names.size());
     long offset = 0;
@@ -225,8 +316,20 @@ public final class H5Type implements Serializable {
   }
 
   static H5Type fromMembers(List<Member> members, int size) {
-    return new H5Type(Kind.COMPOUND, size, false, false, false, null, null, null, null, null,
-        Collections.unmodifiableList(new ArrayList<>(members)), null, null);
+    return new H5Type(
+        Kind.COMPOUND,
+        size,
+        false,
+        false,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        Collections.unmodifiableList(new ArrayList<>(members)),
+        null,
+        null);
   }
 
   /** A fixed-size array of {@code base} with the given dimensions. */
@@ -237,17 +340,45 @@ public final class H5Type implements Serializable {
     long n = 1;
     for (long d : dims) {
       if (d < 1) {
-        throw new H5SwmrDataException("array dimensions must be positive, got " + Arrays.toString(dims));
+        throw new H5SwmrDataException(
+            "array dimensions must be positive, got " + Arrays.toString(dims));
       }
       n *= d;
     }
-    return new H5Type(Kind.ARRAY, (int) (n * base.storageSize()), false, false, false, null, null, base, null,
-        null, null, dims.clone(), null);
+    return new H5Type(
+        Kind.ARRAY,
+        (int) (n * base.storageSize()),
+        false,
+        false,
+        false,
+        null,
+        null,
+        base,
+        null,
+        null,
+        null,
+        dims.clone(),
+        null);
   }
 
-  /** A type this connector cannot read as values; {@code className} is the HDF5 class, e.g. "H5T_OPAQUE". */
+  /**
+   * A type this connector cannot read as values; {@code className} is the HDF5 class, e.g.
+   * "H5T_OPAQUE".
+   */
   public static H5Type unsupported(String className, int size) {
-    return new H5Type(Kind.UNSUPPORTED, size, false, false, false, null, null, null, null, null, null, null,
+    return new H5Type(
+        Kind.UNSUPPORTED,
+        size,
+        false,
+        false,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         Objects.requireNonNull(className));
   }
 
@@ -316,9 +447,9 @@ public final class H5Type implements Serializable {
   }
 
   /**
-   * Enum value {@code value} as text: its member name, or, for a stored value that is no member of the type
-   * (netCDF-4 enums and instrument status codes often hold such values), the number in decimal, as h5py returns
-   * it. Never null: a stored value is never lost.
+   * Enum value {@code value} as text: its member name, or, for a stored value that is no member of
+   * the type (netCDF-4 enums and instrument status codes often hold such values), the number in
+   * decimal, as h5py returns it. Never null: a stored value is never lost.
    */
   public String enumText(long value) {
     String name = enumName(value);
@@ -328,7 +459,9 @@ public final class H5Type implements Serializable {
     return !signed && size == 8 ? Long.toUnsignedString(value) : Long.toString(value);
   }
 
-  /** True for the h5py boolean: an enum of a 1-byte signed integer with exactly {FALSE: 0, TRUE: 1}. */
+  /**
+   * True for the h5py boolean: an enum of a 1-byte signed integer with exactly {FALSE: 0, TRUE: 1}.
+   */
   public boolean isBoolean() {
     if (kind != Kind.ENUM || size != 1 || !signed || enumNames.size() != 2) {
       return false;
@@ -356,7 +489,9 @@ public final class H5Type implements Serializable {
     return arrayDims == null ? new long[0] : arrayDims.clone();
   }
 
-  /** The HDF5 class name of an unsupported type (e.g. "H5T_REFERENCE"); null for supported kinds. */
+  /**
+   * The HDF5 class name of an unsupported type (e.g. "H5T_REFERENCE"); null for supported kinds.
+   */
   public String className() {
     return className;
   }
@@ -394,8 +529,9 @@ public final class H5Type implements Serializable {
       case INTEGER:
       case ENUM:
         if (t.signed) {
-          return t.size == 1 ? H5MemKind.BYTE : t.size == 2 ? H5MemKind.SHORT
-              : t.size == 4 ? H5MemKind.INT : H5MemKind.LONG;
+          return t.size == 1
+              ? H5MemKind.BYTE
+              : t.size == 2 ? H5MemKind.SHORT : t.size == 4 ? H5MemKind.INT : H5MemKind.LONG;
         }
         return t.size == 1 ? H5MemKind.SHORT : t.size == 2 ? H5MemKind.INT : H5MemKind.LONG;
       case FLOAT:
@@ -403,7 +539,8 @@ public final class H5Type implements Serializable {
       case STRING:
         return H5MemKind.STRING;
       default:
-        throw new H5SwmrDataException("unsupported type " + t + ": it has no single Java value kind");
+        throw new H5SwmrDataException(
+            "unsupported type " + t + ": it has no single Java value kind");
     }
   }
 
@@ -418,17 +555,37 @@ public final class H5Type implements Serializable {
       return false;
     }
     H5Type t = (H5Type) o;
-    return kind == t.kind && size == t.size && signed == t.signed && bigEndian == t.bigEndian
-        && variable == t.variable && charset == t.charset && pad == t.pad && Objects.equals(base, t.base)
-        && Objects.equals(enumNames, t.enumNames) && Arrays.equals(enumValues, t.enumValues)
-        && Objects.equals(members, t.members) && Arrays.equals(arrayDims, t.arrayDims)
+    return kind == t.kind
+        && size == t.size
+        && signed == t.signed
+        && bigEndian == t.bigEndian
+        && variable == t.variable
+        && charset == t.charset
+        && pad == t.pad
+        && Objects.equals(base, t.base)
+        && Objects.equals(enumNames, t.enumNames)
+        && Arrays.equals(enumValues, t.enumValues)
+        && Objects.equals(members, t.members)
+        && Arrays.equals(arrayDims, t.arrayDims)
         && Objects.equals(className, t.className);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, size, signed, bigEndian, variable, charset, pad, base, enumNames,
-        Arrays.hashCode(enumValues), members, Arrays.hashCode(arrayDims), className);
+    return Objects.hash(
+        kind,
+        size,
+        signed,
+        bigEndian,
+        variable,
+        charset,
+        pad,
+        base,
+        enumNames,
+        Arrays.hashCode(enumValues),
+        members,
+        Arrays.hashCode(arrayDims),
+        className);
   }
 
   @Override
@@ -441,7 +598,8 @@ public final class H5Type implements Serializable {
         return "float" + (size * 8) + endian;
       case STRING:
         String cs = charset == Charset.UTF8 ? "utf-8" : "ascii";
-        return variable ? "vlen " + cs + " string"
+        return variable
+            ? "vlen " + cs + " string"
             : "fixed " + size + "-byte " + cs + " string (" + pad.name().toLowerCase() + ")";
       case ENUM:
         if (isBoolean()) {

@@ -9,14 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Converts between native datatype ids and {@link H5Type}: describing a file's type, creating file types for
- * new datasets and creating the native memory types reads and writes use. Every method must run under the
- * native guard; every returned id is new and owned by the caller.
+ * Converts between native datatype ids and {@link H5Type}: describing a file's type, creating file
+ * types for new datasets and creating the native memory types reads and writes use. Every method
+ * must run under the native guard; every returned id is new and owned by the caller.
  */
 final class H5Types {
   private H5Types() {}
 
-  /** Describes the datatype {@code tid}; never fails on exotic types, which become {@link H5Type#unsupported}. */
+  /**
+   * Describes the datatype {@code tid}; never fails on exotic types, which become {@link
+   * H5Type#unsupported}.
+   */
   static H5Type describe(long tid) throws Exception {
     int cls = H5.H5Tget_class(tid);
     int size = (int) H5.H5Tget_size(tid);
@@ -33,14 +36,20 @@ final class H5Types {
       return H5Type.floating(size, order(tid));
     }
     if (cls == HDF5Constants.H5T_STRING) {
-      H5Type.Charset cs = H5.H5Tget_cset(tid) == HDF5Constants.H5T_CSET_UTF8
-          ? H5Type.Charset.UTF8 : H5Type.Charset.ASCII;
+      H5Type.Charset cs =
+          H5.H5Tget_cset(tid) == HDF5Constants.H5T_CSET_UTF8
+              ? H5Type.Charset.UTF8
+              : H5Type.Charset.ASCII;
       if (H5.H5Tis_variable_str(tid)) {
         return H5Type.vlenString(cs);
       }
       int pad = H5.H5Tget_strpad(tid);
-      H5Type.StringPad p = pad == HDF5Constants.H5T_STR_NULLPAD ? H5Type.StringPad.NULLPAD
-          : pad == HDF5Constants.H5T_STR_SPACEPAD ? H5Type.StringPad.SPACEPAD : H5Type.StringPad.NULLTERM;
+      H5Type.StringPad p =
+          pad == HDF5Constants.H5T_STR_NULLPAD
+              ? H5Type.StringPad.NULLPAD
+              : pad == HDF5Constants.H5T_STR_SPACEPAD
+                  ? H5Type.StringPad.SPACEPAD
+                  : H5Type.StringPad.NULLTERM;
       return H5Type.fixedString(size, cs, p);
     }
     if (cls == HDF5Constants.H5T_ENUM) {
@@ -87,96 +96,129 @@ final class H5Types {
   }
 
   private static ByteOrder order(long tid) throws Exception {
-    return H5.H5Tget_order(tid) == HDF5Constants.H5T_ORDER_BE ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    return H5.H5Tget_order(tid) == HDF5Constants.H5T_ORDER_BE
+        ? ByteOrder.BIG_ENDIAN
+        : ByteOrder.LITTLE_ENDIAN;
   }
 
   private static long decodeInteger(byte[] raw, H5Type base) {
     ByteBuffer b = ByteBuffer.wrap(raw, 0, base.size()).order(base.byteOrder());
     switch (base.size()) {
-      case 1: return base.isSigned() ? b.get() : b.get() & 0xFFL;
-      case 2: return base.isSigned() ? b.getShort() : b.getShort() & 0xFFFFL;
-      case 4: return base.isSigned() ? b.getInt() : b.getInt() & 0xFFFFFFFFL;
-      default: return b.getLong();
+      case 1:
+        return base.isSigned() ? b.get() : b.get() & 0xFFL;
+      case 2:
+        return base.isSigned() ? b.getShort() : b.getShort() & 0xFFFFL;
+      case 4:
+        return base.isSigned() ? b.getInt() : b.getInt() & 0xFFFFFFFFL;
+      default:
+        return b.getLong();
     }
   }
 
   private static byte[] encodeInteger(long value, H5Type base) {
     ByteBuffer b = ByteBuffer.allocate(base.size()).order(base.byteOrder());
     switch (base.size()) {
-      case 1: b.put((byte) value); break;
-      case 2: b.putShort((short) value); break;
-      case 4: b.putInt((int) value); break;
-      default: b.putLong(value); break;
+      case 1:
+        b.put((byte) value);
+        break;
+      case 2:
+        b.putShort((short) value);
+        break;
+      case 4:
+        b.putInt((int) value);
+        break;
+      default:
+        b.putLong(value);
+        break;
     }
     return b.array();
   }
 
-  /** Creates the file (storage) datatype for {@code t}: exactly its sizes, byte orders and string rules. */
+  /**
+   * Creates the file (storage) datatype for {@code t}: exactly its sizes, byte orders and string
+   * rules.
+   */
   static long createFileType(H5Type t) throws Exception {
     switch (t.kind()) {
-      case INTEGER: {
-        long src;
-        switch (t.size()) {
-          case 1: src = t.isSigned() ? HDF5Constants.H5T_STD_I8LE : HDF5Constants.H5T_STD_U8LE; break;
-          case 2: src = t.isSigned() ? HDF5Constants.H5T_STD_I16LE : HDF5Constants.H5T_STD_U16LE; break;
-          case 4: src = t.isSigned() ? HDF5Constants.H5T_STD_I32LE : HDF5Constants.H5T_STD_U32LE; break;
-          default: src = t.isSigned() ? HDF5Constants.H5T_STD_I64LE : HDF5Constants.H5T_STD_U64LE; break;
+      case INTEGER:
+        {
+          long src;
+          switch (t.size()) {
+            case 1:
+              src = t.isSigned() ? HDF5Constants.H5T_STD_I8LE : HDF5Constants.H5T_STD_U8LE;
+              break;
+            case 2:
+              src = t.isSigned() ? HDF5Constants.H5T_STD_I16LE : HDF5Constants.H5T_STD_U16LE;
+              break;
+            case 4:
+              src = t.isSigned() ? HDF5Constants.H5T_STD_I32LE : HDF5Constants.H5T_STD_U32LE;
+              break;
+            default:
+              src = t.isSigned() ? HDF5Constants.H5T_STD_I64LE : HDF5Constants.H5T_STD_U64LE;
+              break;
+          }
+          return withOrder(H5.H5Tcopy(src), t);
         }
-        return withOrder(H5.H5Tcopy(src), t);
-      }
-      case FLOAT: {
-        if (t.size() == 2) {
-          // IEEE half precision, laid out as h5py does (1 sign, 5 exponent, 10 mantissa bits, bias 15).
-          long id = H5.H5Tcopy(HDF5Constants.H5T_IEEE_F32LE);
-          H5.H5Tset_fields(id, 15L, 10L, 5L, 0L, 10L);
-          H5.H5Tset_size(id, 2);
-          H5.H5Tset_ebias(id, 15);
-          return withOrder(id, t);
+      case FLOAT:
+        {
+          if (t.size() == 2) {
+            // IEEE half precision, laid out as h5py does (1 sign, 5 exponent, 10 mantissa bits,
+            // bias 15).
+            long id = H5.H5Tcopy(HDF5Constants.H5T_IEEE_F32LE);
+            H5.H5Tset_fields(id, 15L, 10L, 5L, 0L, 10L);
+            H5.H5Tset_size(id, 2);
+            H5.H5Tset_ebias(id, 15);
+            return withOrder(id, t);
+          }
+          return withOrder(
+              H5.H5Tcopy(
+                  t.size() == 4 ? HDF5Constants.H5T_IEEE_F32LE : HDF5Constants.H5T_IEEE_F64LE),
+              t);
         }
-        return withOrder(H5.H5Tcopy(t.size() == 4 ? HDF5Constants.H5T_IEEE_F32LE
-            : HDF5Constants.H5T_IEEE_F64LE), t);
-      }
       case STRING:
         return createStringType(t);
-      case ENUM: {
-        long id;
-        try (H5Id base = H5Id.type(createFileType(t.base()))) {
-          id = H5.H5Tenum_create(base.id());
-        }
-        List<String> names = t.enumNames();
-        long[] values = t.enumValues();
-        for (int i = 0; i < names.size(); i++) {
-          H5.H5Tenum_insert(id, names.get(i), encodeInteger(values[i], t.base()));
-        }
-        return id;
-      }
-      case COMPOUND: {
-        List<H5Type.Member> members = t.members();
-        List<H5Id> ids = new ArrayList<>(members.size());
-        try {
-          long total = 0;
-          for (H5Type.Member m : members) {
-            H5Id mid = H5Id.type(createFileType(m.type()));
-            ids.add(mid);
-            total += H5.H5Tget_size(mid.id());
+      case ENUM:
+        {
+          long id;
+          try (H5Id base = H5Id.type(createFileType(t.base()))) {
+            id = H5.H5Tenum_create(base.id());
           }
-          long id = H5.H5Tcreate(HDF5Constants.H5T_COMPOUND, total);
-          long offset = 0;
-          for (int i = 0; i < members.size(); i++) {
-            H5Names.tinsert(id, members.get(i).name(), offset, ids.get(i).id());
-            offset += H5.H5Tget_size(ids.get(i).id());
+          List<String> names = t.enumNames();
+          long[] values = t.enumValues();
+          for (int i = 0; i < names.size(); i++) {
+            H5.H5Tenum_insert(id, names.get(i), encodeInteger(values[i], t.base()));
           }
           return id;
-        } finally {
-          ids.forEach(H5Id::close);
         }
-      }
-      case ARRAY: {
-        try (H5Id base = H5Id.type(createFileType(t.base()))) {
-          long[] dims = t.arrayDims();
-          return H5.H5Tarray_create(base.id(), dims.length, dims);
+      case COMPOUND:
+        {
+          List<H5Type.Member> members = t.members();
+          List<H5Id> ids = new ArrayList<>(members.size());
+          try {
+            long total = 0;
+            for (H5Type.Member m : members) {
+              H5Id mid = H5Id.type(createFileType(m.type()));
+              ids.add(mid);
+              total += H5.H5Tget_size(mid.id());
+            }
+            long id = H5.H5Tcreate(HDF5Constants.H5T_COMPOUND, total);
+            long offset = 0;
+            for (int i = 0; i < members.size(); i++) {
+              H5Names.tinsert(id, members.get(i).name(), offset, ids.get(i).id());
+              offset += H5.H5Tget_size(ids.get(i).id());
+            }
+            return id;
+          } finally {
+            ids.forEach(H5Id::close);
+          }
         }
-      }
+      case ARRAY:
+        {
+          try (H5Id base = H5Id.type(createFileType(t.base()))) {
+            long[] dims = t.arrayDims();
+            return H5.H5Tarray_create(base.id(), dims.length, dims);
+          }
+        }
       default:
         throw new H5SwmrDataException("cannot create a dataset of unsupported type " + t);
     }
@@ -192,25 +234,33 @@ final class H5Types {
   private static long createStringType(H5Type t) throws Exception {
     long id = H5.H5Tcopy(HDF5Constants.H5T_C_S1);
     H5.H5Tset_size(id, t.isVariableLength() ? HDF5Constants.H5T_VARIABLE : t.size());
-    H5.H5Tset_cset(id, t.charset() == H5Type.Charset.UTF8 ? HDF5Constants.H5T_CSET_UTF8
-        : HDF5Constants.H5T_CSET_ASCII);
-    H5.H5Tset_strpad(id, t.pad() == H5Type.StringPad.NULLPAD ? HDF5Constants.H5T_STR_NULLPAD
-        : t.pad() == H5Type.StringPad.SPACEPAD ? HDF5Constants.H5T_STR_SPACEPAD : HDF5Constants.H5T_STR_NULLTERM);
+    H5.H5Tset_cset(
+        id,
+        t.charset() == H5Type.Charset.UTF8
+            ? HDF5Constants.H5T_CSET_UTF8
+            : HDF5Constants.H5T_CSET_ASCII);
+    H5.H5Tset_strpad(
+        id,
+        t.pad() == H5Type.StringPad.NULLPAD
+            ? HDF5Constants.H5T_STR_NULLPAD
+            : t.pad() == H5Type.StringPad.SPACEPAD
+                ? HDF5Constants.H5T_STR_SPACEPAD
+                : HDF5Constants.H5T_STR_NULLTERM);
     return id;
   }
 
   /**
-   * Creates the native memory type for a value of {@code t} (a scalar or an array of scalars) held in Java as
-   * {@code kind}: the native type of {@code kind} (NATIVE_UINT64 for unsigned 64-bit sources so the raw bits
-   * survive), arrays of it, or for strings the string type itself.
+   * Creates the native memory type for a value of {@code t} (a scalar or an array of scalars) held
+   * in Java as {@code kind}: the native type of {@code kind} (NATIVE_UINT64 for unsigned 64-bit
+   * sources so the raw bits survive), arrays of it, or for strings the string type itself.
    */
   static long createMemType(H5Type t, H5MemKind kind) throws Exception {
     return createMemType(t, kind, false);
   }
 
   /**
-   * As {@link #createMemType(H5Type, H5MemKind)}; {@code forWrite} makes enums native enums with the same
-   * members, because HDF5 converts enum to integer but not integer to enum.
+   * As {@link #createMemType(H5Type, H5MemKind)}; {@code forWrite} makes enums native enums with
+   * the same members, because HDF5 converts enum to integer but not integer to enum.
    */
   static long createMemType(H5Type t, H5MemKind kind, boolean forWrite) throws Exception {
     if (t.kind() == H5Type.Kind.ARRAY) {
@@ -224,8 +274,12 @@ final class H5Types {
     }
     if (forWrite && t.kind() == H5Type.Kind.ENUM) {
       if (kind == H5MemKind.FLOAT || kind == H5MemKind.DOUBLE) {
-        throw new H5SwmrDataException("enum " + t + " must be written from integer values (byte[], short[], "
-            + "int[], long[]), not " + kind.arrayClass().getSimpleName());
+        throw new H5SwmrDataException(
+            "enum "
+                + t
+                + " must be written from integer values (byte[], short[], "
+                + "int[], long[]), not "
+                + kind.arrayClass().getSimpleName());
       }
       long id = H5.H5Tenum_create(nativeType(kind, t));
       H5Type base = H5Type.integer(kind.bytes(), true, ByteOrder.nativeOrder());
@@ -239,19 +293,29 @@ final class H5Types {
     return H5.H5Tcopy(nativeType(kind, t));
   }
 
-  /** The predefined native type (never closed) for {@code kind}, given the source scalar {@code t}. */
+  /**
+   * The predefined native type (never closed) for {@code kind}, given the source scalar {@code t}.
+   */
   static long nativeType(H5MemKind kind, H5Type t) {
     switch (kind) {
-      case BYTE: return HDF5Constants.H5T_NATIVE_INT8;
-      case SHORT: return HDF5Constants.H5T_NATIVE_INT16;
-      case INT: return HDF5Constants.H5T_NATIVE_INT32;
+      case BYTE:
+        return HDF5Constants.H5T_NATIVE_INT8;
+      case SHORT:
+        return HDF5Constants.H5T_NATIVE_INT16;
+      case INT:
+        return HDF5Constants.H5T_NATIVE_INT32;
       case LONG:
-        boolean unsigned64 = (t.kind() == H5Type.Kind.INTEGER || t.kind() == H5Type.Kind.ENUM)
-            && !t.isSigned() && t.size() == 8;
+        boolean unsigned64 =
+            (t.kind() == H5Type.Kind.INTEGER || t.kind() == H5Type.Kind.ENUM)
+                && !t.isSigned()
+                && t.size() == 8;
         return unsigned64 ? HDF5Constants.H5T_NATIVE_UINT64 : HDF5Constants.H5T_NATIVE_INT64;
-      case FLOAT: return HDF5Constants.H5T_NATIVE_FLOAT;
-      case DOUBLE: return HDF5Constants.H5T_NATIVE_DOUBLE;
-      default: throw new IllegalArgumentException("no native numeric type for " + t);
+      case FLOAT:
+        return HDF5Constants.H5T_NATIVE_FLOAT;
+      case DOUBLE:
+        return HDF5Constants.H5T_NATIVE_DOUBLE;
+      default:
+        throw new IllegalArgumentException("no native numeric type for " + t);
     }
   }
 
@@ -262,7 +326,9 @@ final class H5Types {
     return Math.toIntExact(leafSize * t.elementsPerValue());
   }
 
-  /** Bytes of one scalar leaf in memory: a {@code char*} for vlen strings, else the type's own size. */
+  /**
+   * Bytes of one scalar leaf in memory: a {@code char*} for vlen strings, else the type's own size.
+   */
   static int leafMemSize(H5Type leaf) {
     return leaf.kind() == H5Type.Kind.STRING && leaf.isVariableLength() ? Long.BYTES : leaf.size();
   }

@@ -4,33 +4,42 @@ import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Whether a value can be stored in an HDF5 leaf type as given. HDF5's own conversions clamp integers (300 into
- * {@code uint8} becomes 255, -1 becomes 0), turn floats too large for the target into infinity, and C strings
- * end at the first NUL byte; every write of this layer checks its values here first and refuses instead.
+ * Whether a value can be stored in an HDF5 leaf type as given. HDF5's own conversions clamp
+ * integers (300 into {@code uint8} becomes 255, -1 becomes 0), turn floats too large for the target
+ * into infinity, and C strings end at the first NUL byte; every write of this layer checks its
+ * values here first and refuses instead.
  *
  * <p>The rules ("never store a value other than the one given"):
+ *
  * <ul>
- *   <li>integers and enums: the value must lie in the stored type's range (enums: be one of its members);
- *   <li>floats into a narrower float ({@code float}/{@code double} into {@code float16}, {@code double} into
- *       {@code float32}): finite values must stay finite and non-zero values must stay non-zero; rounding to the
- *       nearest value of the stored precision is what storing in that type means and is accepted;
- *       NaN and ±infinity are stored as such;
+ *   <li>integers and enums: the value must lie in the stored type's range (enums: be one of its
+ *       members);
+ *   <li>floats into a narrower float ({@code float}/{@code double} into {@code float16}, {@code
+ *       double} into {@code float32}): finite values must stay finite and non-zero values must stay
+ *       non-zero; rounding to the nearest value of the stored precision is what storing in that
+ *       type means and is accepted; NaN and ±infinity are stored as such;
  *   <li>floats into integers: only integral values in range;
- *   <li>strings: no NUL character (U+0000) — HDF5 strings are NUL-terminated or NUL-padded, so a NUL would end
- *       or trim the stored value (h5py refuses them in variable-length strings for the same reason).
+ *   <li>strings: no NUL character (U+0000) — HDF5 strings are NUL-terminated or NUL-padded, so a
+ *       NUL would end or trim the stored value (h5py refuses them in variable-length strings for
+ *       the same reason).
  * </ul>
- * Used by the write path twice: in the Spark tasks before staging (fail fast) and by {@link H5Dataset#write}
- * right before the native write (every write, also through the Java API).
+ *
+ * Used by the write path twice: in the Spark tasks before staging (fail fast) and by {@link
+ * H5Dataset#write} right before the native write (every write, also through the Java API).
  */
 public final class H5ValueCheck {
   /** Largest finite IEEE half-precision value. */
   static final double FLOAT16_MAX = 65504.0;
+
   /** Values of smaller magnitude round to zero in float16 (half the smallest subnormal, 2^-25). */
   static final double FLOAT16_ZERO_BELOW = Math.scalb(1.0, -25);
 
   private H5ValueCheck() {}
 
-  /** True when integer {@code v} can be stored in {@code leaf} (an integer, enum or float type) as given. */
+  /**
+   * True when integer {@code v} can be stored in {@code leaf} (an integer, enum or float type) as
+   * given.
+   */
   public static boolean fits(H5Type leaf, long v) {
     switch (leaf.kind()) {
       case INTEGER:
@@ -94,9 +103,10 @@ public final class H5ValueCheck {
   }
 
   /**
-   * Index (from 0 at {@code from}) of the first of the {@code n} values of {@code array} ({@code byte[]} …
-   * {@code double[]}, {@code String[]} or {@code byte[][]}) that {@code leaf} cannot store as given, or -1.
-   * {@code unsigned64} marks a {@code long[]} holding raw uint64 bits (always stored as given into uint64).
+   * Index (from 0 at {@code from}) of the first of the {@code n} values of {@code array} ({@code
+   * byte[]} … {@code double[]}, {@code String[]} or {@code byte[][]}) that {@code leaf} cannot
+   * store as given, or -1. {@code unsigned64} marks a {@code long[]} holding raw uint64 bits
+   * (always stored as given into uint64).
    */
   public static int firstMisfit(H5Type leaf, Object array, int from, int n, boolean unsigned64) {
     if (alwaysFits(leaf, array, unsigned64)) {
@@ -106,7 +116,9 @@ public final class H5ValueCheck {
       Object[] a = (Object[]) array;
       for (int i = 0; i < n; i++) {
         Object v = a[from + i];
-        if (v instanceof String ? !fitsString((String) v) : v instanceof byte[] && !fitsString((byte[]) v)) {
+        if (v instanceof String
+            ? !fitsString((String) v)
+            : v instanceof byte[] && !fitsString((byte[]) v)) {
           return i;
         }
       }
@@ -126,19 +138,27 @@ public final class H5ValueCheck {
     return -1;
   }
 
-  /** True when every value of the array's element type fits {@code leaf} (no need to look at the values). */
+  /**
+   * True when every value of the array's element type fits {@code leaf} (no need to look at the
+   * values).
+   */
   private static boolean alwaysFits(H5Type leaf, Object array, boolean unsigned64) {
     H5Type.Kind k = leaf.kind();
     if (k == H5Type.Kind.INTEGER && leaf.isSigned()) {
-      int bytes = array instanceof byte[] ? 1 : array instanceof short[] ? 2 : array instanceof int[] ? 4
-          : array instanceof long[] ? 8 : Integer.MAX_VALUE;
+      int bytes =
+          array instanceof byte[]
+              ? 1
+              : array instanceof short[]
+                  ? 2
+                  : array instanceof int[] ? 4 : array instanceof long[] ? 8 : Integer.MAX_VALUE;
       return bytes <= leaf.size();
     }
     if (k == H5Type.Kind.INTEGER && leaf.size() == 8 && unsigned64) {
       return array instanceof long[];
     }
     if (k == H5Type.Kind.FLOAT) {
-      return (array instanceof double[] && leaf.size() == 8) || (array instanceof float[] && leaf.size() >= 4);
+      return (array instanceof double[] && leaf.size() == 8)
+          || (array instanceof float[] && leaf.size() >= 4);
     }
     return false;
   }
@@ -161,7 +181,9 @@ public final class H5ValueCheck {
     switch (leaf.kind()) {
       case INTEGER:
         if (leaf.size() == 8) {
-          return leaf.isSigned() ? Long.MIN_VALUE + " to " + Long.MAX_VALUE : "0 to 18446744073709551615";
+          return leaf.isSigned()
+              ? Long.MIN_VALUE + " to " + Long.MAX_VALUE
+              : "0 to 18446744073709551615";
         }
         return minOf(leaf) + " to " + maxOf(leaf);
       case ENUM:
@@ -177,10 +199,16 @@ public final class H5ValueCheck {
           return "magnitudes 2^-25 (about 3.0e-8) to 65504, 0, NaN or infinity; values are rounded to the "
               + "nearest float16";
         }
-        return leaf.size() == 4 ? "magnitudes up to " + Float.MAX_VALUE + " that do not round to 0, 0, NaN or "
-            + "infinity" : "any double";
+        return leaf.size() == 4
+            ? "magnitudes up to "
+                + Float.MAX_VALUE
+                + " that do not round to 0, 0, NaN or "
+                + "infinity"
+            : "any double";
       case STRING:
-        return (leaf.isVariableLength() ? "any text" : "text of at most " + leaf.size() + " UTF-8 bytes")
+        return (leaf.isVariableLength()
+                ? "any text"
+                : "text of at most " + leaf.size() + " UTF-8 bytes")
             + " without NUL characters (U+0000)";
       default:
         return String.valueOf(leaf);

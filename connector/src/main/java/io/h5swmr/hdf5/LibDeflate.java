@@ -7,14 +7,15 @@ import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 
 /**
- * Inflates and deflates zlib streams (HDF5's deflate filter) with the system's libdeflate, which decodes them
- * about 1.6 times as fast as zlib (the library behind Java's {@code Inflater} and HDF5's own filter) and encodes
- * them faster too. Linux distributions install it with libtiff (Debian/Ubuntu {@code libdeflate0}, RHEL
- * {@code libdeflate}); where it is absent, or option {@code libdeflate} is {@code false} ({@link H5Codecs}: its
- * default is the JVM property {@code h5swmr.libdeflate}), {@link H5ChunkFilters} and {@link H5ChunkStore} use
- * {@code Inflater} and {@code Deflater}. Called through JNA's
- * direct mapping: one native call per chunk, outside the HDF5 guard (libdeflate keeps no global state; each thread
- * has a decompressor and compressors of its own).
+ * Inflates and deflates zlib streams (HDF5's deflate filter) with the system's libdeflate, which
+ * decodes them about 1.6 times as fast as zlib (the library behind Java's {@code Inflater} and
+ * HDF5's own filter) and encodes them faster too. Linux distributions install it with libtiff
+ * (Debian/Ubuntu {@code libdeflate0}, RHEL {@code libdeflate}); where it is absent, or option
+ * {@code libdeflate} is {@code false} ({@link H5Codecs}: its default is the JVM property {@code
+ * h5swmr.libdeflate}), {@link H5ChunkFilters} and {@link H5ChunkStore} use {@code Inflater} and
+ * {@code Deflater}. Called through JNA's direct mapping: one native call per chunk, outside the
+ * HDF5 guard (libdeflate keeps no global state; each thread has a decompressor and compressors of
+ * its own).
  */
 final class LibDeflate {
   private static final int SUCCESS = 0;
@@ -22,7 +23,8 @@ final class LibDeflate {
   private static final long KEEP_BYTES = 16L << 20;
   private static final Cleaner CLEANER = Cleaner.create();
   private static final String UNAVAILABLE;
-  private static final ThreadLocal<LibDeflate> PER_THREAD = ThreadLocal.withInitial(LibDeflate::new);
+  private static final ThreadLocal<LibDeflate> PER_THREAD =
+      ThreadLocal.withInitial(LibDeflate::new);
 
   static {
     String why = null;
@@ -55,20 +57,22 @@ final class LibDeflate {
   }
 
   /**
-   * Decodes the zlib stream {@code src[0, len)}. With {@code exact >= 0} the stream must hold exactly that many
-   * bytes; with {@code exact < 0} the size is unknown and the output grows as needed.
+   * Decodes the zlib stream {@code src[0, len)}. With {@code exact >= 0} the stream must hold
+   * exactly that many bytes; with {@code exact < 0} the size is unknown and the output grows as
+   * needed.
    *
-   * @return the decoded bytes, or null when the stream is corrupt or its size differs from {@code exact}
-   *     (the caller then decodes it with {@code Inflater}, whose message says what is wrong)
+   * @return the decoded bytes, or null when the stream is corrupt or its size differs from {@code
+   *     exact} (the caller then decodes it with {@code Inflater}, whose message says what is wrong)
    */
   static byte[] inflate(byte[] src, int len, int exact) {
     return PER_THREAD.get().decode(src, len, exact);
   }
 
   /**
-   * Decodes the zlib stream between {@code src}'s position and limit into {@code dst} from its position, which
-   * must have room for exactly {@code exact} bytes; both buffers direct. Returns false, leaving {@code dst}'s
-   * position, when the stream is corrupt or does not hold exactly {@code exact} bytes; else advances it.
+   * Decodes the zlib stream between {@code src}'s position and limit into {@code dst} from its
+   * position, which must have room for exactly {@code exact} bytes; both buffers direct. Returns
+   * false, leaving {@code dst}'s position, when the stream is corrupt or does not hold exactly
+   * {@code exact} bytes; else advances it.
    */
   static boolean inflate(java.nio.ByteBuffer src, java.nio.ByteBuffer dst, int exact) {
     return PER_THREAD.get().decode(src, dst, exact);
@@ -76,7 +80,8 @@ final class LibDeflate {
 
   private boolean decode(java.nio.ByteBuffer src, java.nio.ByteBuffer dst, int exact) {
     if (dst.remaining() < exact) {
-      throw new IllegalArgumentException("room for " + dst.remaining() + " bytes, " + exact + " wanted");
+      throw new IllegalArgumentException(
+          "room for " + dst.remaining() + " bytes, " + exact + " wanted");
     }
     Pointer in = Native.getDirectBufferPointer(src).share(src.position());
     Pointer out = Native.getDirectBufferPointer(dst).share(dst.position());
@@ -122,8 +127,8 @@ final class LibDeflate {
   }
 
   /**
-   * {@code src[0, len)} as a zlib stream at {@code level} (0-12; zlib's 1-9 mean the same here), or null when
-   * libdeflate has no compressor for that level.
+   * {@code src[0, len)} as a zlib stream at {@code level} (0-12; zlib's 1-9 mean the same here), or
+   * null when libdeflate has no compressor for that level.
    */
   static byte[] deflate(byte[] src, int len, int level) {
     return PER_THREAD.get().encode(src, len, level);
@@ -163,7 +168,9 @@ final class LibDeflate {
     }
   }
 
-  /** Buffers for chunks of usual sizes stay with the thread; a huge chunk's are not kept off-heap. */
+  /**
+   * Buffers for chunks of usual sizes stay with the thread; a huge chunk's are not kept off-heap.
+   */
   private void release() {
     if (in != null && in.size() > KEEP_BYTES) {
       in.close();
@@ -181,12 +188,13 @@ final class LibDeflate {
 
   private static native long libdeflate_zlib_compress_bound(Pointer c, long inBytes);
 
-  private static native long libdeflate_zlib_compress(Pointer c, Pointer in, long inBytes, Pointer out, long avail);
+  private static native long libdeflate_zlib_compress(
+      Pointer c, Pointer in, long inBytes, Pointer out, long avail);
 
   private static native Pointer libdeflate_alloc_decompressor();
 
   private static native void libdeflate_free_decompressor(Pointer d);
 
-  private static native int libdeflate_zlib_decompress(Pointer d, Pointer in, long inBytes, Pointer out,
-      long outAvail, Pointer actualOut);
+  private static native int libdeflate_zlib_decompress(
+      Pointer d, Pointer in, long inBytes, Pointer out, long outAvail, Pointer actualOut);
 }

@@ -9,23 +9,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Processes on this host that hold a file open for writing, found through Linux's {@code /proc/<pid>/fd} (the
- * way {@code fuser} and {@code lsof} do). Only evidence of life: processes of other users, in other containers
- * (PID namespaces) or on other hosts of a shared filesystem are not seen, so an empty answer never proves that
- * no writer exists.
+ * Processes on this host that hold a file open for writing, found through Linux's {@code
+ * /proc/<pid>/fd} (the way {@code fuser} and {@code lsof} do). Only evidence of life: processes of
+ * other users, in other containers (PID namespaces) or on other hosts of a shared filesystem are
+ * not seen, so an empty answer never proves that no writer exists.
  */
 final class LocalOpeners {
   private static final int O_ACCMODE = 3;
 
   private LocalOpeners() {}
 
-  /** Suffix of the write fence's lock file (the journal package's JournalFiles.lock names it so). */
+  /**
+   * Suffix of the write fence's lock file (the journal package's JournalFiles.lock names it so).
+   */
   static final String FENCE_SUFFIX = ".h5swmr-lock";
 
   /**
    * The lock file an h5swmr writer of {@code realTarget} holds open for its whole write session:
-   * {@code .<name>.h5swmr-lock} beside it. The journal package owns the fence and names the same file (a test
-   * checks they agree); this package only recognises it and so does not depend on the journal.
+   * {@code .<name>.h5swmr-lock} beside it. The journal package owns the fence and names the same
+   * file (a test checks they agree); this package only recognises it and so does not depend on the
+   * journal.
    */
   static Path fenceFile(Path realTarget) {
     return realTarget.resolveSibling("." + realTarget.getFileName() + FENCE_SUFFIX);
@@ -37,10 +40,11 @@ final class LocalOpeners {
   }
 
   /**
-   * Other processes with {@code file} open for writing, as "pid N (command)"; empty when none is seen or
-   * {@code /proc} is absent. This process is left out, and so are h5swmr writers (Java or Python): they hold the
-   * file's write fence ({@code .<name>.h5swmr-lock}) open for their whole write session, and the fence, not this
-   * check, serialises them (a paused h5swmr writer must make the next one wait, not fail).
+   * Other processes with {@code file} open for writing, as "pid N (command)"; empty when none is
+   * seen or {@code /proc} is absent. This process is left out, and so are h5swmr writers (Java or
+   * Python): they hold the file's write fence ({@code .<name>.h5swmr-lock}) open for their whole
+   * write session, and the fence, not this check, serialises them (a paused h5swmr writer must make
+   * the next one wait, not fail).
    */
   static List<String> writers(Path file) {
     List<String> out = new ArrayList<>();
@@ -55,7 +59,8 @@ final class LocalOpeners {
     }
     String fence = fenceFile(Paths.get(target)).toString();
     long self = ProcessHandle.current().pid();
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Paths.get("/proc"), p -> isPid(p))) {
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(Paths.get("/proc"), p -> isPid(p))) {
       for (Path proc : procs) {
         long pid = Long.parseLong(proc.getFileName().toString());
         if (pid != self && opensForWrite(proc, target, fence)) {
@@ -73,7 +78,10 @@ final class LocalOpeners {
     return !n.isEmpty() && n.chars().allMatch(Character::isDigit);
   }
 
-  /** Whether the process has {@code target} open for writing and does not hold h5swmr's write fence open. */
+  /**
+   * Whether the process has {@code target} open for writing and does not hold h5swmr's write fence
+   * open.
+   */
   private static boolean opensForWrite(Path proc, String target, String fence) {
     boolean writes = false;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {

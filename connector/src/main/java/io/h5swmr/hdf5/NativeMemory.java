@@ -6,14 +6,16 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.ShortPointer;
 
 /** JavaCPP pointers at raw native addresses, and C strings read from them. */
 final class NativeMemory {
   private NativeMemory() {}
 
-  /** A JavaCPP pointer at {@code address} (owned elsewhere: never deallocated through this object). */
+  /**
+   * A JavaCPP pointer at {@code address} (owned elsewhere: never deallocated through this object).
+   */
   static Pointer at(long address) {
     return new Raw(address);
   }
@@ -26,7 +28,9 @@ final class NativeMemory {
     return new BytePointer(at(address)).getString(StandardCharsets.UTF_8);
   }
 
-  /** The bytes of the NUL-terminated string at {@code address} (without the NUL), or null for null. */
+  /**
+   * The bytes of the NUL-terminated string at {@code address} (without the NUL), or null for null.
+   */
   static byte[] cBytes(long address) {
     if (address == 0) {
       return null;

@@ -1,6 +1,9 @@
 package io.h5swmr.lock;
 
-/** Kind of lease: many {@link #SHARED} holders (readers) or one {@link #EXCLUSIVE} holder (the writer). */
+/**
+ * Kind of lease: many {@link #SHARED} holders (readers) or one {@link #EXCLUSIVE} holder (the
+ * writer).
+ */
 public enum LeaseMode {
   SHARED,
   EXCLUSIVE;

@@ -17,21 +17,27 @@ import java.util.Map;
  * java -cp h5swmr-connector.jar io.h5swmr.lock.LockAdmin mark-fresh [--url URL] [--prefix P]
  * </pre>
  *
- * The URL defaults to the environment variable {@code H5SWMR_REDIS_URL}, then {@code redis://localhost:6379}.
- * Exit codes: 0 done, 1 nothing to release (or, for mark-fresh, the server holds data), 2 usage error, 3 Redis or configuration error.
+ * The URL defaults to the environment variable {@code H5SWMR_REDIS_URL}, then {@code
+ * redis://localhost:6379}. Exit codes: 0 done, 1 nothing to release (or, for mark-fresh, the server
+ * holds data), 2 usage error, 3 Redis or configuration error.
  */
 public final class LockAdmin {
   static final String ENV_URL = "H5SWMR_REDIS_URL";
-  private static final String USAGE = String.join("\n",
-      "usage: LockAdmin list [--url URL] [--prefix PREFIX]",
-      "       LockAdmin release <resource> <leaseId> [--url URL] [--prefix PREFIX]",
-      "       LockAdmin release-all <resource> [--url URL] [--prefix PREFIX]",
-      "       LockAdmin mark-fresh [--url URL] [--prefix PREFIX]   (a just-started, empty Redis: skip the hold-back)",
-      "URL defaults to $" + ENV_URL + ", then " + LockSettings.DEFAULT_REDIS_URL + "; PREFIX to "
-          + LockSettings.DEFAULT_KEY_PREFIX);
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "usage: LockAdmin list [--url URL] [--prefix PREFIX]",
+          "       LockAdmin release <resource> <leaseId> [--url URL] [--prefix PREFIX]",
+          "       LockAdmin release-all <resource> [--url URL] [--prefix PREFIX]",
+          "       LockAdmin mark-fresh [--url URL] [--prefix PREFIX]   (a just-started, empty Redis: skip the hold-back)",
+          "URL defaults to $"
+              + ENV_URL
+              + ", then "
+              + LockSettings.DEFAULT_REDIS_URL
+              + "; PREFIX to "
+              + LockSettings.DEFAULT_KEY_PREFIX);
 
-  private LockAdmin() {
-  }
+  private LockAdmin() {}
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err, System.getenv()));
@@ -61,25 +67,39 @@ public final class LockAdmin {
       }
     }
     String cmd = positional.isEmpty() ? "" : positional.get(0);
-    int expected = "list".equals(cmd) || "mark-fresh".equals(cmd) ? 1 : "release".equals(cmd) ? 3 : "release-all".equals(cmd) ? 2 : -1;
+    int expected =
+        "list".equals(cmd) || "mark-fresh".equals(cmd)
+            ? 1
+            : "release".equals(cmd) ? 3 : "release-all".equals(cmd) ? 2 : -1;
     if (expected < 0 || positional.size() != expected) {
-      err.println((expected < 0 ? "unknown command '" + cmd + "'" : "wrong number of arguments for " + cmd) + "\n"
-          + USAGE);
+      err.println(
+          (expected < 0 ? "unknown command '" + cmd + "'" : "wrong number of arguments for " + cmd)
+              + "\n"
+              + USAGE);
       return 2;
     }
-    try (LockService service = LockService.open(LockSettings.builder().redisUrl(url).keyPrefix(prefix).build())) {
+    try (LockService service =
+        LockService.open(LockSettings.builder().redisUrl(url).keyPrefix(prefix).build())) {
       switch (cmd) {
         case "list":
           return list(service, out);
         case "mark-fresh":
           boolean marked = service.declareFreshServer();
-          out.println(marked ? "marked " + service.settings().redactedRedisUrl() + " as a fresh server"
-              : "not marked: " + service.settings().redactedRedisUrl() + " already holds data (a lease or fencing "
-                  + "token of some lock, or keys of another application): it is not a just-started, empty server");
+          out.println(
+              marked
+                  ? "marked " + service.settings().redactedRedisUrl() + " as a fresh server"
+                  : "not marked: "
+                      + service.settings().redactedRedisUrl()
+                      + " already holds data (a lease or fencing "
+                      + "token of some lock, or keys of another application): it is not a just-started, empty server");
           return marked ? 0 : 1;
         case "release":
           boolean removed = service.forceRelease(positional.get(1), positional.get(2));
-          out.println((removed ? "released lease " : "no lease ") + positional.get(2) + " on " + positional.get(1));
+          out.println(
+              (removed ? "released lease " : "no lease ")
+                  + positional.get(2)
+                  + " on "
+                  + positional.get(1));
           return removed ? 0 : 1;
         default:
           long n = service.forceReleaseAll(positional.get(1));
@@ -95,21 +115,56 @@ public final class LockAdmin {
   private static int list(LockService service, PrintStream out) {
     List<LockState> locks = service.list();
     if (locks.isEmpty()) {
-      out.println("no locks held or awaited under prefix '" + service.settings().keyPrefix() + "' on "
-          + service.settings().redactedRedisUrl());
+      out.println(
+          "no locks held or awaited under prefix '"
+              + service.settings().keyPrefix()
+              + "' on "
+              + service.settings().redactedRedisUrl());
       return 0;
     }
     for (LockState s : locks) {
-      out.println("lock " + s.resource() + "  (" + s.holders().size() + " holder(s), " + s.waiters().size()
-          + " waiter(s))");
+      out.println(
+          "lock "
+              + s.resource()
+              + "  ("
+              + s.holders().size()
+              + " holder(s), "
+              + s.waiters().size()
+              + " waiter(s))");
       for (LockState.Holder h : s.holders()) {
-        out.println("  holder " + h.mode() + " lease=" + h.leaseId() + " host=" + h.host() + " pid=" + h.pid()
-            + " since=" + Instant.ofEpochMilli(h.sinceEpochMillis()) + " age=" + h.ageMillis() + "ms ttlLeft="
-            + h.ttlLeftMillis() + "ms" + (h.mode() == LeaseMode.EXCLUSIVE ? " token=" + h.token() : ""));
+        out.println(
+            "  holder "
+                + h.mode()
+                + " lease="
+                + h.leaseId()
+                + " host="
+                + h.host()
+                + " pid="
+                + h.pid()
+                + " since="
+                + Instant.ofEpochMilli(h.sinceEpochMillis())
+                + " age="
+                + h.ageMillis()
+                + "ms ttlLeft="
+                + h.ttlLeftMillis()
+                + "ms"
+                + (h.mode() == LeaseMode.EXCLUSIVE ? " token=" + h.token() : ""));
       }
       for (LockState.Waiter w : s.waiters()) {
-        out.println("  waiter " + w.mode() + " id=" + w.waiterId() + " host=" + w.host() + " pid=" + w.pid()
-            + " ticket=" + w.ticket() + " waiting=" + w.waitingMillis() + "ms");
+        out.println(
+            "  waiter "
+                + w.mode()
+                + " id="
+                + w.waiterId()
+                + " host="
+                + w.host()
+                + " pid="
+                + w.pid()
+                + " ticket="
+                + w.ticket()
+                + " waiting="
+                + w.waitingMillis()
+                + "ms");
       }
     }
     return 0;

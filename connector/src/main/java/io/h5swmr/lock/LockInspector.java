@@ -17,8 +17,9 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * Admin inspection of the locks: snapshots of holders and waiters (inspect.lua), the listing of every lock under a
- * key prefix, and force-release. Redis errors propagate as Jedis exceptions; {@link LockService} words them.
+ * Admin inspection of the locks: snapshots of holders and waiters (inspect.lua), the listing of
+ * every lock under a key prefix, and force-release. Redis errors propagate as Jedis exceptions;
+ * {@link LockService} words them.
  */
 final class LockInspector {
   private static final Logger LOG = LoggerFactory.getLogger(LockInspector.class);
@@ -56,14 +57,20 @@ final class LockInspector {
   /** For timeout messages: the holders, else the earlier waiters. */
   String holdersText(LockKeys keys) {
     LockState s = inspect(keys);
-    return s == null || s.holders().isEmpty() ? "none (waiting behind earlier waiters: "
-        + (s == null ? List.of() : s.waiters()) + ")" : s.holders().toString();
+    return s == null || s.holders().isEmpty()
+        ? "none (waiting behind earlier waiters: " + (s == null ? List.of() : s.waiters()) + ")"
+        : s.holders().toString();
   }
 
   boolean forceRelease(String resource, String leaseId) {
     LockKeys keys = LockKeys.of(prefix, resource);
-    boolean removed = ((Long) LockScripts.release(client, keys, List.of(leaseId, channel, keys.tag))) == 1L;
-    LOG.debug("Force-release of lease {} on '{}': {}", leaseId, resource, removed ? "removed" : "not found");
+    boolean removed =
+        ((Long) LockScripts.release(client, keys, List.of(leaseId, channel, keys.tag))) == 1L;
+    LOG.debug(
+        "Force-release of lease {} on '{}': {}",
+        leaseId,
+        resource,
+        removed ? "removed" : "not found");
     return removed;
   }
 
@@ -73,11 +80,13 @@ final class LockInspector {
   }
 
   private List<String> scanInfoKeys() {
-    ScanParams params = new ScanParams().match(globEscape(prefix) + "{*}" + LockKeys.INFO_SUFFIX).count(500);
+    ScanParams params =
+        new ScanParams().match(globEscape(prefix) + "{*}" + LockKeys.INFO_SUFFIX).count(500);
     List<String> keys = new ArrayList<>();
     if (client instanceof RedisClusterClient cluster) {
       for (ConnectionPool pool : cluster.getClusterNodes().values()) {
-        try (Connection c = pool.getResource(); Jedis j = new Jedis(c)) {
+        try (Connection c = pool.getResource();
+            Jedis j = new Jedis(c)) {
           scanAll(cursor -> j.scan(cursor, params), keys);
         }
       }
@@ -108,7 +117,10 @@ final class LockInspector {
     return sb.toString();
   }
 
-  /** Parses inspect.lua's reply; null when the lock has no info hash and its resource name is unknown. */
+  /**
+   * Parses inspect.lua's reply; null when the lock has no info hash and its resource name is
+   * unknown.
+   */
   private LockState inspect(LockKeys keys) {
     List<?> r = (List<?>) LockScripts.inspect(client, keys);
     long now = Long.parseLong((String) r.get(0));
@@ -120,8 +132,14 @@ final class LockInspector {
     List<LockState.Holder> holders = new ArrayList<>();
     Map<String, String> writer = pairs((List<?>) r.get(2));
     if (writer.containsKey("id") && Long.parseLong(writer.get("exp")) > now) {
-      holders.add(holder(LeaseMode.EXCLUSIVE, writer.get("id"), info, now, Long.parseLong(writer.get("exp")),
-          Long.parseLong(writer.get("token"))));
+      holders.add(
+          holder(
+              LeaseMode.EXCLUSIVE,
+              writer.get("id"),
+              info,
+              now,
+              Long.parseLong(writer.get("exp")),
+              Long.parseLong(writer.get("token"))));
     }
     for (Map.Entry<String, String> e : pairs((List<?>) r.get(1)).entrySet()) {
       long exp = (long) Double.parseDouble(e.getValue());
@@ -138,17 +156,24 @@ final class LockInspector {
       }
       String[] f = splitInfo(info.get(e.getKey()));
       long since = parseLong(f[3], now);
-      waiters.add(new LockState.Waiter(LeaseMode.fromCode(f[0]), e.getKey(), f[1], parseLong(f[2], -1),
-          (long) Double.parseDouble(e.getValue()), now - since));
+      waiters.add(
+          new LockState.Waiter(
+              LeaseMode.fromCode(f[0]),
+              e.getKey(),
+              f[1],
+              parseLong(f[2], -1),
+              (long) Double.parseDouble(e.getValue()),
+              now - since));
     }
     return new LockState(resource, holders, waiters);
   }
 
-  private static LockState.Holder holder(LeaseMode mode, String id, Map<String, String> info, long now, long exp,
-      long token) {
+  private static LockState.Holder holder(
+      LeaseMode mode, String id, Map<String, String> info, long now, long exp, long token) {
     String[] f = splitInfo(info.get(id));
     long since = parseLong(f[3], now);
-    return new LockState.Holder(mode, id, f[1], parseLong(f[2], -1), since, now - since, exp - now, token);
+    return new LockState.Holder(
+        mode, id, f[1], parseLong(f[2], -1), since, now - since, exp - now, token);
   }
 
   private static String[] splitInfo(String s) {

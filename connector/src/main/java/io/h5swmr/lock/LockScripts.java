@@ -12,14 +12,15 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The Lua scripts of the lock, loaded from the resource files {@code io/h5swmr/lock/*.lua} (in the source tree:
- * {@code connector/src/main/resources/io/h5swmr/lock/}), the one copy that the Python package uses too. Each
- * file's header states its KEYS, ARGV and return value; docs/lock-service.md states the protocol.
+ * The Lua scripts of the lock, loaded from the resource files {@code io/h5swmr/lock/*.lua} (in the
+ * source tree: {@code connector/src/main/resources/io/h5swmr/lock/}), the one copy that the Python
+ * package uses too. Each file's header states its KEYS, ARGV and return value; docs/lock-service.md
+ * states the protocol.
  *
- * <p>Each acquire, renew and release is one script call: EVALSHA, falling back to EVAL on NOSCRIPT (after a Redis
- * restart or failover). A script's text is its file with the line {@value #INCLUDE_LINE} replaced by the text of
- * {@code common.lua}; the SHA-1 is that of the result, so every implementation that assembles the scripts this way
- * shares Redis' script cache.
+ * <p>Each acquire, renew and release is one script call: EVALSHA, falling back to EVAL on NOSCRIPT
+ * (after a Redis restart or failover). A script's text is its file with the line {@value
+ * #INCLUDE_LINE} replaced by the text of {@code common.lua}; the SHA-1 is that of the result, so
+ * every implementation that assembles the scripts this way shares Redis' script cache.
  */
 final class LockScripts {
   /** Include directive, a whole line of its own; replaced by the text of {@code common.lua}. */
@@ -53,12 +54,12 @@ final class LockScripts {
   static final Script INSPECT = new Script("inspect");
   static final Script DECLARE_FRESH = new Script("declare_fresh");
 
-  private static final java.util.List<Script> ALL = java.util.List.of(ACQUIRE, RENEW, RELEASE, RELEASE_ALL,
-      IS_HOLDER, INSPECT, DECLARE_FRESH);
+  private static final java.util.List<Script> ALL =
+      java.util.List.of(ACQUIRE, RENEW, RELEASE, RELEASE_ALL, IS_HOLDER, INSPECT, DECLARE_FRESH);
 
   /**
-   * The Redis command line {@code line} (1-based) of the script with SHA-1 {@code sha} calls, upper case, or null:
-   * ACL refusals inside a script name only the script and the line.
+   * The Redis command line {@code line} (1-based) of the script with SHA-1 {@code sha} calls, upper
+   * case, or null: ACL refusals inside a script name only the script and the line.
    */
   static String commandAt(String sha, int line) {
     for (Script sc : ALL) {
@@ -67,19 +68,20 @@ final class LockScripts {
         if (line < 1 || line > lines.length) {
           return null;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("redis\\.p?call\\(\\s*['\"]([A-Za-z]+)['\"]")
-            .matcher(lines[line - 1]);
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("redis\\.p?call\\(\\s*['\"]([A-Za-z]+)['\"]")
+                .matcher(lines[line - 1]);
         return m.find() ? m.group(1).toUpperCase(java.util.Locale.ROOT) : null;
       }
     }
     return null;
   }
 
-  private LockScripts() {
-  }
+  private LockScripts() {}
 
   /** KEYS are the lock's nine plus the fresh-server and incarnation markers (see acquire.lua). */
-  static Object acquire(UnifiedJedis r, LockKeys k, String freshKey, String incarnationKey, List<String> args) {
+  static Object acquire(
+      UnifiedJedis r, LockKeys k, String freshKey, String incarnationKey, List<String> args) {
     List<String> keys = new ArrayList<>(k.all);
     keys.add(freshKey);
     keys.add(incarnationKey);
@@ -121,8 +123,11 @@ final class LockScripts {
   private static String resource(String file) {
     try (InputStream in = LockScripts.class.getResourceAsStream(file)) {
       if (in == null) {
-        throw new IllegalStateException("Lock script resource io/h5swmr/lock/" + file + " is missing from the "
-            + "classpath (a broken h5swmr connector jar?)");
+        throw new IllegalStateException(
+            "Lock script resource io/h5swmr/lock/"
+                + file
+                + " is missing from the "
+                + "classpath (a broken h5swmr connector jar?)");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

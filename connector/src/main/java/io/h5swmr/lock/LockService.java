@@ -23,23 +23,28 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Reader–writer leases kept in Redis: shared leases for readers, one exclusive lease with a fencing token for the
- * writer, writer preference without starving readers that queued behind a writer, leases that heal when a holder
- * dies, and loss detection for paused or cut-off holders. The protocol lives in the Lua scripts (see
- * {@link LockScripts} and docs/lock-service.md); the per-JVM instances in {@link LockRegistry}, admin inspection
- * in {@link LockInspector}, the post-restart hold-back's client side in {@link HoldBack}, error texts in
- * {@link LockErrors}.
+ * Reader–writer leases kept in Redis: shared leases for readers, one exclusive lease with a fencing
+ * token for the writer, writer preference without starving readers that queued behind a writer,
+ * leases that heal when a holder dies, and loss detection for paused or cut-off holders. The
+ * protocol lives in the Lua scripts (see {@link LockScripts} and docs/lock-service.md); the per-JVM
+ * instances in {@link LockRegistry}, admin inspection in {@link LockInspector}, the post-restart
+ * hold-back's client side in {@link HoldBack}, error texts in {@link LockErrors}.
  *
- * <p>Thread-safe. {@link #shared} gives one instance per JVM and settings (closed by a shutdown hook; its
- * {@link #close()} does nothing); {@link #open} gives a private instance the caller closes. Closing a service
- * releases the leases it still holds.
+ * <p>Thread-safe. {@link #shared} gives one instance per JVM and settings (closed by a shutdown
+ * hook; its {@link #close()} does nothing); {@link #open} gives a private instance the caller
+ * closes. Closing a service releases the leases it still holds.
  */
 public final class LockService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LockService.class);
   private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-  /** How long an acquisition through Sentinel retries an unreachable master (a failover takes seconds). */
+
+  /**
+   * How long an acquisition through Sentinel retries an unreachable master (a failover takes
+   * seconds).
+   */
   private static final long SENTINEL_FAILOVER_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   private static final String HOST = hostName();
   private static final long PID = ProcessHandle.current().pid();
 
@@ -78,13 +83,19 @@ public final class LockService implements AutoCloseable {
     this.inspector = new LockInspector(client, settings.keyPrefix(), channel);
     this.holdBack = new HoldBack(endpoint, client, settings.leaseTtl(), settings.keyPrefix());
     AtomicInteger n = new AtomicInteger();
-    this.watchdog = new ScheduledThreadPoolExecutor(2, r -> {
-      Thread t = new Thread(r, "h5swmr-lease-watchdog-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.watchdog =
+        new ScheduledThreadPoolExecutor(
+            2,
+            r -> {
+              Thread t = new Thread(r, "h5swmr-lease-watchdog-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     watchdog.setRemoveOnCancelPolicy(true);
-    LOG.debug("Opened lock service on {} (prefix {}, TTL {})", endpoint.redactedUrl(), settings.keyPrefix(),
+    LOG.debug(
+        "Opened lock service on {} (prefix {}, TTL {})",
+        endpoint.redactedUrl(),
+        settings.keyPrefix(),
         settings.leaseTtl());
   }
 
@@ -122,7 +133,8 @@ public final class LockService implements AutoCloseable {
    * Acquires a lease, waiting up to {@code timeout} (zero: one attempt, no queueing).
    *
    * @throws H5SwmrLockTimeoutException when the time is up, naming the holders
-   * @throws H5SwmrLockException when Redis cannot be reached or the thread is interrupted (flag restored)
+   * @throws H5SwmrLockException when Redis cannot be reached or the thread is interrupted (flag
+   *     restored)
    */
   public Lease acquire(String resource, LeaseMode mode, Duration timeout) {
     checkOpen();
@@ -131,10 +143,12 @@ public final class LockService implements AutoCloseable {
     }
     Objects.requireNonNull(mode, "mode");
     if (timeout == null || timeout.isNegative()) {
-      throw new H5SwmrConfigException("Lock acquire timeout must be zero or positive, got: " + timeout);
+      throw new H5SwmrConfigException(
+          "Lock acquire timeout must be zero or positive, got: " + timeout);
     }
     LockKeys keys = LockKeys.of(settings.keyPrefix(), resource);
-    String id = Long.toString(PID, 36) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String id =
+        Long.toString(PID, 36) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     long start = System.nanoTime();
     long timeoutNanos = timeout.toNanos();
     WakeupHub.Waiter waiter = null;
@@ -147,27 +161,52 @@ public final class LockService implements AutoCloseable {
         long callStart = System.nanoTime();
         List<?> result = null;
         try {
-          result = (List<?>) LockScripts.acquire(client, keys, freshKey(keys), incarnationKey(keys),
-              List.of(mode.code(), id, Long.toString(ttlMillis), Long.toString(waiterTtlMillis), hostPid, resource,
-                  channel, keys.tag, timeoutNanos > 0 ? "1" : "0", holdBack.durableArg()));
+          result =
+              (List<?>)
+                  LockScripts.acquire(
+                      client,
+                      keys,
+                      freshKey(keys),
+                      incarnationKey(keys),
+                      List.of(
+                          mode.code(),
+                          id,
+                          Long.toString(ttlMillis),
+                          Long.toString(waiterTtlMillis),
+                          hostPid,
+                          resource,
+                          channel,
+                          keys.tag,
+                          timeoutNanos > 0 ? "1" : "0",
+                          holdBack.durableArg()));
           reached = true;
         } catch (JedisException e) {
-          // A connection broken in the middle of a call (e.g. Redis restarted) means the server was reached: keep
-          // trying within the timeout, as after any earlier successful call. Only a server never reached fails fast.
+          // A connection broken in the middle of a call (e.g. Redis restarted) means the server was
+          // reached: keep
+          // trying within the timeout, as after any earlier successful call. Only a server never
+          // reached fails fast.
           if (brokenMidCall(e)) {
             reached = true;
           }
           // a Sentinel master that cannot be reached may be failing over: keep trying for a while
-          boolean failover = endpoint.kind == RedisEndpoint.Kind.SENTINEL && e instanceof JedisConnectionException
-              && callStart - start < Math.min(timeoutNanos, SENTINEL_FAILOVER_NANOS);
+          boolean failover =
+              endpoint.kind == RedisEndpoint.Kind.SENTINEL
+                  && e instanceof JedisConnectionException
+                  && callStart - start < Math.min(timeoutNanos, SENTINEL_FAILOVER_NANOS);
           if ((!reached && !failover) || callStart - start >= timeoutNanos) {
             cancelQuietly(keys, id);
-            throw LockErrors.connection(endpoint, "acquire a " + mode + " lease on '" + resource + "'", e);
+            throw LockErrors.connection(
+                endpoint, "acquire a " + mode + " lease on '" + resource + "'", e);
           }
           LOG.debug("Acquire attempt for {} failed, retrying: {}", resource, e.toString());
         }
         if (result != null && ((Long) result.get(0)) == 1L) {
-          return granted(keys, mode, id, Long.parseLong((String) result.get(1)), System.nanoTime() - start,
+          return granted(
+              keys,
+              mode,
+              id,
+              Long.parseLong((String) result.get(1)),
+              System.nanoTime() - start,
               callStart);
         }
         heldBackMillis = result != null && result.size() > 3 ? (Long) result.get(2) : 0;
@@ -181,7 +220,12 @@ public final class LockService implements AutoCloseable {
         if (remaining <= 0) {
           cancelQuietly(keys, id);
           timeouts.increment();
-          throw LockErrors.timeout(endpoint, resource, mode, System.nanoTime() - start, holdersText(keys),
+          throw LockErrors.timeout(
+              endpoint,
+              resource,
+              mode,
+              System.nanoTime() - start,
+              holdersText(keys),
               holdBack.timeoutNote(heldBackMillis, heldBackCause));
         }
         if (waiter == null) {
@@ -203,9 +247,10 @@ public final class LockService implements AutoCloseable {
   }
 
   /**
-   * A connection that was open and then broke (the server closed it or reset it, e.g. Redis restarted), as opposed
-   * to a server never reached (refused, unknown host, no route, connect timeout). Only positive evidence of a broken
-   * open connection counts; anything else is treated as not reaching the server.
+   * A connection that was open and then broke (the server closed it or reset it, e.g. Redis
+   * restarted), as opposed to a server never reached (refused, unknown host, no route, connect
+   * timeout). Only positive evidence of a broken open connection counts; anything else is treated
+   * as not reaching the server.
    */
   static boolean brokenMidCall(Throwable e) {
     if (!(e instanceof JedisConnectionException)) {
@@ -213,22 +258,27 @@ public final class LockService implements AutoCloseable {
     }
     boolean broken = false;
     java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     todo.add(e);
     while (!todo.isEmpty()) {
       Throwable t = todo.poll();
       if (!seen.add(t)) {
         continue;
       }
-      if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
-          || t instanceof java.net.SocketTimeoutException || t instanceof java.net.NoRouteToHostException) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.net.NoRouteToHostException) {
         return false;
       }
       String msg = String.valueOf(t.getMessage());
       if (msg.contains("Failed to connect") || msg.contains("Connection refused")) {
         return false;
       }
-      if (msg.contains("Unexpected end of stream") || msg.contains("Connection reset") || msg.contains("Broken pipe")
+      if (msg.contains("Unexpected end of stream")
+          || msg.contains("Connection reset")
+          || msg.contains("Broken pipe")
           || (t instanceof java.net.SocketException && !msg.contains("connect"))) {
         broken = true;
       }
@@ -240,24 +290,45 @@ public final class LockService implements AutoCloseable {
     return broken;
   }
 
-  private Lease granted(LockKeys keys, LeaseMode mode, String id, long token, long waitNanos, long callStart) {
-    RedisLease lease = new RedisLease(this, keys, mode, id, token, waitNanos, callStart,
-        TimeUnit.MILLISECONDS.toNanos(ttlMillis));
+  private Lease granted(
+      LockKeys keys, LeaseMode mode, String id, long token, long waitNanos, long callStart) {
+    RedisLease lease =
+        new RedisLease(
+            this,
+            keys,
+            mode,
+            id,
+            token,
+            waitNanos,
+            callStart,
+            TimeUnit.MILLISECONDS.toNanos(ttlMillis));
     active.add(lease);
     acquisitions.increment();
     totalWaitNanos.add(waitNanos);
     long period = Math.max(50, ttlMillis / 3);
-    lease.setRenewal(watchdog.scheduleWithFixedDelay(lease::renew, period, period, TimeUnit.MILLISECONDS));
+    lease.setRenewal(
+        watchdog.scheduleWithFixedDelay(lease::renew, period, period, TimeUnit.MILLISECONDS));
     if (LOG.isDebugEnabled()) {
-      LOG.debug("Acquired {} after {} ms{}", lease.describe(), waitNanos / 1_000_000,
+      LOG.debug(
+          "Acquired {} after {} ms{}",
+          lease.describe(),
+          waitNanos / 1_000_000,
           mode == LeaseMode.EXCLUSIVE ? " (token " + token + ")" : "");
     }
     return lease;
   }
 
   boolean renewInRedis(RedisLease lease) {
-    Object r = LockScripts.renew(client, lease.keys, List.of(lease.mode().code(), lease.id(),
-        Long.toString(ttlMillis), channel, lease.keys.tag));
+    Object r =
+        LockScripts.renew(
+            client,
+            lease.keys,
+            List.of(
+                lease.mode().code(),
+                lease.id(),
+                Long.toString(ttlMillis),
+                channel,
+                lease.keys.tag));
     return ((Long) r) == 1L;
   }
 
@@ -273,7 +344,8 @@ public final class LockService implements AutoCloseable {
       try {
         LockScripts.release(client, lease.keys, args);
       } catch (JedisConnectionException e) {
-        // a pooled connection broken by a Redis restart or failover: the pool has dropped it, one retry
+        // a pooled connection broken by a Redis restart or failover: the pool has dropped it, one
+        // retry
         LockScripts.release(client, lease.keys, args);
       }
       WakeupHub h = hub;
@@ -283,7 +355,11 @@ public final class LockService implements AutoCloseable {
       LOG.debug("Released {} after {} ms", lease.describe(), lease.holdNanos() / 1_000_000);
     } catch (RuntimeException e) {
       // the lease expires by itself within its TTL
-      LOG.debug("Release of {} failed{}: {}", lease.describe(), alreadyLost ? " (already lost)" : "", e.toString());
+      LOG.debug(
+          "Release of {} failed{}: {}",
+          lease.describe(),
+          alreadyLost ? " (already lost)" : "",
+          e.toString());
     }
   }
 
@@ -299,49 +375,73 @@ public final class LockService implements AutoCloseable {
     try {
       return inspector.holdersText(keys);
     } catch (RuntimeException e) {
-      return "unknown (" + e.getClass().getSimpleName() + ": " + endpoint.redact(e.getMessage()) + ")";
+      return "unknown ("
+          + e.getClass().getSimpleName()
+          + ": "
+          + endpoint.redact(e.getMessage())
+          + ")";
     }
   }
 
   /**
-   * Declares that this Redis server was just started empty, so no lease can have been lost with a previous
-   * incarnation of it: acquisitions then skip the hold-back of one lease TTL that otherwise follows a (re)start.
-   * For whoever starts a brand-new Redis for h5swmr (the examples, an operator via {@code LockAdmin mark-fresh}).
-   * Does nothing and returns false when the server holds any key other than the waiter entries of held-back
-   * acquisitions (a lease, a fencing token: something was granted on this data). Not available on Redis Cluster.
+   * Declares that this Redis server was just started empty, so no lease can have been lost with a
+   * previous incarnation of it: acquisitions then skip the hold-back of one lease TTL that
+   * otherwise follows a (re)start. For whoever starts a brand-new Redis for h5swmr (the examples,
+   * an operator via {@code LockAdmin mark-fresh}). Does nothing and returns false when the server
+   * holds any key other than the waiter entries of held-back acquisitions (a lease, a fencing
+   * token: something was granted on this data). Not available on Redis Cluster.
    */
   public boolean declareFreshServer() {
     checkOpen();
     if (endpoint.kind == RedisEndpoint.Kind.CLUSTER) {
-      throw new H5SwmrLockException("Declaring a fresh server is not supported on Redis Cluster ("
-          + endpoint.redactedUrl() + "): every lock waits one lease TTL after a cluster node starts");
+      throw new H5SwmrLockException(
+          "Declaring a fresh server is not supported on Redis Cluster ("
+              + endpoint.redactedUrl()
+              + "): every lock waits one lease TTL after a cluster node starts");
     }
-    return call("declare the server fresh",
-        () -> ((Long) LockScripts.declareFresh(client, settings.keyPrefix() + "fresh-server",
-            LockInspector.globEscape(settings.keyPrefix()))) == 1L);
+    return call(
+        "declare the server fresh",
+        () ->
+            ((Long)
+                    LockScripts.declareFresh(
+                        client,
+                        settings.keyPrefix() + "fresh-server",
+                        LockInspector.globEscape(settings.keyPrefix())))
+                == 1L);
   }
 
-  /** Standalone and Sentinel: the server-wide fresh marker. Cluster: a per-lock key nobody sets (same slot). */
+  /**
+   * Standalone and Sentinel: the server-wide fresh marker. Cluster: a per-lock key nobody sets
+   * (same slot).
+   */
   private String freshKey(LockKeys keys) {
     return endpoint.kind == RedisEndpoint.Kind.CLUSTER
-        ? keys.all.get(8) + ":fresh" : settings.keyPrefix() + "fresh-server";
+        ? keys.all.get(8) + ":fresh"
+        : settings.keyPrefix() + "fresh-server";
   }
 
   /** Standalone and Sentinel: the server-wide incarnation marker. Cluster: per lock (same slot). */
   private String incarnationKey(LockKeys keys) {
     return endpoint.kind == RedisEndpoint.Kind.CLUSTER
-        ? keys.all.get(8) + ":incarnation" : settings.keyPrefix() + "incarnation";
+        ? keys.all.get(8) + ":incarnation"
+        : settings.keyPrefix() + "incarnation";
   }
 
-  /** True if {@code token} is the fencing token of the current, unexpired exclusive lease (one Redis call). */
+  /**
+   * True if {@code token} is the fencing token of the current, unexpired exclusive lease (one Redis
+   * call).
+   */
   public boolean isExclusiveHolder(String resource, long token) {
     checkOpen();
     LockKeys keys = LockKeys.of(settings.keyPrefix(), resource);
-    return call("check the exclusive holder of '" + resource + "'",
+    return call(
+        "check the exclusive holder of '" + resource + "'",
         () -> ((Long) LockScripts.isHolder(client, keys, List.of(Long.toString(token)))) == 1L);
   }
 
-  /** Connects and authenticates. @throws H5SwmrLockException naming host:port, never the password */
+  /**
+   * Connects and authenticates. @throws H5SwmrLockException naming host:port, never the password
+   */
   public void ping() {
     checkOpen();
     call("ping", client::ping);
@@ -359,17 +459,26 @@ public final class LockService implements AutoCloseable {
     return call("read the lock state of '" + resource + "'", () -> inspector.state(resource));
   }
 
-  /** Admin: removes the holder or waiter {@code leaseId} of {@code resource}; true if a lease was removed. */
+  /**
+   * Admin: removes the holder or waiter {@code leaseId} of {@code resource}; true if a lease was
+   * removed.
+   */
   public boolean forceRelease(String resource, String leaseId) {
     checkOpen();
-    return call("force-release lease " + leaseId + " on '" + resource + "'",
+    return call(
+        "force-release lease " + leaseId + " on '" + resource + "'",
         () -> inspector.forceRelease(resource, leaseId));
   }
 
-  /** Admin: removes every holder and waiter of {@code resource} (the fencing token is kept); returns how many. */
+  /**
+   * Admin: removes every holder and waiter of {@code resource} (the fencing token is kept); returns
+   * how many.
+   */
   public long forceReleaseAll(String resource) {
     checkOpen();
-    return call("force-release all leases on '" + resource + "'", () -> inspector.forceReleaseAll(resource));
+    return call(
+        "force-release all leases on '" + resource + "'",
+        () -> inspector.forceReleaseAll(resource));
   }
 
   private <T> T call(String action, Supplier<T> redisCall) {
@@ -436,8 +545,8 @@ public final class LockService implements AutoCloseable {
   }
 
   /**
-   * Releases the leases still held and closes the connections. On a {@link #shared} instance this does nothing:
-   * shared services live until JVM exit.
+   * Releases the leases still held and closes the connections. On a {@link #shared} instance this
+   * does nothing: shared services live until JVM exit.
    */
   @Override
   public void close() {

@@ -6,17 +6,21 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Immutable settings of a {@link LockService}: where Redis is, the key prefix and the lease timings.
+ * Immutable settings of a {@link LockService}: where Redis is, the key prefix and the lease
+ * timings.
  *
  * <p>Redis URL forms (user and password are optional, percent-encoded; {@code db} defaults to 0):
+ *
  * <ul>
- *   <li>{@code redis://[user:password@]host:port[/db]}</li>
- *   <li>{@code rediss://[user:password@]host:port[/db]} (TLS)</li>
- *   <li>{@code redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db]} (credentials are for
- *       the master; sentinels are contacted without them)</li>
- *   <li>{@code redis-cluster://[user:password@]host1:port1,host2:port2}</li>
+ *   <li>{@code redis://[user:password@]host:port[/db]}
+ *   <li>{@code rediss://[user:password@]host:port[/db]} (TLS)
+ *   <li>{@code redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db]}
+ *       (credentials are for the master; sentinels are contacted without them)
+ *   <li>{@code redis-cluster://[user:password@]host1:port1,host2:port2}
  * </ul>
- * The password is never shown: {@link #toString()} and {@link #redactedRedisUrl()} replace it by {@code ***}.
+ *
+ * The password is never shown: {@link #toString()} and {@link #redactedRedisUrl()} replace it by
+ * {@code ***}.
  */
 public final class LockSettings implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,6 +30,7 @@ public final class LockSettings implements Serializable {
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   /** Shortest accepted lease TTL. */
   public static final Duration MIN_LEASE_TTL = Duration.ofMillis(500);
 
@@ -50,8 +55,12 @@ public final class LockSettings implements Serializable {
 
   /** A builder pre-filled with these settings. */
   public Builder toBuilder() {
-    return new Builder().redisUrl(redisUrl).keyPrefix(keyPrefix).leaseTtl(leaseTtl)
-        .acquireTimeout(acquireTimeout).connectTimeout(connectTimeout);
+    return new Builder()
+        .redisUrl(redisUrl)
+        .keyPrefix(keyPrefix)
+        .leaseTtl(leaseTtl)
+        .acquireTimeout(acquireTimeout)
+        .connectTimeout(connectTimeout);
   }
 
   /** The URL as given, including any password: do not log it, use {@link #redactedRedisUrl()}. */
@@ -97,8 +106,11 @@ public final class LockSettings implements Serializable {
       return false;
     }
     LockSettings s = (LockSettings) o;
-    return redisUrl.equals(s.redisUrl) && keyPrefix.equals(s.keyPrefix) && leaseTtl.equals(s.leaseTtl)
-        && acquireTimeout.equals(s.acquireTimeout) && connectTimeout.equals(s.connectTimeout);
+    return redisUrl.equals(s.redisUrl)
+        && keyPrefix.equals(s.keyPrefix)
+        && leaseTtl.equals(s.leaseTtl)
+        && acquireTimeout.equals(s.acquireTimeout)
+        && connectTimeout.equals(s.connectTimeout);
   }
 
   @Override
@@ -108,8 +120,17 @@ public final class LockSettings implements Serializable {
 
   @Override
   public String toString() {
-    return "LockSettings{redisUrl=" + redactedRedisUrl() + ", keyPrefix=" + keyPrefix + ", leaseTtl=" + leaseTtl
-        + ", acquireTimeout=" + acquireTimeout + ", connectTimeout=" + connectTimeout + "}";
+    return "LockSettings{redisUrl="
+        + redactedRedisUrl()
+        + ", keyPrefix="
+        + keyPrefix
+        + ", leaseTtl="
+        + leaseTtl
+        + ", acquireTimeout="
+        + acquireTimeout
+        + ", connectTimeout="
+        + connectTimeout
+        + "}";
   }
 
   /** Builder; {@link #build()} validates every value and names the bad one. */
@@ -120,8 +141,7 @@ public final class LockSettings implements Serializable {
     private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
-    private Builder() {
-    }
+    private Builder() {}
 
     public Builder redisUrl(String url) {
       this.redisUrl = url;
@@ -148,23 +168,28 @@ public final class LockSettings implements Serializable {
       return this;
     }
 
-    /** @throws H5SwmrConfigException naming the setting and the accepted values */
+    /**
+     * @throws H5SwmrConfigException naming the setting and the accepted values
+     */
     public LockSettings build() {
       if (redisUrl == null || redisUrl.isBlank()) {
-        throw new H5SwmrConfigException("Lock setting redisUrl is empty; expected e.g. " + DEFAULT_REDIS_URL);
+        throw new H5SwmrConfigException(
+            "Lock setting redisUrl is empty; expected e.g. " + DEFAULT_REDIS_URL);
       }
       if (keyPrefix == null || keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-        throw new H5SwmrConfigException("Lock setting keyPrefix must be a non-null string without '{' or '}' "
-            + "(they would break the Redis Cluster hash tag), got: " + keyPrefix);
+        throw new H5SwmrConfigException(
+            "Lock setting keyPrefix must be a non-null string without '{' or '}' "
+                + "(they would break the Redis Cluster hash tag), got: "
+                + keyPrefix);
       }
       requirePositive("leaseTtl", leaseTtl);
       if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
-        throw new H5SwmrConfigException("Lock setting leaseTtl must be at least " + MIN_LEASE_TTL + ", got: "
-            + leaseTtl);
+        throw new H5SwmrConfigException(
+            "Lock setting leaseTtl must be at least " + MIN_LEASE_TTL + ", got: " + leaseTtl);
       }
       if (acquireTimeout == null || acquireTimeout.isNegative()) {
-        throw new H5SwmrConfigException("Lock setting acquireTimeout must be zero or positive, got: "
-            + acquireTimeout);
+        throw new H5SwmrConfigException(
+            "Lock setting acquireTimeout must be zero or positive, got: " + acquireTimeout);
       }
       requirePositive("connectTimeout", connectTimeout);
       LockSettings s = new LockSettings(this);
@@ -174,7 +199,8 @@ public final class LockSettings implements Serializable {
 
     private static void requirePositive(String name, Duration d) {
       if (d == null || d.isZero() || d.isNegative()) {
-        throw new H5SwmrConfigException("Lock setting " + name + " must be a positive duration, got: " + d);
+        throw new H5SwmrConfigException(
+            "Lock setting " + name + " must be a positive duration, got: " + d);
       }
     }
   }

@@ -3,7 +3,8 @@ package io.h5swmr.lock;
 import java.util.List;
 
 /**
- * Snapshot of one lock for the admin listing: its live holders and waiters, read atomically from Redis.
+ * Snapshot of one lock for the admin listing: its live holders and waiters, read atomically from
+ * Redis.
  *
  * @param resource lock name
  * @param holders live leases, exclusive first
@@ -28,13 +29,33 @@ public record LockState(String resource, List<Holder> holders, List<Waiter> wait
    * @param ttlLeftMillis time until it expires unless renewed
    * @param token fencing token (0 for shared)
    */
-  public record Holder(LeaseMode mode, String leaseId, String host, long pid, long sinceEpochMillis, long ageMillis,
-      long ttlLeftMillis, long token) {
+  public record Holder(
+      LeaseMode mode,
+      String leaseId,
+      String host,
+      long pid,
+      long sinceEpochMillis,
+      long ageMillis,
+      long ttlLeftMillis,
+      long token) {
     @Override
     public String toString() {
-      return mode + " " + leaseId + " on " + host + " pid " + pid + " since " + java.time.Instant.ofEpochMilli(
-          sinceEpochMillis) + " (held " + ageMillis + " ms, TTL left " + ttlLeftMillis + " ms"
-          + (mode == LeaseMode.EXCLUSIVE ? ", token " + token : "") + ")";
+      return mode
+          + " "
+          + leaseId
+          + " on "
+          + host
+          + " pid "
+          + pid
+          + " since "
+          + java.time.Instant.ofEpochMilli(sinceEpochMillis)
+          + " (held "
+          + ageMillis
+          + " ms, TTL left "
+          + ttlLeftMillis
+          + " ms"
+          + (mode == LeaseMode.EXCLUSIVE ? ", token " + token : "")
+          + ")";
     }
   }
 
@@ -48,11 +69,22 @@ public record LockState(String resource, List<Holder> holders, List<Waiter> wait
    * @param ticket queue position (smaller goes first)
    * @param waitingMillis how long it has been waiting
    */
-  public record Waiter(LeaseMode mode, String waiterId, String host, long pid, long ticket, long waitingMillis) {
+  public record Waiter(
+      LeaseMode mode, String waiterId, String host, long pid, long ticket, long waitingMillis) {
     @Override
     public String toString() {
-      return mode + " waiter " + waiterId + " on " + host + " pid " + pid + " ticket " + ticket + " (waiting "
-          + waitingMillis + " ms)";
+      return mode
+          + " waiter "
+          + waiterId
+          + " on "
+          + host
+          + " pid "
+          + pid
+          + " ticket "
+          + ticket
+          + " (waiting "
+          + waitingMillis
+          + " ms)";
     }
   }
 }

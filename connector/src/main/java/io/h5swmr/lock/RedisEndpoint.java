@@ -21,11 +21,17 @@ import redis.clients.jedis.UnifiedJedis;
 
 /** A parsed Redis URL: kind, hosts, credentials and database; builds the Jedis client. */
 final class RedisEndpoint {
-  enum Kind { STANDALONE, TLS, SENTINEL, CLUSTER }
+  enum Kind {
+    STANDALONE,
+    TLS,
+    SENTINEL,
+    CLUSTER
+  }
 
-  static final String VALID_FORMS = "redis://[user:password@]host:port[/db], rediss://[user:password@]host:port[/db], "
-      + "redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db], "
-      + "redis-cluster://[user:password@]host1:port1,host2:port2";
+  static final String VALID_FORMS =
+      "redis://[user:password@]host:port[/db], rediss://[user:password@]host:port[/db], "
+          + "redis-sentinel://[user:password@]host1:port1,host2:port2/masterName[/db], "
+          + "redis-cluster://[user:password@]host1:port1,host2:port2";
 
   final Kind kind;
   final List<HostAndPort> hosts;
@@ -35,8 +41,14 @@ final class RedisEndpoint {
   final String masterName;
   private final String redacted;
 
-  private RedisEndpoint(Kind kind, List<HostAndPort> hosts, String user, String password, int database,
-      String masterName, String redacted) {
+  private RedisEndpoint(
+      Kind kind,
+      List<HostAndPort> hosts,
+      String user,
+      String password,
+      int database,
+      String masterName,
+      String redacted) {
     this.kind = kind;
     this.hosts = hosts;
     this.user = user;
@@ -52,7 +64,9 @@ final class RedisEndpoint {
 
   /** {@code host:port[,host:port]} for messages. */
   String hostsText() {
-    return hosts.stream().map(h -> h.getHost() + ":" + h.getPort()).collect(Collectors.joining(","));
+    return hosts.stream()
+        .map(h -> h.getHost() + ":" + h.getPort())
+        .collect(Collectors.joining(","));
   }
 
   /** Replaces the password in a message, in case a driver message ever echoes it. */
@@ -72,11 +86,20 @@ final class RedisEndpoint {
     String scheme = url.substring(0, sep).toLowerCase(Locale.ROOT);
     Kind kind;
     switch (scheme) {
-      case "redis": kind = Kind.STANDALONE; break;
-      case "rediss": kind = Kind.TLS; break;
-      case "redis-sentinel": kind = Kind.SENTINEL; break;
-      case "redis-cluster": kind = Kind.CLUSTER; break;
-      default: throw bad(redactedGuess, "unknown scheme '" + scheme + "'");
+      case "redis":
+        kind = Kind.STANDALONE;
+        break;
+      case "rediss":
+        kind = Kind.TLS;
+        break;
+      case "redis-sentinel":
+        kind = Kind.SENTINEL;
+        break;
+      case "redis-cluster":
+        kind = Kind.CLUSTER;
+        break;
+      default:
+        throw bad(redactedGuess, "unknown scheme '" + scheme + "'");
     }
     String rest = url.substring(sep + 3);
     int at = rest.lastIndexOf('@');
@@ -114,7 +137,9 @@ final class RedisEndpoint {
       hosts.add(parseHost(h.trim(), defaultPort, redactedGuess));
     }
     if (hosts.size() > 1 && (kind == Kind.STANDALONE || kind == Kind.TLS)) {
-      throw bad(redactedGuess, "several hosts are only allowed with redis-sentinel:// or redis-cluster://");
+      throw bad(
+          redactedGuess,
+          "several hosts are only allowed with redis-sentinel:// or redis-cluster://");
     }
     String[] segments = path.isEmpty() ? new String[0] : path.split("/", -1);
     String master = null;
@@ -211,7 +236,9 @@ final class RedisEndpoint {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  /** Redacts whatever sits between the first ':' of the user-info and the last '@' before the hosts. */
+  /**
+   * Redacts whatever sits between the first ':' of the user-info and the last '@' before the hosts.
+   */
   static String redactRaw(String url) {
     if (url == null) {
       return "null";
@@ -229,19 +256,23 @@ final class RedisEndpoint {
   }
 
   private static H5SwmrConfigException bad(String redacted, String why) {
-    return new H5SwmrConfigException("Invalid lock Redis URL '" + redacted + "': " + why + ". Valid forms: "
-        + VALID_FORMS);
+    return new H5SwmrConfigException(
+        "Invalid lock Redis URL '" + redacted + "': " + why + ". Valid forms: " + VALID_FORMS);
   }
 
-  /** Builds the client; nothing is contacted yet (pools connect lazily, except Sentinel and Cluster). */
+  /**
+   * Builds the client; nothing is contacted yet (pools connect lazily, except Sentinel and
+   * Cluster).
+   */
   UnifiedJedis newClient(Duration connectTimeout) {
     int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
-    DefaultJedisClientConfig.Builder cfg = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(timeoutMillis)
-        .socketTimeoutMillis(timeoutMillis)
-        .database(database)
-        .clientName("h5swmr-lock")
-        .ssl(kind == Kind.TLS);
+    DefaultJedisClientConfig.Builder cfg =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(timeoutMillis)
+            .socketTimeoutMillis(timeoutMillis)
+            .database(database)
+            .clientName("h5swmr-lock")
+            .ssl(kind == Kind.TLS);
     if (kind == Kind.TLS) {
       // Jedis checks no host name by default: require the certificate to name the host of the URL
       SSLParameters tls = new SSLParameters();
@@ -262,16 +293,29 @@ final class RedisEndpoint {
     pool.setJmxEnabled(false);
     switch (kind) {
       case SENTINEL:
-        return RedisSentinelClient.builder().masterName(masterName).sentinels(new LinkedHashSet<>(hosts))
+        return RedisSentinelClient.builder()
+            .masterName(masterName)
+            .sentinels(new LinkedHashSet<>(hosts))
             .clientConfig(cfg.build())
-            .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(timeoutMillis)
-                .socketTimeoutMillis(timeoutMillis).build())
-            .poolConfig(pool).build();
+            .sentinelClientConfig(
+                DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(timeoutMillis)
+                    .socketTimeoutMillis(timeoutMillis)
+                    .build())
+            .poolConfig(pool)
+            .build();
       case CLUSTER:
-        return RedisClusterClient.builder().nodes(new LinkedHashSet<>(hosts)).clientConfig(cfg.build())
-            .poolConfig(pool).build();
+        return RedisClusterClient.builder()
+            .nodes(new LinkedHashSet<>(hosts))
+            .clientConfig(cfg.build())
+            .poolConfig(pool)
+            .build();
       default:
-        return RedisClient.builder().hostAndPort(hosts.get(0)).clientConfig(cfg.build()).poolConfig(pool).build();
+        return RedisClient.builder()
+            .hostAndPort(hosts.get(0))
+            .clientConfig(cfg.build())
+            .poolConfig(pool)
+            .build();
     }
   }
 }

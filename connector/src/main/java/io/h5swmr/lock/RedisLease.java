@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lease held in Redis. Its local validity deadline is the start of the last successful grant or renewal call plus
- * the TTL minus a small drift allowance, measured with {@link System#nanoTime()}: Redis set the expiry after that
- * call started, so the lease can never be believed valid locally after Redis has let it expire.
+ * A lease held in Redis. Its local validity deadline is the start of the last successful grant or
+ * renewal call plus the TTL minus a small drift allowance, measured with {@link System#nanoTime()}:
+ * Redis set the expiry after that call started, so the lease can never be believed valid locally
+ * after Redis has let it expire.
  */
 final class RedisLease implements Lease {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLease.class);
@@ -32,8 +33,15 @@ final class RedisLease implements Lease {
   private volatile long releasedNanos;
   private ScheduledFuture<?> renewal;
 
-  RedisLease(LockService service, LockKeys keys, LeaseMode mode, String id, long token, long waitNanos,
-      long callStartNanos, long ttlNanos) {
+  RedisLease(
+      LockService service,
+      LockKeys keys,
+      LeaseMode mode,
+      String id,
+      long token,
+      long waitNanos,
+      long callStartNanos,
+      long ttlNanos) {
     this.service = service;
     this.keys = keys;
     this.mode = mode;
@@ -92,7 +100,8 @@ final class RedisLease implements Lease {
   }
 
   private String expiredReason(long now) {
-    return "no successful renewal within the lease TTL (deadline passed " + (now - validUntilNanos) / 1_000_000
+    return "no successful renewal within the lease TTL (deadline passed "
+        + (now - validUntilNanos) / 1_000_000
         + " ms ago; the process may have been paused or Redis unreachable)";
   }
 
@@ -129,7 +138,10 @@ final class RedisLease implements Lease {
     return end - grantedNanos;
   }
 
-  /** Watchdog tick: renews, or marks the lease lost when it is gone or its local deadline has passed. */
+  /**
+   * Watchdog tick: renews, or marks the lease lost when it is gone or its local deadline has
+   * passed.
+   */
   void renew() {
     if (closed || lostReason != null) {
       return;
@@ -143,7 +155,8 @@ final class RedisLease implements Lease {
       if (service.renewInRedis(this)) {
         validUntilNanos = start + validNanos;
       } else if (!closed) {
-        markLost("the lease is no longer in Redis (it expired, Redis lost its state, or it was force-released)");
+        markLost(
+            "the lease is no longer in Redis (it expired, Redis lost its state, or it was force-released)");
       }
     } catch (RuntimeException e) {
       long now = System.nanoTime();
@@ -195,6 +208,8 @@ final class RedisLease implements Lease {
 
   @Override
   public String toString() {
-    return describe() + (mode == LeaseMode.EXCLUSIVE ? " token " + token : "") + (isValid() ? "" : " (invalid)");
+    return describe()
+        + (mode == LeaseMode.EXCLUSIVE ? " token " + token : "")
+        + (isValid() ? "" : " (invalid)");
   }
 }

@@ -10,9 +10,10 @@ import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * One pub/sub subscriber thread per {@link LockService}: the scripts PUBLISH a lock's hash tag on the service
- * channel whenever holders or waiters leave, and this hub wakes the local waiters of that lock. Missed messages are
- * covered by the waiters' bounded backoff; after a reconnect every waiter is woken.
+ * One pub/sub subscriber thread per {@link LockService}: the scripts PUBLISH a lock's hash tag on
+ * the service channel whenever holders or waiters leave, and this hub wakes the local waiters of
+ * that lock. Missed messages are covered by the waiters' bounded backoff; after a reconnect every
+ * waiter is woken.
  */
 final class WakeupHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WakeupHub.class);
@@ -34,15 +35,20 @@ final class WakeupHub implements AutoCloseable {
 
   Waiter register(String tag) {
     Waiter w = new Waiter(tag);
-    waiters.compute(tag, (t, set) -> {
-      Set<Waiter> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-      s.add(w);
-      return s;
-    });
+    waiters.compute(
+        tag,
+        (t, set) -> {
+          Set<Waiter> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+          s.add(w);
+          return s;
+        });
     return w;
   }
 
-  /** Wakes the local waiters of one lock (pub/sub messages, and local releases without waiting for them). */
+  /**
+   * Wakes the local waiters of one lock (pub/sub messages, and local releases without waiting for
+   * them).
+   */
   void wake(String tag) {
     Set<Waiter> set = waiters.get(tag);
     if (set != null) {
@@ -57,18 +63,19 @@ final class WakeupHub implements AutoCloseable {
   private void run() {
     long backoffMillis = 20;
     while (!closed) {
-      JedisPubSub ps = new JedisPubSub() {
-        @Override
-        public void onMessage(String ch, String message) {
-          wake(message);
-        }
+      JedisPubSub ps =
+          new JedisPubSub() {
+            @Override
+            public void onMessage(String ch, String message) {
+              wake(message);
+            }
 
-        @Override
-        public void onSubscribe(String ch, int count) {
-          LOG.debug("Subscribed to lock events on {}", ch);
-          wakeAll();
-        }
-      };
+            @Override
+            public void onSubscribe(String ch, int count) {
+              LOG.debug("Subscribed to lock events on {}", ch);
+              wakeAll();
+            }
+          };
       current = ps;
       try {
         client.subscribe(ps, channel);
@@ -77,7 +84,10 @@ final class WakeupHub implements AutoCloseable {
         if (closed) {
           break;
         }
-        LOG.debug("Lock event subscription on {} failed ({}); retrying in {} ms", channel, e.toString(),
+        LOG.debug(
+            "Lock event subscription on {} failed ({}); retrying in {} ms",
+            channel,
+            e.toString(),
             backoffMillis);
         wakeAll();
         try {
@@ -128,10 +138,12 @@ final class WakeupHub implements AutoCloseable {
 
     @Override
     public void close() {
-      waiters.computeIfPresent(tag, (t, set) -> {
-        set.remove(this);
-        return set.isEmpty() ? null : set;
-      });
+      waiters.computeIfPresent(
+          tag,
+          (t, set) -> {
+            set.remove(this);
+            return set.isEmpty() ? null : set;
+          });
     }
   }
 }

@@ -7,14 +7,16 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Per-thread pool of the large primitive arrays a reader fills with one partition's values, so consecutive
- * partitions on an executor thread reuse them instead of allocating (and zeroing) hundreds of MiB each time. A
- * reader takes arrays out (they are then its own until it gives them back), so two readers interleaved on one
- * thread never share an array. Pooled arrays are softly referenced: the GC may reclaim them under pressure.
+ * Per-thread pool of the large primitive arrays a reader fills with one partition's values, so
+ * consecutive partitions on an executor thread reuse them instead of allocating (and zeroing)
+ * hundreds of MiB each time. A reader takes arrays out (they are then its own until it gives them
+ * back), so two readers interleaved on one thread never share an array. Pooled arrays are softly
+ * referenced: the GC may reclaim them under pressure.
  */
 final class ArrayPool {
   private static final int MAX_POOLED = 64;
-  private static final ThreadLocal<List<SoftReference<Object>>> POOL = ThreadLocal.withInitial(ArrayList::new);
+  private static final ThreadLocal<List<SoftReference<Object>>> POOL =
+      ThreadLocal.withInitial(ArrayList::new);
 
   private ArrayPool() {}
 
@@ -26,7 +28,8 @@ final class ArrayPool {
         Object a = it.next().get();
         if (a == null) {
           it.remove();
-        } else if (a.getClass() == kind.arrayClass() && java.lang.reflect.Array.getLength(a) >= n
+        } else if (a.getClass() == kind.arrayClass()
+            && java.lang.reflect.Array.getLength(a) >= n
             && java.lang.reflect.Array.getLength(a) <= 2L * n + 4096) {
           it.remove();
           return a;

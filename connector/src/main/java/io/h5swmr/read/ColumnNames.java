@@ -11,13 +11,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Makes the column names of a scan unique the way Spark sees names: ignoring case unless
- * {@code spark.sql.caseSensitive=true}. Columns whose names collide — compound members {@code a} and {@code A}
- * written by h5py, a member {@code Index} next to the index column, two column datasets {@code /g1/x} and
- * {@code /g2/x} — each get their 0-based position in the schema appended ({@code a0}, {@code A1}), as Spark's CSV
- * reader does with duplicate header names. Struct fields follow the same rule among their siblings. Only the
- * column names change; the values are read from the members and datasets they came from. An index or file column
- * whose name the user chose explicitly is not renamed: a collision there fails naming the option.
+ * Makes the column names of a scan unique the way Spark sees names: ignoring case unless {@code
+ * spark.sql.caseSensitive=true}. Columns whose names collide — compound members {@code a} and
+ * {@code A} written by h5py, a member {@code Index} next to the index column, two column datasets
+ * {@code /g1/x} and {@code /g2/x} — each get their 0-based position in the schema appended ({@code
+ * a0}, {@code A1}), as Spark's CSV reader does with duplicate header names. Struct fields follow
+ * the same rule among their siblings. Only the column names change; the values are read from the
+ * members and datasets they came from. An index or file column whose name the user chose explicitly
+ * is not renamed: a collision there fails naming the option.
  */
 final class ColumnNames {
   private ColumnNames() {}
@@ -44,23 +45,43 @@ final class ColumnNames {
     Set<String> seen = new HashSet<>();
     for (ReadColumn c : out) {
       if (!seen.add(key(c.name, caseSensitive))) {
-        throw new H5SwmrConfigException("Column names " + TableInspector.names(cols) + " collide (case "
-            + (caseSensitive ? "" : "in") + "sensitively) even after appending positions (" + TableInspector.names(out)
-            + "); choose the columns with option '" + H5SwmrOptions.DATASET + "'/'" + H5SwmrOptions.DATASETS
-            + "' or rename them with a schema of " + cols.size() + " columns (.schema(...) renames by position)");
+        throw new H5SwmrConfigException(
+            "Column names "
+                + TableInspector.names(cols)
+                + " collide (case "
+                + (caseSensitive ? "" : "in")
+                + "sensitively) even after appending positions ("
+                + TableInspector.names(out)
+                + "); choose the columns with option '"
+                + H5SwmrOptions.DATASET
+                + "'/'"
+                + H5SwmrOptions.DATASETS
+                + "' or rename them with a schema of "
+                + cols.size()
+                + " columns (.schema(...) renames by position)");
       }
     }
     return out;
   }
 
   private static void refuseExplicit(ReadColumn c, List<ReadColumn> cols, H5SwmrOptions o) {
-    String option = c.source == ReadColumn.Source.INDEX && o.raw(H5SwmrOptions.INDEX_COLUMN) != null
-        ? H5SwmrOptions.INDEX_COLUMN
-        : c.source == ReadColumn.Source.FILE ? H5SwmrOptions.FILE_COLUMN : null;
+    String option =
+        c.source == ReadColumn.Source.INDEX && o.raw(H5SwmrOptions.INDEX_COLUMN) != null
+            ? H5SwmrOptions.INDEX_COLUMN
+            : c.source == ReadColumn.Source.FILE ? H5SwmrOptions.FILE_COLUMN : null;
     if (option != null) {
-      throw new H5SwmrConfigException("Option '" + option + "' names column '" + c.name + "', which the data "
-          + "already has (columns: " + TableInspector.names(cols) + "); choose another name with option '" + option
-          + "'" + (H5SwmrOptions.INDEX_COLUMN.equals(option) ? " (or '' for no index column)" : ""));
+      throw new H5SwmrConfigException(
+          "Option '"
+              + option
+              + "' names column '"
+              + c.name
+              + "', which the data "
+              + "already has (columns: "
+              + TableInspector.names(cols)
+              + "); choose another name with option '"
+              + option
+              + "'"
+              + (H5SwmrOptions.INDEX_COLUMN.equals(option) ? " (or '' for no index column)" : ""));
     }
   }
 

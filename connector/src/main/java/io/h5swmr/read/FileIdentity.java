@@ -10,16 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which file a path names: a file written elsewhere and renamed over the path (h5py writing {@code x.h5.tmp}, then
- * {@code mv}; {@code cp backup x.h5} onto a new inode) can have the same layout, so the same dataset object ids,
- * as the file it replaced. A scan must not mix rows of both, nor a stream read the new file as if the old grew.
+ * Which file a path names: a file written elsewhere and renamed over the path (h5py writing {@code
+ * x.h5.tmp}, then {@code mv}; {@code cp backup x.h5} onto a new inode) can have the same layout, so
+ * the same dataset object ids, as the file it replaced. A scan must not mix rows of both, nor a
+ * stream read the new file as if the old grew.
  *
- * <p>Local files: device and inode ({@code fileKey}) of the path, looked up after HDF5 opened it. Remote files:
- * the object's ETag where the file system offers one ({@code EtagSource}: S3A, ABFS); their length and
- * modification time are compared as well (PieceReader). "" when nothing is known (then only those checks apply).
- * A scan compares the identity seen at planning with the one every task sees when it opens the file; a stream
- * carries it in the object ids of its offsets, so a replaced file is handled as a replaced dataset (the query
- * fails, or with {@code onDatasetChange=restart} reads the new file from row 0; docs/streaming.md).
+ * <p>Local files: device and inode ({@code fileKey}) of the path, looked up after HDF5 opened it.
+ * Remote files: the object's ETag where the file system offers one ({@code EtagSource}: S3A, ABFS);
+ * their length and modification time are compared as well (PieceReader). "" when nothing is known
+ * (then only those checks apply). A scan compares the identity seen at planning with the one every
+ * task sees when it opens the file; a stream carries it in the object ids of its offsets, so a
+ * replaced file is handled as a replaced dataset (the query fails, or with {@code
+ * onDatasetChange=restart} reads the new file from row 0; docs/streaming.md).
  */
 public final class FileIdentity {
   /** Separates a dataset's object id from the file identity in a stream offset's ids. */
@@ -37,9 +39,10 @@ public final class FileIdentity {
   }
 
   /**
-   * Device and inode of the local file {@code file} and the host that saw them, as "(dev=..,ino=..) on host";
-   * "" when the system gives none. The device number of a network mount (NFS) differs between hosts, so only a
-   * look-up on the same host compares it; the inode is compared everywhere.
+   * Device and inode of the local file {@code file} and the host that saw them, as "(dev=..,ino=..)
+   * on host"; "" when the system gives none. The device number of a network mount (NFS) differs
+   * between hosts, so only a look-up on the same host compares it; the inode is compared
+   * everywhere.
    */
   static String local(String file) {
     try {
@@ -60,7 +63,8 @@ public final class FileIdentity {
     }
   }
 
-  private static final java.util.regex.Pattern INODE = java.util.regex.Pattern.compile("ino=([0-9a-fA-Fx]+)");
+  private static final java.util.regex.Pattern INODE =
+      java.util.regex.Pattern.compile("ino=([0-9a-fA-Fx]+)");
 
   /** "ino=N" of a local identity, or null (remote, or unknown). */
   static String inode(String identity) {
@@ -82,8 +86,12 @@ public final class FileIdentity {
       return true;
     }
     // Same inode: the device counts only when both were seen on the same host.
-    boolean sameHost = planned.contains(" on ") && now.contains(" on ")
-        && planned.substring(planned.indexOf(" on ")).equals(now.substring(now.indexOf(" on ")));
+    boolean sameHost =
+        planned.contains(" on ")
+            && now.contains(" on ")
+            && planned
+                .substring(planned.indexOf(" on "))
+                .equals(now.substring(now.indexOf(" on ")));
     return sameHost;
   }
 
@@ -94,17 +102,27 @@ public final class FileIdentity {
     }
     String now = of(h, f.file);
     if (differs(f.fileIdentity, now)) {
-      throw new H5SwmrDataException("File " + f.file + " was replaced during the scan: it was " + f.fileIdentity
-          + " when the scan was planned with " + f.extent + " rows of " + f.datasets + " and is now " + now
-          + " (a different file renamed or copied over the path); its rows are not read mixed with the old "
-          + "file's. Rerun the query to read the new file; writers that replace files while they are read "
-          + "should write through h5swmr (which changes files in place under its lease) or append instead");
+      throw new H5SwmrDataException(
+          "File "
+              + f.file
+              + " was replaced during the scan: it was "
+              + f.fileIdentity
+              + " when the scan was planned with "
+              + f.extent
+              + " rows of "
+              + f.datasets
+              + " and is now "
+              + now
+              + " (a different file renamed or copied over the path); its rows are not read mixed with the old "
+              + "file's. Rerun the query to read the new file; writers that replace files while they are read "
+              + "should write through h5swmr (which changes files in place under its lease) or append instead");
     }
   }
 
   /**
-   * The ids of a stream offset: each dataset id with the file identity appended (unchanged when unknown). Local
-   * files are tagged with their inode only: a driver restarted on another host sees another device number.
+   * The ids of a stream offset: each dataset id with the file identity appended (unchanged when
+   * unknown). Local files are tagged with their inode only: a driver restarted on another host sees
+   * another device number.
    */
   static List<String> tag(List<String> ids, String fileIdentity) {
     if (fileIdentity == null || fileIdentity.isEmpty()) {
@@ -143,8 +161,8 @@ public final class FileIdentity {
   }
 
   /**
-   * Whether two offsets' ids name the same datasets of the same file. Ids of a checkpoint written before file
-   * identities were recorded carry none: those compare by the dataset ids alone.
+   * Whether two offsets' ids name the same datasets of the same file. Ids of a checkpoint written
+   * before file identities were recorded carry none: those compare by the dataset ids alone.
    */
   static boolean sameIds(List<String> a, List<String> b) {
     if (a.equals(b)) {
@@ -161,7 +179,11 @@ public final class FileIdentity {
   /** Why a stream's file no longer continues: its dataset or the file itself was replaced. */
   public static String describeChange(List<String> was, List<String> now) {
     if (untag(was).equals(untag(now))) {
-      return "the file was replaced (it was " + fileOf(was) + " and is now " + fileOf(now) + ": a different file "
+      return "the file was replaced (it was "
+          + fileOf(was)
+          + " and is now "
+          + fileOf(now)
+          + ": a different file "
           + "renamed or copied over the path, though its dataset has the same layout)";
     }
     return "it was replaced (object " + untag(was) + " is now " + untag(now) + ")";

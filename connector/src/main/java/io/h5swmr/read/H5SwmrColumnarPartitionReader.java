@@ -8,10 +8,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Columnar reader for primitive columns: reads each piece whole into pooled arrays under that file's lease (see
- * {@link PieceReader}: chunks decoded in Java where possible, else the library), then hands Spark one reused
- * {@link ColumnarBatch} per {@code batchRows} rows whose {@link PieceColumnVector}s view those arrays in place:
- * no value is copied again (a copy into Spark's own vectors cost 0.1 s per GiB, see docs/read.md).
+ * Columnar reader for primitive columns: reads each piece whole into pooled arrays under that
+ * file's lease (see {@link PieceReader}: chunks decoded in Java where possible, else the library),
+ * then hands Spark one reused {@link ColumnarBatch} per {@code batchRows} rows whose {@link
+ * PieceColumnVector}s view those arrays in place: no value is copied again (a copy into Spark's own
+ * vectors cost 0.1 s per GiB, see docs/read.md).
  */
 final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBatch> {
   private final ReadPlan plan;
@@ -27,8 +28,8 @@ final class H5SwmrColumnarPartitionReader implements PartitionReader<ColumnarBat
   private UTF8String fileName;
   private boolean closed;
 
-  H5SwmrColumnarPartitionReader(ReadPlan plan, H5SwmrInputPartition partition,
-      Consumer<Lease> afterRead) {
+  H5SwmrColumnarPartitionReader(
+      ReadPlan plan, H5SwmrInputPartition partition, Consumer<Lease> afterRead) {
     this.plan = plan;
     this.afterRead = afterRead;
     this.partition = partition;

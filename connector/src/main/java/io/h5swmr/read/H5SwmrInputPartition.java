@@ -6,9 +6,10 @@ import java.util.Objects;
 import org.apache.spark.sql.connector.read.InputPartition;
 
 /**
- * One Spark task's share of a scan: one or more row ranges ("pieces"), each of one file's dataset(s), with what
- * planning saw of that file (extent and object identities) so the task can tell a modified dataset apart. The
- * selected columns are the same for every partition and travel in the reader factory.
+ * One Spark task's share of a scan: one or more row ranges ("pieces"), each of one file's
+ * dataset(s), with what planning saw of that file (extent and object identities) so the task can
+ * tell a modified dataset apart. The selected columns are the same for every partition and travel
+ * in the reader factory.
  */
 public final class H5SwmrInputPartition implements InputPartition {
   private static final long serialVersionUID = 1L;
@@ -28,7 +29,9 @@ public final class H5SwmrInputPartition implements InputPartition {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Piece && ((Piece) o).file.equals(file) && ((Piece) o).start == start
+      return o instanceof Piece
+          && ((Piece) o).file.equals(file)
+          && ((Piece) o).start == start
           && ((Piece) o).count == count;
     }
 
@@ -80,7 +83,8 @@ public final class H5SwmrInputPartition implements InputPartition {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof H5SwmrInputPartition && ((H5SwmrInputPartition) o).index == index
+    return o instanceof H5SwmrInputPartition
+        && ((H5SwmrInputPartition) o).index == index
         && ((H5SwmrInputPartition) o).pieces.equals(pieces);
   }
 

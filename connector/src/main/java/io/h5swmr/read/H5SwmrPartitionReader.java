@@ -8,8 +8,8 @@ import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 
 /**
- * Row reader: reads each piece of its partition whole under that file's lease (see {@link PieceReader}), then
- * hands out its rows as {@link GenericInternalRow}s with no lease held.
+ * Row reader: reads each piece of its partition whole under that file's lease (see {@link
+ * PieceReader}), then hands out its rows as {@link GenericInternalRow}s with no lease held.
  */
 final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
   private final ReadPlan plan;
@@ -23,8 +23,7 @@ final class H5SwmrPartitionReader implements PartitionReader<InternalRow> {
   private GenericInternalRow current;
   private boolean closed;
 
-  H5SwmrPartitionReader(ReadPlan plan, H5SwmrInputPartition partition,
-      Consumer<Lease> afterRead) {
+  H5SwmrPartitionReader(ReadPlan plan, H5SwmrInputPartition partition, Consumer<Lease> afterRead) {
     this.plan = plan;
     this.afterRead = afterRead;
     this.partition = partition;

@@ -8,10 +8,14 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
-/** Creates a scan's readers on executors: columnar for all-primitive column sets, row-based otherwise. */
+/**
+ * Creates a scan's readers on executors: columnar for all-primitive column sets, row-based
+ * otherwise.
+ */
 final class H5SwmrPartitionReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;
   private final ReadPlan plan;
+
   /** See {@link #afterEachRead}; null in production (and never shipped to executors). */
   private final transient Consumer<Lease> afterRead;
 
@@ -25,8 +29,9 @@ final class H5SwmrPartitionReaderFactory implements PartitionReaderFactory {
   }
 
   /**
-   * This factory with readers that run {@code hook} with each piece's lease after its HDF5 reads, before the lease
-   * is checked (tests make the lease lapse there). In-process only: the hook is not serialized.
+   * This factory with readers that run {@code hook} with each piece's lease after its HDF5 reads,
+   * before the lease is checked (tests make the lease lapse there). In-process only: the hook is
+   * not serialized.
    */
   H5SwmrPartitionReaderFactory afterEachRead(Consumer<Lease> hook) {
     return new H5SwmrPartitionReaderFactory(plan, hook);

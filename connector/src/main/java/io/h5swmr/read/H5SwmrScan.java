@@ -7,13 +7,14 @@ import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.Statistics;
-import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.connector.read.SupportsReportStatistics;
+import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A planned read: the selected columns over the snapshot taken at planning, its chunk-aligned partitions, and the
- * reader kind (columnar when every selected column is primitive), fixed for the whole scan.
+ * A planned read: the selected columns over the snapshot taken at planning, its chunk-aligned
+ * partitions, and the reader kind (columnar when every selected column is primitive), fixed for the
+ * whole scan.
  */
 public final class H5SwmrScan implements Scan, SupportsReportStatistics {
   private final ReadPlan plan;
@@ -23,21 +24,48 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
   private final H5SwmrOptions options;
   private final StreamFactory streams;
 
-  H5SwmrScan(TableSnapshot snapshot, ReadPlan plan, IndexRanges keep, long limit, long partitionBytes,
-      String pushed, H5SwmrOptions options, StreamFactory streams) {
+  H5SwmrScan(
+      TableSnapshot snapshot,
+      ReadPlan plan,
+      IndexRanges keep,
+      long limit,
+      long partitionBytes,
+      String pushed,
+      H5SwmrOptions options,
+      StreamFactory streams) {
     this.plan = plan;
     this.snapshot = snapshot;
     this.options = options;
     this.streams = streams;
-    this.partitions = PartitionPlanner.plan(snapshot.files, keep, limit, ReadPlan.rowBytes(plan.columns),
-        ReadPlan.maxValuesPerRow(plan.columns), partitionBytes, options.partitionBytesGiven());
-    this.description = "H5SwmrScan[files=" + snapshot.files.size() + ", columns="
-        + TableInspector.names(plan.columns) + ", index=" + keep + (limit == Long.MAX_VALUE ? "" : ", limit=" + limit)
-        + (pushed.isEmpty() ? "" : ", pushed=" + pushed) + ", partitions=" + partitions.size()
-        + ", " + (plan.columnar ? "columnar" : "rows")
-        + (plan.lock == null ? ", lock=none (no leases: not coordinated with h5swmr writers)" : ", lock=redis")
-        + (snapshot.liveFiles() == 0 ? "" : ", swmr=" + snapshot.liveFiles() + " file(s) open by a native SWMR writer")
-        + "]";
+    this.partitions =
+        PartitionPlanner.plan(
+            snapshot.files,
+            keep,
+            limit,
+            ReadPlan.rowBytes(plan.columns),
+            ReadPlan.maxValuesPerRow(plan.columns),
+            partitionBytes,
+            options.partitionBytesGiven());
+    this.description =
+        "H5SwmrScan[files="
+            + snapshot.files.size()
+            + ", columns="
+            + TableInspector.names(plan.columns)
+            + ", index="
+            + keep
+            + (limit == Long.MAX_VALUE ? "" : ", limit=" + limit)
+            + (pushed.isEmpty() ? "" : ", pushed=" + pushed)
+            + ", partitions="
+            + partitions.size()
+            + ", "
+            + (plan.columnar ? "columnar" : "rows")
+            + (plan.lock == null
+                ? ", lock=none (no leases: not coordinated with h5swmr writers)"
+                : ", lock=redis")
+            + (snapshot.liveFiles() == 0
+                ? ""
+                : ", swmr=" + snapshot.liveFiles() + " file(s) open by a native SWMR writer")
+            + "]";
   }
 
   @Override
@@ -55,13 +83,17 @@ public final class H5SwmrScan implements Scan, SupportsReportStatistics {
     return new H5SwmrBatch(partitions, plan);
   }
 
-  /** {@code spark.readStream.format("h5swmr")}: the rows committed between offsets, read like this scan's. */
+  /**
+   * {@code spark.readStream.format("h5swmr")}: the rows committed between offsets, read like this
+   * scan's.
+   */
   @Override
   public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
     if (snapshot.hadoop != null) {
       throw RemotePaths.streamRefusal(options.paths());
     }
-    return streams.create(new IncrementalScan(options, plan, snapshot), options, checkpointLocation);
+    return streams.create(
+        new IncrementalScan(options, plan, snapshot), options, checkpointLocation);
   }
 
   /** The planned partitions (for tests and tools). */

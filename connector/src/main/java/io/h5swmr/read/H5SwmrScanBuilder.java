@@ -14,22 +14,32 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Plans a read on the driver: inspects the files under shared leases (so missing files, datasets and type errors
- * fail here, before any task), binds the table schema, then takes column pruning, filters on the index column
- * ({@code =, <=>, <, <=, >, >=, IN}, AND/OR of those — evaluated exactly, so Spark does not re-check them) and a
- * limit. The inspection runs once, when planning first needs the files (the first pushdown or {@link #build()}),
- * not when Spark creates the builder.
+ * Plans a read on the driver: inspects the files under shared leases (so missing files, datasets
+ * and type errors fail here, before any task), binds the table schema, then takes column pruning,
+ * filters on the index column ({@code =, <=>, <, <=, >, >=, IN}, AND/OR of those — evaluated
+ * exactly, so Spark does not re-check them) and a limit. The inspection runs once, when planning
+ * first needs the files (the first pushdown or {@link #build()}), not when Spark creates the
+ * builder.
  */
-public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
-    SupportsPushDownFilters, SupportsPushDownLimit {
+public final class H5SwmrScanBuilder
+    implements ScanBuilder,
+        SupportsPushDownRequiredColumns,
+        SupportsPushDownFilters,
+        SupportsPushDownLimit {
   private final StructType schema;
   private final H5SwmrOptions options;
   private final StreamFactory streams;
-  /** The files as inspected, and the table schema bound to their columns; null until first needed. */
+
+  /**
+   * The files as inspected, and the table schema bound to their columns; null until first needed.
+   */
   private TableSnapshot snapshot;
+
   private List<ReadColumn> tableColumns;
+
   /** The pruned columns; null until pruning (then all table columns). */
   private List<ReadColumn> required;
+
   private IndexRanges keep = IndexRanges.ALL;
   private Filter[] pushed = new Filter[0];
   private long limit = Long.MAX_VALUE;
@@ -48,7 +58,8 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
   private List<ReadColumn> tableColumns() {
     if (snapshot == null) {
       TableSnapshot s = TableInspector.inspect(options);
-      tableColumns = schema.fields().length == 0 ? s.columns : SchemaBinding.bind(schema, s.columns);
+      tableColumns =
+          schema.fields().length == 0 ? s.columns : SchemaBinding.bind(schema, s.columns);
       snapshot = s;
     }
     return tableColumns;
@@ -112,16 +123,25 @@ public final class H5SwmrScanBuilder implements ScanBuilder, SupportsPushDownReq
       columnar &= c.isPrimitive();
     }
     SQLConf conf = SQLConf.get();
-    boolean offHeap = Boolean.parseBoolean(conf.getConfString("spark.sql.columnVector.offheap.enabled", "false"));
+    boolean offHeap =
+        Boolean.parseBoolean(conf.getConfString("spark.sql.columnVector.offheap.enabled", "false"));
     boolean unlocked = options.lockMode() == H5SwmrOptions.LockMode.NONE;
-    ReadPlan plan = new ReadPlan(unlocked ? null : options.lockSettings(), required, columnar, options.batchRows(),
-        offHeap, options.directRead(), snapshot.hadoop == null ? null : snapshot.hadoop.forTasks(), snapshot.columns,
-        options.read().libdeflate());
+    ReadPlan plan =
+        new ReadPlan(
+            unlocked ? null : options.lockSettings(),
+            required,
+            columnar,
+            options.batchRows(),
+            offHeap,
+            options.directRead(),
+            snapshot.hadoop == null ? null : snapshot.hadoop.forTasks(),
+            snapshot.columns,
+            options.read().libdeflate());
     StringBuilder p = new StringBuilder();
     for (Filter f : pushed) {
       p.append(p.length() == 0 ? "" : ", ").append(f);
     }
-    return new H5SwmrScan(snapshot, plan, keep, limit, options.partitionBytes(), p.toString(),
-        options, streams);
+    return new H5SwmrScan(
+        snapshot, plan, keep, limit, options.partitionBytes(), p.toString(), options, streams);
   }
 }

@@ -5,14 +5,18 @@ import io.h5swmr.exceptions.H5SwmrException;
 import java.util.Map;
 import org.apache.spark.sql.types.StructType;
 
-/** Schema and table properties of the dataset(s) the options name, read on the driver under shared leases. */
+/**
+ * Schema and table properties of the dataset(s) the options name, read on the driver under shared
+ * leases.
+ */
 public final class H5SwmrSchemaInference {
   private H5SwmrSchemaInference() {}
 
   /**
-   * The Spark schema: the index column (unless disabled), the dataset's columns with their attributes as field
-   * metadata, then the file column when asked for. A single path that does not exist yet gives an empty schema
-   * (a write may be about to create it); reading it fails in the scan with "Path does not exist".
+   * The Spark schema: the index column (unless disabled), the dataset's columns with their
+   * attributes as field metadata, then the file column when asked for. A single path that does not
+   * exist yet gives an empty schema (a write may be about to create it); reading it fails in the
+   * scan with "Path does not exist".
    */
   public static StructType infer(H5SwmrOptions options) {
     if (PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
@@ -22,12 +26,13 @@ public final class H5SwmrSchemaInference {
   }
 
   /**
-   * Table properties shown by {@code DESCRIBE TABLE EXTENDED}: file count, dataset path(s), types, dims, chunking
-   * and the file's and dataset's attributes ({@code h5swmr.file.attr.*}, {@code h5swmr.dataset.attr.*}). Empty
-   * when the path does not exist yet.
+   * Table properties shown by {@code DESCRIBE TABLE EXTENDED}: file count, dataset path(s), types,
+   * dims, chunking and the file's and dataset's attributes ({@code h5swmr.file.attr.*}, {@code
+   * h5swmr.dataset.attr.*}). Empty when the path does not exist yet.
    */
   public static Map<String, String> tableProperties(H5SwmrOptions options) {
-    if (options.paths().isEmpty() || PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
+    if (options.paths().isEmpty()
+        || PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
       return Map.of();
     }
     try {
@@ -38,7 +43,8 @@ public final class H5SwmrSchemaInference {
   }
 
   /** The query's Hadoop configuration, built only when a remote path needs it. */
-  private static java.util.function.Supplier<org.apache.hadoop.conf.Configuration> hadoop(H5SwmrOptions options) {
+  private static java.util.function.Supplier<org.apache.hadoop.conf.Configuration> hadoop(
+      H5SwmrOptions options) {
     return () -> HadoopConf.forQuery(options).get();
   }
 }

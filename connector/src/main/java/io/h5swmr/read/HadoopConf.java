@@ -9,11 +9,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * The Hadoop configuration a scan of remote files uses, as Spark's file sources build it: the session's
- * ({@code spark.sessionState().newHadoopConf()}: {@code spark.hadoop.*} of the Spark conf, {@code core-site.xml},
- * ...) with the query's {@code fs.*} / {@code spark.hadoop.*} options on top. Created on the driver; tasks get it
- * through a broadcast made once per scan, so no setting (credentials included) ever appears in a plan string, a
- * partition or a message. {@link #toString()} shows nothing of it.
+ * The Hadoop configuration a scan of remote files uses, as Spark's file sources build it: the
+ * session's ({@code spark.sessionState().newHadoopConf()}: {@code spark.hadoop.*} of the Spark
+ * conf, {@code core-site.xml}, ...) with the query's {@code fs.*} / {@code spark.hadoop.*} options
+ * on top. Created on the driver; tasks get it through a broadcast made once per scan, so no setting
+ * (credentials included) ever appears in a plan string, a partition or a message. {@link
+ * #toString()} shows nothing of it.
  */
 final class HadoopConf implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -38,12 +39,16 @@ final class HadoopConf implements Serializable {
       return driverConf;
     }
     if (shipped == null) {
-      throw new IllegalStateException("Hadoop configuration not shipped: call forTasks() on the driver");
+      throw new IllegalStateException(
+          "Hadoop configuration not shipped: call forTasks() on the driver");
     }
     return shipped.value().value();
   }
 
-  /** This configuration ready for tasks (broadcast once; later calls reuse the broadcast). Driver only. */
+  /**
+   * This configuration ready for tasks (broadcast once; later calls reuse the broadcast). Driver
+   * only.
+   */
   synchronized HadoopConf forTasks() {
     if (shipped == null) {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());

@@ -15,9 +15,10 @@ import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The read path as the streaming source ({@code io.h5swmr.stream}) uses it: each file inspected under its shared
- * lease exactly as batch planning inspects it (committed rows and dataset identities), and row ranges of many
- * files planned into the batch scan's partitions and read by its readers (columnar when the columns allow).
+ * The read path as the streaming source ({@code io.h5swmr.stream}) uses it: each file inspected
+ * under its shared lease exactly as batch planning inspects it (committed rows and dataset
+ * identities), and row ranges of many files planned into the batch scan's partitions and read by
+ * its readers (columnar when the columns allow).
  */
 public final class IncrementalScan {
   private final H5SwmrOptions options;
@@ -32,13 +33,21 @@ public final class IncrementalScan {
     this.firstFile = snapshot.files.isEmpty() ? null : snapshot.files.get(0).file;
     for (FileSnapshot f : snapshot.files) {
       if (f.rank == 0) {
-        throw new H5SwmrDataException("Dataset " + f.datasets + " in file " + f.file + " is scalar: a stream reads "
-            + "datasets that grow along dimension 0; read it with spark.read instead");
+        throw new H5SwmrDataException(
+            "Dataset "
+                + f.datasets
+                + " in file "
+                + f.file
+                + " is scalar: a stream reads "
+                + "datasets that grow along dimension 0; read it with spark.read instead");
       }
     }
   }
 
-  /** One file's dataset(s) as seen under the file's shared lease: their identities and committed rows. */
+  /**
+   * One file's dataset(s) as seen under the file's shared lease: their identities and committed
+   * rows.
+   */
   public static final class FileState implements Serializable {
     private static final long serialVersionUID = 1L;
     public final String file;
@@ -47,7 +56,8 @@ public final class IncrementalScan {
     public final long rows;
     public final long chunkRows;
 
-    public FileState(String file, List<String> datasets, List<String> ids, long rows, long chunkRows) {
+    public FileState(
+        String file, List<String> datasets, List<String> ids, long rows, long chunkRows) {
       this.file = Objects.requireNonNull(file, "file");
       this.datasets = List.copyOf(datasets);
       this.ids = List.copyOf(ids);
@@ -67,8 +77,11 @@ public final class IncrementalScan {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof FileState && ((FileState) o).file.equals(file) && sameDatasets((FileState) o)
-          && ((FileState) o).rows == rows && ((FileState) o).chunkRows == chunkRows;
+      return o instanceof FileState
+          && ((FileState) o).file.equals(file)
+          && sameDatasets((FileState) o)
+          && ((FileState) o).rows == rows
+          && ((FileState) o).chunkRows == chunkRows;
     }
 
     @Override
@@ -94,14 +107,16 @@ public final class IncrementalScan {
   }
 
   /**
-   * The files the path options name now (sorted, absolute); empty when a directory or glob matches none yet
-   * (a missing plain file still fails).
+   * The files the path options name now (sorted, absolute); empty when a directory or glob matches
+   * none yet (a missing plain file still fails).
    */
   public List<String> listFiles() {
     try {
-      return PathExpansion.expand(options.paths(), () -> {
-        throw RemotePaths.streamRefusal(options.paths());
-      });
+      return PathExpansion.expand(
+          options.paths(),
+          () -> {
+            throw RemotePaths.streamRefusal(options.paths());
+          });
     } catch (H5SwmrNotFoundException e) {
       for (String p : options.paths()) {
         boolean glob = p.matches(".*[*?\\[{].*");
@@ -114,8 +129,8 @@ public final class IncrementalScan {
   }
 
   /**
-   * {@code file}'s dataset(s) under its shared lease, checked to give the stream's columns (same names, Spark
-   * types and trailing dimensions as the files the schema came from).
+   * {@code file}'s dataset(s) under its shared lease, checked to give the stream's columns (same
+   * names, Spark types and trailing dimensions as the files the schema came from).
    *
    * @throws H5SwmrNotFoundException when the file does not hold the dataset (yet)
    */
@@ -134,19 +149,33 @@ public final class IncrementalScan {
     FileSnapshot f = s.files.get(0);
     checkColumns(file, s.columns);
     if (f.rank == 0) {
-      throw new H5SwmrDataException("Dataset " + f.datasets + " in file " + f.file + " is scalar: a stream reads "
-          + "datasets that grow along dimension 0");
+      throw new H5SwmrDataException(
+          "Dataset "
+              + f.datasets
+              + " in file "
+              + f.file
+              + " is scalar: a stream reads "
+              + "datasets that grow along dimension 0");
     }
-    return new FileState(f.file, f.datasets, FileIdentity.tag(f.objectIds, f.fileIdentity), f.extent, f.chunkRows);
+    return new FileState(
+        f.file, f.datasets, FileIdentity.tag(f.objectIds, f.fileIdentity), f.extent, f.chunkRows);
   }
 
   private void checkColumns(String file, List<ReadColumn> cols) {
     List<String> want = describe(tableColumns);
     List<String> got = describe(cols);
     if (!want.equals(got)) {
-      throw new H5SwmrDataException("File " + file + " joined the stream with columns " + got + ", but the stream "
-          + "reads " + want + (firstFile == null ? "" : " (as in " + firstFile + ")") + "; every file must hold "
-          + "the dataset with the same Spark mapping and trailing dimensions");
+      throw new H5SwmrDataException(
+          "File "
+              + file
+              + " joined the stream with columns "
+              + got
+              + ", but the stream "
+              + "reads "
+              + want
+              + (firstFile == null ? "" : " (as in " + firstFile + ")")
+              + "; every file must hold "
+              + "the dataset with the same Spark mapping and trailing dimensions");
     }
   }
 
@@ -154,14 +183,20 @@ public final class IncrementalScan {
     List<String> s = new ArrayList<>();
     for (ReadColumn c : cols) {
       if (c.source == ReadColumn.Source.DATA) {
-        s.add(c.name + " " + c.sparkType.simpleString() + (c.innerDims.length == 0 ? ""
-            : " x" + Arrays.toString(c.innerDims)));
+        s.add(
+            c.name
+                + " "
+                + c.sparkType.simpleString()
+                + (c.innerDims.length == 0 ? "" : " x" + Arrays.toString(c.innerDims)));
       }
     }
     return s;
   }
 
-  /** The partitions reading {@code ranges}: the batch scan's planning, one snapshot per file at {@code to.rows}. */
+  /**
+   * The partitions reading {@code ranges}: the batch scan's planning, one snapshot per file at
+   * {@code to.rows}.
+   */
   public InputPartition[] plan(List<Range> ranges) {
     List<FileSnapshot> files = new ArrayList<>();
     List<IndexRanges> keep = new ArrayList<>();
@@ -170,12 +205,29 @@ public final class IncrementalScan {
         continue;
       }
       String resource = options.lockResource(java.nio.file.Paths.get(r.to.file));
-      files.add(new FileSnapshot(r.to.file, resource, r.to.datasets, FileIdentity.untag(r.to.ids), r.to.rows,
-          r.to.chunkRows, 1, false, -1, -1, FileIdentity.fileOf(r.to.ids)));
+      files.add(
+          new FileSnapshot(
+              r.to.file,
+              resource,
+              r.to.datasets,
+              FileIdentity.untag(r.to.ids),
+              r.to.rows,
+              r.to.chunkRows,
+              1,
+              false,
+              -1,
+              -1,
+              FileIdentity.fileOf(r.to.ids)));
       keep.add(IndexRanges.of(r.from, r.to.rows));
     }
-    return PartitionPlanner.plan(files, keep, Long.MAX_VALUE, ReadPlan.rowBytes(plan.columns),
-        ReadPlan.maxValuesPerRow(plan.columns), options.partitionBytes(), options.partitionBytesGiven())
+    return PartitionPlanner.plan(
+            files,
+            keep,
+            Long.MAX_VALUE,
+            ReadPlan.rowBytes(plan.columns),
+            ReadPlan.maxValuesPerRow(plan.columns),
+            options.partitionBytes(),
+            options.partitionBytesGiven())
         .toArray(new InputPartition[0]);
   }
 

@@ -16,8 +16,9 @@ import org.apache.spark.sql.sources.LessThanOrEqual;
 import org.apache.spark.sql.sources.Or;
 
 /**
- * A set of index positions as sorted, disjoint, non-adjacent half-open ranges {@code [lo, hi)}; built from Spark
- * filters on the index column and intersected with each file's extent to prune partitions and hyperslabs.
+ * A set of index positions as sorted, disjoint, non-adjacent half-open ranges {@code [lo, hi)};
+ * built from Spark filters on the index column and intersected with each file's extent to prune
+ * partitions and hyperslabs.
  */
 final class IndexRanges implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -91,8 +92,9 @@ final class IndexRanges implements Serializable {
   }
 
   /**
-   * The positions a filter on column {@code index} keeps, or null when the filter is not one this source can
-   * evaluate exactly ({@code =, <=>, <, <=, >, >=, IN} with integral values, and AND/OR of those).
+   * The positions a filter on column {@code index} keeps, or null when the filter is not one this
+   * source can evaluate exactly ({@code =, <=>, <, <=, >, >=, IN} with integral values, and AND/OR
+   * of those).
    */
   static IndexRanges fromFilter(Filter f, String index) {
     if (f instanceof And) {
@@ -185,7 +187,10 @@ final class IndexRanges implements Serializable {
   public String toString() {
     StringBuilder sb = new StringBuilder("[");
     for (long[] r : ranges) {
-      sb.append(sb.length() > 1 ? ", " : "").append(r[0]).append("..").append(r[1] == Long.MAX_VALUE ? "" : r[1]);
+      sb.append(sb.length() > 1 ? ", " : "")
+          .append(r[0])
+          .append("..")
+          .append(r[1] == Long.MAX_VALUE ? "" : r[1]);
     }
     return sb.append(']').toString();
   }

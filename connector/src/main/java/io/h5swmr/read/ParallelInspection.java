@@ -13,26 +13,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
- * Driver-side per-file planning work in parallel: the HDF5 calls of different files still take turns on the
- * native guard, but each file's lease round trips to Redis and its file-system calls overlap with the other
- * files' native work. A small daemon pool shared by all scans of the JVM; results come back in input order and
- * the failure of the first failing file (in that order) is rethrown as it was.
+ * Driver-side per-file planning work in parallel: the HDF5 calls of different files still take
+ * turns on the native guard, but each file's lease round trips to Redis and its file-system calls
+ * overlap with the other files' native work. A small daemon pool shared by all scans of the JVM;
+ * results come back in input order and the failure of the first failing file (in that order) is
+ * rethrown as it was.
  */
 final class ParallelInspection {
   /** Threads planning files at once: enough to hide Redis round trips behind the native work. */
   static final int THREADS = 8;
+
   private static final ExecutorService POOL = pool();
 
   private ParallelInspection() {}
 
   private static ExecutorService pool() {
     AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor p = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "h5swmr-plan-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor p =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "h5swmr-plan-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     p.allowCoreThreadTimeOut(true);
     return p;
   }

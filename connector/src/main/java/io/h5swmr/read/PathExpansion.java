@@ -19,16 +19,19 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Turns the user's {@code path}/{@code paths} (files, directories, globs, {@code file:} URIs; several through {@code paths}) into the
- * sorted list of regular files to read, on a local or shared POSIX file system. Directories contribute their
- * regular files not starting with {@code .} or {@code _} (like Spark's file sources); globs may use
- * {@code * ? [..] {a,b}} in any path segment. Remote paths (any other URI scheme) are listed through Hadoop
- * ({@link RemotePaths}) and come back as qualified URIs.
+ * Turns the user's {@code path}/{@code paths} (files, directories, globs, {@code file:} URIs;
+ * several through {@code paths}) into the sorted list of regular files to read, on a local or
+ * shared POSIX file system. Directories contribute their regular files not starting with {@code .}
+ * or {@code _} (like Spark's file sources); globs may use {@code * ? [..] {a,b}} in any path
+ * segment. Remote paths (any other URI scheme) are listed through Hadoop ({@link RemotePaths}) and
+ * come back as qualified URIs.
  */
 final class PathExpansion {
   private PathExpansion() {}
 
-  /** Whether the (single) path names nothing yet: used to give writes of new files an empty schema. */
+  /**
+   * Whether the (single) path names nothing yet: used to give writes of new files an empty schema.
+   */
   static boolean isSingleMissingPath(List<String> paths, Supplier<Configuration> hadoop) {
     if (paths.size() != 1 || hasGlob(paths.get(0))) {
       return false;
@@ -50,8 +53,10 @@ final class PathExpansion {
 
   static List<String> expand(List<String> paths, Supplier<Configuration> hadoop) {
     if (paths.isEmpty()) {
-      throw new H5SwmrConfigException("No input path: give one with load(path) or option '" + H5SwmrOptions.PATH
-          + "' (a file, a directory or a glob; several with load(p1, p2))");
+      throw new H5SwmrConfigException(
+          "No input path: give one with load(path) or option '"
+              + H5SwmrOptions.PATH
+              + "' (a file, a directory or a glob; several with load(p1, p2))");
     }
     Set<String> out = new LinkedHashSet<>();
     for (String p : paths) {
@@ -61,13 +66,15 @@ final class PathExpansion {
       }
       List<Path> found = hasGlob(p) ? glob(p) : List.of(toPath(p));
       if (found.isEmpty()) {
-        throw new H5SwmrNotFoundException("Path does not exist: " + p + " (the glob matches no file)");
+        throw new H5SwmrNotFoundException(
+            "Path does not exist: " + p + " (the glob matches no file)");
       }
       for (Path f : found) {
         if (Files.isDirectory(f)) {
           List<Path> inDir = listDir(f);
           if (inDir.isEmpty() && !hasGlob(p)) {
-            throw new H5SwmrNotFoundException("Directory " + f + " holds no file to read (path '" + p + "')");
+            throw new H5SwmrNotFoundException(
+                "Directory " + f + " holds no file to read (path '" + p + "')");
           }
           inDir.forEach(x -> out.add(x.toAbsolutePath().normalize().toString()));
         } else if (Files.isRegularFile(f)) {
@@ -86,7 +93,6 @@ final class PathExpansion {
   static Path toPath(String p) {
     return LocalPaths.toPath(p);
   }
-
 
   private static boolean hasGlob(String p) {
     return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0 || p.indexOf('{') >= 0;
@@ -119,7 +125,8 @@ final class PathExpansion {
         try (Stream<Path> s = Files.list(dir)) {
           s.filter(x -> m.matches(x.getFileName())).sorted().forEach(next::add);
         } catch (IOException e) {
-          throw new H5SwmrConfigException("Cannot list directory " + dir + " for glob '" + pattern + "': " + e, e);
+          throw new H5SwmrConfigException(
+              "Cannot list directory " + dir + " for glob '" + pattern + "': " + e, e);
         }
       }
       current = next;
@@ -132,7 +139,9 @@ final class PathExpansion {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
       for (Path p : s) {
         String n = p.getFileName().toString();
-        if (Files.isRegularFile(p) && !n.startsWith(".") && !n.startsWith("_")
+        if (Files.isRegularFile(p)
+            && !n.startsWith(".")
+            && !n.startsWith("_")
             && !n.toLowerCase(Locale.ROOT).endsWith(".crc")) {
           out.add(p);
         }

@@ -8,10 +8,11 @@ import org.apache.spark.sql.vectorized.ColumnarMap;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * A read-only Spark column vector over a window of a piece's values, so a batch costs no copy: a primitive leaf
- * column views its pooled Java array from an offset ({@link #view}); the index column is the sequence
- * {@code first, first + 1, ...} ({@link #sequence}); the file column one constant string ({@link #constant}).
- * Re-pointed for every batch by the columnar reader, like Spark's reused vectors; never null.
+ * A read-only Spark column vector over a window of a piece's values, so a batch costs no copy: a
+ * primitive leaf column views its pooled Java array from an offset ({@link #view}); the index
+ * column is the sequence {@code first, first + 1, ...} ({@link #sequence}); the file column one
+ * constant string ({@link #constant}). Re-pointed for every batch by the columnar reader, like
+ * Spark's reused vectors; never null.
  */
 final class PieceColumnVector extends ColumnVector {
   private Object array;

@@ -12,31 +12,54 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One output column of a scan (or one field of a struct column) and where its values come from: the index
- * column, the file-path column, or a dataset (a whole element or one compound member, possibly a nested struct
- * whose {@link #children} are the selected members).
+ * One output column of a scan (or one field of a struct column) and where its values come from: the
+ * index column, the file-path column, or a dataset (a whole element or one compound member,
+ * possibly a nested struct whose {@link #children} are the selected members).
  */
 final class ReadColumn implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  enum Source { INDEX, FILE, DATA, METADATA }
+  enum Source {
+    INDEX,
+    FILE,
+    DATA,
+    METADATA
+  }
 
   final String name;
   final Source source;
+
   /** Index into the scan's dataset list (DATA only). */
   final int dataset;
-  /** Compound member names leading from the dataset element to this value; empty for the whole element. */
+
+  /**
+   * Compound member names leading from the dataset element to this value; empty for the whole
+   * element.
+   */
   final List<String> memberPath;
+
   /** HDF5 type of this value (DATA only). */
   final H5Type type;
-  /** Dataset dimensions after dimension 0 (whole-element DATA columns of rank ≥ 2); empty otherwise. */
+
+  /**
+   * Dataset dimensions after dimension 0 (whole-element DATA columns of rank ≥ 2); empty otherwise.
+   */
   final long[] innerDims;
+
   final DataType sparkType;
+
   /** Selected members of a struct column, in output order; empty for leaves. */
   final List<ReadColumn> children;
 
-  private ReadColumn(String name, Source source, int dataset, List<String> memberPath, H5Type type, long[] innerDims,
-      DataType sparkType, List<ReadColumn> children) {
+  private ReadColumn(
+      String name,
+      Source source,
+      int dataset,
+      List<String> memberPath,
+      H5Type type,
+      long[] innerDims,
+      DataType sparkType,
+      List<ReadColumn> children) {
     this.name = name;
     this.source = source;
     this.dataset = dataset;
@@ -48,38 +71,69 @@ final class ReadColumn implements Serializable {
   }
 
   static ReadColumn index(String name) {
-    return new ReadColumn(name, Source.INDEX, -1, List.of(), null, new long[0],
-        org.apache.spark.sql.types.DataTypes.LongType, List.of());
+    return new ReadColumn(
+        name,
+        Source.INDEX,
+        -1,
+        List.of(),
+        null,
+        new long[0],
+        org.apache.spark.sql.types.DataTypes.LongType,
+        List.of());
   }
 
   static ReadColumn file(String name) {
-    return new ReadColumn(name, Source.FILE, -1, List.of(), null, new long[0],
-        org.apache.spark.sql.types.DataTypes.StringType, List.of());
+    return new ReadColumn(
+        name,
+        Source.FILE,
+        -1,
+        List.of(),
+        null,
+        new long[0],
+        org.apache.spark.sql.types.DataTypes.StringType,
+        List.of());
   }
 
   /** The {@code _metadata} column (or one of its fields when {@code children} is empty). */
   static ReadColumn metadata(String name, DataType sparkType, List<ReadColumn> children) {
-    return new ReadColumn(name, Source.METADATA, -1, List.of(), null, new long[0], sparkType, children);
+    return new ReadColumn(
+        name, Source.METADATA, -1, List.of(), null, new long[0], sparkType, children);
   }
 
-  static ReadColumn data(String name, int dataset, List<String> memberPath, H5Type type, long[] innerDims,
-      DataType sparkType, List<ReadColumn> children) {
-    return new ReadColumn(name, Source.DATA, dataset, memberPath, type, innerDims, sparkType, children);
+  static ReadColumn data(
+      String name,
+      int dataset,
+      List<String> memberPath,
+      H5Type type,
+      long[] innerDims,
+      DataType sparkType,
+      List<ReadColumn> children) {
+    return new ReadColumn(
+        name, Source.DATA, dataset, memberPath, type, innerDims, sparkType, children);
   }
 
   /** The same column under another output name (user schema renames). */
   ReadColumn renamed(String newName) {
-    return new ReadColumn(newName, source, dataset, memberPath, type, innerDims, sparkType, children);
+    return new ReadColumn(
+        newName, source, dataset, memberPath, type, innerDims, sparkType, children);
   }
 
   /** This struct column with only the given children (nested column pruning). */
   ReadColumn withChildren(List<ReadColumn> selected) {
     List<StructField> fields = new ArrayList<>();
     for (ReadColumn c : selected) {
-      fields.add(new StructField(c.name, c.sparkType, true, org.apache.spark.sql.types.Metadata.empty()));
+      fields.add(
+          new StructField(c.name, c.sparkType, true, org.apache.spark.sql.types.Metadata.empty()));
     }
-    return new ReadColumn(name, source, dataset, memberPath, type, innerDims,
-        new StructType(fields.toArray(new StructField[0])), selected);
+    return new ReadColumn(
+        name,
+        source,
+        dataset,
+        memberPath,
+        type,
+        innerDims,
+        new StructType(fields.toArray(new StructField[0])),
+        selected);
   }
 
   boolean isStruct() {
@@ -109,7 +163,10 @@ final class ReadColumn implements Serializable {
     return n;
   }
 
-  /** Bytes one row of this column costs to read (strings count their fixed size or 16 for variable length). */
+  /**
+   * Bytes one row of this column costs to read (strings count their fixed size or 16 for variable
+   * length).
+   */
   long rowBytes() {
     if (source == Source.INDEX) {
       return 8;
@@ -125,11 +182,16 @@ final class ReadColumn implements Serializable {
       return b;
     }
     H5Type leaf = type.leaf();
-    long per = leaf.kind() == H5Type.Kind.STRING && leaf.isVariableLength() ? 16 : Math.max(1, leaf.size());
+    long per =
+        leaf.kind() == H5Type.Kind.STRING && leaf.isVariableLength()
+            ? 16
+            : Math.max(1, leaf.size());
     return per * valuesPerRow();
   }
 
-  /** True when values can go straight into a Spark column vector (numbers and booleans, no arrays). */
+  /**
+   * True when values can go straight into a Spark column vector (numbers and booleans, no arrays).
+   */
   boolean isPrimitive() {
     if (source == Source.METADATA) {
       return false; // a struct: read by the row reader
@@ -158,18 +220,27 @@ final class ReadColumn implements Serializable {
       return false;
     }
     ReadColumn c = (ReadColumn) o;
-    return name.equals(c.name) && source == c.source && dataset == c.dataset && memberPath.equals(c.memberPath)
-        && Objects.equals(type, c.type) && Arrays.equals(innerDims, c.innerDims) && sparkType.equals(c.sparkType)
+    return name.equals(c.name)
+        && source == c.source
+        && dataset == c.dataset
+        && memberPath.equals(c.memberPath)
+        && Objects.equals(type, c.type)
+        && Arrays.equals(innerDims, c.innerDims)
+        && sparkType.equals(c.sparkType)
         && children.equals(c.children);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, source, dataset, memberPath, type, Arrays.hashCode(innerDims), sparkType, children);
+    return Objects.hash(
+        name, source, dataset, memberPath, type, Arrays.hashCode(innerDims), sparkType, children);
   }
 
   @Override
   public String toString() {
-    return name + ":" + sparkType.simpleString() + (memberPath.isEmpty() ? "" : "@" + String.join(".", memberPath));
+    return name
+        + ":"
+        + sparkType.simpleString()
+        + (memberPath.isEmpty() ? "" : "@" + String.join(".", memberPath));
   }
 }

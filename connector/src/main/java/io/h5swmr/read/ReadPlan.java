@@ -11,54 +11,96 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * What every task of a scan needs besides its partition: the lock settings, the output columns and their leaves,
- * the reader kind and batch size. Plain values only; the options object stays on the driver.
+ * What every task of a scan needs besides its partition: the lock settings, the output columns and
+ * their leaves, the reader kind and batch size. Plain values only; the options object stays on the
+ * driver.
  */
 final class ReadPlan implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Lock service settings; null under option {@code lock=none} (no leases). */
   final LockSettings lock;
+
   final List<ReadColumn> columns;
   final List<ReadColumn> leaves;
   final boolean columnar;
   final int batchRows;
   final boolean offHeap;
+
   /** Read supported chunks with positional I/O and Java decoding (option directRead). */
   final boolean direct;
+
   /** Hadoop configuration (broadcast) of the scan's remote files; null when every file is local. */
   final HadoopConf hadoop;
+
   /**
-   * Whether the scanned datasets hold variable-length strings anywhere (in any column of the table, selected or
-   * not): then each piece is read under the native guard from open to close (see {@link PieceReader#read}).
+   * Whether the scanned datasets hold variable-length strings anywhere (in any column of the table,
+   * selected or not): then each piece is read under the native guard from open to close (see {@link
+   * PieceReader#read}).
    */
   final boolean variableLength;
+
   /** Option {@code libdeflate} when set (option or session conf); null: each task's JVM default. */
   final Boolean libdeflate;
 
-  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap) {
+  ReadPlan(
+      LockSettings lock,
+      List<ReadColumn> columns,
+      boolean columnar,
+      int batchRows,
+      boolean offHeap) {
     this(lock, columns, columnar, batchRows, offHeap, true);
   }
 
-  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
+  ReadPlan(
+      LockSettings lock,
+      List<ReadColumn> columns,
+      boolean columnar,
+      int batchRows,
+      boolean offHeap,
       boolean direct) {
     this(lock, columns, columnar, batchRows, offHeap, direct, null);
   }
 
-  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
-      boolean direct, HadoopConf hadoop) {
+  ReadPlan(
+      LockSettings lock,
+      List<ReadColumn> columns,
+      boolean columnar,
+      int batchRows,
+      boolean offHeap,
+      boolean direct,
+      HadoopConf hadoop) {
     this(lock, columns, columnar, batchRows, offHeap, direct, hadoop, columns);
   }
 
-  /** @param tableColumns every column of the table, for {@link #variableLength} */
-  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
-      boolean direct, HadoopConf hadoop, List<ReadColumn> tableColumns) {
+  /**
+   * @param tableColumns every column of the table, for {@link #variableLength}
+   */
+  ReadPlan(
+      LockSettings lock,
+      List<ReadColumn> columns,
+      boolean columnar,
+      int batchRows,
+      boolean offHeap,
+      boolean direct,
+      HadoopConf hadoop,
+      List<ReadColumn> tableColumns) {
     this(lock, columns, columnar, batchRows, offHeap, direct, hadoop, tableColumns, null);
   }
 
-  /** @param libdeflate option {@code libdeflate}, null when not set */
-  ReadPlan(LockSettings lock, List<ReadColumn> columns, boolean columnar, int batchRows, boolean offHeap,
-      boolean direct, HadoopConf hadoop, List<ReadColumn> tableColumns, Boolean libdeflate) {
+  /**
+   * @param libdeflate option {@code libdeflate}, null when not set
+   */
+  ReadPlan(
+      LockSettings lock,
+      List<ReadColumn> columns,
+      boolean columnar,
+      int batchRows,
+      boolean offHeap,
+      boolean direct,
+      HadoopConf hadoop,
+      List<ReadColumn> tableColumns,
+      Boolean libdeflate) {
     this.libdeflate = libdeflate;
     this.hadoop = hadoop;
     this.lock = lock;
@@ -98,7 +140,9 @@ final class ReadPlan implements Serializable {
   static StructType schema(List<ReadColumn> columns) {
     List<StructField> fields = new ArrayList<>();
     for (ReadColumn c : columns) {
-      fields.add(new StructField(c.name, c.sparkType, c.source == ReadColumn.Source.DATA, Metadata.empty()));
+      fields.add(
+          new StructField(
+              c.name, c.sparkType, c.source == ReadColumn.Source.DATA, Metadata.empty()));
     }
     return new StructType(fields.toArray(new StructField[0]));
   }
@@ -114,7 +158,9 @@ final class ReadPlan implements Serializable {
     return b;
   }
 
-  /** Largest number of leaf values one row of a selected column holds (sizes the per-piece row cap). */
+  /**
+   * Largest number of leaf values one row of a selected column holds (sizes the per-piece row cap).
+   */
   static long maxValuesPerRow(List<ReadColumn> columns) {
     List<ReadColumn> l = new ArrayList<>();
     columns.forEach(c -> c.leaves(l));
@@ -127,21 +173,32 @@ final class ReadPlan implements Serializable {
 
   static Object newArray(H5MemKind kind, int n) {
     switch (kind) {
-      case BYTE: return new byte[n];
-      case SHORT: return new short[n];
-      case INT: return new int[n];
-      case LONG: return new long[n];
-      case FLOAT: return new float[n];
-      case DOUBLE: return new double[n];
-      default: return new String[n];
+      case BYTE:
+        return new byte[n];
+      case SHORT:
+        return new short[n];
+      case INT:
+        return new int[n];
+      case LONG:
+        return new long[n];
+      case FLOAT:
+        return new float[n];
+      case DOUBLE:
+        return new double[n];
+      default:
+        return new String[n];
     }
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ReadPlan && Objects.equals(((ReadPlan) o).lock, lock) && ((ReadPlan) o).columns.equals(columns)
-        && ((ReadPlan) o).columnar == columnar && ((ReadPlan) o).batchRows == batchRows
-        && ((ReadPlan) o).offHeap == offHeap && ((ReadPlan) o).direct == direct
+    return o instanceof ReadPlan
+        && Objects.equals(((ReadPlan) o).lock, lock)
+        && ((ReadPlan) o).columns.equals(columns)
+        && ((ReadPlan) o).columnar == columnar
+        && ((ReadPlan) o).batchRows == batchRows
+        && ((ReadPlan) o).offHeap == offHeap
+        && ((ReadPlan) o).direct == direct
         && Objects.equals(((ReadPlan) o).libdeflate, libdeflate);
   }
 

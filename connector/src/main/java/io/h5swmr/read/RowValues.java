@@ -83,22 +83,26 @@ final class RowValues {
   /** Spark value of element {@code i} of a leaf array holding values of HDF5 type {@code t}. */
   static Object element(H5Type t, Object array, int i) {
     switch (t.kind()) {
-      case STRING: {
-        String s = ((String[]) array)[i];
-        return s == null ? null : UTF8String.fromString(s);
-      }
-      case ENUM: {
-        long v = integral(array, i);
-        if (t.isBoolean()) {
-          return v != 0;
+      case STRING:
+        {
+          String s = ((String[]) array)[i];
+          return s == null ? null : UTF8String.fromString(s);
         }
-        return UTF8String.fromString(t.enumText(v));
-      }
+      case ENUM:
+        {
+          long v = integral(array, i);
+          if (t.isBoolean()) {
+            return v != 0;
+          }
+          return UTF8String.fromString(t.enumText(v));
+        }
       case INTEGER:
         if (!t.isSigned() && t.size() == 8) {
           long raw = ((long[]) array)[i];
-          BigDecimal bd = raw >= 0 ? BigDecimal.valueOf(raw)
-              : new BigDecimal(new BigInteger(Long.toUnsignedString(raw)));
+          BigDecimal bd =
+              raw >= 0
+                  ? BigDecimal.valueOf(raw)
+                  : new BigDecimal(new BigInteger(Long.toUnsignedString(raw)));
           return Decimal.apply(bd, 20, 0);
         }
         return boxed(array, i);

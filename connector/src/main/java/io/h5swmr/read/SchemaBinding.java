@@ -8,9 +8,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Binds a table schema (inferred, or given by the user with {@code .schema(..)} / {@code CREATE TABLE t (..)}) to
- * the columns the files offer: by name (case-insensitive) to select, or, when the names do not all match and the
- * column counts are equal, by position to rename. Struct fields select compound members the same way.
+ * Binds a table schema (inferred, or given by the user with {@code .schema(..)} / {@code CREATE
+ * TABLE t (..)}) to the columns the files offer: by name (case-insensitive) to select, or, when the
+ * names do not all match and the column counts are equal, by position to rename. Struct fields
+ * select compound members the same way.
  */
 final class SchemaBinding {
   private SchemaBinding() {}
@@ -29,9 +30,15 @@ final class SchemaBinding {
           missing.add(f.name());
         }
       }
-      throw new H5SwmrConfigException("The given schema names columns " + missing + " that the data does not have; "
-          + "available columns: " + TableInspector.names(available) + " (a schema with exactly "
-          + available.size() + " columns renames them by position)");
+      throw new H5SwmrConfigException(
+          "The given schema names columns "
+              + missing
+              + " that the data does not have; "
+              + "available columns: "
+              + TableInspector.names(available)
+              + " (a schema with exactly "
+              + available.size()
+              + " columns renames them by position)");
     }
     for (int i = 0; i < fields.length; i++) {
       StructField f = fields[i];
@@ -52,16 +59,27 @@ final class SchemaBinding {
       for (StructField f : ((StructType) requested).fields()) {
         ReadColumn k = find(r.children, f.name());
         if (k == null) {
-          throw new H5SwmrConfigException("Column '" + name + "' has no field '" + f.name() + "'; its fields are "
-              + TableInspector.names(r.children));
+          throw new H5SwmrConfigException(
+              "Column '"
+                  + name
+                  + "' has no field '"
+                  + f.name()
+                  + "'; its fields are "
+                  + TableInspector.names(r.children));
         }
         kids.add(bindType(k, f.dataType(), f.name()));
       }
       return r.withChildren(kids);
     }
-    throw new H5SwmrConfigException("Column '" + name + "' is declared as " + requested.simpleString()
-        + " in the given schema, but the data maps to " + r.sparkType.simpleString()
-        + " (see the type mapping table); declare it as " + r.sparkType.simpleString());
+    throw new H5SwmrConfigException(
+        "Column '"
+            + name
+            + "' is declared as "
+            + requested.simpleString()
+            + " in the given schema, but the data maps to "
+            + r.sparkType.simpleString()
+            + " (see the type mapping table); declare it as "
+            + r.sparkType.simpleString());
   }
 
   static ReadColumn find(List<ReadColumn> cols, String name) {

@@ -22,8 +22,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Driver-side metadata reads: expands the paths, and for each file, under a shared lease, opens it read-only,
- * resolves the dataset(s), checks types and records extents, chunking and object identities.
+ * Driver-side metadata reads: expands the paths, and for each file, under a shared lease, opens it
+ * read-only, resolves the dataset(s), checks types and records extents, chunking and object
+ * identities.
  */
 final class TableInspector {
   private TableInspector() {}
@@ -32,17 +33,24 @@ final class TableInspector {
   private static final class FileMeta {
     final List<H5DatasetInfo> infos;
     final Map<String, Object> fileAttributes;
+
     /**
-     * Rows to read when a native SWMR writer has the file open: the shortest flushed length of the datasets (they
-     * grow one after the other), else -1 (the datasets must have equal lengths).
+     * Rows to read when a native SWMR writer has the file open: the shortest flushed length of the
+     * datasets (they grow one after the other), else -1 (the datasets must have equal lengths).
      */
     final long swmrRows;
+
     final long size;
     final long modifiedMillis;
     final String identity;
 
-    FileMeta(List<H5DatasetInfo> infos, Map<String, Object> fileAttributes, long swmrRows, long size,
-        long modifiedMillis, String identity) {
+    FileMeta(
+        List<H5DatasetInfo> infos,
+        Map<String, Object> fileAttributes,
+        long swmrRows,
+        long size,
+        long modifiedMillis,
+        String identity) {
       this.identity = identity;
       this.infos = infos;
       this.fileAttributes = fileAttributes;
@@ -57,29 +65,33 @@ final class TableInspector {
   }
 
   /**
-   * As {@link #inspect(H5SwmrOptions)}, but with {@code firstOnly} the schema and properties come from the first
-   * file alone (what schema inference needs; like Spark's file sources it does not open every file: the scan
-   * checks them all before any task runs).
+   * As {@link #inspect(H5SwmrOptions)}, but with {@code firstOnly} the schema and properties come
+   * from the first file alone (what schema inference needs; like Spark's file sources it does not
+   * open every file: the scan checks them all before any task runs).
    */
   static TableSnapshot inspect(H5SwmrOptions o, boolean firstOnly) {
     HadoopConf hadoop = PathExpansion.anyRemote(o.paths()) ? HadoopConf.forQuery(o) : null;
     List<String> files = PathExpansion.expand(o.paths(), () -> hadoop.get());
-    LockService service = o.lockMode() == H5SwmrOptions.LockMode.NONE ? null : LockService.shared(o.lockSettings());
+    LockService service =
+        o.lockMode() == H5SwmrOptions.LockMode.NONE ? null : LockService.shared(o.lockSettings());
     List<String> read = firstOnly ? files.subList(0, 1) : files;
     List<String> resources = new ArrayList<>(read.size());
     for (String file : read) {
       resources.add(o.lockResource(file));
     }
-    List<FileMeta> metas = ParallelInspection.map(read, i -> {
-      if (service == null) {
-        return readMeta(read.get(i), o, hadoop); // option lock=none
-      }
-      try (Lease lease = service.acquireShared(resources.get(i))) {
-        FileMeta m = readMeta(read.get(i), o, hadoop);
-        lease.checkValid();
-        return m;
-      }
-    });
+    List<FileMeta> metas =
+        ParallelInspection.map(
+            read,
+            i -> {
+              if (service == null) {
+                return readMeta(read.get(i), o, hadoop); // option lock=none
+              }
+              try (Lease lease = service.acquireShared(resources.get(i))) {
+                FileMeta m = readMeta(read.get(i), o, hadoop);
+                lease.checkValid();
+                return m;
+              }
+            });
     List<FileSnapshot> snaps = new ArrayList<>();
     List<ReadColumn> columns = null;
     String firstFile = null;
@@ -107,14 +119,36 @@ final class TableInspector {
         ids.add(i.identity());
         chunk = Math.max(chunk, i.chunkRows());
         if (meta.swmrRows < 0 && i.rows() != first.rows()) {
-          throw new H5SwmrDataException("Column datasets of option '" + H5SwmrOptions.DATASETS + "' must have equal "
-              + "lengths, but in file " + file + " '" + first.path() + "' has " + first.rows() + " rows and '"
-              + i.path() + "' has " + i.rows());
+          throw new H5SwmrDataException(
+              "Column datasets of option '"
+                  + H5SwmrOptions.DATASETS
+                  + "' must have equal "
+                  + "lengths, but in file "
+                  + file
+                  + " '"
+                  + first.path()
+                  + "' has "
+                  + first.rows()
+                  + " rows and '"
+                  + i.path()
+                  + "' has "
+                  + i.rows());
         }
       }
       long rows = meta.swmrRows >= 0 ? meta.swmrRows : first.rows();
-      snaps.add(new FileSnapshot(file, resource, paths, ids, rows, chunk, first.rank(), meta.swmrRows >= 0,
-          meta.size, meta.modifiedMillis, meta.identity));
+      snaps.add(
+          new FileSnapshot(
+              file,
+              resource,
+              paths,
+              ids,
+              rows,
+              chunk,
+              first.rank(),
+              meta.swmrRows >= 0,
+              meta.size,
+              meta.modifiedMillis,
+              meta.identity));
     }
     List<ReadColumn> all = new ArrayList<>();
     if (o.indexColumn() != null) {
@@ -124,7 +158,9 @@ final class TableInspector {
     if (o.fileColumn() != null) {
       all.add(ReadColumn.file(o.fileColumn()));
     }
-    all = ColumnNames.unique(all, org.apache.spark.sql.internal.SQLConf.get().caseSensitiveAnalysis(), o);
+    all =
+        ColumnNames.unique(
+            all, org.apache.spark.sql.internal.SQLConf.get().caseSensitiveAnalysis(), o);
     return new TableSnapshot(snaps, all, schemaOf(all, firstInfos), properties, hadoop);
   }
 
@@ -137,10 +173,17 @@ final class TableInspector {
         try (H5Dataset d = h.openDataset(p)) {
           H5DatasetInfo info = d.info();
           if (info.isNullSpace()) {
-            throw new H5SwmrDataException("Dataset '" + p + "' in file " + file + " has a NULL dataspace (type "
-                + info.type() + ", no elements, e.g. h5py.Empty): there is nothing to read as rows; h5swmr reads "
-                + "datasets with a simple (rank >= 1) or scalar dataspace; choose another with option '"
-                + H5SwmrOptions.DATASET + "'");
+            throw new H5SwmrDataException(
+                "Dataset '"
+                    + p
+                    + "' in file "
+                    + file
+                    + " has a NULL dataspace (type "
+                    + info.type()
+                    + ", no elements, e.g. h5py.Empty): there is nothing to read as rows; h5swmr reads "
+                    + "datasets with a simple (rank >= 1) or scalar dataspace; choose another with option '"
+                    + H5SwmrOptions.DATASET
+                    + "'");
           }
           H5FilterCheck.requireReadable(info, o.directRead());
           infos.add(info);
@@ -152,14 +195,31 @@ final class TableInspector {
       if (!o.datasets().isEmpty()) {
         for (H5DatasetInfo i : infos) {
           if (i.rank() != 1 || i.type().kind() == H5Type.Kind.COMPOUND) {
-            throw new H5SwmrDataException("Option '" + H5SwmrOptions.DATASETS + "' takes 1-D datasets of scalar "
-                + "types, but '" + i.path() + "' in file " + file + " has dims " + Arrays.toString(i.dims())
-                + " and type " + i.type() + "; read it with option '" + H5SwmrOptions.DATASET + "' instead");
+            throw new H5SwmrDataException(
+                "Option '"
+                    + H5SwmrOptions.DATASETS
+                    + "' takes 1-D datasets of scalar "
+                    + "types, but '"
+                    + i.path()
+                    + "' in file "
+                    + file
+                    + " has dims "
+                    + Arrays.toString(i.dims())
+                    + " and type "
+                    + i.type()
+                    + "; read it with option '"
+                    + H5SwmrOptions.DATASET
+                    + "' instead");
           }
         }
       }
       if (h.remoteLength() >= 0) { // a remote file: its identity is what the storage saw at open
-        return new FileMeta(infos, h.attributes("/"), swmrRows, h.remoteLength(), h.remoteModificationTime(),
+        return new FileMeta(
+            infos,
+            h.attributes("/"),
+            swmrRows,
+            h.remoteLength(),
+            h.remoteModificationTime(),
             FileIdentity.of(h, file));
       }
       java.nio.file.Path p = java.nio.file.Paths.get(file);
@@ -171,7 +231,8 @@ final class TableInspector {
       } catch (java.io.IOException e) {
         throw new H5SwmrNotFoundException("Cannot read the size of " + file + ": " + e, e);
       }
-      return new FileMeta(infos, h.attributes("/"), swmrRows, size, modified, FileIdentity.of(h, file));
+      return new FileMeta(
+          infos, h.attributes("/"), swmrRows, size, modified, FileIdentity.of(h, file));
     }
   }
 
@@ -193,8 +254,15 @@ final class TableInspector {
             }
           }
           if (in.isEmpty()) {
-            throw new H5SwmrNotFoundException("Group '" + p + "' in file " + file + " (option '"
-                + H5SwmrOptions.DATASETS + "') holds no 1-D dataset; datasets in the file: " + h.listDatasets());
+            throw new H5SwmrNotFoundException(
+                "Group '"
+                    + p
+                    + "' in file "
+                    + file
+                    + " (option '"
+                    + H5SwmrOptions.DATASETS
+                    + "') holds no 1-D dataset; datasets in the file: "
+                    + h.listDatasets());
           }
           out.addAll(in);
         } else {
@@ -211,8 +279,17 @@ final class TableInspector {
     if (all.isEmpty()) {
       throw new H5SwmrNotFoundException("File " + file + " holds no dataset to read");
     }
-    throw new H5SwmrConfigException("File " + file + " holds " + all.size() + " datasets; choose one with option '"
-        + H5SwmrOptions.DATASET + "' (or several 1-D ones with '" + H5SwmrOptions.DATASETS + "'): " + all);
+    throw new H5SwmrConfigException(
+        "File "
+            + file
+            + " holds "
+            + all.size()
+            + " datasets; choose one with option '"
+            + H5SwmrOptions.DATASET
+            + "' (or several 1-D ones with '"
+            + H5SwmrOptions.DATASETS
+            + "'): "
+            + all);
   }
 
   private static void checkDataset(H5File h, String file, String p, String option) {
@@ -221,12 +298,31 @@ final class TableInspector {
       return;
     }
     if (k == H5ObjectKind.GROUP) {
-      throw new H5SwmrDataException("'" + p + "' in file " + file + " (option '" + option + "') is a group, not a "
-          + "dataset; datasets in it: " + children(h, p) + (H5SwmrOptions.DATASET.equals(option)
-          ? "; to read its 1-D datasets as columns use option '" + H5SwmrOptions.DATASETS + "'" : ""));
+      throw new H5SwmrDataException(
+          "'"
+              + p
+              + "' in file "
+              + file
+              + " (option '"
+              + option
+              + "') is a group, not a "
+              + "dataset; datasets in it: "
+              + children(h, p)
+              + (H5SwmrOptions.DATASET.equals(option)
+                  ? "; to read its 1-D datasets as columns use option '"
+                      + H5SwmrOptions.DATASETS
+                      + "'"
+                  : ""));
     }
-    throw new H5SwmrNotFoundException("Dataset '" + p + "' (option '" + option + "') not found in file " + file
-        + "; datasets in the file: " + h.listDatasets());
+    throw new H5SwmrNotFoundException(
+        "Dataset '"
+            + p
+            + "' (option '"
+            + option
+            + "') not found in file "
+            + file
+            + "; datasets in the file: "
+            + h.listDatasets());
   }
 
   /** Datasets directly in group {@code g}. */
@@ -245,7 +341,8 @@ final class TableInspector {
     return p.startsWith("/") ? p : "/" + p;
   }
 
-  private static List<ReadColumn> dataColumns(List<H5DatasetInfo> infos, H5SwmrOptions o, String file) {
+  private static List<ReadColumn> dataColumns(
+      List<H5DatasetInfo> infos, H5SwmrOptions o, String file) {
     List<ReadColumn> out = new ArrayList<>();
     for (int i = 0; i < infos.size(); i++) {
       H5DatasetInfo info = infos.get(i);
@@ -255,31 +352,55 @@ final class TableInspector {
     return out;
   }
 
-  private static void checkCompatible(List<ReadColumn> first, String firstFile, List<ReadColumn> other,
-      String file, List<H5DatasetInfo> infos) {
+  private static void checkCompatible(
+      List<ReadColumn> first,
+      String firstFile,
+      List<ReadColumn> other,
+      String file,
+      List<H5DatasetInfo> infos) {
     boolean same = first.size() == other.size();
     for (int i = 0; same && i < first.size(); i++) {
       ReadColumn a = first.get(i);
       ReadColumn b = other.get(i);
-      same = a.name.equals(b.name) && a.sparkType.equals(b.sparkType) && Arrays.equals(a.innerDims, b.innerDims);
+      same =
+          a.name.equals(b.name)
+              && a.sparkType.equals(b.sparkType)
+              && Arrays.equals(a.innerDims, b.innerDims);
     }
     if (!same) {
       StringBuilder types = new StringBuilder();
       for (H5DatasetInfo i : infos) {
-        types.append(types.length() == 0 ? "" : "; ").append(i.path()).append(": ").append(i.type())
-            .append(" dims ").append(Arrays.toString(i.dims()));
+        types
+            .append(types.length() == 0 ? "" : "; ")
+            .append(i.path())
+            .append(": ")
+            .append(i.type())
+            .append(" dims ")
+            .append(Arrays.toString(i.dims()));
       }
-      throw new H5SwmrDataException("Incompatible types across files: " + file + " has " + types + " giving columns "
-          + describe(other) + ", but " + firstFile + " gives " + describe(first)
-          + "; every file must hold the dataset with the same Spark mapping and trailing dimensions");
+      throw new H5SwmrDataException(
+          "Incompatible types across files: "
+              + file
+              + " has "
+              + types
+              + " giving columns "
+              + describe(other)
+              + ", but "
+              + firstFile
+              + " gives "
+              + describe(first)
+              + "; every file must hold the dataset with the same Spark mapping and trailing dimensions");
     }
   }
 
   private static String describe(List<ReadColumn> cols) {
     List<String> s = new ArrayList<>();
     for (ReadColumn c : cols) {
-      s.add(c.name + " " + c.sparkType.simpleString() + (c.innerDims.length == 0 ? ""
-          : " x" + Arrays.toString(c.innerDims)));
+      s.add(
+          c.name
+              + " "
+              + c.sparkType.simpleString()
+              + (c.innerDims.length == 0 ? "" : " x" + Arrays.toString(c.innerDims)));
     }
     return s.toString();
   }
@@ -290,12 +411,16 @@ final class TableInspector {
     return n;
   }
 
-  /** The Spark schema of {@code all}; data columns carry their dataset's path, type and attributes. */
+  /**
+   * The Spark schema of {@code all}; data columns carry their dataset's path, type and attributes.
+   */
   static StructType schemaOf(List<ReadColumn> all, List<H5DatasetInfo> infos) {
     List<StructField> fields = new ArrayList<>();
     for (ReadColumn c : all) {
-      Metadata md = c.source == ReadColumn.Source.DATA ? DatasetColumns.metadata(infos.get(c.dataset))
-          : Metadata.empty();
+      Metadata md =
+          c.source == ReadColumn.Source.DATA
+              ? DatasetColumns.metadata(infos.get(c.dataset))
+              : Metadata.empty();
       fields.add(new StructField(c.name, c.sparkType, c.source == ReadColumn.Source.DATA, md));
     }
     return new StructType(fields.toArray(new StructField[0]));

@@ -6,23 +6,38 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.types.StructType;
 
-/** Everything planning learnt from the files, under their shared leases: files, columns, schema, properties. */
+/**
+ * Everything planning learnt from the files, under their shared leases: files, columns, schema,
+ * properties.
+ */
 final class TableSnapshot {
   final List<FileSnapshot> files;
+
   /** Every column the source offers, in schema order. */
   final List<ReadColumn> columns;
+
   final StructType schema;
   final Map<String, String> properties;
-  /** Hadoop configuration of the remote files among {@link #files}; null when every file is local. */
+
+  /**
+   * Hadoop configuration of the remote files among {@link #files}; null when every file is local.
+   */
   final HadoopConf hadoop;
 
-  TableSnapshot(List<FileSnapshot> files, List<ReadColumn> columns, StructType schema,
+  TableSnapshot(
+      List<FileSnapshot> files,
+      List<ReadColumn> columns,
+      StructType schema,
       Map<String, String> properties) {
     this(files, columns, schema, properties, null);
   }
 
-  TableSnapshot(List<FileSnapshot> files, List<ReadColumn> columns, StructType schema,
-      Map<String, String> properties, HadoopConf hadoop) {
+  TableSnapshot(
+      List<FileSnapshot> files,
+      List<ReadColumn> columns,
+      StructType schema,
+      Map<String, String> properties,
+      HadoopConf hadoop) {
     this.hadoop = hadoop;
     this.files = List.copyOf(files);
     this.columns = List.copyOf(columns);

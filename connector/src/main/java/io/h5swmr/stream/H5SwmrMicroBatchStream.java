@@ -27,18 +27,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code spark.readStream.format("h5swmr")}: tails the datasets the options name in every file the path matches.
+ * {@code spark.readStream.format("h5swmr")}: tails the datasets the options name in every file the
+ * path matches.
  *
- * <p>Each trigger inspects every file under its shared lease, as batch planning does: the dataset extent seen
- * there is the committed row count (for writers using the lock protocol; for native SWMR writers, the extent a
- * SWMR reader sees). The end offset of a micro-batch is those counts (capped by the rate limits or the
- * {@code AvailableNow} bound); the micro-batch reads rows {@code [start, end)} of each file with the batch scan's
- * partition planning and readers, each task under the file's shared lease, checking the dataset is still the one
- * the offset names. A replayed batch therefore reads exactly the same rows. See docs/streaming.md.
+ * <p>Each trigger inspects every file under its shared lease, as batch planning does: the dataset
+ * extent seen there is the committed row count (for writers using the lock protocol; for native
+ * SWMR writers, the extent a SWMR reader sees). The end offset of a micro-batch is those counts
+ * (capped by the rate limits or the {@code AvailableNow} bound); the micro-batch reads rows {@code
+ * [start, end)} of each file with the batch scan's partition planning and readers, each task under
+ * the file's shared lease, checking the dataset is still the one the offset names. A replayed batch
+ * therefore reads exactly the same rows. See docs/streaming.md.
  */
-public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsAdmissionControl,
-    SupportsTriggerAvailableNow, ReportsSourceMetrics {
+public final class H5SwmrMicroBatchStream
+    implements MicroBatchStream,
+        SupportsAdmissionControl,
+        SupportsTriggerAvailableNow,
+        ReportsSourceMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(H5SwmrMicroBatchStream.class);
+
   /** Files listed by name in the lag metric, largest lag first. */
   static final int LAG_FILES_SHOWN = 20;
 
@@ -47,16 +53,25 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   private final OnDatasetChange onChange;
   private final Long maxRows;
   private final InitialOffsetStore initialStore;
-  /** Every file's committed rows at the last inspection (for lag metrics and reportLatestOffset). */
+
+  /**
+   * Every file's committed rows at the last inspection (for lag metrics and reportLatestOffset).
+   */
   private volatile H5SwmrStreamOffset lastSeen;
-  /** The offsets at {@link #prepareForTriggerAvailableNow()}, which bound such a run; null otherwise. */
+
+  /**
+   * The offsets at {@link #prepareForTriggerAvailableNow()}, which bound such a run; null
+   * otherwise.
+   */
   private volatile H5SwmrStreamOffset availableNowBound;
 
   /**
-   * The stream over {@code scan}. Its options ({@link StreamOptions}) were checked when {@code options} was built,
-   * at {@code readStream...load()}: nothing here can fail on a bad option value.
+   * The stream over {@code scan}. Its options ({@link StreamOptions}) were checked when {@code
+   * options} was built, at {@code readStream...load()}: nothing here can fail on a bad option
+   * value.
    */
-  public H5SwmrMicroBatchStream(IncrementalScan scan, H5SwmrOptions options, String checkpointLocation) {
+  public H5SwmrMicroBatchStream(
+      IncrementalScan scan, H5SwmrOptions options, String checkpointLocation) {
     this.scan = scan;
     StreamOptions stream = options.stream();
     this.startingPosition = stream.startingPosition();
@@ -70,10 +85,17 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
       this.maxRows = rows != null ? rows : byBytes;
     }
     this.initialStore = new InitialOffsetStore(checkpointLocation);
-    LOG.info("h5swmr stream over {}: startingPosition={}, onDatasetChange={}, rows per trigger {}", options.paths(),
-        startingPosition.name().toLowerCase(), onChange.name().toLowerCase(),
-        maxRows == null ? "unlimited" : maxRows + (bytes == null ? "" : " (maxBytesPerTrigger " + bytes + " at "
-            + scan.rowBytes() + " bytes/row)"));
+    LOG.info(
+        "h5swmr stream over {}: startingPosition={}, onDatasetChange={}, rows per trigger {}",
+        options.paths(),
+        startingPosition.name().toLowerCase(),
+        onChange.name().toLowerCase(),
+        maxRows == null
+            ? "unlimited"
+            : maxRows
+                + (bytes == null
+                    ? ""
+                    : " (maxBytesPerTrigger " + bytes + " at " + scan.rowBytes() + " bytes/row)"));
   }
 
   @Override
@@ -81,7 +103,8 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
     if (startingPosition == StartingPosition.EARLIEST) {
       return H5SwmrStreamOffset.EMPTY;
     }
-    // "latest" must mean the same rows after a restart before the first batch: persisted like Kafka's.
+    // "latest" must mean the same rows after a restart before the first batch: persisted like
+    // Kafka's.
     return initialStore.getOrCreate(() -> inspectAll(H5SwmrStreamOffset.EMPTY, false));
   }
 
@@ -117,7 +140,8 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
       if (bound != null) {
         H5SwmrStreamOffset.Entry b = bound.get(e.getKey());
         if (b == null || !b.state.sameDatasets(now.state)) {
-          continue; // joined (or was restarted) after the AvailableNow run began: a later run reads it
+          continue; // joined (or was restarted) after the AvailableNow run began: a later run reads
+          // it
         }
         to = Math.min(to, b.state.rows);
       }
@@ -140,8 +164,8 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   }
 
   /**
-   * Splits {@code cap} rows over the files in proportion to what each has pending (then the remainder in file
-   * order), so a fast-growing file cannot starve the others.
+   * Splits {@code cap} rows over the files in proportion to what each has pending (then the
+   * remainder in file order), so a fast-growing file cannot starve the others.
    */
   static Map<String, Long> share(Map<String, Long> pending, long total, long cap) {
     Map<String, Long> grant = new LinkedHashMap<>();
@@ -168,9 +192,10 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   }
 
   /**
-   * Every file's committed state now. A file whose dataset was replaced or shrank (against {@code start}) fails
-   * the query or, with {@code onDatasetChange=restart}, restarts from row 0. Files that vanished keep their last
-   * position (no more rows); new files without the dataset yet join once it exists.
+   * Every file's committed state now. A file whose dataset was replaced or shrank (against {@code
+   * start}) fails the query or, with {@code onDatasetChange=restart}, restarts from row 0. Files
+   * that vanished keep their last position (no more rows); new files without the dataset yet join
+   * once it exists.
    */
   private H5SwmrStreamOffset inspectAll(H5SwmrStreamOffset start, boolean checkChanges) {
     Map<String, H5SwmrStreamOffset.Entry> out = new TreeMap<>(start.files());
@@ -184,10 +209,15 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
           LOG.debug("h5swmr stream: {} does not hold the dataset yet: {}", file, e.getMessage());
           continue;
         }
-        if (!checkChanges || onChange == OnDatasetChange.RESTART
-            || !java.nio.file.Files.exists(java.nio.file.Paths.get(file))) { // deleted since the listing
-          LOG.warn("h5swmr stream: {} no longer holds {}: its position stays at {} rows", file,
-              was.state.datasets, was.state.rows);
+        if (!checkChanges
+            || onChange == OnDatasetChange.RESTART
+            || !java.nio.file.Files.exists(
+                java.nio.file.Paths.get(file))) { // deleted since the listing
+          LOG.warn(
+              "h5swmr stream: {} no longer holds {}: its position stays at {} rows",
+              file,
+              was.state.datasets,
+              was.state.rows);
           continue;
         }
         throw changed(was.state, "it no longer exists", e);
@@ -196,16 +226,23 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
         out.put(file, new H5SwmrStreamOffset.Entry(now, 0));
         continue;
       }
-      String what = !now.sameDatasets(was.state)
-          ? io.h5swmr.read.FileIdentity.describeChange(was.state.ids, now.ids)
-          : now.rows < was.state.rows ? "it shrank from " + was.state.rows + " to " + now.rows + " rows" : null;
+      String what =
+          !now.sameDatasets(was.state)
+              ? io.h5swmr.read.FileIdentity.describeChange(was.state.ids, now.ids)
+              : now.rows < was.state.rows
+                  ? "it shrank from " + was.state.rows + " to " + now.rows + " rows"
+                  : null;
       if (what == null) {
         out.put(file, new H5SwmrStreamOffset.Entry(now, was.restarts));
       } else if (!checkChanges) {
         out.put(file, was);
       } else if (onChange == OnDatasetChange.RESTART) {
-        LOG.warn("h5swmr stream: dataset {} in file {} changed ({}): reading it again from row 0 "
-            + "(onDatasetChange=restart)", was.state.datasets, file, what);
+        LOG.warn(
+            "h5swmr stream: dataset {} in file {} changed ({}): reading it again from row 0 "
+                + "(onDatasetChange=restart)",
+            was.state.datasets,
+            file,
+            what);
         out.put(file, new H5SwmrStreamOffset.Entry(now, was.restarts + 1));
       } else {
         throw changed(was.state, what, null);
@@ -215,10 +252,21 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   }
 
   private static H5SwmrDataException changed(FileState was, String what, Throwable cause) {
-    String msg = "Dataset " + String.join(",", was.datasets) + " in file " + was.file + " changed under a running "
-        + "stream: " + what + ", after the stream had read " + was.rows + " rows of it. A stream reads datasets "
-        + "that only grow; set option '" + H5SwmrOptions.ON_DATASET_CHANGE + "' to 'restart' to read the new "
-        + "contents from row 0, or start the query with a new checkpoint";
+    String msg =
+        "Dataset "
+            + String.join(",", was.datasets)
+            + " in file "
+            + was.file
+            + " changed under a running "
+            + "stream: "
+            + what
+            + ", after the stream had read "
+            + was.rows
+            + " rows of it. A stream reads datasets "
+            + "that only grow; set option '"
+            + H5SwmrOptions.ON_DATASET_CHANGE
+            + "' to 'restart' to read the new "
+            + "contents from row 0, or start the query with a new checkpoint";
     return cause == null ? new H5SwmrDataException(msg) : new H5SwmrDataException(msg, cause);
   }
 
@@ -246,7 +294,9 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   public void prepareForTriggerAvailableNow() {
     H5SwmrStreamOffset now = inspectAll(H5SwmrStreamOffset.EMPTY, false);
     availableNowBound = now;
-    LOG.info("h5swmr stream: Trigger.AvailableNow reads up to {} committed rows in {} files", now.totalRows(),
+    LOG.info(
+        "h5swmr stream: Trigger.AvailableNow reads up to {} committed rows in {} files",
+        now.totalRows(),
         now.files().size());
   }
 
@@ -256,9 +306,9 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
   }
 
   /**
-   * In {@code StreamingQueryProgress.sources[].metrics}: {@code files}, {@code lagRows} (rows committed but not
-   * yet read, all files), {@code maxLagRows}, {@code filesLagging} and {@code lagRowsByFile} (JSON object of
-   * the {@value #LAG_FILES_SHOWN} files furthest behind).
+   * In {@code StreamingQueryProgress.sources[].metrics}: {@code files}, {@code lagRows} (rows
+   * committed but not yet read, all files), {@code maxLagRows}, {@code filesLagging} and {@code
+   * lagRowsByFile} (JSON object of the {@value #LAG_FILES_SHOWN} files furthest behind).
    */
   @Override
   public Map<String, String> metrics(Optional<Offset> latestConsumedOffset) {
@@ -266,8 +316,8 @@ public final class H5SwmrMicroBatchStream implements MicroBatchStream, SupportsA
     if (seen == null) {
       return Map.of();
     }
-    H5SwmrStreamOffset read = latestConsumedOffset.map(o -> (H5SwmrStreamOffset) o)
-        .orElse(H5SwmrStreamOffset.EMPTY);
+    H5SwmrStreamOffset read =
+        latestConsumedOffset.map(o -> (H5SwmrStreamOffset) o).orElse(H5SwmrStreamOffset.EMPTY);
     long total = 0;
     long max = 0;
     List<Map.Entry<String, Long>> lags = new ArrayList<>();

@@ -15,11 +15,13 @@ import java.util.TreeMap;
 import org.apache.spark.sql.connector.read.streaming.Offset;
 
 /**
- * A position of the stream: per file, the dataset(s) read (paths and object identities), the committed rows up to
- * which the stream has read, and how many times the stream restarted that file from row 0 after its dataset was
- * replaced ({@code onDatasetChange=restart}). Serialised as JSON in the checkpoint's offset log:
+ * A position of the stream: per file, the dataset(s) read (paths and object identities), the
+ * committed rows up to which the stream has read, and how many times the stream restarted that file
+ * from row 0 after its dataset was replaced ({@code onDatasetChange=restart}). Serialised as JSON
+ * in the checkpoint's offset log:
  *
- * <pre>{"version":1,"files":{"/data/run1.h5":{"datasets":["/rec"],"ids":["2a0@1712345678"],"rows":4096,
+ * <pre>
+ * {"version":1,"files":{"/data/run1.h5":{"datasets":["/rec"],"ids":["2a0@1712345678"],"rows":4096,
  * "chunkRows":1024,"restarts":0}}}</pre>
  */
 public final class H5SwmrStreamOffset extends Offset {
@@ -36,7 +38,10 @@ public final class H5SwmrStreamOffset extends Offset {
       this.restarts = restarts;
     }
 
-    /** Whether rows of {@code o} continue this entry's rows (same dataset objects, same restart count). */
+    /**
+     * Whether rows of {@code o} continue this entry's rows (same dataset objects, same restart
+     * count).
+     */
     boolean continues(Entry o) {
       return o != null && restarts == o.restarts && state.sameDatasets(o.state);
     }
@@ -47,7 +52,9 @@ public final class H5SwmrStreamOffset extends Offset {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Entry && ((Entry) o).state.equals(state) && ((Entry) o).restarts == restarts;
+      return o instanceof Entry
+          && ((Entry) o).state.equals(state)
+          && ((Entry) o).restarts == restarts;
     }
 
     @Override
@@ -100,22 +107,35 @@ public final class H5SwmrStreamOffset extends Offset {
     return root.toString();
   }
 
-  /** Parses {@link #json()}; a checkpoint written by a newer h5swmr, or damaged, fails naming what is wrong. */
+  /**
+   * Parses {@link #json()}; a checkpoint written by a newer h5swmr, or damaged, fails naming what
+   * is wrong.
+   */
   static H5SwmrStreamOffset fromJson(String json) {
     try {
       JsonNode root = JSON.readTree(json);
       int version = root.path("version").asInt(-1);
       if (version != VERSION) {
-        throw new H5SwmrDataException("h5swmr stream offset has version " + version + ", this h5swmr reads version "
-            + VERSION + " (was the checkpoint written by another h5swmr release?): " + json);
+        throw new H5SwmrDataException(
+            "h5swmr stream offset has version "
+                + version
+                + ", this h5swmr reads version "
+                + VERSION
+                + " (was the checkpoint written by another h5swmr release?): "
+                + json);
       }
       Map<String, Entry> files = new TreeMap<>();
       java.util.Iterator<Map.Entry<String, JsonNode>> it = root.path("files").fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
         JsonNode f = e.getValue();
-        FileState s = new FileState(e.getKey(), strings(f.path("datasets")), strings(f.path("ids")),
-            f.path("rows").asLong(), f.path("chunkRows").asLong(1));
+        FileState s =
+            new FileState(
+                e.getKey(),
+                strings(f.path("datasets")),
+                strings(f.path("ids")),
+                f.path("rows").asLong(),
+                f.path("chunkRows").asLong(1));
         files.put(e.getKey(), new Entry(s, f.path("restarts").asInt(0)));
       }
       return new H5SwmrStreamOffset(files);

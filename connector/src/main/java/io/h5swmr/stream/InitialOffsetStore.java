@@ -13,8 +13,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The stream's initial offset for {@code startingPosition=latest}, kept in the source's checkpoint directory so a
- * query restarted before its first batch completed starts from the same rows (not from a newer "latest").
+ * The stream's initial offset for {@code startingPosition=latest}, kept in the source's checkpoint
+ * directory so a query restarted before its first batch completed starts from the same rows (not
+ * from a newer "latest").
  */
 final class InitialOffsetStore {
   static final String FILE_NAME = "h5swmr-initial-offset.json";
@@ -45,8 +46,8 @@ final class InitialOffsetStore {
       }
       return offset;
     } catch (IOException e) {
-      throw new H5SwmrException("Could not keep the stream's initial offset in its checkpoint " + file + ": " + e,
-          e);
+      throw new H5SwmrException(
+          "Could not keep the stream's initial offset in its checkpoint " + file + ": " + e, e);
     }
   }
 

@@ -22,14 +22,15 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The HDF5 ↔ Spark type mapping, both directions, as the README's type tables document them.
  *
- * <p>HDF5 → Spark ({@link #sparkType}), what reads give every column and what appends must bring: signed
- * integers keep their width, unsigned ones widen (uint64 → decimal(20,0)), float16 → float, h5py booleans →
- * boolean, other enums → string member name, strings → string, compounds → struct, array types and the extra
- * dimensions of rank ≥ 2 datasets → arrays.
+ * <p>HDF5 → Spark ({@link #sparkType}), what reads give every column and what appends must bring:
+ * signed integers keep their width, unsigned ones widen (uint64 → decimal(20,0)), float16 → float,
+ * h5py booleans → boolean, other enums → string member name, strings → string, compounds → struct,
+ * array types and the extra dimensions of rank ≥ 2 datasets → arrays.
  *
- * <p>Spark → HDF5 ({@link #storedType}), what a write creates for each scalar leaf: byte/short/int/long →
- * int8/16/32/64, float/double → float32/64, boolean → the h5py enum int8 {FALSE, TRUE}, string → vlen UTF-8,
- * decimal(20,0) → uint64 (arrays and structs around the leaves are the write's layout).
+ * <p>Spark → HDF5 ({@link #storedType}), what a write creates for each scalar leaf:
+ * byte/short/int/long → int8/16/32/64, float/double → float32/64, boolean → the h5py enum int8
+ * {FALSE, TRUE}, string → vlen UTF-8, decimal(20,0) → uint64 (arrays and structs around the leaves
+ * are the write's layout).
  */
 public final class TypeMapping {
   /** uint64 reads as decimal(20,0), which writes back as uint64. */
@@ -37,16 +38,23 @@ public final class TypeMapping {
 
   private TypeMapping() {}
 
-  /** Spark type of one value of {@code t} in dataset {@code dataset} of {@code file}; fails for unsupported types. */
+  /**
+   * Spark type of one value of {@code t} in dataset {@code dataset} of {@code file}; fails for
+   * unsupported types.
+   */
   public static DataType sparkType(H5Type t, String file, String dataset) {
     switch (t.kind()) {
       case INTEGER:
         if (t.isSigned()) {
-          return t.size() == 1 ? DataTypes.ByteType : t.size() == 2 ? DataTypes.ShortType
-              : t.size() == 4 ? DataTypes.IntegerType : DataTypes.LongType;
+          return t.size() == 1
+              ? DataTypes.ByteType
+              : t.size() == 2
+                  ? DataTypes.ShortType
+                  : t.size() == 4 ? DataTypes.IntegerType : DataTypes.LongType;
         }
-        return t.size() == 1 ? DataTypes.ShortType : t.size() == 2 ? DataTypes.IntegerType
-            : t.size() == 4 ? DataTypes.LongType : UINT64;
+        return t.size() == 1
+            ? DataTypes.ShortType
+            : t.size() == 2 ? DataTypes.IntegerType : t.size() == 4 ? DataTypes.LongType : UINT64;
       case FLOAT:
         return t.size() == 8 ? DataTypes.DoubleType : DataTypes.FloatType;
       case STRING:
@@ -56,7 +64,9 @@ public final class TypeMapping {
       case COMPOUND:
         List<StructField> fields = new ArrayList<>();
         for (H5Type.Member m : t.members()) {
-          fields.add(new StructField(m.name(), sparkType(m.type(), file, dataset), true, Metadata.empty()));
+          fields.add(
+              new StructField(
+                  m.name(), sparkType(m.type(), file, dataset), true, Metadata.empty()));
         }
         return new StructType(fields.toArray(new StructField[0]));
       case ARRAY:
@@ -70,8 +80,8 @@ public final class TypeMapping {
   }
 
   /**
-   * The HDF5 type a write creates for values of the Spark scalar type {@code t} (not an array or struct), or null
-   * when h5swmr cannot write it. Reading that HDF5 type gives {@code t} back.
+   * The HDF5 type a write creates for values of the Spark scalar type {@code t} (not an array or
+   * struct), or null when h5swmr cannot write it. Reading that HDF5 type gives {@code t} back.
    */
   public static H5Type storedType(DataType t) {
     if (t instanceof ByteType) {
@@ -105,7 +115,10 @@ public final class TypeMapping {
     return r;
   }
 
-  /** The flattened shape of a value: dataset inner dims, then the array type's dims (outermost first). */
+  /**
+   * The flattened shape of a value: dataset inner dims, then the array type's dims (outermost
+   * first).
+   */
   public static long[] shape(long[] innerDims, H5Type t) {
     List<Long> s = new ArrayList<>();
     for (long d : innerDims) {
@@ -132,10 +145,18 @@ public final class TypeMapping {
     return t;
   }
 
-  /** The error for a type h5swmr cannot read, naming the dataset, the file and what is supported. */
+  /**
+   * The error for a type h5swmr cannot read, naming the dataset, the file and what is supported.
+   */
   public static H5SwmrDataException unsupported(H5Type t, String file, String dataset) {
-    return new H5SwmrDataException("Dataset '" + dataset + "' in file " + file + " has HDF5 type " + t
-        + ", which h5swmr cannot read: supported are integers, floats (16/32/64-bit), fixed- and variable-length "
-        + "strings, enums, compounds of those and fixed-size arrays of those");
+    return new H5SwmrDataException(
+        "Dataset '"
+            + dataset
+            + "' in file "
+            + file
+            + " has HDF5 type "
+            + t
+            + ", which h5swmr cannot read: supported are integers, floats (16/32/64-bit), fixed- and variable-length "
+            + "strings, enums, compounds of those and fixed-size arrays of those");
   }
 }

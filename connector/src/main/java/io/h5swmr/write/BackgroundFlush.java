@@ -7,17 +7,21 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Starts the disk writes of a bulk commit while the commit is still writing: each time another
- * {@link #EVERY_BYTES} have been written to the file, a background thread fsyncs it (on its own descriptor; fsync
- * flushes the file, whichever descriptor wrote). The commit's own final fsync, which stays where the protocol puts
- * it, then finds little left to write: the disk works while the commit thread packs and writes the next blocks
- * instead of after them.
+ * {@link #EVERY_BYTES} have been written to the file, a background thread fsyncs it (on its own
+ * descriptor; fsync flushes the file, whichever descriptor wrote). The commit's own final fsync,
+ * which stays where the protocol puts it, then finds little left to write: the disk works while the
+ * commit thread packs and writes the next blocks instead of after them.
  *
- * <p>Only an optimisation, with one duty: an fsync that fails may drop the failed pages' dirty state, so a later
- * fsync can succeed although data were lost. A failure here is kept and rethrown by {@link #finish()}, which the
- * commit calls before its own fsync, so the commit fails instead of publishing.
+ * <p>Only an optimisation, with one duty: an fsync that fails may drop the failed pages' dirty
+ * state, so a later fsync can succeed although data were lost. A failure here is kept and rethrown
+ * by {@link #finish()}, which the commit calls before its own fsync, so the commit fails instead of
+ * publishing.
  */
 final class BackgroundFlush implements AutoCloseable {
-  /** Flush after this many bytes written (a commit writes blocks of {@link H5SwmrBatchWrite#BLOCK_BYTES}). */
+  /**
+   * Flush after this many bytes written (a commit writes blocks of {@link
+   * H5SwmrBatchWrite#BLOCK_BYTES}).
+   */
   static final long EVERY_BYTES = 64L << 20;
 
   private final Path file;
@@ -83,8 +87,8 @@ final class BackgroundFlush implements AutoCloseable {
   }
 
   /**
-   * Stops the thread after the flush in progress and throws what a background flush failed with (then the data
-   * may not be on disk whatever the final fsync says: the commit must fail).
+   * Stops the thread after the flush in progress and throws what a background flush failed with
+   * (then the data may not be on disk whatever the final fsync says: the commit must fail).
    */
   void finish() throws IOException {
     stop();
@@ -125,7 +129,9 @@ final class BackgroundFlush implements AutoCloseable {
     }
   }
 
-  /** Stops the thread (the commit failed or finished); failures are then the commit's own business. */
+  /**
+   * Stops the thread (the commit failed or finished); failures are then the commit's own business.
+   */
   @Override
   public void close() {
     stop();

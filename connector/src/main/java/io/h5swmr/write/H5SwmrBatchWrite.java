@@ -22,15 +22,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Driver side of one write. Construction is the pre-flight (before any task runs): options, types, target
- * directory and file permissions, and, under a shared lease, the target itself (existence for
- * errorifexists/ignore, compatibility for append); then the staging directory is created and checked.
- * {@link #commit} publishes the staged files under the exclusive lease with {@link H5SwmrCommitter};
- * {@link #abort} deletes them.
+ * Driver side of one write. Construction is the pre-flight (before any task runs): options, types,
+ * target directory and file permissions, and, under a shared lease, the target itself (existence
+ * for errorifexists/ignore, compatibility for append); then the staging directory is created and
+ * checked. {@link #commit} publishes the staged files under the exclusive lease with {@link
+ * H5SwmrCommitter}; {@link #abort} deletes them.
  */
 final class H5SwmrBatchWrite implements BatchWrite {
   private static final Logger LOG = LoggerFactory.getLogger(H5SwmrBatchWrite.class);
-  /** Rows are staged in blocks of about this many bytes; each becomes one hyperslab write at commit. */
+
+  /**
+   * Rows are staged in blocks of about this many bytes; each becomes one hyperslab write at commit.
+   */
   static final long BLOCK_BYTES = 8L << 20;
 
   private final Path target;
@@ -48,20 +51,32 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private Cadence orphanCleaning = Cadence.always();
   private H5SwmrCommitter.Result lastResult;
 
-  /** @param hook told every commit step ({@link CommitHook#NONE} in production) */
-  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, WriteMode mode, CommitHook hook) {
+  /**
+   * @param hook told every commit step ({@link CommitHook#NONE} in production)
+   */
+  H5SwmrBatchWrite(
+      String queryId,
+      StructType inputSchema,
+      H5SwmrOptions options,
+      WriteMode mode,
+      CommitHook hook) {
     this(queryId, inputSchema, options, mode, Cadence.always(), hook);
   }
 
   /**
-   * @param rescan when the native-writer checks scan this host's processes: before staging and at the commit for
-   *     Spark writes (refuse before tasks run); for {@link H5SwmrAppender}, which commits right after staging in
-   *     the same process, only at commits and at most once per interval (measured: each scan was about a quarter
-   *     to a third of a small append's time)
+   * @param rescan when the native-writer checks scan this host's processes: before staging and at
+   *     the commit for Spark writes (refuse before tasks run); for {@link H5SwmrAppender}, which
+   *     commits right after staging in the same process, only at commits and at most once per
+   *     interval (measured: each scan was about a quarter to a third of a small append's time)
    * @param hook told every commit step ({@link CommitHook#NONE} in production)
    */
-  H5SwmrBatchWrite(String queryId, StructType inputSchema, H5SwmrOptions options, WriteMode mode,
-      Cadence rescan, CommitHook hook) {
+  H5SwmrBatchWrite(
+      String queryId,
+      StructType inputSchema,
+      H5SwmrOptions options,
+      WriteMode mode,
+      Cadence rescan,
+      CommitHook hook) {
     this.options = options;
     this.mode = mode;
     this.hook = hook;
@@ -97,37 +112,46 @@ final class H5SwmrBatchWrite implements BatchWrite {
     } else {
       this.stored = StoredTypes.none(where, schema);
     }
-    this.stagingRoot = options.stagingDir() != null
-        ? Paths.get(options.stagingDir()).toAbsolutePath().resolve(target.getFileName() + StagingArea.STAGING_SUFFIX)
-        : StagingArea.defaultRoot(target);
-    this.staging = skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
+    this.stagingRoot =
+        options.stagingDir() != null
+            ? Paths.get(options.stagingDir())
+                .toAbsolutePath()
+                .resolve(target.getFileName() + StagingArea.STAGING_SUFFIX)
+            : StagingArea.defaultRoot(target);
+    this.staging =
+        skip ? null : StagingArea.create(stagingRoot, queryId, options.lockTtl().toMillis() / 3);
   }
 
   /**
-   * For a write that commits many times ({@link H5SwmrAppender}): removes what interrupted writes left beside the
-   * target (which lists the target's directory, costly in a directory of many files) at the first commit and then
-   * at most once per {@code interval}, instead of at every commit. Leftovers are only disk space: no reader or
-   * writer ever uses them.
+   * For a write that commits many times ({@link H5SwmrAppender}): removes what interrupted writes
+   * left beside the target (which lists the target's directory, costly in a directory of many
+   * files) at the first commit and then at most once per {@code interval}, instead of at every
+   * commit. Leftovers are only disk space: no reader or writer ever uses them.
    */
   void cleanOrphansAtMostEvery(java.time.Duration interval) {
     orphanCleaning = Cadence.atMostEvery(interval);
   }
 
-  /** The target as a local path; accepts plain paths and {@code file:} URIs (as the catalog stores them). */
+  /**
+   * The target as a local path; accepts plain paths and {@code file:} URIs (as the catalog stores
+   * them).
+   */
   static Path targetPath(String p) {
     return LocalPaths.toPath(p).toAbsolutePath().normalize();
   }
 
-
   static String datasetOf(H5SwmrOptions o) {
     if (!o.datasets().isEmpty()) {
-      throw new H5SwmrConfigException("Option 'datasets' is for reading column datasets; writes take one "
-          + "'dataset' path (several columns become one compound dataset), got datasets=" + o.datasets());
+      throw new H5SwmrConfigException(
+          "Option 'datasets' is for reading column datasets; writes take one "
+              + "'dataset' path (several columns become one compound dataset), got datasets="
+              + o.datasets());
     }
     String d = o.dataset();
     if (d == null) {
-      throw new H5SwmrConfigException("Writes need option 'dataset': the path of the dataset to create or append "
-          + "to inside the file, e.g. .option(\"dataset\", \"/results/table\")");
+      throw new H5SwmrConfigException(
+          "Writes need option 'dataset': the path of the dataset to create or append "
+              + "to inside the file, e.g. .option(\"dataset\", \"/results/table\")");
     }
     return WriteChecks.datasetPath(d);
   }
@@ -135,17 +159,29 @@ final class H5SwmrBatchWrite implements BatchWrite {
   private static void checkTargetWritable(Path target) {
     Path dir = target.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
-      throw new H5SwmrConfigException("Target directory " + dir + " does not exist: create it first (the "
-          + "target file " + target.getFileName() + " itself is created when absent)");
+      throw new H5SwmrConfigException(
+          "Target directory "
+              + dir
+              + " does not exist: create it first (the "
+              + "target file "
+              + target.getFileName()
+              + " itself is created when absent)");
     }
     if (!Files.isWritable(dir)) {
-      throw new H5SwmrConfigException("Target " + target + " is not writable: its directory " + dir
-          + " does not allow creating files, which every commit needs (it keeps a journal and a lock file beside the "
-          + "target, and creates a new target as a copy renamed into place)");
+      throw new H5SwmrConfigException(
+          "Target "
+              + target
+              + " is not writable: its directory "
+              + dir
+              + " does not allow creating files, which every commit needs (it keeps a journal and a lock file beside the "
+              + "target, and creates a new target as a copy renamed into place)");
     }
     if (Files.exists(target) && !Files.isWritable(target)) {
-      throw new H5SwmrConfigException("Target " + target + " is not writable (file permissions): make it "
-          + "writable or choose another path");
+      throw new H5SwmrConfigException(
+          "Target "
+              + target
+              + " is not writable (file permissions): make it "
+              + "writable or choose another path");
     }
   }
 
@@ -175,8 +211,8 @@ final class H5SwmrBatchWrite implements BatchWrite {
 
   /**
    * Commits under the exclusive lease with {@code commitMarks} written in the same commit (see
-   * {@link H5SwmrCommitter#commit(JournalTransaction.Fence, List, Map)}); returns false when the marks were already
-   * there, i.e. a replay that wrote nothing.
+   * {@link H5SwmrCommitter#commit(JournalTransaction.Fence, List, Map)}); returns false when the
+   * marks were already there, i.e. a replay that wrote nothing.
    */
   boolean commit(WriterCommitMessage[] messages, Map<String, Long> commitMarks) {
     List<H5SwmrWriterCommitMessage> staged = new ArrayList<>();
@@ -194,11 +230,12 @@ final class H5SwmrBatchWrite implements BatchWrite {
   }
 
   /**
-   * For {@link H5SwmrAppender}, which stages and commits one block after another through one write: commits the
-   * block {@code message} staged and deletes its file, keeping the staging directory (and its heartbeat) for the
-   * next block; {@link #discard()} ends the write. The commit re-checks the dataset under the exclusive lease, so
-   * a dataset another writer replaced since this write inspected it is refused
-   * ({@link StoredTypes.ChangedSinceStaging}), never written with stale value checks.
+   * For {@link H5SwmrAppender}, which stages and commits one block after another through one write:
+   * commits the block {@code message} staged and deletes its file, keeping the staging directory
+   * (and its heartbeat) for the next block; {@link #discard()} ends the write. The commit re-checks
+   * the dataset under the exclusive lease, so a dataset another writer replaced since this write
+   * inspected it is refused ({@link StoredTypes.ChangedSinceStaging}), never written with stale
+   * value checks.
    */
   void commitOneOfMany(H5SwmrWriterCommitMessage message) {
     try {
@@ -207,40 +244,64 @@ final class H5SwmrBatchWrite implements BatchWrite {
       try {
         Files.deleteIfExists(Path.of(message.stagingFile()));
       } catch (java.io.IOException e) {
-        LOG.warn("h5swmr: could not delete staging file {} (the staging directory is removed when the appender "
-            + "closes): {}", message.stagingFile(), e.toString());
+        LOG.warn(
+            "h5swmr: could not delete staging file {} (the staging directory is removed when the appender "
+                + "closes): {}",
+            message.stagingFile(),
+            e.toString());
       }
     }
   }
 
-  private boolean commitStaged(List<H5SwmrWriterCommitMessage> staged, Map<String, Long> commitMarks) {
+  private boolean commitStaged(
+      List<H5SwmrWriterCommitMessage> staged, Map<String, Long> commitMarks) {
     long t0 = System.nanoTime();
     try (Lease lease = locks.exclusive()) {
       long lockWait = System.nanoTime() - t0;
       JournalTransaction.Fence fence = locks.fence(lease);
       NativeWriterCheck.beforeCommit(target, options, rescan);
       if (orphanCleaning.due()) {
-        StagingArea.removeLeftovers(target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
+        StagingArea.removeLeftovers(
+            target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
         orphanCleaning.done();
       }
       long c0 = System.nanoTime();
-      lastResult = new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored, hook)
-          .commit(fence, staged, commitMarks);
+      lastResult =
+          new H5SwmrCommitter(
+                  target, dataset, schema, mode, WriteSettings.of(options), stored, hook)
+              .commit(fence, staged, commitMarks);
       long commitNanos = System.nanoTime() - c0;
       if (lastResult.skipped && !commitMarks.isEmpty()) {
-        LOG.info("h5swmr: {} {} already holds {}: replayed streaming batch skipped, nothing written", target,
-            dataset, commitMarks);
+        LOG.info(
+            "h5swmr: {} {} already holds {}: replayed streaming batch skipped, nothing written",
+            target,
+            dataset,
+            commitMarks);
       } else if (lastResult.skipped) {
-        LOG.info("h5swmr: {} {} appeared before the commit and the mode is ignore: nothing written", target,
+        LOG.info(
+            "h5swmr: {} {} appeared before the commit and the mode is ignore: nothing written",
+            target,
             dataset);
       } else {
-        LOG.info("h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
-            + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (write {} ms), {}, "
-            + "{} bytes journaled, {} fsyncs",
-            target, dataset, mode.label(), lastResult.rowsWritten, staged.size(),
-            lastResult.bytesStaged, lastResult.totalRows, lastResult.generation, lease.token(),
-            lockWait / 1_000_000, commitNanos / 1_000_000, lastResult.writeNanos / 1_000_000, lastResult.inPlace ? "in place" : "new file or unchanged",
-            lastResult.journaledBytes, lastResult.fsyncs);
+        LOG.info(
+            "h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
+                + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (write {} ms), {}, "
+                + "{} bytes journaled, {} fsyncs",
+            target,
+            dataset,
+            mode.label(),
+            lastResult.rowsWritten,
+            staged.size(),
+            lastResult.bytesStaged,
+            lastResult.totalRows,
+            lastResult.generation,
+            lease.token(),
+            lockWait / 1_000_000,
+            commitNanos / 1_000_000,
+            lastResult.writeNanos / 1_000_000,
+            lastResult.inPlace ? "in place" : "new file or unchanged",
+            lastResult.journaledBytes,
+            lastResult.fsyncs);
       }
     }
     return !lastResult.skipped;
@@ -251,7 +312,8 @@ final class H5SwmrBatchWrite implements BatchWrite {
     if (staging != null) {
       staging.close();
     }
-    LOG.info("h5swmr: write to {} {} aborted; staging files deleted, target untouched", target, dataset);
+    LOG.info(
+        "h5swmr: write to {} {} aborted; staging files deleted, target untouched", target, dataset);
   }
 
   /** Deletes the staging directory of a write that never reached commit or abort (e.g. skipped). */

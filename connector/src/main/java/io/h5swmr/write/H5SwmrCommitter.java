@@ -16,14 +16,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dataset-level half of a commit, run on the driver while it holds the file's exclusive lease: decides what
- * the write does to the target dataset ({@link WriteMode#decide}), checks an append against the dataset as it is
- * now, and writes the staged blocks ({@link StagedBlockWriter}) and the commit attributes. Everything about the
- * file itself (OS write fence, recovery, the journaled in-place session, copy-on-write of a new file, the commit
- * point) is the {@link JournalTransaction} it runs in (docs/journal.md). A 0-row append opens nothing for writing
- * and changes nothing on disk.
+ * The dataset-level half of a commit, run on the driver while it holds the file's exclusive lease:
+ * decides what the write does to the target dataset ({@link WriteMode#decide}), checks an append
+ * against the dataset as it is now, and writes the staged blocks ({@link StagedBlockWriter}) and
+ * the commit attributes. Everything about the file itself (OS write fence, recovery, the journaled
+ * in-place session, copy-on-write of a new file, the commit point) is the {@link
+ * JournalTransaction} it runs in (docs/journal.md). A 0-row append opens nothing for writing and
+ * changes nothing on disk.
  *
- * <p>Every step is reported to the {@link CommitHook} the writer passed ({@link CommitHook#NONE} in production).
+ * <p>Every step is reported to the {@link CommitHook} the writer passed ({@link CommitHook#NONE} in
+ * production).
  */
 final class H5SwmrCommitter {
   /** Reported after HDF5 closed the file, before the commit proper. */
@@ -37,16 +39,32 @@ final class H5SwmrCommitter {
     final long bytesStaged;
     final long generation;
     final long writeNanos;
-    /** True when the file was changed in place under the journal (false: created copy-on-write, or unchanged). */
+
+    /**
+     * True when the file was changed in place under the journal (false: created copy-on-write, or
+     * unchanged).
+     */
     boolean inPlace;
-    /** Bytes below the old end of file the commit journaled (metadata, a partly filled last chunk...). */
+
+    /**
+     * Bytes below the old end of file the commit journaled (metadata, a partly filled last
+     * chunk...).
+     */
     long journaledBytes;
+
     /** fsync calls of the commit (files and directory). */
     int fsyncs;
+
     /** What recovery did before this commit. */
     JournalRecovery.Outcome recovery = JournalRecovery.Outcome.NONE;
 
-    Result(boolean skipped, long rowsWritten, long totalRows, long bytesStaged, long generation, long writeNanos) {
+    Result(
+        boolean skipped,
+        long rowsWritten,
+        long totalRows,
+        long bytesStaged,
+        long generation,
+        long writeNanos) {
       this.skipped = skipped;
       this.rowsWritten = rowsWritten;
       this.totalRows = totalRows;
@@ -65,12 +83,19 @@ final class H5SwmrCommitter {
   private final CommitHook hook;
 
   /**
-   * @param staged the stored types the rows were checked against when staged ({@link StoredTypes#none} when the
-   *     dataset did not exist then); an append re-checks them against the dataset as it is at the commit
+   * @param staged the stored types the rows were checked against when staged ({@link
+   *     StoredTypes#none} when the dataset did not exist then); an append re-checks them against
+   *     the dataset as it is at the commit
    * @param hook told every commit step ({@link CommitHook#NONE} in production)
    */
-  H5SwmrCommitter(Path target, String dataset, WriteSchema schema, WriteMode mode, WriteSettings settings,
-      StoredTypes staged, CommitHook hook) {
+  H5SwmrCommitter(
+      Path target,
+      String dataset,
+      WriteSchema schema,
+      WriteMode mode,
+      WriteSettings settings,
+      StoredTypes staged,
+      CommitHook hook) {
     this.target = target;
     this.dataset = dataset;
     this.schema = schema;
@@ -86,12 +111,15 @@ final class H5SwmrCommitter {
   }
 
   /**
-   * Publishes the staged files under {@code fence}, setting {@code commitMarks} as long attributes of the dataset
-   * in the same atomic commit (the streaming sink records its query's last batch id this way). When the dataset
-   * already holds every mark at a value at least the given one, this commit is a replay of one already published
-   * and is skipped ({@link Result#skipped}): exactly once across driver crashes (see docs/streaming.md).
+   * Publishes the staged files under {@code fence}, setting {@code commitMarks} as long attributes
+   * of the dataset in the same atomic commit (the streaming sink records its query's last batch id
+   * this way). When the dataset already holds every mark at a value at least the given one, this
+   * commit is a replay of one already published and is skipped ({@link Result#skipped}): exactly
+   * once across driver crashes (see docs/streaming.md).
    */
-  Result commit(JournalTransaction.Fence fence, List<H5SwmrWriterCommitMessage> messages,
+  Result commit(
+      JournalTransaction.Fence fence,
+      List<H5SwmrWriterCommitMessage> messages,
       Map<String, Long> commitMarks) {
     try (JournalTransaction tx = JournalTransaction.open(target, fence, hook)) {
       Result r;
@@ -105,11 +133,15 @@ final class H5SwmrCommitter {
     }
   }
 
-  private Result commitFenced(JournalTransaction tx, List<H5SwmrWriterCommitMessage> messages,
+  private Result commitFenced(
+      JournalTransaction tx,
+      List<H5SwmrWriterCommitMessage> messages,
       Map<String, Long> commitMarks) {
     Path real = tx.realTarget();
     H5TargetDataset.Existing existing = H5TargetDataset.inspect(real, dataset);
-    if (existing.datasetExists && !commitMarks.isEmpty() && alreadyMarked(existing.info.attributes(), commitMarks)) {
+    if (existing.datasetExists
+        && !commitMarks.isEmpty()
+        && alreadyMarked(existing.info.attributes(), commitMarks)) {
       return new Result(true, 0, existing.rows(), 0, -1, 0);
     }
     WriteMode.Action action = mode.decide(existing.datasetExists);
@@ -120,10 +152,12 @@ final class H5SwmrCommitter {
       throw WriteMode.alreadyExists(target, dataset);
     }
     boolean appendToExisting = action == WriteMode.Action.APPEND;
-    WriteSchema effective = appendToExisting ? WriteCompatibility.effectiveSchema(existing, schema) : schema;
+    WriteSchema effective =
+        appendToExisting ? WriteCompatibility.effectiveSchema(existing, schema) : schema;
     if (appendToExisting) {
       WriteCompatibility.checkAppend(target, dataset, existing, effective, null);
-      staged.requireStagedChecksHold(StoredTypes.of("dataset " + dataset + " of " + target, existing, effective),
+      staged.requireStagedChecksHold(
+          StoredTypes.of("dataset " + dataset + " of " + target, existing, effective),
           effective.leaves());
     }
     int[][] leafDims = leafDims(messages, appendToExisting ? existing : null, effective);
@@ -137,28 +171,43 @@ final class H5SwmrCommitter {
       bytesStaged += m.bytes();
       rowsToWrite += m.rows();
       if (!Files.exists(Path.of(m.stagingFile()))) {
-        throw new H5SwmrException("Staging file " + m.stagingFile() + " written by task " + m.partitionId()
-            + " is not visible on the driver: option 'stagingDir' must name a directory on a filesystem the "
-            + "driver and every executor share (e.g. NFS or a cluster filesystem)");
+        throw new H5SwmrException(
+            "Staging file "
+                + m.stagingFile()
+                + " written by task "
+                + m.partitionId()
+                + " is not visible on the driver: option 'stagingDir' must name a directory on a filesystem the "
+                + "driver and every executor share (e.g. NFS or a cluster filesystem)");
       }
     }
     if (appendToExisting && rowsToWrite == 0) {
       // Nothing to append: the file is not even opened for writing.
       return new Result(false, 0, existing.rows(), bytesStaged, currentGeneration(real), 0);
     }
-    StagedBlockWriter blocks = new StagedBlockWriter(target, schema, layout, hook, settings.releaseStagingPages);
+    StagedBlockWriter blocks =
+        new StagedBlockWriter(target, schema, layout, hook, settings.releaseStagingPages);
     long t0 = System.nanoTime();
     try {
       if (!existing.fileExists) {
-        return createNewFile(tx, blocks, layout, messages, bytesStaged, rowsToWrite, commitMarks, t0);
+        return createNewFile(
+            tx, blocks, layout, messages, bytesStaged, rowsToWrite, commitMarks, t0);
       }
       long generation;
       long totalRows;
       try (BackgroundFlush flush = BackgroundFlush.of(real)) {
-        try (H5File file = tx.openInPlace(); H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
+        try (H5File file = tx.openInPlace();
+            H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
           generation = (existing.datasetExists ? out.previousGeneration() : 0) + 1;
-          totalRows = writeDataset(out, tx.token(), blocks, layout, messages, existing.datasetExists,
-              appendToExisting, flush);
+          totalRows =
+              writeDataset(
+                  out,
+                  tx.token(),
+                  blocks,
+                  layout,
+                  messages,
+                  existing.datasetExists,
+                  appendToExisting,
+                  flush);
           out.writeCommitAttributes(tx.token(), generation);
           out.writeLongAttributes(commitMarks);
         }
@@ -177,13 +226,23 @@ final class H5SwmrCommitter {
     }
   }
 
-  /** A new file: built beside the target, fsynced, renamed into place (copy-on-write; nothing to preserve). */
-  private Result createNewFile(JournalTransaction tx, StagedBlockWriter blocks, WriteLayout layout,
-      List<H5SwmrWriterCommitMessage> messages, long bytesStaged, long rowsToWrite, Map<String, Long> commitMarks,
+  /**
+   * A new file: built beside the target, fsynced, renamed into place (copy-on-write; nothing to
+   * preserve).
+   */
+  private Result createNewFile(
+      JournalTransaction tx,
+      StagedBlockWriter blocks,
+      WriteLayout layout,
+      List<H5SwmrWriterCommitMessage> messages,
+      long bytesStaged,
+      long rowsToWrite,
+      Map<String, Long> commitMarks,
       long t0) {
     try (BackgroundFlush flush = BackgroundFlush.of(tx.newFileCopy())) {
       long totalRows;
-      try (H5File file = tx.createNewFile(); H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
+      try (H5File file = tx.createNewFile();
+          H5TargetDataset out = H5TargetDataset.on(file, dataset).codecs(settings.codecs)) {
         totalRows = writeDataset(out, tx.token(), blocks, layout, messages, false, false, flush);
         out.writeCommitAttributes(tx.token(), 1);
         out.writeLongAttributes(commitMarks);
@@ -197,16 +256,26 @@ final class H5SwmrCommitter {
       r.fsyncs = tx.fsyncs();
       return r;
     } catch (java.nio.file.FileAlreadyExistsException e) {
-      throw new H5SwmrException("Commit to " + target + " failed: the file appeared while this writer created it "
-          + "(it is written by something that does not take h5swmr's lease); nothing was published", e);
+      throw new H5SwmrException(
+          "Commit to "
+              + target
+              + " failed: the file appeared while this writer created it "
+              + "(it is written by something that does not take h5swmr's lease); nothing was published",
+          e);
     } catch (IOException e) {
       throw new H5SwmrException("Commit to " + target + " failed: " + e, e);
     }
   }
 
   /** Creates or replaces the dataset (or opens it for appending) and writes every staged block. */
-  private long writeDataset(H5TargetDataset out, long token, StagedBlockWriter blocks, WriteLayout layout,
-      List<H5SwmrWriterCommitMessage> messages, boolean datasetExists, boolean appendToExisting,
+  private long writeDataset(
+      H5TargetDataset out,
+      long token,
+      StagedBlockWriter blocks,
+      WriteLayout layout,
+      List<H5SwmrWriterCommitMessage> messages,
+      boolean datasetExists,
+      boolean appendToExisting,
       BackgroundFlush flush) {
     if (appendToExisting) {
       out.openExisting(layout);
@@ -215,8 +284,10 @@ final class H5SwmrCommitter {
     if (datasetExists) {
       out.deleteDataset();
     }
-    long chunkRows = settings.chunkRows != null ? settings.chunkRows
-        : layout.defaultChunkRows(settings.chunkTargetBytes);
+    long chunkRows =
+        settings.chunkRows != null
+            ? settings.chunkRows
+            : layout.defaultChunkRows(settings.chunkTargetBytes);
     out.create(layout, Math.max(1, chunkRows), settings.gzip, settings.gzipLevel, settings.shuffle);
     out.markCreated(token);
     return blocks.writeAll(out, messages, flush);
@@ -231,15 +302,21 @@ final class H5SwmrCommitter {
   }
 
   /**
-   * A commit that ran out of disk space says so, first, naming the target and its filesystem (HDF5's own text
-   * buries errno 28 in a long error stack, or names only the hidden commit copy); other failures pass unchanged.
+   * A commit that ran out of disk space says so, first, naming the target and its filesystem
+   * (HDF5's own text buries errno 28 in a long error stack, or names only the hidden commit copy);
+   * other failures pass unchanged.
    */
   private RuntimeException diskFullOr(RuntimeException e) {
     if (mentionsDiskFull(e, 0)) {
       Path dir = JournalFiles.realTarget(target).toAbsolutePath().getParent();
-      return new H5SwmrException("Commit to " + target + " failed: No space left on device on the filesystem of "
-          + dir + " (the commit needs room there for the new rows and, in place, its journal); nothing was "
-          + "published and the file is as it was: free space there and write again", e);
+      return new H5SwmrException(
+          "Commit to "
+              + target
+              + " failed: No space left on device on the filesystem of "
+              + dir
+              + " (the commit needs room there for the new rows and, in place, its journal); nothing was "
+              + "published and the file is as it was: free space there and write again",
+          e);
     }
     return e;
   }
@@ -272,7 +349,9 @@ final class H5SwmrCommitter {
   }
 
   /** Array lengths per leaf, agreed by every task that saw rows (and by the existing dataset). */
-  private int[][] leafDims(List<H5SwmrWriterCommitMessage> messages, H5TargetDataset.Existing existing,
+  private int[][] leafDims(
+      List<H5SwmrWriterCommitMessage> messages,
+      H5TargetDataset.Existing existing,
       WriteSchema schema) {
     List<WriteSchema.Node> leaves = schema.leaves();
     int[][] dims = new int[leaves.size()][];
@@ -289,14 +368,20 @@ final class H5SwmrCommitter {
         }
       }
       if (dims[i] == null) {
-        int[] fromFile = existing == null ? null : WriteCompatibility.existingLeafDims(existing, schema, i);
+        int[] fromFile =
+            existing == null ? null : WriteCompatibility.existingLeafDims(existing, schema, i);
         if (fromFile != null) {
           dims[i] = fromFile;
         } else if (leaves.get(i).arrayDepth == 0) {
           dims[i] = new int[0];
         } else {
-          throw new H5SwmrDataException("Column '" + leaves.get(i).path + "' is an array but the DataFrame has no "
-              + "rows, so its fixed length is unknown: cannot create the dataset " + dataset + " from zero rows");
+          throw new H5SwmrDataException(
+              "Column '"
+                  + leaves.get(i).path
+                  + "' is an array but the DataFrame has no "
+                  + "rows, so its fixed length is unknown: cannot create the dataset "
+                  + dataset
+                  + " from zero rows");
         }
       }
     }

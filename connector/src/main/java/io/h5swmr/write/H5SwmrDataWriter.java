@@ -19,11 +19,13 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
 import org.apache.spark.sql.types.ArrayType;
 
 /**
- * Executor side: buffers rows column by column and writes them as Kryo blocks to this task attempt's own
- * staging file. Never touches the target file and takes no lock. {@link #abort()} deletes the file.
+ * Executor side: buffers rows column by column and writes them as Kryo blocks to this task
+ * attempt's own staging file. Never touches the target file and takes no lock. {@link #abort()}
+ * deletes the file.
  */
 final class H5SwmrDataWriter implements DataWriter<InternalRow> {
-  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger UINT64_MAX =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private final WriteSchema schema;
   private final Path file;
@@ -31,28 +33,43 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
   private final long blockBytes;
   private final StoredTypes stored;
   private final List<LeafBuffer> buffers = new ArrayList<>();
+
   /** Input ordinal of each top-level column. */
   private final int[] ordinals;
+
   /**
-   * Per top-level column: its buffer when the column is a scalar of a fixed-size primitive kind (the common
-   * case: numbers, booleans), which {@link #write} stores directly; null for strings, uint64, arrays and structs,
-   * which take the general path.
+   * Per top-level column: its buffer when the column is a scalar of a fixed-size primitive kind
+   * (the common case: numbers, booleans), which {@link #write} stores directly; null for strings,
+   * uint64, arrays and structs, which take the general path.
    */
   private final LeafBuffer[] scalars;
-  /** Per top-level column: whether its values need the stored type's range check (appends to narrower types). */
+
+  /**
+   * Per top-level column: whether its values need the stored type's range check (appends to
+   * narrower types).
+   */
   private final boolean[] checked;
+
   private StagingCodec.Writer out;
   private long rows;
   private int blockRows;
 
-  H5SwmrDataWriter(WriteSchema schema, Path stagingDir, int partitionId, long taskId, long blockBytes,
+  H5SwmrDataWriter(
+      WriteSchema schema,
+      Path stagingDir,
+      int partitionId,
+      long taskId,
+      long blockBytes,
       StoredTypes stored) {
     this.schema = schema;
     this.stored = stored;
     this.partitionId = partitionId;
     this.blockBytes = blockBytes;
-    this.file = stagingDir.resolve(String.format("part-%05d-task-%d-%s.kryo", partitionId, taskId,
-        UUID.randomUUID().toString().substring(0, 8)));
+    this.file =
+        stagingDir.resolve(
+            String.format(
+                "part-%05d-task-%d-%s.kryo",
+                partitionId, taskId, UUID.randomUUID().toString().substring(0, 8)));
     for (WriteSchema.Node leaf : schema.leaves()) {
       buffers.add(new LeafBuffer(leaf));
     }
@@ -63,7 +80,9 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
     for (int c = 0; c < columns.size(); c++) {
       WriteSchema.Node n = columns.get(c);
       ordinals[c] = schema.inputOrdinal(c);
-      if (!n.isStruct() && n.arrayDepth == 0 && n.kind != WriteSchema.LeafKind.STRING
+      if (!n.isStruct()
+          && n.arrayDepth == 0
+          && n.kind != WriteSchema.LeafKind.STRING
           && n.kind != WriteSchema.LeafKind.UINT64) {
         scalars[c] = buffers.get(n.leafIndex);
         checked[c] = stored.checksNumbers(n.leafIndex);
@@ -74,7 +93,8 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
   @Override
   public void write(InternalRow row) throws IOException {
     if ((blockRows & 255) == 0) {
-      // Room for the next 256 rows of every primitive scalar column, so that storing one is a plain array write.
+      // Room for the next 256 rows of every primitive scalar column, so that storing one is a plain
+      // array write.
       for (LeafBuffer b : scalars) {
         if (b != null) {
           b.ensure(256);
@@ -135,11 +155,15 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
   }
 
   private static H5SwmrDataException nullValue(String path) {
-    return new H5SwmrDataException("Column '" + path + "' holds a null, and HDF5 has no null for this type. "
-        + "Filter the rows or fill the value (e.g. na.fill / coalesce) before writing; h5swmr never fills silently.");
+    return new H5SwmrDataException(
+        "Column '"
+            + path
+            + "' holds a null, and HDF5 has no null for this type. "
+            + "Filter the rows or fill the value (e.g. na.fill / coalesce) before writing; h5swmr never fills silently.");
   }
 
-  private void addArray(LeafBuffer b, ArrayData a, int level, org.apache.spark.sql.types.DataType type) {
+  private void addArray(
+      LeafBuffer b, ArrayData a, int level, org.apache.spark.sql.types.DataType type) {
     int n = a.numElements();
     b.checkLength(level, n);
     ArrayType at = (ArrayType) type;
@@ -219,8 +243,14 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
         BigDecimal d = g.getDecimal(i, 20, 0).toJavaBigDecimal();
         BigInteger v = d.toBigIntegerExact();
         if (v.signum() < 0 || v.compareTo(UINT64_MAX) > 0) {
-          throw new H5SwmrDataException("Column '" + b.leaf.path + "' holds " + v
-              + ", which does not fit uint64 (0 to " + UINT64_MAX + "): decimal(20,0) is written as uint64");
+          throw new H5SwmrDataException(
+              "Column '"
+                  + b.leaf.path
+                  + "' holds "
+                  + v
+                  + ", which does not fit uint64 (0 to "
+                  + UINT64_MAX
+                  + "): decimal(20,0) is written as uint64");
         }
         b.longs[b.size++] = v.longValue();
         break;
@@ -257,9 +287,13 @@ final class H5SwmrDataWriter implements DataWriter<InternalRow> {
     long bytes = out.finish();
     int[][] dims = new int[buffers.size()][];
     for (int i = 0; i < buffers.size(); i++) {
-      dims[i] = rows == 0 ? null : (buffers.get(i).dims == null ? new int[0] : buffers.get(i).dims.clone());
+      dims[i] =
+          rows == 0
+              ? null
+              : (buffers.get(i).dims == null ? new int[0] : buffers.get(i).dims.clone());
     }
-    return new H5SwmrWriterCommitMessage(partitionId, file.toString(), rows, bytes, out.checksum(), dims);
+    return new H5SwmrWriterCommitMessage(
+        partitionId, file.toString(), rows, bytes, out.checksum(), dims);
   }
 
   @Override

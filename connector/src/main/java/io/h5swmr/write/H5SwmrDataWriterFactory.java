@@ -4,7 +4,10 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
 
-/** Shipped to executors: the write schema, the stored types to check values against and the staging directory. */
+/**
+ * Shipped to executors: the write schema, the stored types to check values against and the staging
+ * directory.
+ */
 final class H5SwmrDataWriterFactory implements DataWriterFactory {
   private static final long serialVersionUID = 1L;
 
@@ -13,7 +16,8 @@ final class H5SwmrDataWriterFactory implements DataWriterFactory {
   private final long blockBytes;
   private final StoredTypes stored;
 
-  H5SwmrDataWriterFactory(WriteSchema schema, String stagingDir, long blockBytes, StoredTypes stored) {
+  H5SwmrDataWriterFactory(
+      WriteSchema schema, String stagingDir, long blockBytes, StoredTypes stored) {
     this.schema = schema;
     this.stored = stored;
     this.stagingDir = stagingDir;
@@ -22,7 +26,7 @@ final class H5SwmrDataWriterFactory implements DataWriterFactory {
 
   @Override
   public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
-    return new H5SwmrDataWriter(schema, java.nio.file.Paths.get(stagingDir), partitionId, taskId, blockBytes,
-        stored);
+    return new H5SwmrDataWriter(
+        schema, java.nio.file.Paths.get(stagingDir), partitionId, taskId, blockBytes, stored);
   }
 }

@@ -15,10 +15,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A logical write: append, or overwrite after {@code truncate()}. Spark runs it through {@link V1Write} (the
- * table reports {@code V1_BATCH_WRITE}, so every save mode reaches h5swmr; see docs/write.md), which hands the
- * query to {@link H5SwmrWriteJob}; {@link #toBatch()} gives the same {@link H5SwmrBatchWrite} for engines that
- * drive DSv2 batch writes themselves.
+ * A logical write: append, or overwrite after {@code truncate()}. Spark runs it through {@link
+ * V1Write} (the table reports {@code V1_BATCH_WRITE}, so every save mode reaches h5swmr; see
+ * docs/write.md), which hands the query to {@link H5SwmrWriteJob}; {@link #toBatch()} gives the
+ * same {@link H5SwmrBatchWrite} for engines that drive DSv2 batch writes themselves.
  */
 final class H5SwmrWrite implements V1Write {
   private final LogicalWriteInfo info;
@@ -26,7 +26,8 @@ final class H5SwmrWrite implements V1Write {
   private final StructType tableSchema;
   private final boolean truncate;
 
-  H5SwmrWrite(LogicalWriteInfo info, H5SwmrOptions options, StructType tableSchema, boolean truncate) {
+  H5SwmrWrite(
+      LogicalWriteInfo info, H5SwmrOptions options, StructType tableSchema, boolean truncate) {
     this.info = info;
     this.options = options;
     this.tableSchema = tableSchema;
@@ -44,27 +45,38 @@ final class H5SwmrWrite implements V1Write {
 
   @Override
   public BatchWrite toBatch() {
-    return new H5SwmrBatchWrite(info.queryId(), info.schema(), options, mode(), SparkCommitHook.SPARK_WRITES);
+    return new H5SwmrBatchWrite(
+        info.queryId(), info.schema(), options, mode(), SparkCommitHook.SPARK_WRITES);
   }
 
-  /** {@code df.writeStream.format("h5swmr")}: one commit per micro-batch (complete mode arrives truncated). */
+  /**
+   * {@code df.writeStream.format("h5swmr")}: one commit per micro-batch (complete mode arrives
+   * truncated).
+   */
   @Override
   public StreamingWrite toStreaming() {
-    return new H5SwmrStreamingWrite(info.queryId(), info.schema(), options, mode(), SparkCommitHook.SPARK_WRITES);
+    return new H5SwmrStreamingWrite(
+        info.queryId(), info.schema(), options, mode(), SparkCommitHook.SPARK_WRITES);
   }
 
   @Override
   public InsertableRelation toInsertableRelation() {
-    return (data, overwrite) -> H5SwmrWriteJob.run(toTableSchema(data, tableSchema, options), options,
-        overwrite ? WriteMode.OVERWRITE : mode(), SparkCommitHook.SPARK_WRITES);
+    return (data, overwrite) ->
+        H5SwmrWriteJob.run(
+            toTableSchema(data, tableSchema, options),
+            options,
+            overwrite ? WriteMode.OVERWRITE : mode(),
+            SparkCommitHook.SPARK_WRITES);
   }
 
   /**
-   * SQL {@code INSERT} into a table with a declared schema: the query's columns take the table's names (by name
-   * when every table column is present, else by position when the counts agree) and are cast to the table's
-   * types, as Spark does for its own tables (ANSI casts: overflow fails). Otherwise the query is written as is.
+   * SQL {@code INSERT} into a table with a declared schema: the query's columns take the table's
+   * names (by name when every table column is present, else by position when the counts agree) and
+   * are cast to the table's types, as Spark does for its own tables (ANSI casts: overflow fails).
+   * Otherwise the query is written as is.
    */
-  static Dataset<Row> toTableSchema(Dataset<Row> data, StructType tableSchema, H5SwmrOptions options) {
+  static Dataset<Row> toTableSchema(
+      Dataset<Row> data, StructType tableSchema, H5SwmrOptions options) {
     if (tableSchema == null || tableSchema.isEmpty()) {
       return data;
     }

@@ -7,7 +7,10 @@ import org.apache.spark.sql.connector.write.Write;
 import org.apache.spark.sql.connector.write.WriteBuilder;
 import org.apache.spark.sql.types.StructType;
 
-/** Builds an append, or (after {@link #truncate()}, for overwrite) a replacement of the dataset's contents. */
+/**
+ * Builds an append, or (after {@link #truncate()}, for overwrite) a replacement of the dataset's
+ * contents.
+ */
 public final class H5SwmrWriteBuilder implements SupportsTruncate {
   private final LogicalWriteInfo info;
   private final H5SwmrOptions options;
@@ -17,7 +20,8 @@ public final class H5SwmrWriteBuilder implements SupportsTruncate {
   /**
    * @param info Spark's description of the write
    * @param options merged table and write options
-   * @param tableSchema the table's schema (SQL INSERT maps query columns to it by position), or null
+   * @param tableSchema the table's schema (SQL INSERT maps query columns to it by position), or
+   *     null
    */
   public H5SwmrWriteBuilder(LogicalWriteInfo info, H5SwmrOptions options, StructType tableSchema) {
     this.info = info;

@@ -17,22 +17,23 @@ import org.apache.spark.sql.connector.write.DataWriterFactory;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 
 /**
- * Runs one write of a DataFrame through the DSv2 write roles: {@link H5SwmrBatchWrite} (pre-flight), one
- * {@link H5SwmrDataWriter} per partition staging its rows, then the driver commit (or abort on any failure).
- * Used by every entry point: {@code df.write...save()} in all four save modes (through
- * {@code CreatableRelationProvider}) and SQL {@code INSERT INTO}/{@code INSERT OVERWRITE} (through
- * {@code V1Write}), so they all share one commit protocol.
+ * Runs one write of a DataFrame through the DSv2 write roles: {@link H5SwmrBatchWrite}
+ * (pre-flight), one {@link H5SwmrDataWriter} per partition staging its rows, then the driver commit
+ * (or abort on any failure). Used by every entry point: {@code df.write...save()} in all four save
+ * modes (through {@code CreatableRelationProvider}) and SQL {@code INSERT INTO}/{@code INSERT
+ * OVERWRITE} (through {@code V1Write}), so they all share one commit protocol.
  */
 final class H5SwmrWriteJob {
   private H5SwmrWriteJob() {}
 
   /**
-   * Writes {@code data} with {@code mode}, every commit step reported to {@code hook}; returns the commit result
-   * (null when skipped by ignore).
+   * Writes {@code data} with {@code mode}, every commit step reported to {@code hook}; returns the
+   * commit result (null when skipped by ignore).
    */
-  static H5SwmrCommitter.Result run(Dataset<Row> data, H5SwmrOptions options, WriteMode mode, CommitHook hook) {
-    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), data.schema(), options, mode,
-        hook);
+  static H5SwmrCommitter.Result run(
+      Dataset<Row> data, H5SwmrOptions options, WriteMode mode, CommitHook hook) {
+    H5SwmrBatchWrite write =
+        new H5SwmrBatchWrite(UUID.randomUUID().toString(), data.schema(), options, mode, hook);
     if (write.skip()) {
       write.discard();
       return null;
@@ -42,7 +43,9 @@ final class H5SwmrWriteJob {
     DataWriterFactory factory = write.createBatchWriterFactory(() -> partitions);
     List<WriterCommitMessage> messages = Collections.emptyList();
     try {
-      messages = rows.mapPartitionsWithIndex((partition, it) -> stage(factory, partition, it), false).collect();
+      messages =
+          rows.mapPartitionsWithIndex((partition, it) -> stage(factory, partition, it), false)
+              .collect();
       write.commit(messages.toArray(new WriterCommitMessage[0]));
       return write.lastResult();
     } catch (Throwable e) { // also SparkException, which Scala throws unchecked
@@ -51,8 +54,8 @@ final class H5SwmrWriteJob {
     }
   }
 
-  private static Iterator<WriterCommitMessage> stage(DataWriterFactory factory, int partition,
-      Iterator<InternalRow> it) throws Exception {
+  private static Iterator<WriterCommitMessage> stage(
+      DataWriterFactory factory, int partition, Iterator<InternalRow> it) throws Exception {
     TaskContext ctx = TaskContext.get();
     long taskId = ctx == null ? partition : ctx.taskAttemptId();
     DataWriter<InternalRow> w = factory.createWriter(partition, taskId);

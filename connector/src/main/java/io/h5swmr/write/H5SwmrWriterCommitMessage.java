@@ -5,9 +5,9 @@ import java.util.Objects;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 
 /**
- * What one successful task attempt staged: its file, row and byte counts, the CRC32C of the file and the array
- * lengths of every leaf column (null entries when the task saw no rows), so the driver can check array lengths
- * across tasks before writing anything.
+ * What one successful task attempt staged: its file, row and byte counts, the CRC32C of the file
+ * and the array lengths of every leaf column (null entries when the task saw no rows), so the
+ * driver can check array lengths across tasks before writing anything.
  */
 final class H5SwmrWriterCommitMessage implements WriterCommitMessage {
   private static final long serialVersionUID = 1L;
@@ -19,8 +19,8 @@ final class H5SwmrWriterCommitMessage implements WriterCommitMessage {
   private final long checksum;
   private final int[][] leafDims;
 
-  H5SwmrWriterCommitMessage(int partitionId, String stagingFile, long rows, long bytes, long checksum,
-      int[][] leafDims) {
+  H5SwmrWriterCommitMessage(
+      int partitionId, String stagingFile, long rows, long bytes, long checksum, int[][] leafDims) {
     this.partitionId = partitionId;
     this.stagingFile = stagingFile;
     this.rows = rows;
@@ -60,18 +60,32 @@ final class H5SwmrWriterCommitMessage implements WriterCommitMessage {
       return false;
     }
     H5SwmrWriterCommitMessage m = (H5SwmrWriterCommitMessage) o;
-    return partitionId == m.partitionId && stagingFile.equals(m.stagingFile) && rows == m.rows && bytes == m.bytes
-        && checksum == m.checksum && Arrays.deepEquals(leafDims, m.leafDims);
+    return partitionId == m.partitionId
+        && stagingFile.equals(m.stagingFile)
+        && rows == m.rows
+        && bytes == m.bytes
+        && checksum == m.checksum
+        && Arrays.deepEquals(leafDims, m.leafDims);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(partitionId, stagingFile, rows, bytes, checksum, Arrays.deepHashCode(leafDims));
+    return Objects.hash(
+        partitionId, stagingFile, rows, bytes, checksum, Arrays.deepHashCode(leafDims));
   }
 
   @Override
   public String toString() {
-    return "H5SwmrWriterCommitMessage{partition=" + partitionId + ", file=" + stagingFile + ", rows=" + rows
-        + ", bytes=" + bytes + ", crc32c=" + Long.toHexString(checksum) + "}";
+    return "H5SwmrWriterCommitMessage{partition="
+        + partitionId
+        + ", file="
+        + stagingFile
+        + ", rows="
+        + rows
+        + ", bytes="
+        + bytes
+        + ", crc32c="
+        + Long.toHexString(checksum)
+        + "}";
   }
 }

@@ -13,32 +13,34 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The target dataset of a commit inside one HDF5 file opened read-write, on the project's HDF5 layer
- * ({@link H5File}/{@link H5Dataset}): creates it (intermediate groups, chunked, extensible along dimension 0) or
- * opens it, appends staged blocks (one extent change and one write each, values checked by the layer) and
- * records the commit attributes.
+ * The target dataset of a commit inside one HDF5 file opened read-write, on the project's HDF5
+ * layer ({@link H5File}/{@link H5Dataset}): creates it (intermediate groups, chunked, extensible
+ * along dimension 0) or opens it, appends staged blocks (one extent change and one write each,
+ * values checked by the layer) and records the commit attributes.
  *
- * <p>Works on an already-open {@link H5File} handed in by the caller ({@link #on}), whatever driver opened it;
- * {@link #open} is the convenience that opens (or creates) the file with the default driver and closes it with
- * this object.
+ * <p>Works on an already-open {@link H5File} handed in by the caller ({@link #on}), whatever driver
+ * opened it; {@link #open} is the convenience that opens (or creates) the file with the default
+ * driver and closes it with this object.
  */
 final class H5TargetDataset implements AutoCloseable {
   static final String ATTR_FENCE = "h5swmr.fence_token";
   static final String ATTR_ROWS = "h5swmr.committed_rows";
   static final String ATTR_GENERATION = "h5swmr.generation";
+
   /**
-   * Chunk cache of a filtered (compressed) target while appending: staged blocks rarely end on chunk boundaries,
-   * and a partial chunk must stay cached until the next block completes it, or HDF5 compresses and writes it twice
-   * (and reads it back in between).
+   * Chunk cache of a filtered (compressed) target while appending: staged blocks rarely end on
+   * chunk boundaries, and a partial chunk must stay cached until the next block completes it, or
+   * HDF5 compresses and writes it twice (and reads it back in between).
    */
   static final long WRITE_CHUNK_CACHE_BYTES = 64L << 20;
 
   /**
-   * The chunk cache for writing a dataset: none when it is unfiltered. HDF5 then writes the rows of an already
-   * allocated chunk straight to their place in the file instead of reading the whole chunk into the cache and
-   * writing all of it back: a 1000-row append to a partly filled 8 MiB chunk writes 8 KB, not 8 MiB (and the
-   * journal no longer compares 8 MiB to find them). HDF5 then calls our Java file driver from inside
-   * {@code H5Dwrite}, which is why the HDF5 layer never pins Java arrays for files open through it.
+   * The chunk cache for writing a dataset: none when it is unfiltered. HDF5 then writes the rows of
+   * an already allocated chunk straight to their place in the file instead of reading the whole
+   * chunk into the cache and writing all of it back: a 1000-row append to a partly filled 8 MiB
+   * chunk writes 8 KB, not 8 MiB (and the journal no longer compares 8 MiB to find them). HDF5 then
+   * calls our Java file driver from inside {@code H5Dwrite}, which is why the HDF5 layer never pins
+   * Java arrays for files open through it.
    */
   static long writeChunkCache(boolean filtered) {
     return filtered ? WRITE_CHUNK_CACHE_BYTES : 0;
@@ -47,8 +49,10 @@ final class H5TargetDataset implements AutoCloseable {
   /** What exists at the target path, seen read-only (pre-flight and commit checks). */
   static final class Existing {
     final boolean fileExists;
+
     /** The dataset's metadata, or null when there is no dataset at the path. */
     final H5DatasetInfo info;
+
     final boolean datasetExists;
 
     Existing(boolean fileExists, H5DatasetInfo info) {
@@ -67,8 +71,10 @@ final class H5TargetDataset implements AutoCloseable {
   private final boolean ownsFile;
   private final String datasetPath;
   private H5Dataset dataset;
+
   /** How whole chunks are compressed (options parallelDeflate, libdeflate). */
   private H5Codecs codecs = H5Codecs.DEFAULT;
+
   private WriteLayout layout;
   private boolean closed;
 
@@ -95,23 +101,36 @@ final class H5TargetDataset implements AutoCloseable {
       return new Existing(true, null);
     }
     if (kind != H5ObjectKind.DATASET) {
-      throw new H5SwmrDataException("Option 'dataset' names " + datasetPath + " in " + file.path() + ", which is "
-          + (kind == H5ObjectKind.GROUP ? "a group" : "not a dataset")
-          + ": give the path of a dataset (existing or to create), e.g. " + datasetPath.replaceAll("/+$", "")
-          + "/data");
+      throw new H5SwmrDataException(
+          "Option 'dataset' names "
+              + datasetPath
+              + " in "
+              + file.path()
+              + ", which is "
+              + (kind == H5ObjectKind.GROUP ? "a group" : "not a dataset")
+              + ": give the path of a dataset (existing or to create), e.g. "
+              + datasetPath.replaceAll("/+$", "")
+              + "/data");
     }
     return new Existing(true, file.datasetInfo(datasetPath));
   }
 
-  /** The target dataset in {@code file}, which the caller opened read-write and closes after this object. */
+  /**
+   * The target dataset in {@code file}, which the caller opened read-write and closes after this
+   * object.
+   */
   static H5TargetDataset on(H5File file, String datasetPath) {
     if (file.isReadOnly()) {
-      throw new IllegalArgumentException(file + " is open read-only; a commit target must be writable");
+      throw new IllegalArgumentException(
+          file + " is open read-only; a commit target must be writable");
     }
     return new H5TargetDataset(file, false, datasetPath);
   }
 
-  /** Opens (or creates, when {@code create}) the file read-write with the default driver; closed with this. */
+  /**
+   * Opens (or creates, when {@code create}) the file read-write with the default driver; closed
+   * with this.
+   */
   static H5TargetDataset open(Path file, String datasetPath, boolean create) {
     H5File f = create ? H5File.create(file.toString()) : H5File.openReadWrite(file.toString());
     return new H5TargetDataset(f, true, datasetPath);
@@ -122,7 +141,10 @@ final class H5TargetDataset implements AutoCloseable {
     return file;
   }
 
-  /** Deletes the dataset's link when present (overwrite: a new dataset is then created in its place). */
+  /**
+   * Deletes the dataset's link when present (overwrite: a new dataset is then created in its
+   * place).
+   */
   void deleteDataset() {
     if (file.kind(datasetPath) != H5ObjectKind.MISSING) {
       file.delete(datasetPath);
@@ -132,11 +154,12 @@ final class H5TargetDataset implements AutoCloseable {
   /** Creates the dataset for {@code layout}, with intermediate groups. */
   void create(WriteLayout layout, long chunkRows, boolean gzip, int level, boolean shuffle) {
     this.layout = layout;
-    H5DatasetSpec spec = H5DatasetSpec.of(layout.fileType())
-        .withTrailingDims(layout.extraDims)
-        .withChunkRows(chunkRows)
-        .withDeflate(gzip ? level : 0)
-        .withShuffle(gzip && shuffle);
+    H5DatasetSpec spec =
+        H5DatasetSpec.of(layout.fileType())
+            .withTrailingDims(layout.extraDims)
+            .withChunkRows(chunkRows)
+            .withDeflate(gzip ? level : 0)
+            .withShuffle(gzip && shuffle);
     dataset = file.createDataset(datasetPath, spec, writeChunkCache(gzip)).codecs(codecs);
   }
 
@@ -147,7 +170,9 @@ final class H5TargetDataset implements AutoCloseable {
     dataset = file.openDataset(datasetPath, writeChunkCache(filtered)).codecs(codecs);
   }
 
-  /** Compresses with {@code c} the dataset this object creates or opens from now on; returns this. */
+  /**
+   * Compresses with {@code c} the dataset this object creates or opens from now on; returns this.
+   */
   H5TargetDataset codecs(H5Codecs c) {
     this.codecs = c;
     return this;
@@ -171,12 +196,18 @@ final class H5TargetDataset implements AutoCloseable {
     appendEncoded(block.rows, layout.encode(block));
   }
 
-  /** Extends dimension 0 by {@code blockRows} and writes the encoded block (one extent change, one write). */
+  /**
+   * Extends dimension 0 by {@code blockRows} and writes the encoded block (one extent change, one
+   * write).
+   */
   void appendEncoded(int blockRows, WriteLayout.Buffer buf) {
     dataset.append(blockRows, buf.columns());
   }
 
-  /** Marks the dataset as created by the commit with this fencing token (see H5DatasetInfo.identity()). */
+  /**
+   * Marks the dataset as created by the commit with this fencing token (see
+   * H5DatasetInfo.identity()).
+   */
   void markCreated(long fenceToken) {
     dataset.writeAttribute(H5DatasetInfo.CREATED_TOKEN_ATTRIBUTE, fenceToken);
   }
@@ -189,7 +220,10 @@ final class H5TargetDataset implements AutoCloseable {
     dataset.writeAttribute(ATTR_GENERATION, generation);
   }
 
-  /** Sets extra long attributes of the dataset (e.g. a streaming sink's last batch id), as part of the commit. */
+  /**
+   * Sets extra long attributes of the dataset (e.g. a streaming sink's last batch id), as part of
+   * the commit.
+   */
   void writeLongAttributes(Map<String, Long> attributes) {
     for (Map.Entry<String, Long> e : attributes.entrySet()) {
       dataset.writeAttribute(e.getKey(), e.getValue());

@@ -4,13 +4,16 @@ import io.h5swmr.exceptions.H5SwmrDataException;
 import java.util.Arrays;
 
 /**
- * The values of one leaf column for a block of rows, flattened (row-major over the array dimensions) into one
- * growable primitive array. Strings are kept as UTF-8 bytes plus one length per value.
+ * The values of one leaf column for a block of rows, flattened (row-major over the array
+ * dimensions) into one growable primitive array. Strings are kept as UTF-8 bytes plus one length
+ * per value.
  */
 final class LeafBuffer {
   final WriteSchema.Node leaf;
+
   /** Array lengths per level, fixed by the first row seen; null until then or for scalars. */
   int[] dims;
+
   int rows;
   int size; // values held
   byte[] bytes = new byte[0]; // BYTE, BOOLEAN, STRING (utf-8 bytes)
@@ -50,9 +53,16 @@ final class LeafBuffer {
   }
 
   static H5SwmrDataException ragged(String path, int level, int first, int other) {
-    return new H5SwmrDataException("Column '" + path + "' holds arrays of different lengths"
-        + (level > 0 ? " at nesting level " + (level + 1) : "") + ": " + first + " and " + other
-        + " seen. HDF5 stores arrays as fixed-length extra dimensions: pad or trim them to one length first.");
+    return new H5SwmrDataException(
+        "Column '"
+            + path
+            + "' holds arrays of different lengths"
+            + (level > 0 ? " at nesting level " + (level + 1) : "")
+            + ": "
+            + first
+            + " and "
+            + other
+            + " seen. HDF5 stores arrays as fixed-length extra dimensions: pad or trim them to one length first.");
   }
 
   void ensure(int more) {
@@ -110,7 +120,10 @@ final class LeafBuffer {
     return (int) n;
   }
 
-  /** The primitive array holding this leaf's values ({@code bytes} for BYTE and BOOLEAN; lengths for STRING). */
+  /**
+   * The primitive array holding this leaf's values ({@code bytes} for BYTE and BOOLEAN; lengths for
+   * STRING).
+   */
   Object values() {
     switch (leaf.kind) {
       case BYTE:
@@ -133,7 +146,9 @@ final class LeafBuffer {
 
   /** Approximate bytes held (for block sizing). */
   long heldBytes() {
-    return leaf.kind == WriteSchema.LeafKind.STRING ? byteCount + 4L * size : (long) size * leaf.kind.bytes;
+    return leaf.kind == WriteSchema.LeafKind.STRING
+        ? byteCount + 4L * size
+        : (long) size * leaf.kind.bytes;
   }
 
   /** Empties the buffer for the next block; array lengths stay fixed. */

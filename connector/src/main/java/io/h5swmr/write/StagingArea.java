@@ -1,10 +1,10 @@
 package io.h5swmr.write;
 
 import io.h5swmr.exceptions.H5SwmrConfigException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import io.h5swmr.hdf5.journal.JournalFiles;
 import io.h5swmr.hdf5.journal.JournalTransaction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -22,14 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One query's staging directory ({@code <stagingRoot>/<queryId>/}): created and checked on the driver before
- * any task runs, kept alive by a heartbeat file the driver touches while the job runs (so the next writer can
- * tell a dead job's leftovers from a running job's files), deleted after commit or abort.
+ * One query's staging directory ({@code <stagingRoot>/<queryId>/}): created and checked on the
+ * driver before any task runs, kept alive by a heartbeat file the driver touches while the job runs
+ * (so the next writer can tell a dead job's leftovers from a running job's files), deleted after
+ * commit or abort.
  */
 final class StagingArea implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StagingArea.class);
   static final String STAGING_SUFFIX = ".h5swmr-staging";
   static final String HEARTBEAT = ".heartbeat";
+
   /** {@code <host> <pid> <process start, epoch ms>} of the driver that owns the directory. */
   static final String OWNER = ".owner";
 
@@ -38,11 +40,13 @@ final class StagingArea implements AutoCloseable {
 
   private StagingArea(Path dir, long beatMillis) {
     this.dir = dir;
-    this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "h5swmr-staging-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    this.beat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "h5swmr-staging-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
     beat.scheduleAtFixedRate(this::touch, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -52,18 +56,19 @@ final class StagingArea implements AutoCloseable {
   }
 
   /**
-   * Deletes what interrupted writes left: commit copies of the target ({@link JournalTransaction#commitCopy}),
-   * and staging directories under {@code stagingRoot} (but {@code keep}) whose driver is gone (a dead process on
-   * this host, or a heartbeat older than {@code staleAfterMillis}). Call only under the exclusive lease. Returns
-   * the paths removed.
+   * Deletes what interrupted writes left: commit copies of the target ({@link
+   * JournalTransaction#commitCopy}), and staging directories under {@code stagingRoot} (but {@code
+   * keep}) whose driver is gone (a dead process on this host, or a heartbeat older than {@code
+   * staleAfterMillis}). Call only under the exclusive lease. Returns the paths removed.
    */
-  static List<Path> removeLeftovers(Path target, Path stagingRoot, Path keep, long staleAfterMillis) {
+  static List<Path> removeLeftovers(
+      Path target, Path stagingRoot, Path keep, long staleAfterMillis) {
     List<Path> removed = new ArrayList<>();
     Path real = JournalFiles.realTarget(target);
     Path dir = real.getParent();
     String prefix = "." + real.getFileName() + JournalTransaction.COMMIT_INFIX;
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString()
-        .startsWith(prefix))) {
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
       for (Path p : ds) {
         if (Files.deleteIfExists(p)) {
           removed.add(p);
@@ -101,12 +106,22 @@ final class StagingArea implements AutoCloseable {
       Path probe = Files.createTempFile(dir, ".probe", ".tmp");
       Files.delete(probe);
       Files.write(dir.resolve(HEARTBEAT), new byte[0]);
-      Files.writeString(dir.resolve(OWNER), host() + " " + ProcessHandle.current().pid() + " "
-          + startMillis(ProcessHandle.current()));
+      Files.writeString(
+          dir.resolve(OWNER),
+          host()
+              + " "
+              + ProcessHandle.current().pid()
+              + " "
+              + startMillis(ProcessHandle.current()));
     } catch (IOException | SecurityException e) {
-      throw new H5SwmrConfigException("Staging directory " + dir + " is not writable (" + e
-          + "). Set option 'stagingDir' (or spark.h5swmr.stagingDir) to a writable directory on a filesystem "
-          + "the driver and every executor share; the default is a hidden directory beside the target file", e);
+      throw new H5SwmrConfigException(
+          "Staging directory "
+              + dir
+              + " is not writable ("
+              + e
+              + "). Set option 'stagingDir' (or spark.h5swmr.stagingDir) to a writable directory on a filesystem "
+              + "the driver and every executor share; the default is a hidden directory beside the target file",
+          e);
     }
     return new StagingArea(dir, Math.max(100, beatMillis));
   }
@@ -117,7 +132,8 @@ final class StagingArea implements AutoCloseable {
 
   private void touch() {
     try {
-      Files.setLastModifiedTime(dir.resolve(HEARTBEAT), FileTime.fromMillis(System.currentTimeMillis()));
+      Files.setLastModifiedTime(
+          dir.resolve(HEARTBEAT), FileTime.fromMillis(System.currentTimeMillis()));
     } catch (IOException ignored) {
       // directory already deleted (commit or abort finished)
     }
@@ -137,10 +153,11 @@ final class StagingArea implements AutoCloseable {
   }
 
   /**
-   * True when a staging directory's driver is certainly gone: it ran on this host and its process no longer
-   * exists (or the pid now belongs to a process started at another time: the pid was reused), or its heartbeat
-   * is older than {@code staleAfterMillis} (a live driver touches it every lock.ttl/3, so this also covers a
-   * reused pid on a system that gives no start times, and drivers on other hosts).
+   * True when a staging directory's driver is certainly gone: it ran on this host and its process
+   * no longer exists (or the pid now belongs to a process started at another time: the pid was
+   * reused), or its heartbeat is older than {@code staleAfterMillis} (a live driver touches it
+   * every lock.ttl/3, so this also covers a reused pid on a system that gives no start times, and
+   * drivers on other hosts).
    */
   static boolean isOrphan(Path queryDir, long staleAfterMillis) {
     try {
@@ -173,9 +190,10 @@ final class StagingArea implements AutoCloseable {
   }
 
   /**
-   * Stops the heartbeat and deletes the directory with whatever is in it. The directory is first renamed away,
-   * so a straggling task (still running after its job failed) cannot create a file in it any more; never throws
-   * (what cannot be deleted is logged and left to the next writer's orphan cleanup).
+   * Stops the heartbeat and deletes the directory with whatever is in it. The directory is first
+   * renamed away, so a straggling task (still running after its job failed) cannot create a file in
+   * it any more; never throws (what cannot be deleted is logged and left to the next writer's
+   * orphan cleanup).
    */
   @Override
   public void close() {
@@ -189,8 +207,11 @@ final class StagingArea implements AutoCloseable {
     try {
       deleteTree(trash);
     } catch (UncheckedIOException e) {
-      org.slf4j.LoggerFactory.getLogger(StagingArea.class).warn(
-          "h5swmr: could not delete staging directory {} (the next writer will): {}", trash, e.getCause());
+      org.slf4j.LoggerFactory.getLogger(StagingArea.class)
+          .warn(
+              "h5swmr: could not delete staging directory {} (the next writer will): {}",
+              trash,
+              e.getCause());
     }
     Path root = dir.getParent();
     try {
@@ -205,24 +226,26 @@ final class StagingArea implements AutoCloseable {
       return;
     }
     try {
-      Files.walkFileTree(p, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-          Files.deleteIfExists(f);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          p,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+              Files.deleteIfExists(f);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFileFailed(Path f, IOException e) {
-          return FileVisitResult.CONTINUE;
-        }
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (NoSuchFileException ignored) {
       // already gone
     } catch (IOException e) {

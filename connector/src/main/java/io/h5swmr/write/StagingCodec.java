@@ -30,7 +30,8 @@ import java.util.zip.CheckedOutputStream;
  *               recorded in the header); strings: the UTF-8 lengths (int, as bytes) then the UTF-8 bytes
  * </pre>
  *
- * Every file carries a CRC32C of all its bytes, which the commit message records and the committer verifies.
+ * Every file carries a CRC32C of all its bytes, which the commit message records and the committer
+ * verifies.
  */
 final class StagingCodec {
   static final int MAGIC = 0x48355357; // "H5SW"
@@ -42,15 +43,17 @@ final class StagingCodec {
   private StagingCodec() {}
 
   /**
-   * Configured Kryos, reused: building one costs more than staging a small block (and commits decode on a fresh
-   * thread each time, so one per thread would not be reused). Each reader or writer holds one until closed.
+   * Configured Kryos, reused: building one costs more than staging a small block (and commits
+   * decode on a fresh thread each time, so one per thread would not be reused). Each reader or
+   * writer holds one until closed.
    */
-  private static final Pool<Kryo> KRYOS = new Pool<>(true, false, 32) {
-    @Override
-    protected Kryo create() {
-      return newKryo();
-    }
-  };
+  private static final Pool<Kryo> KRYOS =
+      new Pool<>(true, false, 32) {
+        @Override
+        protected Kryo create() {
+          return newKryo();
+        }
+      };
 
   private static Kryo newKryo() {
     Kryo k = new Kryo();
@@ -72,8 +75,10 @@ final class StagingCodec {
     Writer(Path file, int leafCount) throws IOException {
       this.file = file;
       this.leafCount = leafCount;
-      OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      // Kryo's Output buffers (a second buffer below it only copied); a small first buffer keeps small blocks
+      OutputStream os =
+          Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      // Kryo's Output buffers (a second buffer below it only copied); a small first buffer keeps
+      // small blocks
       // (an appender's few thousand rows) from allocating and zeroing megabytes per file.
       this.out = new Output(new CheckedOutputStream(os, crc), WRITE_BUFFER);
       out.writeInt(MAGIC);
@@ -190,8 +195,11 @@ final class StagingCodec {
     private final long expectedChecksum;
     private boolean closed;
 
-    /** @param bytes the staged file's size, as its writer reported it (sizes the read buffer) */
-    Reader(Path file, long bytes, List<WriteSchema.Node> leaves, long expectedChecksum) throws IOException {
+    /**
+     * @param bytes the staged file's size, as its writer reported it (sizes the read buffer)
+     */
+    Reader(Path file, long bytes, List<WriteSchema.Node> leaves, long expectedChecksum)
+        throws IOException {
       this.file = file;
       this.leaves = leaves;
       this.expectedChecksum = expectedChecksum;
@@ -202,13 +210,24 @@ final class StagingCodec {
       int version = in.readInt();
       int count = in.readInt();
       if (magic != MAGIC || version != VERSION || count != leaves.size()) {
-        throw corrupt("bad header (magic " + Integer.toHexString(magic) + ", version " + version + ", "
-            + count + " columns, expected " + leaves.size() + ")");
+        throw corrupt(
+            "bad header (magic "
+                + Integer.toHexString(magic)
+                + ", version "
+                + version
+                + ", "
+                + count
+                + " columns, expected "
+                + leaves.size()
+                + ")");
       }
       boolean bigEndian = in.readBoolean();
       if (bigEndian != (ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN)) {
-        throw corrupt("it was staged on a " + (bigEndian ? "big" : "little") + "-endian machine; the driver "
-            + "and the executors must share a byte order");
+        throw corrupt(
+            "it was staged on a "
+                + (bigEndian ? "big" : "little")
+                + "-endian machine; the driver "
+                + "and the executors must share a byte order");
       }
     }
 
@@ -221,8 +240,12 @@ final class StagingCodec {
           // nothing: consuming bytes updates the CRC
         }
         if (crc.getValue() != expectedChecksum) {
-          throw corrupt("checksum mismatch (CRC32C " + Long.toHexString(crc.getValue()) + ", commit message says "
-              + Long.toHexString(expectedChecksum) + ")");
+          throw corrupt(
+              "checksum mismatch (CRC32C "
+                  + Long.toHexString(crc.getValue())
+                  + ", commit message says "
+                  + Long.toHexString(expectedChecksum)
+                  + ")");
         }
         return null;
       }
@@ -231,7 +254,13 @@ final class StagingCodec {
         WriteSchema.Node leaf = leaves.get(i);
         int depth = in.readInt();
         if (depth != leaf.arrayDepth) {
-          throw corrupt("column '" + leaf.path + "' has " + depth + " array levels, expected " + leaf.arrayDepth);
+          throw corrupt(
+              "column '"
+                  + leaf.path
+                  + "' has "
+                  + depth
+                  + " array levels, expected "
+                  + leaf.arrayDepth);
         }
         int[] d = new int[depth];
         for (int l = 0; l < depth; l++) {
@@ -242,7 +271,9 @@ final class StagingCodec {
           b.values[i] = ints();
           b.utf8[i] = bytes();
         } else {
-          b.values[i] = bytes(); // fixed-size values stay raw (native order): the committer packs them as bytes
+          b.values[i] =
+              bytes(); // fixed-size values stay raw (native order): the committer packs them as
+          // bytes
         }
       }
       return b;
@@ -252,7 +283,10 @@ final class StagingCodec {
       return kryo.readObject(in, byte[].class);
     }
 
-    /** Bytes of the file consumed so far (every one of them is held in a block returned or was verified). */
+    /**
+     * Bytes of the file consumed so far (every one of them is held in a block returned or was
+     * verified).
+     */
     long bytesRead() {
       return in.total();
     }
@@ -269,8 +303,12 @@ final class StagingCodec {
     }
 
     private H5SwmrDataException corrupt(String what) {
-      return new H5SwmrDataException("Staging file " + file + " is damaged: " + what
-          + ". The commit stopped before touching the target; rerun the job.");
+      return new H5SwmrDataException(
+          "Staging file "
+              + file
+              + " is damaged: "
+              + what
+              + ". The commit stopped before touching the target; rerun the job.");
     }
 
     @Override

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The stored type of every leaf an append writes into, shipped to the tasks so they check each value while
- * buffering it, before anything is staged (fail fast: the task fails, nothing is committed). The same rules as
- * {@link H5ValueCheck}, which the commit applies again: integers in range, floats not overflowing to infinity or
- * underflowing to zero, strings without NUL, fixed-length strings within their size, enum names that are members.
- * For a new dataset every stored type is the one the Spark type maps to, so only strings are checked (NUL).
+ * The stored type of every leaf an append writes into, shipped to the tasks so they check each
+ * value while buffering it, before anything is staged (fail fast: the task fails, nothing is
+ * committed). The same rules as {@link H5ValueCheck}, which the commit applies again: integers in
+ * range, floats not overflowing to infinity or underflowing to zero, strings without NUL,
+ * fixed-length strings within their size, enum names that are members. For a new dataset every
+ * stored type is the one the Spark type maps to, so only strings are checked (NUL).
  */
 final class StoredTypes implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -36,11 +37,17 @@ final class StoredTypes implements Serializable {
         continue;
       }
       WriteSchema.LeafKind k = leaves.get(i).kind;
-      boolean integer = k == WriteSchema.LeafKind.BYTE || k == WriteSchema.LeafKind.SHORT
-          || k == WriteSchema.LeafKind.INT || k == WriteSchema.LeafKind.LONG;
-      checkNumbers[i] = (integer && t.kind() == H5Type.Kind.INTEGER && (!t.isSigned() || t.size() < k.bytes))
-          || (k == WriteSchema.LeafKind.FLOAT && t.kind() == H5Type.Kind.FLOAT && t.size() < 4)
-          || (k == WriteSchema.LeafKind.DOUBLE && t.kind() == H5Type.Kind.FLOAT && t.size() < 8);
+      boolean integer =
+          k == WriteSchema.LeafKind.BYTE
+              || k == WriteSchema.LeafKind.SHORT
+              || k == WriteSchema.LeafKind.INT
+              || k == WriteSchema.LeafKind.LONG;
+      checkNumbers[i] =
+          (integer && t.kind() == H5Type.Kind.INTEGER && (!t.isSigned() || t.size() < k.bytes))
+              || (k == WriteSchema.LeafKind.FLOAT && t.kind() == H5Type.Kind.FLOAT && t.size() < 4)
+              || (k == WriteSchema.LeafKind.DOUBLE
+                  && t.kind() == H5Type.Kind.FLOAT
+                  && t.size() < 8);
       if (k == WriteSchema.LeafKind.STRING && t.kind() == H5Type.Kind.ENUM) {
         enumNames[i] = new HashSet<>(t.enumNames());
       }
@@ -62,28 +69,45 @@ final class StoredTypes implements Serializable {
   }
 
   /**
-   * At the commit, under the exclusive lease: throws unless every value check that {@code now} (the stored types of
-   * the dataset as it is now) calls for was made when the rows were staged against these types. Another writer may
-   * have created the dataset, or replaced it with narrower types, between staging and commit: the staged values
-   * were then never checked against what would store them, and HDF5 would clamp or truncate them silently.
+   * At the commit, under the exclusive lease: throws unless every value check that {@code now} (the
+   * stored types of the dataset as it is now) calls for was made when the rows were staged against
+   * these types. Another writer may have created the dataset, or replaced it with narrower types,
+   * between staging and commit: the staged values were then never checked against what would store
+   * them, and HDF5 would clamp or truncate them silently.
    */
   void requireStagedChecksHold(StoredTypes now, java.util.List<WriteSchema.Node> leaves) {
     for (int i = 0; i < now.leafTypes.length; i++) {
       H5Type t = now.leafTypes[i];
-      boolean constrains = t != null && (now.checkNumbers[i] || now.enumNames[i] != null
-          || (t.kind() == H5Type.Kind.STRING && !t.isVariableLength()));
+      boolean constrains =
+          t != null
+              && (now.checkNumbers[i]
+                  || now.enumNames[i] != null
+                  || (t.kind() == H5Type.Kind.STRING && !t.isVariableLength()));
       if (constrains && !t.equals(i < leafTypes.length ? leafTypes[i] : null)) {
         H5Type was = i < leafTypes.length ? leafTypes[i] : null;
-        throw new ChangedSinceStaging("Cannot commit to " + now.target + ": it changed while this write staged "
-            + "its rows: column '" + leaves.get(i).path + "' is now stored as " + t + ", but the rows were checked "
-            + "against " + (was == null ? "the type created from the Spark type (the dataset did not exist then)"
-            : was.toString()) + ". Another writer created or replaced the dataset meanwhile. Nothing was written: "
-            + "run the write again (it checks the values against the dataset as it is then)");
+        throw new ChangedSinceStaging(
+            "Cannot commit to "
+                + now.target
+                + ": it changed while this write staged "
+                + "its rows: column '"
+                + leaves.get(i).path
+                + "' is now stored as "
+                + t
+                + ", but the rows were checked "
+                + "against "
+                + (was == null
+                    ? "the type created from the Spark type (the dataset did not exist then)"
+                    : was.toString())
+                + ". Another writer created or replaced the dataset meanwhile. Nothing was written: "
+                + "run the write again (it checks the values against the dataset as it is then)");
       }
     }
   }
 
-  /** The dataset's stored types changed between staging and commit (see {@link #requireStagedChecksHold}). */
+  /**
+   * The dataset's stored types changed between staging and commit (see {@link
+   * #requireStagedChecksHold}).
+   */
   static final class ChangedSinceStaging extends H5SwmrDataException {
     private static final long serialVersionUID = 1L;
 
@@ -92,7 +116,9 @@ final class StoredTypes implements Serializable {
     }
   }
 
-  /** Whether values of leaf {@code leafIndex} need {@link #checkNumbers} (a narrower stored type). */
+  /**
+   * Whether values of leaf {@code leafIndex} need {@link #checkNumbers} (a narrower stored type).
+   */
   boolean checksNumbers(int leafIndex) {
     return checkNumbers[leafIndex];
   }
@@ -114,10 +140,16 @@ final class StoredTypes implements Serializable {
   void checkString(WriteSchema.Node leaf, byte[] utf8) {
     H5Type t = leafTypes[leaf.leafIndex];
     if (!H5ValueCheck.fitsString(utf8)) {
-      throw new H5SwmrDataException("Column '" + leaf.path + "' holds " + text(utf8) + ", which contains a NUL "
-          + "character (U+0000): HDF5 strings end at the first NUL (h5py refuses them too), so it would be stored "
-          + "cut short. Remove or replace the NULs (e.g. regexp_replace(col, '\\\\x00', '')) before writing; "
-          + "nothing was written to " + target);
+      throw new H5SwmrDataException(
+          "Column '"
+              + leaf.path
+              + "' holds "
+              + text(utf8)
+              + ", which contains a NUL "
+              + "character (U+0000): HDF5 strings end at the first NUL (h5py refuses them too), so it would be stored "
+              + "cut short. Remove or replace the NULs (e.g. regexp_replace(col, '\\\\x00', '')) before writing; "
+              + "nothing was written to "
+              + target);
     }
     if (t == null) {
       return;
@@ -126,23 +158,54 @@ final class StoredTypes implements Serializable {
     if (names != null) {
       String name = new String(utf8, StandardCharsets.UTF_8);
       if (!names.contains(name)) {
-        throw new H5SwmrDataException("Column '" + leaf.path + "' holds " + text(utf8) + ", which is not a member "
-            + "of the stored " + t + " of " + target + "; valid values are " + t.enumNames()
-            + ". Nothing was written");
+        throw new H5SwmrDataException(
+            "Column '"
+                + leaf.path
+                + "' holds "
+                + text(utf8)
+                + ", which is not a member "
+                + "of the stored "
+                + t
+                + " of "
+                + target
+                + "; valid values are "
+                + t.enumNames()
+                + ". Nothing was written");
       }
     } else if (t.kind() == H5Type.Kind.STRING && !t.isVariableLength() && utf8.length > t.size()) {
-      throw new H5SwmrDataException("Column '" + leaf.path + "' holds " + text(utf8) + " (" + utf8.length
-          + " UTF-8 bytes), longer than the stored " + t + " of " + target + " (at most " + t.size()
-          + " bytes): h5swmr never truncates. Shorten the values (e.g. substring) or rewrite the dataset with "
-          + "mode 'overwrite' (variable-length strings). Nothing was written");
+      throw new H5SwmrDataException(
+          "Column '"
+              + leaf.path
+              + "' holds "
+              + text(utf8)
+              + " ("
+              + utf8.length
+              + " UTF-8 bytes), longer than the stored "
+              + t
+              + " of "
+              + target
+              + " (at most "
+              + t.size()
+              + " bytes): h5swmr never truncates. Shorten the values (e.g. substring) or rewrite the dataset with "
+              + "mode 'overwrite' (variable-length strings). Nothing was written");
     }
   }
 
   private H5SwmrDataException misfit(WriteSchema.Node leaf, String value, H5Type t) {
-    return new H5SwmrDataException("Column '" + leaf.path + "' holds " + value + ", which the stored " + t
-        + " of " + target + " cannot hold as given (valid: " + H5ValueCheck.validRange(t) + "): h5swmr never "
-        + "clamps or overflows to infinity. Filter or fix the values, or rewrite the dataset with a wider type "
-        + "(mode 'overwrite'). Nothing was written");
+    return new H5SwmrDataException(
+        "Column '"
+            + leaf.path
+            + "' holds "
+            + value
+            + ", which the stored "
+            + t
+            + " of "
+            + target
+            + " cannot hold as given (valid: "
+            + H5ValueCheck.validRange(t)
+            + "): h5swmr never "
+            + "clamps or overflows to infinity. Filter or fix the values, or rewrite the dataset with a wider type "
+            + "(mode 'overwrite'). Nothing was written");
   }
 
   private static String text(byte[] utf8) {

@@ -17,14 +17,16 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Checks that a DataFrame can be appended to an existing dataset: by column name, type by type, against the
- * Spark type the read path ({@link TypeMapping}) gives each stored member.
+ * Checks that a DataFrame can be appended to an existing dataset: by column name, type by type,
+ * against the Spark type the read path ({@link TypeMapping}) gives each stored member.
  */
 final class WriteCompatibility {
   private WriteCompatibility() {}
 
   private static boolean isCompound(H5TargetDataset.Existing existing) {
-    return existing != null && existing.datasetExists && existing.info.type().kind() == H5Type.Kind.COMPOUND;
+    return existing != null
+        && existing.datasetExists
+        && existing.info.type().kind() == H5Type.Kind.COMPOUND;
   }
 
   /** The write schema to use against {@code existing}: compound when the dataset is a compound. */
@@ -35,22 +37,40 @@ final class WriteCompatibility {
 
   /**
    * Checks the columns and types (and, with a layout, the array lengths) of an append; throws an
-   * {@link H5SwmrDataException} listing both sides when they differ or when the dataset cannot grow.
+   * {@link H5SwmrDataException} listing both sides when they differ or when the dataset cannot
+   * grow.
    */
-  static void checkAppend(Path file, String dataset, H5TargetDataset.Existing existing, WriteSchema schema,
+  static void checkAppend(
+      Path file,
+      String dataset,
+      H5TargetDataset.Existing existing,
+      WriteSchema schema,
       WriteLayout layout) {
     H5DatasetInfo info = existing.info;
     if (info.rank() == 0) {
-      throw new H5SwmrDataException("Cannot append to " + dataset + " in " + file + ": it is a scalar (rank 0) "
-          + "dataset. Append needs a dataset that is chunked and unlimited along dimension 0; use mode "
-          + "'overwrite' to replace it");
+      throw new H5SwmrDataException(
+          "Cannot append to "
+              + dataset
+              + " in "
+              + file
+              + ": it is a scalar (rank 0) "
+              + "dataset. Append needs a dataset that is chunked and unlimited along dimension 0; use mode "
+              + "'overwrite' to replace it");
     }
     boolean chunked = info.layout() == H5Layout.CHUNKED;
     if (!chunked || info.maxDims()[0] != H5DatasetInfo.UNLIMITED) {
-      throw new H5SwmrDataException("Cannot append to " + dataset + " in " + file + ": it is not extensible "
-          + "(layout " + (chunked ? "chunked" : "contiguous/compact") + ", max shape "
-          + shape(info.maxDims()) + "). Append needs a chunked dataset with an unlimited dimension 0 "
-          + "(h5py: maxshape=(None, ...)); use mode 'overwrite' to rewrite it as one");
+      throw new H5SwmrDataException(
+          "Cannot append to "
+              + dataset
+              + " in "
+              + file
+              + ": it is not extensible "
+              + "(layout "
+              + (chunked ? "chunked" : "contiguous/compact")
+              + ", max shape "
+              + shape(info.maxDims())
+              + "). Append needs a chunked dataset with an unlimited dimension 0 "
+              + "(h5py: maxshape=(None, ...)); use mode 'overwrite' to rewrite it as one");
     }
     Map<String, DataType> fileCols = fileColumns(existing);
     Map<String, DataType> dfCols = new LinkedHashMap<>();
@@ -63,12 +83,16 @@ final class WriteCompatibility {
       ok = fileCols != null && fileCols.keySet().equals(dfCols.keySet());
       if (ok) {
         for (Map.Entry<String, DataType> e : dfCols.entrySet()) {
-          ok &= fileCols.get(e.getKey()) != null && sameShape(e.getValue(), fileCols.get(e.getKey()));
+          ok &=
+              fileCols.get(e.getKey()) != null && sameShape(e.getValue(), fileCols.get(e.getKey()));
         }
       }
     } else {
       DataType expected = plainSparkType(existing);
-      ok = dfCols.size() == 1 && expected != null && sameShape(dfCols.values().iterator().next(), expected);
+      ok =
+          dfCols.size() == 1
+              && expected != null
+              && sameShape(dfCols.values().iterator().next(), expected);
     }
     if (!ok) {
       throw mismatch(file, dataset, existing, dfCols);
@@ -92,7 +116,10 @@ final class WriteCompatibility {
     }
   }
 
-  /** The single Spark type of a plain (non-compound) dataset: its element type under rank-1 array levels. */
+  /**
+   * The single Spark type of a plain (non-compound) dataset: its element type under rank-1 array
+   * levels.
+   */
   private static DataType plainSparkType(H5TargetDataset.Existing existing) {
     DataType t = sparkType(existing.info.type(), existing.info);
     if (t == null) {
@@ -136,28 +163,50 @@ final class WriteCompatibility {
     return a.equals(b);
   }
 
-  private static H5SwmrDataException mismatch(Path file, String dataset, H5TargetDataset.Existing existing,
-      Map<String, DataType> dfCols) {
+  private static H5SwmrDataException mismatch(
+      Path file, String dataset, H5TargetDataset.Existing existing, Map<String, DataType> dfCols) {
     List<String> df = new ArrayList<>();
     dfCols.forEach((k, v) -> df.add(k + ": " + v.simpleString()));
     List<String> fs = new ArrayList<>();
     if (fileColumns(existing) != null) {
       for (H5Type.Member m : existing.info.type().members()) {
         DataType t = sparkType(m.type(), existing.info);
-        fs.add(m.name() + ": " + m.type() + " (Spark " + (t == null ? "unsupported" : t.simpleString()) + ")");
+        fs.add(
+            m.name()
+                + ": "
+                + m.type()
+                + " (Spark "
+                + (t == null ? "unsupported" : t.simpleString())
+                + ")");
       }
     } else {
       DataType t = plainSparkType(existing);
-      fs.add("<one column>: " + existing.info.type() + " shape " + shape(existing.info.dims()) + " (Spark "
-          + (t == null ? "unsupported" : t.simpleString()) + ")");
+      fs.add(
+          "<one column>: "
+              + existing.info.type()
+              + " shape "
+              + shape(existing.info.dims())
+              + " (Spark "
+              + (t == null ? "unsupported" : t.simpleString())
+              + ")");
     }
-    return new H5SwmrDataException("Schema mismatch appending to " + dataset + " in " + file
-        + ": the dataset has columns " + fs + " but the DataFrame has " + df
-        + ". Append matches columns by name and needs the Spark type the read path gives each one; "
-        + "select/cast the columns, or use mode 'overwrite' to replace the dataset");
+    return new H5SwmrDataException(
+        "Schema mismatch appending to "
+            + dataset
+            + " in "
+            + file
+            + ": the dataset has columns "
+            + fs
+            + " but the DataFrame has "
+            + df
+            + ". Append matches columns by name and needs the Spark type the read path gives each one; "
+            + "select/cast the columns, or use mode 'overwrite' to replace the dataset");
   }
 
-  /** The stored leaf type of leaf {@code i} of {@code schema} in the existing dataset (scalar, no arrays). */
+  /**
+   * The stored leaf type of leaf {@code i} of {@code schema} in the existing dataset (scalar, no
+   * arrays).
+   */
   static H5Type existingLeafType(H5TargetDataset.Existing existing, WriteSchema schema, int i) {
     H5Type t = memberType(existing, schema, i);
     return t == null ? null : t.leaf();
@@ -187,7 +236,8 @@ final class WriteCompatibility {
     return path;
   }
 
-  private static boolean find(List<WriteSchema.Node> nodes, WriteSchema.Node leaf, List<String> path) {
+  private static boolean find(
+      List<WriteSchema.Node> nodes, WriteSchema.Node leaf, List<String> path) {
     for (WriteSchema.Node n : nodes) {
       path.add(n.name);
       if (n == leaf || (n.isStruct() && find(n.members, leaf, path))) {
@@ -198,7 +248,10 @@ final class WriteCompatibility {
     return false;
   }
 
-  /** Array lengths of leaf {@code i} as stored in the existing dataset, or null when it has none to offer. */
+  /**
+   * Array lengths of leaf {@code i} as stored in the existing dataset, or null when it has none to
+   * offer.
+   */
   static int[] existingLeafDims(H5TargetDataset.Existing existing, WriteSchema schema, int i) {
     WriteSchema.Node leaf = schema.leaves().get(i);
     if (leaf.arrayDepth == 0) {
@@ -227,8 +280,8 @@ final class WriteCompatibility {
   static String shape(long[] dims) {
     StringBuilder b = new StringBuilder("(");
     for (int i = 0; i < dims.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(dims[i] == H5DatasetInfo.UNLIMITED ? "unlimited"
-          : Long.toString(dims[i]));
+      b.append(i == 0 ? "" : ", ")
+          .append(dims[i] == H5DatasetInfo.UNLIMITED ? "unlimited" : Long.toString(dims[i]));
     }
     return b.append(dims.length == 1 ? ",)" : ")").toString();
   }

@@ -10,19 +10,26 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The HDF5 shape of a write once the array lengths are known: the {@link H5Type} of a new dataset, the extra
- * dimensions of a plain dataset, the compound member path of every leaf, and the conversion of a staged block
- * into the column sources {@link io.h5swmr.hdf5.H5Dataset#write} takes. No native calls: the HDF5 layer creates
- * the types and moves the bytes.
+ * The HDF5 shape of a write once the array lengths are known: the {@link H5Type} of a new dataset,
+ * the extra dimensions of a plain dataset, the compound member path of every leaf, and the
+ * conversion of a staged block into the column sources {@link io.h5swmr.hdf5.H5Dataset#write}
+ * takes. No native calls: the HDF5 layer creates the types and moves the bytes.
  */
 final class WriteLayout {
   final WriteSchema schema;
+
   /** Array lengths of every leaf (empty for scalars). */
   final int[][] leafDims;
-  /** Extra dataset dimensions: the single leaf's array lengths for a plain dataset, none for a compound. */
+
+  /**
+   * Extra dataset dimensions: the single leaf's array lengths for a plain dataset, none for a
+   * compound.
+   */
   final long[] extraDims;
+
   /** Compound member path of every leaf ({@code []} for the whole element of a plain dataset). */
   private final List<List<String>> memberPaths = new ArrayList<>();
+
   private final int[] leafValues;
 
   WriteLayout(WriteSchema schema, int[][] leafDims) {
@@ -59,7 +66,10 @@ final class WriteLayout {
     }
   }
 
-  /** Rows per chunk aiming at about {@code targetBytes} per chunk (vlen strings counted as 16 bytes). */
+  /**
+   * Rows per chunk aiming at about {@code targetBytes} per chunk (vlen strings counted as 16
+   * bytes).
+   */
   long defaultChunkRows(long targetBytes) {
     return Math.max(1, targetBytes / Math.max(1, rowBytes()));
   }
@@ -96,8 +106,12 @@ final class WriteLayout {
         int[] d = leafDims[n.leafIndex];
         for (int x : d) {
           if (x < 1) {
-            throw new H5SwmrDataException("Column '" + n.path + "' holds empty arrays (lengths "
-                + Arrays.toString(d) + "); an HDF5 array member needs at least one element per dimension");
+            throw new H5SwmrDataException(
+                "Column '"
+                    + n.path
+                    + "' holds empty arrays (lengths "
+                    + Arrays.toString(d)
+                    + "); an HDF5 array member needs at least one element per dimension");
           }
         }
         types.add(H5Type.array(Arrays.stream(d).asLongStream().toArray(), n.storedType()));
@@ -151,40 +165,51 @@ final class WriteLayout {
     byte[] raw = (byte[]) block.values[i];
     ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
     switch (kind) {
-      case SHORT: {
-        short[] a = new short[raw.length / 2];
-        b.asShortBuffer().get(a);
-        return a;
-      }
-      case INT: {
-        int[] a = new int[raw.length / 4];
-        b.asIntBuffer().get(a);
-        return a;
-      }
+      case SHORT:
+        {
+          short[] a = new short[raw.length / 2];
+          b.asShortBuffer().get(a);
+          return a;
+        }
+      case INT:
+        {
+          int[] a = new int[raw.length / 4];
+          b.asIntBuffer().get(a);
+          return a;
+        }
       case LONG:
-      case UINT64: {
-        long[] a = new long[raw.length / 8];
-        b.asLongBuffer().get(a);
-        return a;
-      }
-      case FLOAT: {
-        float[] a = new float[raw.length / 4];
-        b.asFloatBuffer().get(a);
-        return a;
-      }
-      case DOUBLE: {
-        double[] a = new double[raw.length / 8];
-        b.asDoubleBuffer().get(a);
-        return a;
-      }
+      case UINT64:
+        {
+          long[] a = new long[raw.length / 8];
+          b.asLongBuffer().get(a);
+          return a;
+        }
+      case FLOAT:
+        {
+          float[] a = new float[raw.length / 4];
+          b.asFloatBuffer().get(a);
+          return a;
+        }
+      case DOUBLE:
+        {
+          double[] a = new double[raw.length / 8];
+          b.asDoubleBuffer().get(a);
+          return a;
+        }
       default: // BYTE, BOOLEAN (0/1)
         return raw;
     }
   }
 
   static H5SwmrDataException raggedAcross(String path, int[] a, int[] b) {
-    return new H5SwmrDataException("Column '" + path + "' holds arrays of different lengths across tasks or "
-        + "against the existing dataset: " + Arrays.toString(a) + " and " + Arrays.toString(b)
-        + " seen. HDF5 stores arrays as fixed-length extra dimensions: pad or trim them to one length first.");
+    return new H5SwmrDataException(
+        "Column '"
+            + path
+            + "' holds arrays of different lengths across tasks or "
+            + "against the existing dataset: "
+            + Arrays.toString(a)
+            + " and "
+            + Arrays.toString(b)
+            + " seen. HDF5 stores arrays as fixed-length extra dimensions: pad or trim them to one length first.");
   }
 }

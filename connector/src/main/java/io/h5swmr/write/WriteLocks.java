@@ -45,9 +45,13 @@ final class WriteLocks {
       public void verify() {
         lease.checkValid();
         if (!service.isExclusiveHolder(resource, lease.token())) {
-          throw new H5SwmrLockException("This writer no longer holds the exclusive lease on " + resource
-              + " (fencing token " + lease.token() + " is not current): it was lost or taken over, so the commit "
-              + "stopped without publishing anything; the next writer cleans up");
+          throw new H5SwmrLockException(
+              "This writer no longer holds the exclusive lease on "
+                  + resource
+                  + " (fencing token "
+                  + lease.token()
+                  + " is not current): it was lost or taken over, so the commit "
+                  + "stopped without publishing anything; the next writer cleans up");
         }
       }
     };

@@ -6,11 +6,15 @@ import org.apache.spark.sql.SaveMode;
 
 /**
  * How a write treats existing data: Spark's four save modes ({@code append}, {@code overwrite},
- * {@code errorifexists}, {@code ignore}), and the one place that decides what each does to the target dataset
- * ({@link #decide}). The pre-flight (under a shared lease) and the commit (under the exclusive lease) both ask it.
+ * {@code errorifexists}, {@code ignore}), and the one place that decides what each does to the
+ * target dataset ({@link #decide}). The pre-flight (under a shared lease) and the commit (under the
+ * exclusive lease) both ask it.
  */
 enum WriteMode {
-  APPEND, OVERWRITE, ERROR_IF_EXISTS, IGNORE;
+  APPEND,
+  OVERWRITE,
+  ERROR_IF_EXISTS,
+  IGNORE;
 
   /** What a write does to the target dataset. */
   enum Action {
@@ -29,10 +33,14 @@ enum WriteMode {
   /** The mode of {@code df.write.mode(m)}. */
   static WriteMode of(SaveMode mode) {
     switch (mode) {
-      case Append: return APPEND;
-      case Overwrite: return OVERWRITE;
-      case Ignore: return IGNORE;
-      default: return ERROR_IF_EXISTS;
+      case Append:
+        return APPEND;
+      case Overwrite:
+        return OVERWRITE;
+      case Ignore:
+        return IGNORE;
+      default:
+        return ERROR_IF_EXISTS;
     }
   }
 
@@ -47,18 +55,27 @@ enum WriteMode {
       return Action.CREATE;
     }
     switch (this) {
-      case APPEND: return Action.APPEND;
-      case OVERWRITE: return Action.REPLACE;
-      case IGNORE: return Action.SKIP;
-      default: return Action.REFUSE;
+      case APPEND:
+        return Action.APPEND;
+      case OVERWRITE:
+        return Action.REPLACE;
+      case IGNORE:
+        return Action.SKIP;
+      default:
+        return Action.REFUSE;
     }
   }
 
   /** The refusal of an errorifexists write to an existing dataset. */
   static H5SwmrDataException alreadyExists(Path target, String dataset) {
-    return new H5SwmrDataException("Dataset " + dataset + " already exists in " + target + " and the save mode is "
-        + "errorifexists (the default): use mode 'append' to extend it, 'overwrite' to replace it or 'ignore' to "
-        + "leave it");
+    return new H5SwmrDataException(
+        "Dataset "
+            + dataset
+            + " already exists in "
+            + target
+            + " and the save mode is "
+            + "errorifexists (the default): use mode 'append' to extend it, 'overwrite' to replace it or 'ignore' to "
+            + "leave it");
   }
 
   /** Lower-case name, as in logs and descriptions. */

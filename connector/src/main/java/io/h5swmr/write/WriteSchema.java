@@ -22,21 +22,30 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The Spark → HDF5 mapping of one write: the data columns as a tree of
- * {@link Node}s, and the leaves in depth-first order, which is both the staging order and the byte order of a
- * packed compound row.
+ * The Spark → HDF5 mapping of one write: the data columns as a tree of {@link Node}s, and the
+ * leaves in depth-first order, which is both the staging order and the byte order of a packed
+ * compound row.
  *
- * <p>The mapping is the inverse of the read path's ({@link TypeMapping}): byte/short/int/long → int8/16/32/64,
- * float/double → float32/64, boolean → the h5py enum int8 {FALSE, TRUE}, string → vlen UTF-8, decimal(20,0) →
- * uint64, arrays of fixed length → extra dimensions (or an HDF5 array type inside a compound), struct → compound.
- * One data column writes a plain dataset; several write a compound dataset whose members are the columns.
+ * <p>The mapping is the inverse of the read path's ({@link TypeMapping}): byte/short/int/long →
+ * int8/16/32/64, float/double → float32/64, boolean → the h5py enum int8 {FALSE, TRUE}, string →
+ * vlen UTF-8, decimal(20,0) → uint64, arrays of fixed length → extra dimensions (or an HDF5 array
+ * type inside a compound), struct → compound. One data column writes a plain dataset; several write
+ * a compound dataset whose members are the columns.
  */
 final class WriteSchema implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** What a leaf value is in Java, in the staging file and in native memory. */
   enum LeafKind {
-    BYTE(1), SHORT(2), INT(4), LONG(8), FLOAT(4), DOUBLE(8), BOOLEAN(1), STRING(8), UINT64(8);
+    BYTE(1),
+    SHORT(2),
+    INT(4),
+    LONG(8),
+    FLOAT(4),
+    DOUBLE(8),
+    BOOLEAN(1),
+    STRING(8),
+    UINT64(8);
 
     /** Bytes per value in native memory (a {@code char*} for strings). */
     final int bytes;
@@ -50,20 +59,32 @@ final class WriteSchema implements Serializable {
   static final class Node implements Serializable {
     private static final long serialVersionUID = 1L;
     final String name;
+
     /** Dotted path from the top-level column, for messages. */
     final String path;
+
     final int ordinal;
     final DataType sparkType;
+
     /** Null for structs. */
     final LeafKind kind;
+
     /** Number of nested array levels above the leaf (0 for scalars and structs). */
     final int arrayDepth;
+
     /** Struct members; empty for leaves. */
     final List<Node> members;
+
     /** Index among all leaves (depth-first); -1 for structs. */
     int leafIndex = -1;
 
-    Node(String name, String path, int ordinal, DataType sparkType, LeafKind kind, int arrayDepth,
+    Node(
+        String name,
+        String path,
+        int ordinal,
+        DataType sparkType,
+        LeafKind kind,
+        int arrayDepth,
         List<Node> members) {
       this.name = name;
       this.path = path;
@@ -78,7 +99,10 @@ final class WriteSchema implements Serializable {
       return kind == null;
     }
 
-    /** The HDF5 type a new dataset stores this leaf's scalar values as ({@link TypeMapping#storedType}). */
+    /**
+     * The HDF5 type a new dataset stores this leaf's scalar values as ({@link
+     * TypeMapping#storedType}).
+     */
     H5Type storedType() {
       DataType t = sparkType;
       while (t instanceof ArrayType) {
@@ -93,8 +117,9 @@ final class WriteSchema implements Serializable {
     }
   }
 
-  static final String SUPPORTED = "byte, short, int, long, float, double, boolean, string, decimal(20,0) "
-      + "(as uint64), fixed-length arrays of these (nested arrays allowed) and structs of any of them";
+  static final String SUPPORTED =
+      "byte, short, int, long, float, double, boolean, string, decimal(20,0) "
+          + "(as uint64), fixed-length arrays of these (nested arrays allowed) and structs of any of them";
 
   private final StructType dataSchema;
   private final int[] inputOrdinals;
@@ -102,7 +127,11 @@ final class WriteSchema implements Serializable {
   private final List<Node> leaves;
   private final boolean compound;
 
-  private WriteSchema(StructType dataSchema, int[] inputOrdinals, List<Node> columns, List<Node> leaves,
+  private WriteSchema(
+      StructType dataSchema,
+      int[] inputOrdinals,
+      List<Node> columns,
+      List<Node> leaves,
       boolean compound) {
     this.dataSchema = dataSchema;
     this.inputOrdinals = inputOrdinals;
@@ -111,7 +140,10 @@ final class WriteSchema implements Serializable {
     this.compound = compound;
   }
 
-  /** The same columns written as members of a compound even when there is only one (appending to a compound). */
+  /**
+   * The same columns written as members of a compound even when there is only one (appending to a
+   * compound).
+   */
   WriteSchema asCompound() {
     return compound ? this : new WriteSchema(dataSchema, inputOrdinals, columns, leaves, true);
   }
@@ -120,9 +152,11 @@ final class WriteSchema implements Serializable {
    * Maps the schema of the rows to write.
    *
    * @param input the schema of the DataFrame
-   * @param indexColumn the index column's name (a column of that name, in any case, is refused), or null
-   * @throws H5SwmrDataException naming the column and its type when a type has no HDF5 equivalent, naming
-   *     both columns when two names differ only in case, and naming the column that collides with the index
+   * @param indexColumn the index column's name (a column of that name, in any case, is refused), or
+   *     null
+   * @throws H5SwmrDataException naming the column and its type when a type has no HDF5 equivalent,
+   *     naming both columns when two names differ only in case, and naming the column that collides
+   *     with the index
    */
   static WriteSchema of(StructType input, String indexColumn) {
     List<StructField> kept = new ArrayList<>();
@@ -136,8 +170,8 @@ final class WriteSchema implements Serializable {
       ords.add(i);
     }
     if (kept.isEmpty()) {
-      throw new H5SwmrDataException("Nothing to write: the DataFrame has no columns (schema "
-          + input.simpleString() + ")");
+      throw new H5SwmrDataException(
+          "Nothing to write: the DataFrame has no columns (schema " + input.simpleString() + ")");
     }
     checkNames(kept.toArray(new StructField[0]), "");
     List<Node> columns = new ArrayList<>();
@@ -147,25 +181,36 @@ final class WriteSchema implements Serializable {
       columns.add(node(f.name(), f.name(), i, f.dataType(), leaves));
     }
     int[] inputOrdinals = ords.stream().mapToInt(Integer::intValue).toArray();
-    return new WriteSchema(new StructType(kept.toArray(new StructField[0])), inputOrdinals,
-        Collections.unmodifiableList(columns), Collections.unmodifiableList(leaves), columns.size() > 1);
+    return new WriteSchema(
+        new StructType(kept.toArray(new StructField[0])),
+        inputOrdinals,
+        Collections.unmodifiableList(columns),
+        Collections.unmodifiableList(leaves),
+        columns.size() > 1);
   }
 
   /**
-   * A DataFrame column named like the index column (any case) is refused: writing it would make the file's default
-   * read fail (two columns "index"), and dropping it silently loses data the user gave.
+   * A DataFrame column named like the index column (any case) is refused: writing it would make the
+   * file's default read fail (two columns "index"), and dropping it silently loses data the user
+   * gave.
    */
   private static H5SwmrDataException indexCollision(String column, String indexColumn) {
-    return new H5SwmrDataException("Column '" + column + "' has the name of the index column ('" + indexColumn
-        + "', option indexColumn), which reads add to every row and writes never store. Drop it to write "
-        + "without it (e.g. df.drop(\"" + column + "\"), what you want after reading an h5swmr dataset), rename it "
-        + "to store it as data, or set option indexColumn to another name (or \"\" to disable it) on the write and on "
-        + "every later read of the file");
+    return new H5SwmrDataException(
+        "Column '"
+            + column
+            + "' has the name of the index column ('"
+            + indexColumn
+            + "', option indexColumn), which reads add to every row and writes never store. Drop it to write "
+            + "without it (e.g. df.drop(\""
+            + column
+            + "\"), what you want after reading an h5swmr dataset), rename it "
+            + "to store it as data, or set option indexColumn to another name (or \"\" to disable it) on the write and on "
+            + "every later read of the file");
   }
 
   /**
-   * Refuses names that differ only in case (columns, or members of one struct): Spark resolves column names
-   * case-insensitively by default, so such a file could not be read back by name.
+   * Refuses names that differ only in case (columns, or members of one struct): Spark resolves
+   * column names case-insensitively by default, so such a file could not be read back by name.
    */
   private static void checkNames(StructField[] fields, String prefix) {
     java.util.Map<String, String> seen = new java.util.HashMap<>();
@@ -174,11 +219,19 @@ final class WriteSchema implements Serializable {
       if (other != null) {
         String a = prefix + other;
         String b = prefix + f.name();
-        throw new H5SwmrDataException((prefix.isEmpty() ? "Columns '" : "Struct fields '") + a + "' and '" + b
-            + "' " + (other.equals(f.name()) ? "have the same name" : "differ only in case")
-            + ": HDF5 would store both, but Spark resolves names case-insensitively (spark.sql.caseSensitive=false) "
-            + "and could not read them back apart. Rename one of them (e.g. withColumnRenamed(\"" + f.name()
-            + "\", \"" + f.name() + "_2\"))");
+        throw new H5SwmrDataException(
+            (prefix.isEmpty() ? "Columns '" : "Struct fields '")
+                + a
+                + "' and '"
+                + b
+                + "' "
+                + (other.equals(f.name()) ? "have the same name" : "differ only in case")
+                + ": HDF5 would store both, but Spark resolves names case-insensitively (spark.sql.caseSensitive=false) "
+                + "and could not read them back apart. Rename one of them (e.g. withColumnRenamed(\""
+                + f.name()
+                + "\", \""
+                + f.name()
+                + "_2\"))");
       }
       DataType t = f.dataType();
       while (t instanceof ArrayType) {
@@ -190,7 +243,8 @@ final class WriteSchema implements Serializable {
     }
   }
 
-  private static Node node(String name, String path, int ordinal, DataType type, List<Node> leaves) {
+  private static Node node(
+      String name, String path, int ordinal, DataType type, List<Node> leaves) {
     if (type instanceof StructType) {
       List<Node> members = new ArrayList<>();
       StructField[] fs = ((StructType) type).fields();
@@ -238,16 +292,25 @@ final class WriteSchema implements Serializable {
       return LeafKind.BOOLEAN;
     } else if (t instanceof StringType) {
       return LeafKind.STRING;
-    } else if (t instanceof DecimalType && ((DecimalType) t).precision() == 20 && ((DecimalType) t).scale() == 0) {
+    } else if (t instanceof DecimalType
+        && ((DecimalType) t).precision() == 20
+        && ((DecimalType) t).scale() == 0) {
       return LeafKind.UINT64;
     }
     return null;
   }
 
   private static H5SwmrDataException unsupported(String path, DataType type, String why) {
-    return new H5SwmrDataException("Column '" + path + "' has Spark type " + type.simpleString()
-        + ", which h5swmr cannot write to HDF5" + (why == null ? "" : " (" + why + ")")
-        + ". Supported types: " + SUPPORTED + ". Cast or drop the column first.");
+    return new H5SwmrDataException(
+        "Column '"
+            + path
+            + "' has Spark type "
+            + type.simpleString()
+            + ", which h5swmr cannot write to HDF5"
+            + (why == null ? "" : " (" + why + ")")
+            + ". Supported types: "
+            + SUPPORTED
+            + ". Cast or drop the column first.");
   }
 
   /** The columns written (index column dropped), as a Spark schema. */
@@ -268,7 +331,9 @@ final class WriteSchema implements Serializable {
     return leaves;
   }
 
-  /** True when the dataset is a compound (more than one column); one column writes a plain dataset. */
+  /**
+   * True when the dataset is a compound (more than one column); one column writes a plain dataset.
+   */
   boolean isCompound() {
     return compound;
   }

@@ -5,7 +5,9 @@ import io.h5swmr.config.WriteOptions;
 import io.h5swmr.hdf5.H5Codecs;
 import java.io.Serializable;
 
-/** The plain values of the options the commit needs (the options object itself stays on the driver). */
+/**
+ * The plain values of the options the commit needs (the options object itself stays on the driver).
+ */
 final class WriteSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -14,17 +16,39 @@ final class WriteSettings implements Serializable {
   final boolean gzip;
   final int gzipLevel;
   final boolean shuffle;
-  /** Option {@code releaseStagingPages}: free staged pages as the commit reads them ({@link StagingPages}). */
+
+  /**
+   * Option {@code releaseStagingPages}: free staged pages as the commit reads them ({@link
+   * StagingPages}).
+   */
   final boolean releaseStagingPages;
-  /** Options {@code parallelDeflate} and {@code libdeflate}: how the native layer compresses whole chunks. */
+
+  /**
+   * Options {@code parallelDeflate} and {@code libdeflate}: how the native layer compresses whole
+   * chunks.
+   */
   final H5Codecs codecs;
 
-  WriteSettings(Long chunkRows, long chunkTargetBytes, boolean gzip, int gzipLevel, boolean shuffle) {
-    this(chunkRows, chunkTargetBytes, gzip, gzipLevel, shuffle, StagingPages.releaseByDefault(), H5Codecs.DEFAULT);
+  WriteSettings(
+      Long chunkRows, long chunkTargetBytes, boolean gzip, int gzipLevel, boolean shuffle) {
+    this(
+        chunkRows,
+        chunkTargetBytes,
+        gzip,
+        gzipLevel,
+        shuffle,
+        StagingPages.releaseByDefault(),
+        H5Codecs.DEFAULT);
   }
 
-  WriteSettings(Long chunkRows, long chunkTargetBytes, boolean gzip, int gzipLevel, boolean shuffle,
-      boolean releaseStagingPages, H5Codecs codecs) {
+  WriteSettings(
+      Long chunkRows,
+      long chunkTargetBytes,
+      boolean gzip,
+      int gzipLevel,
+      boolean shuffle,
+      boolean releaseStagingPages,
+      H5Codecs codecs) {
     this.chunkRows = chunkRows;
     this.chunkTargetBytes = chunkTargetBytes;
     this.gzip = gzip;
@@ -36,8 +60,13 @@ final class WriteSettings implements Serializable {
 
   static WriteSettings of(H5SwmrOptions o) {
     WriteOptions w = o.write();
-    return new WriteSettings(w.chunkRows(), H5SwmrOptions.DEFAULT_CHUNK_BYTES,
-        w.compression() == H5SwmrOptions.Compression.GZIP, w.compressionLevel(), w.shuffle(),
-        w.releaseStagingPages(), H5Codecs.of(w.parallelDeflate(), w.libdeflate()));
+    return new WriteSettings(
+        w.chunkRows(),
+        H5SwmrOptions.DEFAULT_CHUNK_BYTES,
+        w.compression() == H5SwmrOptions.Compression.GZIP,
+        w.compressionLevel(),
+        w.shuffle(),
+        w.releaseStagingPages(),
+        H5Codecs.of(w.parallelDeflate(), w.libdeflate()));
   }
 }

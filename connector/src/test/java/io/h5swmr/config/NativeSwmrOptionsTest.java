@@ -18,11 +18,13 @@ class NativeSwmrOptionsTest {
 
   @Test
   void optionsBeatSessionConfAndNamesAreCaseInsensitive() {
-    Map<String, String> session = Map.of("spark.h5swmr.lock", "none", "spark.h5swmr.clearStaleFlags", "true");
+    Map<String, String> session =
+        Map.of("spark.h5swmr.lock", "none", "spark.h5swmr.clearStaleFlags", "true");
     H5SwmrOptions fromSession = H5SwmrOptions.of(Map.of(), session::get);
     assertThat(fromSession.lockMode()).isEqualTo(H5SwmrOptions.LockMode.NONE);
     assertThat(fromSession.clearStaleFlags()).isTrue();
-    H5SwmrOptions given = H5SwmrOptions.of(Map.of("LOCK", "Redis", "clearstaleflags", "FALSE"), session::get);
+    H5SwmrOptions given =
+        H5SwmrOptions.of(Map.of("LOCK", "Redis", "clearstaleflags", "FALSE"), session::get);
     assertThat(given.lockMode()).isEqualTo(H5SwmrOptions.LockMode.REDIS);
     assertThat(given.clearStaleFlags()).isFalse();
   }
@@ -31,7 +33,8 @@ class NativeSwmrOptionsTest {
   void badValuesNameTheOption() {
     assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("clearStaleFlags", "yes")))
         .isInstanceOf(H5SwmrConfigException.class)
-        .hasMessage("Option 'clearStaleFlags' has an invalid value 'yes': expected true or false (session conf: "
-            + "spark.h5swmr.clearStaleFlags)");
+        .hasMessage(
+            "Option 'clearStaleFlags' has an invalid value 'yes': expected true or false (session conf: "
+                + "spark.h5swmr.clearStaleFlags)");
   }
 }

@@ -12,18 +12,39 @@ import org.junit.jupiter.api.Test;
 class OptionViewsTest {
   @Test
   void streamOptionsAreCheckedWhenTheOptionsAreBuiltNotWhenRead() {
-    for (Map.Entry<String, String> bad : Map.of("startingPosition", "newest", "maxRowsPerTrigger", "0",
-        "maxBytesPerTrigger", "lots", "onDatasetChange", "ignore").entrySet()) {
+    for (Map.Entry<String, String> bad :
+        Map.of(
+                "startingPosition",
+                "newest",
+                "maxRowsPerTrigger",
+                "0",
+                "maxBytesPerTrigger",
+                "lots",
+                "onDatasetChange",
+                "ignore")
+            .entrySet()) {
       assertThatThrownBy(() -> H5SwmrOptions.of(Map.of(bad.getKey(), bad.getValue())))
           .isInstanceOf(H5SwmrConfigException.class)
-          .hasMessageContaining("Option '" + bad.getKey() + "'").hasMessageContaining("'" + bad.getValue() + "'");
+          .hasMessageContaining("Option '" + bad.getKey() + "'")
+          .hasMessageContaining("'" + bad.getValue() + "'");
     }
   }
 
   @Test
   void viewsHoldTheTypedValues() {
-    H5SwmrOptions o = H5SwmrOptions.of(Map.of("path", "/a.h5", "batchRows", "100", "compression", "gzip",
-        "lock.ttl", "5s", "maxRowsPerTrigger", "7"));
+    H5SwmrOptions o =
+        H5SwmrOptions.of(
+            Map.of(
+                "path",
+                "/a.h5",
+                "batchRows",
+                "100",
+                "compression",
+                "gzip",
+                "lock.ttl",
+                "5s",
+                "maxRowsPerTrigger",
+                "7"));
     assertThat(o.read().paths()).containsExactly("/a.h5");
     assertThat(o.read().batchRows()).isEqualTo(100);
     assertThat(o.write().compression()).isEqualTo(H5SwmrOptions.Compression.GZIP);
@@ -44,7 +65,8 @@ class OptionViewsTest {
       assertThat(OptionRegistry.find(opt.name().toUpperCase(java.util.Locale.ROOT))).isSameAs(opt);
     }
     // the order messages list them in: the first ones as before
-    assertThat(H5SwmrOptions.names()).startsWith("path", "paths", "dataset", "datasets", "fileColumn");
+    assertThat(H5SwmrOptions.names())
+        .startsWith("path", "paths", "dataset", "datasets", "fileColumn");
   }
 
   @Test
@@ -52,13 +74,16 @@ class OptionViewsTest {
     assertThat(H5SwmrOptions.sideOf("parallelDeflate")).isEqualTo(H5SwmrOptions.Side.WRITE);
     assertThat(H5SwmrOptions.sideOf("releaseStagingPages")).isEqualTo(H5SwmrOptions.Side.WRITE);
     assertThat(H5SwmrOptions.sideOf("libdeflate")).isEqualTo(H5SwmrOptions.Side.BOTH);
-    H5SwmrOptions off = H5SwmrOptions.of(Map.of("parallelDeflate", "false", "releaseStagingPages", "FALSE",
-        "libdeflate", "false"));
+    H5SwmrOptions off =
+        H5SwmrOptions.of(
+            Map.of(
+                "parallelDeflate", "false", "releaseStagingPages", "FALSE", "libdeflate", "false"));
     assertThat(off.write().parallelDeflate()).isFalse();
     assertThat(off.write().releaseStagingPages()).isFalse();
     assertThat(off.write().libdeflate()).isFalse();
     assertThat(off.read().libdeflate()).isFalse();
-    H5SwmrOptions session = H5SwmrOptions.of(Map.of(), Map.of("spark.h5swmr.parallelDeflate", "false")::get);
+    H5SwmrOptions session =
+        H5SwmrOptions.of(Map.of(), Map.of("spark.h5swmr.parallelDeflate", "false")::get);
     assertThat(session.write().parallelDeflate()).isFalse();
     H5SwmrOptions none = H5SwmrOptions.of(Map.of());
     assertThat(none.write().parallelDeflate())
@@ -70,10 +95,16 @@ class OptionViewsTest {
         .isEqualTo(!"false".equalsIgnoreCase(System.getProperty("h5swmr.libdeflate")));
     assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("parallelDeflate", "off")))
         .isInstanceOf(H5SwmrConfigException.class)
-        .hasMessage("Option 'parallelDeflate' has an invalid value 'off': expected true or false (session conf: "
-            + "spark.h5swmr.parallelDeflate)");
-    assertThatThrownBy(() -> H5SwmrOptions.of(Map.of("path", "/x.h5", "releaseStagingPages", "true"), k -> null,
-        H5SwmrOptions.Operation.READ)).hasMessageContaining("applies to writes only");
+        .hasMessage(
+            "Option 'parallelDeflate' has an invalid value 'off': expected true or false (session conf: "
+                + "spark.h5swmr.parallelDeflate)");
+    assertThatThrownBy(
+            () ->
+                H5SwmrOptions.of(
+                    Map.of("path", "/x.h5", "releaseStagingPages", "true"),
+                    k -> null,
+                    H5SwmrOptions.Operation.READ))
+        .hasMessageContaining("applies to writes only");
   }
 
   @Test
@@ -95,7 +126,10 @@ class OptionViewsTest {
     assertThat(OptionRegistry.editDistance("", "abc")).isEqualTo(3);
     assertThat(OptionRegistry.suggestion("compresion")).isEqualTo(" (did you mean 'compression'?)");
     assertThat(OptionRegistry.suggestion("header")).isEmpty();
-    assertThat(OptionRegistry.sideNotices(List.of("__partition_columns", "fs.s3a.endpoint", "checkpointLocation"),
-        H5SwmrOptions.Operation.READ)).isEmpty();
+    assertThat(
+            OptionRegistry.sideNotices(
+                List.of("__partition_columns", "fs.s3a.endpoint", "checkpointLocation"),
+                H5SwmrOptions.Operation.READ))
+        .isEmpty();
   }
 }

@@ -7,11 +7,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link H5Bitshuffle}'s bit un-transpose against a bit-by-bit reference of the documented layout (plane
- * {@code 8 j + k} of a block holds bit {@code k} of byte {@code j} of every element, element {@code i} in bit
- * {@code i % 8} of the plane's byte {@code i / 8}), for every element size 1..16 and block lengths from the
- * smallest (8 elements) through several 64-element tiles and partial ones; plus whole plain chunks of several
- * blocks, a short last block and trailing elements.
+ * {@link H5Bitshuffle}'s bit un-transpose against a bit-by-bit reference of the documented layout
+ * (plane {@code 8 j + k} of a block holds bit {@code k} of byte {@code j} of every element, element
+ * {@code i} in bit {@code i % 8} of the plane's byte {@code i / 8}), for every element size 1..16
+ * and block lengths from the smallest (8 elements) through several 64-element tiles and partial
+ * ones; plus whole plain chunks of several blocks, a short last block and trailing elements.
  */
 class H5BitshuffleTest {
   private static final int[] LENGTHS = {8, 16, 24, 56, 64, 72, 120, 128, 136, 200, 512, 1000, 1024};
@@ -24,7 +24,7 @@ class H5BitshuffleTest {
     b[at + (int) (index >>> 3)] |= (byte) (1 << (index & 7));
   }
 
-  /** Bit k of byte j of element i  <-  plane 8 j + k, bit i. */
+  /** Bit k of byte j of element i <- plane 8 j + k, bit i. */
   private static byte[] referenceUntranspose(byte[] src, int srcAt, int n, int elem) {
     byte[] out = new byte[n * elem];
     for (int i = 0; i < n; i++) {
@@ -37,7 +37,9 @@ class H5BitshuffleTest {
     return out;
   }
 
-  /** The forward bit transpose of one block: plane 8 j + k, bit i  <-  bit k of byte j of element i. */
+  /**
+   * The forward bit transpose of one block: plane 8 j + k, bit i <- bit k of byte j of element i.
+   */
   private static byte[] referenceTranspose(byte[] raw, int rawAt, int n, int elem) {
     byte[] planes = new byte[n * elem];
     for (int i = 0; i < n; i++) {
@@ -87,7 +89,9 @@ class H5BitshuffleTest {
     for (int elem = 1; elem <= 16; elem++) {
       for (int n : LENGTHS) {
         byte[] raw = new byte[n * elem];
-        for (int i = 0; i < raw.length; i++) { // smooth little-endian values: high bytes mostly constant
+        for (int i = 0;
+            i < raw.length;
+            i++) { // smooth little-endian values: high bytes mostly constant
           raw[i] = (byte) (i % elem == 0 ? r.nextInt() : i % elem == 1 ? i / elem / 3 : 0x40);
         }
         byte[] out = new byte[raw.length];
@@ -115,8 +119,16 @@ class H5BitshuffleTest {
             remaining -= n;
           }
           System.arraycopy(raw, at, stored, at, raw.length - at);
-          assertThat(H5Bitshuffle.decode(stored, stored.length, new int[] {0, 3, elem, block, 0}, elem, raw.length,
-              "")).as("elem %s, block %s, %s elements", elem, block, size).isEqualTo(raw);
+          assertThat(
+                  H5Bitshuffle.decode(
+                      stored,
+                      stored.length,
+                      new int[] {0, 3, elem, block, 0},
+                      elem,
+                      raw.length,
+                      ""))
+              .as("elem %s, block %s, %s elements", elem, block, size)
+              .isEqualTo(raw);
         }
       }
     }

@@ -9,16 +9,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Whole chunks of gzip datasets compressed in Java on every core and stored with {@code H5Dwrite_chunk}
- * ({@link H5ChunkStore}): the values read back (through the library, through the Java chunk path and through
- * h5py) are the ones written by the library's own pipeline, for plain, multi-dimensional and compound datasets,
- * with writes that start and end inside chunks; datasets this path must not take are written by the library.
+ * Whole chunks of gzip datasets compressed in Java on every core and stored with {@code
+ * H5Dwrite_chunk} ({@link H5ChunkStore}): the values read back (through the library, through the
+ * Java chunk path and through h5py) are the ones written by the library's own pipeline, for plain,
+ * multi-dimensional and compound datasets, with writes that start and end inside chunks; datasets
+ * this path must not take are written by the library.
  */
 class H5ChunkStoreTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** Block sizes of the appends: some inside one chunk, some spanning several, starting mid-chunk. */
+  /**
+   * Block sizes of the appends: some inside one chunk, some spanning several, starting mid-chunk.
+   */
   private static final int[] BLOCKS = {1500, 3700, 10, 5000, 999, 1, 2000};
 
   private static int total() {
@@ -30,8 +32,9 @@ class H5ChunkStoreTest {
   }
 
   /**
-   * Chunks of {@code chunk} rows that appends of {@link #BLOCKS} from row 0 complete: every chunk but a last partial
-   * one (a chunk an append starts inside of is completed with the rows already there).
+   * Chunks of {@code chunk} rows that appends of {@link #BLOCKS} from row 0 complete: every chunk
+   * but a last partial one (a chunk an append starts inside of is completed with the rows already
+   * there).
    */
   private static long wholeChunks(int chunk) {
     long n = 0;
@@ -44,8 +47,16 @@ class H5ChunkStoreTest {
     return n;
   }
 
-  /** Appends {@code values} in {@link #BLOCKS} to a new dataset, the whole chunks through the store or not. */
-  private static long append(H5File f, String name, H5DatasetSpec spec, boolean store, int perRow,
+  /**
+   * Appends {@code values} in {@link #BLOCKS} to a new dataset, the whole chunks through the store
+   * or not.
+   */
+  private static long append(
+      H5File f,
+      String name,
+      H5DatasetSpec spec,
+      boolean store,
+      int perRow,
       java.util.function.BiFunction<Integer, Integer, List<H5ColumnWrite>> block) {
     try (H5Dataset d = f.createDataset(name, spec)) {
       d.codecs(H5Codecs.DEFAULT.withParallelDeflate(store));
@@ -79,27 +90,75 @@ class H5ChunkStoreTest {
       temps[i] = (float) (20 + r.nextGaussian());
       flags[i] = (byte) (i % 3 == 0 ? 1 : 0);
     }
-    H5Type row = H5Type.compound(List.of("id", "t", "ok"), List.of(H5Type.int32(), H5Type.float32(), H5Type.bool()));
+    H5Type row =
+        H5Type.compound(
+            List.of("id", "t", "ok"), List.of(H5Type.int32(), H5Type.float32(), H5Type.bool()));
     try (H5File f = H5File.create(file.toString())) {
       for (boolean store : new boolean[] {true, false}) {
         String s = store ? "java" : "lib";
-        assertThat(append(f, "/x_" + s, H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000).withDeflate(4)
-            .withShuffle(true), store, 1, (at, b) -> List.of(H5ColumnWrite.from(slice(x, at, b), 0))))
-            .as("plain float64 chunks through the store").isEqualTo(store ? wholeChunks(1000) : 0);
-        assertThat(append(f, "/m_" + s, H5DatasetSpec.of(H5Type.int64()).withTrailingDims(3).withChunkRows(512)
-            .withDeflate(9), store, 3, (at, b) -> List.of(H5ColumnWrite.from(slice(m, at, b * 3), 0))))
-            .as("2-D int64, deflate without shuffle").isEqualTo(store ? wholeChunks(512) : 0);
-        assertThat(append(f, "/c_" + s, H5DatasetSpec.of(row).withChunkRows(700).withDeflate(1).withShuffle(true),
-            store, 1, (at, b) -> List.of(H5ColumnWrite.from(slice(ids, at, b), 0, "id"),
-                H5ColumnWrite.from(slice(temps, at, b), 0, "t"), H5ColumnWrite.from(slice(flags, at, b), 0, "ok"))))
-            .as("compound of int32, float32 and bool").isEqualTo(store ? wholeChunks(700) : 0);
+        assertThat(
+                append(
+                    f,
+                    "/x_" + s,
+                    H5DatasetSpec.of(H5Type.float64())
+                        .withChunkRows(1000)
+                        .withDeflate(4)
+                        .withShuffle(true),
+                    store,
+                    1,
+                    (at, b) -> List.of(H5ColumnWrite.from(slice(x, at, b), 0))))
+            .as("plain float64 chunks through the store")
+            .isEqualTo(store ? wholeChunks(1000) : 0);
+        assertThat(
+                append(
+                    f,
+                    "/m_" + s,
+                    H5DatasetSpec.of(H5Type.int64())
+                        .withTrailingDims(3)
+                        .withChunkRows(512)
+                        .withDeflate(9),
+                    store,
+                    3,
+                    (at, b) -> List.of(H5ColumnWrite.from(slice(m, at, b * 3), 0))))
+            .as("2-D int64, deflate without shuffle")
+            .isEqualTo(store ? wholeChunks(512) : 0);
+        assertThat(
+                append(
+                    f,
+                    "/c_" + s,
+                    H5DatasetSpec.of(row).withChunkRows(700).withDeflate(1).withShuffle(true),
+                    store,
+                    1,
+                    (at, b) ->
+                        List.of(
+                            H5ColumnWrite.from(slice(ids, at, b), 0, "id"),
+                            H5ColumnWrite.from(slice(temps, at, b), 0, "t"),
+                            H5ColumnWrite.from(slice(flags, at, b), 0, "ok"))))
+            .as("compound of int32, float32 and bool")
+            .isEqualTo(store ? wholeChunks(700) : 0);
       }
-      // Not taken: a big-endian stored type (the memory type differs), and a write of part of the members.
-      assertThat(append(f, "/be", H5DatasetSpec.of(H5Type.floating(8, java.nio.ByteOrder.BIG_ENDIAN))
-          .withChunkRows(1000).withDeflate(4), true, 1, (at, b) -> List.of(H5ColumnWrite.from(slice(x, at, b), 0))))
+      // Not taken: a big-endian stored type (the memory type differs), and a write of part of the
+      // members.
+      assertThat(
+              append(
+                  f,
+                  "/be",
+                  H5DatasetSpec.of(H5Type.floating(8, java.nio.ByteOrder.BIG_ENDIAN))
+                      .withChunkRows(1000)
+                      .withDeflate(4),
+                  true,
+                  1,
+                  (at, b) -> List.of(H5ColumnWrite.from(slice(x, at, b), 0))))
           .isZero();
-      assertThat(append(f, "/part", H5DatasetSpec.of(row).withChunkRows(700).withDeflate(4), true, 1,
-          (at, b) -> List.of(H5ColumnWrite.from(slice(ids, at, b), 0, "id")))).isZero();
+      assertThat(
+              append(
+                  f,
+                  "/part",
+                  H5DatasetSpec.of(row).withChunkRows(700).withDeflate(4),
+                  true,
+                  1,
+                  (at, b) -> List.of(H5ColumnWrite.from(slice(ids, at, b), 0, "id"))))
+          .isZero();
     }
     try (H5File f = H5File.openReadOnly(file.toString())) {
       for (String name : new String[] {"/x_java", "/x_lib", "/be"}) {
@@ -124,7 +183,11 @@ class H5ChunkStoreTest {
           int[] gi = new int[n];
           float[] gt = new float[n];
           byte[] gf = new byte[n];
-          d.read(0, n, H5ColumnRead.into(gi, 0, "id"), H5ColumnRead.into(gt, 0, "t"),
+          d.read(
+              0,
+              n,
+              H5ColumnRead.into(gi, 0, "id"),
+              H5ColumnRead.into(gt, 0, "t"),
               H5ColumnRead.into(gf, 0, "ok"));
           assertThat(gi).as(name).isEqualTo(ids);
           assertThat(gt).as(name).isEqualTo(temps);
@@ -133,19 +196,27 @@ class H5ChunkStoreTest {
       }
     }
     if (H5TestSupport.h5pyAvailable()) {
-      String out = H5TestSupport.python(dir, String.join("\n",
-          "import h5py, numpy as np",
-          "f = h5py.File('" + file + "', 'r')",
-          "for a, b in (('x_java', 'x_lib'), ('m_java', 'm_lib'), ('c_java', 'c_lib')):",
-          "    assert f[a].compression == 'gzip', a",
-          "    assert np.array_equal(f[a][...], f[b][...]), a",
-          "    print(a, 'same', f[a].shape)",
-          ""));
-      assertThat(out).contains("x_java same (" + n + ",)").contains("m_java same (" + n + ", 3)")
+      String out =
+          H5TestSupport.python(
+              dir,
+              String.join(
+                  "\n",
+                  "import h5py, numpy as np",
+                  "f = h5py.File('" + file + "', 'r')",
+                  "for a, b in (('x_java', 'x_lib'), ('m_java', 'm_lib'), ('c_java', 'c_lib')):",
+                  "    assert f[a].compression == 'gzip', a",
+                  "    assert np.array_equal(f[a][...], f[b][...]), a",
+                  "    print(a, 'same', f[a].shape)",
+                  ""));
+      assertThat(out)
+          .contains("x_java same (" + n + ",)")
+          .contains("m_java same (" + n + ", 3)")
           .contains("c_java same (" + n + ",)");
     } else {
-      System.out.println("SKIPPED: h5py reading chunks stored by H5ChunkStore: " + H5TestSupport.PYTHON
-          + " has no h5py (install python3-h5py)");
+      System.out.println(
+          "SKIPPED: h5py reading chunks stored by H5ChunkStore: "
+              + H5TestSupport.PYTHON
+              + " has no h5py (install python3-h5py)");
     }
   }
 
@@ -160,15 +231,25 @@ class H5ChunkStoreTest {
     }
     long stored;
     try (H5File f = H5File.create(file.toString());
-        H5Dataset d = f.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000).withDeflate(4)
-            .withShuffle(true))) {
+        H5Dataset d =
+            f.createDataset(
+                "/d",
+                H5DatasetSpec.of(H5Type.float64())
+                    .withChunkRows(1000)
+                    .withDeflate(4)
+                    .withShuffle(true))) {
       d.extend(3000);
-      d.write(500, 200, List.of(H5ColumnWrite.from(first, 0))); // chunk 0 partly written: in the chunk cache
-      d.write(0, 2000, List.of(H5ColumnWrite.from(second, 0))); // chunks 0 and 1 whole: stored directly
+      d.write(
+          500,
+          200,
+          List.of(H5ColumnWrite.from(first, 0))); // chunk 0 partly written: in the chunk cache
+      d.write(
+          0, 2000, List.of(H5ColumnWrite.from(second, 0))); // chunks 0 and 1 whole: stored directly
       stored = d.chunksStored();
     }
     assertThat(stored).isEqualTo(2);
-    try (H5File f = H5File.openReadOnly(file.toString()); H5Dataset d = f.openDataset("/d")) {
+    try (H5File f = H5File.openReadOnly(file.toString());
+        H5Dataset d = f.openDataset("/d")) {
       double[] got = new double[2000];
       d.read(0, 2000, H5ColumnRead.into(got, 0));
       assertThat(got).isEqualTo(second);
@@ -177,24 +258,32 @@ class H5ChunkStoreTest {
 
   @Test
   void h5pyDatasetsWithChecksumsAppendedInPlaceStayReadableAndVerified() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(H5TestSupport.h5pyAvailable(), "SKIPPED: appending whole gzip "
-        + "chunks with Fletcher32 to h5py files: " + H5TestSupport.PYTHON + " has no h5py (install python3-h5py)");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        H5TestSupport.h5pyAvailable(),
+        "SKIPPED: appending whole gzip "
+            + "chunks with Fletcher32 to h5py files: "
+            + H5TestSupport.PYTHON
+            + " has no h5py (install python3-h5py)");
     Path file = dir.resolve("fletcher.h5");
-    // h5py's order (shuffle, deflate, Fletcher32) and a checksum-first pipeline; 500 rows already there
-    H5TestSupport.python(dir, String.join("\n",
-        "import h5py, numpy as np",
-        "with h5py.File('" + file + "', 'w') as f:",
-        "    f.create_dataset('h5py', data=np.arange(500) * 0.5, maxshape=(None,), chunks=(1000,),",
-        "                     compression='gzip', shuffle=True, fletcher32=True)",
-        "    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)",
-        "    dcpl.set_chunk((1000,))",
-        "    dcpl.set_fletcher32()",
-        "    dcpl.set_shuffle()",
-        "    dcpl.set_deflate(5)",
-        "    h5py.h5d.create(f.id, b'first', h5py.h5t.py_create(np.dtype('<f8')),",
-        "        h5py.h5s.create_simple((500,), (h5py.h5s.UNLIMITED,)), dcpl=dcpl)",
-        "    f['first'][...] = np.arange(500) * 0.5",
-        ""));
+    // h5py's order (shuffle, deflate, Fletcher32) and a checksum-first pipeline; 500 rows already
+    // there
+    H5TestSupport.python(
+        dir,
+        String.join(
+            "\n",
+            "import h5py, numpy as np",
+            "with h5py.File('" + file + "', 'w') as f:",
+            "    f.create_dataset('h5py', data=np.arange(500) * 0.5, maxshape=(None,), chunks=(1000,),",
+            "                     compression='gzip', shuffle=True, fletcher32=True)",
+            "    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)",
+            "    dcpl.set_chunk((1000,))",
+            "    dcpl.set_fletcher32()",
+            "    dcpl.set_shuffle()",
+            "    dcpl.set_deflate(5)",
+            "    h5py.h5d.create(f.id, b'first', h5py.h5t.py_create(np.dtype('<f8')),",
+            "        h5py.h5s.create_simple((500,), (h5py.h5s.UNLIMITED,)), dcpl=dcpl)",
+            "    f['first'][...] = np.arange(500) * 0.5",
+            ""));
     double[] more = new double[4600];
     for (int i = 0; i < more.length; i++) {
       more[i] = (500 + i) * 0.5;
@@ -208,19 +297,23 @@ class H5ChunkStoreTest {
         }
       }
     }
-    assertThat(stored).as("chunks [0, 5000) of both (h5py's 500 rows read back)")
-        .isEqualTo(10);
-    String out = H5TestSupport.python(dir, String.join("\n",
-        "import h5py, numpy as np",
-        "with h5py.File('" + file + "', 'r') as f:",
-        "    for name in ('h5py', 'first'):",
-        "        d = f[name]",
-        "        assert d.fletcher32 and d.compression == 'gzip', name",
-        "        assert np.array_equal(d[...], np.arange(5100) * 0.5), name",
-        "        print(name, 'ok', d.shape[0])",
-        ""));
+    assertThat(stored).as("chunks [0, 5000) of both (h5py's 500 rows read back)").isEqualTo(10);
+    String out =
+        H5TestSupport.python(
+            dir,
+            String.join(
+                "\n",
+                "import h5py, numpy as np",
+                "with h5py.File('" + file + "', 'r') as f:",
+                "    for name in ('h5py', 'first'):",
+                "        d = f[name]",
+                "        assert d.fletcher32 and d.compression == 'gzip', name",
+                "        assert np.array_equal(d[...], np.arange(5100) * 0.5), name",
+                "        print(name, 'ok', d.shape[0])",
+                ""));
     assertThat(out).contains("h5py ok 5100").contains("first ok 5100");
-    try (H5File f = H5File.openReadOnly(file.toString()); H5Dataset d = f.openDataset("/first")) {
+    try (H5File f = H5File.openReadOnly(file.toString());
+        H5Dataset d = f.openDataset("/first")) {
       double[] got = new double[5100];
       assertThat(d.readDirect(0, 5100, H5ColumnRead.into(got, 0))).isTrue();
       for (int i = 0; i < got.length; i++) {
@@ -242,14 +335,25 @@ class H5ChunkStoreTest {
     }
     long stored;
     try (H5File f = H5File.create(file.toString());
-        H5Dataset d = f.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withTrailingDims(2)
-            .withChunkRows(1000).withDeflate(4).withShuffle(true))) {
-      d.append(350, List.of(H5ColumnWrite.from(a, 0))); // rows [0, 350) of chunk 0: dirty in the chunk cache
-      d.append(900, List.of(H5ColumnWrite.from(b, 0))); // completes chunk 0, rows [1000, 1250) partial again
+        H5Dataset d =
+            f.createDataset(
+                "/d",
+                H5DatasetSpec.of(H5Type.float64())
+                    .withTrailingDims(2)
+                    .withChunkRows(1000)
+                    .withDeflate(4)
+                    .withShuffle(true))) {
+      d.append(
+          350,
+          List.of(H5ColumnWrite.from(a, 0))); // rows [0, 350) of chunk 0: dirty in the chunk cache
+      d.append(
+          900,
+          List.of(H5ColumnWrite.from(b, 0))); // completes chunk 0, rows [1000, 1250) partial again
       stored = d.chunksStored();
     }
     assertThat(stored).as("chunk 0, completed by the second append").isEqualTo(1);
-    try (H5File f = H5File.openReadOnly(file.toString()); H5Dataset d = f.openDataset("/d")) {
+    try (H5File f = H5File.openReadOnly(file.toString());
+        H5Dataset d = f.openDataset("/d")) {
       double[] got = new double[2500];
       d.read(0, 1250, H5ColumnRead.into(got, 0));
       assertThat(java.util.Arrays.copyOfRange(got, 0, 700)).isEqualTo(a);
@@ -265,7 +369,8 @@ class H5ChunkStoreTest {
         byte[] in = new byte[len];
         r.nextBytes(in);
         assertThat(H5ChunkFilters.unshuffle(H5ChunkStore.shuffle(in, len, size), len, size))
-            .as("size %d, %d bytes", size, len).startsWith(in);
+            .as("size %d, %d bytes", size, len)
+            .startsWith(in);
       }
     }
   }

@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Ad-hoc (not a test): compound column pruning — one packed read of k members vs k single-member reads. */
+/**
+ * Ad-hoc (not a test): compound column pruning — one packed read of k members vs k single-member
+ * reads.
+ */
 public final class H5CompoundBench {
   private H5CompoundBench() {}
 
@@ -14,15 +17,31 @@ public final class H5CompoundBench {
     Path dir = Files.createTempDirectory("h5bench");
     String f = dir.resolve("c.h5").toString();
     List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h");
-    H5Type t = H5Type.compound(names, List.of(H5Type.float64(), H5Type.float64(), H5Type.float64(),
-        H5Type.float64(), H5Type.int32(), H5Type.int32(), H5Type.float32(), H5Type.int64()));
+    H5Type t =
+        H5Type.compound(
+            names,
+            List.of(
+                H5Type.float64(),
+                H5Type.float64(),
+                H5Type.float64(),
+                H5Type.float64(),
+                H5Type.int32(),
+                H5Type.int32(),
+                H5Type.float32(),
+                H5Type.int64()));
     double[] v = new double[rows];
     for (int i = 0; i < rows; i++) {
       v[i] = i;
     }
     try (H5File file = H5File.create(f);
-        H5Dataset d = file.createDataset("/t", H5DatasetSpec.of(t).withChunkRows(16_384).withDeflate(deflate))) {
-      d.append(rows, H5ColumnWrite.from(v, 0, "a"), H5ColumnWrite.from(v, 0, "b"), H5ColumnWrite.from(v, 0, "c"));
+        H5Dataset d =
+            file.createDataset(
+                "/t", H5DatasetSpec.of(t).withChunkRows(16_384).withDeflate(deflate))) {
+      d.append(
+          rows,
+          H5ColumnWrite.from(v, 0, "a"),
+          H5ColumnWrite.from(v, 0, "b"),
+          H5ColumnWrite.from(v, 0, "c"));
     }
     double[] a = new double[rows];
     double[] b = new double[rows];
@@ -30,10 +49,16 @@ public final class H5CompoundBench {
     long packed = Long.MAX_VALUE;
     long single = Long.MAX_VALUE;
     long one = Long.MAX_VALUE;
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/t")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/t")) {
       for (int round = 0; round < 10; round++) {
         long t0 = System.nanoTime();
-        d.read(0, rows, H5ColumnRead.into(a, 0, "a"), H5ColumnRead.into(b, 0, "b"), H5ColumnRead.into(c, 0, "c"));
+        d.read(
+            0,
+            rows,
+            H5ColumnRead.into(a, 0, "a"),
+            H5ColumnRead.into(b, 0, "b"),
+            H5ColumnRead.into(c, 0, "c"));
         long t1 = System.nanoTime();
         d.read(0, rows, H5ColumnRead.into(a, 0, "a"));
         d.read(0, rows, H5ColumnRead.into(b, 0, "b"));
@@ -49,8 +74,10 @@ public final class H5CompoundBench {
         }
       }
     }
-    System.out.printf("compound of 8 members (52 B/row), %d rows, deflate %d: 3 members packed %.1f ms, "
-        + "3 single-member reads %.1f ms, 1 member %.1f ms%n", rows, deflate, packed / 1e6, single / 1e6, one / 1e6);
+    System.out.printf(
+        "compound of 8 members (52 B/row), %d rows, deflate %d: 3 members packed %.1f ms, "
+            + "3 single-member reads %.1f ms, 1 member %.1f ms%n",
+        rows, deflate, packed / 1e6, single / 1e6, one / 1e6);
     Files.delete(Path.of(f));
     Files.delete(dir);
   }

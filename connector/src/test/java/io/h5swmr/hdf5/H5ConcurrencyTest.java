@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HDF5 C library is not thread-safe: this drives it from several threads at once (private files written
- * and read back, one shared file read through separate handles) and checks every value; without the native
- * guard this corrupts library state or crashes the JVM.
+ * The HDF5 C library is not thread-safe: this drives it from several threads at once (private files
+ * written and read back, one shared file read through separate handles) and checks every value;
+ * without the native guard this corrupts library state or crashes the JVM.
  */
 class H5ConcurrencyTest {
   private static final int THREADS = 6;
@@ -34,7 +34,9 @@ class H5ConcurrencyTest {
       values[i] = i * 0.25;
     }
     try (H5File f = H5File.create(shared);
-        H5Dataset d = f.createDataset("/v", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000).withDeflate(1))) {
+        H5Dataset d =
+            f.createDataset(
+                "/v", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000).withDeflate(1))) {
       d.append(ROWS, H5ColumnWrite.from(values, 0));
     }
     H5Type row = H5Type.compound(List.of("k", "s"), List.of(H5Type.int32(), H5Type.vlenUtf8()));
@@ -45,37 +47,42 @@ class H5ConcurrencyTest {
     try {
       for (int t = 0; t < THREADS; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          start.await();
-          for (int it = 0; it < ITERATIONS; it++) {
-            String own = dir.resolve("t" + thread + "-" + it + ".h5").toString();
-            int n = 500 + thread * 37 + it;
-            int[] keys = new int[n];
-            String[] strings = new String[n];
-            for (int i = 0; i < n; i++) {
-              keys[i] = thread * 1_000_000 + it * 1000 + i;
-              strings[i] = "t" + thread + "/" + i;
-            }
-            try (H5File f = H5File.create(own);
-                H5Dataset d = f.createDataset("/rows", H5DatasetSpec.of(row).withChunkRows(64))) {
-              d.append(n, H5ColumnWrite.from(keys, 0, "k"), H5ColumnWrite.from(strings, 0, "s"));
-              int[] k = new int[n];
-              String[] s = new String[n];
-              d.read(0, n, H5ColumnRead.into(k, 0, "k"), H5ColumnRead.into(s, 0, "s"));
-              assertThat(k).isEqualTo(keys);
-              assertThat(s).isEqualTo(strings);
-            }
-            int from = (thread * 3001 + it * 997) % (ROWS - 1000);
-            try (H5File f = H5File.openReadOnly(shared); H5Dataset d = f.openDataset("/v")) {
-              double[] got = (double[]) d.readColumn(from, 1000);
-              for (int i = 0; i < got.length; i++) {
-                assertThat(got[i]).isEqualTo((from + i) * 0.25);
-              }
-            }
-            checked.incrementAndGet();
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int it = 0; it < ITERATIONS; it++) {
+                    String own = dir.resolve("t" + thread + "-" + it + ".h5").toString();
+                    int n = 500 + thread * 37 + it;
+                    int[] keys = new int[n];
+                    String[] strings = new String[n];
+                    for (int i = 0; i < n; i++) {
+                      keys[i] = thread * 1_000_000 + it * 1000 + i;
+                      strings[i] = "t" + thread + "/" + i;
+                    }
+                    try (H5File f = H5File.create(own);
+                        H5Dataset d =
+                            f.createDataset("/rows", H5DatasetSpec.of(row).withChunkRows(64))) {
+                      d.append(
+                          n, H5ColumnWrite.from(keys, 0, "k"), H5ColumnWrite.from(strings, 0, "s"));
+                      int[] k = new int[n];
+                      String[] s = new String[n];
+                      d.read(0, n, H5ColumnRead.into(k, 0, "k"), H5ColumnRead.into(s, 0, "s"));
+                      assertThat(k).isEqualTo(keys);
+                      assertThat(s).isEqualTo(strings);
+                    }
+                    int from = (thread * 3001 + it * 997) % (ROWS - 1000);
+                    try (H5File f = H5File.openReadOnly(shared);
+                        H5Dataset d = f.openDataset("/v")) {
+                      double[] got = (double[]) d.readColumn(from, 1000);
+                      for (int i = 0; i < got.length; i++) {
+                        assertThat(got[i]).isEqualTo((from + i) * 0.25);
+                      }
+                    }
+                    checked.incrementAndGet();
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : futures) {

@@ -23,7 +23,8 @@ class H5FileTest {
     String f = dir.resolve("sample.h5").toString();
     try (H5File file = H5File.create(f)) {
       for (String p : List.of("/a", "/b", "/g/x", "/g/sub/y")) {
-        try (H5Dataset d = file.createDataset(p, H5DatasetSpec.of(H5Type.int32()).withChunkRows(100))) {
+        try (H5Dataset d =
+            file.createDataset(p, H5DatasetSpec.of(H5Type.int32()).withChunkRows(100))) {
           int[] v = new int[1000];
           java.util.Arrays.fill(v, p.length());
           d.append(v.length, H5ColumnWrite.from(v, 0));
@@ -37,7 +38,8 @@ class H5FileTest {
   @Test
   void missingFileIsNotFound() {
     String f = dir.resolve("nope.h5").toString();
-    assertThatThrownBy(() -> H5File.openReadOnly(f)).isInstanceOf(H5SwmrNotFoundException.class)
+    assertThatThrownBy(() -> H5File.openReadOnly(f))
+        .isInstanceOf(H5SwmrNotFoundException.class)
         .hasMessage("HDF5 file '" + f + "' does not exist");
   }
 
@@ -45,13 +47,16 @@ class H5FileTest {
   void nonHdf5FileIsNamedAsSuch() throws Exception {
     Path text = dir.resolve("notes.h5");
     Files.writeString(text, "this is not HDF5\n".repeat(100));
-    assertThatThrownBy(() -> H5File.openReadOnly(text.toString())).isInstanceOf(H5SwmrDataException.class)
+    assertThatThrownBy(() -> H5File.openReadOnly(text.toString()))
+        .isInstanceOf(H5SwmrDataException.class)
         .isNotInstanceOf(H5SwmrNotFoundException.class)
-        .hasMessageContaining("HDF5 file '" + text + "' is not an HDF5 file (no HDF5 signature; 1700 bytes)");
+        .hasMessageContaining(
+            "HDF5 file '" + text + "' is not an HDF5 file (no HDF5 signature; 1700 bytes)");
     Path empty = Files.createFile(dir.resolve("empty.h5"));
     assertThatThrownBy(() -> H5File.openReadWrite(empty.toString()))
         .hasMessageContaining("is not an HDF5 file (no HDF5 signature; 0 bytes)");
-    assertThatThrownBy(() -> H5File.openReadOnly(dir.toString())).hasMessageContaining("is not a regular file");
+    assertThatThrownBy(() -> H5File.openReadOnly(dir.toString()))
+        .hasMessageContaining("is not a regular file");
   }
 
   @Test
@@ -61,7 +66,8 @@ class H5FileTest {
     try (RandomAccessFile raf = new RandomAccessFile(f, "rw")) {
       raf.setLength(size / 2);
     }
-    assertThatThrownBy(() -> H5File.openReadOnly(f)).isInstanceOf(H5SwmrDataException.class)
+    assertThatThrownBy(() -> H5File.openReadOnly(f))
+        .isInstanceOf(H5SwmrDataException.class)
         .hasMessageContaining("HDF5 file '" + f + "' is a truncated or corrupt HDF5 file")
         .hasMessageContaining("truncated file");
   }
@@ -70,10 +76,15 @@ class H5FileTest {
   void missingDatasetListsWhatExists() {
     String f = sampleFile();
     try (H5File file = H5File.openReadOnly(f)) {
-      assertThatThrownBy(() -> file.openDataset("/c")).isInstanceOf(H5SwmrNotFoundException.class)
-          .hasMessage("HDF5 file '" + f + "', object '/c': no dataset at this path; the file has datasets: "
-              + "/a, /b, /g/sub/y, /g/x");
-      assertThatThrownBy(() -> file.openDataset("/a/inside")).isInstanceOf(H5SwmrNotFoundException.class)
+      assertThatThrownBy(() -> file.openDataset("/c"))
+          .isInstanceOf(H5SwmrNotFoundException.class)
+          .hasMessage(
+              "HDF5 file '"
+                  + f
+                  + "', object '/c': no dataset at this path; the file has datasets: "
+                  + "/a, /b, /g/sub/y, /g/x");
+      assertThatThrownBy(() -> file.openDataset("/a/inside"))
+          .isInstanceOf(H5SwmrNotFoundException.class)
           .hasMessageContaining("object '/a/inside': no dataset at this path");
     }
   }
@@ -82,9 +93,13 @@ class H5FileTest {
   void groupGivenAsDatasetSaysSo() {
     String f = sampleFile();
     try (H5File file = H5File.openReadOnly(f)) {
-      assertThatThrownBy(() -> file.openDataset("/g")).isInstanceOf(H5SwmrDataException.class)
-          .hasMessage("HDF5 file '" + f + "', object '/g': is a group, not a dataset; group '/g' has datasets: "
-              + "/g/sub/y, /g/x");
+      assertThatThrownBy(() -> file.openDataset("/g"))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessage(
+              "HDF5 file '"
+                  + f
+                  + "', object '/g': is a group, not a dataset; group '/g' has datasets: "
+                  + "/g/sub/y, /g/x");
       assertThatThrownBy(() -> file.openDataset("/empty"))
           .hasMessageContaining("is a group, not a dataset; group '/empty' has no datasets");
     }
@@ -94,11 +109,16 @@ class H5FileTest {
   void kindsAndRecursiveListing() throws Exception {
     String f = sampleFile();
     try (H5File file = H5File.openReadWrite(f)) {
-      H5Native.call(() -> {
-        H5.H5Lcreate_soft("/does/not/exist", file.id(), "/dangling", HDF5Constants.H5P_DEFAULT,
-            HDF5Constants.H5P_DEFAULT);
-        return null;
-      });
+      H5Native.call(
+          () -> {
+            H5.H5Lcreate_soft(
+                "/does/not/exist",
+                file.id(),
+                "/dangling",
+                HDF5Constants.H5P_DEFAULT,
+                HDF5Constants.H5P_DEFAULT);
+            return null;
+          });
     }
     try (H5File file = H5File.openReadOnly(f)) {
       assertThat(file.kind("/")).isEqualTo(H5ObjectKind.GROUP);
@@ -111,7 +131,8 @@ class H5FileTest {
       assertThat(file.listDatasets()).containsExactly("/a", "/b", "/g/sub/y", "/g/x");
       assertThat(file.listDatasets("/g")).containsExactly("/g/sub/y", "/g/x");
       assertThat(file.listDatasets("/empty")).isEmpty();
-      assertThatThrownBy(() -> file.listDatasets("/a")).isInstanceOf(H5SwmrNotFoundException.class)
+      assertThatThrownBy(() -> file.listDatasets("/a"))
+          .isInstanceOf(H5SwmrNotFoundException.class)
           .hasMessageContaining("object '/a': is not a group (DATASET)");
     }
   }
@@ -121,13 +142,15 @@ class H5FileTest {
     String f = sampleFile();
     byte[] before = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Path.of(f)));
     long modified = Files.getLastModifiedTime(Path.of(f)).toMillis();
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/g/x")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/g/x")) {
       assertThat(d.info().rows()).isEqualTo(1000);
       assertThat((int[]) d.readColumn(10, 5)).containsOnly(4);
       assertThat(file.attributes("/")).isEmpty();
       file.flush();
       assertThatThrownBy(() -> file.createGroup("/new")).hasMessageContaining("opened read-only");
-      assertThatThrownBy(() -> file.writeAttribute("/", "a", 1L)).hasMessageContaining("opened read-only");
+      assertThatThrownBy(() -> file.writeAttribute("/", "a", 1L))
+          .hasMessageContaining("opened read-only");
     }
     byte[] after = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Path.of(f)));
     assertThat(after).isEqualTo(before);
@@ -138,17 +161,24 @@ class H5FileTest {
   void sameFileOpenedTwiceInOneProcess() {
     String f = sampleFile();
     // Independent opens of one file share the library's file object.
-    try (H5File a = H5File.openReadOnly(f); H5File b = H5File.openReadOnly(f)) {
+    try (H5File a = H5File.openReadOnly(f);
+        H5File b = H5File.openReadOnly(f)) {
       assertThat(a.listDatasets()).isEqualTo(b.listDatasets());
       // HDF5 cannot upgrade a file it holds read-only: writers must wait until readers closed it.
-      assertThatThrownBy(() -> H5File.openReadWrite(f)).isInstanceOf(H5SwmrDataException.class)
-          .hasMessageContaining("HDF5 file '" + f + "' is already open read-only in this process; close every "
-              + "reader of it before opening it for writing");
+      assertThatThrownBy(() -> H5File.openReadWrite(f))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining(
+              "HDF5 file '"
+                  + f
+                  + "' is already open read-only in this process; close every "
+                  + "reader of it before opening it for writing");
     }
-    try (H5File w = H5File.openReadWrite(f); H5File r = H5File.openReadOnly(f)) {
+    try (H5File w = H5File.openReadWrite(f);
+        H5File r = H5File.openReadOnly(f)) {
       w.createGroup("/made/by/writer");
       assertThat(r.kind("/made/by/writer")).isEqualTo(H5ObjectKind.GROUP);
-      assertThatThrownBy(() -> r.delete("/a")).hasMessageContaining("opened read-only; cannot delete a link");
+      assertThatThrownBy(() -> r.delete("/a"))
+          .hasMessageContaining("opened read-only; cannot delete a link");
     }
     try (H5File again = H5File.openReadWrite(f)) {
       assertThat(again.kind("/made/by")).isEqualTo(H5ObjectKind.GROUP);
@@ -158,12 +188,14 @@ class H5FileTest {
   @Test
   void createRefusesExistingFilesAndObjects() {
     String f = sampleFile();
-    assertThatThrownBy(() -> H5File.create(f)).hasMessageContaining("already exists; open it read-write");
+    assertThatThrownBy(() -> H5File.create(f))
+        .hasMessageContaining("already exists; open it read-write");
     try (H5File file = H5File.openOrCreate(f)) {
       assertThat(file.isReadOnly()).isFalse();
       assertThatThrownBy(() -> file.createDataset("/a", H5DatasetSpec.of(H5Type.int8())))
           .hasMessageContaining("object '/a': already exists");
-      assertThatThrownBy(() -> file.createGroup("/a")).hasMessageContaining("exists and is a DATASET");
+      assertThatThrownBy(() -> file.createGroup("/a"))
+          .hasMessageContaining("exists and is a DATASET");
       file.createGroup("/g"); // existing group: no-op
     }
     String fresh = dir.resolve("sub-new.h5").toString();
@@ -181,15 +213,18 @@ class H5FileTest {
       try (H5Dataset tmp = file.createDataset("/.tmp/x-new", H5DatasetSpec.of(H5Type.int32()))) {
         tmp.append(2, H5ColumnWrite.from(new int[] {7, 8}, 0));
       }
-      assertThatThrownBy(() -> file.move("/.tmp/x-new", "/g/x")).hasMessageContaining("already exists");
+      assertThatThrownBy(() -> file.move("/.tmp/x-new", "/g/x"))
+          .hasMessageContaining("already exists");
       file.delete("/g/x");
       file.move("/.tmp/x-new", "/g/x");
       file.delete("/.tmp");
-      assertThatThrownBy(() -> file.delete("/.tmp")).isInstanceOf(H5SwmrNotFoundException.class)
+      assertThatThrownBy(() -> file.delete("/.tmp"))
+          .isInstanceOf(H5SwmrNotFoundException.class)
           .hasMessageContaining("object '/.tmp': no such object");
       file.move("/b", "/new/place/b");
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/g/x")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/g/x")) {
       assertThat(d.info().objectId()).isNotEqualTo(oldId);
       assertThat((int[]) d.readColumn(0, 2)).containsExactly(7, 8);
       assertThat(file.listDatasets()).containsExactly("/a", "/g/sub/y", "/g/x", "/new/place/b");
@@ -204,7 +239,8 @@ class H5FileTest {
       first = file.datasetInfo("/a").objectId();
       assertThat(first).isNotEqualTo(file.datasetInfo("/b").objectId());
     }
-    try (H5File file = H5File.openReadWrite(f); H5Dataset d = file.openDataset("/a")) {
+    try (H5File file = H5File.openReadWrite(f);
+        H5Dataset d = file.openDataset("/a")) {
       d.append(1, H5ColumnWrite.from(new int[] {1}, 0));
       assertThat(d.refresh().objectId()).isEqualTo(first);
     }
@@ -214,8 +250,14 @@ class H5FileTest {
   void datasetMetadataDescribesStorage() {
     String f = dir.resolve("meta.h5").toString();
     try (H5File file = H5File.create(f);
-        H5Dataset d = file.createDataset("/m", H5DatasetSpec.of(H5Type.float32()).withChunkRows(64)
-            .withDeflate(6).withShuffle(true).withTrailingDims(4))) {
+        H5Dataset d =
+            file.createDataset(
+                "/m",
+                H5DatasetSpec.of(H5Type.float32())
+                    .withChunkRows(64)
+                    .withDeflate(6)
+                    .withShuffle(true)
+                    .withTrailingDims(4))) {
       H5DatasetInfo empty = d.info();
       assertThat(empty.rows()).isZero();
       assertThat(empty.isExtensible()).isTrue();
@@ -226,7 +268,9 @@ class H5FileTest {
       assertThat(info.layout()).isEqualTo(H5Layout.CHUNKED);
       assertThat(info.chunkRows()).isEqualTo(64);
       assertThat(info.trailingDims()).containsExactly(4);
-      assertThat(info.filters()).extracting(H5Filter::id).containsExactly(H5Filter.SHUFFLE, H5Filter.DEFLATE);
+      assertThat(info.filters())
+          .extracting(H5Filter::id)
+          .containsExactly(H5Filter.SHUFFLE, H5Filter.DEFLATE);
       assertThat(info.filters().get(1).deflateLevel()).isEqualTo(6);
       assertThat(info.storageSize()).isPositive().isLessThan(1600); // zeros compress
       assertThat(info.toString()).contains("dims=[100, 4]").contains("chunk=[64, 4]");
@@ -238,15 +282,19 @@ class H5FileTest {
   void infoFollowsTheHandlesOwnAppendsShrinksAndAttributes() {
     String f = dir.resolve("follow.h5").toString();
     try (H5File file = H5File.create(f);
-        H5Dataset d = file.createDataset("/f", H5DatasetSpec.of(H5Type.float64()).withChunkRows(100), 0)) {
+        H5Dataset d =
+            file.createDataset("/f", H5DatasetSpec.of(H5Type.float64()).withChunkRows(100), 0)) {
       long before = d.info().storageSize();
       for (int k = 1; k <= 3; k++) {
         d.append(250, H5ColumnWrite.from(new double[250], 0));
         H5DatasetInfo kept = d.info();
         assertThat(kept.rows()).isEqualTo(250L * k);
-        assertThat(kept).isEqualTo(d.refresh()); // the same as metadata loaded afresh, storage size included
+        assertThat(kept)
+            .isEqualTo(d.refresh()); // the same as metadata loaded afresh, storage size included
       }
-      assertThat(d.info().storageSize()).isGreaterThan(before).isEqualTo(800 * 8); // 8 chunks of 100 rows
+      assertThat(d.info().storageSize())
+          .isGreaterThan(before)
+          .isEqualTo(800 * 8); // 8 chunks of 100 rows
       d.extend(150);
       assertThat(d.info().rows()).isEqualTo(150);
       assertThat(d.info()).isEqualTo(d.refresh());
@@ -258,9 +306,13 @@ class H5FileTest {
   @Test
   void oneHandlesWritesOfDifferentShapesReuseItsBuffersWithoutMixingThem() {
     String f = dir.resolve("reuse.h5").toString();
-    H5Type row = H5Type.compound(java.util.List.of("a", "b", "s"),
-        java.util.List.of(H5Type.int16(), H5Type.float64(),
-            H5Type.fixedString(4, H5Type.Charset.ASCII, H5Type.StringPad.NULLPAD)));
+    H5Type row =
+        H5Type.compound(
+            java.util.List.of("a", "b", "s"),
+            java.util.List.of(
+                H5Type.int16(),
+                H5Type.float64(),
+                H5Type.fixedString(4, H5Type.Charset.ASCII, H5Type.StringPad.NULLPAD)));
     try (H5File file = H5File.create(f);
         H5Dataset d = file.createDataset("/r", H5DatasetSpec.of(row).withChunkRows(64), 0)) {
       short[] a = new short[300];
@@ -272,21 +324,35 @@ class H5FileTest {
         s[i] = "s" + (i % 100);
       }
       // 300 rows of all members (the largest packed image), then 100 rows from an offset,
-      d.append(300, H5ColumnWrite.from(a, 0, "a"), H5ColumnWrite.from(b, 0, "b"), H5ColumnWrite.from(s, 0, "s"));
-      d.append(100, H5ColumnWrite.from(a, 200, "a"), H5ColumnWrite.from(b, 200, "b"),
+      d.append(
+          300,
+          H5ColumnWrite.from(a, 0, "a"),
+          H5ColumnWrite.from(b, 0, "b"),
+          H5ColumnWrite.from(s, 0, "s"));
+      d.append(
+          100,
+          H5ColumnWrite.from(a, 200, "a"),
+          H5ColumnWrite.from(b, 200, "b"),
           H5ColumnWrite.from(s, 200, "s"));
-      // then one member alone over rows of both (a smaller image in another layout), and a short string.
+      // then one member alone over rows of both (a smaller image in another layout), and a short
+      // string.
       double[] minus = new double[50];
       java.util.Arrays.fill(minus, -1.0);
       d.write(280, 50, H5ColumnWrite.from(minus, 0, "b"));
       d.write(5, 1, H5ColumnWrite.from(new String[] {"x"}, 0, "s"));
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/r")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/r")) {
       assertThat(d.rows()).isEqualTo(400);
       short[] a = new short[400];
       double[] b = new double[400];
       String[] s = new String[400];
-      d.read(0, 400, H5ColumnRead.into(a, 0, "a"), H5ColumnRead.into(b, 0, "b"), H5ColumnRead.into(s, 0, "s"));
+      d.read(
+          0,
+          400,
+          H5ColumnRead.into(a, 0, "a"),
+          H5ColumnRead.into(b, 0, "b"),
+          H5ColumnRead.into(s, 0, "s"));
       for (int i = 0; i < 400; i++) {
         int src = i < 300 ? i : i - 100;
         assertThat(a[i]).as("a[%d]", i).isEqualTo((short) src);
@@ -306,10 +372,12 @@ class H5FileTest {
       file.replace("/tmp/a", "/a");
       file.createDataset("/tmp/c", H5DatasetSpec.of(H5Type.int8())).close();
       file.replace("/tmp/c", "/fresh/c");
-      assertThatThrownBy(() -> file.replace("/tmp/none", "/a")).isInstanceOf(H5SwmrNotFoundException.class)
+      assertThatThrownBy(() -> file.replace("/tmp/none", "/a"))
+          .isInstanceOf(H5SwmrNotFoundException.class)
           .hasMessageContaining("object '/tmp/none': no such object");
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset a = file.openDataset("/a")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset a = file.openDataset("/a")) {
       assertThat((String[]) a.readColumn(0, 1)).containsExactly("new");
       assertThat(file.kind("/fresh/c")).isEqualTo(H5ObjectKind.DATASET);
       assertThat(file.kind("/tmp/a")).isEqualTo(H5ObjectKind.MISSING);

@@ -9,19 +9,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A dataset's object id must survive appends made in a later second (HDF5 object times have one-second
- * resolution) and the copy-on-write commit's file copy, and must change when the dataset is re-created.
- * Regression: the id used to include the metadata change time, so every append made a running scan fail with
- * "was replaced".
+ * A dataset's object id must survive appends made in a later second (HDF5 object times have
+ * one-second resolution) and the copy-on-write commit's file copy, and must change when the dataset
+ * is re-created. Regression: the id used to include the metadata change time, so every append made
+ * a running scan fail with "was replaced".
  */
 class H5ObjectIdTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static void awaitNextSecond() throws InterruptedException {
     long s = System.currentTimeMillis() / 1000;
     while (System.currentTimeMillis() / 1000 == s) {
-      Thread.sleep(20); // HDF5 object times have one-second resolution: polling the clock, nothing to wait on
+      Thread.sleep(
+          20); // HDF5 object times have one-second resolution: polling the clock, nothing to wait
+      // on
     }
   }
 
@@ -30,14 +31,15 @@ class H5ObjectIdTest {
     Path f = dir.resolve("grow.h5");
     String id;
     try (H5File h = H5File.create(f.toString());
-         H5Dataset d = h.createDataset("/x", H5DatasetSpec.of(H5Type.int32()).withChunkRows(4))) {
+        H5Dataset d = h.createDataset("/x", H5DatasetSpec.of(H5Type.int32()).withChunkRows(4))) {
       d.append(3, H5ColumnWrite.from(new int[] {1, 2, 3}, 0));
       id = d.info().objectId();
     }
     awaitNextSecond();
     Path copy = dir.resolve("copy.h5");
     Files.copy(f, copy, StandardCopyOption.COPY_ATTRIBUTES);
-    try (H5File h = H5File.openReadWrite(copy.toString()); H5Dataset d = h.openDataset("/x")) {
+    try (H5File h = H5File.openReadWrite(copy.toString());
+        H5Dataset d = h.openDataset("/x")) {
       d.append(2, H5ColumnWrite.from(new int[] {4, 5}, 0));
       d.writeAttribute("h5swmr.generation", 2L);
     }
@@ -53,7 +55,7 @@ class H5ObjectIdTest {
     Path f = dir.resolve("recreate.h5");
     String id;
     try (H5File h = H5File.create(f.toString());
-         H5Dataset d = h.createDataset("/x", H5DatasetSpec.of(H5Type.int32()))) {
+        H5Dataset d = h.createDataset("/x", H5DatasetSpec.of(H5Type.int32()))) {
       d.append(1, H5ColumnWrite.from(new int[] {1}, 0));
       id = d.info().objectId();
     }
@@ -61,7 +63,7 @@ class H5ObjectIdTest {
       h.delete("/x");
     }
     try (H5File h = H5File.openReadWrite(f.toString());
-         H5Dataset d = h.createDataset("/x", H5DatasetSpec.of(H5Type.int32()))) {
+        H5Dataset d = h.createDataset("/x", H5DatasetSpec.of(H5Type.int32()))) {
       d.append(1, H5ColumnWrite.from(new int[] {2}, 0));
       assertThat(d.info().objectId()).isNotEqualTo(id);
     }

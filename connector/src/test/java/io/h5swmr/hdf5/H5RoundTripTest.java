@@ -30,7 +30,10 @@ class H5RoundTripTest {
     return dir.resolve(name).toString();
   }
 
-  /** Writes {@code values} as a 1-D dataset of {@code type} (chunks of 3 rows) and reads it all back. */
+  /**
+   * Writes {@code values} as a 1-D dataset of {@code type} (chunks of 3 rows) and reads it all
+   * back.
+   */
   private Object roundTrip(H5Type type, Object values) {
     String f = file("rt" + (files++) + ".h5");
     int n = Array.getLength(values);
@@ -38,7 +41,8 @@ class H5RoundTripTest {
         H5Dataset d = file.createDataset("/d", H5DatasetSpec.of(type).withChunkRows(3))) {
       d.append(n, H5ColumnWrite.from(values, 0));
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("d")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("d")) {
       assertThat(d.info().type()).isEqualTo(type);
       assertThat(d.info().rows()).isEqualTo(n);
       return d.readColumn(0, n);
@@ -47,22 +51,37 @@ class H5RoundTripTest {
 
   static Stream<Arguments> numericTypes() {
     return Stream.of(
-        Arguments.of(H5Type.integer(1, true, LE), new byte[] {Byte.MIN_VALUE, -1, 0, 1, Byte.MAX_VALUE}),
+        Arguments.of(
+            H5Type.integer(1, true, LE), new byte[] {Byte.MIN_VALUE, -1, 0, 1, Byte.MAX_VALUE}),
         Arguments.of(H5Type.integer(1, false, BE), new short[] {0, 1, 128, 255}),
-        Arguments.of(H5Type.integer(2, true, BE), new short[] {Short.MIN_VALUE, -2, 0, 3, Short.MAX_VALUE}),
+        Arguments.of(
+            H5Type.integer(2, true, BE), new short[] {Short.MIN_VALUE, -2, 0, 3, Short.MAX_VALUE}),
         Arguments.of(H5Type.integer(2, false, LE), new int[] {0, 1, 40000, 65535}),
-        Arguments.of(H5Type.integer(4, true, BE), new int[] {Integer.MIN_VALUE, -7, 0, 9, Integer.MAX_VALUE}),
-        Arguments.of(H5Type.integer(4, false, LE), new long[] {0, 1, 3_000_000_000L, 4_294_967_295L}),
-        Arguments.of(H5Type.integer(8, true, BE), new long[] {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}),
-        Arguments.of(H5Type.integer(8, false, BE), new long[] {0, 1, Long.MAX_VALUE, -1L /* 2^64-1 raw */}),
+        Arguments.of(
+            H5Type.integer(4, true, BE),
+            new int[] {Integer.MIN_VALUE, -7, 0, 9, Integer.MAX_VALUE}),
+        Arguments.of(
+            H5Type.integer(4, false, LE), new long[] {0, 1, 3_000_000_000L, 4_294_967_295L}),
+        Arguments.of(
+            H5Type.integer(8, true, BE), new long[] {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}),
+        Arguments.of(
+            H5Type.integer(8, false, BE), new long[] {0, 1, Long.MAX_VALUE, -1L /* 2^64-1 raw */}),
         Arguments.of(H5Type.floating(2, LE), new float[] {0f, 1.5f, -2f, 65504f, 0.099975586f}),
         Arguments.of(H5Type.floating(2, BE), new float[] {0.5f, -0.25f, 1024f}),
-        Arguments.of(H5Type.floating(4, BE), new float[] {Float.MIN_VALUE, -1.25f, Float.MAX_VALUE, Float.NaN}),
-        Arguments.of(H5Type.floating(8, LE), new double[] {Double.MIN_VALUE, -1e300, 0.1, Double.NaN}),
-        Arguments.of(H5Type.floating(8, BE), new double[] {Math.PI, -Math.E, Double.NEGATIVE_INFINITY}),
+        Arguments.of(
+            H5Type.floating(4, BE),
+            new float[] {Float.MIN_VALUE, -1.25f, Float.MAX_VALUE, Float.NaN}),
+        Arguments.of(
+            H5Type.floating(8, LE), new double[] {Double.MIN_VALUE, -1e300, 0.1, Double.NaN}),
+        Arguments.of(
+            H5Type.floating(8, BE), new double[] {Math.PI, -Math.E, Double.NEGATIVE_INFINITY}),
         Arguments.of(H5Type.bool(), new byte[] {1, 0, 0, 1, 1}),
-        Arguments.of(H5Type.enumeration(H5Type.integer(2, false, BE), List.of("RED", "GREEN", "BLUE"),
-            new long[] {0, 7, 65535}), new int[] {7, 0, 65535, 7}));
+        Arguments.of(
+            H5Type.enumeration(
+                H5Type.integer(2, false, BE),
+                List.of("RED", "GREEN", "BLUE"),
+                new long[] {0, 7, 65535}),
+            new int[] {7, 0, 65535, 7}));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,7 +106,8 @@ class H5RoundTripTest {
       assertThat(back).as(pad.name()).containsExactly("abc", "", "abcdef", "a b");
     }
     H5Type utf8 = H5Type.fixedString(8, H5Type.Charset.UTF8, H5Type.StringPad.NULLPAD);
-    assertThat((String[]) roundTrip(utf8, new String[] {"é✓", "12345678"})).containsExactly("é✓", "12345678");
+    assertThat((String[]) roundTrip(utf8, new String[] {"é✓", "12345678"}))
+        .containsExactly("é✓", "12345678");
   }
 
   @Test
@@ -96,7 +116,8 @@ class H5RoundTripTest {
     assertThatThrownBy(() -> roundTrip(t, new String[] {"ok", "toolong"}))
         .isInstanceOf(H5SwmrDataException.class)
         .hasMessageContaining("7 UTF-8 bytes does not fit the fixed 3-byte string type")
-        .hasMessageContaining("toolong").hasMessageContaining("/d");
+        .hasMessageContaining("toolong")
+        .hasMessageContaining("/d");
   }
 
   @Test
@@ -108,7 +129,8 @@ class H5RoundTripTest {
         for (int i = 0; i < rows; i++) {
           v[i] = i * 0.5;
         }
-        try (H5Dataset d = file.createDataset("/r" + rows, H5DatasetSpec.of(H5Type.float64()).withChunkRows(3))) {
+        try (H5Dataset d =
+            file.createDataset("/r" + rows, H5DatasetSpec.of(H5Type.float64()).withChunkRows(3))) {
           d.append(rows, H5ColumnWrite.from(v, 0));
           assertThat((double[]) d.readColumn(0, rows)).isEqualTo(v);
           if (rows > 4) {
@@ -127,11 +149,13 @@ class H5RoundTripTest {
         H5Dataset d = file.createDataset("/a", H5DatasetSpec.of(H5Type.int64()).withChunkRows(4))) {
       assertThat(d.append(3, H5ColumnWrite.from(new long[] {1, 2, 3}, 0))).isEqualTo(0);
     }
-    try (H5File file = H5File.openReadWrite(f); H5Dataset d = file.openDataset("/a")) {
+    try (H5File file = H5File.openReadWrite(f);
+        H5Dataset d = file.openDataset("/a")) {
       assertThat(d.append(2, H5ColumnWrite.from(new long[] {9, 4, 5}, 1))).isEqualTo(3);
       assertThat(d.info().rows()).isEqualTo(5);
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/a")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/a")) {
       assertThat((long[]) d.readColumn(0, 5)).containsExactly(1, 2, 3, 4, 5);
     }
   }
@@ -145,11 +169,16 @@ class H5RoundTripTest {
       v[i] = i;
     }
     try (H5File file = H5File.create(f);
-        H5Dataset d = file.createDataset("/cube",
-            H5DatasetSpec.of(H5Type.integer(4, true, BE)).withTrailingDims(2, 3).withChunkRows(2))) {
+        H5Dataset d =
+            file.createDataset(
+                "/cube",
+                H5DatasetSpec.of(H5Type.integer(4, true, BE))
+                    .withTrailingDims(2, 3)
+                    .withChunkRows(2))) {
       d.append(rows, H5ColumnWrite.from(v, 0));
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/cube")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/cube")) {
       H5DatasetInfo info = d.info();
       assertThat(info.dims()).containsExactly(5, 2, 3);
       assertThat(info.maxDims()).containsExactly(H5DatasetInfo.UNLIMITED, 2, 3);
@@ -165,10 +194,15 @@ class H5RoundTripTest {
   }
 
   private static H5Type sample() {
-    H5Type inner = H5Type.compound(List.of("lat", "lon"), List.of(H5Type.float32(), H5Type.float32()));
+    H5Type inner =
+        H5Type.compound(List.of("lat", "lon"), List.of(H5Type.float32(), H5Type.float32()));
     return H5Type.compound(
         List.of("id", "name", "flag", "pos", "vec", "code", "tags"),
-        List.of(H5Type.integer(8, false, BE), H5Type.vlenUtf8(), H5Type.bool(), inner,
+        List.of(
+            H5Type.integer(8, false, BE),
+            H5Type.vlenUtf8(),
+            H5Type.bool(),
+            inner,
             H5Type.array(new long[] {3}, H5Type.float64()),
             H5Type.fixedString(4, H5Type.Charset.ASCII, H5Type.StringPad.SPACEPAD),
             H5Type.array(new long[] {2}, H5Type.vlenUtf8())));
@@ -198,14 +232,22 @@ class H5RoundTripTest {
       tags[2 * i + 1] = "u" + i;
     }
     try (H5File file = H5File.create(f);
-        H5Dataset d = file.createDataset("/grp/table",
-            H5DatasetSpec.of(sample()).withChunkRows(4).withDeflate(4).withShuffle(true))) {
+        H5Dataset d =
+            file.createDataset(
+                "/grp/table",
+                H5DatasetSpec.of(sample()).withChunkRows(4).withDeflate(4).withShuffle(true))) {
       d.extend(rows);
-      d.write(0, rows,
-          H5ColumnWrite.from(ids, 0, "id"), H5ColumnWrite.from(names, 0, "name"),
-          H5ColumnWrite.from(flags, 0, "flag"), H5ColumnWrite.from(lat, 0, "pos", "lat"),
-          H5ColumnWrite.from(lon, 0, "pos", "lon"), H5ColumnWrite.from(vec, 0, "vec"),
-          H5ColumnWrite.from(codes, 0, "code"), H5ColumnWrite.from(tags, 0, "tags"));
+      d.write(
+          0,
+          rows,
+          H5ColumnWrite.from(ids, 0, "id"),
+          H5ColumnWrite.from(names, 0, "name"),
+          H5ColumnWrite.from(flags, 0, "flag"),
+          H5ColumnWrite.from(lat, 0, "pos", "lat"),
+          H5ColumnWrite.from(lon, 0, "pos", "lon"),
+          H5ColumnWrite.from(vec, 0, "vec"),
+          H5ColumnWrite.from(codes, 0, "code"),
+          H5ColumnWrite.from(tags, 0, "tags"));
     }
     return f;
   }
@@ -213,15 +255,19 @@ class H5RoundTripTest {
   @Test
   void compoundRoundTripsEveryMemberKind() {
     String f = writeSample(10);
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/grp/table")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/grp/table")) {
       H5DatasetInfo info = d.info();
-      assertThat(info.type().toString()).isEqualTo("compound{id: uint64 (big-endian), name: vlen utf-8 string, "
-          + "flag: bool (enum int8 {FALSE: 0, TRUE: 1}), pos: compound{lat: float32, lon: float32}, "
-          + "vec: array[3] of float64, code: fixed 4-byte ascii string (spacepad), "
-          + "tags: array[2] of vlen utf-8 string}");
+      assertThat(info.type().toString())
+          .isEqualTo(
+              "compound{id: uint64 (big-endian), name: vlen utf-8 string, "
+                  + "flag: bool (enum int8 {FALSE: 0, TRUE: 1}), pos: compound{lat: float32, lon: float32}, "
+                  + "vec: array[3] of float64, code: fixed 4-byte ascii string (spacepad), "
+                  + "tags: array[2] of vlen utf-8 string}");
       assertThat(info.filters()).extracting(H5Filter::name).containsExactly("shuffle", "deflate");
       assertThat(info.filters().get(1).deflateLevel()).isEqualTo(4);
-      assertThat(info.leaves()).extracting(H5Column::displayName)
+      assertThat(info.leaves())
+          .extracting(H5Column::displayName)
           .containsExactly("id", "name", "flag", "pos.lat", "pos.lon", "vec", "code", "tags");
       long[] ids = new long[10];
       String[] names = new String[10];
@@ -230,9 +276,15 @@ class H5RoundTripTest {
       double[] vec = new double[30];
       String[] codes = new String[10];
       String[] tags = new String[20];
-      d.read(0, 10, H5ColumnRead.into(ids, 0, "id"), H5ColumnRead.into(names, 0, "name"),
-          H5ColumnRead.into(flags, 0, "flag"), H5ColumnRead.into(lat, 0, "pos", "lat"),
-          H5ColumnRead.into(vec, 0, "vec"), H5ColumnRead.into(codes, 0, "code"),
+      d.read(
+          0,
+          10,
+          H5ColumnRead.into(ids, 0, "id"),
+          H5ColumnRead.into(names, 0, "name"),
+          H5ColumnRead.into(flags, 0, "flag"),
+          H5ColumnRead.into(lat, 0, "pos", "lat"),
+          H5ColumnRead.into(vec, 0, "vec"),
+          H5ColumnRead.into(codes, 0, "code"),
           H5ColumnRead.into(tags, 0, "tags"));
       assertThat(ids[0]).isEqualTo(-1L);
       assertThat(ids[9]).isEqualTo(9000L);
@@ -249,7 +301,8 @@ class H5RoundTripTest {
   @Test
   void compoundSubsetReadsOnlyTheNamedMembersOfTheRange() {
     String f = writeSample(10);
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/grp/table")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/grp/table")) {
       float[] lon = new float[4];
       String[] names = new String[4];
       d.read(5, 4, H5ColumnRead.into(lon, 0, "pos", "lon"), H5ColumnRead.into(names, 0, "name"));
@@ -266,7 +319,8 @@ class H5RoundTripTest {
   @Test
   void readsIntoNativeMemory() {
     String f = writeSample(10);
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/grp/table");
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/grp/table");
         DoublePointer vec = new DoublePointer(12);
         IntPointer flags = new IntPointer(4);
         DoublePointer lat = new DoublePointer(4)) {
@@ -274,7 +328,10 @@ class H5RoundTripTest {
       assertThat(vec.get(0)).isEqualTo(20.0);
       assertThat(vec.get(11)).isEqualTo(52.0);
       // Several members at once: packed read then copied to native memory.
-      d.read(2, 4, H5ColumnRead.intoAddress(flags.address(), 16, H5MemKind.INT, "flag"),
+      d.read(
+          2,
+          4,
+          H5ColumnRead.intoAddress(flags.address(), 16, H5MemKind.INT, "flag"),
           H5ColumnRead.intoAddress(lat.address(), 32, H5MemKind.DOUBLE, "pos", "lat"));
       assertThat(flags.get(1)).isEqualTo(1);
       assertThat(flags.get(2)).isEqualTo(0);
@@ -290,7 +347,8 @@ class H5RoundTripTest {
       v[i] = Math.sqrt(i);
     }
     try (H5File file = H5File.create(f);
-        H5Dataset d = file.createDataset("/v", H5DatasetSpec.of(H5Type.floating(8, BE)).withChunkRows(16));
+        H5Dataset d =
+            file.createDataset("/v", H5DatasetSpec.of(H5Type.floating(8, BE)).withChunkRows(16));
         DoublePointer out = new DoublePointer(40)) {
       d.append(100, H5ColumnWrite.from(v, 0));
       d.read(30, 40, H5ColumnRead.intoAddress(out.address(), 40 * 8, H5MemKind.DOUBLE));
@@ -307,7 +365,8 @@ class H5RoundTripTest {
       H5TestSupport.createScalar(file, "/answer", H5Type.int32(), new int[] {42});
       H5TestSupport.createScalar(file, "/pi", H5Type.float64(), new double[] {Math.PI});
     }
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/answer");
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/answer");
         H5Dataset pi = file.openDataset("/pi")) {
       assertThat(d.info().rank()).isZero();
       assertThat(d.info().rows()).isEqualTo(1);
@@ -335,8 +394,11 @@ class H5RoundTripTest {
     }
     try (H5File file = H5File.openReadOnly(f)) {
       Map<String, Object> root = file.attributes("/");
-      assertThat(root).containsEntry("title", "run ✓").containsEntry("version", 3L)
-          .containsEntry("scale", 0.25).containsEntry("ok", true);
+      assertThat(root)
+          .containsEntry("title", "run ✓")
+          .containsEntry("version", 3L)
+          .containsEntry("scale", 0.25)
+          .containsEntry("ok", true);
       assertThat((long[]) root.get("shape")).containsExactly(4, 5);
       assertThat((double[]) root.get("weights")).containsExactly(1.5, 2.5);
       assertThat((String[]) root.get("names")).containsExactly("a", "β");
@@ -347,17 +409,22 @@ class H5RoundTripTest {
   @Test
   void wrongDestinationsAreExplained() {
     String f = writeSample(4);
-    try (H5File file = H5File.openReadOnly(f); H5Dataset d = file.openDataset("/grp/table")) {
+    try (H5File file = H5File.openReadOnly(f);
+        H5Dataset d = file.openDataset("/grp/table")) {
       assertThatThrownBy(() -> d.read(0, 4, H5ColumnRead.into(new long[4], 0, "name")))
           .isInstanceOf(H5SwmrDataException.class)
-          .hasMessageContaining("column 'name' of type vlen utf-8 string cannot be read into a long[]; "
-              + "use a String[]");
+          .hasMessageContaining(
+              "column 'name' of type vlen utf-8 string cannot be read into a long[]; "
+                  + "use a String[]");
       assertThatThrownBy(() -> d.read(0, 4, H5ColumnRead.into(new double[5], 0, "vec")))
-          .hasMessageContaining("destination for column 'vec' holds 5 elements").hasMessageContaining("need 12");
+          .hasMessageContaining("destination for column 'vec' holds 5 elements")
+          .hasMessageContaining("need 12");
       assertThatThrownBy(() -> d.read(0, 4, H5ColumnRead.into(new double[4], 0, "nope")))
-          .hasMessageContaining("no compound member 'nope'").hasMessageContaining("members are [id, name, flag");
+          .hasMessageContaining("no compound member 'nope'")
+          .hasMessageContaining("members are [id, name, flag");
       assertThatThrownBy(() -> d.read(0, 4, H5ColumnRead.into(new double[4], 0, "pos")))
-          .hasMessageContaining("unsupported type compound{lat: float32, lon: float32} for member 'pos'");
+          .hasMessageContaining(
+              "unsupported type compound{lat: float32, lon: float32} for member 'pos'");
       assertThatThrownBy(() -> d.read(2, 3, H5ColumnRead.into(new long[3], 0, "id")))
           .hasMessageContaining("rows [2, 5) are out of range; the dataset has 4 rows")
           .hasMessageContaining(f);
@@ -368,8 +435,11 @@ class H5RoundTripTest {
   @Test
   void partialCompoundWritesKeepOtherMembersAtTheirFillValue() {
     String f = file("partial.h5");
-    H5Type t = H5Type.compound(List.of("a", "b", "s"), List.of(H5Type.int32(), H5Type.float64(), H5Type.vlenUtf8()));
-    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/p", H5DatasetSpec.of(t))) {
+    H5Type t =
+        H5Type.compound(
+            List.of("a", "b", "s"), List.of(H5Type.int32(), H5Type.float64(), H5Type.vlenUtf8()));
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/p", H5DatasetSpec.of(t))) {
       d.append(3, H5ColumnWrite.from(new double[] {0.5, 1.5, 2.5}, 0, "b"));
       d.write(1, 2, H5ColumnWrite.from(new int[] {7, 8}, 0, "a"));
       int[] a = new int[3];
@@ -377,14 +447,25 @@ class H5RoundTripTest {
       String[] s = new String[3];
       int[] again = new int[3];
       // The same member twice in one call shares one slot of the packed memory type.
-      d.read(0, 3, H5ColumnRead.into(a, 0, "a"), H5ColumnRead.into(b, 0, "b"), H5ColumnRead.into(s, 0, "s"),
+      d.read(
+          0,
+          3,
+          H5ColumnRead.into(a, 0, "a"),
+          H5ColumnRead.into(b, 0, "b"),
+          H5ColumnRead.into(s, 0, "s"),
           H5ColumnRead.into(again, 0, "a"));
       assertThat(a).containsExactly(0, 7, 8);
       assertThat(again).containsExactly(0, 7, 8);
       assertThat(b).containsExactly(0.5, 1.5, 2.5);
       assertThat(s).containsExactly(null, null, null);
-      assertThatThrownBy(() -> d.write(0, 1, H5ColumnWrite.from(new int[] {1}, 0, "a"),
-          H5ColumnWrite.from(new int[] {2}, 0, "a"))).hasMessageContaining("column 'a' given twice");
+      assertThatThrownBy(
+              () ->
+                  d.write(
+                      0,
+                      1,
+                      H5ColumnWrite.from(new int[] {1}, 0, "a"),
+                      H5ColumnWrite.from(new int[] {2}, 0, "a")))
+          .hasMessageContaining("column 'a' given twice");
     }
   }
 
@@ -419,8 +500,8 @@ class H5RoundTripTest {
       out.writeObject(info);
     }
     Object back;
-    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
-        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
       back = in.readObject();
     }
     assertThat(back).isEqualTo(info).hasSameHashCodeAs(info);
@@ -430,11 +511,15 @@ class H5RoundTripTest {
   @Test
   void enumsReadAsValuesOrNames() {
     String f = file("enum.h5");
-    H5Type color = H5Type.enumeration(H5Type.integer(1, false), List.of("RED", "GREEN"), new long[] {3, 9});
+    H5Type color =
+        H5Type.enumeration(H5Type.integer(1, false), List.of("RED", "GREEN"), new long[] {3, 9});
     H5Type t = H5Type.compound(List.of("c", "ok"), List.of(color, H5Type.bool()));
-    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/e", H5DatasetSpec.of(t))) {
-      d.append(3, H5ColumnWrite.from(new short[] {9, 3, 9}, 0, "c"), H5ColumnWrite.from(new byte[] {1, 0, 0}, 0,
-          "ok"));
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/e", H5DatasetSpec.of(t))) {
+      d.append(
+          3,
+          H5ColumnWrite.from(new short[] {9, 3, 9}, 0, "c"),
+          H5ColumnWrite.from(new byte[] {1, 0, 0}, 0, "ok"));
       String[] names = new String[4];
       d.read(0, 3, H5ColumnRead.into(names, 1, "c"));
       assertThat(names).containsExactly(null, "GREEN", "RED", "GREEN");
@@ -446,7 +531,11 @@ class H5RoundTripTest {
       // The same member as values and as names in one call (two kinds of one member).
       String[] again = new String[3];
       double[] asDouble = new double[3];
-      d.read(0, 3, H5ColumnRead.into(again, 0, "c"), H5ColumnRead.into(asDouble, 0, "c"),
+      d.read(
+          0,
+          3,
+          H5ColumnRead.into(again, 0, "c"),
+          H5ColumnRead.into(asDouble, 0, "c"),
           H5ColumnRead.into(values, 0, "c"));
       assertThat(again).containsExactly("GREEN", "RED", "GREEN");
       assertThat(asDouble).containsExactly(9.0, 3.0, 9.0);
@@ -457,25 +546,41 @@ class H5RoundTripTest {
   @Test
   void stringsMoveAsRawUtf8BytesWithoutDecoding() {
     String f = file("utf8.h5");
-    H5Type t = H5Type.compound(List.of("v", "f", "e"), List.of(H5Type.vlenUtf8(),
-        H5Type.fixedString(6, H5Type.Charset.UTF8, H5Type.StringPad.SPACEPAD), H5Type.bool()));
+    H5Type t =
+        H5Type.compound(
+            List.of("v", "f", "e"),
+            List.of(
+                H5Type.vlenUtf8(),
+                H5Type.fixedString(6, H5Type.Charset.UTF8, H5Type.StringPad.SPACEPAD),
+                H5Type.bool()));
     byte[][] vlen = {bytes("ä✓"), null, bytes("")};
     byte[][] fixed = {bytes("ab"), bytes("é"), null};
-    try (H5File file = H5File.create(f); H5Dataset d = file.createDataset("/u", H5DatasetSpec.of(t))) {
-      d.append(3, H5ColumnWrite.from(vlen, 0, "v"), H5ColumnWrite.from(fixed, 0, "f"),
+    try (H5File file = H5File.create(f);
+        H5Dataset d = file.createDataset("/u", H5DatasetSpec.of(t))) {
+      d.append(
+          3,
+          H5ColumnWrite.from(vlen, 0, "v"),
+          H5ColumnWrite.from(fixed, 0, "f"),
           H5ColumnWrite.from(new byte[] {1, 0, 1}, 0, "e"));
       byte[][] v = new byte[3][];
       byte[][] fx = new byte[3][];
       byte[][] e = new byte[3][];
-      d.read(0, 3, H5ColumnRead.into(v, 0, "v"), H5ColumnRead.into(fx, 0, "f"), H5ColumnRead.into(e, 0, "e"));
+      d.read(
+          0,
+          3,
+          H5ColumnRead.into(v, 0, "v"),
+          H5ColumnRead.into(fx, 0, "f"),
+          H5ColumnRead.into(e, 0, "e"));
       assertThat(v).isDeepEqualTo(new byte[][] {bytes("ä✓"), null, bytes("")});
       assertThat(fx).isDeepEqualTo(new byte[][] {bytes("ab"), bytes("é"), bytes("")});
       assertThat(e).isDeepEqualTo(new byte[][] {bytes("TRUE"), bytes("FALSE"), bytes("TRUE")});
       String[] asStrings = new String[3];
       d.read(0, 3, H5ColumnRead.into(asStrings, 0, "f"));
       assertThat(asStrings).containsExactly("ab", "é", "");
-      assertThatThrownBy(() -> d.write(0, 1, H5ColumnWrite.from(new byte[][] {bytes("1234567")}, 0, "f")))
-          .hasMessageContaining("object '/u': column 'f', source element 0: string of 7 UTF-8 bytes does not fit");
+      assertThatThrownBy(
+              () -> d.write(0, 1, H5ColumnWrite.from(new byte[][] {bytes("1234567")}, 0, "f")))
+          .hasMessageContaining(
+              "object '/u': column 'f', source element 0: string of 7 UTF-8 bytes does not fit");
     }
   }
 

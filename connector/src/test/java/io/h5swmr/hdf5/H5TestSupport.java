@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Fixtures the layer itself does not offer (scalar datasets, raw files) and external-tool helpers. */
+/**
+ * Fixtures the layer itself does not offer (scalar datasets, raw files) and external-tool helpers.
+ */
 final class H5TestSupport {
   static final String PYTHON = "/usr/bin/python3";
 
@@ -17,17 +19,32 @@ final class H5TestSupport {
 
   /** Creates a scalar (rank 0) dataset holding {@code value[0]} (a one-element primitive array). */
   static void createScalar(H5File file, String path, H5Type type, Object value) throws Exception {
-    H5Native.call(() -> {
-      try (H5Id t = H5Id.type(H5Types.createFileType(type));
-          H5Id mt = H5Id.type(H5Types.createMemType(type, type.memKind()));
-          H5Id space = H5Id.space(H5.H5Screate(HDF5Constants.H5S_SCALAR));
-          H5Id d = H5Id.dataset(H5.H5Dcreate(file.id(), path, t.id(), space.id(), HDF5Constants.H5P_DEFAULT,
-              HDF5Constants.H5P_DEFAULT, HDF5Constants.H5P_DEFAULT))) {
-        H5.H5Dwrite(d.id(), mt.id(), HDF5Constants.H5S_ALL, HDF5Constants.H5S_ALL, HDF5Constants.H5P_DEFAULT,
-            value, true);
-      }
-      return null;
-    });
+    H5Native.call(
+        () -> {
+          try (H5Id t = H5Id.type(H5Types.createFileType(type));
+              H5Id mt = H5Id.type(H5Types.createMemType(type, type.memKind()));
+              H5Id space = H5Id.space(H5.H5Screate(HDF5Constants.H5S_SCALAR));
+              H5Id d =
+                  H5Id.dataset(
+                      H5.H5Dcreate(
+                          file.id(),
+                          path,
+                          t.id(),
+                          space.id(),
+                          HDF5Constants.H5P_DEFAULT,
+                          HDF5Constants.H5P_DEFAULT,
+                          HDF5Constants.H5P_DEFAULT))) {
+            H5.H5Dwrite(
+                d.id(),
+                mt.id(),
+                HDF5Constants.H5S_ALL,
+                HDF5Constants.H5S_ALL,
+                HDF5Constants.H5P_DEFAULT,
+                value,
+                true);
+          }
+          return null;
+        });
   }
 
   /** True when /usr/bin/python3 can import h5py. */
@@ -48,7 +65,9 @@ final class H5TestSupport {
     }
   }
 
-  /** Runs a Python script with h5py; fails the test with the script's output if it does not exit 0. */
+  /**
+   * Runs a Python script with h5py; fails the test with the script's output if it does not exit 0.
+   */
   static String python(Path dir, String script) throws IOException {
     Path py = Files.createTempFile(dir, "fixture", ".py");
     Files.writeString(py, script);
@@ -78,7 +97,8 @@ final class H5TestSupport {
     }
     Process p = pb.start();
     try {
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return new Result(-1, out + "\n(timed out)");

@@ -22,15 +22,20 @@ class H5TypeTest {
     assertThat(H5Type.bool()).hasToString("bool (enum int8 {FALSE: 0, TRUE: 1})");
     assertThat(H5Type.compound(List.of("x", "name"), List.of(H5Type.float64(), H5Type.vlenUtf8())))
         .hasToString("compound{x: float64, name: vlen utf-8 string}");
-    assertThat(H5Type.array(new long[] {3, 4}, H5Type.float32())).hasToString("array[3x4] of float32");
+    assertThat(H5Type.array(new long[] {3, 4}, H5Type.float32()))
+        .hasToString("array[3x4] of float32");
     assertThat(H5Type.unsupported("H5T_REFERENCE", 8)).hasToString("reference (unsupported)");
-    assertThat(H5Type.enumeration(H5Type.integer(2, false), List.of("RED", "GREEN"), new long[] {0, 1}))
+    assertThat(
+            H5Type.enumeration(
+                H5Type.integer(2, false), List.of("RED", "GREEN"), new long[] {0, 1}))
         .hasToString("enum uint16 {RED: 0, GREEN: 1}");
   }
 
   @Test
   void enumValuesThatAreNoMemberReadAsTheirNumber() {
-    H5Type e = H5Type.enumeration(H5Type.integer(1, true), List.of("clear", "missing"), new long[] {0, -1});
+    H5Type e =
+        H5Type.enumeration(
+            H5Type.integer(1, true), List.of("clear", "missing"), new long[] {0, -1});
     assertThat(e.enumText(-1)).isEqualTo("missing");
     assertThat(e.enumText(-128)).isEqualTo("-128");
     assertThat(e.enumName(5)).isNull();
@@ -49,18 +54,25 @@ class H5TypeTest {
     assertThat(H5Type.float16().memKind()).isEqualTo(H5MemKind.FLOAT);
     assertThat(H5Type.float64().memKind()).isEqualTo(H5MemKind.DOUBLE);
     assertThat(H5Type.bool().memKind()).isEqualTo(H5MemKind.BYTE);
-    assertThat(H5Type.array(new long[] {2}, H5Type.vlenUtf8()).memKind()).isEqualTo(H5MemKind.STRING);
+    assertThat(H5Type.array(new long[] {2}, H5Type.vlenUtf8()).memKind())
+        .isEqualTo(H5MemKind.STRING);
     assertThatThrownBy(() -> H5Type.compound(List.of("a"), List.of(H5Type.int8())).memKind())
-        .isInstanceOf(H5SwmrDataException.class).hasMessageContaining("compound{a: int8}");
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("compound{a: int8}");
   }
 
   @Test
   void booleanIsOnlyTheH5pyEnum() {
     assertThat(H5Type.bool().isBoolean()).isTrue();
-    assertThat(H5Type.enumeration(H5Type.int8(), List.of("FALSE", "TRUE"), new long[] {1, 0}).isBoolean())
+    assertThat(
+            H5Type.enumeration(H5Type.int8(), List.of("FALSE", "TRUE"), new long[] {1, 0})
+                .isBoolean())
         .isFalse();
-    assertThat(H5Type.enumeration(H5Type.integer(1, false), List.of("FALSE", "TRUE"), new long[] {0, 1})
-        .isBoolean()).isFalse();
+    assertThat(
+            H5Type.enumeration(
+                    H5Type.integer(1, false), List.of("FALSE", "TRUE"), new long[] {0, 1})
+                .isBoolean())
+        .isFalse();
     assertThat(H5Type.int8().isBoolean()).isFalse();
   }
 
@@ -74,10 +86,13 @@ class H5TypeTest {
 
   @Test
   void invalidDefinitionsNameTheProblem() {
-    assertThatThrownBy(() -> H5Type.integer(3, true)).hasMessageContaining("integer size 3")
+    assertThatThrownBy(() -> H5Type.integer(3, true))
+        .hasMessageContaining("integer size 3")
         .hasMessageContaining("1, 2, 4, 8");
-    assertThatThrownBy(() -> H5Type.floating(16, ByteOrder.LITTLE_ENDIAN)).hasMessageContaining("2, 4, 8");
-    assertThatThrownBy(() -> H5Type.compound(List.of("a", "a"), List.of(H5Type.int8(), H5Type.int8())))
+    assertThatThrownBy(() -> H5Type.floating(16, ByteOrder.LITTLE_ENDIAN))
+        .hasMessageContaining("2, 4, 8");
+    assertThatThrownBy(
+            () -> H5Type.compound(List.of("a", "a"), List.of(H5Type.int8(), H5Type.int8())))
         .hasMessageContaining("duplicate compound member name 'a'");
     assertThatThrownBy(() -> H5Type.enumeration(H5Type.float32(), List.of("A"), new long[] {0}))
         .hasMessageContaining("enum base must be an integer type, got float32");
@@ -94,6 +109,8 @@ class H5TypeTest {
     H5Type a = H5Type.compound(List.of("x", "y"), List.of(H5Type.int32(), H5Type.float32()));
     H5Type b = H5Type.compound(List.of("x", "y"), List.of(H5Type.int32(), H5Type.float32()));
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-    assertThat(a).isNotEqualTo(H5Type.compound(List.of("x", "z"), List.of(H5Type.int32(), H5Type.float32())));
+    assertThat(a)
+        .isNotEqualTo(
+            H5Type.compound(List.of("x", "z"), List.of(H5Type.int32(), H5Type.float32())));
   }
 }

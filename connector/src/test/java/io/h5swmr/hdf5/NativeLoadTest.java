@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several JVMs on one host load the HDF5 natives at the same moment into one empty JavaCPP cache directory (as
- * executors starting together do): all succeed, and none prints anything to stderr (the official Java API's
- * static initialiser used to dump an UnsatisfiedLinkError before succeeding).
+ * Several JVMs on one host load the HDF5 natives at the same moment into one empty JavaCPP cache
+ * directory (as executors starting together do): all succeed, and none prints anything to stderr
+ * (the official Java API's static initialiser used to dump an UnsatisfiedLinkError before
+ * succeeding).
  */
 class NativeLoadTest {
 
@@ -22,8 +23,11 @@ class NativeLoadTest {
     List<ChildJvm> children = new ArrayList<>();
     try {
       for (int i = 0; i < 4; i++) {
-        children.add(ChildJvm.start(NativeLoadChild.class,
-            List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache, "-Xmx128m"), List.of()));
+        children.add(
+            ChildJvm.start(
+                NativeLoadChild.class,
+                List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache, "-Xmx128m"),
+                List.of()));
       }
       for (ChildJvm c : children) {
         c.awaitLine("READY", Duration.ofSeconds(60));

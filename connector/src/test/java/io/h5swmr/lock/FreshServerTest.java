@@ -14,14 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A just-started Redis holds grants back for one lease TTL (it may have lost leases with a previous incarnation),
- * unless whoever started it empty declares it fresh; a restart re-arms the hold-back.
+ * A just-started Redis holds grants back for one lease TTL (it may have lost leases with a previous
+ * incarnation), unless whoever started it empty declares it fresh; a restart re-arms the hold-back.
  */
 class FreshServerTest {
   @RegisterExtension
   static final RedisServerExtension REDIS = RedisServerExtension.create().withHoldBack();
 
-  /** Long enough that the hold-back is still running while the test works (the server was started just now). */
+  /**
+   * Long enough that the hold-back is still running while the test works (the server was started
+   * just now).
+   */
   private static final Duration TTL = Duration.ofSeconds(60);
 
   private static LockService open() {
@@ -31,7 +34,8 @@ class FreshServerTest {
   @Test
   void freshDeclarationSkipsTheHoldBackAndARestartRearmsIt() throws Exception {
     try (LockService service = open()) {
-      assertThatThrownBy(() -> service.acquire("/data/fresh.h5", LeaseMode.EXCLUSIVE, Duration.ZERO))
+      assertThatThrownBy(
+              () -> service.acquire("/data/fresh.h5", LeaseMode.EXCLUSIVE, Duration.ZERO))
           .as("just started, not declared fresh: held back")
           .isInstanceOf(H5SwmrLockException.class);
       assertThat(service.declareFreshServer()).isTrue();
@@ -54,17 +58,24 @@ class FreshServerTest {
     REDIS.restart();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = LockAdmin.run(new String[] {"mark-fresh", "--url", REDIS.url()},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        Map.of());
+    int code =
+        LockAdmin.run(
+            new String[] {"mark-fresh", "--url", REDIS.url()},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of());
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("marked").contains("fresh");
-    try (LockService service = open(); Lease lease = service.acquire("/x.h5", LeaseMode.SHARED, Duration.ZERO)) {
+    try (LockService service = open();
+        Lease lease = service.acquire("/x.h5", LeaseMode.SHARED, Duration.ZERO)) {
       assertThat(lease.isValid()).isTrue();
     }
-    int again = LockAdmin.run(new String[] {"mark-fresh", "--url", REDIS.url()},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        Map.of());
+    int again =
+        LockAdmin.run(
+            new String[] {"mark-fresh", "--url", REDIS.url()},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of());
     assertThat(again).isEqualTo(1);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("already holds data");
   }

@@ -20,40 +20,50 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The admin command, run in-process against a real redis-server, plus lock key naming. */
 class LockAdminTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  private record Result(int code, String out, String err) {
-  }
+  private record Result(int code, String out, String err) {}
 
   private static Result admin(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = LockAdmin.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        LockAdmin.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env);
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static LockService open(String prefix) {
-    return LockService.open(LockSettings.builder().redisUrl(REDIS.url()).keyPrefix(prefix)
-        .leaseTtl(Duration.ofSeconds(2)).build());
+    return LockService.open(
+        LockSettings.builder()
+            .redisUrl(REDIS.url())
+            .keyPrefix(prefix)
+            .leaseTtl(Duration.ofSeconds(2))
+            .build());
   }
 
   @Test
   void listShowsHoldersAndWaitersAndReleaseFreesThem() throws Exception {
     try (LockService service = open("adm:");
-         ChildJvm child = ChildJvm.start(LockChild.class, "hold", REDIS.url(), "2000", "S", "/data/b.h5")) {
+        ChildJvm child =
+            ChildJvm.start(LockChild.class, "hold", REDIS.url(), "2000", "S", "/data/b.h5")) {
       // the child uses the default prefix: it must not show up under adm:
       child.awaitLine("ACQUIRED", Duration.ofSeconds(30));
       Lease writer = service.acquireExclusive("/data/a.h5", Duration.ofSeconds(10));
       Lease reader = service.acquireShared("/data/c.h5", Duration.ofSeconds(10));
       CountDownLatch lost = new CountDownLatch(1);
       writer.onLost(r -> lost.countDown());
-      Thread waiter = new Thread(() -> {
-        try (Lease l = service.acquireShared("/data/a.h5", Duration.ofSeconds(20))) {
-          assertThat(l.isValid()).isTrue();
-        }
-      });
+      Thread waiter =
+          new Thread(
+              () -> {
+                try (Lease l = service.acquireShared("/data/a.h5", Duration.ofSeconds(20))) {
+                  assertThat(l.isValid()).isTrue();
+                }
+              });
       waiter.start();
       while (service.state("/data/a.h5").waiters().isEmpty()) {
         Thread.sleep(5); // polling Redis state
@@ -61,7 +71,10 @@ class LockAdminTest {
 
       Result list = admin(Map.of(LockAdmin.ENV_URL, REDIS.url()), "list", "--prefix", "adm:");
       assertThat(list.code()).isZero();
-      assertThat(list.out()).contains("lock /data/a.h5").contains("lock /data/c.h5").doesNotContain("/data/b.h5")
+      assertThat(list.out())
+          .contains("lock /data/a.h5")
+          .contains("lock /data/c.h5")
+          .doesNotContain("/data/b.h5")
           .contains("holder EXCLUSIVE lease=" + writer.id())
           .contains("pid=" + ProcessHandle.current().pid())
           .contains("token=" + writer.token())
@@ -73,15 +86,34 @@ class LockAdminTest {
       Result other = admin(Map.of(), "list", "--url", REDIS.url());
       assertThat(other.out()).contains("lock /data/b.h5").contains("pid=" + child.pid());
 
-      Result rel = admin(Map.of(), "release", "/data/a.h5", writer.id(), "--url", REDIS.url(), "--prefix", "adm:");
+      Result rel =
+          admin(
+              Map.of(),
+              "release",
+              "/data/a.h5",
+              writer.id(),
+              "--url",
+              REDIS.url(),
+              "--prefix",
+              "adm:");
       assertThat(rel.code()).isZero();
       assertThat(rel.out()).contains("released lease " + writer.id());
-      assertThat(lost.await(5, TimeUnit.SECONDS)).as("holder learns of the forced release").isTrue();
+      assertThat(lost.await(5, TimeUnit.SECONDS))
+          .as("holder learns of the forced release")
+          .isTrue();
       waiter.join(10_000);
       assertThat(waiter.isAlive()).isFalse();
 
-      Result again = admin(Map.of(), "release", "/data/a.h5", writer.id(), "--url", REDIS.url(), "--prefix",
-          "adm:");
+      Result again =
+          admin(
+              Map.of(),
+              "release",
+              "/data/a.h5",
+              writer.id(),
+              "--url",
+              REDIS.url(),
+              "--prefix",
+              "adm:");
       assertThat(again.code()).isEqualTo(1);
       assertThat(again.out()).contains("no lease");
 
@@ -91,7 +123,8 @@ class LockAdminTest {
       assertThat(child.awaitLine("LOST", Duration.ofSeconds(5))).contains("no longer in Redis");
       reader.close();
       writer.close();
-      assertThat(admin(Map.of(), "list", "--url", REDIS.url(), "--prefix", "adm:").out()).contains("no locks");
+      assertThat(admin(Map.of(), "list", "--url", REDIS.url(), "--prefix", "adm:").out())
+          .contains("no locks");
     }
   }
 
@@ -100,7 +133,8 @@ class LockAdminTest {
     Result none = admin(Map.of());
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("usage: LockAdmin list");
-    assertThat(admin(Map.of(), "release", "onlyone").err()).contains("wrong number of arguments for release");
+    assertThat(admin(Map.of(), "release", "onlyone").err())
+        .contains("wrong number of arguments for release");
     assertThat(admin(Map.of(), "list", "--bogus").err()).contains("unknown option --bogus");
     Result bad = admin(Map.of(LockAdmin.ENV_URL, "redis://:secret-9@127.0.0.1:1"), "list");
     assertThat(bad.code()).isEqualTo(3);
@@ -120,13 +154,17 @@ class LockAdminTest {
     assertThat(LockKeys.forFile(link.resolve("f.h5"))).isEqualTo(canonical);
     assertThat(LockKeys.forFile(real.resolve("../real/./f.h5"))).isEqualTo(canonical);
     // not yet existing: the parent is resolved, the name appended
-    assertThat(LockKeys.forFile(link.resolve("new.h5"))).isEqualTo(real.toRealPath().resolve("new.h5").toString());
+    assertThat(LockKeys.forFile(link.resolve("new.h5")))
+        .isEqualTo(real.toRealPath().resolve("new.h5").toString());
     assertThat(LockKeys.forFile(link.resolve("sub/deeper/new.h5")))
         .isEqualTo(real.toRealPath().resolve("sub/deeper/new.h5").toString());
     // all keys of one lock share one hash tag
     LockKeys keys = LockKeys.of("h5swmr:", canonical);
-    List<String> tags = keys.all.stream().map(k -> k.substring(k.indexOf('{'), k.indexOf('}') + 1)).distinct()
-        .toList();
+    List<String> tags =
+        keys.all.stream()
+            .map(k -> k.substring(k.indexOf('{'), k.indexOf('}') + 1))
+            .distinct()
+            .toList();
     assertThat(tags).hasSize(1);
     assertThat(keys.all).allMatch(k -> k.startsWith("h5swmr:{"));
   }

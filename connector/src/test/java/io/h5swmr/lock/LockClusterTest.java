@@ -12,12 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
-/** The lock on a real three-node Redis Cluster: per-lock hash tags, scripts, pub/sub wake-ups, listing all nodes. */
+/**
+ * The lock on a real three-node Redis Cluster: per-lock hash tags, scripts, pub/sub wake-ups,
+ * listing all nodes.
+ */
 class LockClusterTest {
   @RegisterExtension
   static final RedisServerExtension N1 = RedisServerExtension.create().withClusterEnabled();
+
   @RegisterExtension
   static final RedisServerExtension N2 = RedisServerExtension.create().withClusterEnabled();
+
   @RegisterExtension
   static final RedisServerExtension N3 = RedisServerExtension.create().withClusterEnabled();
 
@@ -54,9 +59,11 @@ class LockClusterTest {
 
   @Test
   void leasesWorkAcrossClusterNodes() throws Exception {
-    String url = "redis-cluster://" + N1.host() + ":" + N1.port() + "," + N2.host() + ":" + N2.port();
-    try (LockService service = LockService.open(LockSettings.builder().redisUrl(url)
-        .leaseTtl(Duration.ofSeconds(2)).build())) {
+    String url =
+        "redis-cluster://" + N1.host() + ":" + N1.port() + "," + N2.host() + ":" + N2.port();
+    try (LockService service =
+        LockService.open(
+            LockSettings.builder().redisUrl(url).leaseTtl(Duration.ofSeconds(2)).build())) {
       service.ping();
       List<String> resources = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
@@ -67,18 +74,29 @@ class LockClusterTest {
         writers.add(service.acquireExclusive(r, Duration.ofSeconds(10)));
       }
       // the locks are spread over several nodes, and the listing finds them all
-      List<Integer> nodesUsed = resources.stream()
-          .map(r -> redis.clients.jedis.util.JedisClusterCRC16.getSlot("{" + LockKeys.tagOf(r) + "}") * 3 / 16384)
-          .distinct().toList();
+      List<Integer> nodesUsed =
+          resources.stream()
+              .map(
+                  r ->
+                      redis.clients.jedis.util.JedisClusterCRC16.getSlot(
+                              "{" + LockKeys.tagOf(r) + "}")
+                          * 3
+                          / 16384)
+              .distinct()
+              .toList();
       assertThat(nodesUsed).hasSizeGreaterThan(1);
-      assertThat(service.list()).extracting(LockState::resource).containsExactlyElementsOf(resources);
+      assertThat(service.list())
+          .extracting(LockState::resource)
+          .containsExactlyElementsOf(resources);
 
       Lease w0 = writers.get(0);
-      Thread reader = new Thread(() -> {
-        try (Lease l = service.acquireShared(resources.get(0), Duration.ofSeconds(10))) {
-          assertThat(l.isValid()).isTrue();
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                try (Lease l = service.acquireShared(resources.get(0), Duration.ofSeconds(10))) {
+                  assertThat(l.isValid()).isTrue();
+                }
+              });
       reader.start();
       while (service.state(resources.get(0)).waiters().isEmpty()) {
         Thread.sleep(5); // polling Redis state

@@ -14,32 +14,46 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Connection settings: credentials, TLS, unreachable hosts; errors name host:port and never the password. */
+/**
+ * Connection settings: credentials, TLS, unreachable hosts; errors name host:port and never the
+ * password.
+ */
 class LockConnectionTest {
   @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create().withPassword("s3cret-pw")
-      .withAclUser("alice", "alice-pw");
+  static final RedisServerExtension REDIS =
+      RedisServerExtension.create().withPassword("s3cret-pw").withAclUser("alice", "alice-pw");
 
   static final Duration CONNECT = Duration.ofSeconds(2);
 
   private static LockService open(String url) {
-    return LockService.open(LockSettings.builder().redisUrl(url).connectTimeout(CONNECT)
-        .leaseTtl(Duration.ofSeconds(2)).build());
+    return LockService.open(
+        LockSettings.builder()
+            .redisUrl(url)
+            .connectTimeout(CONNECT)
+            .leaseTtl(Duration.ofSeconds(2))
+            .build());
   }
 
-  /** Runs {@code call}, checks it fails fast with a lock error naming the endpoint, returns the message. */
+  /**
+   * Runs {@code call}, checks it fails fast with a lock error naming the endpoint, returns the
+   * message.
+   */
   private static String failsFast(ThrowingCallable call, String hostPort, String secret) {
     long t0 = System.nanoTime();
     Throwable[] thrown = new Throwable[1];
-    assertThatThrownBy(() -> {
-      try {
-        call.call();
-      } catch (Throwable e) {
-        thrown[0] = e;
-        throw e;
-      }
-    }).isInstanceOf(H5SwmrLockException.class).hasMessageContaining(hostPort);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(CONNECT.toMillis() + 3000);
+    assertThatThrownBy(
+            () -> {
+              try {
+                call.call();
+              } catch (Throwable e) {
+                thrown[0] = e;
+                throw e;
+              }
+            })
+        .isInstanceOf(H5SwmrLockException.class)
+        .hasMessageContaining(hostPort);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+        .isLessThan(CONNECT.toMillis() + 3000);
     assertThat(thrown[0].getMessage()).doesNotContain(secret);
     return thrown[0].getMessage();
   }
@@ -50,7 +64,8 @@ class LockConnectionTest {
       s.ping();
       assertThat(s.toString()).doesNotContain("s3cret-pw").contains("***");
     }
-    try (LockService s = open("redis://alice:alice-pw@" + REDIS.host() + ":" + REDIS.port() + "/0")) {
+    try (LockService s =
+        open("redis://alice:alice-pw@" + REDIS.host() + ":" + REDIS.port() + "/0")) {
       s.ping();
       try (Lease l = s.acquireExclusive("acl", Duration.ofSeconds(10))) {
         assertThat(l.isValid()).isTrue();
@@ -89,7 +104,8 @@ class LockConnectionTest {
 
   @Test
   void unreachableHostFailsWithinConnectTimeout() {
-    // TEST-NET-1 (RFC 5737): never routed, so the connect attempt hangs or is refused by the network stack
+    // TEST-NET-1 (RFC 5737): never routed, so the connect attempt hangs or is refused by the
+    // network stack
     String hp = "192.0.2.1:6390";
     try (LockService s = open("redis://:pw-abc@" + hp)) {
       failsFast(s::ping, hp, "pw-abc");
@@ -108,18 +124,32 @@ class LockConnectionTest {
   void tlsToAPlainPortFailsWithinConnectTimeout() {
     String hp = REDIS.host() + ":" + REDIS.port();
     // the TLS handshake times out twice (connect, then first write): about 2 x connectTimeout
-    try (LockService s = LockService.open(LockSettings.builder().redisUrl("rediss://:s3cret-pw@" + hp)
-        .connectTimeout(Duration.ofSeconds(1)).build())) {
+    try (LockService s =
+        LockService.open(
+            LockSettings.builder()
+                .redisUrl("rediss://:s3cret-pw@" + hp)
+                .connectTimeout(Duration.ofSeconds(1))
+                .build())) {
       assertThat(failsFast(s::ping, hp, "s3cret-pw")).contains("rediss://:***@" + hp);
     }
   }
 
   @Test
   void malformedUrlsAreConfigErrorsNamingTheValidForms() {
-    for (String url : new String[] {"localhost:6379", "http://:pw-1@localhost:6379", "redis://:pw-1@localhost:99999",
-        "redis://:pw-1@localhost:6379/notadb", "redis-sentinel://:pw-1@h1:26379,h2:26379", "redis://:pw-1@",
-        "redis://:pw-1@h1:1,h2:2", "redis-cluster://:pw-1@h1:1/3", "redis://:pw-1@bad host:1"}) {
-      assertThatThrownBy(() -> LockSettings.builder().redisUrl(url).build()).as(url)
+    for (String url :
+        new String[] {
+          "localhost:6379",
+          "http://:pw-1@localhost:6379",
+          "redis://:pw-1@localhost:99999",
+          "redis://:pw-1@localhost:6379/notadb",
+          "redis-sentinel://:pw-1@h1:26379,h2:26379",
+          "redis://:pw-1@",
+          "redis://:pw-1@h1:1,h2:2",
+          "redis-cluster://:pw-1@h1:1/3",
+          "redis://:pw-1@bad host:1"
+        }) {
+      assertThatThrownBy(() -> LockSettings.builder().redisUrl(url).build())
+          .as(url)
           .isInstanceOf(H5SwmrConfigException.class)
           .hasMessageContaining("Invalid lock Redis URL")
           .hasMessageContaining("redis-sentinel://")
@@ -153,8 +183,8 @@ class LockConnectionTest {
       try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
         out.writeObject(s);
       }
-      try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
-          new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      try (java.io.ObjectInputStream in =
+          new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
         return (LockSettings) in.readObject();
       }
     } catch (java.io.IOException | ClassNotFoundException e) {
@@ -179,10 +209,13 @@ class LockConnectionTest {
     assertThat(copy).isEqualTo(a);
     assertThat(copy.redactedRedisUrl()).isEqualTo("redis://bob:***@h:1/3");
     assertThatThrownBy(() -> a.toBuilder().leaseTtl(Duration.ofMillis(10)).build())
-        .isInstanceOf(H5SwmrConfigException.class).hasMessageContaining("leaseTtl");
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("leaseTtl");
     assertThatThrownBy(() -> a.toBuilder().keyPrefix("a{b}").build())
-        .isInstanceOf(H5SwmrConfigException.class).hasMessageContaining("keyPrefix");
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("keyPrefix");
     assertThatThrownBy(() -> a.toBuilder().connectTimeout(Duration.ZERO).build())
-        .isInstanceOf(H5SwmrConfigException.class).hasMessageContaining("connectTimeout");
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("connectTimeout");
   }
 }

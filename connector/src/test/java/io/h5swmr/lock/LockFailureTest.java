@@ -15,12 +15,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Crashes and pauses: holders killed with SIGKILL or stopped with SIGSTOP, Redis killed and restarted. */
+/**
+ * Crashes and pauses: holders killed with SIGKILL or stopped with SIGSTOP, Redis killed and
+ * restarted.
+ */
 class LockFailureTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   static final long TTL_MS = 2000;
+
   /** Liveness margin on top of the TTL: generous, this is not a timing benchmark. */
   static final long MARGIN_MS = 3000;
 
@@ -31,8 +34,13 @@ class LockFailureTest {
     if (!REDIS.isRunning()) {
       REDIS.restart();
     }
-    service = LockService.open(LockSettings.builder().redisUrl(REDIS.url()).leaseTtl(Duration.ofMillis(TTL_MS))
-        .acquireTimeout(Duration.ofSeconds(20)).build());
+    service =
+        LockService.open(
+            LockSettings.builder()
+                .redisUrl(REDIS.url())
+                .leaseTtl(Duration.ofMillis(TTL_MS))
+                .acquireTimeout(Duration.ofSeconds(20))
+                .build());
   }
 
   @AfterEach
@@ -41,7 +49,8 @@ class LockFailureTest {
   }
 
   private ChildJvm holder(String mode, String resource) throws Exception {
-    ChildJvm child = ChildJvm.start(LockChild.class, "hold", REDIS.url(), Long.toString(TTL_MS), mode, resource);
+    ChildJvm child =
+        ChildJvm.start(LockChild.class, "hold", REDIS.url(), Long.toString(TTL_MS), mode, resource);
     child.awaitLine("ACQUIRED", Duration.ofSeconds(30));
     return child;
   }
@@ -49,14 +58,16 @@ class LockFailureTest {
   @Test
   void killedReaderFreesItsShareWithinTtl() throws Exception {
     try (ChildJvm reader = holder("S", "killed-reader")) {
-      assertThat(service.state("killed-reader").holders()).singleElement()
+      assertThat(service.state("killed-reader").holders())
+          .singleElement()
           .satisfies(h -> assertThat(h.pid()).isEqualTo(reader.pid()));
       reader.kill9();
       long t0 = System.nanoTime();
       try (Lease w = service.acquireExclusive("killed-reader", Duration.ofSeconds(20))) {
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(waited).isLessThan(TTL_MS + MARGIN_MS);
-        assertThat(service.state("killed-reader").holders()).singleElement()
+        assertThat(service.state("killed-reader").holders())
+            .singleElement()
             .satisfies(h -> assertThat(h.leaseId()).isEqualTo(w.id()));
       }
     }
@@ -70,8 +81,9 @@ class LockFailureTest {
       writer.kill9();
       long t0 = System.nanoTime();
       try (Lease r = service.acquireShared("killed-writer", Duration.ofSeconds(20));
-           Lease r2 = service.acquireShared("killed-writer", Duration.ofSeconds(20))) {
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(TTL_MS + MARGIN_MS);
+          Lease r2 = service.acquireShared("killed-writer", Duration.ofSeconds(20))) {
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+            .isLessThan(TTL_MS + MARGIN_MS);
         assertThat(service.state("killed-writer").holders()).hasSize(2);
       }
       try (Lease w = service.acquireExclusive("killed-writer", Duration.ofSeconds(5))) {
@@ -90,14 +102,17 @@ class LockFailureTest {
         paused.sigcont();
         paused.send("CHECK");
         assertThat(paused.awaitLine("VALID", Duration.ofSeconds(10))).startsWith("VALID false");
-        assertThat(paused.awaitLine("LOST", Duration.ofSeconds(10))).contains("paused or Redis unreachable");
+        assertThat(paused.awaitLine("LOST", Duration.ofSeconds(10)))
+            .contains("paused or Redis unreachable");
         assertThat(mine.isValid()).isTrue();
         assertThat(service.isExclusiveHolder("paused-writer", pausedToken)).isFalse();
         assertThat(service.isExclusiveHolder("paused-writer", mine.token())).isTrue();
         paused.send("RELEASE");
         paused.awaitLine("RELEASED", Duration.ofSeconds(10));
-        assertThat(service.state("paused-writer").holders()).as("late release removes nothing of ours")
-            .singleElement().satisfies(h -> assertThat(h.leaseId()).isEqualTo(mine.id()));
+        assertThat(service.state("paused-writer").holders())
+            .as("late release removes nothing of ours")
+            .singleElement()
+            .satisfies(h -> assertThat(h.leaseId()).isEqualTo(mine.id()));
       }
     }
   }
@@ -115,13 +130,18 @@ class LockFailureTest {
       REDIS.restart();
       try (LockService other = LockService.open(service.settings())) {
         Lease w2 = other.acquireExclusive("restart-w", Duration.ofSeconds(20));
-        assertThat(writer.isValid()).as("old writer invalid before a new writer is granted").isFalse();
-        assertThat(w2.token()).as("token increases across the restart").isGreaterThan(writer.token());
+        assertThat(writer.isValid())
+            .as("old writer invalid before a new writer is granted")
+            .isFalse();
+        assertThat(w2.token())
+            .as("token increases across the restart")
+            .isGreaterThan(writer.token());
         Lease w3 = other.acquireExclusive("restart-r", Duration.ofSeconds(20));
         assertThat(reader.isValid()).as("old reader invalid before a writer is granted").isFalse();
         Lease w4 = other.acquireExclusive("restart-w-child", Duration.ofSeconds(20));
         childReader.send("CHECK");
-        assertThat(childReader.awaitLine("VALID", Duration.ofSeconds(10))).startsWith("VALID false");
+        assertThat(childReader.awaitLine("VALID", Duration.ofSeconds(10)))
+            .startsWith("VALID false");
         assertThat(writerLost.await(TTL_MS + MARGIN_MS, TimeUnit.MILLISECONDS)).isTrue();
         assertThat(readerLost.await(TTL_MS + MARGIN_MS, TimeUnit.MILLISECONDS)).isTrue();
         assertThatThrownBy(writer::checkValid).isInstanceOf(H5SwmrLeaseLostException.class);
@@ -143,15 +163,18 @@ class LockFailureTest {
     Lease lease = service.acquireExclusive("down");
     AtomicReference<String> reason = new AtomicReference<>();
     CountDownLatch lost = new CountDownLatch(1);
-    lease.onLost(r -> {
-      reason.set(r);
-      lost.countDown();
-    });
+    lease.onLost(
+        r -> {
+          reason.set(r);
+          lost.countDown();
+        });
     REDIS.kill9();
     assertThat(lost.await(TTL_MS + MARGIN_MS, TimeUnit.MILLISECONDS)).isTrue();
     assertThat(lease.isValid()).isFalse();
-    assertThat(reason.get()).satisfiesAnyOf(r -> assertThat(r).contains("could not renew"),
-        r -> assertThat(r).contains("no successful renewal within the lease TTL"));
+    assertThat(reason.get())
+        .satisfiesAnyOf(
+            r -> assertThat(r).contains("could not renew"),
+            r -> assertThat(r).contains("no successful renewal within the lease TTL"));
     lease.close(); // Redis down: must not throw
     REDIS.restart();
     try (Lease again = service.acquireExclusive("down", Duration.ofSeconds(10))) {
@@ -164,16 +187,19 @@ class LockFailureTest {
     try (ChildJvm holder = holder("X", "wait-through-restart")) {
       AtomicReference<Lease> got = new AtomicReference<>();
       AtomicReference<Throwable> failed = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          got.set(service.acquireShared("wait-through-restart", Duration.ofSeconds(20)));
-        } catch (Throwable e) {
-          failed.set(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  got.set(service.acquireShared("wait-through-restart", Duration.ofSeconds(20)));
+                } catch (Throwable e) {
+                  failed.set(e);
+                }
+              });
       t.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (service.state("wait-through-restart").waiters().isEmpty() && System.nanoTime() < deadline) {
+      while (service.state("wait-through-restart").waiters().isEmpty()
+          && System.nanoTime() < deadline) {
         Thread.sleep(5); // polling Redis state
       }
       REDIS.kill9();

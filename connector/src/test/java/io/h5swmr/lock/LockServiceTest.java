@@ -26,10 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Lock semantics against a real redis-server: exclusion, sharing, fencing, timeouts, interrupts, loss. */
+/**
+ * Lock semantics against a real redis-server: exclusion, sharing, fencing, timeouts, interrupts,
+ * loss.
+ */
 class LockServiceTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   static final long TTL_MS = 2000;
   static LockService service;
@@ -45,7 +47,9 @@ class LockServiceTest {
   }
 
   static LockSettings.Builder settings() {
-    return LockSettings.builder().redisUrl(REDIS.url()).leaseTtl(Duration.ofMillis(TTL_MS))
+    return LockSettings.builder()
+        .redisUrl(REDIS.url())
+        .leaseTtl(Duration.ofMillis(TTL_MS))
         .acquireTimeout(Duration.ofSeconds(30));
   }
 
@@ -53,16 +57,31 @@ class LockServiceTest {
   void exclusiveLeaseExcludesAcrossTwoJvmsAndTokensIncrease(@TempDir Path dir) throws Exception {
     String resource = "cross-jvm";
     int iterations = 40;
-    try (ChildJvm a = ChildJvm.start(LockChild.class, "loop", REDIS.url(), "2000", resource,
-        Integer.toString(iterations), dir.toString());
-         ChildJvm b = ChildJvm.start(LockChild.class, "loop", REDIS.url(), "2000", resource,
-             Integer.toString(iterations), dir.toString())) {
+    try (ChildJvm a =
+            ChildJvm.start(
+                LockChild.class,
+                "loop",
+                REDIS.url(),
+                "2000",
+                resource,
+                Integer.toString(iterations),
+                dir.toString());
+        ChildJvm b =
+            ChildJvm.start(
+                LockChild.class,
+                "loop",
+                REDIS.url(),
+                "2000",
+                resource,
+                Integer.toString(iterations),
+                dir.toString())) {
       a.awaitLine("DONE", Duration.ofSeconds(60));
       b.awaitLine("DONE", Duration.ofSeconds(60));
       assertThat(a.stdoutLines()).noneMatch(l -> l.startsWith("OVERLAP"));
       assertThat(b.stdoutLines()).noneMatch(l -> l.startsWith("OVERLAP"));
     }
-    List<Long> tokens = Files.readAllLines(dir.resolve("tokens.log")).stream().map(Long::parseLong).toList();
+    List<Long> tokens =
+        Files.readAllLines(dir.resolve("tokens.log")).stream().map(Long::parseLong).toList();
     assertThat(tokens).hasSize(2 * iterations);
     for (int i = 1; i < tokens.size(); i++) {
       assertThat(tokens.get(i)).as("token %d after %d", i, i - 1).isGreaterThan(tokens.get(i - 1));
@@ -79,17 +98,21 @@ class LockServiceTest {
     try {
       List<Future<Long>> results = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        results.add(pool.submit(() -> {
-          try (Lease l = service.acquireShared("share")) {
-            assertThat(l.mode()).isEqualTo(LeaseMode.SHARED);
-            assertThat(l.token()).isZero();
-            allHolding.countDown();
-            release.await();
-            return l.holdNanos();
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  try (Lease l = service.acquireShared("share")) {
+                    assertThat(l.mode()).isEqualTo(LeaseMode.SHARED);
+                    assertThat(l.token()).isZero();
+                    allHolding.countDown();
+                    release.await();
+                    return l.holdNanos();
+                  }
+                }));
       }
-      assertThat(allHolding.await(20, TimeUnit.SECONDS)).as("all %d readers hold at once", n).isTrue();
+      assertThat(allHolding.await(20, TimeUnit.SECONDS))
+          .as("all %d readers hold at once", n)
+          .isTrue();
       LockState state = service.state("share");
       assertThat(state.holders()).hasSize(n).allMatch(h -> h.mode() == LeaseMode.SHARED);
       assertThat(state.holders()).allMatch(h -> h.pid() == ProcessHandle.current().pid());
@@ -135,7 +158,9 @@ class LockServiceTest {
           .hasMessageContaining(" since ")
           .hasMessageContaining(REDIS.host() + ":" + REDIS.port());
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(400);
-      assertThat(service.state("busy-file.h5").waiters()).as("timed-out waiter deregistered").isEmpty();
+      assertThat(service.state("busy-file.h5").waiters())
+          .as("timed-out waiter deregistered")
+          .isEmpty();
     }
   }
 
@@ -144,20 +169,24 @@ class LockServiceTest {
     try (Lease holder = service.acquireExclusive("interrupt")) {
       AtomicReference<Throwable> thrown = new AtomicReference<>();
       AtomicReference<Boolean> flag = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          service.acquireShared("interrupt", Duration.ofSeconds(60)).close();
-        } catch (Throwable e) {
-          thrown.set(e);
-          flag.set(Thread.currentThread().isInterrupted());
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  service.acquireShared("interrupt", Duration.ofSeconds(60)).close();
+                } catch (Throwable e) {
+                  thrown.set(e);
+                  flag.set(Thread.currentThread().isInterrupted());
+                }
+              });
       t.start();
       awaitWaiters("interrupt", 1);
       t.interrupt();
       t.join(5000);
       assertThat(t.isAlive()).isFalse();
-      assertThat(thrown.get()).isInstanceOf(H5SwmrLockException.class).hasMessageContaining("Interrupted")
+      assertThat(thrown.get())
+          .isInstanceOf(H5SwmrLockException.class)
+          .hasMessageContaining("Interrupted")
           .hasMessageContaining("'interrupt'");
       assertThat(flag.get()).as("interrupt flag restored").isTrue();
       assertThat(service.state("interrupt").waiters()).isEmpty();
@@ -169,15 +198,19 @@ class LockServiceTest {
     Lease lease = service.acquireExclusive("forced");
     CountDownLatch lost = new CountDownLatch(1);
     List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
-    lease.onLost(r -> {
-      reasons.add(r);
-      lost.countDown();
-    });
+    lease.onLost(
+        r -> {
+          reasons.add(r);
+          lost.countDown();
+        });
     assertThat(service.forceRelease("forced", lease.id())).isTrue();
     assertThat(lost.await(TTL_MS * 2, TimeUnit.MILLISECONDS)).as("lease loss reported").isTrue();
     assertThat(lease.isValid()).isFalse();
-    assertThatThrownBy(lease::checkValid).isInstanceOf(H5SwmrLeaseLostException.class)
-        .hasMessageContaining("'forced'").hasMessageContaining("EXCLUSIVE").hasMessageContaining(lease.id())
+    assertThatThrownBy(lease::checkValid)
+        .isInstanceOf(H5SwmrLeaseLostException.class)
+        .hasMessageContaining("'forced'")
+        .hasMessageContaining("EXCLUSIVE")
+        .hasMessageContaining(lease.id())
         .hasMessageContaining("no longer in Redis");
     List<String> late = new ArrayList<>();
     lease.onLost(late::add);
@@ -197,10 +230,12 @@ class LockServiceTest {
     assertThat(l.isValid()).isFalse();
     assertThat(l.holdNanos()).isPositive();
     assertThat(l.waitNanos()).isPositive();
-    assertThat(l.acquiredAtEpochMillis()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset
-        .offset(60_000L));
+    assertThat(l.acquiredAtEpochMillis())
+        .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
     assertThat(service.acquisitions()).isEqualTo(before + 1);
-    assertThatThrownBy(l::checkValid).isInstanceOf(H5SwmrLeaseLostException.class).hasMessageContaining("released");
+    assertThatThrownBy(l::checkValid)
+        .isInstanceOf(H5SwmrLeaseLostException.class)
+        .hasMessageContaining("released");
   }
 
   @Test
@@ -208,7 +243,9 @@ class LockServiceTest {
     try (Lease l = service.acquireExclusive("renewed")) {
       CountDownLatch never = new CountDownLatch(1);
       l.onLost(r -> never.countDown());
-      assertThat(never.await(TTL_MS * 2, TimeUnit.MILLISECONDS)).as("not lost while renewed").isFalse();
+      assertThat(never.await(TTL_MS * 2, TimeUnit.MILLISECONDS))
+          .as("not lost while renewed")
+          .isFalse();
       assertThat(l.isValid()).isTrue();
       assertThat(service.isExclusiveHolder("renewed", l.token())).isTrue();
       assertThat(service.state("renewed").holders().get(0).ttlLeftMillis()).isPositive();
@@ -221,29 +258,33 @@ class LockServiceTest {
     long readerHoldMs = 150;
     int readers = 4;
     ExecutorService pool = Executors.newFixedThreadPool(readers + 1);
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    List<long[]> readerLog = new java.util.concurrent.CopyOnWriteArrayList<>(); // {startNanos, grantNanos}
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    List<long[]> readerLog =
+        new java.util.concurrent.CopyOnWriteArrayList<>(); // {startNanos, grantNanos}
     CyclicBarrier started = new CyclicBarrier(readers + 1);
-    java.util.concurrent.atomic.AtomicLong writerReleased = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong writerReleased =
+        new java.util.concurrent.atomic.AtomicLong();
     CountDownLatch resumed = new CountDownLatch(1);
     try {
       for (int i = 0; i < readers; i++) {
-        pool.submit(() -> {
-          started.await();
-          while (!stop.get()) {
-            long s = System.nanoTime();
-            try (Lease l = service.acquireShared(res)) {
-              long granted = System.nanoTime();
-              readerLog.add(new long[] {s, granted});
-              long wr = writerReleased.get();
-              if (wr != 0 && granted > wr) {
-                resumed.countDown();
+        pool.submit(
+            () -> {
+              started.await();
+              while (!stop.get()) {
+                long s = System.nanoTime();
+                try (Lease l = service.acquireShared(res)) {
+                  long granted = System.nanoTime();
+                  readerLog.add(new long[] {s, granted});
+                  long wr = writerReleased.get();
+                  if (wr != 0 && granted > wr) {
+                    resumed.countDown();
+                  }
+                  Thread.sleep(readerHoldMs);
+                }
               }
-              Thread.sleep(readerHoldMs);
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       started.await();
       // let the reader traffic settle into overlapping holds
@@ -251,24 +292,29 @@ class LockServiceTest {
         Thread.onSpinWait();
       }
       long writerStart = System.nanoTime();
-      Future<long[]> writer = pool.submit(() -> {
-        try (Lease l = service.acquireExclusive(res, Duration.ofSeconds(20))) {
-          long granted = System.nanoTime();
-          Thread.sleep(50);
-          long released = System.nanoTime();
-          writerReleased.set(released);
-          return new long[] {granted, released};
-        }
-      });
+      Future<long[]> writer =
+          pool.submit(
+              () -> {
+                try (Lease l = service.acquireExclusive(res, Duration.ofSeconds(20))) {
+                  long granted = System.nanoTime();
+                  Thread.sleep(50);
+                  long released = System.nanoTime();
+                  writerReleased.set(released);
+                  return new long[] {granted, released};
+                }
+              });
       long waitingSeen = awaitWaiters(res, 1);
       long[] w = writer.get(20, TimeUnit.SECONDS);
-      assertThat(resumed.await(10, TimeUnit.SECONDS)).as("readers resume after the writer").isTrue();
+      assertThat(resumed.await(10, TimeUnit.SECONDS))
+          .as("readers resume after the writer")
+          .isTrue();
       stop.set(true);
       long waitMs = TimeUnit.NANOSECONDS.toMillis(w[0] - writerStart);
       assertThat(waitMs).as("writer wait under continuous readers").isLessThan(readerHoldMs + 1500);
       for (long[] r : readerLog) {
         if (r[0] > waitingSeen) {
-          assertThat(r[1]).as("reader arriving after the writer queued is granted after the writer")
+          assertThat(r[1])
+              .as("reader arriving after the writer queued is granted after the writer")
               .isGreaterThan(w[0]);
         }
       }

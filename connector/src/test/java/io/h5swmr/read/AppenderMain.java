@@ -11,10 +11,11 @@ import java.nio.file.Paths;
 
 /**
  * A separate appender process for snapshot tests: appends blocks of {@code blockRows} rows to the
- * compound dataset {@code /rec {seq int64, value float64, check int64}}, each block under the file's exclusive
- * lease. Row {@code i} has {@code seq = i}, {@code value = i * 0.25} and {@code check} = sum of seq over its block,
- * so a reader can verify it saw whole blocks only. Prints {@code BLOCK n} after each block; stops after
- * {@code maxBlocks} blocks or when a line arrives on stdin, then prints {@code DONE}.
+ * compound dataset {@code /rec {seq int64, value float64, check int64}}, each block under the
+ * file's exclusive lease. Row {@code i} has {@code seq = i}, {@code value = i * 0.25} and {@code
+ * check} = sum of seq over its block, so a reader can verify it saw whole blocks only. Prints
+ * {@code BLOCK n} after each block; stops after {@code maxBlocks} blocks or when a line arrives on
+ * stdin, then prints {@code DONE}.
  *
  * <p>Args: file, redis URL, max blocks, block rows.
  */
@@ -45,14 +46,18 @@ public final class AppenderMain {
           sum += first + i;
         }
         java.util.Arrays.fill(check, sum);
-        d.append(blockRows, H5ColumnWrite.from(seq, 0, "seq"), H5ColumnWrite.from(value, 0, "value"),
+        d.append(
+            blockRows,
+            H5ColumnWrite.from(seq, 0, "seq"),
+            H5ColumnWrite.from(value, 0, "value"),
             H5ColumnWrite.from(check, 0, "check"));
         f.flush();
         lease.checkValid();
       }
       System.out.println("BLOCK " + b);
       System.out.flush();
-      // An instrument's cadence between acquisitions, not synchronization: a writer re-requesting the exclusive
+      // An instrument's cadence between acquisitions, not synchronization: a writer re-requesting
+      // the exclusive
       // lease back to back would keep readers waiting under writer preference.
       java.util.concurrent.locks.LockSupport.parkNanos(CADENCE_NANOS);
     }

@@ -13,9 +13,16 @@ import java.util.List;
 final class Fixtures {
   private Fixtures() {}
 
-  /** A 1-D dataset of {@code type} at {@code dataset}, filled from the given columns (member path → array). */
-  static void write(Path file, String dataset, H5DatasetSpec spec, long rows, H5ColumnWrite... columns) {
-    try (H5File f = Files.exists(file) ? H5File.openReadWrite(file.toString()) : H5File.create(file.toString());
+  /**
+   * A 1-D dataset of {@code type} at {@code dataset}, filled from the given columns (member path →
+   * array).
+   */
+  static void write(
+      Path file, String dataset, H5DatasetSpec spec, long rows, H5ColumnWrite... columns) {
+    try (H5File f =
+            Files.exists(file)
+                ? H5File.openReadWrite(file.toString())
+                : H5File.create(file.toString());
         H5Dataset d = f.createDataset(dataset, spec)) {
       if (rows > 0) {
         d.append(rows, columns);
@@ -29,7 +36,12 @@ final class Fixtures {
     for (int i = 0; i < rows; i++) {
       v[i] = i * 0.5;
     }
-    write(file, dataset, H5DatasetSpec.of(H5Type.float64()).withChunkRows(chunk), rows, H5ColumnWrite.from(v, 0));
+    write(
+        file,
+        dataset,
+        H5DatasetSpec.of(H5Type.float64()).withChunkRows(chunk),
+        rows,
+        H5ColumnWrite.from(v, 0));
     return v;
   }
 

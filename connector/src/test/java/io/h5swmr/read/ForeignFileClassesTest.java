@@ -31,19 +31,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 28: the classes of files other projects' tools write that read wrong or failed unclearly. The fixture
- * generator ({@code fixtures/foreign_classes.py}) writes them with h5py (where hdf5plugin cannot write a filter, a
- * file of its making with that filter's id in its pipeline) and prints what h5py reads, mapped as the README's type
- * table documents; each case is read here through {@code spark.read.format("h5swmr")} and compared value for value.
- * Error cases must name what they list; {@code *planning*} means before any task runs (the error is the
- * connector's own, not a task failure wrapped by Spark).
+ * Issue 28: the classes of files other projects' tools write that read wrong or failed unclearly.
+ * The fixture generator ({@code fixtures/foreign_classes.py}) writes them with h5py (where
+ * hdf5plugin cannot write a filter, a file of its making with that filter's id in its pipeline) and
+ * prints what h5py reads, mapped as the README's type table documents; each case is read here
+ * through {@code spark.read.format("h5swmr")} and compared value for value. Error cases must name
+ * what they list; {@code *planning*} means before any task runs (the error is the connector's own,
+ * not a task failure wrapped by Spark).
  */
 class ForeignFileClassesTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static final List<JsonNode> CASES = new ArrayList<>();
 
@@ -51,12 +50,15 @@ class ForeignFileClassesTest {
   static void writeFixtures() throws Exception {
     H5py.assumeAvailable();
     Path script = dir.resolve("foreign_classes.py");
-    try (InputStream in = ForeignFileClassesTest.class.getResourceAsStream("/fixtures/foreign_classes.py")) {
+    try (InputStream in =
+        ForeignFileClassesTest.class.getResourceAsStream("/fixtures/foreign_classes.py")) {
       Files.write(script, in.readAllBytes());
     }
     Path out = Files.createDirectories(dir.resolve("files"));
-    Process p = new ProcessBuilder(H5py.PYTHON, script.toString(), out.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder(H5py.PYTHON, script.toString(), out.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new AssertionError("fixture generator failed:\n" + text);
@@ -89,9 +91,14 @@ class ForeignFileClassesTest {
     String file = c.get("file").asText();
     String column = c.get("column").asText();
     if (prime != null) {
-      // fill this thread's reused arrays with ones first: a value the library leaves unwritten would show them
-      List<Row> ones = reader(REDIS.url()).option("dataset", prime).option("partitionBytes", "16").load(file)
-          .collectAsList();
+      // fill this thread's reused arrays with ones first: a value the library leaves unwritten
+      // would show them
+      List<Row> ones =
+          reader(REDIS.url())
+              .option("dataset", prime)
+              .option("partitionBytes", "16")
+              .load(file)
+              .collectAsList();
       assertThat(ones).hasSizeGreaterThan(8);
     }
     if (c.has("error")) {
@@ -107,8 +114,10 @@ class ForeignFileClassesTest {
       String all = messages(thrown).toLowerCase(Locale.ROOT);
       for (JsonNode want : c.get("error")) {
         if (want.asText().equals("*planning*")) {
-          assertThat(thrown).as("raised before any task runs: %s", messages(thrown))
-              .isInstanceOf(H5SwmrException.class).isNotInstanceOf(SparkException.class);
+          assertThat(thrown)
+              .as("raised before any task runs: %s", messages(thrown))
+              .isInstanceOf(H5SwmrException.class)
+              .isNotInstanceOf(SparkException.class);
         } else {
           assertThat(all).as("error message").contains(want.asText().toLowerCase(Locale.ROOT));
         }
@@ -194,13 +203,27 @@ class ForeignFileClassesTest {
     StringBuilder b = new StringBuilder("\"");
     for (char ch : s.toCharArray()) {
       switch (ch) {
-        case '"': b.append("\\\""); break;
-        case '\\': b.append("\\\\"); break;
-        case '\n': b.append("\\n"); break;
-        case '\r': b.append("\\r"); break;
-        case '\t': b.append("\\t"); break;
-        case '\b': b.append("\\b"); break;
-        case '\f': b.append("\\f"); break;
+        case '"':
+          b.append("\\\"");
+          break;
+        case '\\':
+          b.append("\\\\");
+          break;
+        case '\n':
+          b.append("\\n");
+          break;
+        case '\r':
+          b.append("\\r");
+          break;
+        case '\t':
+          b.append("\\t");
+          break;
+        case '\b':
+          b.append("\\b");
+          break;
+        case '\f':
+          b.append("\\f");
+          break;
         default:
           if (ch < 0x20 || ch > 0x7e && ch != 0x7f) {
             b.append(String.format("\\u%04x", (int) ch));

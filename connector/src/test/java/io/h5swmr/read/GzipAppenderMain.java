@@ -10,12 +10,13 @@ import io.h5swmr.lock.LockSettings;
 import java.nio.file.Paths;
 
 /**
- * A separate appender process for the Java chunk path: appends blocks of {@code blockRows} rows in place to the
- * gzip+shuffle float64 dataset {@code /x} (chunks smaller than a block, so every append rewrites the partially
- * filled last chunk), each block under the file's exclusive lease. Row {@code i} holds {@link #value(long)}:
- * small integers in even blocks (compress well), hashed bit patterns in odd ones (do not), so a rewritten chunk
- * changes size and HDF5 moves it. Prints {@code BLOCK n} after each block; stops on a stdin line, prints
- * {@code DONE}. Args: file, redis URL, block rows.
+ * A separate appender process for the Java chunk path: appends blocks of {@code blockRows} rows in
+ * place to the gzip+shuffle float64 dataset {@code /x} (chunks smaller than a block, so every
+ * append rewrites the partially filled last chunk), each block under the file's exclusive lease.
+ * Row {@code i} holds {@link #value(long)}: small integers in even blocks (compress well), hashed
+ * bit patterns in odd ones (do not), so a rewritten chunk changes size and HDF5 moves it. Prints
+ * {@code BLOCK n} after each block; stops on a stdin line, prints {@code DONE}. Args: file, redis
+ * URL, block rows.
  */
 public final class GzipAppenderMain {
   private GzipAppenderMain() {}
@@ -51,7 +52,8 @@ public final class GzipAppenderMain {
       }
       System.out.println("BLOCK " + b);
       System.out.flush();
-      // An instrument's cadence, not synchronization (writer preference would otherwise starve the readers).
+      // An instrument's cadence, not synchronization (writer preference would otherwise starve the
+      // readers).
       java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
     }
     System.out.println("DONE");

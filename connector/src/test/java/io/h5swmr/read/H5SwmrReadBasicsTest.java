@@ -13,11 +13,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class H5SwmrReadBasicsTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void offHeapColumnVectorsGiveTheSameResultsAsOnHeap() {
@@ -31,17 +29,37 @@ class H5SwmrReadBasicsTest {
       b[i] = i / 7.0;
       flag[i] = (byte) (i % 3 == 0 ? 1 : 0);
     }
-    Fixtures.write(f, "/rec", io.h5swmr.hdf5.H5DatasetSpec.of(Fixtures.compound(List.of("a", "b", "flag"),
-        io.h5swmr.hdf5.H5Type.int32(), io.h5swmr.hdf5.H5Type.float64(), io.h5swmr.hdf5.H5Type.bool()))
-        .withChunkRows(256), n, io.h5swmr.hdf5.H5ColumnWrite.from(a, 0, "a"),
-        io.h5swmr.hdf5.H5ColumnWrite.from(b, 0, "b"), io.h5swmr.hdf5.H5ColumnWrite.from(flag, 0, "flag"));
+    Fixtures.write(
+        f,
+        "/rec",
+        io.h5swmr.hdf5.H5DatasetSpec.of(
+                Fixtures.compound(
+                    List.of("a", "b", "flag"),
+                    io.h5swmr.hdf5.H5Type.int32(),
+                    io.h5swmr.hdf5.H5Type.float64(),
+                    io.h5swmr.hdf5.H5Type.bool()))
+            .withChunkRows(256),
+        n,
+        io.h5swmr.hdf5.H5ColumnWrite.from(a, 0, "a"),
+        io.h5swmr.hdf5.H5ColumnWrite.from(b, 0, "b"),
+        io.h5swmr.hdf5.H5ColumnWrite.from(flag, 0, "flag"));
     String[] q = {"sum(index)", "sum(a)", "sum(b)", "count_if(flag)", "min(index)", "max(a)"};
-    List<Row> onHeap = reader(REDIS.url()).option("dataset", "/rec").option("fileColumn", "file")
-        .option("partitionBytes", "16k").load(f.toString()).selectExpr(q).collectAsList();
+    List<Row> onHeap =
+        reader(REDIS.url())
+            .option("dataset", "/rec")
+            .option("fileColumn", "file")
+            .option("partitionBytes", "16k")
+            .load(f.toString())
+            .selectExpr(q)
+            .collectAsList();
     ReadTestSupport.spark().conf().set("spark.sql.columnVector.offheap.enabled", "true");
     try {
-      Dataset<Row> off = reader(REDIS.url()).option("dataset", "/rec").option("fileColumn", "file")
-          .option("partitionBytes", "16k").load(f.toString());
+      Dataset<Row> off =
+          reader(REDIS.url())
+              .option("dataset", "/rec")
+              .option("fileColumn", "file")
+              .option("partitionBytes", "16k")
+              .load(f.toString());
       assertThat(off.selectExpr(q).collectAsList()).isEqualTo(onHeap);
       Dataset<Row> sum = off.selectExpr("sum(b)", "count(distinct file)");
       Row r = sum.collectAsList().get(0);
@@ -64,7 +82,11 @@ class H5SwmrReadBasicsTest {
   void readsFloat64ColumnWithIndex() {
     Path f = dir.resolve("a.h5");
     double[] v = Fixtures.doubles(f, "/x", 1000, 64);
-    Dataset<Row> df = reader(REDIS.url()).option("dataset", "/x").option("partitionBytes", "2k").load(f.toString());
+    Dataset<Row> df =
+        reader(REDIS.url())
+            .option("dataset", "/x")
+            .option("partitionBytes", "2k")
+            .load(f.toString());
     assertThat(df.schema().fieldNames()).containsExactly("index", "x");
     List<Row> rows = df.orderBy("index").collectAsList();
     assertThat(rows).hasSize(1000);

@@ -22,55 +22,55 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every type-mapping row on files written by h5py (skipped visibly when h5py is missing). */
 class H5pyInteropTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path file;
 
-  static final String SCRIPT = String.join("\n",
-      "import sys, h5py, numpy as np",
-      "with h5py.File(sys.argv[1], 'w') as f:",
-      "    f.attrs['title'] = 'interop'",
-      "    f.create_dataset('i8', data=np.array([-128, 0, 127], dtype='i1'))",
-      "    f.create_dataset('i16be', data=np.array([-32768, 1, 32767], dtype='>i2'))",
-      "    f.create_dataset('i32', data=np.array([-2**31, 2, 2**31 - 1], dtype='<i4'))",
-      "    f.create_dataset('i64be', data=np.array([-2**63, 3, 2**63 - 1], dtype='>i8'))",
-      "    f.create_dataset('u8', data=np.array([0, 1, 255], dtype='u1'))",
-      "    f.create_dataset('u16be', data=np.array([0, 1, 65535], dtype='>u2'))",
-      "    f.create_dataset('u32', data=np.array([0, 1, 2**32 - 1], dtype='<u4'))",
-      "    f.create_dataset('u64', data=np.array([0, 1, 2**64 - 1], dtype='<u8'))",
-      "    f.create_dataset('f16', data=np.array([0.5, -1.5, 65504], dtype='<f2'))",
-      "    f.create_dataset('f32be', data=np.array([1.25, -2.5, 3.0e38], dtype='>f4'))",
-      "    f.create_dataset('f64', data=np.array([1e-300, -7.25, 1e300], dtype='<f8'))",
-      "    f.create_dataset('bool', data=np.array([True, False, True]))",
-      "    e = h5py.enum_dtype({'RED': 0, 'GREEN': 1, 'BLUE': 42}, basetype='u1')",
-      "    f.create_dataset('enum', data=np.array([0, 42, 1], dtype='u1'), dtype=e)",
-      "    f.create_dataset('sfixed', data=np.array([b'ab', b'abcd', b''], dtype='S4'))",
-      "    ut = h5py.h5t.C_S1.copy(); ut.set_size(8); ut.set_cset(h5py.h5t.CSET_UTF8); ut.set_strpad(h5py.h5t.STR_NULLPAD)",
-      "    ds = h5py.h5d.create(f.id, b'ufixed', ut, h5py.h5s.create_simple((3,)))",
-      "    ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array(['h\\u00e9'.encode(), b'x', b''], dtype='S8'), mtype=ut)",
-      "    tid = h5py.h5t.C_S1.copy(); tid.set_size(5); tid.set_strpad(h5py.h5t.STR_SPACEPAD)",
-      "    ds = h5py.h5d.create(f.id, b'sspace', tid, h5py.h5s.create_simple((2,)))",
-      "    ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([b'ab   ', b'abcde'], dtype='S5'), mtype=tid)",
-      "    f.create_dataset('vutf8', data=['h\\u00e9llo', '', 'z'], dtype=h5py.string_dtype())",
-      "    f.create_dataset('vascii', data=[b'abc', b'd', b''], dtype=h5py.string_dtype('ascii'))",
-      "    ct = np.dtype([('a', '<i4'), ('b', [('x', '<f8'), ('y', 'S3')]), ('c', '<i2', (3,))])",
-      "    f.create_dataset('comp', data=np.array([(1, (1.5, b'u'), (1, 2, 3)), (2, (2.5, b'vw'), (4, 5, 6))], dtype=ct))",
-      "    f['comp'].attrs['units'] = 'm/s'",
-      "    f.create_dataset('r2', data=np.arange(12, dtype='<f8').reshape(3, 4))",
-      "    f.create_dataset('r3', data=np.arange(24, dtype='<i2').reshape(4, 3, 2), chunks=(3, 3, 2))",
-      "    f.create_dataset('scalar', data=np.float64(3.5))",
-      "    f.create_dataset('contig', data=np.arange(10, dtype='>i4'))",
-      "    f.create_dataset('empty', shape=(0,), maxshape=(None,), dtype='<f8', chunks=(4,))",
-      "    f.create_dataset('one', data=np.array([42], dtype='<i8'), maxshape=(None,), chunks=(4,))",
-      "    f.create_dataset('odd', data=np.arange(10, dtype='<i8'), maxshape=(None,), chunks=(4,))",
-      "    f.create_dataset('opaque', data=np.void(b'abcd'))",
-      "    f.create_dataset('ref', data=[f['i8'].ref], dtype=h5py.ref_dtype)",
-      "    f.create_dataset('vlenseq', shape=(1,), dtype=h5py.vlen_dtype(np.dtype('i4')))",
-      "");
+  static final String SCRIPT =
+      String.join(
+          "\n",
+          "import sys, h5py, numpy as np",
+          "with h5py.File(sys.argv[1], 'w') as f:",
+          "    f.attrs['title'] = 'interop'",
+          "    f.create_dataset('i8', data=np.array([-128, 0, 127], dtype='i1'))",
+          "    f.create_dataset('i16be', data=np.array([-32768, 1, 32767], dtype='>i2'))",
+          "    f.create_dataset('i32', data=np.array([-2**31, 2, 2**31 - 1], dtype='<i4'))",
+          "    f.create_dataset('i64be', data=np.array([-2**63, 3, 2**63 - 1], dtype='>i8'))",
+          "    f.create_dataset('u8', data=np.array([0, 1, 255], dtype='u1'))",
+          "    f.create_dataset('u16be', data=np.array([0, 1, 65535], dtype='>u2'))",
+          "    f.create_dataset('u32', data=np.array([0, 1, 2**32 - 1], dtype='<u4'))",
+          "    f.create_dataset('u64', data=np.array([0, 1, 2**64 - 1], dtype='<u8'))",
+          "    f.create_dataset('f16', data=np.array([0.5, -1.5, 65504], dtype='<f2'))",
+          "    f.create_dataset('f32be', data=np.array([1.25, -2.5, 3.0e38], dtype='>f4'))",
+          "    f.create_dataset('f64', data=np.array([1e-300, -7.25, 1e300], dtype='<f8'))",
+          "    f.create_dataset('bool', data=np.array([True, False, True]))",
+          "    e = h5py.enum_dtype({'RED': 0, 'GREEN': 1, 'BLUE': 42}, basetype='u1')",
+          "    f.create_dataset('enum', data=np.array([0, 42, 1], dtype='u1'), dtype=e)",
+          "    f.create_dataset('sfixed', data=np.array([b'ab', b'abcd', b''], dtype='S4'))",
+          "    ut = h5py.h5t.C_S1.copy(); ut.set_size(8); ut.set_cset(h5py.h5t.CSET_UTF8); ut.set_strpad(h5py.h5t.STR_NULLPAD)",
+          "    ds = h5py.h5d.create(f.id, b'ufixed', ut, h5py.h5s.create_simple((3,)))",
+          "    ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array(['h\\u00e9'.encode(), b'x', b''], dtype='S8'), mtype=ut)",
+          "    tid = h5py.h5t.C_S1.copy(); tid.set_size(5); tid.set_strpad(h5py.h5t.STR_SPACEPAD)",
+          "    ds = h5py.h5d.create(f.id, b'sspace', tid, h5py.h5s.create_simple((2,)))",
+          "    ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([b'ab   ', b'abcde'], dtype='S5'), mtype=tid)",
+          "    f.create_dataset('vutf8', data=['h\\u00e9llo', '', 'z'], dtype=h5py.string_dtype())",
+          "    f.create_dataset('vascii', data=[b'abc', b'd', b''], dtype=h5py.string_dtype('ascii'))",
+          "    ct = np.dtype([('a', '<i4'), ('b', [('x', '<f8'), ('y', 'S3')]), ('c', '<i2', (3,))])",
+          "    f.create_dataset('comp', data=np.array([(1, (1.5, b'u'), (1, 2, 3)), (2, (2.5, b'vw'), (4, 5, 6))], dtype=ct))",
+          "    f['comp'].attrs['units'] = 'm/s'",
+          "    f.create_dataset('r2', data=np.arange(12, dtype='<f8').reshape(3, 4))",
+          "    f.create_dataset('r3', data=np.arange(24, dtype='<i2').reshape(4, 3, 2), chunks=(3, 3, 2))",
+          "    f.create_dataset('scalar', data=np.float64(3.5))",
+          "    f.create_dataset('contig', data=np.arange(10, dtype='>i4'))",
+          "    f.create_dataset('empty', shape=(0,), maxshape=(None,), dtype='<f8', chunks=(4,))",
+          "    f.create_dataset('one', data=np.array([42], dtype='<i8'), maxshape=(None,), chunks=(4,))",
+          "    f.create_dataset('odd', data=np.arange(10, dtype='<i8'), maxshape=(None,), chunks=(4,))",
+          "    f.create_dataset('opaque', data=np.void(b'abcd'))",
+          "    f.create_dataset('ref', data=[f['i8'].ref], dtype=h5py.ref_dtype)",
+          "    f.create_dataset('vlenseq', shape=(1,), dtype=h5py.vlen_dtype(np.dtype('i4')))",
+          "");
 
   @BeforeAll
   static void writeFixture() throws Exception {
@@ -116,8 +116,9 @@ class H5pyInteropTest {
     assertThat(type("u32")).isEqualTo(DataTypes.LongType);
     assertThat(values("u32")).containsExactly(0L, 1L, 4294967295L);
     assertThat(type("u64")).isEqualTo(DataTypes.createDecimalType(20, 0));
-    assertThat(values("u64")).containsExactly(new BigDecimal("0"), new BigDecimal("1"),
-        new BigDecimal("18446744073709551615"));
+    assertThat(values("u64"))
+        .containsExactly(
+            new BigDecimal("0"), new BigDecimal("1"), new BigDecimal("18446744073709551615"));
   }
 
   @Test
@@ -190,28 +191,43 @@ class H5pyInteropTest {
     assertThat(values("contig")).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     assertThat(read("empty").collectAsList()).isEmpty();
     assertThat(values("one")).containsExactly(42L);
-    Dataset<Row> odd = reader(REDIS.url()).option("dataset", "odd").option("partitionBytes", "32")
-        .load(file.toString());
-    assertThat(odd.selectExpr("sum(odd)", "count(*)").collectAsList().get(0).getLong(0)).isEqualTo(45);
+    Dataset<Row> odd =
+        reader(REDIS.url())
+            .option("dataset", "odd")
+            .option("partitionBytes", "32")
+            .load(file.toString());
+    assertThat(odd.selectExpr("sum(odd)", "count(*)").collectAsList().get(0).getLong(0))
+        .isEqualTo(45);
     assertThat(ReadTestSupport.scanOf(odd.selectExpr("sum(odd)")).partitions()).hasSize(3);
   }
 
   @Test
   void unsupportedTypesNameDatasetAndType() {
-    assertThatThrownBy(() -> read("opaque").collectAsList()).isInstanceOf(H5SwmrDataException.class)
-        .hasMessageContaining("'/opaque'").hasMessageContaining("opaque").hasMessageContaining(file.toString());
-    assertThatThrownBy(() -> read("ref").collectAsList()).isInstanceOf(H5SwmrDataException.class)
-        .hasMessageContaining("'/ref'").hasMessageContaining("reference");
-    assertThatThrownBy(() -> read("vlenseq").collectAsList()).isInstanceOf(H5SwmrDataException.class)
-        .hasMessageContaining("'/vlenseq'").hasMessageContaining("vlen");
+    assertThatThrownBy(() -> read("opaque").collectAsList())
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("'/opaque'")
+        .hasMessageContaining("opaque")
+        .hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> read("ref").collectAsList())
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("'/ref'")
+        .hasMessageContaining("reference");
+    assertThatThrownBy(() -> read("vlenseq").collectAsList())
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("'/vlenseq'")
+        .hasMessageContaining("vlen");
   }
 
   @Test
   void fileAndDatasetAttributesAreTableProperties() {
-    java.util.Map<String, String> p = H5SwmrSchemaInference.tableProperties(
-        io.h5swmr.config.H5SwmrOptions.of(java.util.Map.of("path", file.toString(), "dataset", "/comp",
-            "redis.url", REDIS.url())));
-    assertThat(p).containsEntry("h5swmr.file.attr.title", "interop").containsEntry("h5swmr.dataset.attr.units", "m/s")
+    java.util.Map<String, String> p =
+        H5SwmrSchemaInference.tableProperties(
+            io.h5swmr.config.H5SwmrOptions.of(
+                java.util.Map.of(
+                    "path", file.toString(), "dataset", "/comp", "redis.url", REDIS.url())));
+    assertThat(p)
+        .containsEntry("h5swmr.file.attr.title", "interop")
+        .containsEntry("h5swmr.dataset.attr.units", "m/s")
         .containsEntry("h5swmr.dataset", "/comp");
   }
 }

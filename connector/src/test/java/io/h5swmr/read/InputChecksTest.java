@@ -23,24 +23,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14 read side: names that differ only in case, unknown and write-only options, paths with commas and
- * colons, NULL dataspaces — each refused on the driver naming what was wrong, or read.
+ * Issue 14 read side: names that differ only in case, unknown and write-only options, paths with
+ * commas and colons, NULL dataspaces — each refused on the driver naming what was wrong, or read.
  */
 class InputChecksTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path cased;
 
   @BeforeAll
   static void write() {
     cased = dir.resolve("cased.h5");
-    H5Type t = Fixtures.compound(List.of("a", "A", "Index"), H5Type.int32(), H5Type.float64(), H5Type.int64());
-    Fixtures.write(cased, "/t", H5DatasetSpec.of(t).withChunkRows(4), 3,
-        H5ColumnWrite.from(new int[] {1, 2, 3}, 0, "a"), H5ColumnWrite.from(new double[] {.5, 1.5, 2.5}, 0, "A"),
+    H5Type t =
+        Fixtures.compound(
+            List.of("a", "A", "Index"), H5Type.int32(), H5Type.float64(), H5Type.int64());
+    Fixtures.write(
+        cased,
+        "/t",
+        H5DatasetSpec.of(t).withChunkRows(4),
+        3,
+        H5ColumnWrite.from(new int[] {1, 2, 3}, 0, "a"),
+        H5ColumnWrite.from(new double[] {.5, 1.5, 2.5}, 0, "A"),
         H5ColumnWrite.from(new long[] {10, 20, 30}, 0, "Index"));
   }
 
@@ -51,9 +56,13 @@ class InputChecksTest {
     assertThat(df.orderBy("index0").collectAsList().toString())
         .isEqualTo("[[0,1,0.5,10], [1,2,1.5,20], [2,3,2.5,30]]");
     // pruning and index pushdown work on the renamed columns
-    Dataset<Row> pruned = reader(REDIS.url()).load(cased.toString()).where("index0 >= 1").select("A2");
+    Dataset<Row> pruned =
+        reader(REDIS.url()).load(cased.toString()).where("index0 >= 1").select("A2");
     assertThat(pruned.collectAsList().toString()).isEqualTo("[[1.5], [2.5]]");
-    assertThat(ReadTestSupport.scanOf(pruned).description()).contains("columns=[A2]").contains("index=[1..]").contains("pushed=GreaterThanOrEqual(index0,1)");
+    assertThat(ReadTestSupport.scanOf(pruned).description())
+        .contains("columns=[A2]")
+        .contains("index=[1..]")
+        .contains("pushed=GreaterThanOrEqual(index0,1)");
 
     spark().conf().set("spark.sql.caseSensitive", "true");
     try {
@@ -68,7 +77,8 @@ class InputChecksTest {
 
   @Test
   void anExplicitIndexColumnNameThatCollidesFailsWithAdviceThatWorks() {
-    assertThatThrownBy(() -> reader(REDIS.url()).option("indexColumn", "INDEX").load(cased.toString()))
+    assertThatThrownBy(
+            () -> reader(REDIS.url()).option("indexColumn", "INDEX").load(cased.toString()))
         .isInstanceOf(H5SwmrConfigException.class)
         .hasMessageContaining("Option 'indexColumn' names column 'INDEX'")
         .hasMessageContaining("choose another name with option 'indexColumn'");
@@ -83,19 +93,23 @@ class InputChecksTest {
     Fixtures.doubles(f, "/g2/x", 4, 4);
     Dataset<Row> df = reader(REDIS.url()).option("datasets", "/g1/x,/g2/x").load(f.toString());
     assertThat(df.columns()).containsExactly("index", "x1", "x2");
-    assertThat(df.selectExpr("sum(x1)", "sum(x2)").collectAsList().toString()).isEqualTo("[[3.0,3.0]]");
+    assertThat(df.selectExpr("sum(x1)", "sum(x2)").collectAsList().toString())
+        .isEqualTo("[[3.0,3.0]]");
   }
 
   @Test
   void h5pyCompoundMembersDifferingInCaseAreRead() throws Exception {
     H5py.assumeAvailable();
     Path f = dir.resolve("h5py-cased.h5");
-    H5py.run(f, String.join("\n",
-        "import sys, h5py, numpy as np",
-        "t = np.dtype([('x', '<i4'), ('X', '<f8')])",
-        "with h5py.File(sys.argv[1], 'w') as h:",
-        "    h.create_dataset('d', data=np.array([(1, 1.5), (2, 2.5)], dtype=t), chunks=(2,), maxshape=(None,))",
-        ""));
+    H5py.run(
+        f,
+        String.join(
+            "\n",
+            "import sys, h5py, numpy as np",
+            "t = np.dtype([('x', '<i4'), ('X', '<f8')])",
+            "with h5py.File(sys.argv[1], 'w') as h:",
+            "    h.create_dataset('d', data=np.array([(1, 1.5), (2, 2.5)], dtype=t), chunks=(2,), maxshape=(None,))",
+            ""));
     Dataset<Row> df = reader(REDIS.url()).load(f.toString());
     assertThat(df.columns()).containsExactly("index", "x1", "X2");
     assertThat(df.orderBy("index").collectAsList().toString()).isEqualTo("[[0,1,1.5], [1,2,2.5]]");
@@ -105,11 +119,14 @@ class InputChecksTest {
   void nullDataspaceIsRefusedOnTheDriverNamingItsType() throws Exception {
     H5py.assumeAvailable();
     Path f = dir.resolve("empty.h5");
-    H5py.run(f, String.join("\n",
-        "import sys, h5py",
-        "with h5py.File(sys.argv[1], 'w') as h:",
-        "    h.create_dataset('nothing', data=h5py.Empty('<i4'))",
-        ""));
+    H5py.run(
+        f,
+        String.join(
+            "\n",
+            "import sys, h5py",
+            "with h5py.File(sys.argv[1], 'w') as h:",
+            "    h.create_dataset('nothing', data=h5py.Empty('<i4'))",
+            ""));
     assertThatThrownBy(() -> reader(REDIS.url()).load(f.toString()))
         .isInstanceOf(H5SwmrDataException.class)
         .hasMessageContaining("Dataset '/nothing' in file " + f)
@@ -119,11 +136,17 @@ class InputChecksTest {
 
   @Test
   void unknownAndWriteOnlyOptionsFailBeforeAnyTask() {
-    assertThatThrownBy(() -> reader(REDIS.url()).option("datset", "/t").load(cased.toString()).collectAsList())
+    assertThatThrownBy(
+            () -> reader(REDIS.url()).option("datset", "/t").load(cased.toString()).collectAsList())
         .isInstanceOf(H5SwmrConfigException.class)
-        .hasMessageContaining("Unknown option 'datset'").hasMessageContaining("did you mean 'dataset'?");
-    assertThatThrownBy(() -> reader(REDIS.url()).option("compression", "gzip").load(cased.toString())
-        .collectAsList())
+        .hasMessageContaining("Unknown option 'datset'")
+        .hasMessageContaining("did you mean 'dataset'?");
+    assertThatThrownBy(
+            () ->
+                reader(REDIS.url())
+                    .option("compression", "gzip")
+                    .load(cased.toString())
+                    .collectAsList())
         .isInstanceOf(H5SwmrConfigException.class)
         .hasMessageContaining("Option 'compression' applies to writes only");
   }
@@ -138,7 +161,8 @@ class InputChecksTest {
     assertThat(reader(REDIS.url()).load(colon.toString()).count()).isEqualTo(6);
     assertThat(reader(REDIS.url()).load(comma.toString(), colon.toString()).count()).isEqualTo(10);
     assertThat(Files.exists(comma)).isTrue();
-    // the old comma-list reading is gone: a list in 'path' is one (missing) file, named in the error
+    // the old comma-list reading is gone: a list in 'path' is one (missing) file, named in the
+    // error
     String both = dir.resolve("x1.h5") + "," + dir.resolve("x2.h5");
     assertThatThrownBy(() -> reader(REDIS.url()).load(both).collectAsList())
         .hasMessageContaining(both);

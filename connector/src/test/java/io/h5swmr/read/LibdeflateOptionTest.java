@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Option {@code libdeflate} of a read reaches its tasks as a plain value of the plan (set: that value; not set:
- * null, each executor's JVM default), and a gzip dataset reads the same rows either way.
+ * Option {@code libdeflate} of a read reaches its tasks as a plain value of the plan (set: that
+ * value; not set: null, each executor's JVM default), and a gzip dataset reads the same rows either
+ * way.
  */
 class LibdeflateOptionTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path file;
   static final int N = 5000;
@@ -36,15 +36,26 @@ class LibdeflateOptionTest {
       x[i] = Math.sin(i / 50.0) * 1000;
     }
     try (H5File f = H5File.create(file.toString());
-        H5Dataset d = f.createDataset("/x", H5DatasetSpec.of(H5Type.float64()).withChunkRows(256).withDeflate(6)
-            .withShuffle(true))) {
+        H5Dataset d =
+            f.createDataset(
+                "/x",
+                H5DatasetSpec.of(H5Type.float64())
+                    .withChunkRows(256)
+                    .withDeflate(6)
+                    .withShuffle(true))) {
       d.append(N, List.of(H5ColumnWrite.from(x, 0)));
     }
   }
 
   private static Dataset<Row> load(Map<String, String> extra) {
-    return SharedSpark.get().read().format("h5swmr").option("lock", "none").option("dataset", "/x")
-        .option("partitionBytes", "8k").options(extra).load(file.toString());
+    return SharedSpark.get()
+        .read()
+        .format("h5swmr")
+        .option("lock", "none")
+        .option("dataset", "/x")
+        .option("partitionBytes", "8k")
+        .options(extra)
+        .load(file.toString());
   }
 
   private static Boolean planned(Dataset<Row> df) throws Exception {

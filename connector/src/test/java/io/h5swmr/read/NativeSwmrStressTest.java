@@ -27,22 +27,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Live reads of files an unmodified h5py SWMR writer appends to (swmr_stress_writer.py: resize, write, flush per
- * block, one chunk per block), on {@code local[2]} with a Redis lock, alternating {@code directRead=true} and
- * {@code false}: every read must be a prefix of whole flushed rows with exactly the values written. Checked in
- * Spark (one aggregate per read): row count, the index column 0..n-1, and the rows whose values differ from the
- * writer's formula. {@code -Dlong=true} reads more.
+ * Live reads of files an unmodified h5py SWMR writer appends to (swmr_stress_writer.py: resize,
+ * write, flush per block, one chunk per block), on {@code local[2]} with a Redis lock, alternating
+ * {@code directRead=true} and {@code false}: every read must be a prefix of whole flushed rows with
+ * exactly the values written. Checked in Spark (one aggregate per read): row count, the index
+ * column 0..n-1, and the rows whose values differ from the writer's formula. {@code -Dlong=true}
+ * reads more.
  */
 class NativeSwmrStressTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   static final boolean LONG = Boolean.getBoolean("long");
+
   /** Blocks a writer appends before it closes its file (a round). */
   static final int MAX_BLOCKS = 150;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void h5py() {
@@ -58,25 +58,38 @@ class NativeSwmrStressTest {
     final CountDownLatch done = new CountDownLatch(1);
     final StringBuffer output = new StringBuffer();
 
-    StressWriter(Path file, String shape, int maxBlocks, double pause) throws IOException, InterruptedException {
+    StressWriter(Path file, String shape, int maxBlocks, double pause)
+        throws IOException, InterruptedException {
       Path script = file.resolveSibling(".swmr_stress_writer.py");
       if (!Files.exists(script)) {
-        try (InputStream in = NativeWriterProcess.class.getResourceAsStream("swmr_stress_writer.py")) {
+        try (InputStream in =
+            NativeWriterProcess.class.getResourceAsStream("swmr_stress_writer.py")) {
           Files.copy(in, script);
         }
       }
-      process = new ProcessBuilder(NativeWriterProcess.PYTHON, script.toString(), file.toString(), shape,
-          String.valueOf(maxBlocks), String.valueOf(pause)).redirectErrorStream(true).start();
+      process =
+          new ProcessBuilder(
+                  NativeWriterProcess.PYTHON,
+                  script.toString(),
+                  file.toString(),
+                  shape,
+                  String.valueOf(maxBlocks),
+                  String.valueOf(pause))
+              .redirectErrorStream(true)
+              .start();
       stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
       Thread t = new Thread(this::pump, "stress-writer-stdout");
       t.setDaemon(true);
       t.start();
-      assertThat(ready.await(120, TimeUnit.SECONDS)).as("writer READY; output:\n%s", output).isTrue();
+      assertThat(ready.await(120, TimeUnit.SECONDS))
+          .as("writer READY; output:\n%s", output)
+          .isTrue();
     }
 
     private void pump() {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           output.append(line).append('\n');
@@ -105,7 +118,9 @@ class NativeSwmrStressTest {
       while (blocks.get() < n && running() && System.nanoTime() < deadline) {
         done.await(20, TimeUnit.MILLISECONDS);
       }
-      assertThat(blocks.get()).as("writer flushed %s blocks; output:\n%s", n, output).isGreaterThanOrEqualTo(n);
+      assertThat(blocks.get())
+          .as("writer flushed %s blocks; output:\n%s", n, output)
+          .isGreaterThanOrEqualTo(n);
     }
 
     /** Asks the writer to stop after its current block and close the file; waits for DONE. */
@@ -123,12 +138,17 @@ class NativeSwmrStressTest {
     }
   }
 
-  /** One dataset (or table of datasets) read live: its options, rows per block and the check of a row. */
+  /**
+   * One dataset (or table of datasets) read live: its options, rows per block and the check of a
+   * row.
+   */
   private static final class Target {
     final String datasets;
     final int blockRows;
+
     /** SQL over the read's columns, true where a row's values are not the writer's. */
     final String wrong;
+
     final String partitionBytes;
 
     Target(String datasets, int blockRows, String wrong) {
@@ -153,15 +173,17 @@ class NativeSwmrStressTest {
   }
 
   /**
-   * Reads {@code targets} in turn (each read alternating directRead) while the writer appends, until {@code reads}
-   * reads are done with the writer still running; then once more after it closed the file. Fails listing the
-   * anomalies (reads of rows not a flushed prefix, or rows holding other values).
+   * Reads {@code targets} in turn (each read alternating directRead) while the writer appends,
+   * until {@code reads} reads are done with the writer still running; then once more after it
+   * closed the file. Fails listing the anomalies (reads of rows not a flushed prefix, or rows
+   * holding other values).
    */
   private void stress(String shape, int reads, double pause, Target... targets) throws Exception {
     Tally t = new Tally();
     long started = System.nanoTime();
     int blocksInAll = 0;
-    // Rounds of at most MAX_BLOCKS blocks (the 150), each on a new file: the reads stay live and cheap.
+    // Rounds of at most MAX_BLOCKS blocks (the 150), each on a new file: the reads stay
+    // live and cheap.
     for (int round = 0; t.reads < reads; round++) {
       Path f = dir.resolve(shape + round + ".h5");
       int before = t.reads;
@@ -185,29 +207,53 @@ class NativeSwmrStressTest {
         }
       }
     }
-    System.out.printf("NativeSwmrStressTest %s: %d reads (%d directRead=true) of %d rows in all while writers "
-        + "appended %d blocks, %d anomalies, %.1f s%n", shape, t.reads, t.direct, t.rowsChecked, blocksInAll,
-        t.anomalies, (System.nanoTime() - started) / 1e9);
-    assertThat(t.examples).as("%s: %d anomalies in %d reads", shape, t.anomalies, t.reads).isEmpty();
+    System.out.printf(
+        "NativeSwmrStressTest %s: %d reads (%d directRead=true) of %d rows in all while writers "
+            + "appended %d blocks, %d anomalies, %.1f s%n",
+        shape,
+        t.reads,
+        t.direct,
+        t.rowsChecked,
+        blocksInAll,
+        t.anomalies,
+        (System.nanoTime() - started) / 1e9);
+    assertThat(t.examples)
+        .as("%s: %d anomalies in %d reads", shape, t.anomalies, t.reads)
+        .isEmpty();
   }
 
   /**
-   * One read of {@code target}: its rows must be the prefix of whole flushed blocks (at least {@code low} blocks)
-   * with the writer's values. One aggregate per block, computed in the read's own execution (a second query is
-   * another read that may well be right).
+   * One read of {@code target}: its rows must be the prefix of whole flushed blocks (at least
+   * {@code low} blocks) with the writer's values. One aggregate per block, computed in the read's
+   * own execution (a second query is another read that may well be right).
    */
-  private static void check(Path f, Target target, boolean direct, int low, StressWriter w, Tally t) {
-    Dataset<Row> df = reader(REDIS.url()).option(target.datasets.contains(",") ? "datasets" : "dataset",
-        target.datasets).option("directRead", String.valueOf(direct))
-        .option("partitionBytes", target.partitionBytes) // several tasks per read: concurrent handles on local[2]
-        .load(f.toString());
-    List<Row> blocks = df.selectExpr("`index` DIV " + target.blockRows + " AS blk", "`index`",
-        "(" + target.wrong + ") AS bad",
-        "CASE WHEN " + target.wrong + " THEN to_json(struct(*)) END AS js").groupBy("blk").agg(
-            functions.expr("count(*)"), functions.expr("min(`index`)"), functions.expr("max(`index`)"),
-            functions.expr("count_if(bad)"), functions.expr("min_by(js, CASE WHEN bad THEN `index` END)"))
-        .orderBy("blk").collectAsList();
-    int high = w == null ? low : w.blocks.get() + 1; // a block may be visible before the writer says so
+  private static void check(
+      Path f, Target target, boolean direct, int low, StressWriter w, Tally t) {
+    Dataset<Row> df =
+        reader(REDIS.url())
+            .option(target.datasets.contains(",") ? "datasets" : "dataset", target.datasets)
+            .option("directRead", String.valueOf(direct))
+            .option(
+                "partitionBytes",
+                target.partitionBytes) // several tasks per read: concurrent handles on local[2]
+            .load(f.toString());
+    List<Row> blocks =
+        df.selectExpr(
+                "`index` DIV " + target.blockRows + " AS blk",
+                "`index`",
+                "(" + target.wrong + ") AS bad",
+                "CASE WHEN " + target.wrong + " THEN to_json(struct(*)) END AS js")
+            .groupBy("blk")
+            .agg(
+                functions.expr("count(*)"),
+                functions.expr("min(`index`)"),
+                functions.expr("max(`index`)"),
+                functions.expr("count_if(bad)"),
+                functions.expr("min_by(js, CASE WHEN bad THEN `index` END)"))
+            .orderBy("blk")
+            .collectAsList();
+    int high =
+        w == null ? low : w.blocks.get() + 1; // a block may be visible before the writer says so
     long n = 0;
     long bad = 0;
     List<String> what = new ArrayList<>();
@@ -216,14 +262,23 @@ class NativeSwmrStressTest {
       Row r = blocks.get(b);
       long rows = r.getLong(1);
       n += rows;
-      if (r.getLong(0) != b || r.getLong(2) != (long) b * target.blockRows
+      if (r.getLong(0) != b
+          || r.getLong(2) != (long) b * target.blockRows
           || r.getLong(3) != r.getLong(2) + rows - 1) {
         what.add("block " + b + " is not rows [" + (long) b * target.blockRows + ", ...): " + r);
       }
       if (r.getLong(4) > 0) {
         bad += r.getLong(4);
         if (badBlocks.size() < 4) {
-          badBlocks.add("block " + b + ": " + r.getLong(4) + " of " + rows + " rows, first " + r.getString(5));
+          badBlocks.add(
+              "block "
+                  + b
+                  + ": "
+                  + r.getLong(4)
+                  + " of "
+                  + rows
+                  + " rows, first "
+                  + r.getString(5));
         }
       }
     }
@@ -239,8 +294,17 @@ class NativeSwmrStressTest {
     if (!what.isEmpty()) {
       t.anomalies++;
       if (t.examples.size() < 10) {
-        t.examples.add("read " + t.reads + " of " + target.datasets + " (directRead=" + direct + ", writer "
-            + (w == null ? "closed" : "running") + "): " + String.join("; ", what));
+        t.examples.add(
+            "read "
+                + t.reads
+                + " of "
+                + target.datasets
+                + " (directRead="
+                + direct
+                + ", writer "
+                + (w == null ? "closed" : "running")
+                + "): "
+                + String.join("; ", what));
       }
     }
   }
@@ -248,28 +312,50 @@ class NativeSwmrStressTest {
   /** The shape: two 1-D columns, resized, written and flushed per block of 5000 rows. */
   @Test
   void twoColumnsOneChunkPerBlock() throws Exception {
-    stress("columns", LONG ? 200 : 100, 0.15,
-        new Target("/live/x,/live/energy", 5000, "x != `index` DIV 5000 OR energy != `index` * 0.5"));
+    stress(
+        "columns",
+        LONG ? 200 : 100,
+        0.15,
+        new Target(
+            "/live/x,/live/energy", 5000, "x != `index` DIV 5000 OR energy != `index` * 0.5"));
   }
 
   /** Image rows: a 2-D uint16 dataset, chunks of 500 whole rows. */
   @Test
   void imageRows() throws Exception {
-    stress("image", LONG ? 200 : 40, 0.05,
-        new Target("/live/img", 500, "NOT forall(sequence(0, 63), c -> img[c] = (`index` * 64 + c) % 65521)"));
+    stress(
+        "image",
+        LONG ? 200 : 40,
+        0.05,
+        new Target(
+            "/live/img",
+            500,
+            "NOT forall(sequence(0, 63), c -> img[c] = (`index` * 64 + c) % 65521)"));
   }
 
   /** A compound dataset (int64, float32, float64 members), read as its members. */
   @Test
   void compoundRecords() throws Exception {
-    stress("compound", LONG ? 200 : 40, 0.05,
-        new Target("/live/rec", 4000, "id != `index` OR v != `index` % 4096 OR t != `index` DIV 4000 + 0.25"));
+    stress(
+        "compound",
+        LONG ? 200 : 40,
+        0.05,
+        new Target(
+            "/live/rec",
+            4000,
+            "id != `index` OR v != `index` % 4096 OR t != `index` DIV 4000 + 0.25"));
   }
 
-  /** Three datasets of one file growing at different rates (one gzip), each read on its own, in turn. */
+  /**
+   * Three datasets of one file growing at different rates (one gzip), each read on its own, in
+   * turn.
+   */
   @Test
   void datasetsGrowingAtDifferentRates() throws Exception {
-    stress("rates", LONG ? 201 : 60, 0.05,
+    stress(
+        "rates",
+        LONG ? 201 : 60,
+        0.05,
         new Target("/rates/a", 1000, "a != 3 * `index` + 1", "128k"),
         new Target("/rates/b", 3000, "b != CAST(`index` AS DOUBLE) / 4", "128k"),
         new Target("/rates/c", 250, "c != -`index`", "16k"));

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Planning many files: inspected in parallel, in order, first failure reported; small files packed. */
+/**
+ * Planning many files: inspected in parallel, in order, first failure reported; small files packed.
+ */
 class PlanningAtScaleTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static final int FILES = 200;
 
@@ -46,21 +46,24 @@ class PlanningAtScaleTest {
       assertThat(s.files.get(i).extent).isEqualTo(10 + i);
     }
     assertThat(TableInspector.inspect(options(dir.resolve("ok").toString()), true).files)
-        .as("schema inference reads the first file only").hasSize(1);
+        .as("schema inference reads the first file only")
+        .hasSize(1);
   }
 
   @Test
   void smallFilesArePackedWithSparksOpenCost() {
     TableSnapshot s = TableInspector.inspect(options(dir.resolve("ok").toString()));
     long openCost = 4L << 20;
-    List<H5SwmrInputPartition> parts = PartitionPlanner.plan(s.files, IndexRanges.ALL, Long.MAX_VALUE, 8, 1,
-        128L << 20, openCost);
-    // Files of a few hundred bytes, 4 MiB open cost each: 31 fit in 128 MiB (32 would exceed it by their bytes).
+    List<H5SwmrInputPartition> parts =
+        PartitionPlanner.plan(s.files, IndexRanges.ALL, Long.MAX_VALUE, 8, 1, 128L << 20, openCost);
+    // Files of a few hundred bytes, 4 MiB open cost each: 31 fit in 128 MiB (32 would exceed it by
+    // their bytes).
     assertThat(parts).hasSize((FILES + 30) / 31);
     assertThat(parts.get(0).pieces()).hasSize(31);
     assertThat(parts.stream().mapToLong(H5SwmrInputPartition::rows).sum()).isEqualTo(s.totalRows());
     assertThat(PartitionPlanner.plan(s.files, IndexRanges.ALL, Long.MAX_VALUE, 8, 1, 128L << 20, 0))
-        .as("without open cost every file goes into one partition").hasSize(1);
+        .as("without open cost every file goes into one partition")
+        .hasSize(1);
   }
 
   @Test
@@ -73,7 +76,8 @@ class PlanningAtScaleTest {
     Files.delete(mixed.resolve("f050.h5"));
     Fixtures.doubles(mixed.resolve("f050.h5"), "/y", 5, 8);
     assertThatThrownBy(() -> TableInspector.inspect(options(mixed.toString())))
-        .isInstanceOf(H5SwmrDataException.class).hasMessageContaining("f040.h5")
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("f040.h5")
         .hasMessageContaining("not an HDF5 file");
   }
 }

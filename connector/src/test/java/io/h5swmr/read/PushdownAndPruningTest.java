@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Index-filter and limit pushdown (results equal to unpushed ones, partitions pruned) and column pruning. */
+/**
+ * Index-filter and limit pushdown (results equal to unpushed ones, partitions pruned) and column
+ * pruning.
+ */
 class PushdownAndPruningTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path file;
   static final int ROWS = 1000;
@@ -42,12 +43,28 @@ class PushdownAndPruningTest {
       b[i] = i * 2.0;
       s[i] = "s" + i;
     }
-    Fixtures.write(file, "/rec", H5DatasetSpec.of(Fixtures.compound(List.of("a", "b", "s"), H5Type.int32(),
-        H5Type.float64(), H5Type.vlenUtf8())).withChunkRows(100), ROWS, H5ColumnWrite.from(a, 0, "a"),
-        H5ColumnWrite.from(b, 0, "b"), H5ColumnWrite.from(s, 0, "s"));
-    Fixtures.write(file, "/cols/t", H5DatasetSpec.of(H5Type.int64()).withChunkRows(100), ROWS,
+    Fixtures.write(
+        file,
+        "/rec",
+        H5DatasetSpec.of(
+                Fixtures.compound(
+                    List.of("a", "b", "s"), H5Type.int32(), H5Type.float64(), H5Type.vlenUtf8()))
+            .withChunkRows(100),
+        ROWS,
+        H5ColumnWrite.from(a, 0, "a"),
+        H5ColumnWrite.from(b, 0, "b"),
+        H5ColumnWrite.from(s, 0, "s"));
+    Fixtures.write(
+        file,
+        "/cols/t",
+        H5DatasetSpec.of(H5Type.int64()).withChunkRows(100),
+        ROWS,
         H5ColumnWrite.from(longs(ROWS, 1), 0));
-    Fixtures.write(file, "/cols/u", H5DatasetSpec.of(H5Type.int64()).withChunkRows(100), ROWS,
+    Fixtures.write(
+        file,
+        "/cols/u",
+        H5DatasetSpec.of(H5Type.int64()).withChunkRows(100),
+        ROWS,
         H5ColumnWrite.from(longs(ROWS, 3), 0));
   }
 
@@ -61,7 +78,10 @@ class PushdownAndPruningTest {
 
   /** x only: 8 bytes a row, 800 bytes = 100 rows = 2 chunks per partition, 10 partitions. */
   private static Dataset<Row> x() {
-    return reader(REDIS.url()).option("dataset", "/x").option("partitionBytes", "800").load(file.toString());
+    return reader(REDIS.url())
+        .option("dataset", "/x")
+        .option("partitionBytes", "800")
+        .load(file.toString());
   }
 
   /** Rows sorted by index, collected without a Spark sort (whose sampling job would scan twice). */
@@ -71,7 +91,8 @@ class PushdownAndPruningTest {
     return rows;
   }
 
-  private static void samePushedAndUnpushed(String pushed, String unpushed, long expectRows, int partitions) {
+  private static void samePushedAndUnpushed(
+      String pushed, String unpushed, long expectRows, int partitions) {
     Dataset<Row> p = x().where(pushed);
     Dataset<Row> u = x().where(unpushed);
     List<Row> pr = sorted(p);
@@ -109,7 +130,8 @@ class PushdownAndPruningTest {
     samePushedAndUnpushed("index >= 900", "abs(index) >= 900", 100, 1);
     samePushedAndUnpushed("index > 949", "abs(index) > 949", 50, 1);
     samePushedAndUnpushed("index between 300 and 420", "abs(index) between 300 and 420", 121, 2);
-    samePushedAndUnpushed("index > 950 or index < 10", "abs(index) > 950 or abs(index) < 10", 59, 1);
+    samePushedAndUnpushed(
+        "index > 950 or index < 10", "abs(index) > 950 or abs(index) < 10", 59, 1);
     samePushedAndUnpushed("index > 2000", "abs(index) > 2000", 0, 0);
   }
 
@@ -151,7 +173,8 @@ class PushdownAndPruningTest {
     Dataset<Row> u = cols.selectExpr("sum(u)");
     assertThat(u.collectAsList().get(0).getLong(0)).isEqualTo(3L * ROWS * (ROWS - 1) / 2);
     assertThat(metric(u, BytesReadMetric.NAME)).isEqualTo(8L * ROWS);
-    Dataset<Row> listed = reader(REDIS.url()).option("datasets", "/cols/u, /x").load(file.toString());
+    Dataset<Row> listed =
+        reader(REDIS.url()).option("datasets", "/cols/u, /x").load(file.toString());
     assertThat(listed.schema().fieldNames()).containsExactly("index", "u", "x");
     Row r = listed.where("index = 10").collectAsList().get(0);
     assertThat(r.getLong(1)).isEqualTo(30);

@@ -55,7 +55,8 @@ final class ReadTestSupport {
       collect(it.next(), out);
     }
     if (p instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec) {
-      collect(((org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec) p).executedPlan(), out);
+      collect(
+          ((org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec) p).executedPlan(), out);
     }
     if (p instanceof org.apache.spark.sql.execution.adaptive.QueryStageExec) {
       collect(((org.apache.spark.sql.execution.adaptive.QueryStageExec) p).plan(), out);

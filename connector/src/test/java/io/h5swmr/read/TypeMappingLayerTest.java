@@ -19,32 +19,53 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every type-mapping row on fixtures written with the project's HDF5 layer, through both reader kinds. */
+/**
+ * Every type-mapping row on fixtures written with the project's HDF5 layer, through both reader
+ * kinds.
+ */
 class TypeMappingLayerTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path file;
   static final int ROWS = 5;
 
-  static final List<String> NAMES = List.of("i8", "i16be", "i32", "i64", "u8", "u16", "u32", "u64", "f16",
-      "f32be", "f64", "flag", "color", "name", "label", "vec", "inner");
+  static final List<String> NAMES =
+      List.of(
+          "i8", "i16be", "i32", "i64", "u8", "u16", "u32", "u64", "f16", "f32be", "f64", "flag",
+          "color", "name", "label", "vec", "inner");
 
   @BeforeAll
   static void write() {
     file = dir.resolve("types.h5");
     H5Type inner = H5Type.compound(List.of("p", "q"), List.of(H5Type.int32(), H5Type.float64()));
-    H5Type rec = H5Type.compound(NAMES, List.of(
-        H5Type.int8(), H5Type.integer(2, true, ByteOrder.BIG_ENDIAN), H5Type.int32(), H5Type.int64(),
-        H5Type.integer(1, false), H5Type.integer(2, false), H5Type.integer(4, false), H5Type.integer(8, false),
-        H5Type.float16(), H5Type.floating(4, ByteOrder.BIG_ENDIAN), H5Type.float64(), H5Type.bool(),
-        H5Type.enumeration(H5Type.int16(), List.of("R", "G"), new long[] {0, 5}),
-        H5Type.fixedString(6, H5Type.Charset.ASCII, H5Type.StringPad.SPACEPAD), H5Type.vlenUtf8(),
-        H5Type.array(new long[] {2}, H5Type.float32()), inner));
-    Fixtures.write(file, "/data/rec", H5DatasetSpec.of(rec).withChunkRows(2), ROWS,
+    H5Type rec =
+        H5Type.compound(
+            NAMES,
+            List.of(
+                H5Type.int8(),
+                H5Type.integer(2, true, ByteOrder.BIG_ENDIAN),
+                H5Type.int32(),
+                H5Type.int64(),
+                H5Type.integer(1, false),
+                H5Type.integer(2, false),
+                H5Type.integer(4, false),
+                H5Type.integer(8, false),
+                H5Type.float16(),
+                H5Type.floating(4, ByteOrder.BIG_ENDIAN),
+                H5Type.float64(),
+                H5Type.bool(),
+                H5Type.enumeration(H5Type.int16(), List.of("R", "G"), new long[] {0, 5}),
+                H5Type.fixedString(6, H5Type.Charset.ASCII, H5Type.StringPad.SPACEPAD),
+                H5Type.vlenUtf8(),
+                H5Type.array(new long[] {2}, H5Type.float32()),
+                inner));
+    Fixtures.write(
+        file,
+        "/data/rec",
+        H5DatasetSpec.of(rec).withChunkRows(2),
+        ROWS,
         H5ColumnWrite.from(new byte[] {-128, -1, 0, 1, 127}, 0, "i8"),
         H5ColumnWrite.from(new short[] {-32768, -1, 0, 1, 32767}, 0, "i16be"),
         H5ColumnWrite.from(new int[] {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE}, 0, "i32"),
@@ -59,11 +80,16 @@ class TypeMappingLayerTest {
         H5ColumnWrite.from(new byte[] {1, 0, 1, 0, 1}, 0, "flag"),
         H5ColumnWrite.from(new short[] {0, 5, 5, 0, 0}, 0, "color"),
         H5ColumnWrite.from(new String[] {"a", "ab", "abcdef", "", "x y"}, 0, "name"),
-        H5ColumnWrite.from(new String[] {"h\u00e9", "", "\u6f22\u5b57", "z", "long label"}, 0, "label"),
+        H5ColumnWrite.from(
+            new String[] {"h\u00e9", "", "\u6f22\u5b57", "z", "long label"}, 0, "label"),
         H5ColumnWrite.from(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 0, "vec"),
         H5ColumnWrite.from(new int[] {10, 11, 12, 13, 14}, 0, "inner", "p"),
         H5ColumnWrite.from(new double[] {0.1, 1.1, 2.1, 3.1, 4.1}, 0, "inner", "q"));
-    Fixtures.write(file, "/cube", H5DatasetSpec.of(H5Type.int32()).withTrailingDims(2, 3).withChunkRows(3), 4,
+    Fixtures.write(
+        file,
+        "/cube",
+        H5DatasetSpec.of(H5Type.int32()).withTrailingDims(2, 3).withChunkRows(3),
+        4,
         H5ColumnWrite.from(range(24), 0));
   }
 
@@ -82,9 +108,11 @@ class TypeMappingLayerTest {
   @Test
   void schemaFollowsTheMappingTable() {
     StructType s = rec().schema();
-    assertThat(s.simpleString()).isEqualTo("struct<index:bigint,i8:tinyint,i16be:smallint,i32:int,i64:bigint,"
-        + "u8:smallint,u16:int,u32:bigint,u64:decimal(20,0),f16:float,f32be:float,f64:double,flag:boolean,"
-        + "color:string,name:string,label:string,vec:array<float>,inner:struct<p:int,q:double>>");
+    assertThat(s.simpleString())
+        .isEqualTo(
+            "struct<index:bigint,i8:tinyint,i16be:smallint,i32:int,i64:bigint,"
+                + "u8:smallint,u16:int,u32:bigint,u64:decimal(20,0),f16:float,f32be:float,f64:double,flag:boolean,"
+                + "color:string,name:string,label:string,vec:array<float>,inner:struct<p:int,q:double>>");
     assertThat(s.apply("i8").metadata().getString("h5swmr.dataset")).isEqualTo("/data/rec");
   }
 
@@ -121,7 +149,9 @@ class TypeMappingLayerTest {
 
   @Test
   void columnarReaderGivesTheSameNumbers() {
-    String[] primitive = {"index", "i8", "i16be", "i32", "i64", "u8", "u16", "u32", "f16", "f32be", "f64", "flag"};
+    String[] primitive = {
+      "index", "i8", "i16be", "i32", "i64", "u8", "u16", "u32", "f16", "f32be", "f64", "flag"
+    };
     Dataset<Row> columnar = rec().selectExpr(primitive).orderBy("index");
     Dataset<Row> rows = rec().selectExpr(concat(primitive, "label")).orderBy("index");
     List<Row> c = columnar.collectAsList();
@@ -131,7 +161,9 @@ class TypeMappingLayerTest {
     assertThat(c).hasSize(ROWS);
     for (int i = 0; i < ROWS; i++) {
       for (int j = 0; j < primitive.length; j++) {
-        assertThat(c.get(i).get(j)).as("row %d column %s", i, primitive[j]).isEqualTo(r.get(i).get(j));
+        assertThat(c.get(i).get(j))
+            .as("row %d column %s", i, primitive[j])
+            .isEqualTo(r.get(i).get(j));
       }
     }
     assertThat(c.get(0).getByte(1)).isEqualTo((byte) -128);
@@ -140,7 +172,8 @@ class TypeMappingLayerTest {
 
   @Test
   void rankThreeIsNestedArrays() {
-    Dataset<Row> df = reader(REDIS.url()).option("dataset", "/cube").load(file.toString()).orderBy("index");
+    Dataset<Row> df =
+        reader(REDIS.url()).option("dataset", "/cube").load(file.toString()).orderBy("index");
     assertThat(df.schema().apply("cube").dataType().simpleString()).isEqualTo("array<array<int>>");
     List<Row> rows = df.collectAsList();
     assertThat(rows).hasSize(4);

@@ -18,18 +18,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Files the stream tests tail: a float64 dataset {@code /x} (row i holds i * 0.5), or the appender's compound
- * {@code /rec {seq, value, check}}; appends take the file's exclusive lease like any writer of the lock protocol.
+ * Files the stream tests tail: a float64 dataset {@code /x} (row i holds i * 0.5), or the
+ * appender's compound {@code /rec {seq, value, check}}; appends take the file's exclusive lease
+ * like any writer of the lock protocol.
  */
 final class StreamFixtures {
-  static final H5Type REC = H5Type.compound(List.of("seq", "value", "check"),
-      List.of(H5Type.int64(), H5Type.float64(), H5Type.int64()));
+  static final H5Type REC =
+      H5Type.compound(
+          List.of("seq", "value", "check"),
+          List.of(H5Type.int64(), H5Type.float64(), H5Type.int64()));
 
   private StreamFixtures() {}
 
   static void createDoubles(Path file, long chunkRows) {
-    try (H5File f = Files.exists(file) ? H5File.openReadWrite(file.toString()) : H5File.create(file.toString());
-        H5Dataset d = f.createDataset("/x", H5DatasetSpec.of(H5Type.float64()).withChunkRows(chunkRows))) {
+    try (H5File f =
+            Files.exists(file)
+                ? H5File.openReadWrite(file.toString())
+                : H5File.create(file.toString());
+        H5Dataset d =
+            f.createDataset("/x", H5DatasetSpec.of(H5Type.float64()).withChunkRows(chunkRows))) {
       d.rows();
     }
   }
@@ -41,10 +48,14 @@ final class StreamFixtures {
     }
   }
 
-  /** Appends {@code rows} rows to {@code /x} under the file's exclusive lease; returns the new extent. */
+  /**
+   * Appends {@code rows} rows to {@code /x} under the file's exclusive lease; returns the new
+   * extent.
+   */
   static long appendDoubles(Path file, String redisUrl, int rows) {
-    try (Lease lease = LockService.shared(LockSettings.builder().redisUrl(redisUrl).build())
-        .acquireExclusive(LockKeys.forFile(file));
+    try (Lease lease =
+            LockService.shared(LockSettings.builder().redisUrl(redisUrl).build())
+                .acquireExclusive(LockKeys.forFile(file));
         H5File f = H5File.openReadWrite(file.toString());
         H5Dataset d = f.openDataset("/x")) {
       long first = d.rows();
@@ -61,8 +72,10 @@ final class StreamFixtures {
 
   static boolean h5pyAvailable() {
     try {
-      Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import h5py, numpy").redirectErrorStream(true)
-          .start();
+      Process p =
+          new ProcessBuilder("/usr/bin/python3", "-c", "import h5py, numpy")
+              .redirectErrorStream(true)
+              .start();
       p.getInputStream().readAllBytes();
       return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {

@@ -12,13 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A bad value of a streaming option fails at {@code readStream...load()}, on the driver, like every other option:
- * an {@link H5SwmrConfigException} naming the option, the value and what is valid, before any stream starts (so
- * before any lease or Redis: none is running here).
+ * A bad value of a streaming option fails at {@code readStream...load()}, on the driver, like every
+ * other option: an {@link H5SwmrConfigException} naming the option, the value and what is valid,
+ * before any stream starts (so before any lease or Redis: none is running here).
  */
 class StreamOptionsUpFrontTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static SparkSession spark() {
     return SharedSpark.get();
@@ -30,16 +29,23 @@ class StreamOptionsUpFrontTest {
       StreamFixtures.createDoubles(f, 64);
     }
     int active = spark().streams().active().length;
-    assertThatThrownBy(() -> spark().readStream().format("h5swmr").option("dataset", "/x").option(option, value)
-        .load(f.toString()))
+    assertThatThrownBy(
+            () ->
+                spark()
+                    .readStream()
+                    .format("h5swmr")
+                    .option("dataset", "/x")
+                    .option(option, value)
+                    .load(f.toString()))
         .isInstanceOf(H5SwmrConfigException.class)
         .hasMessageContaining("Option '" + option + "'")
         .hasMessageContaining("'" + value + "'")
-        .satisfies(e -> {
-          for (String v : valid) {
-            assertThat(e.getMessage()).contains(v);
-          }
-        });
+        .satisfies(
+            e -> {
+              for (String v : valid) {
+                assertThat(e.getMessage()).contains(v);
+              }
+            });
     assertThat(spark().streams().active()).hasSize(active);
   }
 
@@ -69,14 +75,25 @@ class StreamOptionsUpFrontTest {
   void aBadStreamingOptionInSessionConfFailsAtLoadToo() {
     Path f = dir.resolve("t.h5");
     StreamFixtures.createDoubles(f, 64);
-    for (List<String> c : List.of(List.of("startingPosition", "oldest"), List.of("onDatasetChange", "skip"),
-        List.of("maxRowsPerTrigger", "-3"), List.of("maxBytesPerTrigger", "1x"))) {
+    for (List<String> c :
+        List.of(
+            List.of("startingPosition", "oldest"),
+            List.of("onDatasetChange", "skip"),
+            List.of("maxRowsPerTrigger", "-3"),
+            List.of("maxBytesPerTrigger", "1x"))) {
       String key = "spark.h5swmr." + c.get(0);
       spark().conf().set(key, c.get(1));
       try {
-        assertThatThrownBy(() -> spark().readStream().format("h5swmr").option("dataset", "/x").load(f.toString()))
+        assertThatThrownBy(
+                () ->
+                    spark()
+                        .readStream()
+                        .format("h5swmr")
+                        .option("dataset", "/x")
+                        .load(f.toString()))
             .isInstanceOf(H5SwmrConfigException.class)
-            .hasMessageContaining("Option '" + c.get(0) + "'").hasMessageContaining("'" + c.get(1) + "'")
+            .hasMessageContaining("Option '" + c.get(0) + "'")
+            .hasMessageContaining("'" + c.get(1) + "'")
             .hasMessageContaining("session conf: " + key);
       } finally {
         spark().conf().unset(key);

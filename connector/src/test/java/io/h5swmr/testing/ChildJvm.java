@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A separate JVM running a main class from the current class path, for multi-process tests. Its stdout lines are
- * kept so tests wait for a line (e.g. {@code "ACQUIRED"}) instead of sleeping; stderr is kept for diagnostics.
- * Children still running at JVM exit are killed.
+ * A separate JVM running a main class from the current class path, for multi-process tests. Its
+ * stdout lines are kept so tests wait for a line (e.g. {@code "ACQUIRED"}) instead of sleeping;
+ * stderr is kept for diagnostics. Children still running at JVM exit are killed.
  *
  * <pre>{@code
  * try (ChildJvm child = ChildJvm.start(MyMain.class, "arg")) {
@@ -31,14 +31,17 @@ public final class ChildJvm implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-        "child-jvm-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "child-jvm-cleanup"));
   }
 
   private final String name;
   private final Process process;
+
   /** Stdout lines not yet taken by {@link #awaitLine}; guarded by itself. */
   private final List<String> pending = new ArrayList<>();
+
   private final List<String> stdout = new ArrayList<>();
   private final List<String> stderr = new ArrayList<>();
   private final Writer stdin;
@@ -53,21 +56,25 @@ public final class ChildJvm implements AutoCloseable {
     pump(process.getErrorStream(), false);
   }
 
-  /** Starts {@code main} with {@code args}, the same java binary and class path, and a 256 MB heap. */
+  /**
+   * Starts {@code main} with {@code args}, the same java binary and class path, and a 256 MB heap.
+   */
   public static ChildJvm start(Class<?> main, String... args) throws IOException {
     return start(main, List.of(), List.of(args));
   }
 
   /** Starts {@code main} with extra JVM options (e.g. {@code -Dx=y}) and program args. */
-  public static ChildJvm start(Class<?> main, List<String> jvmOptions, List<String> args) throws IOException {
+  public static ChildJvm start(Class<?> main, List<String> jvmOptions, List<String> args)
+      throws IOException {
     return start(main.getName(), System.getProperty("java.class.path"), jvmOptions, args);
   }
 
   /**
-   * Starts the class named {@code mainClass} on an explicit class path (e.g. Spark's jars without the connector, to
-   * prove that a runtime jar given with {@code --jars} is enough).
+   * Starts the class named {@code mainClass} on an explicit class path (e.g. Spark's jars without
+   * the connector, to prove that a runtime jar given with {@code --jars} is enough).
    */
-  public static ChildJvm start(String mainClass, String classPath, List<String> jvmOptions, List<String> args)
+  public static ChildJvm start(
+      String mainClass, String classPath, List<String> jvmOptions, List<String> args)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>();
@@ -84,34 +91,38 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   private void pump(java.io.InputStream in, boolean out) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (out) {
-            synchronized (stdout) {
-              stdout.add(line);
-            }
-            synchronized (pending) {
-              pending.add(line);
-              pending.notifyAll();
-            }
-          } else {
-            synchronized (stderr) {
-              stderr.add(line);
-            }
-          }
-        }
-      } catch (IOException ignored) {
-        // process ended
-      }
-      if (out) {
-        synchronized (pending) {
-          stdoutClosed = true;
-          pending.notifyAll();
-        }
-      }
-    }, name + (out ? "-stdout" : "-stderr"));
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (out) {
+                    synchronized (stdout) {
+                      stdout.add(line);
+                    }
+                    synchronized (pending) {
+                      pending.add(line);
+                      pending.notifyAll();
+                    }
+                  } else {
+                    synchronized (stderr) {
+                      stderr.add(line);
+                    }
+                  }
+                }
+              } catch (IOException ignored) {
+                // process ended
+              }
+              if (out) {
+                synchronized (pending) {
+                  stdoutClosed = true;
+                  pending.notifyAll();
+                }
+              }
+            },
+            name + (out ? "-stdout" : "-stderr"));
     t.setDaemon(true);
     t.start();
   }
@@ -134,10 +145,12 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Waits until an unconsumed stdout line matches, removes it from the unconsumed lines and returns it. Lines that
-   * do not match stay available for later calls, so the order of awaits need not follow the order of output.
+   * Waits until an unconsumed stdout line matches, removes it from the unconsumed lines and returns
+   * it. Lines that do not match stay available for later calls, so the order of awaits need not
+   * follow the order of output.
    */
-  public String awaitLine(Predicate<String> matcher, String what, Duration timeout) throws InterruptedException {
+  public String awaitLine(Predicate<String> matcher, String what, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (pending) {
       while (true) {
@@ -148,12 +161,25 @@ public final class ChildJvm implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("Timed out after " + timeout + " waiting for " + name + " to print " + what
-              + "\n" + output());
+          throw new AssertionError(
+              "Timed out after "
+                  + timeout
+                  + " waiting for "
+                  + name
+                  + " to print "
+                  + what
+                  + "\n"
+                  + output());
         }
         if (!process.isAlive() && stdoutClosed) {
-          throw new AssertionError(name + " exited (" + process.exitValue() + ") before printing " + what + "\n"
-              + output());
+          throw new AssertionError(
+              name
+                  + " exited ("
+                  + process.exitValue()
+                  + ") before printing "
+                  + what
+                  + "\n"
+                  + output());
         }
         pending.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
       }
@@ -212,13 +238,17 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   private void signal(String sig) throws IOException, InterruptedException {
-    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
+    Process k =
+        new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
     if (k.waitFor() != 0) {
       throw new IOException("kill -" + sig + " " + process.pid() + " failed");
     }
   }
 
-  /** Waits for exit; returns the exit code. @throws AssertionError if still running after the timeout */
+  /**
+   * Waits for exit; returns the exit code. @throws AssertionError if still running after the
+   * timeout
+   */
   public int waitFor(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " still running after " + timeout + "\n" + output());

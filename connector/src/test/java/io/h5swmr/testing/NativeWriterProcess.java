@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A real native HDF5 writer process: Debian's h5py under /usr/bin/python3 running {@code native_writer.py} (see
- * its docstring for modes, commands and the values of row r). Handshakes on its stdout (READY, FLUSHED n, ...), no
- * sleeps. Tests skip visibly where h5py is absent.
+ * A real native HDF5 writer process: Debian's h5py under /usr/bin/python3 running {@code
+ * native_writer.py} (see its docstring for modes, commands and the values of row r). Handshakes on
+ * its stdout (READY, FLUSHED n, ...), no sleeps. Tests skip visibly where h5py is absent.
  */
 public final class NativeWriterProcess implements AutoCloseable {
   public static final String PYTHON = "/usr/bin/python3";
@@ -48,7 +48,10 @@ public final class NativeWriterProcess implements AutoCloseable {
       boolean ok = Files.isExecutable(Paths.get(PYTHON));
       if (ok) {
         try {
-          Process p = new ProcessBuilder(PYTHON, "-c", "import h5py, numpy").redirectErrorStream(true).start();
+          Process p =
+              new ProcessBuilder(PYTHON, "-c", "import h5py, numpy")
+                  .redirectErrorStream(true)
+                  .start();
           p.getInputStream().readAllBytes();
           ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -60,12 +63,17 @@ public final class NativeWriterProcess implements AutoCloseable {
       }
       available = ok;
     }
-    assumeTrue(available, "SKIPPED: " + PYTHON + " with h5py and numpy is not installed (apt-get install "
-        + "python3-h5py); native HDF5 writer tests not run");
+    assumeTrue(
+        available,
+        "SKIPPED: "
+            + PYTHON
+            + " with h5py and numpy is not installed (apt-get install "
+            + "python3-h5py); native HDF5 writer tests not run");
   }
 
   /** Starts a writer on {@code file} in {@code mode} (swmr, latest, plain) and waits for READY. */
-  public static NativeWriterProcess start(Path file, String mode, int chunkRows, Map<String, String> env)
+  public static NativeWriterProcess start(
+      Path file, String mode, int chunkRows, Map<String, String> env)
       throws IOException, InterruptedException {
     Path script = file.resolveSibling(".native_writer.py");
     if (!Files.exists(script)) {
@@ -73,15 +81,18 @@ public final class NativeWriterProcess implements AutoCloseable {
         Files.copy(in, script);
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), file.toString(), mode,
-        String.valueOf(chunkRows)).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                PYTHON, script.toString(), file.toString(), mode, String.valueOf(chunkRows))
+            .redirectErrorStream(true);
     pb.environment().putAll(env);
     NativeWriterProcess w = new NativeWriterProcess(pb.start());
     w.await("READY");
     return w;
   }
 
-  public static NativeWriterProcess start(Path file, String mode) throws IOException, InterruptedException {
+  public static NativeWriterProcess start(Path file, String mode)
+      throws IOException, InterruptedException {
     return start(file, mode, 7, Map.of());
   }
 
@@ -107,8 +118,15 @@ public final class NativeWriterProcess implements AutoCloseable {
     while (true) {
       String line = replies.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null) {
-        throw new AssertionError("native writer did not reply " + word + " in " + TIMEOUT_SECONDS + " s; alive="
-            + process.isAlive() + ", output:\n" + output);
+        throw new AssertionError(
+            "native writer did not reply "
+                + word
+                + " in "
+                + TIMEOUT_SECONDS
+                + " s; alive="
+                + process.isAlive()
+                + ", output:\n"
+                + output);
       }
       if (line.startsWith(word + " ")) {
         return Long.parseLong(line.substring(word.length() + 1));
@@ -133,13 +151,16 @@ public final class NativeWriterProcess implements AutoCloseable {
     send("RUN " + rows);
   }
 
-  /** Waits until at least {@code rows} rows were flushed (as reported); returns the count reported. */
+  /**
+   * Waits until at least {@code rows} rows were flushed (as reported); returns the count reported.
+   */
   public long awaitFlushed(long rows) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     while (flushed.get() < rows) {
       String line = replies.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null) {
-        throw new AssertionError("native writer did not flush " + rows + " rows; output:\n" + output);
+        throw new AssertionError(
+            "native writer did not flush " + rows + " rows; output:\n" + output);
       }
     }
     return flushed.get();
@@ -172,7 +193,9 @@ public final class NativeWriterProcess implements AutoCloseable {
     return output.toString();
   }
 
-  /** Closes the file (clearing its mark) and waits for the process to exit; kills it if it does not. */
+  /**
+   * Closes the file (clearing its mark) and waits for the process to exit; kills it if it does not.
+   */
   @Override
   public void close() throws IOException, InterruptedException {
     if (process.isAlive()) {

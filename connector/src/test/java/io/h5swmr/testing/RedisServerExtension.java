@@ -24,19 +24,22 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension running a real {@code redis-server} on a free loopback port, for one test class:
+ * JUnit 5 extension running a real {@code redis-server} on a free loopback port, for one test
+ * class:
  *
  * <pre>{@code
  * @RegisterExtension
  * static final RedisServerExtension REDIS = RedisServerExtension.create().withPassword("s3cret");
  * }</pre>
  *
- * <p>Uses {@code redis-server} from {@code PATH}, else the Linux/macOS binary shipped in the test-scoped
- * {@code com.github.codemonstur:embedded-redis} jar. The server runs with {@code --save "" --appendonly no} in a
- * temporary directory, so {@link #kill9()} or {@link #stop()} followed by {@link #restart()} loses all state. Never
- * uses port 6379. Can also be used without JUnit: {@link #start()} and {@link #close()}.
+ * <p>Uses {@code redis-server} from {@code PATH}, else the Linux/macOS binary shipped in the
+ * test-scoped {@code com.github.codemonstur:embedded-redis} jar. The server runs with {@code --save
+ * "" --appendonly no} in a temporary directory, so {@link #kill9()} or {@link #stop()} followed by
+ * {@link #restart()} loses all state. Never uses port 6379. Can also be used without JUnit: {@link
+ * #start()} and {@link #close()}.
  */
-public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class RedisServerExtension
+    implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   private static final Object EXTRACT_LOCK = new Object();
   private static Path extractedBinary;
 
@@ -51,13 +54,18 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   private Path dir;
   private Process process;
 
-  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
-      boolean declareFresh) {
+  private RedisServerExtension(
+      String password, String aclUser, String aclPassword, boolean cluster, boolean declareFresh) {
     this(password, aclUser, aclPassword, cluster, declareFresh, List.of());
   }
 
-  private RedisServerExtension(String password, String aclUser, String aclPassword, boolean cluster,
-      boolean declareFresh, List<String> extraArgs) {
+  private RedisServerExtension(
+      String password,
+      String aclUser,
+      String aclPassword,
+      boolean cluster,
+      boolean declareFresh,
+      List<String> extraArgs) {
     this.password = password;
     this.aclUser = aclUser;
     this.aclPassword = aclPassword;
@@ -68,7 +76,8 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
   /**
    * Adds {@code redis-server} command-line arguments after the defaults (which they override), e.g.
-   * {@code "--appendonly", "yes", "--appendfsync", "always"} for a server whose state survives {@link #kill9()}.
+   * {@code "--appendonly", "yes", "--appendfsync", "always"} for a server whose state survives
+   * {@link #kill9()}.
    */
   public RedisServerExtension withServerArgs(String... args) {
     List<String> all = new ArrayList<>(extraArgs);
@@ -77,12 +86,18 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /**
-   * Also listens with TLS on {@link #tlsPort()} (no client certificates required), with this certificate and key
-   * (PEM files); the plain port stays open for the test's own setup. Needs a redis-server built with TLS.
+   * Also listens with TLS on {@link #tlsPort()} (no client certificates required), with this
+   * certificate and key (PEM files); the plain port stays open for the test's own setup. Needs a
+   * redis-server built with TLS.
    */
   public RedisServerExtension withTls(Path certPem, Path keyPem) {
-    return withServerArgs("--tls-cert-file", certPem.toString(), "--tls-key-file", keyPem.toString(),
-        "--tls-auth-clients", "no");
+    return withServerArgs(
+        "--tls-cert-file",
+        certPem.toString(),
+        "--tls-key-file",
+        keyPem.toString(),
+        "--tls-auth-clients",
+        "no");
   }
 
   /** The TLS port, or 0 unless started {@link #withTls}. */
@@ -90,20 +105,27 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     return tlsPort;
   }
 
-  /** The server's working directory (RDB and AOF files), kept across {@link #restart()}; null before start. */
+  /**
+   * The server's working directory (RDB and AOF files), kept across {@link #restart()}; null before
+   * start.
+   */
   public synchronized Path dir() {
     return dir;
   }
 
   /**
-   * A server that, once started empty, is declared fresh to the lock service ({@code declareFreshServer}), so the
-   * first grants need not wait one lease TTL; {@link #restart()} re-arms that hold-back as a real restart does.
+   * A server that, once started empty, is declared fresh to the lock service ({@code
+   * declareFreshServer}), so the first grants need not wait one lease TTL; {@link #restart()}
+   * re-arms that hold-back as a real restart does.
    */
   public static RedisServerExtension create() {
     return new RedisServerExtension(null, null, null, false, true);
   }
 
-  /** Leaves the just-started server undeclared: grants are held back one lease TTL, as after a restart. */
+  /**
+   * Leaves the just-started server undeclared: grants are held back one lease TTL, as after a
+   * restart.
+   */
   public RedisServerExtension withHoldBack() {
     return new RedisServerExtension(password, aclUser, aclPassword, cluster, false, extraArgs);
   }
@@ -119,8 +141,8 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /**
-   * Starts the server in cluster mode ({@code --cluster-enabled yes}); the test assigns slots and joins the
-   * nodes itself (e.g. with Jedis {@code clusterAddSlots}/{@code clusterMeet}).
+   * Starts the server in cluster mode ({@code --cluster-enabled yes}); the test assigns slots and
+   * joins the nodes itself (e.g. with Jedis {@code clusterAddSlots}/{@code clusterMeet}).
    */
   public RedisServerExtension withClusterEnabled() {
     return new RedisServerExtension(password, aclUser, aclPassword, true, false, extraArgs);
@@ -157,7 +179,8 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         continue;
       }
       if (declareFresh) {
-        try (LockService locks = LockService.open(LockSettings.builder().redisUrl(urlWithCredentials()).build())) {
+        try (LockService locks =
+            LockService.open(LockSettings.builder().redisUrl(urlWithCredentials()).build())) {
           locks.declareFreshServer();
         }
       }
@@ -185,15 +208,31 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   private void launch() throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port), "--bind",
-        "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-        "--protected-mode", "no"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary().toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--protected-mode",
+                "no"));
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
     if (cluster) {
       Files.deleteIfExists(dir.resolve("nodes-" + port + ".conf"));
-      cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
+      cmd.addAll(
+          List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
     }
     if (aclUser != null) {
       cmd.addAll(List.of("--user", aclUser, "on", ">" + aclPassword, "~*", "&*", "+@all"));
@@ -209,31 +248,36 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /**
-   * Starts {@code cmd} (a redis-server, or redis-server --sentinel) and waits until a line of its output contains
-   * {@code readyText}; kills it and throws, with its output, if it exits or 20 s pass first.
+   * Starts {@code cmd} (a redis-server, or redis-server --sentinel) and waits until a line of its
+   * output contains {@code readyText}; kills it and throws, with its output, if it exits or 20 s
+   * pass first.
    */
   public static Process startAndAwait(List<String> cmd, String readyText, String what)
       throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CountDownLatch ready = new CountDownLatch(1);
     List<String> out = new ArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (out) {
-            out.add(line);
-          }
-          if (line.contains(readyText)) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException ignored) {
-        // process ended
-      }
-      ready.countDown();
-    }, what + " output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (out) {
+                    out.add(line);
+                  }
+                  if (line.contains(readyText)) {
+                    ready.countDown();
+                  }
+                }
+              } catch (IOException ignored) {
+                // process ended
+              }
+              ready.countDown();
+            },
+            what + " output");
     reader.setDaemon(true);
     reader.start();
     if (!ready.await(20, TimeUnit.SECONDS) || !p.isAlive()) {
@@ -337,15 +381,21 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     return embeddedBinary();
   }
 
-  /** The redis-server binary of the embedded-redis jar, extracted once per JVM to a temporary file. */
+  /**
+   * The redis-server binary of the embedded-redis jar, extracted once per JVM to a temporary file.
+   */
   static Path embeddedBinary() throws IOException {
     synchronized (EXTRACT_LOCK) {
       if (extractedBinary == null) {
         String resource = embeddedResourceName();
-        try (InputStream in = RedisServerExtension.class.getClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in =
+            RedisServerExtension.class.getClassLoader().getResourceAsStream(resource)) {
           if (in == null) {
-            throw new IOException("No redis-server on PATH and no " + resource + " on the classpath "
-                + "(test dependency com.github.codemonstur:embedded-redis)");
+            throw new IOException(
+                "No redis-server on PATH and no "
+                    + resource
+                    + " on the classpath "
+                    + "(test dependency com.github.codemonstur:embedded-redis)");
           }
           Path target = Files.createTempFile("h5swmr-redis-server", "");
           Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
@@ -368,7 +418,9 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     if (arm) {
       return "redis-server-6.2.7-linux-arm64";
     }
-    return arch.contains("64") ? "redis-server-6.2.6-v5-linux-amd64" : "redis-server-6.2.7-linux-386";
+    return arch.contains("64")
+        ? "redis-server-6.2.6-v5-linux-amd64"
+        : "redis-server-6.2.7-linux-386";
   }
 
   @Override

@@ -25,7 +25,8 @@ class RedisServerExtensionTest {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(5000);
       OutputStream out = s.getOutputStream();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
       String reply = null;
       for (String l : lines) {
         out.write((l + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -60,8 +61,10 @@ class RedisServerExtensionTest {
   @Test
   @EnabledOnOs({OS.LINUX, OS.MAC})
   void embeddedBinaryFallbackRuns() throws Exception {
-    Process p = new ProcessBuilder(RedisServerExtension.embeddedBinary().toString(), "--version")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(RedisServerExtension.embeddedBinary().toString(), "--version")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(out).contains("Redis server v=6.2");
@@ -84,7 +87,8 @@ class RedisServerExtensionTest {
   public static final class EchoMain {
     public static void main(String[] args) throws Exception {
       System.out.println("ARGS " + String.join(" ", args));
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line;
       while ((line = in.readLine()) != null) {
         if (line.equals("EXIT")) {

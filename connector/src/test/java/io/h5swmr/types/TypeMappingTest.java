@@ -8,13 +8,24 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 
-/** The two directions of the type mapping agree: what a write creates reads back as the Spark type written. */
+/**
+ * The two directions of the type mapping agree: what a write creates reads back as the Spark type
+ * written.
+ */
 class TypeMappingTest {
   @Test
   void everyWritableScalarReadsBackAsItself() {
-    List<DataType> writable = List.of(DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType,
-        DataTypes.LongType, DataTypes.createDecimalType(20, 0), DataTypes.FloatType, DataTypes.DoubleType,
-        DataTypes.BooleanType, DataTypes.StringType);
+    List<DataType> writable =
+        List.of(
+            DataTypes.ByteType,
+            DataTypes.ShortType,
+            DataTypes.IntegerType,
+            DataTypes.LongType,
+            DataTypes.createDecimalType(20, 0),
+            DataTypes.FloatType,
+            DataTypes.DoubleType,
+            DataTypes.BooleanType,
+            DataTypes.StringType);
     for (DataType t : writable) {
       H5Type stored = TypeMapping.storedType(t);
       assertThat(stored).as("stored type of %s", t).isNotNull();

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BackgroundFlushTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void flushesOnceEachTimeAnotherStretchWasWrittenAndFinishesQuietly() throws Exception {
@@ -20,11 +19,14 @@ class BackgroundFlushTest {
     try (BackgroundFlush flush = BackgroundFlush.of(f)) {
       flush.wrote(BackgroundFlush.EVERY_BYTES - 1);
       flush.finish();
-      assertThat(flush.flushes()).as("nothing due below the threshold: no thread, no fsync").isZero();
+      assertThat(flush.flushes())
+          .as("nothing due below the threshold: no thread, no fsync")
+          .isZero();
     }
     try (BackgroundFlush flush = BackgroundFlush.of(f)) {
       flush.wrote(BackgroundFlush.EVERY_BYTES);
-      // finish() stops the thread only after the flush requested before it: wait for it to be taken first.
+      // finish() stops the thread only after the flush requested before it: wait for it to be taken
+      // first.
       awaitFlushes(flush, 1);
       flush.wrote(BackgroundFlush.EVERY_BYTES / 2);
       flush.finish();
@@ -37,7 +39,8 @@ class BackgroundFlushTest {
     Path gone = dir.resolve("removed.bin");
     try (BackgroundFlush flush = BackgroundFlush.of(gone)) {
       flush.wrote(BackgroundFlush.EVERY_BYTES);
-      assertThatThrownBy(flush::finish).isInstanceOf(IOException.class)
+      assertThatThrownBy(flush::finish)
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("background fsync of " + gone + " failed");
     }
   }

@@ -22,16 +22,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 29: a commit that runs out of disk space says "No space left on device" and leaves the target as it was.
- * The target lives on a 2 MiB tmpfs this test mounts (needs root, as CI runs; skipped otherwise); rows are staged
- * on the ordinary temp filesystem, so the commit is what fills the disk.
+ * Issue 29: a commit that runs out of disk space says "No space left on device" and leaves the
+ * target as it was. The target lives on a 2 MiB tmpfs this test mounts (needs root, as CI runs;
+ * skipped otherwise); rows are staged on the ordinary temp filesystem, so the commit is what fills
+ * the disk.
  */
 class DiskFullCommitTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path small;
 
@@ -39,8 +38,9 @@ class DiskFullCommitTest {
   void mountSmallFilesystem() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs");
     small = Files.createDirectories(dir.resolve("small"));
-    WriteTestSupport.Ran r = WriteTestSupport.run(List.of("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
-        small.toString()));
+    WriteTestSupport.Ran r =
+        WriteTestSupport.run(
+            List.of("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString()));
     assumeTrue(r.exit == 0, "could not mount a tmpfs: " + r.output);
   }
 
@@ -58,11 +58,18 @@ class DiskFullCommitTest {
   @Test
   void aNewFileThatDoesNotFitSaysNoSpaceLeftAndLeavesNothing() {
     Path f = small.resolve("new.h5");
-    assertThatThrownBy(() -> writer(rows(300_000), REDIS.url(), "/a").option("stagingDir",
-        dir.resolve("staging").toString()).mode("append").save(f.toString()))
-        .hasStackTraceContaining("No space left on device").hasStackTraceContaining(f.toString());
+    assertThatThrownBy(
+            () ->
+                writer(rows(300_000), REDIS.url(), "/a")
+                    .option("stagingDir", dir.resolve("staging").toString())
+                    .mode("append")
+                    .save(f.toString()))
+        .hasStackTraceContaining("No space left on device")
+        .hasStackTraceContaining(f.toString());
     assertThat(Files.exists(f)).isFalse();
-    assertThat(filesContaining(small, ".h5swmr-")).as("no commit copy left on the full disk").isEmpty();
+    assertThat(filesContaining(small, ".h5swmr-"))
+        .as("no commit copy left on the full disk")
+        .isEmpty();
   }
 
   @Test
@@ -70,9 +77,14 @@ class DiskFullCommitTest {
     Path f = small.resolve("grow.h5");
     writer(rows(1_000), REDIS.url(), "/a").mode("append").save(f.toString());
     String before = sha256(f);
-    assertThatThrownBy(() -> writer(rows(300_000), REDIS.url(), "/a").option("stagingDir",
-        dir.resolve("staging").toString()).mode("append").save(f.toString()))
-        .hasStackTraceContaining("No space left on device").hasStackTraceContaining(f.toString());
+    assertThatThrownBy(
+            () ->
+                writer(rows(300_000), REDIS.url(), "/a")
+                    .option("stagingDir", dir.resolve("staging").toString())
+                    .mode("append")
+                    .save(f.toString()))
+        .hasStackTraceContaining("No space left on device")
+        .hasStackTraceContaining(f.toString());
     assertThat(sha256(f)).isEqualTo(before);
     assertThat(readBack(REDIS.url(), f, "/a")).hasSize(1_000);
   }

@@ -18,13 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The four save modes through df.write, and INSERT INTO / INSERT OVERWRITE on a table created USING h5swmr. */
+/**
+ * The four save modes through df.write, and INSERT INTO / INSERT OVERWRITE on a table created USING
+ * h5swmr.
+ */
 class H5SwmrWriteModesTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Dataset<Row> range(long from, long to) {
     return spark().sql("select id as x, id * 2.0d as y from range(" + from + ", " + to + ", 1, 2)");
@@ -59,7 +60,9 @@ class H5SwmrWriteModesTest {
     writer(range(0, 7), REDIS.url(), "/keep").mode("append").save(f.toString());
     Dataset<Row> other = spark().sql("select concat('s', id) as name from range(3)");
     writer(other, REDIS.url(), "/a").mode("overwrite").save(f.toString());
-    assertThat(readBack(REDIS.url(), f, "/a")).extracting(r -> r.getString(0)).containsExactly("s0", "s1", "s2");
+    assertThat(readBack(REDIS.url(), f, "/a"))
+        .extracting(r -> r.getString(0))
+        .containsExactly("s0", "s1", "s2");
     assertThat(info(f, "/a").attributes()).containsEntry(H5TargetDataset.ATTR_GENERATION, 2L);
     assertThat(readBack(REDIS.url(), f, "/keep")).hasSize(7);
     // overwrite of a file that does not exist yet creates it
@@ -74,39 +77,55 @@ class H5SwmrWriteModesTest {
     Path f = dir.resolve("ow20.h5");
     writer(range(0, 20_000), REDIS.url(), "/keep").mode("append").save(f.toString());
     writer(range(0, 50_000), REDIS.url(), "/a").mode("append").save(f.toString());
-    Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    Object inode =
+        Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     List<Long> sizes = new java.util.ArrayList<>();
     sizes.add(Files.size(f));
     for (int i = 0; i < 20; i++) {
-      // the Spark write path's roles driven directly (no Spark job per overwrite: the test stays fast)
+      // the Spark write path's roles driven directly (no Spark job per overwrite: the test stays
+      // fast)
       directWrite(f, "/a", WriteMode.OVERWRITE, i, 50_000 + i);
       sizes.add(Files.size(f));
     }
     System.out.println("H5SWMR-OVERWRITE-SIZES " + sizes);
-    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isEqualTo(inode);
     List<Row> back = readBack(REDIS.url(), f, "/a");
     assertThat(back).hasSize(50_000);
     assertThat(back.get(0).getLong(0)).isEqualTo(19);
     assertThat(readBack(REDIS.url(), f, "/keep")).hasSize(20_000);
-    // bounded: after 20 overwrites the file is at most one extra dataset's worth larger than after the first
+    // bounded: after 20 overwrites the file is at most one extra dataset's worth larger than after
+    // the first
     assertThat(sizes.get(20)).isLessThanOrEqualTo(2 * sizes.get(1));
   }
 
-  /** Rows (x, 2x) for x in [from, to) written by the batch-write roles without a Spark job, as WriterChild does. */
-  static void directWrite(Path f, String dataset, WriteMode mode, long from, long to) throws Exception {
+  /**
+   * Rows (x, 2x) for x in [from, to) written by the batch-write roles without a Spark job, as
+   * WriterChild does.
+   */
+  static void directWrite(Path f, String dataset, WriteMode mode, long from, long to)
+      throws Exception {
     java.util.Map<String, String> o = new java.util.HashMap<>();
     o.put("redis.url", REDIS.url());
     o.put("path", f.toString());
     o.put("dataset", dataset);
-    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
-        .add("x", org.apache.spark.sql.types.DataTypes.LongType, false)
-        .add("y", org.apache.spark.sql.types.DataTypes.DoubleType, false);
-    H5SwmrBatchWrite write = new H5SwmrBatchWrite(java.util.UUID.randomUUID().toString(), schema,
-        io.h5swmr.config.H5SwmrOptions.of(o), mode, io.h5swmr.hdf5.journal.CommitHook.NONE);
+    org.apache.spark.sql.types.StructType schema =
+        new org.apache.spark.sql.types.StructType()
+            .add("x", org.apache.spark.sql.types.DataTypes.LongType, false)
+            .add("y", org.apache.spark.sql.types.DataTypes.DoubleType, false);
+    H5SwmrBatchWrite write =
+        new H5SwmrBatchWrite(
+            java.util.UUID.randomUUID().toString(),
+            schema,
+            io.h5swmr.config.H5SwmrOptions.of(o),
+            mode,
+            io.h5swmr.hdf5.journal.CommitHook.NONE);
     org.apache.spark.sql.connector.write.DataWriter<org.apache.spark.sql.catalyst.InternalRow> w =
         write.createBatchWriterFactory(() -> 1).createWriter(0, 0);
     for (long x = from; x < to; x++) {
-      w.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(new Object[] {x, x * 2.0}));
+      w.write(
+          new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
+              new Object[] {x, x * 2.0}));
     }
     org.apache.spark.sql.connector.write.WriterCommitMessage m = w.commit();
     w.close();
@@ -116,17 +135,22 @@ class H5SwmrWriteModesTest {
   @Test
   void aFailedJobLeavesNoStagingAndNoTarget() {
     Path f = dir.resolve("abort.h5");
-    Dataset<Row> failing = spark().sql("select id as x, if(id = 7000, raise_error('boom at 7000'), id * 1.0d) as y "
-        + "from range(0, 10000, 1, 4)");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer(failing, REDIS.url(), "/a").mode("append")
-        .save(f.toString())).hasStackTraceContaining("boom at 7000");
+    Dataset<Row> failing =
+        spark()
+            .sql(
+                "select id as x, if(id = 7000, raise_error('boom at 7000'), id * 1.0d) as y "
+                    + "from range(0, 10000, 1, 4)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> writer(failing, REDIS.url(), "/a").mode("append").save(f.toString()))
+        .hasStackTraceContaining("boom at 7000");
     assertThat(Files.exists(f)).as("target never created").isFalse();
     assertThat(filesContaining(dir, ".h5swmr-")).as("staging and commit files").isEmpty();
     // and against an existing target: untouched
     writer(range(0, 5), REDIS.url(), "/a").mode("append").save(f.toString());
     String before = sha256(f);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer(failing, REDIS.url(), "/a").mode("append")
-        .save(f.toString())).hasStackTraceContaining("boom at 7000");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> writer(failing, REDIS.url(), "/a").mode("append").save(f.toString()))
+        .hasStackTraceContaining("boom at 7000");
     assertThat(sha256(f)).isEqualTo(before);
     assertThat(filesContaining(dir, ".h5swmr-")).isEmpty();
   }
@@ -135,8 +159,15 @@ class H5SwmrWriteModesTest {
   void insertIntoAndInsertOverwriteOnATableUsingH5swmr() {
     Path f = dir.resolve("sql.h5");
     String table = "h5swmr_sql_" + Long.toHexString(System.nanoTime());
-    spark().sql("CREATE TABLE " + table + " (x BIGINT, y DOUBLE) USING h5swmr OPTIONS (path '" + f
-        + "', dataset '/sql/t', `redis.url` '" + REDIS.url() + "')");
+    spark()
+        .sql(
+            "CREATE TABLE "
+                + table
+                + " (x BIGINT, y DOUBLE) USING h5swmr OPTIONS (path '"
+                + f
+                + "', dataset '/sql/t', `redis.url` '"
+                + REDIS.url()
+                + "')");
     try {
       spark().sql("INSERT INTO " + table + " VALUES (1, 1.5), (2, 2.5)");
       spark().sql("INSERT INTO " + table + " SELECT id + 10, id * 0.5d FROM range(3)");

@@ -22,58 +22,82 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every row of the Spark → HDF5 type mapping: written with h5swmr, read back with h5swmr, values equal. */
+/**
+ * Every row of the Spark → HDF5 type mapping: written with h5swmr, read back with h5swmr, values
+ * equal.
+ */
 class H5SwmrWriteRoundTripTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  static final StructType ALL = new StructType()
-      .add("b", DataTypes.ByteType, false)
-      .add("s", DataTypes.ShortType, false)
-      .add("i", DataTypes.IntegerType, false)
-      .add("l", DataTypes.LongType, false)
-      .add("f", DataTypes.FloatType, false)
-      .add("d", DataTypes.DoubleType, false)
-      .add("flag", DataTypes.BooleanType, false)
-      .add("text", DataTypes.StringType, false)
-      .add("u64", DataTypes.createDecimalType(20, 0), false)
-      .add("vec", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
-      .add("mat", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType, false), false), false)
-      .add("names", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("st", new StructType()
-          .add("x", DataTypes.IntegerType, false)
-          .add("label", DataTypes.StringType, false)
-          .add("w", DataTypes.createArrayType(DataTypes.FloatType, false), false), false);
+  static final StructType ALL =
+      new StructType()
+          .add("b", DataTypes.ByteType, false)
+          .add("s", DataTypes.ShortType, false)
+          .add("i", DataTypes.IntegerType, false)
+          .add("l", DataTypes.LongType, false)
+          .add("f", DataTypes.FloatType, false)
+          .add("d", DataTypes.DoubleType, false)
+          .add("flag", DataTypes.BooleanType, false)
+          .add("text", DataTypes.StringType, false)
+          .add("u64", DataTypes.createDecimalType(20, 0), false)
+          .add("vec", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+          .add(
+              "mat",
+              DataTypes.createArrayType(
+                  DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+              false)
+          .add("names", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add(
+              "st",
+              new StructType()
+                  .add("x", DataTypes.IntegerType, false)
+                  .add("label", DataTypes.StringType, false)
+                  .add("w", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+              false);
 
   static List<Row> allTypeRows(int n) {
     List<Row> rows = new ArrayList<>();
     String[] words = {"", "plain", "ünïcødé", "日本語", "emoji 🚀 done", "tab\there"};
     for (int k = 0; k < n; k++) {
-      BigDecimal u = k == 0 ? new BigDecimal("18446744073709551615") : BigDecimal.valueOf(k * 1_000_003L);
-      rows.add(RowFactory.create((byte) (k - 128 + k % 7), (short) (k * 3 - 500), k * 100_003 - 7, k * 10_000_000_019L,
-          k / 3.0f, -k / 7.0, k % 3 == 0, words[k % words.length] + k, u,
-          new double[] {k, k + 0.5, -k},
-          new int[][] {{k, k + 1}, {k + 2, k + 3}},
-          new String[] {"a" + k, words[(k + 1) % words.length]},
-          RowFactory.create(k * 2, "lbl-" + words[k % words.length], new float[] {k, -k})));
+      BigDecimal u =
+          k == 0 ? new BigDecimal("18446744073709551615") : BigDecimal.valueOf(k * 1_000_003L);
+      rows.add(
+          RowFactory.create(
+              (byte) (k - 128 + k % 7),
+              (short) (k * 3 - 500),
+              k * 100_003 - 7,
+              k * 10_000_000_019L,
+              k / 3.0f,
+              -k / 7.0,
+              k % 3 == 0,
+              words[k % words.length] + k,
+              u,
+              new double[] {k, k + 0.5, -k},
+              new int[][] {{k, k + 1}, {k + 2, k + 3}},
+              new String[] {"a" + k, words[(k + 1) % words.length]},
+              RowFactory.create(k * 2, "lbl-" + words[k % words.length], new float[] {k, -k})));
     }
     return rows;
   }
 
   @Test
   void aCommitOfManyBlocksDecodesThemOnItsSecondThreadWithEveryValueInPlace() {
-    // 600 000 rows of 27 bytes stage 16 MB: more than one 8 MiB block, so the commit reads and decodes the staged
-    // blocks on its second thread while it writes, then appends them in order; then once more on top.
+    // 600 000 rows of 27 bytes stage 16 MB: more than one 8 MiB block, so the commit reads and
+    // decodes the staged
+    // blocks on its second thread while it writes, then appends them in order; then once more on
+    // top.
     Path f = dir.resolve("blocks.h5");
-    String cols = "id as a, cast(id * 7 as int) as b, id * 0.5d as c, cast(id % 30000 as short) as d, "
-        + "id % 3 = 0 as e, cast(id as float) * cast(0.25 as float) as g";
-    writer(spark().sql("select " + cols + " from range(0, 600000, 1, 2)"), REDIS.url(), "/t").mode("append")
+    String cols =
+        "id as a, cast(id * 7 as int) as b, id * 0.5d as c, cast(id % 30000 as short) as d, "
+            + "id % 3 = 0 as e, cast(id as float) * cast(0.25 as float) as g";
+    writer(spark().sql("select " + cols + " from range(0, 600000, 1, 2)"), REDIS.url(), "/t")
+        .mode("append")
         .save(f.toString());
     writer(spark().sql("select " + cols + " from range(600000, 1200000, 1, 3)"), REDIS.url(), "/t")
-        .mode("append").save(f.toString());
+        .mode("append")
+        .save(f.toString());
     List<Row> back = readBack(REDIS.url(), f, "/t");
     assertThat(back).hasSize(1_200_000);
     for (int k = 0; k < back.size(); k++) {
@@ -90,14 +114,19 @@ class H5SwmrWriteRoundTripTest {
 
   @Test
   void numberColumnsBetweenStringArrayAndStructColumnsKeepEveryValueAcrossBlocks() {
-    // Top-level numbers and booleans are stored by a fast path, the string, uint64, array and struct columns
-    // between them by the general one: 300 000 rows of ~70 bytes stage more than one 8 MiB block per task, so
-    // both paths cross block boundaries (and the fast path's room for 256 rows at a time) in the same rows.
+    // Top-level numbers and booleans are stored by a fast path, the string, uint64, array and
+    // struct columns
+    // between them by the general one: 300 000 rows of ~70 bytes stage more than one 8 MiB block
+    // per task, so
+    // both paths cross block boundaries (and the fast path's room for 256 rows at a time) in the
+    // same rows.
     Path f = dir.resolve("mixed.h5");
-    String cols = "id as a, concat('r', id) as s, cast(id * 3 as int) as b, array(id * 0.5d, -id * 1.0d) as v, "
-        + "cast(id as decimal(20,0)) as u, named_struct('x', cast(id % 1000 as short), 'y', id * 2.0d) as st, "
-        + "id % 2 = 0 as e";
-    writer(spark().sql("select " + cols + " from range(0, 300000, 1, 2)"), REDIS.url(), "/m").mode("append")
+    String cols =
+        "id as a, concat('r', id) as s, cast(id * 3 as int) as b, array(id * 0.5d, -id * 1.0d) as v, "
+            + "cast(id as decimal(20,0)) as u, named_struct('x', cast(id % 1000 as short), 'y', id * 2.0d) as st, "
+            + "id % 2 = 0 as e";
+    writer(spark().sql("select " + cols + " from range(0, 300000, 1, 2)"), REDIS.url(), "/m")
+        .mode("append")
         .save(f.toString());
     List<Row> back = readBack(REDIS.url(), f, "/m");
     assertThat(back).hasSize(300_000);
@@ -116,26 +145,35 @@ class H5SwmrWriteRoundTripTest {
 
   @Test
   void theCommitDeletesEachStagingFileOnceItsBlocksAreDecoded() throws Exception {
-    // Three tasks stage three files of ~6 MiB (more than one 8 MiB block in all, so the decoding thread runs).
-    // By the time HDF5 is closed (before the journal commit) every staging file is gone: the commit released each
+    // Three tasks stage three files of ~6 MiB (more than one 8 MiB block in all, so the decoding
+    // thread runs).
+    // By the time HDF5 is closed (before the journal commit) every staging file is gone: the commit
+    // released each
     // one's page cache as soon as it was read, not at the end of the write.
     Path f = dir.resolve("released.h5");
     Path staging = StagingArea.defaultRoot(f);
     List<String> leftAtClose = new ArrayList<>();
     int[] seenAtClose = {0};
-    SparkCommitHook.set(step -> {
-      if (step.equals("closed")) {
-        seenAtClose[0]++;
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
-          s.filter(p -> p.getFileName().toString().endsWith(".kryo")).forEach(p -> leftAtClose.add(p.toString()));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }
-    });
+    SparkCommitHook.set(
+        step -> {
+          if (step.equals("closed")) {
+            seenAtClose[0]++;
+            try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
+              s.filter(p -> p.getFileName().toString().endsWith(".kryo"))
+                  .forEach(p -> leftAtClose.add(p.toString()));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
     try {
-      writer(spark().sql("select id as a, id * 0.5d as b, id * 2 as c from range(0, 800000, 1, 3)"), REDIS.url(),
-          "/r").mode("append").save(f.toString());
+      writer(
+              spark()
+                  .sql("select id as a, id * 0.5d as b, id * 2 as c from range(0, 800000, 1, 3)"),
+              REDIS.url(),
+              "/r")
+          .mode("append")
+          .save(f.toString());
     } finally {
       SparkCommitHook.set(null);
     }
@@ -151,29 +189,40 @@ class H5SwmrWriteRoundTripTest {
 
   @Test
   void aBulkCommitFreesTheStagedBytesItHasReadWhileItReadsOn() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(StagingPages.unavailable() == null,
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        StagingPages.unavailable() == null,
         "SKIPPED: staged pages are freed by deletion only here: " + StagingPages.unavailable());
-    // One task stages one ~64 MiB file (8 blocks). When the commit has written its first block, the decoding
-    // thread (at most a few blocks ahead) has not finished the file, yet the bytes it read are already a hole
+    // One task stages one ~64 MiB file (8 blocks). When the commit has written its first block, the
+    // decoding
+    // thread (at most a few blocks ahead) has not finished the file, yet the bytes it read are
+    // already a hole
     // (they read back as zeros; the file's header was not zero), and every value still arrives.
     Path f = dir.resolve("punched.h5");
     Path staging = StagingArea.defaultRoot(f);
     long[] headAtFirstBlock = {-1};
     long[] sizeAtFirstBlock = {-1};
-    SparkCommitHook.set(step -> {
-      if (step.equals("wrote-first-block")) {
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
-          Path kryo = s.filter(p -> p.getFileName().toString().endsWith(".kryo")).findFirst().orElseThrow();
-          headAtFirstBlock[0] = WriteTestSupport.firstLong(kryo);
-          sizeAtFirstBlock[0] = java.nio.file.Files.size(kryo);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }
-    });
+    SparkCommitHook.set(
+        step -> {
+          if (step.equals("wrote-first-block")) {
+            try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(staging)) {
+              Path kryo =
+                  s.filter(p -> p.getFileName().toString().endsWith(".kryo"))
+                      .findFirst()
+                      .orElseThrow();
+              headAtFirstBlock[0] = WriteTestSupport.firstLong(kryo);
+              sizeAtFirstBlock[0] = java.nio.file.Files.size(kryo);
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
     try {
-      writer(spark().sql("select id as a, id * 0.5d as b from range(0, 4000000, 1, 1)"), REDIS.url(), "/p")
-          .mode("append").save(f.toString());
+      writer(
+              spark().sql("select id as a, id * 0.5d as b from range(0, 4000000, 1, 1)"),
+              REDIS.url(),
+              "/p")
+          .mode("append")
+          .save(f.toString());
     } finally {
       SparkCommitHook.set(null);
     }
@@ -201,21 +250,25 @@ class H5SwmrWriteRoundTripTest {
     H5DatasetInfo info = info(f, "/group/sub/table");
     assertThat(info.dims()).containsExactly(1000);
     assertThat(info.maxDims()).containsExactly(H5DatasetInfo.UNLIMITED);
-    assertThat(info.attributes()).containsEntry(H5TargetDataset.ATTR_ROWS, 1000L)
-        .containsEntry(H5TargetDataset.ATTR_GENERATION, 1L).containsKey(H5TargetDataset.ATTR_FENCE);
+    assertThat(info.attributes())
+        .containsEntry(H5TargetDataset.ATTR_ROWS, 1000L)
+        .containsEntry(H5TargetDataset.ATTR_GENERATION, 1L)
+        .containsKey(H5TargetDataset.ATTR_FENCE);
   }
 
   @Test
   void appendKeepsOrderOfPartitionsAndCommits() {
     Path f = dir.resolve("seq.h5");
-    StructType schema = new StructType().add("v", DataTypes.LongType, false).add("w", DataTypes.DoubleType, false);
+    StructType schema =
+        new StructType().add("v", DataTypes.LongType, false).add("w", DataTypes.DoubleType, false);
     for (int round = 0; round < 3; round++) {
       List<Row> rows = new ArrayList<>();
       for (long k = 0; k < 5000; k++) {
         long v = round * 5000L + k;
         rows.add(RowFactory.create(v, v * 0.5));
       }
-      writer(spark().createDataFrame(rows, schema).coalesce(4), REDIS.url(), "/t").mode("append")
+      writer(spark().createDataFrame(rows, schema).coalesce(4), REDIS.url(), "/t")
+          .mode("append")
           .save(f.toString());
     }
     List<Row> back = readBack(REDIS.url(), f, "/t");
@@ -224,20 +277,27 @@ class H5SwmrWriteRoundTripTest {
       assertThat(back.get(k).getLong(0)).isEqualTo(k);
       assertThat(back.get(k).getDouble(1)).isEqualTo(k * 0.5);
     }
-    assertThat(info(f, "/t").attributes()).containsEntry(H5TargetDataset.ATTR_GENERATION, 3L)
+    assertThat(info(f, "/t").attributes())
+        .containsEntry(H5TargetDataset.ATTR_GENERATION, 3L)
         .containsEntry(H5TargetDataset.ATTR_ROWS, 15000L);
   }
 
   @Test
   void oneColumnWritesAPlainDatasetAndArraysBecomeExtraDimensions() {
     Path f = dir.resolve("plain.h5");
-    StructType schema = new StructType()
-        .add("m", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false), false));
+    StructType schema =
+        new StructType()
+            .add(
+                "m",
+                DataTypes.createArrayType(
+                    DataTypes.createArrayType(DataTypes.FloatType, false), false));
     List<Row> rows = new ArrayList<>();
     for (int k = 0; k < 50; k++) {
       rows.add(RowFactory.create((Object) new float[][] {{k, 1, 2}, {3, 4, -k}}));
     }
-    writer(spark().createDataFrame(rows, schema).coalesce(1), REDIS.url(), "/m").mode("append").save(f.toString());
+    writer(spark().createDataFrame(rows, schema).coalesce(1), REDIS.url(), "/m")
+        .mode("append")
+        .save(f.toString());
     H5DatasetInfo info = info(f, "/m");
     assertThat(info.dims()).containsExactly(50, 2, 3);
     assertThat(info.type().toString()).isEqualTo("float32");
@@ -245,10 +305,18 @@ class H5SwmrWriteRoundTripTest {
     assertThat(normalise(back)).containsExactlyElementsOf(normalise(rows));
 
     StructType strings = new StructType().add("s", DataTypes.StringType);
-    writer(spark().createDataFrame(List.of(RowFactory.create("α"), RowFactory.create("βγ")), strings).coalesce(1),
-        REDIS.url(), "/s").mode("append").save(f.toString());
+    writer(
+            spark()
+                .createDataFrame(List.of(RowFactory.create("α"), RowFactory.create("βγ")), strings)
+                .coalesce(1),
+            REDIS.url(),
+            "/s")
+        .mode("append")
+        .save(f.toString());
     assertThat(info(f, "/s").type().toString()).isEqualTo("vlen utf-8 string");
-    assertThat(readBack(REDIS.url(), f, "/s")).extracting(r -> r.getString(0)).containsExactly("α", "βγ");
+    assertThat(readBack(REDIS.url(), f, "/s"))
+        .extracting(r -> r.getString(0))
+        .containsExactly("α", "βγ");
   }
 
   /** Rows as strings with arrays expanded, so equality is by value. */

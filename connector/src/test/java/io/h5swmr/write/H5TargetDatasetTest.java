@@ -19,15 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The target-dataset operations the committer calls, on a file the caller opened and keeps open (as a committer
- * that opens the target through its own driver does), and the commit-time value check of the HDF5 layer.
+ * The target-dataset operations the committer calls, on a file the caller opened and keeps open (as
+ * a committer that opens the target through its own driver does), and the commit-time value check
+ * of the HDF5 layer.
  */
 class H5TargetDatasetTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final StructType XS = new StructType().add("x", DataTypes.LongType, false)
-      .add("s", DataTypes.StringType, false);
+  private static final StructType XS =
+      new StructType().add("x", DataTypes.LongType, false).add("s", DataTypes.StringType, false);
 
   private static StagingCodec.Block block(long[] xs, String[] ss) {
     StagingCodec.Block b = new StagingCodec.Block(xs.length, 2);
@@ -67,8 +67,10 @@ class H5TargetDatasetTest {
       assertThat(e.rows()).isEqualTo(4);
       assertThat(e.info.chunkRows()).isEqualTo(4);
       assertThat(e.info.filters()).extracting(x -> x.name()).anyMatch(n -> n.contains("deflate"));
-      assertThat(e.info.attributes()).containsEntry(H5TargetDataset.ATTR_ROWS, 4L)
-          .containsEntry(H5TargetDataset.ATTR_GENERATION, 1L).containsEntry(H5TargetDataset.ATTR_FENCE, 7L)
+      assertThat(e.info.attributes())
+          .containsEntry(H5TargetDataset.ATTR_ROWS, 4L)
+          .containsEntry(H5TargetDataset.ATTR_GENERATION, 1L)
+          .containsEntry(H5TargetDataset.ATTR_FENCE, 7L)
           .containsEntry(H5DatasetInfo.CREATED_TOKEN_ATTRIBUTE, 7L);
       try (H5Dataset d = file.openDataset("/g/t")) {
         assertThat((long[]) d.readColumn(0, 4, "x")).containsExactly(1, 2, 3, 4);
@@ -87,13 +89,15 @@ class H5TargetDatasetTest {
 
   @Test
   void theCommitRefusesAValueTheStoredTypeCannotHoldAndKeepsTheExtent() {
-    // The stored type changed between pre-flight and commit (e.g. replaced by another job): the layer checks again.
+    // The stored type changed between pre-flight and commit (e.g. replaced by another job): the
+    // layer checks again.
     Path f = dir.resolve("u8.h5");
     try (H5File file = H5File.create(f.toString());
         H5Dataset d = file.createDataset("/v", H5DatasetSpec.of(H5Type.integer(1, false)))) {
       d.append(1, io.h5swmr.hdf5.H5ColumnWrite.from(new short[] {9}, 0));
     }
-    WriteSchema schema = WriteSchema.of(new StructType().add("v", DataTypes.ShortType, false), "index");
+    WriteSchema schema =
+        WriteSchema.of(new StructType().add("v", DataTypes.ShortType, false), "index");
     WriteLayout layout = new WriteLayout(schema, new int[][] {{}});
     StagingCodec.Block b = new StagingCodec.Block(2, 1);
     ByteBuffer raw = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
@@ -102,8 +106,11 @@ class H5TargetDatasetTest {
     b.dims[0] = new int[0];
     try (H5TargetDataset t = H5TargetDataset.open(f, "/v", false)) {
       t.openExisting(layout);
-      assertThatThrownBy(() -> t.append(b)).isInstanceOf(H5SwmrDataException.class)
-          .hasMessageContaining("value 300").hasMessageContaining("uint8").hasMessageContaining("0 to 255");
+      assertThatThrownBy(() -> t.append(b))
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("value 300")
+          .hasMessageContaining("uint8")
+          .hasMessageContaining("0 to 255");
       assertThat(t.rows()).isEqualTo(1);
     }
   }

@@ -23,20 +23,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an h5py reader opened with {@code swmr=True} that calls {@code refresh()} sees while h5swmr commits to the
- * file (README "Native SWMR files"): after each commit, a refresh shows exactly the committed rows; refreshing
- * while commits run is measured and reported, not guaranteed (h5swmr is not a SWMR writer).
+ * What an h5py reader opened with {@code swmr=True} that calls {@code refresh()} sees while h5swmr
+ * commits to the file (README "Native SWMR files"): after each commit, a refresh shows exactly the
+ * committed rows; refreshing while commits run is measured and reported, not guaranteed (h5swmr is
+ * not a SWMR writer).
  */
 class NativeSwmrReaderTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  static final StructType SCHEMA = new StructType()
-      .add("seq", DataTypes.LongType, false)
-      .add("value", DataTypes.DoubleType, false);
+  static final StructType SCHEMA =
+      new StructType()
+          .add("seq", DataTypes.LongType, false)
+          .add("value", DataTypes.DoubleType, false);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private long[] seqs(long from, int n) {
     long[] s = new long[n];
@@ -58,7 +58,8 @@ class NativeSwmrReaderTest {
   void anH5pySwmrReaderSeesEachCommitAfterRefresh() throws Exception {
     NativeWriterProcess.assumeAvailable();
     Path f = dir.resolve("shared.h5");
-    LockSettings lock = LockSettings.builder().redisUrl(REDIS.url()).leaseTtl(Duration.ofSeconds(5)).build();
+    LockSettings lock =
+        LockSettings.builder().redisUrl(REDIS.url()).leaseTtl(Duration.ofSeconds(5)).build();
     try (H5SwmrAppender a = H5SwmrAppender.open(f, "/log", SCHEMA, lock)) {
       long[] s = seqs(0, 100);
       a.append(s, values(s));
@@ -66,17 +67,22 @@ class NativeSwmrReaderTest {
       try (InputStream in = NativeWriterProcess.class.getResourceAsStream("swmr_reader.py")) {
         Files.copy(in, script);
       }
-      Process p = new ProcessBuilder(NativeWriterProcess.PYTHON, script.toString(), f.toString(), "/log")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(NativeWriterProcess.PYTHON, script.toString(), f.toString(), "/log")
+              .redirectErrorStream(true)
+              .start();
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-      Thread pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          r.lines().forEach(lines::add);
-        } catch (java.io.IOException e) {
-          lines.add("EOF " + e);
-        }
-      });
+      Thread pump =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                  r.lines().forEach(lines::add);
+                } catch (java.io.IOException e) {
+                  lines.add("EOF " + e);
+                }
+              });
       pump.setDaemon(true);
       pump.start();
       Writer stdin = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
@@ -97,8 +103,10 @@ class NativeSwmrReaderTest {
         }
         send(stdin, "STOP");
         String spun = next(lines);
-        System.out.println("h5py SWMR reader refreshing during 8 in-place commits: " + spun
-            + " (SPUN refreshes ok bad errors max_rows last_error)");
+        System.out.println(
+            "h5py SWMR reader refreshing during 8 in-place commits: "
+                + spun
+                + " (SPUN refreshes ok bad errors max_rows last_error)");
         assertThat(spun).startsWith("SPUN ");
         send(stdin, "REFRESH");
         assertThat(next(lines)).isEqualTo("SEEN " + rows + " OK");

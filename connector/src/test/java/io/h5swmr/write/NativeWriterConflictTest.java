@@ -26,40 +26,45 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spark writes and the appender never meet a native HDF5 writer in one file: refused with a message saying who
- * has it and what to do, the file unchanged; a crashed SWMR writer's mark is cleared only when the user says so.
+ * Spark writes and the appender never meet a native HDF5 writer in one file: refused with a message
+ * saying who has it and what to do, the file unchanged; a crashed SWMR writer's mark is cleared
+ * only when the user says so.
  */
 class NativeWriterConflictTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  static final StructType SCHEMA = new StructType()
-      .add("seq", DataTypes.LongType, false)
-      .add("value", DataTypes.DoubleType, false);
+  static final StructType SCHEMA =
+      new StructType()
+          .add("seq", DataTypes.LongType, false)
+          .add("value", DataTypes.DoubleType, false);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Dataset<Row> rows() {
-    return spark().createDataFrame(List.of(RowFactory.create(1L, 0.5), RowFactory.create(2L, 1.5)), SCHEMA);
+    return spark()
+        .createDataFrame(List.of(RowFactory.create(1L, 0.5), RowFactory.create(2L, 1.5)), SCHEMA);
   }
 
   private Throwable sparkWrite(Path f, Map<String, String> extra) {
-    return catchThrowable(() -> writer(rows(), REDIS.url(), "/ours").options(extra).mode("append")
-        .save(f.toString()));
+    return catchThrowable(
+        () ->
+            writer(rows(), REDIS.url(), "/ours").options(extra).mode("append").save(f.toString()));
   }
 
   private Throwable append(Path f, Map<String, String> extra) {
     Map<String, String> o = new java.util.HashMap<>(extra);
     o.put("redis.url", REDIS.url());
-    return catchThrowable(() -> {
-      try (H5SwmrAppender a = H5SwmrAppender.open(f, "/ours", SCHEMA, o)) {
-        a.append(new long[] {7}, new double[] {7.5});
-      }
-    });
+    return catchThrowable(
+        () -> {
+          try (H5SwmrAppender a = H5SwmrAppender.open(f, "/ours", SCHEMA, o)) {
+            a.append(new long[] {7}, new double[] {7.5});
+          }
+        });
   }
 
-  /** The H5SwmrFileInUseException in {@code t}'s cause chain (Spark may wrap driver-side errors). */
+  /**
+   * The H5SwmrFileInUseException in {@code t}'s cause chain (Spark may wrap driver-side errors).
+   */
   private static H5SwmrFileInUseException inUse(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof H5SwmrFileInUseException) {
@@ -78,17 +83,21 @@ class NativeWriterConflictTest {
       for (Throwable t : List.of(sparkWrite(f, Map.of()), append(f, Map.of()))) {
         assertThat(inUse(t).getMessage())
             .startsWith("Cannot write to HDF5 file '" + f + "': ")
-            .contains("is open for writing by another process that is not in SWMR mode (it holds HDF5's exclusive "
-                + "file lock")
+            .contains(
+                "is open for writing by another process that is not in SWMR mode (it holds HDF5's exclusive "
+                    + "file lock")
             .contains("Nothing was written: two writers must never share a file.");
       }
-      Throwable read = catchThrowable(() -> WriteTestSupport.reader(REDIS.url(), "/data/x").load(f.toString())
-          .count());
-      assertThat(inUse(read).getMessage()).contains("is open for writing by another process that is not in SWMR "
-          + "mode").doesNotContain("corrupt HDF5 file");
+      Throwable read =
+          catchThrowable(
+              () -> WriteTestSupport.reader(REDIS.url(), "/data/x").load(f.toString()).count());
+      assertThat(inUse(read).getMessage())
+          .contains("is open for writing by another process that is not in SWMR " + "mode")
+          .doesNotContain("corrupt HDF5 file");
       assertThat(sha256(f)).isEqualTo(before);
       try (var left = Files.list(dir)) {
-        assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.contains("h5swmr"))).isEmpty();
+        assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.contains("h5swmr")))
+            .isEmpty();
       }
     }
   }
@@ -100,7 +109,8 @@ class NativeWriterConflictTest {
     try (NativeWriterProcess w = NativeWriterProcess.start(f, "swmr")) {
       w.append(10);
       String before = sha256(f);
-      for (Throwable t : List.of(sparkWrite(f, Map.of()), append(f, Map.of("clearStaleFlags", "true")))) {
+      for (Throwable t :
+          List.of(sparkWrite(f, Map.of()), append(f, Map.of("clearStaleFlags", "true")))) {
         assertThat(inUse(t).getMessage())
             .contains("another process on this host has it open for writing: pid " + w.pid() + " (")
             .contains("the superblock is marked open by a SWMR writer, status flags 0x5")
@@ -121,8 +131,9 @@ class NativeWriterConflictTest {
     String before = sha256(f);
     for (Throwable t : List.of(sparkWrite(f, Map.of()), append(f, Map.of()))) {
       assertThat(inUse(t).getMessage())
-          .contains("its superblock is marked open for writing by a SWMR writer (status flags 0x5) and h5swmr cannot "
-              + "tell whether that writer still runs")
+          .contains(
+              "its superblock is marked open for writing by a SWMR writer (status flags 0x5) and h5swmr cannot "
+                  + "tell whether that writer still runs")
           .contains("set the write option 'clearStaleFlags' to true")
           .contains("'h5clear -s " + f + "'");
     }
@@ -131,23 +142,35 @@ class NativeWriterConflictTest {
 
     assertThat(sparkWrite(f, Map.of("clearStaleFlags", "true"))).isNull();
     assertThat(NativeWriters.inspect(f).marked()).isFalse();
-    assertThat(readBack(REDIS.url(), f, "/ours")).extracting(r -> r.getLong(0)).containsExactly(1L, 2L);
+    assertThat(readBack(REDIS.url(), f, "/ours"))
+        .extracting(r -> r.getLong(0))
+        .containsExactly(1L, 2L);
     assertThat(readBack(REDIS.url(), f, "/data/x")).hasSize(20);
-    assertThat(WriteTestSupport.python("import h5py\nwith h5py.File('" + f + "', 'r') as h:\n"
-        + "    print(h['data/x'].shape[0], h['ours'].shape[0])\n").trim()).isEqualTo("20 2");
+    assertThat(
+            WriteTestSupport.python(
+                    "import h5py\nwith h5py.File('"
+                        + f
+                        + "', 'r') as h:\n"
+                        + "    print(h['data/x'].shape[0], h['ours'].shape[0])\n")
+                .trim())
+        .isEqualTo("20 2");
   }
 
   @Test
   void lockNoneIsRefusedByWritesBeforeAnythingHappens() {
     Path f = dir.resolve("never.h5");
-    for (Throwable t : List.of(sparkWrite(f, Map.of("lock", "none")), append(f, Map.of("lock", "none")))) {
+    for (Throwable t :
+        List.of(sparkWrite(f, Map.of("lock", "none")), append(f, Map.of("lock", "none")))) {
       Throwable c = t;
       while (c != null && !(c instanceof H5SwmrConfigException)) {
         c = c.getCause();
       }
       assertThat(c).as("config error in %s", t).isNotNull();
-      assertThat(c.getMessage()).startsWith("Option 'lock' is 'none', which only reads accept: a write must hold the "
-          + "file's exclusive lease").contains("set lock=redis (the default)");
+      assertThat(c.getMessage())
+          .startsWith(
+              "Option 'lock' is 'none', which only reads accept: a write must hold the "
+                  + "file's exclusive lease")
+          .contains("set lock=redis (the default)");
     }
     assertThat(f).doesNotExist();
   }

@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Overwrites whose result is smaller than what they replace (issue 29): 100 000 to 10 rows, 5 to 0 rows. */
+/**
+ * Overwrites whose result is smaller than what they replace (issue 29): 100 000 to 10 rows, 5 to 0
+ * rows.
+ */
 class OverwriteShrinkTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Dataset<Row> range(long from, long to) {
     return spark().sql("select id as x, id * 2.0d as y from range(" + from + ", " + to + ", 1, 2)");
@@ -31,11 +32,14 @@ class OverwriteShrinkTest {
   void overwriteShrinks100000RowsTo10() throws Exception {
     Path f = dir.resolve("shrink.h5");
     writer(range(0, 7), REDIS.url(), "/keep").mode("append").save(f.toString());
-    writer(range(0, 100_000), REDIS.url(), "/a").mode("append").save(f.toString()); // last in the file
+    writer(range(0, 100_000), REDIS.url(), "/a")
+        .mode("append")
+        .save(f.toString()); // last in the file
     writer(range(500, 510), REDIS.url(), "/a").mode("overwrite").save(f.toString());
     List<Row> back = readBack(REDIS.url(), f, "/a");
-    assertThat(back).extracting(r -> r.getLong(0)).containsExactly(500L, 501L, 502L, 503L, 504L, 505L, 506L, 507L,
-        508L, 509L);
+    assertThat(back)
+        .extracting(r -> r.getLong(0))
+        .containsExactly(500L, 501L, 502L, 503L, 504L, 505L, 506L, 507L, 508L, 509L);
     assertThat(readBack(REDIS.url(), f, "/keep")).hasSize(7);
     assertThat(filesContaining(dir, ".h5swmr-")).isEmpty();
     assertThat(h5pyRows(f, "/a")).isEqualTo(10);
@@ -43,9 +47,15 @@ class OverwriteShrinkTest {
 
   /** Rows of {@code dataset} as h5py reads them (all of them, so a damaged file fails here). */
   static long h5pyRows(Path f, String dataset) throws Exception {
-    String out = WriteTestSupport.python("import h5py\nwith h5py.File('" + f + "', 'r') as h:\n"
-        + "    d = h['" + dataset + "'][...]\n    h.visititems(lambda n, o: o[...] if hasattr(o, 'shape') else None)\n"
-        + "    print(len(d))\n");
+    String out =
+        WriteTestSupport.python(
+            "import h5py\nwith h5py.File('"
+                + f
+                + "', 'r') as h:\n"
+                + "    d = h['"
+                + dataset
+                + "'][...]\n    h.visititems(lambda n, o: o[...] if hasattr(o, 'shape') else None)\n"
+                + "    print(len(d))\n");
     return Long.parseLong(out.trim());
   }
 

@@ -15,20 +15,21 @@ import org.junit.jupiter.api.io.TempDir;
 class StagingPagesTest {
   private static final int MIB = 1 << 20;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void isInUseOnLinuxWithJna() {
     Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "SKIPPED: not Linux");
-    Assumptions.assumeFalse("false".equalsIgnoreCase(System.getProperty("h5swmr.releaseStagingPages")),
+    Assumptions.assumeFalse(
+        "false".equalsIgnoreCase(System.getProperty("h5swmr.releaseStagingPages")),
         "SKIPPED: switched off for this run (-Dh5swmr.releaseStagingPages=false)");
     assertThat(StagingPages.unavailable()).isNull();
   }
 
   @Test
   void bytesReadAreFreedInWholeMibsOnceAStepWasRead() throws Exception {
-    Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
+    Assumptions.assumeTrue(
+        StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
     Path f = filled(dir.resolve("staged.kryo"), 20, (byte) 0x5A);
     try (StagingPages pages = StagingPages.of(f)) {
       // less than a step read: nothing freed
@@ -54,7 +55,8 @@ class StagingPagesTest {
 
   @Test
   void aFileWhoseNameIsNotAsciiIsFreedToo() throws Exception {
-    Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
+    Assumptions.assumeTrue(
+        StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
     Path sub;
     try {
       sub = Files.createDirectories(dir.resolve("données-λ"));
@@ -71,7 +73,8 @@ class StagingPagesTest {
 
   @Test
   void aClosedHandleFreesNothingMore() throws Exception {
-    Assumptions.assumeTrue(StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
+    Assumptions.assumeTrue(
+        StagingPages.unavailable() == null, "SKIPPED: " + StagingPages.unavailable());
     Path f = filled(dir.resolve("closed.kryo"), 16, (byte) 1);
     StagingPages pages = StagingPages.of(f);
     assertThat(pages.readUpTo(8L * MIB)).isEqualTo(8L * MIB);
@@ -91,8 +94,16 @@ class StagingPagesTest {
 
   @Test
   void theOptionsReachTheCommitAsPlainValues() {
-    WriteSettings off = WriteSettings.of(io.h5swmr.config.H5SwmrOptions.of(java.util.Map.of("releaseStagingPages",
-        "false", "parallelDeflate", "false", "libdeflate", "false")));
+    WriteSettings off =
+        WriteSettings.of(
+            io.h5swmr.config.H5SwmrOptions.of(
+                java.util.Map.of(
+                    "releaseStagingPages",
+                    "false",
+                    "parallelDeflate",
+                    "false",
+                    "libdeflate",
+                    "false")));
     assertThat(off.releaseStagingPages).isFalse();
     assertThat(off.codecs.parallelDeflate()).isFalse();
     assertThat(off.codecs.libdeflate()).isFalse();
@@ -105,7 +116,8 @@ class StagingPagesTest {
   private static Path filled(Path f, int mibs, byte value) throws Exception {
     byte[] mib = new byte[MIB];
     Arrays.fill(mib, value);
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (int i = 0; i < mibs; i++) {
         ch.write(ByteBuffer.wrap(mib));
       }

@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 29: a compound too wide for HDF5's 64 KiB object header message fails before any task stages rows. */
+/**
+ * Issue 29: a compound too wide for HDF5's 64 KiB object header message fails before any task
+ * stages rows.
+ */
 class WideCompoundTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Dataset<Row> wide(int columns) {
     List<String> cols = new ArrayList<>();
@@ -43,17 +44,20 @@ class WideCompoundTest {
     Path f = dir.resolve("wide.h5");
     Dataset<Row> df = wide(2000);
     AtomicLong tasks = new AtomicLong();
-    SparkListener count = new SparkListener() {
-      @Override
-      public void onTaskStart(SparkListenerTaskStart t) {
-        tasks.incrementAndGet();
-      }
-    };
+    SparkListener count =
+        new SparkListener() {
+          @Override
+          public void onTaskStart(SparkListenerTaskStart t) {
+            tasks.incrementAndGet();
+          }
+        };
     spark().sparkContext().addSparkListener(count);
     try {
       assertThatThrownBy(() -> writer(df, REDIS.url(), "/w").mode("append").save(f.toString()))
-          .isInstanceOf(H5SwmrDataException.class).hasMessageContaining("2000 columns")
-          .hasMessageContaining("64 KiB").hasMessageContaining("object header message")
+          .isInstanceOf(H5SwmrDataException.class)
+          .hasMessageContaining("2000 columns")
+          .hasMessageContaining("64 KiB")
+          .hasMessageContaining("object header message")
           .hasMessageContaining("/w");
     } finally {
       spark().sparkContext().listenerBus().waitUntilEmpty();

@@ -32,25 +32,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14 item 6: bad write input is refused on the driver before any task runs (a listener counts task
- * starts), naming what the user gave, and the target is byte-for-byte unchanged.
+ * Issue 14 item 6: bad write input is refused on the driver before any task runs (a listener counts
+ * task starts), naming what the user gave, and the target is byte-for-byte unchanged.
  */
 class WriteInputChecksTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  static final StructType XY = new StructType().add("x", DataTypes.LongType, false)
-      .add("y", DataTypes.DoubleType, false);
+  static final StructType XY =
+      new StructType().add("x", DataTypes.LongType, false).add("y", DataTypes.DoubleType, false);
   static final AtomicInteger TASKS = new AtomicInteger();
-  static final SparkListener COUNT = new SparkListener() {
-    @Override
-    public void onTaskStart(SparkListenerTaskStart taskStart) {
-      TASKS.incrementAndGet();
-    }
-  };
+  static final SparkListener COUNT =
+      new SparkListener() {
+        @Override
+        public void onTaskStart(SparkListenerTaskStart taskStart) {
+          TASKS.incrementAndGet();
+        }
+      };
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Path target;
 
   @BeforeAll
@@ -74,23 +73,28 @@ class WriteInputChecksTest {
     for (long k = 0; k < n; k++) {
       Object[] values = new Object[schema.size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = schema.fields()[i].dataType() == DataTypes.LongType ? (Object) k : (Object) (k * 1.5);
+        values[i] =
+            schema.fields()[i].dataType() == DataTypes.LongType ? (Object) k : (Object) (k * 1.5);
       }
       r.add(RowFactory.create(values));
     }
     return spark().createDataFrame(r, schema).coalesce(1);
   }
 
-  private void refusedBeforeTasks(ThrowingCallable write, Class<?> type, String... fragments) throws Exception {
+  private void refusedBeforeTasks(ThrowingCallable write, Class<?> type, String... fragments)
+      throws Exception {
     spark().sparkContext().listenerBus().waitUntilEmpty();
     String before = sha256(target);
     int tasks = TASKS.get();
-    assertThatThrownBy(write).isInstanceOf(type).satisfies(e -> {
-      for (String f : fragments) {
-        assertThat(e.getMessage()).contains(f);
-      }
-      assertThat(e.getMessage()).doesNotContain(".h5swmr-commit-");
-    });
+    assertThatThrownBy(write)
+        .isInstanceOf(type)
+        .satisfies(
+            e -> {
+              for (String f : fragments) {
+                assertThat(e.getMessage()).contains(f);
+              }
+              assertThat(e.getMessage()).doesNotContain(".h5swmr-commit-");
+            });
     spark().sparkContext().listenerBus().waitUntilEmpty();
     assertThat(TASKS.get()).as("no task ran").isEqualTo(tasks);
     assertThat(sha256(target)).as("target bytes unchanged").isEqualTo(before);
@@ -101,49 +105,78 @@ class WriteInputChecksTest {
   @Test
   void duplicateColumnNames() throws Exception {
     Dataset<Row> dup = rows(XY, 2).selectExpr("x", "y", "y");
-    refusedBeforeTasks(() -> writer(dup, REDIS.url(), "/w").mode("append").save(target.toString()),
-        H5SwmrDataException.class, "Column name 'y' appears more than once", "columns: x, y, y");
+    refusedBeforeTasks(
+        () -> writer(dup, REDIS.url(), "/w").mode("append").save(target.toString()),
+        H5SwmrDataException.class,
+        "Column name 'y' appears more than once",
+        "columns: x, y, y");
     Dataset<Row> nested = rows(XY, 2).selectExpr("x", "named_struct('a', y, 'a', y) as s");
-    refusedBeforeTasks(() -> writer(nested, REDIS.url(), "/w").mode("append").save(target.toString()),
-        H5SwmrDataException.class, "Column name 's.a' appears more than once", "fields of s: a, a");
+    refusedBeforeTasks(
+        () -> writer(nested, REDIS.url(), "/w").mode("append").save(target.toString()),
+        H5SwmrDataException.class,
+        "Column name 's.a' appears more than once",
+        "fields of s: a, a");
   }
 
   @Test
   void chunkRowsTooLargeForHdf5() throws Exception {
-    refusedBeforeTasks(() -> writer(rows(XY, 2), REDIS.url(), "/w").option("chunkRows", "1000000000")
-        .mode("append").save(target.toString()), H5SwmrConfigException.class,
-        "Option 'chunkRows' has an invalid value '1000000000'", "at least 16 bytes",
+    refusedBeforeTasks(
+        () ->
+            writer(rows(XY, 2), REDIS.url(), "/w")
+                .option("chunkRows", "1000000000")
+                .mode("append")
+                .save(target.toString()),
+        H5SwmrConfigException.class,
+        "Option 'chunkRows' has an invalid value '1000000000'",
+        "at least 16 bytes",
         "expected at most 268435455 rows");
   }
 
   @Test
   void targetThatIsADirectory() throws Exception {
     Path d = Files.createDirectory(dir.resolve("adir.h5"));
-    refusedBeforeTasks(() -> writer(rows(XY, 2), REDIS.url(), "/w").mode("append").save(d.toString()),
-        H5SwmrConfigException.class, "Target '" + d + "' (option 'path') is a directory");
+    refusedBeforeTasks(
+        () -> writer(rows(XY, 2), REDIS.url(), "/w").mode("append").save(d.toString()),
+        H5SwmrConfigException.class,
+        "Target '" + d + "' (option 'path') is a directory");
   }
 
   @Test
   void dotSegmentsInTheDatasetPath() throws Exception {
     for (String bad : new String[] {"a/../b", "/a/./b", "/a//b"}) {
-      refusedBeforeTasks(() -> writer(rows(XY, 2), REDIS.url(), bad).mode("append").save(target.toString()),
-          H5SwmrConfigException.class, "Option 'dataset' has an invalid value '" + bad + "'", "/results/table");
+      refusedBeforeTasks(
+          () -> writer(rows(XY, 2), REDIS.url(), bad).mode("append").save(target.toString()),
+          H5SwmrConfigException.class,
+          "Option 'dataset' has an invalid value '" + bad + "'",
+          "/results/table");
     }
   }
 
   @Test
   void datasetUnderAnExistingDataset() throws Exception {
-    refusedBeforeTasks(() -> writer(rows(XY, 2), REDIS.url(), "/v/x").mode("append").save(target.toString()),
-        H5SwmrDataException.class, "Option 'dataset' = '/v/x' cannot be created in " + target,
-        "'/v' there is a dataset", "e.g. /v_x");
+    refusedBeforeTasks(
+        () -> writer(rows(XY, 2), REDIS.url(), "/v/x").mode("append").save(target.toString()),
+        H5SwmrDataException.class,
+        "Option 'dataset' = '/v/x' cannot be created in " + target,
+        "'/v' there is a dataset",
+        "e.g. /v_x");
   }
 
   @Test
   void readOnlyOptionsOnAWriteAreIgnoredNotFatal() {
-    writer(rows(XY, 2), REDIS.url(), "/w").option("fileColumn", "f").mode("append").save(target.toString());
+    writer(rows(XY, 2), REDIS.url(), "/w")
+        .option("fileColumn", "f")
+        .mode("append")
+        .save(target.toString());
     assertThat(readBack(REDIS.url(), target, "/w")).hasSize(2);
-    assertThatThrownBy(() -> writer(rows(XY, 2), REDIS.url(), "/w").option("chunkrow", "8").mode("append")
-        .save(target.toString())).isInstanceOf(H5SwmrConfigException.class)
-        .hasMessageContaining("Unknown option 'chunkrow'").hasMessageContaining("did you mean 'chunkRows'?");
+    assertThatThrownBy(
+            () ->
+                writer(rows(XY, 2), REDIS.url(), "/w")
+                    .option("chunkrow", "8")
+                    .mode("append")
+                    .save(target.toString()))
+        .isInstanceOf(H5SwmrConfigException.class)
+        .hasMessageContaining("Unknown option 'chunkrow'")
+        .hasMessageContaining("did you mean 'chunkRows'?");
   }
 }

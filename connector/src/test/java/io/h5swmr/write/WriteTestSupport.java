@@ -19,7 +19,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** Helpers of the write tests: writer/reader bound to the test's Redis, file hashes, h5py/h5dump runs. */
+/**
+ * Helpers of the write tests: writer/reader bound to the test's Redis, file hashes, h5py/h5dump
+ * runs.
+ */
 final class WriteTestSupport {
   static final String PYTHON = "/usr/bin/python3";
 
@@ -30,7 +33,10 @@ final class WriteTestSupport {
   }
 
   static DataFrameWriter<Row> writer(Dataset<Row> df, String redisUrl, String dataset) {
-    return df.write().format("h5swmr").option("redis.url", redisUrl).option("dataset", dataset)
+    return df.write()
+        .format("h5swmr")
+        .option("redis.url", redisUrl)
+        .option("dataset", dataset)
         .option("lock.ttl", "2s");
   }
 
@@ -40,10 +46,16 @@ final class WriteTestSupport {
 
   /** Rows read back through h5swmr, index column dropped, in index order. */
   static List<Row> readBack(String redisUrl, Path file, String dataset) {
-    return reader(redisUrl, dataset).load(file.toString()).orderBy("index").drop("index").collectAsList();
+    return reader(redisUrl, dataset)
+        .load(file.toString())
+        .orderBy("index")
+        .drop("index")
+        .collectAsList();
   }
 
-  /** The file's first 8 bytes as one big-endian long: 0 where a staging file's head was punched out. */
+  /**
+   * The file's first 8 bytes as one big-endian long: 0 where a staging file's head was punched out.
+   */
   static long firstLong(Path f) {
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
       java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
@@ -56,7 +68,8 @@ final class WriteTestSupport {
 
   static String sha256(Path f) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (Exception e) {
@@ -65,7 +78,8 @@ final class WriteTestSupport {
   }
 
   static H5DatasetInfo info(Path f, String dataset) {
-    try (H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
+    try (H5File h =
+        H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       return h.datasetInfo(dataset);
     }
   }
@@ -78,7 +92,8 @@ final class WriteTestSupport {
     List<Path> out = new ArrayList<>();
     try (Stream<Path> s = Files.walk(dir)) {
       s.filter(p -> p.getFileName().toString().contains(part))
-          .filter(p -> !p.getFileName().toString().endsWith(".h5swmr-lock")).forEach(out::add);
+          .filter(p -> !p.getFileName().toString().endsWith(".h5swmr-lock"))
+          .forEach(out::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -118,7 +133,8 @@ final class WriteTestSupport {
   static Ran run(List<String> cmd) throws IOException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IOException("timed out: " + cmd);
@@ -134,7 +150,8 @@ final class WriteTestSupport {
   static String python(String script) throws IOException {
     Ran r = run(List.of(PYTHON, "-c", script));
     if (r.exit != 0) {
-      throw new AssertionError("python failed (" + r.exit + "):\n" + r.output + "\nscript:\n" + script);
+      throw new AssertionError(
+          "python failed (" + r.exit + "):\n" + r.output + "\nscript:\n" + script);
     }
     return r.output;
   }

@@ -19,24 +19,27 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A separate writing driver for multi-process tests. Usage:
+ *
  * <ul>
- *   <li>{@code direct|spark <redisUrl> <file> <dataset> <firstX> <rows>}: appends rows {@code (x, x * 0.5)} for x
- *   in {@code [firstX, firstX + rows)}. {@code direct} drives the write roles without Spark (two staged partitions,
- *   then the driver commit: fast to start, used to kill the process at a commit step named by
- *   {@code -Dh5swmr.test.commitPause}); {@code spark} runs a real {@code local[1]} Spark application. Prints
- *   {@code STAGED} and {@code COMMITTED}.</li>
- *   <li>{@code killable direct|appender <redisUrl> <dataset> <rows> <lockTtl> <warmupFile>}: warms up (two appends
- *   to its own {@code warmupFile}), prints {@code READY}, then reads lines {@code <step> <firstX> <file>} up to
- *   {@code GO} from stdin. Then one thread per file appends its rows {@code [firstX, firstX + rows)} at once,
- *   through the driver commit ({@code direct}) or a plain {@link H5SwmrAppender} ({@code appender}), and pauses
- *   at its own commit step, printing {@code H5SWMR-PAUSE <step> <i>} ({@code i}: the file's position in the list)
- *   until the parent kills the process. A commit that does not pause prints {@code COMMITTED <i>} or
- *   {@code FAILED <i> <exception>}.</li>
+ *   <li>{@code direct|spark <redisUrl> <file> <dataset> <firstX> <rows>}: appends rows {@code (x, x
+ *       * 0.5)} for x in {@code [firstX, firstX + rows)}. {@code direct} drives the write roles
+ *       without Spark (two staged partitions, then the driver commit: fast to start, used to kill
+ *       the process at a commit step named by {@code -Dh5swmr.test.commitPause}); {@code spark}
+ *       runs a real {@code local[1]} Spark application. Prints {@code STAGED} and {@code
+ *       COMMITTED}.
+ *   <li>{@code killable direct|appender <redisUrl> <dataset> <rows> <lockTtl> <warmupFile>}: warms
+ *       up (two appends to its own {@code warmupFile}), prints {@code READY}, then reads lines
+ *       {@code <step> <firstX> <file>} up to {@code GO} from stdin. Then one thread per file
+ *       appends its rows {@code [firstX, firstX + rows)} at once, through the driver commit ({@code
+ *       direct}) or a plain {@link H5SwmrAppender} ({@code appender}), and pauses at its own commit
+ *       step, printing {@code H5SWMR-PAUSE <step> <i>} ({@code i}: the file's position in the list)
+ *       until the parent kills the process. A commit that does not pause prints {@code COMMITTED
+ *       <i>} or {@code FAILED <i> <exception>}.
  * </ul>
  */
 public final class WriterChild {
-  static final StructType SCHEMA = new StructType().add("x", DataTypes.LongType, false)
-      .add("y", DataTypes.DoubleType, false);
+  static final StructType SCHEMA =
+      new StructType().add("x", DataTypes.LongType, false).add("y", DataTypes.DoubleType, false);
 
   private WriterChild() {}
 
@@ -56,12 +59,27 @@ public final class WriterChild {
     long rows = Long.parseLong(args[5]);
     if (how.equals("spark")) {
       SparkCommitHook.set(hook); // Spark builds this write itself: the process-level seam
-      SparkSession spark = SparkSession.builder().master("local[1]").appName("h5swmr-writer-child")
-          .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.driver.host", "127.0.0.1").getOrCreate();
+      SparkSession spark =
+          SparkSession.builder()
+              .master("local[1]")
+              .appName("h5swmr-writer-child")
+              .config("spark.ui.enabled", "false")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .config("spark.driver.host", "127.0.0.1")
+              .getOrCreate();
       System.out.println("STARTED");
-      spark.sql("select id as x, id * 0.5d as y from range(" + first + ", " + (first + rows) + ", 1, 4)")
-          .write().format("h5swmr").options(o).mode("append").save();
+      spark
+          .sql(
+              "select id as x, id * 0.5d as y from range("
+                  + first
+                  + ", "
+                  + (first + rows)
+                  + ", 1, 4)")
+          .write()
+          .format("h5swmr")
+          .options(o)
+          .mode("append")
+          .save();
       System.out.println("COMMITTED");
       spark.stop();
       return;
@@ -70,10 +88,15 @@ public final class WriterChild {
     System.out.println("COMMITTED");
   }
 
-  /** Stages two partitions of rows {@code (x, x * 0.5)} as Spark tasks do, then runs the driver commit. */
-  private static void direct(Map<String, String> o, long first, long rows, Runnable staged, CommitHook hook) {
-    H5SwmrBatchWrite write = new H5SwmrBatchWrite(UUID.randomUUID().toString(), SCHEMA, H5SwmrOptions.of(o),
-        WriteMode.APPEND, hook);
+  /**
+   * Stages two partitions of rows {@code (x, x * 0.5)} as Spark tasks do, then runs the driver
+   * commit.
+   */
+  private static void direct(
+      Map<String, String> o, long first, long rows, Runnable staged, CommitHook hook) {
+    H5SwmrBatchWrite write =
+        new H5SwmrBatchWrite(
+            UUID.randomUUID().toString(), SCHEMA, H5SwmrOptions.of(o), WriteMode.APPEND, hook);
     DataWriterFactory factory = write.createBatchWriterFactory(() -> 2);
     List<WriterCommitMessage> messages = new ArrayList<>();
     long half = rows / 2;
@@ -95,7 +118,10 @@ public final class WriterChild {
     write.commit(messages.toArray(new WriterCommitMessage[0]));
   }
 
-  /** The {@code killable} mode: many commits in one process, each paused at its own step (see the class doc). */
+  /**
+   * The {@code killable} mode: many commits in one process, each paused at its own step (see the
+   * class doc).
+   */
   private static void killable(String[] args) throws Exception {
     CommitHook hook = CommitPause.perThread();
     String how = args[1];
@@ -104,13 +130,15 @@ public final class WriterChild {
     long rows = Long.parseLong(args[4]);
     String ttl = args[5];
     Path warmup = Path.of(args[6]);
-    // Warm up (classes, native HDF5, Redis) while the parent still checks the previous round: create a private
+    // Warm up (classes, native HDF5, Redis) while the parent still checks the previous round:
+    // create a private
     // file and append to it in place, with no pause (this thread has no step).
     killableAppend(how, redisUrl, dataset, 10, ttl, 0, warmup, hook);
     killableAppend(how, redisUrl, dataset, 10, ttl, 10, warmup, hook);
     System.out.println("READY");
-    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-        java.nio.charset.StandardCharsets.UTF_8));
+    java.io.BufferedReader in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
     List<String[]> commits = new ArrayList<>();
     for (String line = in.readLine(); !"GO".equals(line); line = in.readLine()) {
       if (line == null) {
@@ -124,16 +152,19 @@ public final class WriterChild {
       long first = Long.parseLong(commits.get(i)[1]);
       Path file = Path.of(commits.get(i)[2]);
       int index = i;
-      Thread t = new Thread(() -> {
-        CommitPause.pauseThisThreadAt(step, Integer.toString(index));
-        try {
-          killableAppend(how, redisUrl, dataset, rows, ttl, first, file, hook);
-          System.out.println("COMMITTED " + index);
-        } catch (RuntimeException | Error e) {
-          System.out.println("FAILED " + index + " " + e);
-          e.printStackTrace();
-        }
-      }, "commit-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                CommitPause.pauseThisThreadAt(step, Integer.toString(index));
+                try {
+                  killableAppend(how, redisUrl, dataset, rows, ttl, first, file, hook);
+                  System.out.println("COMMITTED " + index);
+                } catch (RuntimeException | Error e) {
+                  System.out.println("FAILED " + index + " " + e);
+                  e.printStackTrace();
+                }
+              },
+              "commit-" + i);
       t.start();
       threads.add(t);
     }
@@ -144,8 +175,15 @@ public final class WriterChild {
   }
 
   /** Appends rows {@code [first, first + rows)} through the driver commit or a plain appender. */
-  private static void killableAppend(String how, String redisUrl, String dataset, long rows, String ttl, long first,
-      Path file, CommitHook hook) {
+  private static void killableAppend(
+      String how,
+      String redisUrl,
+      String dataset,
+      long rows,
+      String ttl,
+      long first,
+      Path file,
+      CommitHook hook) {
     Map<String, String> o = new HashMap<>();
     o.put("redis.url", redisUrl);
     o.put("lock.ttl", ttl);
@@ -162,7 +200,7 @@ public final class WriterChild {
     } else {
       o.put("path", file.toString());
       o.put("dataset", dataset);
-      direct(o, first, rows, () -> { }, hook);
+      direct(o, first, rows, () -> {}, hook);
     }
   }
 }

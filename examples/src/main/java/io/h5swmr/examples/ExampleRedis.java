@@ -10,9 +10,10 @@ import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
 /**
- * The Redis the examples use: the one named by {@code H5SWMR_REDIS_URL} (or {@code -Dh5swmr.redis.url}), else a
- * throw-away {@code redis-server} started here on a free loopback port — the system binary when one is on
- * {@code PATH}, otherwise the one shipped in the embedded-redis jar. Closing stops what was started.
+ * The Redis the examples use: the one named by {@code H5SWMR_REDIS_URL} (or {@code
+ * -Dh5swmr.redis.url}), else a throw-away {@code redis-server} started here on a free loopback port
+ * — the system binary when one is on {@code PATH}, otherwise the one shipped in the embedded-redis
+ * jar. Closing stops what was started.
  */
 final class ExampleRedis implements AutoCloseable {
   private final String url;
@@ -33,23 +34,31 @@ final class ExampleRedis implements AutoCloseable {
       port = s.getLocalPort();
     }
     ExecutableProvider binary = systemRedis();
-    RedisServer server = RedisServer.newRedisServer()
-        .executableProvider(binary != null ? binary : ExecutableProvider.newJarResourceProvider())
-        .bind("127.0.0.1")
-        .port(port)
-        .setting("save \"\"")
-        .setting("appendonly no")
-        .build();
+    RedisServer server =
+        RedisServer.newRedisServer()
+            .executableProvider(
+                binary != null ? binary : ExecutableProvider.newJarResourceProvider())
+            .bind("127.0.0.1")
+            .port(port)
+            .setting("save \"\"")
+            .setting("appendonly no")
+            .build();
     server.start();
     String url = "redis://127.0.0.1:" + port;
-    // Brand new and empty: no lease can have been lost with an earlier incarnation, so skip the hold-back of one
+    // Brand new and empty: no lease can have been lost with an earlier incarnation, so skip the
+    // hold-back of one
     // lease TTL that h5swmr otherwise applies after a Redis (re)start.
     try (LockService locks = LockService.open(LockSettings.builder().redisUrl(url).build())) {
       locks.declareFreshServer();
     }
-    System.out.println("No Redis configured (set H5SWMR_REDIS_URL to use yours): started "
-        + (binary != null ? "the system redis-server" : "the redis-server bundled with embedded-redis")
-        + " on 127.0.0.1:" + port + " for this run.");
+    System.out.println(
+        "No Redis configured (set H5SWMR_REDIS_URL to use yours): started "
+            + (binary != null
+                ? "the system redis-server"
+                : "the redis-server bundled with embedded-redis")
+            + " on 127.0.0.1:"
+            + port
+            + " for this run.");
     return new ExampleRedis(url, server);
   }
 

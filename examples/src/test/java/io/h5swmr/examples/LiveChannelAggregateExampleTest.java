@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The streaming example, small: the live aggregate counts every appended event once, the sink holds it. */
+/**
+ * The streaming example, small: the live aggregate counts every appended event once, the sink holds
+ * it.
+ */
 class LiveChannelAggregateExampleTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   @Test
   void liveAggregateCountsEveryEventOnceAndTheSinkHoldsIt(@TempDir Path dir) throws Exception {
@@ -24,8 +26,13 @@ class LiveChannelAggregateExampleTest {
     try {
       long counted = LiveChannelAggregateExample.run(spark, REDIS.url(), dir, 5, 4_000, 100);
       assertThat(counted).isEqualTo(5L * 4_000);
-      List<Row> live = spark.read().format("h5swmr").option("dataset", LiveChannelAggregateExample.LIVE)
-          .load(dir.resolve("live-summary.h5").toString()).collectAsList();
+      List<Row> live =
+          spark
+              .read()
+              .format("h5swmr")
+              .option("dataset", LiveChannelAggregateExample.LIVE)
+              .load(dir.resolve("live-summary.h5").toString())
+              .collectAsList();
       assertThat(live).hasSize(16);
       long total = 0;
       for (Row r : live) {

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the shipped Spark SQL example script, statement by statement, through a Java SparkSession. */
+/**
+ * Runs the shipped Spark SQL example script, statement by statement, through a Java SparkSession.
+ */
 class SqlScriptTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   @Test
   void sqlExampleScriptRuns(@TempDir Path dir) throws Exception {

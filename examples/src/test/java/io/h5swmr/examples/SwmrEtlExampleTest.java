@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's main example job, small: appends while querying (it throws on a torn snapshot), then ETL. */
+/**
+ * The README's main example job, small: appends while querying (it throws on a torn snapshot), then
+ * ETL.
+ */
 class SwmrEtlExampleTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   @Test
   void exampleJobSeesWholeBlocksAndWritesTheSummary(@TempDir Path dir) throws Exception {
@@ -24,8 +26,14 @@ class SwmrEtlExampleTest {
     try {
       String file = dir.resolve("run.h5").toString();
       SwmrEtlExample.run(spark, file, 4, 16_000);
-      List<Row> summary = spark.read().format("h5swmr").option("dataset", "/summary/by_channel").load(file)
-          .orderBy("channel").collectAsList();
+      List<Row> summary =
+          spark
+              .read()
+              .format("h5swmr")
+              .option("dataset", "/summary/by_channel")
+              .load(file)
+              .orderBy("channel")
+              .collectAsList();
       assertThat(summary).hasSize(16);
       long total = 0;
       for (Row r : summary) {

@@ -45,27 +45,29 @@ import org.junit.jupiter.api.io.TempDir;
  * Streaming benchmark (not a timed test; runs only with {@code -Dbench=stream}).
  *
  * <p>(1) Commit-to-output latency at a 1 s processing-time trigger: one writer commits a block of
- * {@code -DblockRows} rows every {@code -DcommitMillis} for {@code -DwarmupSeconds} (not counted: the first batches
- * of the session's first streaming queries include class loading and JIT) and then {@code -Dseconds}, each block both appended to an HDF5
- * dataset under the file's exclusive lease and written as a new Parquet file moved atomically into a watched
- * directory; an h5swmr stream and Spark's Parquet file stream run side by side in the same session, each into a
- * foreachBatch sink noting when each block first appears. Latency = appearance - commit, p50/p99 per source.
+ * {@code -DblockRows} rows every {@code -DcommitMillis} for {@code -DwarmupSeconds} (not counted:
+ * the first batches of the session's first streaming queries include class loading and JIT) and
+ * then {@code -Dseconds}, each block both appended to an HDF5 dataset under the file's exclusive
+ * lease and written as a new Parquet file moved atomically into a watched directory; an h5swmr
+ * stream and Spark's Parquet file stream run side by side in the same session, each into a
+ * foreachBatch sink noting when each block first appears. Latency = appearance - commit, p50/p99
+ * per source.
  *
- * <p>(2) Sustained rows/s of the source on one file: {@code -Drows} rows read by an {@code AvailableNow} stream
- * ({@code maxRowsPerTrigger} 1 Mi) into the noop sink, against Spark's Parquet file stream over the same rows
- * ({@code maxFilesPerTrigger} sized to the same rows per batch), same run.
+ * <p>(2) Sustained rows/s of the source on one file: {@code -Drows} rows read by an {@code
+ * AvailableNow} stream ({@code maxRowsPerTrigger} 1 Mi) into the noop sink, against Spark's Parquet
+ * file stream over the same rows ({@code maxFilesPerTrigger} sized to the same rows per batch),
+ * same run.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "stream")
 class StreamBenchmarkTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
-  static final H5Type EV = H5Type.compound(List.of("block", "v"), List.of(H5Type.int64(), H5Type.float64()));
-  static final MessageType PARQUET = MessageTypeParser.parseMessageType(
-      "message ev { required int64 block; required double v; }");
+  static final H5Type EV =
+      H5Type.compound(List.of("block", "v"), List.of(H5Type.int64(), H5Type.float64()));
+  static final MessageType PARQUET =
+      MessageTypeParser.parseMessageType("message ev { required int64 block; required double v; }");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void commitToOutputLatencyAndSustainedRows() throws Exception {
@@ -89,13 +91,28 @@ class StreamBenchmarkTest {
     Map<Long, Long> pqCommit = new ConcurrentHashMap<>();
     Map<Long, Long> h5Seen = new ConcurrentHashMap<>();
     Map<Long, Long> pqSeen = new ConcurrentHashMap<>();
-    StreamingQuery a = spark.readStream().format("h5swmr").option("redis.url", REDIS.url())
-        .option("dataset", "/ev").load(h5.toString())
-        .writeStream().foreachBatch(seen(h5Seen)).trigger(Trigger.ProcessingTime(1000))
-        .option("checkpointLocation", dir.resolve("ckpt-h5").toString()).start();
-    StreamingQuery b = spark.readStream().schema("block long, v double").parquet(watched.toString())
-        .writeStream().foreachBatch(seen(pqSeen)).trigger(Trigger.ProcessingTime(1000))
-        .option("checkpointLocation", dir.resolve("ckpt-pq").toString()).start();
+    StreamingQuery a =
+        spark
+            .readStream()
+            .format("h5swmr")
+            .option("redis.url", REDIS.url())
+            .option("dataset", "/ev")
+            .load(h5.toString())
+            .writeStream()
+            .foreachBatch(seen(h5Seen))
+            .trigger(Trigger.ProcessingTime(1000))
+            .option("checkpointLocation", dir.resolve("ckpt-h5").toString())
+            .start();
+    StreamingQuery b =
+        spark
+            .readStream()
+            .schema("block long, v double")
+            .parquet(watched.toString())
+            .writeStream()
+            .foreachBatch(seen(pqSeen))
+            .trigger(Trigger.ProcessingTime(1000))
+            .option("checkpointLocation", dir.resolve("ckpt-pq").toString())
+            .start();
     LockService locks = LockService.shared(LockSettings.builder().redisUrl(REDIS.url()).build());
     long warmBlocks = warmupSeconds * 1000L / commitMillis;
     long blocks = warmBlocks + seconds * 1000L / commitMillis;
@@ -128,16 +145,35 @@ class StreamBenchmarkTest {
     b.stop();
     assertThat(h5Seen).hasSize((int) blocks);
     assertThat(pqSeen).hasSize((int) blocks);
-    report.append(String.format(Locale.ROOT, "%n%d blocks of %d rows, one every %d ms, trigger 1 s; the first %d "
-        + "(%d s: both queries' first batches, class loading, JIT) are a warm-up, not counted%n%n", blocks, blockRows,
-        commitMillis, warmBlocks, warmupSeconds));
-    report.append("| source | latency p50 (ms) | p99 (ms) | max (ms) | p99 ratio |\n|---|---|---|---|---|\n");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%n%d blocks of %d rows, one every %d ms, trigger 1 s; the first %d "
+                + "(%d s: both queries' first batches, class loading, JIT) are a warm-up, not counted%n%n",
+            blocks,
+            blockRows,
+            commitMillis,
+            warmBlocks,
+            warmupSeconds));
+    report.append(
+        "| source | latency p50 (ms) | p99 (ms) | max (ms) | p99 ratio |\n|---|---|---|---|---|\n");
     double[] h = latencies(h5Commit, h5Seen, warmBlocks);
     double[] p = latencies(pqCommit, pqSeen, warmBlocks);
-    report.append(String.format(Locale.ROOT, "| h5swmr stream | %.0f | %.0f | %.0f | %.2fx Parquet |%n", h[0], h[1],
-        h[2], h[1] / p[1]));
-    report.append(String.format(Locale.ROOT, "| Spark Parquet file stream | %.0f | %.0f | %.0f | 1.00 |%n", p[0],
-        p[1], p[2]));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "| h5swmr stream | %.0f | %.0f | %.0f | %.2fx Parquet |%n",
+            h[0],
+            h[1],
+            h[2],
+            h[1] / p[1]));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "| Spark Parquet file stream | %.0f | %.0f | %.0f | 1.00 |%n",
+            p[0],
+            p[1],
+            p[2]));
 
     // ---- (2) sustained rows/s ----
     Path big = dir.resolve("big.h5");
@@ -154,31 +190,62 @@ class StreamBenchmarkTest {
           v[i] = (done + i) * 0.5;
         }
         d.append(n, H5ColumnWrite.from(ids, 0, "block"), H5ColumnWrite.from(v, 0, "v"));
-        writeParquet(bigParquet.resolve(String.format(Locale.ROOT, "part-%05d.parquet", done / perFile)), ids, v);
+        writeParquet(
+            bigParquet.resolve(String.format(Locale.ROOT, "part-%05d.parquet", done / perFile)),
+            ids,
+            v);
       }
     }
     double h5Rate = 0;
     double pqRate = 0;
     for (int run = 0; run < 2; run++) {
       long t0 = System.nanoTime();
-      spark.readStream().format("h5swmr").option("redis.url", REDIS.url()).option("dataset", "/ev")
-          .option("maxRowsPerTrigger", String.valueOf(perFile)).load(big.toString())
-          .writeStream().format("noop").trigger(Trigger.AvailableNow())
-          .option("checkpointLocation", dir.resolve("ckpt-big-h5-" + run).toString()).start().awaitTermination();
+      spark
+          .readStream()
+          .format("h5swmr")
+          .option("redis.url", REDIS.url())
+          .option("dataset", "/ev")
+          .option("maxRowsPerTrigger", String.valueOf(perFile))
+          .load(big.toString())
+          .writeStream()
+          .format("noop")
+          .trigger(Trigger.AvailableNow())
+          .option("checkpointLocation", dir.resolve("ckpt-big-h5-" + run).toString())
+          .start()
+          .awaitTermination();
       h5Rate = Math.max(h5Rate, rows / ((System.nanoTime() - t0) / 1e9));
       t0 = System.nanoTime();
-      spark.readStream().schema("block long, v double").option("maxFilesPerTrigger", "1")
+      spark
+          .readStream()
+          .schema("block long, v double")
+          .option("maxFilesPerTrigger", "1")
           .parquet(bigParquet.toString())
-          .writeStream().format("noop").trigger(Trigger.AvailableNow())
-          .option("checkpointLocation", dir.resolve("ckpt-big-pq-" + run).toString()).start().awaitTermination();
+          .writeStream()
+          .format("noop")
+          .trigger(Trigger.AvailableNow())
+          .option("checkpointLocation", dir.resolve("ckpt-big-pq-" + run).toString())
+          .start()
+          .awaitTermination();
       pqRate = Math.max(pqRate, rows / ((System.nanoTime() - t0) / 1e9));
     }
-    report.append(String.format(Locale.ROOT, "%n%d rows {int64, float64}, AvailableNow, %d rows per micro-batch, "
-        + "best of 2%n%n| source | rows/s | ratio |\n|---|---|---|%n", rows, perFile));
-    report.append(String.format(Locale.ROOT, "| h5swmr stream, one file | %.2f M | %.2fx Parquet |%n", h5Rate / 1e6,
-        h5Rate / pqRate));
-    report.append(String.format(Locale.ROOT, "| Spark Parquet file stream, 1 file per batch | %.2f M | 1.00 |%n",
-        pqRate / 1e6));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%n%d rows {int64, float64}, AvailableNow, %d rows per micro-batch, "
+                + "best of 2%n%n| source | rows/s | ratio |\n|---|---|---|%n",
+            rows,
+            perFile));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "| h5swmr stream, one file | %.2f M | %.2fx Parquet |%n",
+            h5Rate / 1e6,
+            h5Rate / pqRate));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "| Spark Parquet file stream, 1 file per batch | %.2f M | 1.00 |%n",
+            pqRate / 1e6));
     System.out.println(report);
   }
 
@@ -195,21 +262,28 @@ class StreamBenchmarkTest {
   /** {p50, p99, max} of seen - commit in ms, over blocks from {@code fromBlock} on. */
   private static double[] latencies(Map<Long, Long> commit, Map<Long, Long> seen, long fromBlock) {
     List<Double> ms = new ArrayList<>();
-    commit.forEach((blk, t) -> {
-      if (blk >= fromBlock) {
-        ms.add((seen.get(blk) - t) / 1e6);
-      }
-    });
+    commit.forEach(
+        (blk, t) -> {
+          if (blk >= fromBlock) {
+            ms.add((seen.get(blk) - t) / 1e6);
+          }
+        });
     Collections.sort(ms);
-    return new double[] {ms.get(ms.size() / 2), ms.get(Math.min(ms.size() - 1, (int) Math.ceil(ms.size() * 0.99) - 1)),
-        ms.get(ms.size() - 1)};
+    return new double[] {
+      ms.get(ms.size() / 2),
+      ms.get(Math.min(ms.size() - 1, (int) Math.ceil(ms.size() * 0.99) - 1)),
+      ms.get(ms.size() - 1)
+    };
   }
 
   private static void writeParquet(Path file, long[] ids, double[] v) throws java.io.IOException {
     SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET);
-    try (ParquetWriter<org.apache.parquet.example.data.Group> w = ExampleParquetWriter
-        .builder(HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))
-        .withType(PARQUET).build()) {
+    try (ParquetWriter<org.apache.parquet.example.data.Group> w =
+        ExampleParquetWriter.builder(
+                HadoopOutputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))
+            .withType(PARQUET)
+            .build()) {
       for (int i = 0; i < ids.length; i++) {
         w.write(groups.newGroup().append("block", ids[i]).append("v", v[i]));
       }

@@ -11,7 +11,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** A local file through a {@link FileChannel}: positional I/O as HDF5's sec2 driver does it (pread/pwrite). */
+/**
+ * A local file through a {@link FileChannel}: positional I/O as HDF5's sec2 driver does it
+ * (pread/pwrite).
+ */
 public final class FileChannelStorage implements H5Storage {
   private final FileChannel channel;
   private final boolean writable;
@@ -52,7 +55,8 @@ public final class FileChannelStorage implements H5Storage {
   /** Device and inode where the platform tells them (else the real path). */
   static String identityOf(Path file) throws IOException {
     Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-    return "local:" + (key != null ? key.toString() : file.toRealPath(new LinkOption[0]).toString());
+    return "local:"
+        + (key != null ? key.toString() : file.toRealPath(new LinkOption[0]).toString());
   }
 
   /** The channel, for callers that need more than this interface (e.g. a file lock). */

@@ -14,35 +14,41 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * An HDF5 virtual file driver written in Java: every byte HDF5 reads or writes for a file opened through
- * {@link #open} or {@link #create} goes to an {@link H5Storage}. One driver class is registered per process
- * ({@code H5FDregister}); the callbacks are single strongly-held instances (JavaCPP allows at most ten live
- * instances per callback class) and find the per-file state by the address of the {@code H5FD_t} they get.
+ * An HDF5 virtual file driver written in Java: every byte HDF5 reads or writes for a file opened
+ * through {@link #open} or {@link #create} goes to an {@link H5Storage}. One driver class is
+ * registered per process ({@code H5FDregister}); the callbacks are single strongly-held instances
+ * (JavaCPP allows at most ten live instances per callback class) and find the per-file state by the
+ * address of the {@code H5FD_t} they get.
  *
- * <p>Behaves as HDF5's sec2 driver does (same feature flags, free-list map, end-of-file handling, truncation to
- * the end of allocated space on close), so files come out as sec2 writes them, and no driver-info block is written
- * to the superblock: files stay readable by any HDF5 application with its default driver.
+ * <p>Behaves as HDF5's sec2 driver does (same feature flags, free-list map, end-of-file handling,
+ * truncation to the end of allocated space on close), so files come out as sec2 writes them, and no
+ * driver-info block is written to the superblock: files stay readable by any HDF5 application with
+ * its default driver.
  *
  * <p>All entry points take the process-wide native guard ({@link NativeGuard#call}, shared with
- * {@code io.h5swmr.hdf5.H5Native}); callbacks run on the thread
- * holding it. A Java exception never crosses a callback: it is kept ({@link #lastFailure()}) and HDF5 gets -1.
+ * {@code io.h5swmr.hdf5.H5Native}); callbacks run on the thread holding it. A Java exception never
+ * crosses a callback: it is kept ({@link #lastFailure()}) and HDF5 gets -1.
  */
 public final class H5StorageDriver {
   /** User-defined driver class value (256–511 are free for drivers outside the library). */
   static final int CLASS_VALUE = 0x1A5;
+
   static final String NAME = "h5swmr_storage";
   private static final long MAXADDR = Long.MAX_VALUE;
   private static final int CHUNK = 1 << 30;
 
   /** Per-file state, keyed by the H5FD_t address HDF5 hands to every callback. */
   private static final Map<Long, OpenFile> FILES = new ConcurrentHashMap<>();
+
   /** Openers for the files being opened right now, by the name given to H5Fopen/H5Fcreate. */
   private static final Map<String, H5Storage.Opener> PENDING = new ConcurrentHashMap<>();
+
   private static final ThreadLocal<String> LAST_FAILURE = new ThreadLocal<>();
   private static final long H5FD_T_SIZE = Loader.sizeof(H5FD_t.class);
 
   private static volatile long driverId = -1;
-  // Strong references: the native class struct and every callback it points to live as long as the process.
+  // Strong references: the native class struct and every callback it points to live as long as the
+  // process.
   private static H5FD_class_t cls;
   private static Object[] callbacks;
 
@@ -61,11 +67,13 @@ public final class H5StorageDriver {
   }
 
   /**
-   * Opens the existing HDF5 file {@code name} ({@code H5Fopen} with {@code flags}, e.g. {@code H5F_ACC_RDONLY}
-   * or {@code H5F_ACC_RDWR}) with every byte going through the storages {@code opener} makes. HDF5 file locking is
-   * off, as everywhere in this project. Returns the HDF5 file id; the caller closes it with {@code H5Fclose}.
+   * Opens the existing HDF5 file {@code name} ({@code H5Fopen} with {@code flags}, e.g. {@code
+   * H5F_ACC_RDONLY} or {@code H5F_ACC_RDWR}) with every byte going through the storages {@code
+   * opener} makes. HDF5 file locking is off, as everywhere in this project. Returns the HDF5 file
+   * id; the caller closes it with {@code H5Fclose}.
    *
-   * @param name the file's path as HDF5 should know it (messages; relative external links resolve against it)
+   * @param name the file's path as HDF5 should know it (messages; relative external links resolve
+   *     against it)
    * @throws H5SwmrDataException naming {@code name} and the storage's error when the open fails
    */
   public static long open(String name, int flags, H5Storage.Opener opener) {
@@ -73,8 +81,9 @@ public final class H5StorageDriver {
   }
 
   /**
-   * Creates HDF5 file {@code name} ({@code H5Fcreate} with {@code flags}, e.g. {@code H5F_ACC_EXCL}) with file
-   * creation properties {@code fcpl} ({@code H5P_DEFAULT} for the defaults) through {@code opener}'s storages.
+   * Creates HDF5 file {@code name} ({@code H5Fcreate} with {@code flags}, e.g. {@code
+   * H5F_ACC_EXCL}) with file creation properties {@code fcpl} ({@code H5P_DEFAULT} for the
+   * defaults) through {@code opener}'s storages.
    */
   public static long create(String name, int flags, long fcpl, H5Storage.Opener opener) {
     return withOpener(name, opener, "create", fapl -> hdf5.H5Fcreate(name, flags, fcpl, fapl));
@@ -83,17 +92,24 @@ public final class H5StorageDriver {
   /** Failures callbacks caught on each thread so far. */
   private static final ThreadLocal<long[]> FAILURES = ThreadLocal.withInitial(() -> new long[1]);
 
-  /** How many exceptions callbacks caught on this thread so far (compare two values: were there new ones?). */
+  /**
+   * How many exceptions callbacks caught on this thread so far (compare two values: were there new
+   * ones?).
+   */
   public static long failures() {
     return FAILURES.get()[0];
   }
 
-  /** The message of the last exception a callback caught on this thread (null when none); keeps it. */
+  /**
+   * The message of the last exception a callback caught on this thread (null when none); keeps it.
+   */
   public static String peekFailure() {
     return LAST_FAILURE.get();
   }
 
-  /** The message of the last exception a callback caught on this thread (null when none); clears it. */
+  /**
+   * The message of the last exception a callback caught on this thread (null when none); clears it.
+   */
   public static String lastFailure() {
     String s = LAST_FAILURE.get();
     LAST_FAILURE.remove();
@@ -111,30 +127,38 @@ public final class H5StorageDriver {
 
   private static long withOpener(String name, H5Storage.Opener opener, String what, FileCall call) {
     try {
-      return NativeGuard.call(() -> {
-        long fapl = accessList();
-        if (PENDING.putIfAbsent(name, opener) != null) {
-          hdf5.H5Pclose(fapl);
-          throw new IllegalStateException("re-entrant open of " + name);
-        }
-        LAST_FAILURE.remove();
-        try {
-          long fid = call.call(fapl);
-          if (fid < 0) {
-            String cause = lastFailure();
-            throw new H5SwmrDataException("HDF5 file '" + name + "': could not " + what + " the file through the "
-                + "h5swmr storage driver" + (cause == null ? " (not an HDF5 file, or damaged)" : ": " + cause));
-          }
-          return fid;
-        } finally {
-          PENDING.remove(name);
-          hdf5.H5Pclose(fapl);
-        }
-      });
+      return NativeGuard.call(
+          () -> {
+            long fapl = accessList();
+            if (PENDING.putIfAbsent(name, opener) != null) {
+              hdf5.H5Pclose(fapl);
+              throw new IllegalStateException("re-entrant open of " + name);
+            }
+            LAST_FAILURE.remove();
+            try {
+              long fid = call.call(fapl);
+              if (fid < 0) {
+                String cause = lastFailure();
+                throw new H5SwmrDataException(
+                    "HDF5 file '"
+                        + name
+                        + "': could not "
+                        + what
+                        + " the file through the "
+                        + "h5swmr storage driver"
+                        + (cause == null ? " (not an HDF5 file, or damaged)" : ": " + cause));
+              }
+              return fid;
+            } finally {
+              PENDING.remove(name);
+              hdf5.H5Pclose(fapl);
+            }
+          });
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new H5SwmrDataException("HDF5 file '" + name + "': could not " + what + " the file: " + e, e);
+      throw new H5SwmrDataException(
+          "HDF5 file '" + name + "': could not " + what + " the file: " + e, e);
     }
   }
 
@@ -142,11 +166,14 @@ public final class H5StorageDriver {
   private static long accessList() {
     long id = driverId();
     long fapl = hdf5.H5Pcreate(hdf5.H5P_CLS_FILE_ACCESS_ID_g());
-    if (fapl < 0 || hdf5.H5Pset_driver(fapl, id, null) < 0 || hdf5.H5Pset_file_locking(fapl, false, true) < 0) {
+    if (fapl < 0
+        || hdf5.H5Pset_driver(fapl, id, null) < 0
+        || hdf5.H5Pset_file_locking(fapl, false, true) < 0) {
       if (fapl >= 0) {
         hdf5.H5Pclose(fapl);
       }
-      throw new H5SwmrDataException("could not set up the h5swmr storage driver's file access list");
+      throw new H5SwmrDataException(
+          "could not set up the h5swmr storage driver's file access list");
     }
     return fapl;
   }
@@ -159,8 +186,18 @@ public final class H5StorageDriver {
     hdf5.H5open();
     H5FD_class_t c = new H5FD_class_t();
     Object[] keep = {
-        new Open(), new Close(), new Cmp(), new Query(), new GetEoa(), new SetEoa(), new GetEof(), new Read(),
-        new Write(), new Truncate(), new BytePointer(NAME)};
+      new Open(),
+      new Close(),
+      new Cmp(),
+      new Query(),
+      new GetEoa(),
+      new SetEoa(),
+      new GetEof(),
+      new Read(),
+      new Write(),
+      new Truncate(),
+      new BytePointer(NAME)
+    };
     c.version(hdf5.H5FD_CLASS_VERSION)
         .value(CLASS_VALUE)
         .name((BytePointer) keep[10])
@@ -178,15 +215,24 @@ public final class H5StorageDriver {
         .read((Read) keep[7])
         .write((Write) keep[8])
         .truncate((Truncate) keep[9]);
-    // sec2's free-list map (H5FD_FLMAP_DICHOTOMY): raw data and global heaps apart from all other metadata.
-    int[] map = {hdf5.H5FD_MEM_SUPER, hdf5.H5FD_MEM_SUPER, hdf5.H5FD_MEM_SUPER, hdf5.H5FD_MEM_DRAW,
-        hdf5.H5FD_MEM_DRAW, hdf5.H5FD_MEM_SUPER, hdf5.H5FD_MEM_SUPER};
+    // sec2's free-list map (H5FD_FLMAP_DICHOTOMY): raw data and global heaps apart from all other
+    // metadata.
+    int[] map = {
+      hdf5.H5FD_MEM_SUPER,
+      hdf5.H5FD_MEM_SUPER,
+      hdf5.H5FD_MEM_SUPER,
+      hdf5.H5FD_MEM_DRAW,
+      hdf5.H5FD_MEM_DRAW,
+      hdf5.H5FD_MEM_SUPER,
+      hdf5.H5FD_MEM_SUPER
+    };
     for (int i = 0; i < map.length; i++) {
       c.fl_map(i, map[i]);
     }
     long id = hdf5.H5FDregister(c);
     if (id < 0) {
-      throw new H5SwmrDataException("could not register the h5swmr storage driver with HDF5 (H5FDregister)");
+      throw new H5SwmrDataException(
+          "could not register the h5swmr storage driver with HDF5 (H5FDregister)");
     }
     cls = c;
     callbacks = keep;
@@ -218,7 +264,8 @@ public final class H5StorageDriver {
     return p.asByteBuffer();
   }
 
-  // ------------------------------------------------------------------------------------------ callbacks
+  // ------------------------------------------------------------------------------------------
+  // callbacks
 
   private static final class Open extends H5FD_class_t.Open_BytePointer_int_long_long {
     @Override
@@ -231,8 +278,9 @@ public final class H5StorageDriver {
         }
         boolean write = (flags & hdf5.H5F_ACC_RDWR) != 0;
         boolean create = (flags & hdf5.H5F_ACC_CREAT) != 0;
-        H5Storage.Access access = new H5Storage.Access(write, create, (flags & hdf5.H5F_ACC_TRUNC) != 0,
-            (flags & hdf5.H5F_ACC_EXCL) != 0);
+        H5Storage.Access access =
+            new H5Storage.Access(
+                write, create, (flags & hdf5.H5F_ACC_TRUNC) != 0, (flags & hdf5.H5F_ACC_EXCL) != 0);
         H5Storage storage = opener.open(access);
         Pointer mem = Pointer.calloc(1, H5FD_T_SIZE);
         if (mem == null || mem.isNull()) {
@@ -284,8 +332,13 @@ public final class H5StorageDriver {
   private static final class Query extends H5FD_class_t.Query_H5FD_t_CLongPointer {
     @Override
     public int call(H5FD_t f, CLongPointer flags) {
-      flags.put((long) (hdf5.H5FD_FEAT_AGGREGATE_METADATA | hdf5.H5FD_FEAT_ACCUMULATE_METADATA
-          | hdf5.H5FD_FEAT_DATA_SIEVE | hdf5.H5FD_FEAT_AGGREGATE_SMALLDATA | hdf5.H5FD_FEAT_DEFAULT_VFD_COMPATIBLE));
+      flags.put(
+          (long)
+              (hdf5.H5FD_FEAT_AGGREGATE_METADATA
+                  | hdf5.H5FD_FEAT_ACCUMULATE_METADATA
+                  | hdf5.H5FD_FEAT_DATA_SIEVE
+                  | hdf5.H5FD_FEAT_AGGREGATE_SMALLDATA
+                  | hdf5.H5FD_FEAT_DEFAULT_VFD_COMPATIBLE));
       return 0;
     }
   }

@@ -12,16 +12,18 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A read-only {@link H5Storage} over any Hadoop {@link FileSystem} (s3a, abfss, gs, hdfs, ...): HDF5's small
- * metadata reads become positional reads ({@code readFully(position, ...)}) of whole blocks, kept in a bounded LRU
- * block cache, so opening a file and reading its metadata costs a few ranged requests, never a download of the
- * file. Credentials come from the Hadoop {@link Configuration} given (the session's, as for Spark's own sources)
- * and never appear in messages. The object's length and modification time are read once at open: the storage is
- * a snapshot of one version of the object.
+ * A read-only {@link H5Storage} over any Hadoop {@link FileSystem} (s3a, abfss, gs, hdfs, ...):
+ * HDF5's small metadata reads become positional reads ({@code readFully(position, ...)}) of whole
+ * blocks, kept in a bounded LRU block cache, so opening a file and reading its metadata costs a few
+ * ranged requests, never a download of the file. Credentials come from the Hadoop {@link
+ * Configuration} given (the session's, as for Spark's own sources) and never appear in messages.
+ * The object's length and modification time are read once at open: the storage is a snapshot of one
+ * version of the object.
  */
 public final class HadoopStorage implements H5Storage {
   /** Default bytes per cached block. */
   public static final int DEFAULT_BLOCK_BYTES = 256 << 10;
+
   /** Default blocks the cache keeps (16 MiB with the default block size). */
   public static final int DEFAULT_MAX_BLOCKS = 64;
 
@@ -35,20 +37,22 @@ public final class HadoopStorage implements H5Storage {
 
   private String etag;
 
-  private HadoopStorage(URI uri, FSDataInputStream in, long length, long modified, int blockBytes, int maxBlocks) {
+  private HadoopStorage(
+      URI uri, FSDataInputStream in, long length, long modified, int blockBytes, int maxBlocks) {
     this.uri = uri;
     this.in = in;
     this.length = length;
     this.modified = modified;
     this.blockBytes = blockBytes;
-    this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
+    this.cache =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
-        return size() > maxBlocks;
-      }
-    };
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > maxBlocks;
+          }
+        };
   }
 
   /** An opener of {@code uri} (read-only) with the default block cache. */
@@ -59,7 +63,8 @@ public final class HadoopStorage implements H5Storage {
   /** An opener of {@code uri} caching at most {@code maxBlocks} blocks of {@code blockBytes}. */
   public static Opener opener(URI uri, Configuration conf, int blockBytes, int maxBlocks) {
     if (blockBytes <= 0 || maxBlocks <= 0) {
-      throw new IllegalArgumentException("block cache needs positive sizes, got " + blockBytes + " x " + maxBlocks);
+      throw new IllegalArgumentException(
+          "block cache needs positive sizes, got " + blockBytes + " x " + maxBlocks);
     }
     return access -> {
       if (access.write() || access.create() || access.truncate()) {
@@ -67,9 +72,11 @@ public final class HadoopStorage implements H5Storage {
       }
       Path p = new Path(uri);
       FileSystem fs = p.getFileSystem(conf);
-      FileStatus st = fs.getFileStatus(p); // FileNotFoundException (a NoSuchFile for HDF5) when absent
+      FileStatus st =
+          fs.getFileStatus(p); // FileNotFoundException (a NoSuchFile for HDF5) when absent
       FSDataInputStream in = openForRandomReads(fs, p, st);
-      HadoopStorage s = new HadoopStorage(uri, in, st.getLen(), st.getModificationTime(), blockBytes, maxBlocks);
+      HadoopStorage s =
+          new HadoopStorage(uri, in, st.getLen(), st.getModificationTime(), blockBytes, maxBlocks);
       if (st instanceof org.apache.hadoop.fs.EtagSource) {
         String etag = ((org.apache.hadoop.fs.EtagSource) st).getEtag();
         s.etag = etag == null || etag.isEmpty() ? null : etag;
@@ -79,17 +86,20 @@ public final class HadoopStorage implements H5Storage {
   }
 
   /**
-   * Opens {@code p} for positional reads of scattered ranges (HDF5 metadata blocks, chunks) with Hadoop's "random"
-   * read policy: an object store then fetches each range with one ranged GET, instead of streaming towards the end
-   * of the object and aborting the connection at the next seek (measured against s3proxy with the default policy:
-   * 111 of 112 chunk reads of a scan aborted their stream). {@code status} (may be null) spares a metadata request.
-   * Both option names are optional hints: Hadoop 3.3.5+ reads the first, older s3a clients the second, and file
-   * systems that know neither ignore them.
+   * Opens {@code p} for positional reads of scattered ranges (HDF5 metadata blocks, chunks) with
+   * Hadoop's "random" read policy: an object store then fetches each range with one ranged GET,
+   * instead of streaming towards the end of the object and aborting the connection at the next seek
+   * (measured against s3proxy with the default policy: 111 of 112 chunk reads of a scan aborted
+   * their stream). {@code status} (may be null) spares a metadata request. Both option names are
+   * optional hints: Hadoop 3.3.5+ reads the first, older s3a clients the second, and file systems
+   * that know neither ignore them.
    */
-  public static FSDataInputStream openForRandomReads(FileSystem fs, Path p, FileStatus status) throws IOException {
-    org.apache.hadoop.fs.FutureDataInputStreamBuilder b = fs.openFile(p)
-        .opt("fs.option.openfile.read.policy", "random")
-        .opt("fs.s3a.experimental.input.fadvise", "random");
+  public static FSDataInputStream openForRandomReads(FileSystem fs, Path p, FileStatus status)
+      throws IOException {
+    org.apache.hadoop.fs.FutureDataInputStreamBuilder b =
+        fs.openFile(p)
+            .opt("fs.option.openfile.read.policy", "random")
+            .opt("fs.s3a.experimental.input.fadvise", "random");
     if (status != null) {
       b.withFileStatus(status);
     }
@@ -109,7 +119,11 @@ public final class HadoopStorage implements H5Storage {
 
   /** Why remote files are not written (the message of every refused write). */
   public static String refusal(URI uri) {
-    return "File " + uri + " is on a remote file system (" + uri.getScheme() + "): h5swmr reads it, but does not "
+    return "File "
+        + uri
+        + " is on a remote file system ("
+        + uri.getScheme()
+        + "): h5swmr reads it, but does not "
         + "write it, because object stores and HDFS cannot rewrite bytes in place, which HDF5 appends and h5swmr's "
         + "journaled commits need; write to a local or POSIX-mounted path and copy the file";
   }
@@ -150,7 +164,9 @@ public final class HadoopStorage implements H5Storage {
     return length;
   }
 
-  /** The object's ETag when it was opened, where the file system offers one (S3A, ABFS); else null. */
+  /**
+   * The object's ETag when it was opened, where the file system offers one (S3A, ABFS); else null.
+   */
   public String etag() {
     return etag;
   }

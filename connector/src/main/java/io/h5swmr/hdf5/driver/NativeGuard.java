@@ -4,14 +4,14 @@ import io.h5swmr.exceptions.H5SwmrException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The process-wide guard of the native HDF5 library, at the bottom of the HDF5 layers so that this storage
- * driver and the HDF5 layer above it ({@code io.h5swmr.hdf5.H5Native}, which every other class goes through)
- * share one lock without the driver depending on that layer.
+ * The process-wide guard of the native HDF5 library, at the bottom of the HDF5 layers so that this
+ * storage driver and the HDF5 layer above it ({@code io.h5swmr.hdf5.H5Native}, which every other
+ * class goes through) share one lock without the driver depending on that layer.
  *
- * <p>Loads the bytedeco natives once per JVM before {@code hdf.hdf5lib.H5} is touched, pointing the official Java
- * API at the library JavaCPP already loaded so that its static initialiser neither searches
- * {@code java.library.path} nor prints a stack trace. The HDF5 build shipped by bytedeco is not thread-safe, so
- * every native call holds one process-wide re-entrant lock.
+ * <p>Loads the bytedeco natives once per JVM before {@code hdf.hdf5lib.H5} is touched, pointing the
+ * official Java API at the library JavaCPP already loaded so that its static initialiser neither
+ * searches {@code java.library.path} nor prints a stack trace. The HDF5 build shipped by bytedeco
+ * is not thread-safe, so every native call holds one process-wide re-entrant lock.
  */
 public final class NativeGuard {
   private static final ReentrantLock GUARD = new ReentrantLock();
@@ -49,8 +49,15 @@ public final class NativeGuard {
         }
         loaded = true;
       } catch (Throwable t) {
-        throw new H5SwmrException("Could not load the native HDF5 library (org.bytedeco:hdf5 "
-            + "for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + "): " + t, t);
+        throw new H5SwmrException(
+            "Could not load the native HDF5 library (org.bytedeco:hdf5 "
+                + "for "
+                + System.getProperty("os.name")
+                + "/"
+                + System.getProperty("os.arch")
+                + "): "
+                + t,
+            t);
       }
     }
   }
@@ -67,8 +74,9 @@ public final class NativeGuard {
   }
 
   /**
-   * Runs {@code block}, which makes native calls of its own (each taking the guard again), holding the guard
-   * throughout, so that no other thread's native call comes between them. Its exceptions pass through unchanged.
+   * Runs {@code block}, which makes native calls of its own (each taking the guard again), holding
+   * the guard throughout, so that no other thread's native call comes between them. Its exceptions
+   * pass through unchanged.
    */
   public static <T> T exclusively(java.util.function.Supplier<T> block) {
     ensureLoaded();

@@ -1,17 +1,16 @@
 /**
  * h5swmr's own HDF5 virtual file driver: HDF5's file I/O routed through Java.
  *
- * <p>Owns: {@code H5Storage} (the seam: positional reads and writes, size, truncate,
- * sync of one file), {@code H5StorageDriver} (registers the driver with libhdf5 and
- * forwards its callbacks to a storage), and the storages {@code FileChannelStorage}
- * (local files) and {@code HadoopStorage} (remote files read through Hadoop's
- * positional reads, block-cached). A journal session is just another storage: the driver does not know
- * journals, it is handed the storage to use.
+ * <p>Owns: {@code H5Storage} (the seam: positional reads and writes, size, truncate, sync of one
+ * file), {@code H5StorageDriver} (registers the driver with libhdf5 and forwards its callbacks to a
+ * storage), and the storages {@code FileChannelStorage} (local files) and {@code HadoopStorage}
+ * (remote files read through Hadoop's positional reads, block-cached). A journal session is just
+ * another storage: the driver does not know journals, it is handed the storage to use.
  *
  * <p>May import: {@code io.h5swmr.exceptions} and the HDF5 and Hadoop client APIs ({@code lock} and
- * {@code config} are allowed, as lower packages, but not needed). Never {@code io.h5swmr.hdf5}, which sits
- * above and opens files through this driver: what the driver needs from the native layer (the guard every
- * native call runs under) is handed to it. Never {@code hdf5.journal}, {@code read}, {@code stream} or
- * {@code write}.
+ * {@code config} are allowed, as lower packages, but not needed). Never {@code io.h5swmr.hdf5},
+ * which sits above and opens files through this driver: what the driver needs from the native layer
+ * (the guard every native call runs under) is handed to it. Never {@code hdf5.journal}, {@code
+ * read}, {@code stream} or {@code write}.
  */
 package io.h5swmr.hdf5.driver;

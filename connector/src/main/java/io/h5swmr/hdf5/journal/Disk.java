@@ -6,11 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * The file operations the journal protocol issues, and nothing else: so a test can record them and rebuild the
- * files a power cut at any point would leave ({@link LocalDisk} is the real thing).
+ * The file operations the journal protocol issues, and nothing else: so a test can record them and
+ * rebuild the files a power cut at any point would leave ({@link LocalDisk} is the real thing).
  */
 public interface Disk {
-  /** Opens {@code file} for reading and writing; {@code create} creates it empty (O_CREAT|O_TRUNC). */
+  /**
+   * Opens {@code file} for reading and writing; {@code create} creates it empty (O_CREAT|O_TRUNC).
+   */
   Channel open(Path file, boolean create) throws IOException;
 
   /** Opens {@code file} read-only. */
@@ -18,13 +20,19 @@ public interface Disk {
 
   boolean exists(Path file);
 
-  /** Removes {@code file} if present (its directory entry is durable only after {@link #syncDirectory}). */
+  /**
+   * Removes {@code file} if present (its directory entry is durable only after {@link
+   * #syncDirectory}).
+   */
   void delete(Path file) throws IOException;
 
   /** fsync of a directory: makes creations and deletions in it durable. */
   void syncDirectory(Path dir) throws IOException;
 
-  /** {device, inode} of {@code file} where the filesystem has them, else zeros (journals name them in errors). */
+  /**
+   * {device, inode} of {@code file} where the filesystem has them, else zeros (journals name them
+   * in errors).
+   */
   default long[] fileId(Path file) throws IOException {
     return new long[] {0, 0};
   }

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
-/** Where the journal and the write-lock file of a target live: beside the real file, symlinks resolved. */
+/**
+ * Where the journal and the write-lock file of a target live: beside the real file, symlinks
+ * resolved.
+ */
 public final class JournalFiles {
   public static final String JOURNAL_SUFFIX = ".h5swmr-journal";
   public static final String LOCK_SUFFIX = ".h5swmr-lock";
@@ -15,8 +18,9 @@ public final class JournalFiles {
   private JournalFiles() {}
 
   /**
-   * The file {@code target} really names: symlinks (also dangling ones, and in parent directories) resolved,
-   * absolute and normalized. Writing through a symlink writes this file, and locks name it.
+   * The file {@code target} really names: symlinks (also dangling ones, and in parent directories)
+   * resolved, absolute and normalized. Writing through a symlink writes this file, and locks name
+   * it.
    */
   public static Path realTarget(Path target) {
     Path p = target.toAbsolutePath().normalize();
@@ -29,7 +33,9 @@ public final class JournalFiles {
         return p.toRealPath();
       }
       Path parent = p.getParent();
-      return parent != null && Files.isDirectory(parent) ? parent.toRealPath().resolve(p.getFileName()) : p;
+      return parent != null && Files.isDirectory(parent)
+          ? parent.toRealPath().resolve(p.getFileName())
+          : p;
     } catch (IOException e) {
       throw new UncheckedIOException("could not resolve " + target, e);
     }
@@ -40,7 +46,9 @@ public final class JournalFiles {
     return realTarget.resolveSibling("." + realTarget.getFileName() + JOURNAL_SUFFIX);
   }
 
-  /** {@code .<name>.h5swmr-lock} beside {@code realTarget}: the file writers hold a POSIX lock on. */
+  /**
+   * {@code .<name>.h5swmr-lock} beside {@code realTarget}: the file writers hold a POSIX lock on.
+   */
   public static Path lock(Path realTarget) {
     return realTarget.resolveSibling("." + realTarget.getFileName() + LOCK_SUFFIX);
   }

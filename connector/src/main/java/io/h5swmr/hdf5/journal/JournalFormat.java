@@ -10,28 +10,47 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The bytes of a redo journal, as docs/journal.md specifies them (every integer little-endian, checksums CRC-32 as
- * zlib computes it): a 64-byte header, WRITE records, a BASE record (version 2: checksums of the bytes the journal
- * overwrites, which prove the file state it applies to) and one COMMIT record that makes the journal count.
+ * The bytes of a redo journal, as docs/journal.md specifies them (every integer little-endian,
+ * checksums CRC-32 as zlib computes it): a 64-byte header, WRITE records, a BASE record (version 2:
+ * checksums of the bytes the journal overwrites, which prove the file state it applies to) and one
+ * COMMIT record that makes the journal count.
  */
 public final class JournalFormat {
   static final byte[] MAGIC = "H5SWJNL1".getBytes(StandardCharsets.US_ASCII);
+
   /** The version this implementation writes; version 1 journals (no BASE record) are still read. */
   static final int VERSION = 2;
+
   static final int HEADER_SIZE = 64;
   static final int TYPE_WRITE = 1;
   static final int TYPE_COMMIT = 2;
   static final int TYPE_BASE = 3;
+
   /** WRITE record bytes before its data. */
   static final int WRITE_HEAD = 24;
+
   static final int COMMIT_SIZE = 48;
-  /** Header field {@code state}: 0 while the session runs, 1 once the commit is durable and may be applied. */
+
+  /**
+   * Header field {@code state}: 0 while the session runs, 1 once the commit is durable and may be
+   * applied.
+   */
   static final int STATE_OPEN = 0;
+
   static final int STATE_APPLYING = 1;
-  /** Header bytes the whole-journal CRC covers (version 2: all but {@code state} and {@code header_crc}). */
+
+  /**
+   * Header bytes the whole-journal CRC covers (version 2: all but {@code state} and {@code
+   * header_crc}).
+   */
   static final int HEADER_STABLE = 56;
-  /** BASE units never cross a multiple of this (a page: what a power cut writes whole or not at all). */
+
+  /**
+   * BASE units never cross a multiple of this (a page: what a power cut writes whole or not at
+   * all).
+   */
   static final int PAGE = 4096;
+
   /** The first bytes of the file are always in the BASE record (its superblock), written or not. */
   static final int ANCHOR = 4096;
 
@@ -47,10 +66,11 @@ public final class JournalFormat {
   }
 
   /**
-   * The version 2 header: base end of file, fencing token, nonce, the target's device and inode (diagnostics),
-   * state; CRC-32 of bytes 0..59 at 60.
+   * The version 2 header: base end of file, fencing token, nonce, the target's device and inode
+   * (diagnostics), state; CRC-32 of bytes 0..59 at 60.
    */
-  static ByteBuffer header(long baseEof, long token, long nonce, long device, long inode, int state) {
+  static ByteBuffer header(
+      long baseEof, long token, long nonce, long device, long inode, int state) {
     ByteBuffer b = le(HEADER_SIZE);
     b.put(MAGIC).putInt(VERSION).putInt(HEADER_SIZE).putLong(baseEof).putLong(token).putLong(nonce);
     b.putLong(device).putLong(inode).putInt(state);
@@ -85,7 +105,13 @@ public final class JournalFormat {
   /** The COMMIT record without its final CRC field (44 bytes). */
   static ByteBuffer commitBody(long newEof, long records, long dataBytes, long nonce) {
     ByteBuffer b = le(COMMIT_SIZE - 4);
-    b.putInt(TYPE_COMMIT).putInt(0).putLong(newEof).putLong(records).putLong(dataBytes).putLong(nonce).putInt(0);
+    b.putInt(TYPE_COMMIT)
+        .putInt(0)
+        .putLong(newEof)
+        .putLong(records)
+        .putLong(dataBytes)
+        .putLong(nonce)
+        .putInt(0);
     b.flip();
     return b;
   }
@@ -107,10 +133,16 @@ public final class JournalFormat {
     return le(8).putLong(v).array();
   }
 
-  /** One WRITE record: {@code length} bytes for {@code offset} of the target, found at {@code dataAt} in the journal. */
+  /**
+   * One WRITE record: {@code length} bytes for {@code offset} of the target, found at {@code
+   * dataAt} in the journal.
+   */
   public record Write(long offset, long length, long dataAt) {}
 
-  /** Target bytes {@code [offset, offset + length)} had CRC-32 {@code oldCrc} when the session started. */
+  /**
+   * Target bytes {@code [offset, offset + length)} had CRC-32 {@code oldCrc} when the session
+   * started.
+   */
   public record Unit(long offset, long length, long oldCrc) {
     long end() {
       return offset + length;
@@ -118,10 +150,11 @@ public final class JournalFormat {
   }
 
   /**
-   * The ranges the BASE record covers, in offset order (old CRCs left 0): every extent of the journal's image
-   * (a maximal run of bytes whose newest WRITE record is the same one: what one write of the apply step puts in
-   * place), and the parts of {@code [0, ANCHOR)} no extent covers, all cut to {@code [0, min(baseEof, newEof))}
-   * and split at every multiple of {@link #PAGE}. So each unit is written whole by one write of the apply step.
+   * The ranges the BASE record covers, in offset order (old CRCs left 0): every extent of the
+   * journal's image (a maximal run of bytes whose newest WRITE record is the same one: what one
+   * write of the apply step puts in place), and the parts of {@code [0, ANCHOR)} no extent covers,
+   * all cut to {@code [0, min(baseEof, newEof))} and split at every multiple of {@link #PAGE}. So
+   * each unit is written whole by one write of the apply step.
    */
   static List<Unit> unitRanges(List<Overlay.Extent> extents, long baseEof, long newEof) {
     long limit = Math.min(baseEof, newEof);
@@ -155,15 +188,20 @@ public final class JournalFormat {
   public static final class Parsed {
     /** False when the header is missing or damaged: nothing of the journal can be trusted. */
     public final boolean headerValid;
+
     /** True when a valid COMMIT record ends the file: the journal must be replayed. */
     public final boolean committed;
+
     /** 1 or 2 (0 when the header is damaged). */
     public final int version;
+
     /**
-     * Version 2: true when the header says the commit was durable and applying it may have started; with
-     * {@link #committed} false the journal was then damaged after its commit (the file may hold either state).
+     * Version 2: true when the header says the commit was durable and applying it may have started;
+     * with {@link #committed} false the journal was then damaged after its commit (the file may
+     * hold either state).
      */
     public final boolean applying;
+
     public final long baseEof;
     public final long token;
     public final long nonce;
@@ -171,12 +209,26 @@ public final class JournalFormat {
     public final long inode;
     public final long newEof;
     public final List<Write> writes;
+
     /** Version 2, committed: the BASE record. */
     public final List<Unit> units;
+
     public final String problem;
 
-    Parsed(boolean headerValid, boolean committed, int version, boolean applying, long baseEof, long token,
-        long nonce, long device, long inode, long newEof, List<Write> writes, List<Unit> units, String problem) {
+    Parsed(
+        boolean headerValid,
+        boolean committed,
+        int version,
+        boolean applying,
+        long baseEof,
+        long token,
+        long nonce,
+        long device,
+        long inode,
+        long newEof,
+        List<Write> writes,
+        List<Unit> units,
+        String problem) {
       this.headerValid = headerValid;
       this.committed = committed;
       this.version = version;
@@ -198,13 +250,32 @@ public final class JournalFormat {
 
     @Override
     public String toString() {
-      return "journal{version " + version + ", " + (committed ? "committed" : !headerValid ? "damaged header"
-          : applying ? "damaged after its commit" : "incomplete") + ", base eof " + baseEof + ", new eof " + newEof
-          + ", token " + token + ", " + writes.size() + " writes" + (problem == null ? "" : ", " + problem) + "}";
+      return "journal{version "
+          + version
+          + ", "
+          + (committed
+              ? "committed"
+              : !headerValid
+                  ? "damaged header"
+                  : applying ? "damaged after its commit" : "incomplete")
+          + ", base eof "
+          + baseEof
+          + ", new eof "
+          + newEof
+          + ", token "
+          + token
+          + ", "
+          + writes.size()
+          + " writes"
+          + (problem == null ? "" : ", " + problem)
+          + "}";
     }
   }
 
-  /** Reads and validates the journal in {@code ch} (never throws on bad content, only on I/O errors). */
+  /**
+   * Reads and validates the journal in {@code ch} (never throws on bad content, only on I/O
+   * errors).
+   */
   public static Parsed parse(Disk.Channel ch) throws IOException {
     long size = ch.size();
     if (size < HEADER_SIZE) {
@@ -225,8 +296,12 @@ public final class JournalFormat {
     long inode = version == 2 ? h.getLong(48) : 0;
     int state = version == 2 ? h.getInt(56) : STATE_OPEN;
     long storedCrc = Integer.toUnsignedLong(h.getInt(60));
-    if (!java.util.Arrays.equals(magic, MAGIC) || (version != 1 && version != 2) || hsize != HEADER_SIZE
-        || storedCrc != crc(ha, 0, 60) || (state != STATE_OPEN && state != STATE_APPLYING) || baseEof < 0) {
+    if (!java.util.Arrays.equals(magic, MAGIC)
+        || (version != 1 && version != 2)
+        || hsize != HEADER_SIZE
+        || storedCrc != crc(ha, 0, 60)
+        || (state != STATE_OPEN && state != STATE_APPLYING)
+        || baseEof < 0) {
       return Parsed.damaged("bad header");
     }
     boolean applying = state == STATE_APPLYING;
@@ -251,7 +326,10 @@ public final class JournalFormat {
         ch.readFully(at, wh);
         long offset = wh.getLong(8);
         long length = wh.getLong(16);
-        if (offset < 0 || length < 0 || at + WRITE_HEAD + length + 4 > size || offset + length > baseEof) {
+        if (offset < 0
+            || length < 0
+            || at + WRITE_HEAD + length + 4 > size
+            || offset + length > baseEof) {
           problem = "bad record at " + at;
           break;
         }
@@ -303,8 +381,11 @@ public final class JournalFormat {
         units = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
           int q = 16 + 16 * i;
-          units.add(new Unit(br.getLong(q), Integer.toUnsignedLong(br.getInt(q + 8)),
-              Integer.toUnsignedLong(br.getInt(q + 12))));
+          units.add(
+              new Unit(
+                  br.getLong(q),
+                  Integer.toUnsignedLong(br.getInt(q + 8)),
+                  Integer.toUnsignedLong(br.getInt(q + 12))));
         }
         at += br.capacity();
       } else if (type == TYPE_COMMIT) {
@@ -320,7 +401,10 @@ public final class JournalFormat {
         long cNonce = cr.getLong(32);
         whole.update(cr.array(), 0, COMMIT_SIZE - 4);
         long stored = Integer.toUnsignedLong(cr.getInt(COMMIT_SIZE - 4));
-        if (stored != whole.getValue() || cNonce != nonce || records != writes.size() || bytes != dataBytes
+        if (stored != whole.getValue()
+            || cNonce != nonce
+            || records != writes.size()
+            || bytes != dataBytes
             || newEof < 0) {
           problem = "bad commit record";
           break;
@@ -331,18 +415,32 @@ public final class JournalFormat {
             break;
           }
         }
-        return new Parsed(true, true, version, applying, baseEof, token, nonce, device, inode, newEof, writes,
-            units == null ? List.of() : units, null);
+        return new Parsed(
+            true,
+            true,
+            version,
+            applying,
+            baseEof,
+            token,
+            nonce,
+            device,
+            inode,
+            newEof,
+            writes,
+            units == null ? List.of() : units,
+            null);
       } else {
         problem = "unknown record type " + type + " at " + at;
         break;
       }
     }
-    return new Parsed(true, false, version, applying, baseEof, token, nonce, device, inode, -1, writes, List.of(),
+    return new Parsed(
+        true, false, version, applying, baseEof, token, nonce, device, inode, -1, writes, List.of(),
         problem);
   }
 
-  private static boolean sameRanges(List<Unit> units, List<Write> writes, long baseEof, long newEof) {
+  private static boolean sameRanges(
+      List<Unit> units, List<Write> writes, long baseEof, long newEof) {
     Overlay o = new Overlay();
     for (Write w : writes) {
       o.put(w.offset(), w.length(), w.dataAt());
@@ -352,7 +450,8 @@ public final class JournalFormat {
       return false;
     }
     for (int i = 0; i < units.size(); i++) {
-      if (expected.get(i).offset() != units.get(i).offset() || expected.get(i).length() != units.get(i).length()) {
+      if (expected.get(i).offset() != units.get(i).offset()
+          || expected.get(i).length() != units.get(i).length()) {
         return false;
       }
     }

@@ -9,11 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What a reader uses when it finds a committed journal beside the file (a writer died between the commit point
- * and the end of applying it): the file as the journal's replay would leave it, read-only, changing nothing on
- * disk. Readers ignore a journal whose commit never became durable: the file below the journal's base end of file
- * is exactly the last committed state, and HDF5 never reads beyond its end of allocation. A journal that does not
- * belong to the file as it is (see {@link JournalRecovery}) is refused with a {@link JournalStateException}.
+ * What a reader uses when it finds a committed journal beside the file (a writer died between the
+ * commit point and the end of applying it): the file as the journal's replay would leave it,
+ * read-only, changing nothing on disk. Readers ignore a journal whose commit never became durable:
+ * the file below the journal's base end of file is exactly the last committed state, and HDF5 never
+ * reads beyond its end of allocation. A journal that does not belong to the file as it is (see
+ * {@link JournalRecovery}) is refused with a {@link JournalStateException}.
  */
 public final class JournalOverlay implements H5Storage {
   private final Disk.Channel target;
@@ -22,7 +23,8 @@ public final class JournalOverlay implements H5Storage {
   private final long eof;
   private final String identity;
 
-  private JournalOverlay(Disk.Channel target, Disk.Channel journal, JournalFormat.Parsed parsed, String identity) {
+  private JournalOverlay(
+      Disk.Channel target, Disk.Channel journal, JournalFormat.Parsed parsed, String identity) {
     this.target = target;
     this.journal = journal;
     this.eof = parsed.newEof;
@@ -34,21 +36,25 @@ public final class JournalOverlay implements H5Storage {
 
   /**
    * The committed state of a local file as every h5swmr reader and writer opens it read-only
-   * ({@link H5File#openReadOnly(String, H5File.CommittedView)}): through {@link #readerOpener} when a committed
-   * journal lies beside the file, else (the common case: one stat) the file as it is on disk. A journal beside
-   * the file that must not be read through, and that the file cannot be read without, makes the open fail with a
-   * {@link JournalStateException} (see {@link #openIfCommitted}).
+   * ({@link H5File#openReadOnly(String, H5File.CommittedView)}): through {@link #readerOpener} when
+   * a committed journal lies beside the file, else (the common case: one stat) the file as it is on
+   * disk. A journal beside the file that must not be read through, and that the file cannot be read
+   * without, makes the open fail with a {@link JournalStateException} (see {@link
+   * #openIfCommitted}).
    */
-  public static final H5File.CommittedView COMMITTED = file -> {
-    if (!Files.exists(JournalFiles.journal(JournalFiles.realTarget(file))) || !hasCommittedJournal(file)) {
-      return null;
-    }
-    return readerOpener(file);
-  };
+  public static final H5File.CommittedView COMMITTED =
+      file -> {
+        if (!Files.exists(JournalFiles.journal(JournalFiles.realTarget(file)))
+            || !hasCommittedJournal(file)) {
+          return null;
+        }
+        return readerOpener(file);
+      };
 
   /**
-   * An opener for readers of {@code file}: through the committed journal's overlay when there is one, else plain
-   * {@link FileChannelStorage} (also when the journal is incomplete or vanishes meanwhile).
+   * An opener for readers of {@code file}: through the committed journal's overlay when there is
+   * one, else plain {@link FileChannelStorage} (also when the journal is incomplete or vanishes
+   * meanwhile).
    */
   public static H5Storage.Opener readerOpener(Path file) {
     return access -> {
@@ -61,10 +67,11 @@ public final class JournalOverlay implements H5Storage {
   }
 
   /**
-   * True when a committed journal lies beside {@code file} (readers then need {@link #readerOpener}).
+   * True when a committed journal lies beside {@code file} (readers then need {@link
+   * #readerOpener}).
    *
-   * @throws JournalStateException when a journal lies beside it that must not be read through and that the file
-   *     cannot be read without (see {@link #openIfCommitted})
+   * @throws JournalStateException when a journal lies beside it that must not be read through and
+   *     that the file cannot be read without (see {@link #openIfCommitted})
    */
   public static boolean hasCommittedJournal(Path file) throws IOException {
     try (JournalOverlay o = openIfCommitted(LocalDisk.INSTANCE, file)) {
@@ -73,12 +80,14 @@ public final class JournalOverlay implements H5Storage {
   }
 
   /**
-   * The overlay of {@code file}'s committed journal, or null when the file is to be read as it is (no journal,
-   * an unfinished one, one with a damaged header, or a version 1 journal already applied).
+   * The overlay of {@code file}'s committed journal, or null when the file is to be read as it is
+   * (no journal, an unfinished one, one with a damaged header, or a version 1 journal already
+   * applied).
    *
-   * @throws JournalStateException when the committed journal was written for another state of the file (it was
-   *     replaced, regenerated or restored), when the journal was damaged after its commit was durable (the file
-   *     may be partly applied), or when it is a version 1 journal not yet applied (it names no file state)
+   * @throws JournalStateException when the committed journal was written for another state of the
+   *     file (it was replaced, regenerated or restored), when the journal was damaged after its
+   *     commit was durable (the file may be partly applied), or when it is a version 1 journal not
+   *     yet applied (it names no file state)
    */
   static JournalOverlay openIfCommitted(Disk disk, Path file) throws IOException {
     Path real = JournalFiles.realTarget(file);

@@ -8,30 +8,37 @@ import java.security.SecureRandom;
 import java.util.zip.CRC32;
 
 /**
- * One in-place write session on a target file under the redo journal (docs/journal.md). Let L be the target's
- * size when the session starts (the committed end of file): writes at or beyond L go straight to the target (the
- * committed state never reads there); writes below L are appended to the journal as WRITE records and read back
- * from there during the session. {@link #commit} makes the session's state the committed one with one durable
- * COMMIT record, then applies it in place; {@link #rollback} (or a crash before the commit point) leaves the
- * committed state as it was.
+ * One in-place write session on a target file under the redo journal (docs/journal.md). Let L be
+ * the target's size when the session starts (the committed end of file): writes at or beyond L go
+ * straight to the target (the committed state never reads there); writes below L are appended to
+ * the journal as WRITE records and read back from there during the session. {@link #commit} makes
+ * the session's state the committed one with one durable COMMIT record, then applies it in place;
+ * {@link #rollback} (or a crash before the commit point) leaves the committed state as it was.
  *
- * <p>Open HDF5 on it with {@link #opener()}. The caller holds the file's write lease and its {@link WriteFence},
- * and has run {@link JournalRecovery} first: writers get all three from {@link JournalTransaction}, the one way they
- * change a file.
+ * <p>Open HDF5 on it with {@link #opener()}. The caller holds the file's write lease and its {@link
+ * WriteFence}, and has run {@link JournalRecovery} first: writers get all three from {@link
+ * JournalTransaction}, the one way they change a file.
  */
 public final class JournalSession implements AutoCloseable {
   /** Steps reported to the {@link CommitHook} during {@link #commit}, in order. */
   public static final String STEP_DATA_SYNCED = "data-synced";
+
   public static final String STEP_JOURNAL_SYNCED = "journal-synced";
   public static final String STEP_COMMITTED = "committed";
   public static final String STEP_APPLIED = "applied";
   public static final String STEP_DONE = "journal-deleted";
 
-  private enum State { OPEN, COMMITTED, ROLLED_BACK }
+  private enum State {
+    OPEN,
+    COMMITTED,
+    ROLLED_BACK
+  }
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /** Equal bytes that end a journaled run (a record costs 28 bytes of framing). */
   private static final int GAP = 64;
+
   /** Writes below L larger than this are journaled whole, without comparing. */
   private static final int MAX_DIFF = 64 << 20;
 
@@ -52,17 +59,21 @@ public final class JournalSession implements AutoCloseable {
   private long dataBytes;
   private long eof;
   private boolean targetChanged;
+
   /**
-   * The lowest size below L HDF5 cut the file to in this session (L when it never did): bytes in [cut, L) that
-   * the session did not write again read as zeros, as in a truncated file, and are journaled as zeros at commit.
+   * The lowest size below L HDF5 cut the file to in this session (L when it never did): bytes in
+   * [cut, L) that the session did not write again read as zeros, as in a truncated file, and are
+   * journaled as zeros at commit.
    */
   private long cut;
+
   private State state = State.OPEN;
   private int fsyncs;
 
   private final long[] fileId;
 
-  private JournalSession(Disk disk, Path target, long token, Disk.Channel data, Disk.Channel journal, long base)
+  private JournalSession(
+      Disk disk, Path target, long token, Disk.Channel data, Disk.Channel journal, long base)
       throws IOException {
     this.disk = disk;
     this.target = target;
@@ -77,15 +88,17 @@ public final class JournalSession implements AutoCloseable {
     this.cut = base;
     this.identity = "journal:" + target;
     this.fileId = disk.fileId(target);
-    ByteBuffer h = JournalFormat.header(base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_OPEN);
+    ByteBuffer h =
+        JournalFormat.header(base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_OPEN);
     whole.update(h.array(), 0, JournalFormat.HEADER_STABLE);
     journal.write(0, h);
     journalEnd = JournalFormat.HEADER_SIZE;
   }
 
   /**
-   * Starts a session on the existing file {@code realTarget} (see {@link JournalFiles#realTarget}) for the writer
-   * holding fencing token {@code token}: creates its journal (replacing none: recovery ran before).
+   * Starts a session on the existing file {@code realTarget} (see {@link JournalFiles#realTarget})
+   * for the writer holding fencing token {@code token}: creates its journal (replacing none:
+   * recovery ran before).
    */
   public static JournalSession begin(Disk disk, Path realTarget, long token) throws IOException {
     Disk.Channel data = disk.open(realTarget, false);
@@ -134,8 +147,8 @@ public final class JournalSession implements AutoCloseable {
         throw new IOException("the journal session on " + target + " has ended");
       }
       if (access.truncate() || (access.create() && access.exclusive())) {
-        throw new IOException("a journal session writes an existing file in place; it cannot create "
-            + target);
+        throw new IOException(
+            "a journal session writes an existing file in place; it cannot create " + target);
       }
       return new View();
     };
@@ -166,9 +179,10 @@ public final class JournalSession implements AutoCloseable {
   }
 
   /**
-   * Journals only the bytes of a write below L that differ from what the session holds there now. HDF5 rewrites
-   * whole chunks and metadata blocks: appending 1000 rows to a partly filled 8 MiB chunk rewrites all of it, of
-   * which 8 KB changed. Differing runs closer than {@link #GAP} bytes become one record.
+   * Journals only the bytes of a write below L that differ from what the session holds there now.
+   * HDF5 rewrites whole chunks and metadata blocks: appending 1000 rows to a partly filled 8 MiB
+   * chunk rewrites all of it, of which 8 KB changed. Differing runs closer than {@link #GAP} bytes
+   * become one record.
    */
   private void journalChanges(long position, ByteBuffer src) throws IOException {
     int len = src.remaining();
@@ -242,56 +256,58 @@ public final class JournalSession implements AutoCloseable {
   }
 
   /** The target as HDF5 left it after cutting below L: bytes in [cut, L) read as zeros. */
-  private final Disk.Channel cutData = new Disk.Channel() {
-    @Override
-    public int read(long position, ByteBuffer dst) throws IOException {
-      if (position >= cut && position < base) {
-        int n = (int) Math.min(dst.remaining(), base - position);
-        for (int i = 0; i < n; i++) {
-          dst.put((byte) 0);
+  private final Disk.Channel cutData =
+      new Disk.Channel() {
+        @Override
+        public int read(long position, ByteBuffer dst) throws IOException {
+          if (position >= cut && position < base) {
+            int n = (int) Math.min(dst.remaining(), base - position);
+            for (int i = 0; i < n; i++) {
+              dst.put((byte) 0);
+            }
+            return n;
+          }
+          if (position < cut && position + dst.remaining() > cut) {
+            ByteBuffer part = dst.slice(dst.position(), (int) (cut - position));
+            int n = data.read(position, part);
+            if (n > 0) {
+              dst.position(dst.position() + n);
+            }
+            return n;
+          }
+          return data.read(position, dst);
         }
-        return n;
-      }
-      if (position < cut && position + dst.remaining() > cut) {
-        ByteBuffer part = dst.slice(dst.position(), (int) (cut - position));
-        int n = data.read(position, part);
-        if (n > 0) {
-          dst.position(dst.position() + n);
+
+        @Override
+        public void write(long position, ByteBuffer src) throws IOException {
+          data.write(position, src);
         }
-        return n;
-      }
-      return data.read(position, dst);
-    }
 
-    @Override
-    public void write(long position, ByteBuffer src) throws IOException {
-      data.write(position, src);
-    }
+        @Override
+        public long size() throws IOException {
+          return data.size();
+        }
 
-    @Override
-    public long size() throws IOException {
-      return data.size();
-    }
+        @Override
+        public void truncate(long size) throws IOException {
+          data.truncate(size);
+        }
 
-    @Override
-    public void truncate(long size) throws IOException {
-      data.truncate(size);
-    }
+        @Override
+        public void force() throws IOException {
+          data.force();
+        }
 
-    @Override
-    public void force() throws IOException {
-      data.force();
-    }
-
-    @Override
-    public void close() throws IOException {
-      data.close();
-    }
-  };
+        @Override
+        public void close() throws IOException {
+          data.close();
+        }
+      };
 
   /**
-   * Journals zeros over the bytes of [cut, min(eof, L)) the session did not write after cutting, so that the
-   * committed file holds what HDF5 saw there (a cut file grown again reads zeros), not the old bytes.
+   * Journals zeros over the bytes of [cut, min(eof, L)) the session did not write after cutting, so
+   * that the committed file holds what HDF5 saw there (a cut file grown again reads zeros), not the
+   * old bytes.
    */
   private void journalCutGaps() throws IOException {
     long end = Math.min(eof, base);
@@ -334,11 +350,12 @@ public final class JournalSession implements AutoCloseable {
 
   /**
    * Makes the session's state the committed one: fsync the bytes written beyond L, check the lease
-   * ({@code verifyLease} throws when it was lost: then nothing is committed and the session is rolled back),
-   * append the BASE record (CRCs of the committed bytes the commit overwrites) and the COMMIT record, fsync the
-   * journal and its directory (the commit point), set the header's state to applying and fsync the journal again,
-   * write the journaled bytes in place, set the end of file, fsync the target, delete the journal. Returns false
-   * (and touches nothing) when the session changed nothing.
+   * ({@code verifyLease} throws when it was lost: then nothing is committed and the session is
+   * rolled back), append the BASE record (CRCs of the committed bytes the commit overwrites) and
+   * the COMMIT record, fsync the journal and its directory (the commit point), set the header's
+   * state to applying and fsync the journal again, write the journaled bytes in place, set the end
+   * of file, fsync the target, delete the journal. Returns false (and touches nothing) when the
+   * session changed nothing.
    */
   public boolean commit(Runnable verifyLease, CommitHook hook) throws IOException {
     requireOpen();
@@ -375,10 +392,15 @@ public final class JournalSession implements AutoCloseable {
     hook.reached(STEP_JOURNAL_SYNCED);
     disk.syncDirectory(target.getParent());
     fsyncs++;
-    // Only once the whole journal is durable does its header say so: a header still saying "open" then proves
-    // nothing below L was written (recovery may cut back to L); one saying "applying" whose journal fails
+    // Only once the whole journal is durable does its header say so: a header still saying "open"
+    // then proves
+    // nothing below L was written (recovery may cut back to L); one saying "applying" whose journal
+    // fails
     // validation was damaged afterwards (recovery stops instead of cutting an applied file).
-    journal.write(0, JournalFormat.header(base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_APPLYING));
+    journal.write(
+        0,
+        JournalFormat.header(
+            base, token, nonce, fileId[0], fileId[1], JournalFormat.STATE_APPLYING));
     journal.force();
     fsyncs++;
     state = State.COMMITTED;
@@ -406,23 +428,26 @@ public final class JournalSession implements AutoCloseable {
   }
 
   /**
-   * The BASE record's units with the CRCs of the target's bytes there: below L the target still holds the last
-   * committed state (the session never writes there), which is what the units prove.
+   * The BASE record's units with the CRCs of the target's bytes there: below L the target still
+   * holds the last committed state (the session never writes there), which is what the units prove.
    */
   private java.util.List<JournalFormat.Unit> baseUnits() throws IOException {
-    java.util.List<JournalFormat.Unit> units = JournalFormat.unitRanges(overlay.extents(), base, eof);
+    java.util.List<JournalFormat.Unit> units =
+        JournalFormat.unitRanges(overlay.extents(), base, eof);
     java.util.List<JournalFormat.Unit> out = new java.util.ArrayList<>(units.size());
     byte[] buf = new byte[JournalFormat.PAGE];
     for (JournalFormat.Unit u : units) {
-      out.add(new JournalFormat.Unit(u.offset(), u.length(), JournalCheck.crcOf(data, u.offset(), (int) u.length(),
-          buf)));
+      out.add(
+          new JournalFormat.Unit(
+              u.offset(), u.length(), JournalCheck.crcOf(data, u.offset(), (int) u.length(), buf)));
     }
     return out;
   }
 
   /**
-   * Ends the session without committing: the target is cut back to L (dropping what was written beyond it) and
-   * the journal deleted. The bytes below L were never touched. Idempotent; a no-op after a commit.
+   * Ends the session without committing: the target is cut back to L (dropping what was written
+   * beyond it) and the journal deleted. The bytes below L were never touched. Idempotent; a no-op
+   * after a commit.
    */
   public void rollback() throws IOException {
     if (state != State.OPEN) {
@@ -505,7 +530,18 @@ public final class JournalSession implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JournalSession{" + target + ", token " + token + ", L " + base + ", eof " + eof + ", " + records
-        + " records, " + state + "}";
+    return "JournalSession{"
+        + target
+        + ", token "
+        + token
+        + ", L "
+        + base
+        + ", eof "
+        + eof
+        + ", "
+        + records
+        + " records, "
+        + state
+        + "}";
   }
 }

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one way a writer changes a target file: every h5swmr writer (Spark batch commit, {@code H5SwmrAppender},
- * streaming sink) goes through here. The caller holds the file's exclusive lease ({@link Fence}); then
+ * The one way a writer changes a target file: every h5swmr writer (Spark batch commit, {@code
+ * H5SwmrAppender}, streaming sink) goes through here. The caller holds the file's exclusive lease
+ * ({@link Fence}); then
  *
  * <pre>{@code
  * try (JournalTransaction tx = JournalTransaction.open(target, fence, hook)) { // fence + recovery
@@ -30,20 +31,23 @@ import org.slf4j.LoggerFactory;
  * } // anything not committed or published is undone; the write fence is released
  * }</pre>
  *
- * <p>{@link #open} reports {@link #STEP_LOCKED}, checks the lease, takes the OS {@link WriteFence} (waiting for a
- * paused writer that may still hold it), reports {@link #STEP_FENCED} and runs {@link JournalRecovery}. An existing
- * file is changed in place under a {@link JournalSession} (docs/journal.md): the file keeps its inode, owner,
- * permissions and links. A file that does not exist yet is built in {@code .<name>.h5swmr-commit-<token>} beside
- * it, fsynced and renamed into place (there is no inode to preserve).
+ * <p>{@link #open} reports {@link #STEP_LOCKED}, checks the lease, takes the OS {@link WriteFence}
+ * (waiting for a paused writer that may still hold it), reports {@link #STEP_FENCED} and runs
+ * {@link JournalRecovery}. An existing file is changed in place under a {@link JournalSession}
+ * (docs/journal.md): the file keeps its inode, owner, permissions and links. A file that does not
+ * exist yet is built in {@code .<name>.h5swmr-commit-<token>} beside it, fsynced and renamed into
+ * place (there is no inode to preserve).
  *
- * <p>Every step is reported to the {@link CommitHook} the caller passes ({@link CommitHook#NONE} in production;
- * tests pass one to kill, stop or observe the writer there). Not thread-safe: one transaction per commit.
+ * <p>Every step is reported to the {@link CommitHook} the caller passes ({@link CommitHook#NONE} in
+ * production; tests pass one to kill, stop or observe the writer there). Not thread-safe: one
+ * transaction per commit.
  */
 public final class JournalTransaction implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JournalTransaction.class);
 
   /** Steps of the transaction reported to the hook (the session's own follow {@link #commit}). */
   public static final String STEP_LOCKED = "locked";
+
   public static final String STEP_FENCED = "fenced";
   public static final String STEP_BEFORE_RENAME = "before-rename";
   public static final String STEP_RENAMED = "renamed";
@@ -55,10 +59,14 @@ public final class JournalTransaction implements AutoCloseable {
   public interface Fence {
     long token();
 
-    /** Throws an {@link H5SwmrException} when the lease was lost or another writer holds the file. */
+    /**
+     * Throws an {@link H5SwmrException} when the lease was lost or another writer holds the file.
+     */
     void verify();
 
-    /** How long to wait for the OS write fence a paused (zombie) writer of the file may still hold. */
+    /**
+     * How long to wait for the OS write fence a paused (zombie) writer of the file may still hold.
+     */
     default Duration osLockWait() {
       return Duration.ofMinutes(2);
     }
@@ -83,12 +91,12 @@ public final class JournalTransaction implements AutoCloseable {
   }
 
   /**
-   * Starts a transaction on {@code target} under {@code fence}: lease check, OS write fence, recovery of what an
-   * interrupted writer left.
+   * Starts a transaction on {@code target} under {@code fence}: lease check, OS write fence,
+   * recovery of what an interrupted writer left.
    *
    * @param hook told every step ({@link CommitHook#NONE} in production)
-   * @throws H5SwmrException when the lease is lost, the write fence cannot be taken, or recovery fails (then
-   *     nothing was written)
+   * @throws H5SwmrException when the lease is lost, the write fence cannot be taken, or recovery
+   *     fails (then nothing was written)
    */
   public static JournalTransaction open(Path target, Fence fence, CommitHook hook) {
     hook.reached(STEP_LOCKED);
@@ -102,8 +110,15 @@ public final class JournalTransaction implements AutoCloseable {
       return tx;
     } catch (IOException e) {
       os.close();
-      throw new H5SwmrException("Could not recover the interrupted commit of " + target + " (journal "
-          + JournalFiles.journal(real) + "): " + e + "; nothing was written", e);
+      throw new H5SwmrException(
+          "Could not recover the interrupted commit of "
+              + target
+              + " (journal "
+              + JournalFiles.journal(real)
+              + "): "
+              + e
+              + "; nothing was written",
+          e);
     } catch (RuntimeException | Error e) {
       os.close();
       throw e;
@@ -130,11 +145,13 @@ public final class JournalTransaction implements AutoCloseable {
     hook.reached(step);
   }
 
-  // ---------------------------------------------------------------------------------------- in place (journaled)
+  // ---------------------------------------------------------------------------------------- in
+  // place (journaled)
 
   /**
-   * Opens the existing target read-write through a new journal session: bytes below the committed end of file
-   * are journaled, new bytes go straight to the file. Close the returned file, then {@link #commit}.
+   * Opens the existing target read-write through a new journal session: bytes below the committed
+   * end of file are journaled, new bytes go straight to the file. Close the returned file, then
+   * {@link #commit}.
    */
   public H5File openInPlace() {
     if (session != null || copy != null) {
@@ -143,15 +160,23 @@ public final class JournalTransaction implements AutoCloseable {
     try {
       session = JournalSession.begin(LocalDisk.INSTANCE, real, fence.token());
     } catch (IOException e) {
-      throw new H5SwmrException("Could not start the journal " + JournalFiles.journal(real) + " for " + target
-          + ": " + e + " (the directory must be writable); nothing was written", e);
+      throw new H5SwmrException(
+          "Could not start the journal "
+              + JournalFiles.journal(real)
+              + " for "
+              + target
+              + ": "
+              + e
+              + " (the directory must be writable); nothing was written",
+          e);
     }
     return H5File.openReadWrite(real.toString(), session.opener());
   }
 
   /**
-   * Commits the in-place session (see {@link JournalSession#commit}): the lease is checked before the commit
-   * point; its steps are reported to the hook. Returns false when the session changed nothing.
+   * Commits the in-place session (see {@link JournalSession#commit}): the lease is checked before
+   * the commit point; its steps are reported to the hook. Returns false when the session changed
+   * nothing.
    */
   public boolean commit() throws IOException {
     requireSession();
@@ -179,9 +204,13 @@ public final class JournalTransaction implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------- new file (copy-on-write)
+  // ---------------------------------------------------------------------------------- new file
+  // (copy-on-write)
 
-  /** Where a new target is built under {@code token}: {@code .<name>.h5swmr-commit-<token>} beside it. */
+  /**
+   * Where a new target is built under {@code token}: {@code .<name>.h5swmr-commit-<token>} beside
+   * it.
+   */
   public static Path commitCopy(Path target, long token) {
     return target.resolveSibling("." + target.getFileName() + COMMIT_INFIX + token);
   }
@@ -192,8 +221,9 @@ public final class JournalTransaction implements AutoCloseable {
   }
 
   /**
-   * Creates the new target's copy beside it (replacing a stale one of the same token). Close the returned file,
-   * then {@link #syncNewFile()} and {@link #publishNewFile()}; a copy never published is deleted at close.
+   * Creates the new target's copy beside it (replacing a stale one of the same token). Close the
+   * returned file, then {@link #syncNewFile()} and {@link #publishNewFile()}; a copy never
+   * published is deleted at close.
    */
   public H5File createNewFile() throws IOException {
     if (session != null || copy != null) {
@@ -213,8 +243,8 @@ public final class JournalTransaction implements AutoCloseable {
   }
 
   /**
-   * Publishes the new file: reports {@link #STEP_BEFORE_RENAME}, checks the lease, renames the copy into place
-   * atomically, fsyncs the directory, reports {@link #STEP_RENAMED}.
+   * Publishes the new file: reports {@link #STEP_BEFORE_RENAME}, checks the lease, renames the copy
+   * into place atomically, fsyncs the directory, reports {@link #STEP_RENAMED}.
    */
   public void publishNewFile() throws IOException {
     requireCopy();
@@ -223,8 +253,12 @@ public final class JournalTransaction implements AutoCloseable {
     try {
       Files.move(copy, real, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
-      throw new H5SwmrException("The filesystem of " + target + " cannot rename atomically; h5swmr needs "
-          + "atomic rename within the target's directory to create a file", e);
+      throw new H5SwmrException(
+          "The filesystem of "
+              + target
+              + " cannot rename atomically; h5swmr needs "
+              + "atomic rename within the target's directory to create a file",
+          e);
     }
     published = true;
     fsyncDirectory(real.toAbsolutePath().getParent());
@@ -249,8 +283,8 @@ public final class JournalTransaction implements AutoCloseable {
   // ----------------------------------------------------------------------------------------------------- end
 
   /**
-   * Ends the transaction: an in-place session not committed is rolled back (the file is as last committed), a
-   * new file's copy not published is deleted, and the write fence is released.
+   * Ends the transaction: an in-place session not committed is rolled back (the file is as last
+   * committed), a new file's copy not published is deleted, and the write fence is released.
    *
    * @throws H5SwmrException when rolling back fails
    */
@@ -268,7 +302,10 @@ public final class JournalTransaction implements AutoCloseable {
           try {
             Files.deleteIfExists(copy);
           } catch (IOException e) {
-            LOG.warn("h5swmr: could not delete commit copy {} (the next writer will): {}", copy, e.toString());
+            LOG.warn(
+                "h5swmr: could not delete commit copy {} (the next writer will): {}",
+                copy,
+                e.toString());
           }
         }
       } finally {
@@ -279,7 +316,11 @@ public final class JournalTransaction implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JournalTransaction{" + real + ", token " + fence.token() + (session != null ? ", in place"
-        : copy != null ? ", new file" : "") + "}";
+    return "JournalTransaction{"
+        + real
+        + ", token "
+        + fence.token()
+        + (session != null ? ", in place" : copy != null ? ", new file" : "")
+        + "}";
   }
 }

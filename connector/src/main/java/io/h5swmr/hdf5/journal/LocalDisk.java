@@ -15,10 +15,15 @@ public final class LocalDisk implements Disk {
 
   @Override
   public Channel open(Path file, boolean create) throws IOException {
-    FileChannel ch = create
-        ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING)
-        : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch =
+        create
+            ? FileChannel.open(
+                file,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING)
+            : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     return new Local(ch);
   }
 
@@ -91,8 +96,9 @@ public final class LocalDisk implements Disk {
     }
 
     /**
-     * {@code fdatasync}: the file's bytes and its size (what recovery and readers need), without the timestamps
-     * a full {@code fsync} would also commit (one journal transaction fewer on ext4 for an in-place overwrite).
+     * {@code fdatasync}: the file's bytes and its size (what recovery and readers need), without
+     * the timestamps a full {@code fsync} would also commit (one journal transaction fewer on ext4
+     * for an in-place overwrite).
      */
     @Override
     public void force() throws IOException {

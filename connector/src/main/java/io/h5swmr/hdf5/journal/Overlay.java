@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Which journal bytes replace which target bytes: non-overlapping extents, the newest write winning, so that
- * reading through it gives what replaying the journal's records in order would leave in the target.
+ * Which journal bytes replace which target bytes: non-overlapping extents, the newest write
+ * winning, so that reading through it gives what replaying the journal's records in order would
+ * leave in the target.
  */
 final class Overlay {
   /** Target bytes {@code [start, start + length)} live at {@code journalAt} in the journal. */
@@ -50,7 +51,9 @@ final class Overlay {
     return at != null && at.getValue().end() > position;
   }
 
-  /** Drops every extent at or beyond {@code from} (the target was cut there: those bytes are gone). */
+  /**
+   * Drops every extent at or beyond {@code from} (the target was cut there: those bytes are gone).
+   */
   void cut(long from) {
     Map.Entry<Long, Extent> before = extents.lowerEntry(from);
     if (before != null && before.getValue().end() > from) {
@@ -69,10 +72,12 @@ final class Overlay {
   }
 
   /**
-   * Reads at {@code position} of the image "target with the overlay applied, cut at {@code eof}": the bytes of
-   * one extent or of the gap before the next one. Target bytes missing below {@code eof} read as zeros.
+   * Reads at {@code position} of the image "target with the overlay applied, cut at {@code eof}":
+   * the bytes of one extent or of the gap before the next one. Target bytes missing below {@code
+   * eof} read as zeros.
    */
-  int read(long position, ByteBuffer dst, long eof, Disk.Channel journal, Disk.Channel target) throws IOException {
+  int read(long position, ByteBuffer dst, long eof, Disk.Channel journal, Disk.Channel target)
+      throws IOException {
     if (position >= eof) {
       return -1;
     }

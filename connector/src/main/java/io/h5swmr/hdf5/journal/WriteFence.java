@@ -11,11 +11,11 @@ import java.time.Duration;
 
 /**
  * The operating-system half of fencing: an exclusive POSIX record lock (fcntl, which is what Java's
- * {@link FileLock} takes) on {@code .<name>.h5swmr-lock} beside the real target, held for a whole write session
- * (recovery, HDF5 writes, commit). A writer that lost its Redis lease while paused (SIGSTOP, GC, partition) still
- * holds it, so the next writer waits here instead of racing it; the lock dies with the process, so a killed
- * writer never blocks anyone. The lock file is never deleted (deleting it would let two writers lock two
- * different inodes).
+ * {@link FileLock} takes) on {@code .<name>.h5swmr-lock} beside the real target, held for a whole
+ * write session (recovery, HDF5 writes, commit). A writer that lost its Redis lease while paused
+ * (SIGSTOP, GC, partition) still holds it, so the next writer waits here instead of racing it; the
+ * lock dies with the process, so a killed writer never blocks anyone. The lock file is never
+ * deleted (deleting it would let two writers lock two different inodes).
  */
 public final class WriteFence implements AutoCloseable {
   private static final long POLL_MILLIS = 20;
@@ -31,8 +31,9 @@ public final class WriteFence implements AutoCloseable {
   }
 
   /**
-   * Takes the lock for {@code realTarget}, waiting at most {@code timeout}; {@code whileWaiting} runs between
-   * attempts (e.g. a check that this writer still holds its lease: it throws to give up).
+   * Takes the lock for {@code realTarget}, waiting at most {@code timeout}; {@code whileWaiting}
+   * runs between attempts (e.g. a check that this writer still holds its lease: it throws to give
+   * up).
    *
    * @throws H5SwmrLockException when another process still holds the lock after {@code timeout}
    */
@@ -41,10 +42,16 @@ public final class WriteFence implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     FileChannel ch;
     try {
-      ch = FileChannel.open(lf, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              lf, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new H5SwmrLockException("Could not open the write-lock file " + lf + " (h5swmr needs to create and "
-          + "lock it beside the target; check the directory's permissions): " + e);
+      throw new H5SwmrLockException(
+          "Could not open the write-lock file "
+              + lf
+              + " (h5swmr needs to create and "
+              + "lock it beside the target; check the directory's permissions): "
+              + e);
     }
     try {
       while (true) {
@@ -58,10 +65,14 @@ public final class WriteFence implements AutoCloseable {
           return new WriteFence(lf, ch, l);
         }
         if (System.nanoTime() > deadline) {
-          throw new H5SwmrLockException("Another process still holds the write lock (fcntl) on " + lf + " after "
-              + timeout.toMillis() + " ms: a writer whose lease expired is paused or hung (e.g. SIGSTOP, GC, "
-              + "a hung NFS mount) and may still be committing. Nothing was written; retry once it finished or "
-              + "was killed");
+          throw new H5SwmrLockException(
+              "Another process still holds the write lock (fcntl) on "
+                  + lf
+                  + " after "
+                  + timeout.toMillis()
+                  + " ms: a writer whose lease expired is paused or hung (e.g. SIGSTOP, GC, "
+                  + "a hung NFS mount) and may still be committing. Nothing was written; retry once it finished or "
+                  + "was killed");
         }
         whileWaiting.run();
         Thread.sleep(POLL_MILLIS);
@@ -72,8 +83,12 @@ public final class WriteFence implements AutoCloseable {
       throw new H5SwmrLockException("Interrupted while waiting for the write lock on " + lf);
     } catch (IOException e) {
       closeQuietly(ch);
-      throw new H5SwmrLockException("Could not lock " + lf + " (the filesystem must support POSIX fcntl locks; "
-          + "on NFS run the lock manager): " + e);
+      throw new H5SwmrLockException(
+          "Could not lock "
+              + lf
+              + " (the filesystem must support POSIX fcntl locks; "
+              + "on NFS run the lock manager): "
+              + e);
     } catch (RuntimeException | Error e) {
       closeQuietly(ch);
       throw e;

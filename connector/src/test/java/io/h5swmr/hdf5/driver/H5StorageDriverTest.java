@@ -25,58 +25,83 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The Java storage driver against HDF5's own sec2 driver, h5py and h5dump. */
 class H5StorageDriverTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** Create, then three open/extend/write/close cycles, with raw C-API calls and object times off. */
-  private static void createAppendCycle(Path file, boolean throughDriver, int superblockLibver) throws Exception {
-    H5Native.call(() -> {
-      long fapl = hdf5.H5Pcreate(hdf5.H5P_CLS_FILE_ACCESS_ID_g());
-      hdf5.H5Pset_file_locking(fapl, false, true);
-      long fid;
-      if (throughDriver) {
-        fid = H5StorageDriver.create(file.toString(), hdf5.H5F_ACC_EXCL, hdf5.H5P_DEFAULT,
-            FileChannelStorage.opener(file));
-      } else {
-        if (superblockLibver > 0) {
-          hdf5.H5Pset_libver_bounds(fapl, hdf5.H5F_LIBVER_LATEST, hdf5.H5F_LIBVER_LATEST);
-        }
-        fid = hdf5.H5Fcreate(file.toString(), hdf5.H5F_ACC_EXCL, hdf5.H5P_DEFAULT, fapl);
-      }
-      assertThat(fid).isNotNegative();
-      long space = hdf5.H5Screate_simple(1, new long[] {0}, new long[] {hdf5.H5S_UNLIMITED});
-      long dcpl = hdf5.H5Pcreate(hdf5.H5P_CLS_DATASET_CREATE_ID_g());
-      hdf5.H5Pset_chunk(dcpl, 1, new long[] {1000});
-      hdf5.H5Pset_obj_track_times(dcpl, false);
-      long d = hdf5.H5Dcreate2(fid, "d", hdf5.H5T_IEEE_F64LE_g(), space, hdf5.H5P_DEFAULT, dcpl, hdf5.H5P_DEFAULT);
-      hdf5.H5Dclose(d);
-      hdf5.H5Pclose(dcpl);
-      hdf5.H5Sclose(space);
-      assertThat(hdf5.H5Fclose(fid)).isNotNegative();
-      for (int cycle = 0; cycle < 3; cycle++) {
-        long f = throughDriver
-            ? H5StorageDriver.open(file.toString(), hdf5.H5F_ACC_RDWR, FileChannelStorage.opener(file))
-            : hdf5.H5Fopen(file.toString(), hdf5.H5F_ACC_RDWR, fapl);
-        long ds = hdf5.H5Dopen2(f, "d", hdf5.H5P_DEFAULT);
-        long n = 1000L * cycle;
-        hdf5.H5Dset_extent(ds, new long[] {n + 1000});
-        long fs = hdf5.H5Dget_space(ds);
-        hdf5.H5Sselect_hyperslab(fs, hdf5.H5S_SELECT_SET, new long[] {n}, null, new long[] {1000}, null);
-        long ms = hdf5.H5Screate_simple(1, new long[] {1000}, null);
-        double[] v = new double[1000];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = n + i;
-        }
-        assertThat(hdf5.H5Dwrite(ds, hdf5.H5T_NATIVE_DOUBLE_g(), ms, fs, hdf5.H5P_DEFAULT, new DoublePointer(v)))
-            .isNotNegative();
-        hdf5.H5Sclose(ms);
-        hdf5.H5Sclose(fs);
-        hdf5.H5Dclose(ds);
-        assertThat(hdf5.H5Fclose(f)).isNotNegative();
-      }
-      hdf5.H5Pclose(fapl);
-      return null;
-    });
+  /**
+   * Create, then three open/extend/write/close cycles, with raw C-API calls and object times off.
+   */
+  private static void createAppendCycle(Path file, boolean throughDriver, int superblockLibver)
+      throws Exception {
+    H5Native.call(
+        () -> {
+          long fapl = hdf5.H5Pcreate(hdf5.H5P_CLS_FILE_ACCESS_ID_g());
+          hdf5.H5Pset_file_locking(fapl, false, true);
+          long fid;
+          if (throughDriver) {
+            fid =
+                H5StorageDriver.create(
+                    file.toString(),
+                    hdf5.H5F_ACC_EXCL,
+                    hdf5.H5P_DEFAULT,
+                    FileChannelStorage.opener(file));
+          } else {
+            if (superblockLibver > 0) {
+              hdf5.H5Pset_libver_bounds(fapl, hdf5.H5F_LIBVER_LATEST, hdf5.H5F_LIBVER_LATEST);
+            }
+            fid = hdf5.H5Fcreate(file.toString(), hdf5.H5F_ACC_EXCL, hdf5.H5P_DEFAULT, fapl);
+          }
+          assertThat(fid).isNotNegative();
+          long space = hdf5.H5Screate_simple(1, new long[] {0}, new long[] {hdf5.H5S_UNLIMITED});
+          long dcpl = hdf5.H5Pcreate(hdf5.H5P_CLS_DATASET_CREATE_ID_g());
+          hdf5.H5Pset_chunk(dcpl, 1, new long[] {1000});
+          hdf5.H5Pset_obj_track_times(dcpl, false);
+          long d =
+              hdf5.H5Dcreate2(
+                  fid,
+                  "d",
+                  hdf5.H5T_IEEE_F64LE_g(),
+                  space,
+                  hdf5.H5P_DEFAULT,
+                  dcpl,
+                  hdf5.H5P_DEFAULT);
+          hdf5.H5Dclose(d);
+          hdf5.H5Pclose(dcpl);
+          hdf5.H5Sclose(space);
+          assertThat(hdf5.H5Fclose(fid)).isNotNegative();
+          for (int cycle = 0; cycle < 3; cycle++) {
+            long f =
+                throughDriver
+                    ? H5StorageDriver.open(
+                        file.toString(), hdf5.H5F_ACC_RDWR, FileChannelStorage.opener(file))
+                    : hdf5.H5Fopen(file.toString(), hdf5.H5F_ACC_RDWR, fapl);
+            long ds = hdf5.H5Dopen2(f, "d", hdf5.H5P_DEFAULT);
+            long n = 1000L * cycle;
+            hdf5.H5Dset_extent(ds, new long[] {n + 1000});
+            long fs = hdf5.H5Dget_space(ds);
+            hdf5.H5Sselect_hyperslab(
+                fs, hdf5.H5S_SELECT_SET, new long[] {n}, null, new long[] {1000}, null);
+            long ms = hdf5.H5Screate_simple(1, new long[] {1000}, null);
+            double[] v = new double[1000];
+            for (int i = 0; i < v.length; i++) {
+              v[i] = n + i;
+            }
+            assertThat(
+                    hdf5.H5Dwrite(
+                        ds,
+                        hdf5.H5T_NATIVE_DOUBLE_g(),
+                        ms,
+                        fs,
+                        hdf5.H5P_DEFAULT,
+                        new DoublePointer(v)))
+                .isNotNegative();
+            hdf5.H5Sclose(ms);
+            hdf5.H5Sclose(fs);
+            hdf5.H5Dclose(ds);
+            assertThat(hdf5.H5Fclose(f)).isNotNegative();
+          }
+          hdf5.H5Pclose(fapl);
+          return null;
+        });
   }
 
   @Test
@@ -109,7 +134,8 @@ class H5StorageDriverTest {
       d.read(0, 500, H5ColumnRead.into(back, 0));
       assertThat(back[499]).isEqualTo(1497L);
     }
-    try (H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/g/x")) {
+    try (H5File h = H5File.openReadOnly(f.toString());
+        H5Dataset d = h.openDataset("/g/x")) {
       long[] one = new long[1];
       d.read(10, 1, H5ColumnRead.into(one, 0));
       assertThat(one[0]).isEqualTo(30L);
@@ -117,13 +143,21 @@ class H5StorageDriverTest {
     }
     assertThat(H5StorageDriver.openFiles()).isZero();
     if (h5pyAvailable()) {
-      assertThat(run("/usr/bin/python3", "-c", "import h5py\nwith h5py.File('" + f + "','r') as h:\n"
-          + "    x = h['g/x'][:]\n    print(len(x), int(x[-1]), h['g/x'].attrs['note'])")).contains("500 1497 via driver");
+      assertThat(
+              run(
+                  "/usr/bin/python3",
+                  "-c",
+                  "import h5py\nwith h5py.File('"
+                      + f
+                      + "','r') as h:\n"
+                      + "    x = h['g/x'][:]\n    print(len(x), int(x[-1]), h['g/x'].attrs['note'])"))
+          .contains("500 1497 via driver");
     } else {
       System.out.println("SKIPPED h5py check: /usr/bin/python3 cannot import h5py");
     }
     if (h5dumpAvailable()) {
-      assertThat(run("h5dump", "-d", "/g/x", "-s", "499", "-c", "1", f.toString())).contains("1497");
+      assertThat(run("h5dump", "-d", "/g/x", "-s", "499", "-c", "1", f.toString()))
+          .contains("1497");
     } else {
       System.out.println("SKIPPED h5dump check: h5dump not on PATH");
     }
@@ -150,13 +184,19 @@ class H5StorageDriverTest {
       h.createDataset("/x", H5DatasetSpec.of(H5Type.float64()).withChunkRows(8)).close();
     }
     byte[] before = Files.readAllBytes(f);
-    H5Storage.Opener readOnly = access -> new ReadOnly(FileChannelStorage.open(f, H5Storage.Access.READ));
+    H5Storage.Opener readOnly =
+        access -> new ReadOnly(FileChannelStorage.open(f, H5Storage.Access.READ));
     try (H5File h = H5File.openReadOnly(f.toString(), readOnly)) {
       assertThat(h.listDatasets()).containsExactly("/x");
     }
-    assertThatThrownBy(() -> H5File.openReadWrite(dir.resolve("missing.h5").toString(),
-        FileChannelStorage.opener(dir.resolve("missing.h5"))))
-        .isInstanceOf(H5SwmrDataException.class).hasMessageContaining("missing.h5").hasMessageContaining("no such file");
+    assertThatThrownBy(
+            () ->
+                H5File.openReadWrite(
+                    dir.resolve("missing.h5").toString(),
+                    FileChannelStorage.opener(dir.resolve("missing.h5"))))
+        .isInstanceOf(H5SwmrDataException.class)
+        .hasMessageContaining("missing.h5")
+        .hasMessageContaining("no such file");
     assertThat(Files.readAllBytes(f)).isEqualTo(before);
     assertThat(H5StorageDriver.openFiles()).isZero();
   }

@@ -21,13 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * HDF5 files read through Hadoop's FileSystem API by the storage driver (here Hadoop's local file system, the
- * same code path as s3a/abfss/hdfs): same metadata and values as a plain open, ranged reads through a bounded
- * block cache, writes refused with the reason.
+ * HDF5 files read through Hadoop's FileSystem API by the storage driver (here Hadoop's local file
+ * system, the same code path as s3a/abfss/hdfs): same metadata and values as a plain open, ranged
+ * reads through a bounded block cache, writes refused with the reason.
  */
 class HadoopStorageTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path fixture() {
     Path f = dir.resolve("remote.h5");
@@ -36,8 +35,13 @@ class HadoopStorageTest {
       v[i] = i * 0.25;
     }
     try (H5File h = H5File.create(f.toString());
-        H5Dataset d = h.createDataset("/g/x", H5DatasetSpec.of(H5Type.float64()).withChunkRows(4096)
-            .withDeflate(4).withShuffle(true))) {
+        H5Dataset d =
+            h.createDataset(
+                "/g/x",
+                H5DatasetSpec.of(H5Type.float64())
+                    .withChunkRows(4096)
+                    .withDeflate(4)
+                    .withShuffle(true))) {
       d.append(v.length, H5ColumnWrite.from(v, 0));
       d.writeAttribute("units", "m/s");
     }
@@ -50,18 +54,21 @@ class HadoopStorageTest {
     URI uri = URI.create("file://" + f.toAbsolutePath());
     List<HadoopStorage> opened = new ArrayList<>();
     H5Storage.Opener base = HadoopStorage.opener(uri, new Configuration(), 4096, 4);
-    H5Storage.Opener counting = access -> {
-      HadoopStorage s = (HadoopStorage) base.open(access);
-      opened.add(s);
-      return s;
-    };
+    H5Storage.Opener counting =
+        access -> {
+          HadoopStorage s = (HadoopStorage) base.open(access);
+          opened.add(s);
+          return s;
+        };
     H5DatasetInfo local;
     double[] expected;
-    try (H5File h = H5File.openReadOnly(f.toString()); H5Dataset d = h.openDataset("/g/x")) {
+    try (H5File h = H5File.openReadOnly(f.toString());
+        H5Dataset d = h.openDataset("/g/x")) {
       local = d.info();
       expected = (double[]) d.readColumn(0, local.rows());
     }
-    try (H5File h = H5File.openReadOnly(f.toString(), counting); H5Dataset d = h.openDataset("/g/x")) {
+    try (H5File h = H5File.openReadOnly(f.toString(), counting);
+        H5Dataset d = h.openDataset("/g/x")) {
       H5DatasetInfo remote = d.info();
       assertThat(remote.dims()).isEqualTo(local.dims());
       assertThat(remote.type()).isEqualTo(local.type());
@@ -71,14 +78,17 @@ class HadoopStorageTest {
       assertThat((double[]) d.readColumn(0, remote.rows())).isEqualTo(expected);
       double[] out = new double[10];
       assertThat(d.readDirect(100, 10, io.h5swmr.hdf5.H5ColumnRead.into(out, 0)))
-          .as("chunk bytes of a storage-opened file come through the driver, not from disk").isFalse();
+          .as("chunk bytes of a storage-opened file come through the driver, not from disk")
+          .isFalse();
     }
     assertThat(opened).isNotEmpty();
     long size = Files.size(f);
     for (HadoopStorage s : opened) {
       assertThat(s.size()).isEqualTo(size);
       assertThat(s.identity()).startsWith("hadoop:" + uri + "@" + size + ":");
-      assertThat(s.blockReads()).as("ranged reads of 4 KiB blocks").isBetween(1L, size / 4096 * 3 + 10);
+      assertThat(s.blockReads())
+          .as("ranged reads of 4 KiB blocks")
+          .isBetween(1L, size / 4096 * 3 + 10);
     }
   }
 
@@ -90,8 +100,10 @@ class HadoopStorageTest {
       data[i] = (byte) (i * 7);
     }
     Files.write(f, data);
-    try (HadoopStorage s = (HadoopStorage) HadoopStorage.opener(f.toUri(), new Configuration(), 1000, 2)
-        .open(H5Storage.Access.READ)) {
+    try (HadoopStorage s =
+        (HadoopStorage)
+            HadoopStorage.opener(f.toUri(), new Configuration(), 1000, 2)
+                .open(H5Storage.Access.READ)) {
       ByteBuffer b = ByteBuffer.allocate(2500);
       assertThat(s.read(900, b)).isEqualTo(2500);
       for (int i = 0; i < 2500; i++) {
@@ -112,11 +124,16 @@ class HadoopStorageTest {
   void writesAreRefusedWithTheReason() {
     Path f = fixture();
     URI uri = URI.create("file://" + f.toAbsolutePath());
-    assertThatThrownBy(() -> HadoopStorage.opener(uri, new Configuration()).open(
-        new H5Storage.Access(true, false, false, false)))
-        .hasMessageContaining(uri.toString()).hasMessageContaining("remote file system")
+    assertThatThrownBy(
+            () ->
+                HadoopStorage.opener(uri, new Configuration())
+                    .open(new H5Storage.Access(true, false, false, false)))
+        .hasMessageContaining(uri.toString())
+        .hasMessageContaining("remote file system")
         .hasMessageContaining("cannot rewrite bytes in place");
-    assertThatThrownBy(() -> H5File.openReadWrite(f.toString(), HadoopStorage.opener(uri, new Configuration())))
+    assertThatThrownBy(
+            () ->
+                H5File.openReadWrite(f.toString(), HadoopStorage.opener(uri, new Configuration())))
         .isInstanceOf(H5SwmrException.class);
   }
 }

@@ -11,13 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A session that cuts the file below its committed end and writes there again (HDF5 does this when an overwrite
- * frees the end of the file: issue 29's shrinking overwrites): the session and the committed file read what a
- * plain file would, zeros where the cut bytes were not written again.
+ * A session that cuts the file below its committed end and writes there again (HDF5 does this when
+ * an overwrite frees the end of the file: issue 29's shrinking overwrites): the session and the
+ * committed file read what a plain file would, zeros where the cut bytes were not written again.
  */
 class JournalCutTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static byte[] filled(int n, int value) {
     byte[] b = new byte[n];
@@ -47,7 +46,9 @@ class JournalCutTest {
       Arrays.fill(expected, 9_000, 9_500, (byte) 1);
       v.truncate(4_000);
       expected = Arrays.copyOf(expected, 4_000);
-      v.write(5_000, ByteBuffer.wrap(filled(100, 2))); // below L, above the cut: [4000, 5000) reads zeros
+      v.write(
+          5_000,
+          ByteBuffer.wrap(filled(100, 2))); // below L, above the cut: [4000, 5000) reads zeros
       expected = Arrays.copyOf(expected, 5_100);
       Arrays.fill(expected, 5_000, 5_100, (byte) 2);
       assertThat(readAll(v)).isEqualTo(expected);
@@ -56,7 +57,7 @@ class JournalCutTest {
       v.write(11_000, ByteBuffer.wrap(filled(10, 3)));
       Arrays.fill(expected, 11_000, 11_010, (byte) 3);
       assertThat(readAll(v)).isEqualTo(expected);
-      assertThat(s.commit(() -> { }, step -> { })).isTrue();
+      assertThat(s.commit(() -> {}, step -> {})).isTrue();
     }
     assertThat(Files.readAllBytes(f)).isEqualTo(expected);
     assertThat(Files.exists(JournalFiles.journal(f))).isFalse();
@@ -72,12 +73,17 @@ class JournalCutTest {
       H5Storage v = s.opener().open(new H5Storage.Access(true, false, false, false));
       v.truncate(3_000);
       v.write(5_000, ByteBuffer.wrap(filled(1_000, 4)));
-      // Killed right at the commit point: the target still holds the old bytes, the journal the new state.
-      assertThat(s.commit(() -> { }, step -> {
-        if (step.equals(JournalSession.STEP_COMMITTED)) {
-          throw new IllegalStateException("killed at " + step);
-        }
-      })).isTrue();
+      // Killed right at the commit point: the target still holds the old bytes, the journal the new
+      // state.
+      assertThat(
+              s.commit(
+                  () -> {},
+                  step -> {
+                    if (step.equals(JournalSession.STEP_COMMITTED)) {
+                      throw new IllegalStateException("killed at " + step);
+                    }
+                  }))
+          .isTrue();
     } catch (IllegalStateException e) {
       assertThat(e).hasMessageContaining("killed at committed");
     }

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One journaled in-place session: commit, rollback, recovery, reader overlay. */
 class JournalSessionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Path sample(Path dir, int rows) {
     Path f = dir.resolve("s.h5");
     try (H5File h = H5File.create(f.toString());
-        H5Dataset d = h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
+        H5Dataset d =
+            h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
       d.append(rows, H5ColumnWrite.from(seq(0, rows), 0));
     }
     return f;
@@ -40,7 +40,8 @@ class JournalSessionTest {
   }
 
   static void appendThrough(JournalSession s, Path f, int from, int n) {
-    try (H5File h = H5File.openReadWrite(f.toString(), s.opener()); H5Dataset d = h.openDataset("/d")) {
+    try (H5File h = H5File.openReadWrite(f.toString(), s.opener());
+        H5Dataset d = h.openDataset("/d")) {
       d.append(n, H5ColumnWrite.from(seq(from, n), 0));
     }
   }
@@ -55,7 +56,8 @@ class JournalSessionTest {
   }
 
   static double[] readAll(Path f) {
-    try (H5File h = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
+    try (H5File h =
+        H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       return readAll(h);
     }
   }
@@ -63,17 +65,22 @@ class JournalSessionTest {
   @Test
   void commitAppendsInPlaceKeepingTheInodeAndJournalsOnlyMetadata() throws Exception {
     Path f = sample(dir, 5000);
-    Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    Object inode =
+        Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     long before = Files.size(f);
     List<String> steps = new ArrayList<>();
-    try (JournalSession s = JournalSession.begin(LocalDisk.INSTANCE, JournalFiles.realTarget(f), 7)) {
+    try (JournalSession s =
+        JournalSession.begin(LocalDisk.INSTANCE, JournalFiles.realTarget(f), 7)) {
       appendThrough(s, f, 5000, 1000);
       assertThat(s.journaledBytes()).isPositive().isLessThan(8000);
-      assertThat(s.commit(() -> { }, steps::add)).isTrue();
+      assertThat(s.commit(() -> {}, steps::add)).isTrue();
       assertThat(s.fsyncs()).isEqualTo(5);
     }
-    assertThat(steps).containsExactly("data-synced", "journal-synced", "committed", "applied", "journal-deleted");
-    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    assertThat(steps)
+        .containsExactly(
+            "data-synced", "journal-synced", "committed", "applied", "journal-deleted");
+    assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isEqualTo(inode);
     assertThat(Files.size(f)).isGreaterThan(before);
     assertThat(readAll(f)).isEqualTo(seq(0, 6000));
     assertThat(Files.exists(JournalFiles.journal(JournalFiles.realTarget(f)))).isFalse();
@@ -84,14 +91,21 @@ class JournalSessionTest {
   void rollbackAndLostLeaseLeaveTheFileByteIdentical() throws Exception {
     Path f = sample(dir, 3000);
     byte[] old = Files.readAllBytes(f);
-    try (JournalSession s = JournalSession.begin(LocalDisk.INSTANCE, JournalFiles.realTarget(f), 7)) {
+    try (JournalSession s =
+        JournalSession.begin(LocalDisk.INSTANCE, JournalFiles.realTarget(f), 7)) {
       appendThrough(s, f, 3000, 1000);
-      assertThatThrownBy(() -> s.commit(() -> {
-        throw new IllegalStateException("lease lost");
-      }, CommitHook.NONE)).hasMessage("lease lost");
+      assertThatThrownBy(
+              () ->
+                  s.commit(
+                      () -> {
+                        throw new IllegalStateException("lease lost");
+                      },
+                      CommitHook.NONE))
+          .hasMessage("lease lost");
     }
     assertThat(Files.readAllBytes(f)).isEqualTo(old);
-    try (JournalSession s = JournalSession.begin(LocalDisk.INSTANCE, JournalFiles.realTarget(f), 8)) {
+    try (JournalSession s =
+        JournalSession.begin(LocalDisk.INSTANCE, JournalFiles.realTarget(f), 8)) {
       appendThrough(s, f, 3000, 1000);
     } // closed without commit
     assertThat(Files.readAllBytes(f)).isEqualTo(old);
@@ -106,13 +120,19 @@ class JournalSessionTest {
     JournalSession s = JournalSession.begin(LocalDisk.INSTANCE, real, 9);
     appendThrough(s, f, 2000, 1000);
     // Die right after the commit point: the journal is committed, nothing applied below L yet.
-    assertThatThrownBy(() -> s.commit(() -> { }, step -> {
-      if (step.equals(JournalSession.STEP_COMMITTED)) {
-        throw new IllegalStateException("crash");
-      }
-    })).hasMessage("crash");
+    assertThatThrownBy(
+            () ->
+                s.commit(
+                    () -> {},
+                    step -> {
+                      if (step.equals(JournalSession.STEP_COMMITTED)) {
+                        throw new IllegalStateException("crash");
+                      }
+                    }))
+        .hasMessage("crash");
     // below L the file is still the old one (only bytes beyond L were written)
-    assertThat(java.util.Arrays.equals(Files.readAllBytes(f), 0, old.length, old, 0, old.length)).isTrue();
+    assertThat(java.util.Arrays.equals(Files.readAllBytes(f), 0, old.length, old, 0, old.length))
+        .isTrue();
     assertThat(JournalOverlay.hasCommittedJournal(f)).isTrue();
     // a reader: sees the new state through the overlay and changes nothing
     byte[] midway = Files.readAllBytes(f);
@@ -122,13 +142,16 @@ class JournalSessionTest {
     assertThat(Files.readAllBytes(f)).isEqualTo(midway);
     // H5File.openReadOnly does the same by itself; the file on its own still holds the old state
     assertThat(readAll(f)).isEqualTo(seq(0, 3000));
-    try (H5File plain = H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.driver.FileChannelStorage.opener(f))) {
+    try (H5File plain =
+        H5File.openReadOnly(f.toString(), io.h5swmr.hdf5.driver.FileChannelStorage.opener(f))) {
       assertThat(readAll(plain)).isEqualTo(seq(0, 2000));
     }
-    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real)).isEqualTo(JournalRecovery.Outcome.REPLAYED);
+    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real))
+        .isEqualTo(JournalRecovery.Outcome.REPLAYED);
     byte[] recovered = Files.readAllBytes(f);
     assertThat(readAll(f)).isEqualTo(seq(0, 3000));
-    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real)).isEqualTo(JournalRecovery.Outcome.NONE);
+    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real))
+        .isEqualTo(JournalRecovery.Outcome.NONE);
     assertThat(Files.readAllBytes(f)).isEqualTo(recovered);
   }
 
@@ -139,17 +162,24 @@ class JournalSessionTest {
     Path real = JournalFiles.realTarget(f);
     JournalSession s = JournalSession.begin(LocalDisk.INSTANCE, real, 9);
     appendThrough(s, f, 2000, 1000);
-    assertThatThrownBy(() -> s.commit(() -> { }, step -> {
-      if (step.equals(JournalSession.STEP_DATA_SYNCED)) {
-        throw new IllegalStateException("crash");
-      }
-    })).hasMessage("crash");
-    // the failed commit rolled itself back; simulate a crash instead: leave a journal header + garbage
+    assertThatThrownBy(
+            () ->
+                s.commit(
+                    () -> {},
+                    step -> {
+                      if (step.equals(JournalSession.STEP_DATA_SYNCED)) {
+                        throw new IllegalStateException("crash");
+                      }
+                    }))
+        .hasMessage("crash");
+    // the failed commit rolled itself back; simulate a crash instead: leave a journal header +
+    // garbage
     Files.write(JournalFiles.journal(real), JournalFormat.header(old.length, 9, 42).array());
     Files.write(f, new byte[4096], java.nio.file.StandardOpenOption.APPEND);
     assertThat(JournalOverlay.hasCommittedJournal(f)).isFalse();
     assertThat(readAll(f)).isEqualTo(seq(0, 2000));
-    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real)).isEqualTo(JournalRecovery.Outcome.DISCARDED);
+    assertThat(JournalRecovery.recover(LocalDisk.INSTANCE, real))
+        .isEqualTo(JournalRecovery.Outcome.DISCARDED);
     assertThat(Files.readAllBytes(f)).isEqualTo(old);
   }
 }

@@ -21,10 +21,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The writers' funnel: fence, recovery, in-place commit, copy-on-write new file, each step told to the hook. */
+/**
+ * The writers' funnel: fence, recovery, in-place commit, copy-on-write new file, each step told to
+ * the hook.
+ */
 class JournalTransactionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** A lease that is held (verify passes) unless {@code lost[0]}. */
   static JournalTransaction.Fence lease(long token, boolean[] lost) {
@@ -67,9 +69,15 @@ class JournalTransactionTest {
       assertThat(tx.inPlace()).isTrue();
       assertThat(tx.fsyncs()).isEqualTo(5);
     }
-    assertThat(steps).containsExactly(JournalTransaction.STEP_LOCKED, JournalTransaction.STEP_FENCED,
-        JournalSession.STEP_DATA_SYNCED, JournalSession.STEP_JOURNAL_SYNCED, JournalSession.STEP_COMMITTED,
-        JournalSession.STEP_APPLIED, JournalSession.STEP_DONE);
+    assertThat(steps)
+        .containsExactly(
+            JournalTransaction.STEP_LOCKED,
+            JournalTransaction.STEP_FENCED,
+            JournalSession.STEP_DATA_SYNCED,
+            JournalSession.STEP_JOURNAL_SYNCED,
+            JournalSession.STEP_COMMITTED,
+            JournalSession.STEP_APPLIED,
+            JournalSession.STEP_DONE);
     assertThat(readAll(f)).isEqualTo(seq(0, 2500));
     assertThat(H5StorageDriver.openFiles()).isZero();
   }
@@ -78,7 +86,8 @@ class JournalTransactionTest {
   void closingWithoutCommitLeavesTheFileAsItWasAndReleasesTheFence() throws Exception {
     Path f = sample(dir, 2000);
     byte[] old = Files.readAllBytes(f);
-    try (JournalTransaction tx = JournalTransaction.open(f, lease(4, new boolean[1]), CommitHook.NONE)) {
+    try (JournalTransaction tx =
+        JournalTransaction.open(f, lease(4, new boolean[1]), CommitHook.NONE)) {
       try (H5File h = tx.openInPlace()) {
         append(h, 2000, 500);
       }
@@ -86,7 +95,8 @@ class JournalTransactionTest {
     assertThat(Files.readAllBytes(f)).isEqualTo(old);
     assertThat(Files.exists(JournalFiles.journal(JournalFiles.realTarget(f)))).isFalse();
     // the fence was released: the next transaction takes it at once
-    try (JournalTransaction tx = JournalTransaction.open(f, lease(5, new boolean[1]), CommitHook.NONE)) {
+    try (JournalTransaction tx =
+        JournalTransaction.open(f, lease(5, new boolean[1]), CommitHook.NONE)) {
       assertThat(tx.recovery()).isEqualTo(JournalRecovery.Outcome.NONE);
     }
   }
@@ -114,7 +124,8 @@ class JournalTransactionTest {
       Path copy = tx.newFileCopy();
       assertThat(copy).isEqualTo(JournalTransaction.commitCopy(JournalFiles.realTarget(f), 7));
       try (H5File h = tx.createNewFile();
-          H5Dataset d = h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(100))) {
+          H5Dataset d =
+              h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(100))) {
         d.append(300, H5ColumnWrite.from(seq(0, 300), 0));
       }
       assertThat(Files.exists(copy)).isTrue();
@@ -125,8 +136,12 @@ class JournalTransactionTest {
       assertThat(tx.fsyncs()).isEqualTo(2);
       assertThat(Files.exists(copy)).isFalse();
     }
-    assertThat(steps).containsExactly(JournalTransaction.STEP_LOCKED, JournalTransaction.STEP_FENCED,
-        JournalTransaction.STEP_BEFORE_RENAME, JournalTransaction.STEP_RENAMED);
+    assertThat(steps)
+        .containsExactly(
+            JournalTransaction.STEP_LOCKED,
+            JournalTransaction.STEP_FENCED,
+            JournalTransaction.STEP_BEFORE_RENAME,
+            JournalTransaction.STEP_RENAMED);
     assertThat(readAll(f)).isEqualTo(seq(0, 300));
   }
 
@@ -134,7 +149,8 @@ class JournalTransactionTest {
   void aNewFileNeverPublishedLeavesNothing() throws Exception {
     Path f = dir.resolve("never.h5");
     Path copy;
-    try (JournalTransaction tx = JournalTransaction.open(f, lease(8, new boolean[1]), CommitHook.NONE)) {
+    try (JournalTransaction tx =
+        JournalTransaction.open(f, lease(8, new boolean[1]), CommitHook.NONE)) {
       copy = tx.newFileCopy();
       try (H5File h = tx.createNewFile()) {
         h.createGroup("/g");
@@ -150,13 +166,19 @@ class JournalTransactionTest {
     Path real = JournalFiles.realTarget(f);
     JournalSession s = JournalSession.begin(LocalDisk.INSTANCE, real, 9);
     JournalSessionTest.appendThrough(s, f, 2000, 1000);
-    assertThatThrownBy(() -> s.commit(() -> { }, step -> {
-      if (step.equals(JournalSession.STEP_COMMITTED)) {
-        throw new IllegalStateException("killed after the commit point");
-      }
-    })).hasMessage("killed after the commit point");
+    assertThatThrownBy(
+            () ->
+                s.commit(
+                    () -> {},
+                    step -> {
+                      if (step.equals(JournalSession.STEP_COMMITTED)) {
+                        throw new IllegalStateException("killed after the commit point");
+                      }
+                    }))
+        .hasMessage("killed after the commit point");
     assertThat(Files.exists(JournalFiles.journal(real))).isTrue();
-    try (JournalTransaction tx = JournalTransaction.open(f, lease(10, new boolean[1]), CommitHook.NONE)) {
+    try (JournalTransaction tx =
+        JournalTransaction.open(f, lease(10, new boolean[1]), CommitHook.NONE)) {
       assertThat(tx.recovery()).isEqualTo(JournalRecovery.Outcome.REPLAYED);
     }
     assertThat(readAll(f)).isEqualTo(seq(0, 3000));

@@ -24,21 +24,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Power loss, the ALICE/CrashMonkey way: one real journaled commit (HDF5 through the storage driver) is recorded on
- * a {@link RecordingDisk}; for every cut point of its operation sequence, and for every way of losing, tearing and
- * reordering the operations not yet covered by an fsync (all kept, all lost, and random samples), the files are
- * rebuilt on disk, a reader's view is taken, recovery runs, and the target must be byte-identical to the old or the
- * new committed state (or the old one plus bytes past HDF5's end of allocation, which HDF5 then reads as old).
- * Once the commit point (the directory fsync after the journal) is passed, every image must recover to the new state.
+ * Power loss, the ALICE/CrashMonkey way: one real journaled commit (HDF5 through the storage
+ * driver) is recorded on a {@link RecordingDisk}; for every cut point of its operation sequence,
+ * and for every way of losing, tearing and reordering the operations not yet covered by an fsync
+ * (all kept, all lost, and random samples), the files are rebuilt on disk, a reader's view is
+ * taken, recovery runs, and the target must be byte-identical to the old or the new committed state
+ * (or the old one plus bytes past HDF5's end of allocation, which HDF5 then reads as old). Once the
+ * commit point (the directory fsync after the journal) is passed, every image must recover to the
+ * new state.
  */
 class PowerLossTest {
   /** Random loss samples per cut point: 12 by default, 200 with {@code -Dlong=true}. */
   static final int SAMPLES = Boolean.getBoolean("long") ? 200 : 12;
 
-  enum Outcome { OLD, NEW, OLD_WITH_TAIL }
+  enum Outcome {
+    OLD,
+    NEW,
+    OLD_WITH_TAIL
+  }
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static double[] seq(int from, int n) {
     double[] v = new double[n];
@@ -56,7 +61,8 @@ class PowerLossTest {
         }
       }
       case "new-dataset" -> {
-        try (H5Dataset d = h.createDataset("/g/e", H5DatasetSpec.of(H5Type.int64()).withChunkRows(256))) {
+        try (H5Dataset d =
+            h.createDataset("/g/e", H5DatasetSpec.of(H5Type.int64()).withChunkRows(256))) {
           long[] v = new long[700];
           Arrays.fill(v, 7);
           d.append(700, H5ColumnWrite.from(v, 0));
@@ -64,11 +70,13 @@ class PowerLossTest {
       }
       case "overwrite" -> {
         h.delete("/d");
-        try (H5Dataset d = h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
+        try (H5Dataset d =
+            h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
           d.append(3000, H5ColumnWrite.from(seq(100, 3000), 0));
         }
       }
-      case "gzip-append" -> { // a partial chunk, two whole chunks compressed in Java (H5ChunkStore), a partial one
+      case "gzip-append" -> { // a partial chunk, two whole chunks compressed in Java
+        // (H5ChunkStore), a partial one
         try (H5Dataset d = h.openDataset("/gz")) {
           d.append(2600, H5ColumnWrite.from(seq(4500, 2600), 0));
         }
@@ -83,14 +91,21 @@ class PowerLossTest {
   private Recorded record(String kind) throws Exception {
     Path f = dir.resolve("p.h5");
     try (H5File h = H5File.create(f.toString())) {
-      try (H5Dataset d = h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
+      try (H5Dataset d =
+          h.createDataset("/d", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000))) {
         d.append(5000, H5ColumnWrite.from(seq(0, 5000), 0));
       }
-      try (H5Dataset o = h.createDataset("/other", H5DatasetSpec.of(H5Type.int32()).withChunkRows(100))) {
+      try (H5Dataset o =
+          h.createDataset("/other", H5DatasetSpec.of(H5Type.int32()).withChunkRows(100))) {
         o.append(300, H5ColumnWrite.from(new int[300], 0));
       }
-      try (H5Dataset g = h.createDataset("/gz", H5DatasetSpec.of(H5Type.float64()).withChunkRows(1000)
-          .withDeflate(4).withShuffle(true))) {
+      try (H5Dataset g =
+          h.createDataset(
+              "/gz",
+              H5DatasetSpec.of(H5Type.float64())
+                  .withChunkRows(1000)
+                  .withDeflate(4)
+                  .withShuffle(true))) {
         g.append(4500, H5ColumnWrite.from(seq(0, 4500), 0));
       }
     }
@@ -102,7 +117,7 @@ class PowerLossTest {
     try (H5File h = H5File.openReadWrite(real.toString(), s.opener())) {
       change(kind, h);
     }
-    assertThat(s.commit(() -> { }, CommitHook.NONE)).isTrue();
+    assertThat(s.commit(() -> {}, CommitHook.NONE)).isTrue();
     return new Recorded(disk, real, old, disk.liveContent(real));
   }
 
@@ -134,8 +149,10 @@ class PowerLossTest {
     int states = 0;
     for (int cut = 0; cut <= ops; cut++) {
       for (int sample = 0; sample < SAMPLES + 2; sample++) {
-        RecordingDisk.Loss loss = sample == 0 ? RecordingDisk.Loss.NONE_LOST
-            : sample == 1 ? RecordingDisk.Loss.ALL_LOST : RecordingDisk.Loss.RANDOM;
+        RecordingDisk.Loss loss =
+            sample == 0
+                ? RecordingDisk.Loss.NONE_LOST
+                : sample == 1 ? RecordingDisk.Loss.ALL_LOST : RecordingDisk.Loss.RANDOM;
         Map<Path, byte[]> image = disk.crashImage(cut, loss, rnd);
         Files.write(target, image.get(real));
         Files.deleteIfExists(journal);
@@ -167,17 +184,27 @@ class PowerLossTest {
         states++;
       }
     }
-    System.out.println("H5SWMR-POWERLOSS " + kind + ": " + ops + " operations, " + states + " crash states checked "
-        + counts + ", commit point after operation " + commitPoint);
+    System.out.println(
+        "H5SWMR-POWERLOSS "
+            + kind
+            + ": "
+            + ops
+            + " operations, "
+            + states
+            + " crash states checked "
+            + counts
+            + ", commit point after operation "
+            + commitPoint);
     assertThat(counts).containsKeys(Outcome.OLD, Outcome.NEW);
   }
 
   /**
-   * Journal damaged after apply: every crash image from the end of the apply step on that still has the journal
-   * (a kill before its unlink, or a power cut that lost the unlink), with one byte of the journal changed at a
-   * spread of positions (header, records, BASE record, COMMIT record). Recovery must leave the applied file as it
-   * is — either refusing (the journal kept for a person to look at) or discarding the journal — and never cut it
-   * back; a reader either reads the new state or is refused.
+   * Journal damaged after apply: every crash image from the end of the apply step on that still has
+   * the journal (a kill before its unlink, or a power cut that lost the unlink), with one byte of
+   * the journal changed at a spread of positions (header, records, BASE record, COMMIT record).
+   * Recovery must leave the applied file as it is — either refusing (the journal kept for a person
+   * to look at) or discarding the journal — and never cut it back; a reader either reads the new
+   * state or is refused.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"append", "overwrite"})
@@ -207,7 +234,8 @@ class PowerLossTest {
           continue;
         }
         assertThat(image.get(real)).isEqualTo(r.neu());
-        java.util.TreeSet<Integer> at = new java.util.TreeSet<>(List.of(0, 9, 20, 40, 50, 56, 60, 63));
+        java.util.TreeSet<Integer> at =
+            new java.util.TreeSet<>(List.of(0, 9, 20, 40, 50, 56, 60, 63));
         for (int k = 0; k < 40; k++) {
           at.add(64 + (int) ((long) (j.length - 64) * k / 40));
         }
@@ -215,7 +243,18 @@ class PowerLossTest {
           at.add(j.length - back);
         }
         for (int p : at) {
-          String where = kind + " cut " + cut + "/" + ops + " " + loss + ", journal byte " + p + " of " + j.length;
+          String where =
+              kind
+                  + " cut "
+                  + cut
+                  + "/"
+                  + ops
+                  + " "
+                  + loss
+                  + ", journal byte "
+                  + p
+                  + " of "
+                  + j.length;
           byte[] bad = j.clone();
           bad[p] ^= (byte) (1 + rnd.nextInt(255));
           Files.write(target, r.neu());
@@ -232,18 +271,30 @@ class PowerLossTest {
             assertThat(Files.exists(journal)).as(where + ": journal left").isFalse();
             discarded++;
           } catch (io.h5swmr.exceptions.H5SwmrException e) {
-            assertThat(e.getMessage()).as(where).contains(journal.toString()).contains(target.toString());
+            assertThat(e.getMessage())
+                .as(where)
+                .contains(journal.toString())
+                .contains(target.toString());
             assertThat(Files.readAllBytes(journal)).as(where + ": journal kept").isEqualTo(bad);
             refused++;
           }
-          assertThat(Arrays.equals(Files.readAllBytes(target), r.neu())).as(where + ": the applied file changed")
+          assertThat(Arrays.equals(Files.readAllBytes(target), r.neu()))
+              .as(where + ": the applied file changed")
               .isTrue();
         }
       }
     }
-    System.out.println("H5SWMR-POWERLOSS journal damaged after apply, " + kind + ": " + (refused + discarded)
-        + " damaged journals, " + refused + " refused (both files kept), " + discarded + " discarded; applied file"
-        + " unchanged in all");
+    System.out.println(
+        "H5SWMR-POWERLOSS journal damaged after apply, "
+            + kind
+            + ": "
+            + (refused + discarded)
+            + " damaged journals, "
+            + refused
+            + " refused (both files kept), "
+            + discarded
+            + " discarded; applied file"
+            + " unchanged in all");
     assertThat(refused).isPositive();
   }
 
@@ -257,8 +308,15 @@ class PowerLossTest {
     if (b.length > old.length && Arrays.equals(b, 0, old.length, old, 0, old.length)) {
       return Outcome.OLD_WITH_TAIL;
     }
-    throw new AssertionError(where + ": neither old (" + old.length + " bytes) nor new (" + neu.length
-        + " bytes): " + b.length + " bytes");
+    throw new AssertionError(
+        where
+            + ": neither old ("
+            + old.length
+            + " bytes) nor new ("
+            + neu.length
+            + " bytes): "
+            + b.length
+            + " bytes");
   }
 
   /** What a reader reads: the committed journal's overlay when there is one, else the file. */
@@ -285,7 +343,10 @@ class PowerLossTest {
   }
 
   private static void assertReadsAsOld(Path target, String where) {
-    try (H5File h = H5File.openReadOnly(target.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset d = h.openDataset("/d")) {
+    try (H5File h =
+            H5File.openReadOnly(
+                target.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED);
+        H5Dataset d = h.openDataset("/d")) {
       double[] v = new double[5000];
       assertThat(d.info().rows()).as(where).isEqualTo(5000);
       d.read(0, 5000, H5ColumnRead.into(v, 0));

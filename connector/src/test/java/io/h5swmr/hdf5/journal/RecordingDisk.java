@@ -12,15 +12,23 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * An in-memory {@link Disk} that records every operation (write, truncate, fsync, create, unlink, directory fsync)
- * and can rebuild the files a power cut after any prefix of them would leave, under the model "an operation not
- * covered by a completed fsync (of its file, or of the directory for creations and unlinks) may be lost, torn into
- * pieces at the file's 4 KiB page boundaries or reordered".
+ * An in-memory {@link Disk} that records every operation (write, truncate, fsync, create, unlink,
+ * directory fsync) and can rebuild the files a power cut after any prefix of them would leave,
+ * under the model "an operation not covered by a completed fsync (of its file, or of the directory
+ * for creations and unlinks) may be lost, torn into pieces at the file's 4 KiB page boundaries or
+ * reordered".
  */
 final class RecordingDisk implements Disk {
   static final int SECTOR = 4096;
 
-  enum Kind { WRITE, TRUNCATE, FSYNC, CREATE, DELETE, DIRSYNC }
+  enum Kind {
+    WRITE,
+    TRUNCATE,
+    FSYNC,
+    CREATE,
+    DELETE,
+    DIRSYNC
+  }
 
   /** One recorded operation; {@code inode} identifies the file it applies to. */
   record Op(Kind kind, Path path, int inode, long position, byte[] bytes, long size) {}
@@ -186,15 +194,21 @@ final class RecordingDisk implements Disk {
   }
 
   /** How a crash image treats operations not yet made durable. */
-  enum Loss { NONE_LOST, ALL_LOST, RANDOM }
+  enum Loss {
+    NONE_LOST,
+    ALL_LOST,
+    RANDOM
+  }
 
   /**
-   * The files (path → bytes) a power cut after the first {@code cut} operations leaves: durable operations all
-   * applied; the others kept in order ({@link Loss#NONE_LOST}), dropped ({@link Loss#ALL_LOST}), or each 4 KiB
-   * piece kept with probability 1/2 in a shuffled order ({@link Loss#RANDOM}).
+   * The files (path → bytes) a power cut after the first {@code cut} operations leaves: durable
+   * operations all applied; the others kept in order ({@link Loss#NONE_LOST}), dropped ({@link
+   * Loss#ALL_LOST}), or each 4 KiB piece kept with probability 1/2 in a shuffled order ({@link
+   * Loss#RANDOM}).
    */
   Map<Path, byte[]> crashImage(int cut, Loss loss, Random rnd) {
-    // which operations are durable: a file's data ops up to its last fsync; name ops up to the last dir fsync
+    // which operations are durable: a file's data ops up to its last fsync; name ops up to the last
+    // dir fsync
     int lastDirSync = -1;
     Map<Integer, Integer> lastFsync = new HashMap<>();
     for (int i = 0; i < cut; i++) {
@@ -232,7 +246,7 @@ final class RecordingDisk implements Disk {
             pendingData.add(op);
           }
         }
-        default -> { }
+        default -> {}
       }
     }
     if (loss == Loss.NONE_LOST) {
@@ -244,7 +258,8 @@ final class RecordingDisk implements Disk {
           // pieces end at every multiple of 4 KiB of the file, as the page cache writes them back
           for (int off = 0; off < op.bytes().length; ) {
             long at = op.position() + off;
-            int stop = (int) Math.min(op.bytes().length, (at / SECTOR + 1) * SECTOR - op.position());
+            int stop =
+                (int) Math.min(op.bytes().length, (at / SECTOR + 1) * SECTOR - op.position());
             byte[] part = Arrays.copyOfRange(op.bytes(), off, stop);
             pieces.add(new Op(Kind.WRITE, op.path(), op.inode(), at, part, 0));
             off = stop;

@@ -2,7 +2,6 @@ package io.h5swmr.it.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.h5swmr.lock.Lease;
 import io.h5swmr.lock.LockService;
 import io.h5swmr.lock.LockSettings;
 import io.h5swmr.testing.RedisServerExtension;
@@ -29,10 +28,10 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * h5swmr leases vs Redisson's {@code RReadWriteLock} on the same redis-server in the same run: acquire+release
- * latency (p50/p99, one thread), throughput with 1/4/16 threads, and a writer's wait under continuous reader load.
- * Not a unit test: skipped unless {@code -Dbench=lock}. Run (prints and writes
- * {@code integration-tests/target/lock-bench.md}):
+ * h5swmr leases vs Redisson's {@code RReadWriteLock} on the same redis-server in the same run:
+ * acquire+release latency (p50/p99, one thread), throughput with 1/4/16 threads, and a writer's
+ * wait under continuous reader load. Not a unit test: skipped unless {@code -Dbench=lock}. Run
+ * (prints and writes {@code integration-tests/target/lock-bench.md}):
  *
  * <pre>
  * mvn -B -o -pl connector,integration-tests -am test -Dbench=lock -Dtest=LockBenchmark \
@@ -63,7 +62,9 @@ class LockBenchmark {
     final LockService service;
 
     Ours(String url) {
-      service = LockService.open(LockSettings.builder().redisUrl(url).leaseTtl(Duration.ofSeconds(5)).build());
+      service =
+          LockService.open(
+              LockSettings.builder().redisUrl(url).leaseTtl(Duration.ofSeconds(5)).build());
     }
 
     public String name() {
@@ -139,9 +140,10 @@ class LockBenchmark {
   @Test
   void compareWithRedisson() throws Exception {
     try (RedisServerExtension redis = RedisServerExtension.create().start();
-         Ours ours = new Ours(redis.url());
-         Theirs theirs = new Theirs(redis.url())) {
-      // a fresh server holds grants back for one TTL (+1 s) after start: pay that once, outside the measurements
+        Ours ours = new Ours(redis.url());
+        Theirs theirs = new Theirs(redis.url())) {
+      // a fresh server holds grants back for one TTL (+1 s) after start: pay that once, outside the
+      // measurements
       ours.exclusive("warm-up").close();
       List<String> rows = new ArrayList<>();
       rows.add("| measure | h5swmr | Redisson | h5swmr / Redisson |");
@@ -164,14 +166,41 @@ class LockBenchmark {
       for (int readers : new int[] {4, 16}) {
         double[] a = writerWait(ours, "ww-" + readers, readers);
         double[] b = writerWait(theirs, "ww-" + readers, readers);
-        rows.add(row("writer wait, " + readers + " readers holding " + READER_HOLD_MS + " ms, median (ms)", a[0],
-            b[0]));
-        rows.add(row("writer wait, " + readers + " readers, max of " + WRITER_TRIALS + " (ms; cap "
-            + WRITER_CAP_MS + ")", a[1], b[1]));
+        rows.add(
+            row(
+                "writer wait, "
+                    + readers
+                    + " readers holding "
+                    + READER_HOLD_MS
+                    + " ms, median (ms)",
+                a[0],
+                b[0]));
+        rows.add(
+            row(
+                "writer wait, "
+                    + readers
+                    + " readers, max of "
+                    + WRITER_TRIALS
+                    + " (ms; cap "
+                    + WRITER_CAP_MS
+                    + ")",
+                a[1],
+                b[1]));
       }
-      String table = "Lock benchmark, " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-          + " cores, " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
-          + System.getProperty("java.version") + ", redis-server on loopback\n\n" + String.join("\n", rows) + "\n";
+      String table =
+          "Lock benchmark, "
+              + LocalDate.now()
+              + ", "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, "
+              + System.getProperty("os.name")
+              + " "
+              + System.getProperty("os.arch")
+              + ", Java "
+              + System.getProperty("java.version")
+              + ", redis-server on loopback\n\n"
+              + String.join("\n", rows)
+              + "\n";
       System.out.println(table);
       Path out = Path.of("target", "lock-bench.md");
       Files.createDirectories(out.getParent());
@@ -181,7 +210,8 @@ class LockBenchmark {
   }
 
   private static String row(String what, double ours, double theirs) {
-    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f |", what, ours, theirs, ours / theirs);
+    return String.format(
+        Locale.ROOT, "| %s | %.1f | %.1f | %.2f |", what, ours, theirs, ours / theirs);
   }
 
   /** p50, p99 of one acquire+release in µs, one thread, after a warm-up. */
@@ -196,7 +226,9 @@ class LockBenchmark {
       nanos[i] = System.nanoTime() - t0;
     }
     Arrays.sort(nanos);
-    return new double[] {nanos[nanos.length / 2] / 1000.0, nanos[(int) (nanos.length * 0.99)] / 1000.0};
+    return new double[] {
+      nanos[nanos.length / 2] / 1000.0, nanos[(int) (nanos.length * 0.99)] / 1000.0
+    };
   }
 
   /** Acquire+release pairs per second with {@code threads} threads on one lock. */
@@ -208,15 +240,17 @@ class LockBenchmark {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> fs = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      fs.add(pool.submit(() -> {
-        ready.countDown();
-        go.await();
-        while (!stop.get()) {
-          op.run(impl, name).close();
-          ops.increment();
-        }
-        return null;
-      }));
+      fs.add(
+          pool.submit(
+              () -> {
+                ready.countDown();
+                go.await();
+                while (!stop.get()) {
+                  op.run(impl, name).close();
+                  ops.increment();
+                }
+                return null;
+              }));
     }
     ready.await();
     long t0 = System.nanoTime();
@@ -231,7 +265,10 @@ class LockBenchmark {
     return ops.sum() / secs;
   }
 
-  /** Median and max time for a writer to get in while {@code readers} threads keep re-taking shared leases. */
+  /**
+   * Median and max time for a writer to get in while {@code readers} threads keep re-taking shared
+   * leases.
+   */
   static double[] writerWait(Impl impl, String name, int readers) throws Exception {
     double[] waits = new double[WRITER_TRIALS];
     for (int trial = 0; trial < WRITER_TRIALS; trial++) {
@@ -239,19 +276,20 @@ class LockBenchmark {
       AtomicBoolean stop = new AtomicBoolean();
       CountDownLatch holding = new CountDownLatch(readers);
       for (int r = 0; r < readers; r++) {
-        pool.submit(() -> {
-          boolean first = true;
-          while (!stop.get()) {
-            try (AutoCloseable l = impl.shared(name)) {
-              if (first) {
-                holding.countDown();
-                first = false;
+        pool.submit(
+            () -> {
+              boolean first = true;
+              while (!stop.get()) {
+                try (AutoCloseable l = impl.shared(name)) {
+                  if (first) {
+                    holding.countDown();
+                    first = false;
+                  }
+                  Thread.sleep(READER_HOLD_MS);
+                }
               }
-              Thread.sleep(READER_HOLD_MS);
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       holding.await();
       long t0 = System.nanoTime();

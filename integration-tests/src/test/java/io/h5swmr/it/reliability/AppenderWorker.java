@@ -9,20 +9,26 @@ import java.time.Duration;
 import java.util.Random;
 
 /**
- * A plain-Java appender process. Args: {@code redisUrl prefix ttlMs file writerId maxBlocks delayMs seed}. Prints
- * {@code READY}, waits for {@code GO}, then appends blocks of 1–64 rows (see {@link History}) with
- * {@link H5SwmrAppender}, printing {@code BEGIN <w> <seq>} before each and {@code ACK <w> <seq> at=<millis>} or
- * {@code FAIL <w> <seq> at=<millis> <exception>} after, until {@code maxBlocks} were acknowledged or {@code STOP}
- * arrives on stdin; then {@code END acks=<n> fails=<n>}. A failed append is retried as a new block.
+ * A plain-Java appender process. Args: {@code redisUrl prefix ttlMs file writerId maxBlocks delayMs
+ * seed}. Prints {@code READY}, waits for {@code GO}, then appends blocks of 1–64 rows (see {@link
+ * History}) with {@link H5SwmrAppender}, printing {@code BEGIN <w> <seq>} before each and {@code
+ * ACK <w> <seq> at=<millis>} or {@code FAIL <w> <seq> at=<millis> <exception>} after, until {@code
+ * maxBlocks} were acknowledged or {@code STOP} arrives on stdin; then {@code END acks=<n>
+ * fails=<n>}. A failed append is retried as a new block.
  */
 public final class AppenderWorker {
   private AppenderWorker() {}
 
   public static void main(String[] a) throws Exception {
     io.h5swmr.hdf5.journal.CommitHook hook = io.h5swmr.testing.CommitPause.fromProperty();
-    LockSettings settings = LockSettings.builder().redisUrl(a[0]).keyPrefix(a[1])
-        .leaseTtl(Duration.ofMillis(Long.parseLong(a[2]))).acquireTimeout(Duration.ofSeconds(60))
-        .connectTimeout(Duration.ofSeconds(2)).build();
+    LockSettings settings =
+        LockSettings.builder()
+            .redisUrl(a[0])
+            .keyPrefix(a[1])
+            .leaseTtl(Duration.ofMillis(Long.parseLong(a[2])))
+            .acquireTimeout(Duration.ofSeconds(60))
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     Path file = Path.of(a[3]);
     int writer = Integer.parseInt(a[4]);
     int max = Integer.parseInt(a[5]);
@@ -33,8 +39,9 @@ public final class AppenderWorker {
     int acks = 0;
     int fails = 0;
     long seq = 0;
-    try (H5SwmrAppender app = io.h5swmr.write.HookedWriters.appender(file, History.DATASET, History.SCHEMA, settings,
-        hook)) {
+    try (H5SwmrAppender app =
+        io.h5swmr.write.HookedWriters.appender(
+            file, History.DATASET, History.SCHEMA, settings, hook)) {
       while (acks < max && !WorkerStdin.stopRequested()) {
         seq++;
         int rows = 1 + rnd.nextInt(64);
@@ -45,9 +52,19 @@ public final class AppenderWorker {
           System.out.println("ACK " + writer + " " + seq + " at=" + System.currentTimeMillis());
         } catch (H5SwmrException e) {
           fails++;
-          System.out.println("FAIL " + writer + " " + seq + " at=" + System.currentTimeMillis() + " "
-              + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
-          Thread.sleep(50); // back off after a failure (Redis down, lease lost): no event to wait for
+          System.out.println(
+              "FAIL "
+                  + writer
+                  + " "
+                  + seq
+                  + " at="
+                  + System.currentTimeMillis()
+                  + " "
+                  + e.getClass().getSimpleName()
+                  + ": "
+                  + firstLine(e.getMessage()));
+          Thread.sleep(
+              50); // back off after a failure (Redis down, lease lost): no event to wait for
         }
         if (delay > 0) {
           Thread.sleep(delay); // pacing between appends, part of the workload
@@ -66,5 +83,4 @@ public final class AppenderWorker {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
   }
-
 }

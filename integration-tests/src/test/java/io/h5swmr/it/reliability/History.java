@@ -13,21 +13,22 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The appended history of the history and fault scenarios. Every append is one block of rows
- * {@code (writer, seq, row, rows, value, check)}: row {@code 0..rows-1} of block {@code (writer, seq)},
- * {@code value} a function of the three, {@code check} a CRC of the whole block carried by every row. A block is
- * whole when its rows are contiguous, complete and in order, and values and checksum match; anything else is
- * torn.
+ * The appended history of the history and fault scenarios. Every append is one block of rows {@code
+ * (writer, seq, row, rows, value, check)}: row {@code 0..rows-1} of block {@code (writer, seq)},
+ * {@code value} a function of the three, {@code check} a CRC of the whole block carried by every
+ * row. A block is whole when its rows are contiguous, complete and in order, and values and
+ * checksum match; anything else is torn.
  */
 final class History {
   static final String DATASET = "/log";
-  static final StructType SCHEMA = new StructType()
-      .add("writer", DataTypes.IntegerType, false)
-      .add("seq", DataTypes.LongType, false)
-      .add("row", DataTypes.IntegerType, false)
-      .add("rows", DataTypes.IntegerType, false)
-      .add("value", DataTypes.DoubleType, false)
-      .add("check", DataTypes.LongType, false);
+  static final StructType SCHEMA =
+      new StructType()
+          .add("writer", DataTypes.IntegerType, false)
+          .add("seq", DataTypes.LongType, false)
+          .add("row", DataTypes.IntegerType, false)
+          .add("rows", DataTypes.IntegerType, false)
+          .add("value", DataTypes.DoubleType, false)
+          .add("check", DataTypes.LongType, false);
 
   /** Block id {@code writer:seq}. */
   static String id(int writer, long seq) {
@@ -85,7 +86,8 @@ final class History {
   }
 
   /** Splits rows into blocks, counting torn ones. */
-  static Snapshot parse(int[] writer, long[] seq, int[] row, int[] rows, double[] value, long[] check) {
+  static Snapshot parse(
+      int[] writer, long[] seq, int[] row, int[] rows, double[] value, long[] check) {
     Snapshot s = new Snapshot();
     s.rows = writer.length;
     int i = 0;
@@ -98,7 +100,11 @@ final class History {
       int j = i;
       while (j < writer.length && writer[j] == w && seq[j] == q) {
         int r = j - i;
-        if (r >= n || row[j] != r || rows[j] != n || value[j] != value(w, q, r) || check[j] != expect) {
+        if (r >= n
+            || row[j] != r
+            || rows[j] != n
+            || value[j] != value(w, q, r)
+            || check[j] != expect) {
           whole = false;
         }
         j++;
@@ -116,27 +122,39 @@ final class History {
     return s;
   }
 
-  /** Reads the whole history of {@code file} (an empty snapshot when the file does not exist yet). */
+  /**
+   * Reads the whole history of {@code file} (an empty snapshot when the file does not exist yet).
+   */
   static Snapshot read(Path file) {
     if (!Files.exists(file)) {
       return new Snapshot();
     }
-    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED); H5Dataset ds = h.openDataset(DATASET)) {
+    try (H5File h =
+            H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED);
+        H5Dataset ds = h.openDataset(DATASET)) {
       long n = ds.rows();
-      return parse((int[]) ds.readColumn(0, n, "writer"), (long[]) ds.readColumn(0, n, "seq"),
-          (int[]) ds.readColumn(0, n, "row"), (int[]) ds.readColumn(0, n, "rows"),
-          (double[]) ds.readColumn(0, n, "value"), (long[]) ds.readColumn(0, n, "check"));
+      return parse(
+          (int[]) ds.readColumn(0, n, "writer"),
+          (long[]) ds.readColumn(0, n, "seq"),
+          (int[]) ds.readColumn(0, n, "row"),
+          (int[]) ds.readColumn(0, n, "rows"),
+          (double[]) ds.readColumn(0, n, "value"),
+          (long[]) ds.readColumn(0, n, "check"));
     }
   }
 
   /**
-   * Compares the final history with what writers acknowledged. {@code maybe} holds blocks whose outcome the writer
-   * never learned (killed or failed after the commit may have published); they may appear at most once.
-   * Returns the number of anomalies: acknowledged blocks missing or present more than once, unacknowledged blocks
-   * present though they cannot have been published, blocks present more than once.
+   * Compares the final history with what writers acknowledged. {@code maybe} holds blocks whose
+   * outcome the writer never learned (killed or failed after the commit may have published); they
+   * may appear at most once. Returns the number of anomalies: acknowledged blocks missing or
+   * present more than once, unacknowledged blocks present though they cannot have been published,
+   * blocks present more than once.
    */
-  static long lostOrDuplicated(List<String> fin, java.util.Collection<String> acked,
-      java.util.Collection<String> maybe, StringBuilder why) {
+  static long lostOrDuplicated(
+      List<String> fin,
+      java.util.Collection<String> acked,
+      java.util.Collection<String> maybe,
+      StringBuilder why) {
     Map<String, Integer> count = new HashMap<>();
     for (String b : fin) {
       count.merge(b, 1, Integer::sum);
@@ -146,7 +164,11 @@ final class History {
       int c = count.getOrDefault(a, 0);
       if (c != 1) {
         bad++;
-        why.append("acknowledged block ").append(a).append(" present ").append(c).append(" times; ");
+        why.append("acknowledged block ")
+            .append(a)
+            .append(" present ")
+            .append(c)
+            .append(" times; ");
       }
     }
     for (Map.Entry<String, Integer> e : count.entrySet()) {
@@ -155,7 +177,10 @@ final class History {
       }
       if (!maybe.contains(e.getKey()) || e.getValue() > 1) {
         bad++;
-        why.append("unacknowledged block ").append(e.getKey()).append(" present ").append(e.getValue())
+        why.append("unacknowledged block ")
+            .append(e.getKey())
+            .append(" present ")
+            .append(e.getValue())
             .append(" times; ");
       }
     }

@@ -9,10 +9,11 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * Lock keys still in Redis. The fencing-token counter ({@code :token}), the restart marker ({@code :epoch}) and
- * the server-wide fresh-server and incarnation markers ({@code <prefix>fresh-server}, set by the test harness) are meant to outlive
- * the locks (tokens must keep increasing); every other key of a lock must be gone once
- * nobody holds or waits for it (they expire at most about one waiter TTL after the last use).
+ * Lock keys still in Redis. The fencing-token counter ({@code :token}), the restart marker ({@code
+ * :epoch}) and the server-wide fresh-server and incarnation markers ({@code <prefix>fresh-server},
+ * set by the test harness) are meant to outlive the locks (tokens must keep increasing); every
+ * other key of a lock must be gone once nobody holds or waits for it (they expire at most about one
+ * waiter TTL after the last use).
  */
 final class LeftoverKeys {
   private LeftoverKeys() {}
@@ -24,7 +25,9 @@ final class LeftoverKeys {
       do {
         ScanResult<String> r = j.scan(cursor, new ScanParams().match(prefix + "*").count(1000));
         for (String k : r.getResult()) {
-          if (!k.endsWith(":token") && !k.endsWith(":epoch") && !k.equals(prefix + "fresh-server")
+          if (!k.endsWith(":token")
+              && !k.endsWith(":epoch")
+              && !k.equals(prefix + "fresh-server")
               && !k.equals(prefix + "incarnation")) {
             out.add(k);
           }

@@ -13,19 +13,24 @@ import java.time.Duration;
 
 /**
  * A plain-Java reader process. Args: {@code redisUrl prefix ttlMs file mode [snapshotFile]}. Prints
- * {@code READY} and waits for {@code GO}. Mode {@code hold}: takes the shared lease, reads and checks the whole
- * history, prints {@code HOLDING torn=<n> blocks=<n>} and keeps the lease until killed. Mode {@code loop}: reads
- * the history under a shared lease again and again until {@code STOP}, appending every snapshot that differs
- * from the previous one to {@code snapshotFile} (block ids separated by spaces), then prints
- * {@code END reads=<n> torn=<n> errors=<n>}.
+ * {@code READY} and waits for {@code GO}. Mode {@code hold}: takes the shared lease, reads and
+ * checks the whole history, prints {@code HOLDING torn=<n> blocks=<n>} and keeps the lease until
+ * killed. Mode {@code loop}: reads the history under a shared lease again and again until {@code
+ * STOP}, appending every snapshot that differs from the previous one to {@code snapshotFile} (block
+ * ids separated by spaces), then prints {@code END reads=<n> torn=<n> errors=<n>}.
  */
 public final class ReaderWorker {
   private ReaderWorker() {}
 
   public static void main(String[] a) throws Exception {
-    LockSettings settings = LockSettings.builder().redisUrl(a[0]).keyPrefix(a[1])
-        .leaseTtl(Duration.ofMillis(Long.parseLong(a[2]))).acquireTimeout(Duration.ofSeconds(60))
-        .connectTimeout(Duration.ofSeconds(2)).build();
+    LockSettings settings =
+        LockSettings.builder()
+            .redisUrl(a[0])
+            .keyPrefix(a[1])
+            .leaseTtl(Duration.ofMillis(Long.parseLong(a[2])))
+            .acquireTimeout(Duration.ofSeconds(60))
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     Path file = Path.of(a[3]);
     String resource = LockKeys.forFile(file);
     BufferedReader in = WorkerStdin.awaitGo();
@@ -33,7 +38,8 @@ public final class ReaderWorker {
       if (a[4].equals("hold")) {
         Lease lease = service.acquireShared(resource);
         History.Snapshot s = History.read(file);
-        System.out.println("HOLDING torn=" + s.torn + " blocks=" + s.blocks.size() + " lease=" + lease.id());
+        System.out.println(
+            "HOLDING torn=" + s.torn + " blocks=" + s.blocks.size() + " lease=" + lease.id());
         System.out.flush();
         in.readLine(); // hold until killed (or stdin closes)
         System.exit(0);
@@ -43,7 +49,8 @@ public final class ReaderWorker {
       long torn = 0;
       long errors = 0;
       String last = null;
-      try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(a[5]), StandardCharsets.UTF_8))) {
+      try (PrintWriter out =
+          new PrintWriter(Files.newBufferedWriter(Path.of(a[5]), StandardCharsets.UTF_8))) {
         while (!WorkerStdin.stopRequested()) {
           try (Lease lease = service.acquireShared(resource)) {
             History.Snapshot s = History.read(file);
@@ -67,5 +74,4 @@ public final class ReaderWorker {
     System.out.flush();
     System.exit(0);
   }
-
 }

@@ -5,20 +5,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Switches and shared settings of the reliability suite. {@code -Dlong=true} runs the full trial counts and
- * scale; {@code -Dseed=N} reproduces a run's random choices (the seed is printed and written to the report).
+ * Switches and shared settings of the reliability suite. {@code -Dlong=true} runs the full trial
+ * counts and scale; {@code -Dseed=N} reproduces a run's random choices (the seed is printed and
+ * written to the report).
  */
 final class Reliability {
   static final boolean LONG = Boolean.getBoolean("long");
   static final long SEED = Long.getLong("seed", System.nanoTime() & 0xFFFF_FFFFL);
-  /** Lease TTL of the fault scenarios: short, so recovery is fast; the liveness bound is TTL plus MARGIN_MS. */
+
+  /**
+   * Lease TTL of the fault scenarios: short, so recovery is fast; the liveness bound is TTL plus
+   * MARGIN_MS.
+   */
   static final long TTL_MS = 1500;
+
   /** Slack for JVM pauses and a loaded 2-core machine on top of the TTL in liveness checks. */
   static final long MARGIN_MS = 5000;
 
   static {
-    System.out.println("h5swmr reliability suite: seed " + SEED + " (-Dseed=" + SEED + " reproduces), "
-        + (LONG ? "long run" : "default run (-Dlong=true for full counts)"));
+    System.out.println(
+        "h5swmr reliability suite: seed "
+            + SEED
+            + " (-Dseed="
+            + SEED
+            + " reproduces), "
+            + (LONG ? "long run" : "default run (-Dlong=true for full counts)"));
   }
 
   private Reliability() {}
@@ -34,8 +45,13 @@ final class Reliability {
       c.send(line);
     } catch (java.io.IOException e) {
       String out = c.output();
-      throw new AssertionError(c + " is gone (" + e + "); its output ends:\n"
-          + out.substring(Math.max(0, out.length() - 6000)), e);
+      throw new AssertionError(
+          c
+              + " is gone ("
+              + e
+              + "); its output ends:\n"
+              + out.substring(Math.max(0, out.length() - 6000)),
+          e);
     }
   }
 
@@ -44,12 +60,16 @@ final class Reliability {
     return List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC");
   }
 
-  /** JVM options of Spark driver processes: this JVM's --add-opens and friends, and a larger heap. */
+  /**
+   * JVM options of Spark driver processes: this JVM's --add-opens and friends, and a larger heap.
+   */
   static List<String> sparkJvm() {
     List<String> out = new ArrayList<>();
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-          || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")) {
+      if (a.startsWith("--add-opens")
+          || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+          || a.startsWith("-Djdk.reflect")
+          || a.startsWith("-Dio.netty")) {
         out.add(a);
       }
     }

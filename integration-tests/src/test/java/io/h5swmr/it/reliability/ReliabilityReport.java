@@ -8,12 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The suite's evidence table: one row per scenario, shared by every reliability test class of the JVM. Each class
- * adds its rows and rewrites {@code target/reliability-report.md} (and prints the table) when it finishes, so the
- * file always holds every scenario run so far.
+ * The suite's evidence table: one row per scenario, shared by every reliability test class of the
+ * JVM. Each class adds its rows and rewrites {@code target/reliability-report.md} (and prints the
+ * table) when it finishes, so the file always holds every scenario run so far.
  */
 final class ReliabilityReport {
-  /** One scenario's counts. Anomalies: torn reads, lost or duplicated appends, double holders, deadlocks. */
+  /**
+   * One scenario's counts. Anomalies: torn reads, lost or duplicated appends, double holders,
+   * deadlocks.
+   */
   static final class Row {
     final String scenario;
     final int processes;
@@ -26,8 +29,17 @@ final class ReliabilityReport {
     final long maxProgressMillis;
     final String notes;
 
-    Row(String scenario, int processes, long operations, int faults, long torn, long lostOrDuplicated,
-        long doubleHolders, long deadlocks, long maxProgressMillis, String notes) {
+    Row(
+        String scenario,
+        int processes,
+        long operations,
+        int faults,
+        long torn,
+        long lostOrDuplicated,
+        long doubleHolders,
+        long deadlocks,
+        long maxProgressMillis,
+        String notes) {
       this.scenario = scenario;
       this.processes = processes;
       this.operations = operations;
@@ -61,18 +73,44 @@ final class ReliabilityReport {
   static synchronized String markdown() {
     StringBuilder sb = new StringBuilder();
     sb.append("# h5swmr reliability report\n\n");
-    sb.append("Run ").append(ZonedDateTime.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores, ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
-        .append(", Java ").append(System.getProperty("java.version")).append("; seed ").append(Reliability.SEED)
-        .append(Reliability.LONG ? ", long run" : ", default run").append(".\n\n");
-    sb.append("| scenario | processes | operations | faults injected | torn reads | lost/duplicated appends "
-        + "| double holders | deadlocks | max time to progress after a fault |\n");
+    sb.append("Run ")
+        .append(ZonedDateTime.now())
+        .append(" on ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" cores, ")
+        .append(System.getProperty("os.name"))
+        .append(' ')
+        .append(System.getProperty("os.arch"))
+        .append(", Java ")
+        .append(System.getProperty("java.version"))
+        .append("; seed ")
+        .append(Reliability.SEED)
+        .append(Reliability.LONG ? ", long run" : ", default run")
+        .append(".\n\n");
+    sb.append(
+        "| scenario | processes | operations | faults injected | torn reads | lost/duplicated appends "
+            + "| double holders | deadlocks | max time to progress after a fault |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : ROWS) {
-      sb.append("| ").append(r.scenario).append(" | ").append(r.processes).append(" | ").append(r.operations)
-          .append(" | ").append(r.faults).append(" | ").append(r.torn).append(" | ").append(r.lostOrDuplicated)
-          .append(" | ").append(r.doubleHolders).append(" | ").append(r.deadlocks).append(" | ")
-          .append(r.faults == 0 ? "n/a" : r.maxProgressMillis + " ms").append(" |\n");
+      sb.append("| ")
+          .append(r.scenario)
+          .append(" | ")
+          .append(r.processes)
+          .append(" | ")
+          .append(r.operations)
+          .append(" | ")
+          .append(r.faults)
+          .append(" | ")
+          .append(r.torn)
+          .append(" | ")
+          .append(r.lostOrDuplicated)
+          .append(" | ")
+          .append(r.doubleHolders)
+          .append(" | ")
+          .append(r.deadlocks)
+          .append(" | ")
+          .append(r.faults == 0 ? "n/a" : r.maxProgressMillis + " ms")
+          .append(" |\n");
     }
     sb.append("\nNotes:\n");
     for (Row r : ROWS) {
@@ -83,7 +121,10 @@ final class ReliabilityReport {
     return sb.toString();
   }
 
-  /** Fails naming every scenario with an anomaly (each test asserts its own too; this guards the table). */
+  /**
+   * Fails naming every scenario with an anomaly (each test asserts its own too; this guards the
+   * table).
+   */
   static synchronized void assertNoAnomalies() {
     StringBuilder bad = new StringBuilder();
     for (Row r : ROWS) {

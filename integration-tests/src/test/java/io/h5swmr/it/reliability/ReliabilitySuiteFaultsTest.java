@@ -32,21 +32,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scenario 3, lock- and commit-level faults with plain-Java processes (the commit is the Spark write path's):
- * readers killed while holding a shared lease, writers killed before/during/after their commit, writers frozen
- * past their lease and resumed, Redis killed and restarted. After each: the file opens, its content equals the
- * acknowledged history, others progressed within TTL + margin, nothing stays locked.
+ * Scenario 3, lock- and commit-level faults with plain-Java processes (the commit is the Spark
+ * write path's): readers killed while holding a shared lease, writers killed before/during/after
+ * their commit, writers frozen past their lease and resumed, Redis killed and restarted. After
+ * each: the file opens, its content equals the acknowledged history, others progressed within TTL +
+ * margin, nothing stays locked.
  */
 class ReliabilitySuiteFaultsTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   static final long TTL = Reliability.TTL_MS;
   static final long BOUND = TTL + Reliability.MARGIN_MS;
   static final Pattern TORN = Pattern.compile("torn=(\\d+)");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Random rnd;
   String prefix;
 
@@ -60,8 +59,13 @@ class ReliabilitySuiteFaultsTest {
   }
 
   LockSettings settings() {
-    return LockSettings.builder().redisUrl(REDIS.url()).keyPrefix(prefix).leaseTtl(Duration.ofMillis(TTL))
-        .acquireTimeout(Duration.ofSeconds(60)).connectTimeout(Duration.ofSeconds(2)).build();
+    return LockSettings.builder()
+        .redisUrl(REDIS.url())
+        .keyPrefix(prefix)
+        .leaseTtl(Duration.ofMillis(TTL))
+        .acquireTimeout(Duration.ofSeconds(60))
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   /** The test JVM's own appender (writer 0): the "other process" whose progress is measured. */
@@ -91,8 +95,9 @@ class ReliabilitySuiteFaultsTest {
 
   static List<String> commitCopies(Path file) throws IOException {
     List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(file.getParent(),
-        "." + file.getFileName() + ".h5swmr-{commit-*,journal}")) {
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(
+            file.getParent(), "." + file.getFileName() + ".h5swmr-{commit-*,journal}")) {
       ds.forEach(p -> out.add(p.getFileName().toString()));
     }
     return out;
@@ -108,7 +113,8 @@ class ReliabilitySuiteFaultsTest {
     long maxProgress = 0;
     StringBuilder why = new StringBuilder();
     List<ChildJvm> readers = new ArrayList<>();
-    try (Me me = new Me(file); LockService service = LockService.open(settings())) {
+    try (Me me = new Me(file);
+        LockService service = LockService.open(settings())) {
       me.append();
       String resource = LockKeys.forFile(file);
       for (int i = 0; i < trials; i++) {
@@ -122,7 +128,8 @@ class ReliabilitySuiteFaultsTest {
         String holding = r.awaitLine("HOLDING", Duration.ofSeconds(60));
         Matcher m = TORN.matcher(holding);
         torn += m.find() ? Long.parseLong(m.group(1)) : 1;
-        assertThat(service.state(resource).holders()).as("the reader's shared lease")
+        assertThat(service.state(resource).holders())
+            .as("the reader's shared lease")
             .anySatisfy(h -> assertThat(h.pid()).isEqualTo(r.pid()));
         Thread.sleep(rnd.nextInt((int) TTL)); // random point in the lease's renewal cycle
         r.kill9();
@@ -132,8 +139,13 @@ class ReliabilitySuiteFaultsTest {
         torn += s.torn;
         if (!s.blocks.equals(me.acked)) {
           bad++;
-          why.append("after kill of ").append(r).append(": file ").append(s.blocks).append(" != acked ")
-              .append(me.acked).append("; ");
+          why.append("after kill of ")
+              .append(r)
+              .append(": file ")
+              .append(s.blocks)
+              .append(" != acked ")
+              .append(me.acked)
+              .append("; ");
         }
         if (!service.state(resource).holders().isEmpty()) {
           stuck++;
@@ -142,10 +154,23 @@ class ReliabilitySuiteFaultsTest {
     } finally {
       readers.forEach(ChildJvm::close);
     }
-    ReliabilityReport.add(new ReliabilityReport.Row("3a. kill -9 reader holding a shared lease", trials + 1,
-        trials * 2L + 1, trials, torn, bad, 0, stuck, maxProgress,
-        "writer waited for the dead reader's lease to expire (TTL " + TTL + " ms); bound TTL + " + Reliability.MARGIN_MS
-            + " ms" + (why.length() > 0 ? "; " + why : "")));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "3a. kill -9 reader holding a shared lease",
+            trials + 1,
+            trials * 2L + 1,
+            trials,
+            torn,
+            bad,
+            0,
+            stuck,
+            maxProgress,
+            "writer waited for the dead reader's lease to expire (TTL "
+                + TTL
+                + " ms); bound TTL + "
+                + Reliability.MARGIN_MS
+                + " ms"
+                + (why.length() > 0 ? "; " + why : "")));
     assertThat(torn).isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(stuck).as("locks still held after a trial").isZero();
@@ -155,8 +180,18 @@ class ReliabilitySuiteFaultsTest {
   @Test
   void writerKilledBeforeDuringAfterCommit() throws Exception {
     int trials = Reliability.count("reliability.trials.killWriter", 20, 60);
-    List<String> steps = List.of("queued", "locked", "fenced", "wrote-first-block", "closed", "data-synced",
-        "journal-synced", "committed", "applied", "journal-deleted");
+    List<String> steps =
+        List.of(
+            "queued",
+            "locked",
+            "fenced",
+            "wrote-first-block",
+            "closed",
+            "data-synced",
+            "journal-synced",
+            "committed",
+            "applied",
+            "journal-deleted");
     List<String> published = List.of("journal-synced", "committed", "applied", "journal-deleted");
     List<String> plan = new ArrayList<>();
     for (int i = 0; i < trials; i++) {
@@ -173,13 +208,17 @@ class ReliabilitySuiteFaultsTest {
     Set<String> acked = new LinkedHashSet<>();
     Set<String> maybe = new LinkedHashSet<>();
     List<ChildJvm> writers = new ArrayList<>();
-    try (Me me = new Me(file); LockService service = LockService.open(settings())) {
+    try (Me me = new Me(file);
+        LockService service = LockService.open(settings())) {
       me.append();
       String resource = LockKeys.forFile(file);
       for (int i = 0; i < trials; i++) {
-        List<String> jvm = plan.get(i).equals("queued") ? List.of()
-            : List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + plan.get(i));
-        writers.add(Workload.appender(REDIS, prefix, TTL, file, 100 + i, 1, 0, Reliability.SEED + i, jvm));
+        List<String> jvm =
+            plan.get(i).equals("queued")
+                ? List.of()
+                : List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + plan.get(i));
+        writers.add(
+            Workload.appender(REDIS, prefix, TTL, file, 100 + i, 1, 0, Reliability.SEED + i, jvm));
       }
       for (ChildJvm w : writers) {
         w.awaitLine("READY", Duration.ofMinutes(3));
@@ -192,7 +231,8 @@ class ReliabilitySuiteFaultsTest {
           try (Lease blocker = service.acquireExclusive(resource)) {
             Reliability.send(w, "GO");
             w.awaitLine("BEGIN", Duration.ofSeconds(60));
-            Thread.sleep(rnd.nextInt(300)); // random point while it queues behind our exclusive lease
+            Thread.sleep(
+                rnd.nextInt(300)); // random point while it queues behind our exclusive lease
             w.kill9();
           }
         } else {
@@ -201,7 +241,9 @@ class ReliabilitySuiteFaultsTest {
           w.kill9();
         }
         if (published.contains(step)) {
-          acked.add(id); // the COMMIT record was written: the block is published, the writer just never said so
+          acked.add(
+              id); // the COMMIT record was written: the block is published, the writer just never
+          // said so
         }
         long waited = me.append();
         maxProgress = Math.max(maxProgress, waited);
@@ -222,12 +264,25 @@ class ReliabilitySuiteFaultsTest {
     } finally {
       writers.forEach(ChildJvm::close);
     }
-    ReliabilityReport.add(new ReliabilityReport.Row("3b. kill -9 writer before/during/after commit (plain appender)",
-        trials + 1, trials * 2L + 1, trials, torn, bad, 0, stuck, maxProgress,
-        "kill points (shuffled, " + trials + " trials): queued behind a writer, and the committer's crash points "
-            + steps.subList(1, steps.size()) + "; the killed commit's block must be absent unless its COMMIT record "
-            + "was written, then present once (replayed by the next writer); commit copies left after the next commit: "
-            + copiesLeft.size() + (why.length() > 0 ? "; " + why : "")));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "3b. kill -9 writer before/during/after commit (plain appender)",
+            trials + 1,
+            trials * 2L + 1,
+            trials,
+            torn,
+            bad,
+            0,
+            stuck,
+            maxProgress,
+            "kill points (shuffled, "
+                + trials
+                + " trials): queued behind a writer, and the committer's crash points "
+                + steps.subList(1, steps.size())
+                + "; the killed commit's block must be absent unless its COMMIT record "
+                + "was written, then present once (replayed by the next writer); commit copies left after the next commit: "
+                + copiesLeft.size()
+                + (why.length() > 0 ? "; " + why : "")));
     assertThat(torn).isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(copiesLeft).as("commit copies left after the next writer's commit").isEmpty();
@@ -246,13 +301,24 @@ class ReliabilitySuiteFaultsTest {
     long stuck = 0;
     StringBuilder why = new StringBuilder();
     Workload.Outcomes out = new Workload.Outcomes();
-    try (Me me = new Me(file); LockService service = LockService.open(settings())) {
+    try (Me me = new Me(file);
+        LockService service = LockService.open(settings())) {
       me.append();
       String resource = LockKeys.forFile(file);
-      try (ChildJvm a = Workload.appender(REDIS, prefix, TTL, file, 1, Integer.MAX_VALUE, 0, Reliability.SEED,
-          List.of());
-           ChildJvm b = Workload.appender(REDIS, prefix, TTL, file, 2, Integer.MAX_VALUE, 20, Reliability.SEED + 1,
-               List.of())) {
+      try (ChildJvm a =
+              Workload.appender(
+                  REDIS, prefix, TTL, file, 1, Integer.MAX_VALUE, 0, Reliability.SEED, List.of());
+          ChildJvm b =
+              Workload.appender(
+                  REDIS,
+                  prefix,
+                  TTL,
+                  file,
+                  2,
+                  Integer.MAX_VALUE,
+                  20,
+                  Reliability.SEED + 1,
+                  List.of())) {
         a.awaitLine("READY", Duration.ofMinutes(2));
         b.awaitLine("READY", Duration.ofMinutes(2));
         Reliability.send(a, "GO");
@@ -263,21 +329,29 @@ class ReliabilitySuiteFaultsTest {
           long stopAt = System.currentTimeMillis();
           Thread.sleep(100); // let the pump threads drain what a printed before the stop
           long seq = lastBegun(a.stdoutLines());
-          // Keep it frozen past its lease. If it froze inside its commit session it still holds the write fence
+          // Keep it frozen past its lease. If it froze inside its commit session it still holds the
+          // write fence
           // (fcntl): b then waits for it instead of racing it; otherwise b commits meanwhile.
           long frozen = System.currentTimeMillis() - stopAt;
           if (frozen < TTL + 500) {
             Thread.sleep(TTL + 500 - frozen);
           }
-          if (b.stdoutLines().stream().anyMatch(l -> l.startsWith("ACK ") && Workload.at(l) > stopAt)) {
+          if (b.stdoutLines().stream()
+              .anyMatch(l -> l.startsWith("ACK ") && Workload.at(l) > stopAt)) {
             proceededWhileFrozen++;
           }
           a.sigcont();
-          String next = b.awaitLine(l -> l.startsWith("ACK ") && Workload.at(l) > stopAt,
-              "an ACK after the freeze", Duration.ofMillis(BOUND + 10_000));
+          String next =
+              b.awaitLine(
+                  l -> l.startsWith("ACK ") && Workload.at(l) > stopAt,
+                  "an ACK after the freeze",
+                  Duration.ofMillis(BOUND + 10_000));
           maxProgress = Math.max(maxProgress, Workload.at(next) - stopAt);
-          String outcome = a.awaitLine(l -> l.startsWith("ACK 1 " + seq + " ") || l.startsWith("FAIL 1 " + seq + " "),
-              "the outcome of block 1:" + seq, Duration.ofSeconds(60));
+          String outcome =
+              a.awaitLine(
+                  l -> l.startsWith("ACK 1 " + seq + " ") || l.startsWith("FAIL 1 " + seq + " "),
+                  "the outcome of block 1:" + seq,
+                  Duration.ofSeconds(60));
           if (outcome.startsWith("FAIL")) {
             fenced++;
           } else {
@@ -298,14 +372,29 @@ class ReliabilitySuiteFaultsTest {
       if (!service.state(resource).holders().isEmpty()) {
         stuck++;
       }
-      ReliabilityReport.add(new ReliabilityReport.Row("3c. SIGSTOP writer in its commit past TTL, SIGCONT",
-          3, acked.size() + out.failed.size(), trials, s.torn, bad, 0, stuck, maxProgress,
-          fenced + " of " + trials + " frozen commits were refused after resuming (fenced), " + finishedFirst
-              + " finished their append after resuming (frozen before taking the lease, or past the lease check "
-              + "while holding the write fence); the "
-              + "other writer committed while it was frozen in " + proceededWhileFrozen + " trials and otherwise "
-              + "waited for the write fence"
-              + (why.length() > 0 ? "; " + why : "")));
+      ReliabilityReport.add(
+          new ReliabilityReport.Row(
+              "3c. SIGSTOP writer in its commit past TTL, SIGCONT",
+              3,
+              acked.size() + out.failed.size(),
+              trials,
+              s.torn,
+              bad,
+              0,
+              stuck,
+              maxProgress,
+              fenced
+                  + " of "
+                  + trials
+                  + " frozen commits were refused after resuming (fenced), "
+                  + finishedFirst
+                  + " finished their append after resuming (frozen before taking the lease, or past the lease check "
+                  + "while holding the write fence); the "
+                  + "other writer committed while it was frozen in "
+                  + proceededWhileFrozen
+                  + " trials and otherwise "
+                  + "waited for the write fence"
+                  + (why.length() > 0 ? "; " + why : "")));
       assertThat(s.torn).isZero();
       assertThat(bad).as(why.toString()).isZero();
       assertThat(fenced).as("frozen commits that were fenced").isPositive();
@@ -327,11 +416,21 @@ class ReliabilitySuiteFaultsTest {
     List<String> snapshots;
     try (Me me = new Me(file)) {
       me.append();
-      try (ChildJvm a = Workload.appender(REDIS, prefix, TTL, file, 1, Integer.MAX_VALUE, 30, Reliability.SEED,
-          List.of());
-           ChildJvm b = Workload.appender(REDIS, prefix, TTL, file, 2, Integer.MAX_VALUE, 30, Reliability.SEED + 1,
-               List.of());
-           ChildJvm r = Workload.reader(REDIS, prefix, TTL, file, "loop", snaps)) {
+      try (ChildJvm a =
+              Workload.appender(
+                  REDIS, prefix, TTL, file, 1, Integer.MAX_VALUE, 30, Reliability.SEED, List.of());
+          ChildJvm b =
+              Workload.appender(
+                  REDIS,
+                  prefix,
+                  TTL,
+                  file,
+                  2,
+                  Integer.MAX_VALUE,
+                  30,
+                  Reliability.SEED + 1,
+                  List.of());
+          ChildJvm r = Workload.reader(REDIS, prefix, TTL, file, "loop", snaps)) {
         for (ChildJvm c : List.of(a, b, r)) {
           c.awaitLine("READY", Duration.ofMinutes(2));
           Reliability.send(c, "GO");
@@ -345,8 +444,11 @@ class ReliabilitySuiteFaultsTest {
           REDIS.restart();
           long up = System.currentTimeMillis();
           for (ChildJvm c : List.of(a, b)) {
-            String ack = c.awaitLine(l -> l.startsWith("ACK ") && Workload.at(l) > up, "an ACK after the restart",
-                Duration.ofMillis(BOUND + 20_000));
+            String ack =
+                c.awaitLine(
+                    l -> l.startsWith("ACK ") && Workload.at(l) > up,
+                    "an ACK after the restart",
+                    Duration.ofMillis(BOUND + 20_000));
             maxProgress = Math.max(maxProgress, Workload.at(ack) - up);
           }
         }
@@ -379,20 +481,37 @@ class ReliabilitySuiteFaultsTest {
         stuck++;
       }
     }
-    ReliabilityReport.add(new ReliabilityReport.Row("3d. Redis kill -9 + restart (state lost) mid-run", 4,
-        acked.size() + out.failed.size(), trials, s.torn + readerTorn + notPrefix, bad, 0, stuck, maxProgress,
-        "2 appenders + 1 snapshot reader; " + out.failed.size() + " appends failed cleanly during outages and were "
-            + "retried; " + snapshots.size() + " distinct reader snapshots, all prefixes of the final history "
-            + "unless counted as torn; progress measured from the restart (grants are held back one TTL after a "
-            + "restart)" + (why.length() > 0 ? "; " + why : "")));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "3d. Redis kill -9 + restart (state lost) mid-run",
+            4,
+            acked.size() + out.failed.size(),
+            trials,
+            s.torn + readerTorn + notPrefix,
+            bad,
+            0,
+            stuck,
+            maxProgress,
+            "2 appenders + 1 snapshot reader; "
+                + out.failed.size()
+                + " appends failed cleanly during outages and were "
+                + "retried; "
+                + snapshots.size()
+                + " distinct reader snapshots, all prefixes of the final history "
+                + "unless counted as torn; progress measured from the restart (grants are held back one TTL after a "
+                + "restart)"
+                + (why.length() > 0 ? "; " + why : "")));
     assertThat(s.torn + readerTorn).isZero();
-    assertThat(notPrefix).as("reader snapshots that are not a prefix of the final history").isZero();
+    assertThat(notPrefix)
+        .as("reader snapshots that are not a prefix of the final history")
+        .isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(stuck).isZero();
     assertThat(maxProgress).isLessThan(BOUND);
   }
 
-  static void awaitExclusiveHolder(LockService service, String resource, long pid) throws InterruptedException {
+  static void awaitExclusiveHolder(LockService service, String resource, long pid)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       for (LockState.Holder h : service.state(resource).holders()) {

@@ -32,24 +32,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scenarios with Spark applications in their own processes: the history check (scenario 2) with a scanning
- * application whose executors are separate JVMs ({@code local-cluster[2,1,1024]}), and the Spark-level faults of
- * scenario 3 (a writing driver killed before, during and after its commit; the staging directory removed under a
- * running job).
+ * Scenarios with Spark applications in their own processes: the history check (scenario 2) with a
+ * scanning application whose executors are separate JVMs ({@code local-cluster[2,1,1024]}), and the
+ * Spark-level faults of scenario 3 (a writing driver killed before, during and after its commit;
+ * the staging directory removed under a running job).
  */
 class ReliabilitySuiteSparkTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   /** Spark processes on a loaded 2-core machine: a longer TTL than the lock-level faults. */
   static final long TTL = 3000;
+
   static final long BOUND = TTL + Reliability.MARGIN_MS;
   static final Pattern PIDS = Pattern.compile("PIDS driver=(\\d+) executors=\\[([\\d, ]*)]");
   static final Pattern END_SCAN = Pattern.compile("END scans=(\\d+) torn=(\\d+) failed=(\\d+)");
   static final Pattern END_READ = Pattern.compile("END reads=(\\d+) torn=(\\d+)");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Random rnd;
   String prefix;
 
@@ -63,14 +62,32 @@ class ReliabilitySuiteSparkTest {
   }
 
   LockSettings settings() {
-    return LockSettings.builder().redisUrl(REDIS.url()).keyPrefix(prefix).leaseTtl(Duration.ofMillis(TTL))
-        .acquireTimeout(Duration.ofSeconds(120)).build();
+    return LockSettings.builder()
+        .redisUrl(REDIS.url())
+        .keyPrefix(prefix)
+        .leaseTtl(Duration.ofMillis(TTL))
+        .acquireTimeout(Duration.ofSeconds(120))
+        .build();
   }
 
-  /** Creates the history file with 64-row chunks (so scans split into many partitions); block 0:1. */
+  /**
+   * Creates the history file with 64-row chunks (so scans split into many partitions); block 0:1.
+   */
   H5SwmrAppender firstAppend(Path file) {
-    H5SwmrAppender app = H5SwmrAppender.open(file, History.DATASET, History.SCHEMA, Map.of("redis.url",
-        REDIS.url(), "lock.prefix", prefix, "lock.ttl", TTL + "ms", "chunkRows", "64"));
+    H5SwmrAppender app =
+        H5SwmrAppender.open(
+            file,
+            History.DATASET,
+            History.SCHEMA,
+            Map.of(
+                "redis.url",
+                REDIS.url(),
+                "lock.prefix",
+                prefix,
+                "lock.ttl",
+                TTL + "ms",
+                "chunkRows",
+                "64"));
     app.append(History.block(0, 1, 10));
     return app;
   }
@@ -81,12 +98,23 @@ class ReliabilitySuiteSparkTest {
     return jvm;
   }
 
-  ChildJvm sparkAppender(Path file, int writer, int max, long slowMs, List<String> extraJvm) throws IOException {
+  ChildJvm sparkAppender(Path file, int writer, int max, long slowMs, List<String> extraJvm)
+      throws IOException {
     List<String> jvm = sparkJvm();
     jvm.addAll(extraJvm);
-    return ChildJvm.start(SparkAppendApp.class, jvm, List.of("local[2]", REDIS.url(), prefix, Long.toString(TTL),
-        file.toString(), Integer.toString(writer), Integer.toString(max), Long.toString(slowMs),
-        Long.toString(Reliability.SEED + writer)));
+    return ChildJvm.start(
+        SparkAppendApp.class,
+        jvm,
+        List.of(
+            "local[2]",
+            REDIS.url(),
+            prefix,
+            Long.toString(TTL),
+            file.toString(),
+            Integer.toString(writer),
+            Integer.toString(max),
+            Long.toString(slowMs),
+            Long.toString(Reliability.SEED + writer)));
   }
 
   static List<List<String>> snapshots(Path f) throws IOException {
@@ -114,15 +142,28 @@ class ReliabilitySuiteSparkTest {
     long scans;
     long scanFailed;
     long readTorn;
-    try (H5SwmrAppender first = firstAppend(file); LockService service = LockService.open(settings())) {
+    try (H5SwmrAppender first = firstAppend(file);
+        LockService service = LockService.open(settings())) {
       String resource = LockKeys.forFile(file);
-      try (ChildJvm scan = ChildJvm.start(SparkScanApp.class, sparkJvm(), List.of("local-cluster[2,1,1024]",
-          REDIS.url(), prefix, Long.toString(TTL), file.toString(), scanSnaps.toString()));
-           ChildJvm spark = sparkAppender(file, 100, sparkBlocks, 0, List.of());
-           ChildJvm a = Workload.appender(REDIS, prefix, TTL, file, 1, plainBlocks, 20, Reliability.SEED, List.of());
-           ChildJvm b = Workload.appender(REDIS, prefix, TTL, file, 2, plainBlocks, 20, Reliability.SEED + 1,
-               List.of());
-           ChildJvm r = Workload.reader(REDIS, prefix, TTL, file, "loop", readSnaps)) {
+      try (ChildJvm scan =
+              ChildJvm.start(
+                  SparkScanApp.class,
+                  sparkJvm(),
+                  List.of(
+                      "local-cluster[2,1,1024]",
+                      REDIS.url(),
+                      prefix,
+                      Long.toString(TTL),
+                      file.toString(),
+                      scanSnaps.toString()));
+          ChildJvm spark = sparkAppender(file, 100, sparkBlocks, 0, List.of());
+          ChildJvm a =
+              Workload.appender(
+                  REDIS, prefix, TTL, file, 1, plainBlocks, 20, Reliability.SEED, List.of());
+          ChildJvm b =
+              Workload.appender(
+                  REDIS, prefix, TTL, file, 2, plainBlocks, 20, Reliability.SEED + 1, List.of());
+          ChildJvm r = Workload.reader(REDIS, prefix, TTL, file, "loop", readSnaps)) {
         String pids = scan.awaitLine("PIDS", Duration.ofMinutes(4));
         Matcher m = PIDS.matcher(pids);
         assertThat(m.find()).as(pids).isTrue();
@@ -133,19 +174,22 @@ class ReliabilitySuiteSparkTest {
         for (ChildJvm c : List.of(scan, spark, a, b, r)) {
           c.awaitLine("READY", Duration.ofMinutes(4));
         }
-        Thread watcher = new Thread(() -> {
-          while (!Thread.currentThread().isInterrupted()) {
-            try {
-              for (LockState.Holder h : service.state(resource).holders()) {
-                if (h.mode() == LeaseMode.SHARED) {
-                  sharedHolderPids.add(h.pid());
-                }
-              }
-            } catch (RuntimeException e) {
-              return;
-            }
-          }
-        }, "lease-watcher");
+        Thread watcher =
+            new Thread(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                      for (LockState.Holder h : service.state(resource).holders()) {
+                        if (h.mode() == LeaseMode.SHARED) {
+                          sharedHolderPids.add(h.pid());
+                        }
+                      }
+                    } catch (RuntimeException e) {
+                      return;
+                    }
+                  }
+                },
+                "lease-watcher");
         watcher.setDaemon(true);
         watcher.start();
         for (ChildJvm c : List.of(scan, spark, a, b, r)) {
@@ -190,34 +234,71 @@ class ReliabilitySuiteSparkTest {
       notPrefix += History.isPrefix(s, fin.blocks) ? 0 : 1;
     }
     boolean executorLeases = executorPids.stream().anyMatch(sharedHolderPids::contains);
-    ReliabilityReport.add(new ReliabilityReport.Row("2. history check (Spark + plain appenders, Spark scans on "
-        + "local-cluster executors)", 8, acked.size() + scans, 0, fin.torn + scanTorn + readTorn + notPrefix, bad,
-        0, 0, 0,
-        acked.size() + " acknowledged blocks (" + out.failed.size() + " failed cleanly), " + scans + " Spark scans ("
-            + scanFailed + " refused), " + scanSnapshots.size() + " + " + readSnapshots.size()
-            + " distinct snapshots (Spark / plain reader), all prefixes of the final history; scan driver pid "
-            + driverPid + ", executor pids " + executorPids + ", shared leases seen from pids " + sharedHolderPids
-            + (why.length() > 0 ? "; " + why : "")));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "2. history check (Spark + plain appenders, Spark scans on "
+                + "local-cluster executors)",
+            8,
+            acked.size() + scans,
+            0,
+            fin.torn + scanTorn + readTorn + notPrefix,
+            bad,
+            0,
+            0,
+            0,
+            acked.size()
+                + " acknowledged blocks ("
+                + out.failed.size()
+                + " failed cleanly), "
+                + scans
+                + " Spark scans ("
+                + scanFailed
+                + " refused), "
+                + scanSnapshots.size()
+                + " + "
+                + readSnapshots.size()
+                + " distinct snapshots (Spark / plain reader), all prefixes of the final history; scan driver pid "
+                + driverPid
+                + ", executor pids "
+                + executorPids
+                + ", shared leases seen from pids "
+                + sharedHolderPids
+                + (why.length() > 0 ? "; " + why : "")));
     assertThat(executorPids).as("executor JVMs").hasSize(2).doesNotContain(driverPid);
-    assertThat(executorLeases).as("shared leases taken by executor JVMs " + executorPids + ", seen: "
-        + sharedHolderPids).isTrue();
+    assertThat(executorLeases)
+        .as("shared leases taken by executor JVMs " + executorPids + ", seen: " + sharedHolderPids)
+        .isTrue();
     assertThat(fin.torn + scanTorn + readTorn).as("torn blocks").isZero();
     assertThat(notPrefix).as("snapshots that are not a prefix of the final history").isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(scans).as("Spark scans that completed").isPositive();
-    assertThat(scanFailed).as("Spark scans refused as 'modified during the scan' although the workload only "
-        + "appends").isZero();
+    assertThat(scanFailed)
+        .as(
+            "Spark scans refused as 'modified during the scan' although the workload only "
+                + "appends")
+        .isZero();
   }
 
   @Test
   void sparkDriverKilledBeforeDuringAfterCommit() throws Exception {
-    List<String> steps = List.of("locked", "fenced", "wrote-first-block", "closed", "data-synced",
-        "journal-synced", "committed", "applied", "journal-deleted");
+    List<String> steps =
+        List.of(
+            "locked",
+            "fenced",
+            "wrote-first-block",
+            "closed",
+            "data-synced",
+            "journal-synced",
+            "committed",
+            "applied",
+            "journal-deleted");
     int trials = Reliability.count("reliability.trials.killDriver", 3, 20);
     List<String> plan = new ArrayList<>();
     for (int i = 0; i < trials; i++) {
-      plan.add(trials <= 3 ? List.of("wrote-first-block", "data-synced", "committed").get(i)
-          : steps.get(i % steps.size()));
+      plan.add(
+          trials <= 3
+              ? List.of("wrote-first-block", "data-synced", "committed").get(i)
+              : steps.get(i % steps.size()));
     }
     Path file = dir.resolve("driver-kill.h5");
     long bad = 0;
@@ -227,18 +308,26 @@ class ReliabilitySuiteSparkTest {
     StringBuilder why = new StringBuilder();
     List<String> acked = new ArrayList<>();
     acked.add(History.id(0, 1));
-    try (H5SwmrAppender me = firstAppend(file); LockService service = LockService.open(settings())) {
+    try (H5SwmrAppender me = firstAppend(file);
+        LockService service = LockService.open(settings())) {
       String resource = LockKeys.forFile(file);
       for (int i = 0; i < trials; i++) {
         String step = plan.get(i);
-        try (ChildJvm d = sparkAppender(file, 200 + i, 1, 0, List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + step))) {
+        try (ChildJvm d =
+            sparkAppender(
+                file,
+                200 + i,
+                1,
+                0,
+                List.of("-D" + io.h5swmr.testing.CommitPause.PROPERTY + "=" + step))) {
           d.awaitLine("READY", Duration.ofMinutes(4));
           Reliability.send(d, "GO");
           d.awaitLine("H5SWMR-PAUSE " + step, Duration.ofMinutes(4));
           d.kill9();
         }
         if (steps.indexOf(step) >= steps.indexOf("journal-synced")) {
-          acked.add(History.id(200 + i, 1)); // the COMMIT record was written: the next writer replays it
+          acked.add(
+              History.id(200 + i, 1)); // the COMMIT record was written: the next writer replays it
         }
         long t0 = System.nanoTime();
         me.append(History.block(0, 2 + i, 5));
@@ -252,10 +341,23 @@ class ReliabilitySuiteSparkTest {
         }
       }
     }
-    ReliabilityReport.add(new ReliabilityReport.Row("3e. kill -9 Spark driver before/during/after commit",
-        trials + 1, trials * 2L + 1, trials, torn, bad, 0, stuck, maxProgress,
-        "kill points " + plan + "; the next writer's wait covers the dead driver's lease expiry (TTL " + TTL
-            + " ms)" + (why.length() > 0 ? "; " + why : "")));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "3e. kill -9 Spark driver before/during/after commit",
+            trials + 1,
+            trials * 2L + 1,
+            trials,
+            torn,
+            bad,
+            0,
+            stuck,
+            maxProgress,
+            "kill points "
+                + plan
+                + "; the next writer's wait covers the dead driver's lease expiry (TTL "
+                + TTL
+                + " ms)"
+                + (why.length() > 0 ? "; " + why : "")));
     assertThat(torn).isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(stuck).isZero();
@@ -282,8 +384,13 @@ class ReliabilitySuiteSparkTest {
           Thread.sleep(rnd.nextInt(1000)); // random point while the tasks run
           deleteTree(stagingRoot);
           long removedAt = System.currentTimeMillis();
-          String outcome = app.awaitLine(l -> l.startsWith("ACK 300 " + victim + " ")
-              || l.startsWith("FAIL 300 " + victim + " "), "the outcome of block " + victim, Duration.ofMinutes(2));
+          String outcome =
+              app.awaitLine(
+                  l ->
+                      l.startsWith("ACK 300 " + victim + " ")
+                          || l.startsWith("FAIL 300 " + victim + " "),
+                  "the outcome of block " + victim,
+                  Duration.ofMinutes(2));
           refused += outcome.startsWith("FAIL") ? 1 : 0;
           String next = app.awaitLine("ACK 300 " + (victim + 1) + " ", Duration.ofMinutes(2));
           maxProgress = Math.max(maxProgress, Workload.at(next) - removedAt);
@@ -297,11 +404,23 @@ class ReliabilitySuiteSparkTest {
     List<String> acked = new ArrayList<>(out.acked);
     acked.add(History.id(0, 1));
     long bad = History.lostOrDuplicated(s.blocks, acked, out.unknown(), why);
-    ReliabilityReport.add(new ReliabilityReport.Row("3f. staging directory removed under a running Spark job", 2,
-        acked.size() + out.failed.size(), trials, s.torn, bad, 0, 0, maxProgress,
-        refused + " of " + trials + " jobs failed cleanly (nothing published), the others committed whole; "
-            + "progress = removal to the next acknowledged append (includes a 1.5 s slow job)"
-            + (why.length() > 0 ? "; " + why : "")));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "3f. staging directory removed under a running Spark job",
+            2,
+            acked.size() + out.failed.size(),
+            trials,
+            s.torn,
+            bad,
+            0,
+            0,
+            maxProgress,
+            refused
+                + " of "
+                + trials
+                + " jobs failed cleanly (nothing published), the others committed whole; "
+                + "progress = removal to the next acknowledged append (includes a 1.5 s slow job)"
+                + (why.length() > 0 ? "; " + why : "")));
     assertThat(s.torn).isZero();
     assertThat(bad).as(why.toString()).isZero();
     assertThat(maxProgress).isLessThan(BOUND);

@@ -24,26 +24,32 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scenario 1, the classic SWMR mix: one file with 40 datasets of rows × 1500 float32, 40 worker processes (every
- * fourth a writer of rows [0, 50) of its own dataset, in place under the exclusive lease; the others readers of
- * their whole dataset under shared leases). Checks: every writer's rows hold its number, every other row is
- * untouched, no reader saw a torn region or a writer's marker, every process finished, no lock key is left.
+ * Scenario 1, the classic SWMR mix: one file with 40 datasets of rows × 1500 float32, 40 worker
+ * processes (every fourth a writer of rows [0, 50) of its own dataset, in place under the exclusive
+ * lease; the others readers of their whole dataset under shared leases). Checks: every writer's
+ * rows hold its number, every other row is untouched, no reader saw a torn region or a writer's
+ * marker, every process finished, no lock key is left.
  */
 class ReliabilitySuiteSwmrMixTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = RedisServerExtension.create();
+  @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.create();
 
   static final int WORKERS = 40;
+
   /** 8000 rows (the issue's 8000 × 1500, 1.9 GB) in the long run; 2000 (480 MB) by default. */
   static final int ROWS = Reliability.count("reliability.swmr.rows", 2000, 8000);
+
   static final int ITERATIONS = Reliability.count("reliability.swmr.iterations", 2, 10);
   static final String PREFIX = "rel1:";
-  static final Pattern DONE = Pattern.compile("DONE ops=(\\d+) torn=(\\d+) double=(\\d+) maxWaitMs=(\\d+) lost=(\\d+)");
-  /** The default lease TTL order of magnitude: this scenario is about normal operation, not starvation. */
+  static final Pattern DONE =
+      Pattern.compile("DONE ops=(\\d+) torn=(\\d+) double=(\\d+) maxWaitMs=(\\d+) lost=(\\d+)");
+
+  /**
+   * The default lease TTL order of magnitude: this scenario is about normal operation, not
+   * starvation.
+   */
   static final long TTL_MS = 20_000;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static float initial(int d) {
     return d + 0.25f;
@@ -57,16 +63,22 @@ class ReliabilitySuiteSwmrMixTest {
       float[] block = new float[250 * SwmrMixWorker.COLS];
       for (int d = 0; d < WORKERS; d++) {
         Arrays.fill(block, initial(d));
-        try (H5Dataset ds = h.createDataset("/d" + d, H5DatasetSpec.of(H5Type.float32())
-            .withTrailingDims(SwmrMixWorker.COLS).withChunkRows(250).withInitialRows(ROWS))) {
+        try (H5Dataset ds =
+            h.createDataset(
+                "/d" + d,
+                H5DatasetSpec.of(H5Type.float32())
+                    .withTrailingDims(SwmrMixWorker.COLS)
+                    .withChunkRows(250)
+                    .withInitialRows(ROWS))) {
           for (int r = 0; r < ROWS; r += 250) {
             ds.write(r, Math.min(250, ROWS - r), H5ColumnWrite.from(block, 0));
           }
         }
       }
     }
-    System.out.printf("scenario 1: created %s (%d datasets of %d x %d float32) in %d ms%n", file, WORKERS, ROWS,
-        SwmrMixWorker.COLS, (System.nanoTime() - t0) / 1_000_000);
+    System.out.printf(
+        "scenario 1: created %s (%d datasets of %d x %d float32) in %d ms%n",
+        file, WORKERS, ROWS, SwmrMixWorker.COLS, (System.nanoTime() - t0) / 1_000_000);
     Path marker = dir.resolve("exclusive.marker");
     List<ChildJvm> workers = new ArrayList<>();
     List<String> jvm = new ArrayList<>(Reliability.smallJvm());
@@ -81,10 +93,22 @@ class ReliabilitySuiteSwmrMixTest {
       for (int w = 0; w < WORKERS; w++) {
         boolean writer = w % 4 == 0;
         int peek = (w / 4) * 4;
-        workers.add(ChildJvm.start(SwmrMixWorker.class, jvm, List.of(REDIS.url(), PREFIX,
-            Long.toString(TTL_MS), file.toString(), writer ? "W" : "R", Integer.toString(w + 1),
-            "/d" + w, Integer.toString(ITERATIONS), marker.toString(), "/d" + peek,
-            Float.toString(initial(peek)))));
+        workers.add(
+            ChildJvm.start(
+                SwmrMixWorker.class,
+                jvm,
+                List.of(
+                    REDIS.url(),
+                    PREFIX,
+                    Long.toString(TTL_MS),
+                    file.toString(),
+                    writer ? "W" : "R",
+                    Integer.toString(w + 1),
+                    "/d" + w,
+                    Integer.toString(ITERATIONS),
+                    marker.toString(),
+                    "/d" + peek,
+                    Float.toString(initial(peek)))));
       }
       for (ChildJvm c : workers) {
         c.awaitLine("READY", Duration.ofMinutes(3));
@@ -113,19 +137,24 @@ class ReliabilitySuiteSwmrMixTest {
           System.out.println(c.output());
         }
       }
-      System.out.printf("scenario 1: %d operations by %d processes in %d ms, max lease wait %d ms%n", ops, WORKERS,
-          (System.nanoTime() - start) / 1_000_000, maxWait);
+      System.out.printf(
+          "scenario 1: %d operations by %d processes in %d ms, max lease wait %d ms%n",
+          ops, WORKERS, (System.nanoTime() - start) / 1_000_000, maxWait);
     } finally {
       workers.forEach(ChildJvm::close);
     }
     long wrongRows = 0;
-    try (H5File h = H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
+    try (H5File h =
+        H5File.openReadOnly(file.toString(), io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
       for (int d = 0; d < WORKERS; d++) {
         try (H5Dataset ds = h.openDataset("/d" + d)) {
           assertThat(ds.info().dims()).containsExactly(ROWS, SwmrMixWorker.COLS);
           float[] all = (float[]) ds.readColumn(0, ROWS);
           for (int i = 0; i < all.length; i++) {
-            float want = d % 4 == 0 && i < SwmrMixWorker.WRITE_ROWS * SwmrMixWorker.COLS ? d + 1 : initial(d);
+            float want =
+                d % 4 == 0 && i < SwmrMixWorker.WRITE_ROWS * SwmrMixWorker.COLS
+                    ? d + 1
+                    : initial(d);
             if (all[i] != want) {
               wrongRows++;
               break;
@@ -139,12 +168,30 @@ class ReliabilitySuiteSwmrMixTest {
       assertThat(s.list()).as("locks with holders or waiters").isEmpty();
     }
     List<String> leftKeys = LeftoverKeys.awaitNone(REDIS, PREFIX, Duration.ofSeconds(10));
-    ReliabilityReport.add(new ReliabilityReport.Row("1. SWMR mix (40 datasets x " + ROWS + " x 1500 float32)",
-        WORKERS + 1, ops, 0, torn, wrongRows, dbl, deadlocks, 0,
-        "10 writer + 30 reader processes, " + ITERATIONS + " iterations each, lease TTL " + TTL_MS + " ms; writers "
-            + "update rows [0,50) in place under the exclusive lease; max lease wait " + maxWait + " ms; leases lost to "
-            + "starvation (operation retried): " + lost + "; lock keys left besides the "
-            + "fencing-token/epoch counters: " + leftKeys.size()));
+    ReliabilityReport.add(
+        new ReliabilityReport.Row(
+            "1. SWMR mix (40 datasets x " + ROWS + " x 1500 float32)",
+            WORKERS + 1,
+            ops,
+            0,
+            torn,
+            wrongRows,
+            dbl,
+            deadlocks,
+            0,
+            "10 writer + 30 reader processes, "
+                + ITERATIONS
+                + " iterations each, lease TTL "
+                + TTL_MS
+                + " ms; writers "
+                + "update rows [0,50) in place under the exclusive lease; max lease wait "
+                + maxWait
+                + " ms; leases lost to "
+                + "starvation (operation retried): "
+                + lost
+                + "; lock keys left besides the "
+                + "fencing-token/epoch counters: "
+                + leftKeys.size()));
     assertThat(wrongRows).as("datasets whose final content is wrong").isZero();
     assertThat(torn).as("torn reads").isZero();
     assertThat(dbl).as("double holders").isZero();

@@ -13,12 +13,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A Spark application appending history blocks with {@code df.write.format("h5swmr").mode("append")}. Args:
- * {@code master redisUrl prefix ttlMs file writerId maxBlocks slowMs seed}. Prints {@code READY}; after {@code GO}
- * appends blocks (each a DataFrame of 2 partitions) until {@code maxBlocks} were acknowledged or {@code STOP},
- * printing {@code BEGIN}/{@code ACK}/{@code FAIL} lines like {@link AppenderWorker}; with {@code slowMs > 0} every
- * task first sleeps that long (so the job is running when a test removes its staging directory) and prints
- * {@code STAGING} when the job starts.
+ * A Spark application appending history blocks with {@code
+ * df.write.format("h5swmr").mode("append")}. Args: {@code master redisUrl prefix ttlMs file
+ * writerId maxBlocks slowMs seed}. Prints {@code READY}; after {@code GO} appends blocks (each a
+ * DataFrame of 2 partitions) until {@code maxBlocks} were acknowledged or {@code STOP}, printing
+ * {@code BEGIN}/{@code ACK}/{@code FAIL} lines like {@link AppenderWorker}; with {@code slowMs > 0}
+ * every task first sleeps that long (so the job is running when a test removes its staging
+ * directory) and prints {@code STAGING} when the job starts.
  */
 public final class SparkAppendApp {
   private SparkAppendApp() {}
@@ -39,7 +40,6 @@ public final class SparkAppendApp {
     }
   }
 
-
   public static void main(String[] a) throws Exception {
     // Spark builds this write itself: its commits take the hook from the process-level seam
     io.h5swmr.write.HookedWriters.sparkWrites(io.h5swmr.testing.CommitPause.fromProperty());
@@ -59,8 +59,14 @@ public final class SparkAppendApp {
       Object[] cols = History.block(writer, seq, n);
       List<Row> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        rows.add(RowFactory.create(((int[]) cols[0])[i], ((long[]) cols[1])[i], ((int[]) cols[2])[i],
-            ((int[]) cols[3])[i], ((double[]) cols[4])[i], ((long[]) cols[5])[i]));
+        rows.add(
+            RowFactory.create(
+                ((int[]) cols[0])[i],
+                ((long[]) cols[1])[i],
+                ((int[]) cols[2])[i],
+                ((int[]) cols[3])[i],
+                ((double[]) cols[4])[i],
+                ((long[]) cols[5])[i]));
       }
       Dataset<Row> df = spark.createDataFrame(rows, History.SCHEMA);
       if (slow > 0) {
@@ -71,15 +77,30 @@ public final class SparkAppendApp {
         System.out.println("STAGING " + seq);
       }
       try {
-        df.write().format("h5swmr").option("dataset", History.DATASET).option("redis.url", a[1])
-            .option("lock.prefix", a[2]).option("lock.ttl", a[3] + "ms").option("chunkRows", "64")
-            .mode("append").save(a[4]);
+        df.write()
+            .format("h5swmr")
+            .option("dataset", History.DATASET)
+            .option("redis.url", a[1])
+            .option("lock.prefix", a[2])
+            .option("lock.ttl", a[3] + "ms")
+            .option("chunkRows", "64")
+            .mode("append")
+            .save(a[4]);
         acks++;
         System.out.println("ACK " + writer + " " + seq + " at=" + System.currentTimeMillis());
       } catch (Exception e) { // SparkException is checked in Java terms
         fails++;
-        System.out.println("FAIL " + writer + " " + seq + " at=" + System.currentTimeMillis() + " "
-            + e.getClass().getSimpleName() + ": " + AppenderWorker.firstLine(e.getMessage()));
+        System.out.println(
+            "FAIL "
+                + writer
+                + " "
+                + seq
+                + " at="
+                + System.currentTimeMillis()
+                + " "
+                + e.getClass().getSimpleName()
+                + ": "
+                + AppenderWorker.firstLine(e.getMessage()));
       }
     }
     System.out.println("END acks=" + acks + " fails=" + fails);

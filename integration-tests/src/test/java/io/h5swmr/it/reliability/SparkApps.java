@@ -7,10 +7,11 @@ final class SparkApps {
   private SparkApps() {}
 
   /**
-   * A session on {@code master}. For {@code local-cluster[...]} the executors are separate JVMs launched by an
-   * in-process standalone worker without a Spark distribution: they get this JVM's class path (the connector and
-   * its dependencies, built by Maven) and {@code SPARK_TESTING}/{@code SPARK_SCALA_VERSION} so Spark's launcher does
-   * not look for a distribution's jars directory.
+   * A session on {@code master}. For {@code local-cluster[...]} the executors are separate JVMs
+   * launched by an in-process standalone worker without a Spark distribution: they get this JVM's
+   * class path (the connector and its dependencies, built by Maven) and {@code
+   * SPARK_TESTING}/{@code SPARK_SCALA_VERSION} so Spark's launcher does not look for a
+   * distribution's jars directory.
    */
   static SparkSession session(String master, String app) {
     String cp = System.getProperty("java.class.path");
@@ -25,8 +26,10 @@ final class SparkApps {
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.executor.extraClassPath", cp)
         .config("spark.driver.extraClassPath", cp)
-        .config("spark.executor.extraJavaOptions", System.getProperty("reliability.executorOpts", "")
-            + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+        .config(
+            "spark.executor.extraJavaOptions",
+            System.getProperty("reliability.executorOpts", "")
+                + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
         .config("spark.executorEnv.SPARK_TESTING", "1")
         .config("spark.executorEnv.SPARK_SCALA_VERSION", scalaVersion)
         .getOrCreate();

@@ -15,12 +15,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A Spark application that scans the history again and again (scenario 2's reader). Args:
- * {@code master redisUrl prefix ttlMs file snapshotFile}. Prints {@code PIDS driver=<pid> executors=<pids>} (the
- * JVMs its tasks ran in), {@code READY}, then after {@code GO} scans until {@code STOP}, appending every snapshot
- * that differs from the previous one to {@code snapshotFile}; ends with
- * {@code END scans=<n> torn=<n> failed=<n>}. A scan that fails (e.g. the file changed under it in a way the reader
- * refuses) is counted, not recorded.
+ * A Spark application that scans the history again and again (scenario 2's reader). Args: {@code
+ * master redisUrl prefix ttlMs file snapshotFile}. Prints {@code PIDS driver=<pid>
+ * executors=<pids>} (the JVMs its tasks ran in), {@code READY}, then after {@code GO} scans until
+ * {@code STOP}, appending every snapshot that differs from the previous one to {@code
+ * snapshotFile}; ends with {@code END scans=<n> torn=<n> failed=<n>}. A scan that fails (e.g. the
+ * file changed under it in a way the reader refuses) is counted, not recorded.
  */
 public final class SparkScanApp {
   private SparkScanApp() {}
@@ -35,11 +35,12 @@ public final class SparkScanApp {
     }
   }
 
-
   public static void main(String[] a) throws Exception {
     SparkSession spark = SparkApps.session(a[0], "h5swmr-reliability-scan");
-    List<Long> pids = spark.range(0, 8, 1, 8).mapPartitions(new Pid(), Encoders.LONG()).collectAsList();
-    System.out.println("PIDS driver=" + ProcessHandle.current().pid() + " executors=" + new TreeSet<>(pids));
+    List<Long> pids =
+        spark.range(0, 8, 1, 8).mapPartitions(new Pid(), Encoders.LONG()).collectAsList();
+    System.out.println(
+        "PIDS driver=" + ProcessHandle.current().pid() + " executors=" + new TreeSet<>(pids));
     BufferedReader in = WorkerStdin.awaitGo();
     WorkerStdin.watchForStop(in);
     long scans = 0;
@@ -47,7 +48,8 @@ public final class SparkScanApp {
     long failed = 0;
     String last = null;
     Path file = Path.of(a[4]);
-    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(a[5]), StandardCharsets.UTF_8))) {
+    try (PrintWriter out =
+        new PrintWriter(Files.newBufferedWriter(Path.of(a[5]), StandardCharsets.UTF_8))) {
       while (!WorkerStdin.stopRequested()) {
         if (!Files.exists(file)) {
           Thread.sleep(50); // the first append has not created the file yet
@@ -55,13 +57,22 @@ public final class SparkScanApp {
         }
         List<Row> rows;
         try {
-          rows = spark.read().format("h5swmr").option("dataset", History.DATASET).option("redis.url", a[1])
-              .option("lock.prefix", a[2]).option("lock.ttl", a[3] + "ms").option("partitionBytes", "2048")
-              .load(file.toString()).select("index", "writer", "seq", "row", "rows", "value", "check")
-              .collectAsList();
+          rows =
+              spark
+                  .read()
+                  .format("h5swmr")
+                  .option("dataset", History.DATASET)
+                  .option("redis.url", a[1])
+                  .option("lock.prefix", a[2])
+                  .option("lock.ttl", a[3] + "ms")
+                  .option("partitionBytes", "2048")
+                  .load(file.toString())
+                  .select("index", "writer", "seq", "row", "rows", "value", "check")
+                  .collectAsList();
         } catch (Exception e) { // SparkException is checked in Java terms
           failed++;
-          System.out.println("SCANFAIL " + AppenderWorker.firstLine(String.valueOf(e.getMessage())));
+          System.out.println(
+              "SCANFAIL " + AppenderWorker.firstLine(String.valueOf(e.getMessage())));
           continue;
         }
         List<Row> sorted = new ArrayList<>(rows);

@@ -15,17 +15,21 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * One process of the classic SWMR mix (scenario 1). Args: {@code redisUrl prefix ttlMs file R|W number dataset
- * iterations markerFile peekDataset peekInitial}. Prints {@code READY}, waits for {@code GO} on stdin, then:
+ * One process of the classic SWMR mix (scenario 1). Args: {@code redisUrl prefix ttlMs file R|W
+ * number dataset iterations markerFile peekDataset peekInitial}. Prints {@code READY}, waits for
+ * {@code GO} on stdin, then:
+ *
  * <ul>
- *   <li>reader: per iteration takes the shared lease, checks no writer's marker exists (else a double holder),
- *       reads its whole dataset and checks the shape, reads rows [0, 50) of writer dataset {@code peekDataset}
- *       and checks they hold one value (the initial one or one the writer wrote), checks the marker again and
- *       the lease, releases;</li>
- *   <li>writer: per iteration takes the exclusive lease, creates the marker with CREATE_NEW (already there: a
- *       double holder), writes rows [0, 50) of its dataset in place (the last iteration writes its number,
- *       earlier ones {@code -(number*100+i)}), flushes, deletes the marker, checks the lease, releases.</li>
+ *   <li>reader: per iteration takes the shared lease, checks no writer's marker exists (else a
+ *       double holder), reads its whole dataset and checks the shape, reads rows [0, 50) of writer
+ *       dataset {@code peekDataset} and checks they hold one value (the initial one or one the
+ *       writer wrote), checks the marker again and the lease, releases;
+ *   <li>writer: per iteration takes the exclusive lease, creates the marker with CREATE_NEW
+ *       (already there: a double holder), writes rows [0, 50) of its dataset in place (the last
+ *       iteration writes its number, earlier ones {@code -(number*100+i)}), flushes, deletes the
+ *       marker, checks the lease, releases.
  * </ul>
+ *
  * Ends with {@code DONE ops=<n> torn=<n> double=<n> maxWaitMs=<n>}.
  */
 public final class SwmrMixWorker {
@@ -46,8 +50,13 @@ public final class SwmrMixWorker {
     Path marker = Path.of(a[8]);
     String peek = a[9];
     float peekInitial = Float.parseFloat(a[10]);
-    LockSettings settings = LockSettings.builder().redisUrl(url).keyPrefix(prefix)
-        .leaseTtl(Duration.ofMillis(ttl)).acquireTimeout(Duration.ofMinutes(5)).build();
+    LockSettings settings =
+        LockSettings.builder()
+            .redisUrl(url)
+            .keyPrefix(prefix)
+            .leaseTtl(Duration.ofMillis(ttl))
+            .acquireTimeout(Duration.ofMinutes(5))
+            .build();
     String resource = LockKeys.forFile(Path.of(file));
     BufferedReader in = WorkerStdin.awaitGo();
     long ops = 0;
@@ -73,7 +82,8 @@ public final class SwmrMixWorker {
                 dbl++;
                 System.out.println("DOUBLE writer found marker " + marker);
               }
-              try (H5File h = H5File.openReadWrite(file); H5Dataset ds = h.openDataset(dataset)) {
+              try (H5File h = H5File.openReadWrite(file);
+                  H5Dataset ds = h.openDataset(dataset)) {
                 ds.write(0, WRITE_ROWS, H5ColumnWrite.from(rows, 0));
                 h.flush();
               } finally {
@@ -82,7 +92,8 @@ public final class SwmrMixWorker {
                 }
               }
               if (!lease.isValid()) {
-                System.out.println("LOSTWRITE lease lost during an in-place write (process starved > TTL)");
+                System.out.println(
+                    "LOSTWRITE lease lost during an in-place write (process starved > TTL)");
               }
               lease.checkValid();
             }
@@ -91,7 +102,8 @@ public final class SwmrMixWorker {
               maxWait = Math.max(maxWait, lease.waitNanos() / 1_000_000);
               boolean seen = Files.exists(marker);
               long t = 0;
-              try (H5File h = H5File.openReadOnly(file, io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
+              try (H5File h =
+                  H5File.openReadOnly(file, io.h5swmr.hdf5.journal.JournalOverlay.COMMITTED)) {
                 t += readOwn(h, dataset);
                 t += peek(h, peek, peekInitial);
               }
@@ -99,7 +111,8 @@ public final class SwmrMixWorker {
               lease.checkValid(); // a lost lease invalidates this read: retried below, not counted
               if (seen) {
                 dbl++;
-                System.out.println("DOUBLE reader saw writer marker " + marker + " while its lease was valid");
+                System.out.println(
+                    "DOUBLE reader saw writer marker " + marker + " while its lease was valid");
               }
               torn += t;
             }
@@ -112,7 +125,17 @@ public final class SwmrMixWorker {
         }
       }
     }
-    System.out.println("DONE ops=" + ops + " torn=" + torn + " double=" + dbl + " maxWaitMs=" + maxWait + " lost=" + lost);
+    System.out.println(
+        "DONE ops="
+            + ops
+            + " torn="
+            + torn
+            + " double="
+            + dbl
+            + " maxWaitMs="
+            + maxWait
+            + " lost="
+            + lost);
     System.out.flush();
     System.exit(0);
   }
@@ -130,7 +153,10 @@ public final class SwmrMixWorker {
     }
   }
 
-  /** Rows [0, 50) of a writer's dataset must hold one value: the initial one or one the writer wrote. */
+  /**
+   * Rows [0, 50) of a writer's dataset must hold one value: the initial one or one the writer
+   * wrote.
+   */
   private static long peek(H5File h, String peek, float peekInitial) {
     try (H5Dataset ds = h.openDataset(peek)) {
       float[] head = (float[]) ds.readColumn(0, WRITE_ROWS);
@@ -149,5 +175,4 @@ public final class SwmrMixWorker {
       return 0;
     }
   }
-
 }

@@ -13,22 +13,43 @@ import java.util.regex.Pattern;
 
 /** Starting worker processes and reading back what they acknowledged. */
 final class Workload {
-  private static final Pattern LINE = Pattern.compile("^(BEGIN|ACK|FAIL) (\\d+) (\\d+)(?: at=(\\d+))?.*");
+  private static final Pattern LINE =
+      Pattern.compile("^(BEGIN|ACK|FAIL) (\\d+) (\\d+)(?: at=(\\d+))?.*");
 
   private Workload() {}
 
-  static ChildJvm appender(RedisServerExtension redis, String prefix, long ttlMs, Path file, int writer, int max,
-      long delayMs, long seed, List<String> extraJvm) throws IOException {
+  static ChildJvm appender(
+      RedisServerExtension redis,
+      String prefix,
+      long ttlMs,
+      Path file,
+      int writer,
+      int max,
+      long delayMs,
+      long seed,
+      List<String> extraJvm)
+      throws IOException {
     List<String> jvm = new ArrayList<>(Reliability.smallJvm());
     jvm.addAll(extraJvm);
-    return ChildJvm.start(AppenderWorker.class, jvm, List.of(redis.url(), prefix, Long.toString(ttlMs),
-        file.toString(), Integer.toString(writer), Integer.toString(max), Long.toString(delayMs),
-        Long.toString(seed)));
+    return ChildJvm.start(
+        AppenderWorker.class,
+        jvm,
+        List.of(
+            redis.url(),
+            prefix,
+            Long.toString(ttlMs),
+            file.toString(),
+            Integer.toString(writer),
+            Integer.toString(max),
+            Long.toString(delayMs),
+            Long.toString(seed)));
   }
 
-  static ChildJvm reader(RedisServerExtension redis, String prefix, long ttlMs, Path file, String mode,
-      Path snapshots) throws IOException {
-    List<String> args = new ArrayList<>(List.of(redis.url(), prefix, Long.toString(ttlMs), file.toString(), mode));
+  static ChildJvm reader(
+      RedisServerExtension redis, String prefix, long ttlMs, Path file, String mode, Path snapshots)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(List.of(redis.url(), prefix, Long.toString(ttlMs), file.toString(), mode));
     if (snapshots != null) {
       args.add(snapshots.toString());
     }
@@ -41,7 +62,10 @@ final class Workload {
     final Set<String> failed = new LinkedHashSet<>();
     final Set<String> begun = new LinkedHashSet<>();
 
-    /** Begun but neither acknowledged nor failed: the process died not knowing; may be published once. */
+    /**
+     * Begun but neither acknowledged nor failed: the process died not knowing; may be published
+     * once.
+     */
     Set<String> unknown() {
       Set<String> u = new LinkedHashSet<>(begun);
       u.removeAll(acked);
