@@ -7,14 +7,14 @@
  * analyzer extension ({@code H5SwmrExtensions}, {@code H5SwmrTableRule}) that routes {@code USING
  * h5swmr} tables to the DSv2 scan. Each class is one Spark role, small, and delegates at once.
  *
- * <p>May import: every package below it ({@code write}, {@code stream}, {@code read}, the type
- * mapping, {@code config}, {@code exceptions}); nothing imports the root package, so no lower
- * package depends on the entry points (no DataSource ↔ Table cycle either: the table knows only the
- * builders). No I/O in constructors or getters: files are inspected when a scan or a write is
- * built, not when a table is made or its properties are read.
+ * <p>May import: {@code write}, {@code stream}, {@code read}, {@code config} and {@code
+ * exceptions}; nothing imports the root package (and the DataSource and the Table do not refer to
+ * each other: both use {@code QueryOptions}). No I/O in constructors or getters: files are
+ * inspected when a scan or a write is built, not when a table is made or its properties are read.
  *
  * <p>Package order, lowest first: {@code exceptions} ← {@code lock} ← {@code config} ← {@code
- * hdf5.driver} ← {@code hdf5} ← {@code hdf5.journal} ← (type mapping) ← {@code read} ← {@code
- * stream} ← {@code write} ← root. Nothing Scala appears in the public API.
+ * hdf5.driver} ← {@code hdf5} ← {@code hdf5.journal} ← {@code types} ← {@code read} ← {@code
+ * stream} ← {@code write} ← root; {@code PackageGraphTest} holds the code to it. Nothing Scala
+ * appears in the public API.
  */
 package io.h5swmr;

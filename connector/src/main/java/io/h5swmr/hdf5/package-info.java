@@ -20,9 +20,13 @@
  * {@link io.h5swmr.exceptions.H5SwmrDataException} (or {@link
  * io.h5swmr.exceptions.H5SwmrNotFoundException}) naming the file, the object and the operation.
  *
- * <p>May import: {@code io.h5swmr.hdf5.driver}, {@code io.h5swmr.config}, {@code io.h5swmr.lock}
- * (not needed) and {@code io.h5swmr.exceptions}. Never Spark types (the HDF5 ↔ Spark mapping lives
- * above), never {@code hdf5.journal} (it is handed a committed-journal view), {@code read}, {@code
- * stream} or {@code write}.
+ * <p>Touching {@code hdf.hdf5lib.HDF5Constants} before {@link
+ * io.h5swmr.hdf5.H5Native#ensureLoaded()} fails with an {@code UnsatisfiedLinkError}; this package
+ * always loads the library first.
+ *
+ * <p>May import: {@code io.h5swmr.hdf5.driver} and {@code io.h5swmr.exceptions}. Never Spark types
+ * (the HDF5 ↔ Spark mapping is {@code types}), never {@code hdf5.journal} (a reader is handed a
+ * committed-journal view, {@code H5File.CommittedView}), {@code read}, {@code stream} or {@code
+ * write}.
  */
 package io.h5swmr.hdf5;

@@ -9,9 +9,9 @@
  * position ({@code InitialOffsetStore}) and the lag metrics. Semantics: docs/streaming.md.
  *
  * <p>May import: {@code io.h5swmr.read} (its public pieces: {@code IncrementalScan}, inspection and
- * the partition readers), {@code io.h5swmr.config} (the typed stream options, validated up front),
- * {@code io.h5swmr.lock}, {@code io.h5swmr.hdf5}, the type mapping and {@code
- * io.h5swmr.exceptions}. Never {@code write} (the streaming sink lives there) and never the root
- * package; {@code read} never imports this package.
+ * the partition readers), {@code io.h5swmr.config} (the typed stream options, validated with every
+ * other option before a query starts) and {@code io.h5swmr.exceptions}. Never {@code write} (the
+ * streaming sink lives there) or the root package; {@code read} never imports this package (the
+ * table hands the scan a {@code StreamFactory}).
  */
 package io.h5swmr.stream;

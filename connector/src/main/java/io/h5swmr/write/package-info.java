@@ -12,9 +12,9 @@
  * the transaction of {@code hdf5.journal}, used the same way by every writer here. Protocol:
  * docs/write.md.
  *
- * <p>May import: {@code io.h5swmr.hdf5.journal}, {@code io.h5swmr.hdf5}, {@code io.h5swmr.lock},
- * {@code io.h5swmr.config}, the type mapping, {@code io.h5swmr.exceptions}, and only the public
- * pieces of {@code read} it needs (inspection of an existing target), never its internals. Never
- * {@code stream} or the root package.
+ * <p>May import: {@code io.h5swmr.hdf5.journal}, {@code io.h5swmr.hdf5}, {@code
+ * io.h5swmr.hdf5.driver}, {@code io.h5swmr.lock}, {@code io.h5swmr.config}, {@code io.h5swmr.types}
+ * and {@code io.h5swmr.exceptions}. Never {@code read} (a sibling), {@code stream} or the root
+ * package.
  */
 package io.h5swmr.write;

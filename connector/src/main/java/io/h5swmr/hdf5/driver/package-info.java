@@ -7,10 +7,12 @@
  * (remote files read through Hadoop's positional reads, block-cached). A journal session is just
  * another storage: the driver does not know journals, it is handed the storage to use.
  *
- * <p>May import: {@code io.h5swmr.exceptions} and the HDF5 and Hadoop client APIs ({@code lock} and
- * {@code config} are allowed, as lower packages, but not needed). Never {@code io.h5swmr.hdf5},
- * which sits above and opens files through this driver: what the driver needs from the native layer
- * (the guard every native call runs under) is handed to it. Never {@code hdf5.journal}, {@code
- * read}, {@code stream} or {@code write}.
+ * <p>Also owns the process-wide guard every native call runs under and the loading of the library
+ * ({@code NativeGuard}; {@code hdf5}'s {@code H5Native} delegates to it), since the driver's
+ * callbacks run under it too.
+ *
+ * <p>May import: {@code io.h5swmr.exceptions} and the HDF5, JavaCPP and Hadoop client APIs. Never
+ * {@code io.h5swmr.hdf5}, which sits above and opens files through this driver, nor {@code
+ * hdf5.journal}, {@code read}, {@code stream} or {@code write}.
  */
 package io.h5swmr.hdf5.driver;
