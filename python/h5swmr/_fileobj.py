@@ -165,7 +165,7 @@ class JournaledFile(_Base):
         for off, data in entries:
             journal.append(off, data)
         if touched:
-            os.fsync(self.fd)  # step 1
+            _journal.datasync(self.fd)  # step 1
         pause("data-synced")
         fence()  # step 2: raises when the lease is gone; the caller rolls back
         done = _journal.Parsed(_journal.COMMITTED, new_eof=self.size, records=entries)
@@ -181,6 +181,13 @@ class JournaledFile(_Base):
         pause("applied")
         journal.delete()  # step 6
         return True
+
+    def rebase(self):
+        """After a commit was applied: the file is now the committed state, the next commit starts from it (a
+        persistent session keeps h5py open over this object across commits)."""
+        self.overlay = Overlay()
+        self.base = self.low = self.size
+        self.direct_writes = False
 
     def rollback(self, journal):
         """Drops the session: the target cut back to L (nothing below L was written), the journal deleted."""

@@ -86,7 +86,9 @@ class _Session:
         self._touched = set()
         self._new_path = None
         self.lease = None
-        self.committed = False
+        self.committed = False  # a commit of this session was published
+        self._published = False  # ... and nothing was written since
+        self.waiting = 0
         try:
             self._open(f._h5py_kwargs, holder)
         except BaseException:
@@ -196,9 +198,35 @@ class _Session:
         self._release()
 
     def _commit(self):
-        lease = self.lease
-        lease.check_valid()
-        token = lease.token
+        self.lease.check_valid()
+        self._stamp()
+        self._close_h5()
+        _pause("written")
+        self._publish(self._fence(False))
+
+    def checkpoint(self):
+        """Commits what the session wrote so far as one atomic, fenced commit and keeps the session open (h5py, the
+        lease, the write fence): a persistent append session commits each append this way. Returns how many
+        leases wait for the file (the session should then be closed to let them in)."""
+        self.lease.check_valid()
+        self._stamp()
+        self.h5.flush()  # every dirty byte is now in the target or the overlay; HDF5's state is the file's
+        _pause("written")
+        self.waiting = 0
+        self._publish(self._fence(True))
+        self._jf.rebase()
+        self._published = False
+        return self.waiting
+
+    def begin(self):
+        """Before the writes of a commit in a persistent session: the journal of that commit (its header names the
+        committed end of file L, so a crash before the commit point is cut back to L)."""
+        if self._new_path is None and self._journal is None:
+            self._journal = _journal.JournalWriter(self._target, self._jf.base, self.lease.token)
+
+    def _stamp(self):
+        """The commit attributes of every dataset written since the last commit."""
+        token = self.lease.token
         for name in sorted(self._touched):
             if name not in self.h5:
                 continue
@@ -209,33 +237,49 @@ class _Session:
             ds.attrs[ATTR_FENCE] = np.int64(token)
             ds.attrs[ATTR_ROWS] = np.int64(ds.shape[0] if ds.shape else 1)
             ds.attrs[ATTR_GENERATION] = np.int64(gen)
-        self._close_h5()
-        _pause("written")
+        self._touched.clear()
+        self._created.clear()
+
+    def _fence(self, count_waiters):
+        """Step 2 of a commit: the lease is still valid locally and still current in Redis (and, for a persistent
+        session, how many wait for the file: same round trip)."""
+        lease, token = self.lease, self.lease.token
 
         def fence():
             lease.check_valid()
-            if not self._service.is_exclusive_holder(self.lock_key, token):
+            if count_waiters:
+                held, self.waiting = self._service.holder_and_waiters(self.lock_key, token)
+            else:
+                held = self._service.is_exclusive_holder(self.lock_key, token)
+            if not held:
                 raise FencedError("%s: not committed, the exclusive lease with token %d is no longer current "
                                   "(another writer may hold the file)" % (self.filename, token))
+        return fence
 
+    def _publish(self, fence):
+        """Steps 1-6: a new file by rename, an existing one through the journal."""
         if self._new_path is not None:
-            os.fsync(self._fd)
+            _journal.datasync(self._fd)
             _pause("data-synced")
             fence()
             os.rename(self._new_path, self._target)
             self._new_path = None
             _journal.fsync_dir(self._target)
         else:
-            self._jf.commit(self._journal, fence, _pause)
+            jf = self._jf
+            if self._journal is None and (jf.overlay or jf.direct_writes or jf.size != jf.base):
+                self.begin()
+            if self._journal is not None:
+                jf.commit(self._journal, fence, _pause)
             self._journal = None
-        self.committed = True
+        self.committed = self._published = True
 
     def abort(self):
         try:
             self._close_h5()
         except Exception:
             pass
-        if self._jf is not None and not self.committed and self._new_path is None:
+        if self._jf is not None and not self._published and self._new_path is None:
             try:
                 j = _journal.read(self._target)
                 if j is None or not j.committed:

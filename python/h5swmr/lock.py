@@ -225,6 +225,37 @@ class LockService:
         except Exception as e:
             raise self._connection_error("check the exclusive holder of '%s'" % resource, e) from None
 
+    def holder_and_waiters(self, resource, token):
+        """(``is_exclusive_holder(resource, token)``, number of leases queued for the lock) in one round trip: what
+        a writer that keeps its lease between commits checks at each commit, to hand the file over when somebody
+        waits. The count may include waiters whose registration expired but was not purged yet (every script run
+        purges them), so it can only make the holder yield once too often, never too late."""
+        self._check_open()
+        keys = Keys(self.key_prefix, resource)
+        try:
+            if self.endpoint.kind != "redis-cluster":
+                import redis
+                pipe = self.client.pipeline(transaction=False)
+                pipe.evalsha(_scripts.SHAS["is_holder"], len(keys.all), *keys.all, str(int(token)))
+                pipe.zcard(keys.all[2])
+                try:
+                    held, waiting = pipe.execute()
+                    return int(held) == 1, int(waiting)
+                except redis.exceptions.NoScriptError:
+                    pass  # not loaded in this server yet: the calls below load it
+            held = int(self._run("is_holder", keys.all, [str(int(token))])) == 1
+            return held, int(self.client.zcard(keys.all[2]))
+        except Exception as e:
+            raise self._connection_error("check the exclusive holder of '%s'" % resource, e) from None
+
+    def waiters(self, resource):
+        """The number of leases queued for the lock (see ``holder_and_waiters``), one round trip."""
+        self._check_open()
+        try:
+            return int(self.client.zcard(Keys(self.key_prefix, resource).all[2]))
+        except Exception as e:
+            raise self._connection_error("count the waiters of '%s'" % resource, e) from None
+
     def declare_fresh_server(self):
         """Marks a just-started, empty Redis as fresh so acquisitions skip the post-restart hold-back (see
         docs/lock-service.md); returns False when the server already holds keys."""

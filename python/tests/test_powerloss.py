@@ -50,6 +50,10 @@ class RecordingOS:
         self.ops.append(("fsync_dir" if os.path.isdir(p) else "fsync", p))
         return self.real.fsync(fd)
 
+    def fdatasync(self, fd):  # the journal syncs files with fdatasync: for this model the same as fsync
+        self.ops.append(("fsync", self.paths[fd]))
+        return self.real.fdatasync(fd)
+
     def unlink(self, path):
         self.ops.append(("unlink", path))
         return self.real.unlink(path)
