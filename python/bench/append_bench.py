@@ -3,6 +3,13 @@ h5py's own in-place append of the same rows (no lock, no fsync, not crash-safe),
 several sizes. Starts its own redis-server on a free loopback port.
 
     /usr/bin/python3 python/bench/append_bench.py [--sizes-mib 16,256] [--repeats 20] [--dir /tmp]
+
+With ``--sessions``: p50/p99 per append over ``--appends`` appends of ``--rows`` float64 rows each, in one run,
+for an ``h5swmr.Appender`` session, per-call ``h5swmr.append``, and as anchors plain h5py (file kept open: resize,
+write, flush) and h5py + ``os.fsync`` per append; then the sustained rate of small blocks (``--small-rows``) through
+one Appender, appended by one thread and by ``--threads`` threads (group commit).
+
+    /usr/bin/python3 python/bench/append_bench.py --sessions [--appends 500] [--rows 1000] [--rounds 3]
 """
 import argparse
 import os
@@ -58,14 +65,112 @@ def median_ms(fn, repeats):
     return statistics.median(times)
 
 
+def percentiles_ms(times):
+    t = sorted(times)
+    return t[len(t) // 2] * 1000, t[min(len(t) - 1, int(len(t) * 0.99))] * 1000
+
+
+def sessions(a, tmp, url):
+    import threading
+    rows = np.random.random(a.rows)
+    cases = {}
+
+    def timed(name, setup, step, teardown=lambda: None):
+        setup()
+        try:
+            for _ in range(10):  # warm-up, not counted
+                step()
+            ts = []
+            for _ in range(a.appends):
+                t = time.perf_counter()
+                step()
+                ts.append(time.perf_counter() - t)
+        finally:
+            teardown()
+        cases.setdefault(name, []).extend(ts)
+
+    for rnd in range(a.rounds):  # the cases interleaved, so that load changes hit all of them alike
+        paths = {k: os.path.join(tmp, "s%d-%s.h5" % (rnd, k)) for k in ("app", "call", "h5", "h5f")}
+        state = {}
+
+        def app_setup():
+            state["app"] = h5swmr.Appender(paths["app"], "/x", redis_url=url)
+
+        timed("h5swmr.Appender session", app_setup, lambda: state["app"].append(rows),
+              lambda: state["app"].close())
+        timed("h5swmr.append per call", lambda: None,
+              lambda: h5swmr.append(paths["call"], "/x", rows, redis_url=url))
+        for key, sync in (("h5", False), ("h5f", True)):
+            def h5_setup(key=key):
+                f = h5py.File(paths[key], "w")
+                f.create_dataset("x", shape=(0,), maxshape=(None,), dtype="f8", chunks=(8192,))
+                state[key] = f
+
+            def h5_step(key=key, sync=sync):
+                f = state[key]
+                d = f["x"]
+                n = d.shape[0]
+                d.resize((n + len(rows),))
+                d[n:] = rows
+                f.flush()
+                if sync:
+                    fd = os.open(paths[key], os.O_RDONLY)
+                    os.fsync(fd)
+                    os.close(fd)
+
+            timed("h5py + os.fsync per append" if sync else "plain h5py (open file, flush)", h5_setup, h5_step,
+                  lambda key=key: state[key].close())
+    anchor = {k: percentiles_ms(v) for k, v in cases.items()}
+    h5p50, h5p99 = anchor["plain h5py (open file, flush)"]
+    fp50, fp99 = anchor["h5py + os.fsync per append"]
+    print("%d-row float64 appends, %d rounds x %d appends per case (p50/p99 over all), same run"
+          % (a.rows, a.rounds, a.appends))
+    print("| case | p50 (ms) | p99 (ms) | p50 / h5py | p50 / h5py+fsync | p99 / h5py+fsync |")
+    print("|---|---|---|---|---|---|")
+    for name in ("h5swmr.Appender session", "h5swmr.append per call", "plain h5py (open file, flush)",
+                 "h5py + os.fsync per append"):
+        p50, p99 = anchor[name]
+        print("| %s | %.2f | %.2f | %.1f | %.2f | %.2f |" % (name, p50, p99, p50 / h5p50, p50 / fp50, p99 / fp99))
+
+    small = np.random.random(a.small_rows)
+    for threads in (1, a.threads):
+        path = os.path.join(tmp, "rate-%d.h5" % threads)
+        per = max(1, a.small_appends // threads)
+        with h5swmr.Appender(path, "/x", redis_url=url) as app:
+            app.append(small)
+            t = time.perf_counter()
+            ts = [threading.Thread(target=lambda: [app.append(small) for _ in range(per)]) for _ in range(threads)]
+            for th in ts:
+                th.start()
+            for th in ts:
+                th.join()
+            dt = time.perf_counter() - t
+            print("%d-row blocks, %d thread(s): %.0f appends/s (%d appends in %d commits, %.2f s)"
+                  % (a.small_rows, threads, per * threads / dt, per * threads, app.commits - 1, dt))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes-mib", default="16,256")
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--dir", default=tempfile.gettempdir())
+    ap.add_argument("--sessions", action="store_true", help="compare Appender sessions (see the module text)")
+    ap.add_argument("--appends", type=int, default=500)
+    ap.add_argument("--rows", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--small-rows", type=int, default=10)
+    ap.add_argument("--small-appends", type=int, default=2000)
+    ap.add_argument("--threads", type=int, default=4)
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(dir=a.dir)
     redis, url = start_redis(tmp)
+    if a.sessions:
+        try:
+            sessions(a, tmp, url)
+        finally:
+            redis.kill()
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     rows = np.random.random(1000)
     svc = h5swmr.LockService(url)
     fpath = os.path.join(tmp, "fsync.bin")

@@ -5,6 +5,9 @@ file again for every block. It hands the file over as soon as anybody waits for 
 round trip, and every ``poll`` seconds while idle), and when idle for ``idle_release`` seconds; the next append
 takes the lease again. Appends of several threads that queue up behind a commit are committed together (group
 commit)."""
+import atexit
+import concurrent.futures
+import sys
 import threading
 import time
 import weakref
@@ -18,15 +21,38 @@ from .lock import DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_KEY_
 DEFAULT_IDLE_RELEASE = 1.0
 DEFAULT_POLL = 0.01
 
+_unflushed = set()  # appenders with queued blocks (kept alive until committed, flushed at exit)
+_unflushed_lock = threading.Lock()
+
+
+@atexit.register
+def _flush_all():  # registered after the lock services' close, so it runs before it
+    for a in list(_unflushed):
+        try:
+            a.flush()
+        except Exception as e:
+            sys.stderr.write("h5swmr: Appender(%r, %r) could not commit its queued blocks at exit: %s: %s\n"
+                             % (a.filename, a.dataset, type(e).__name__, e))
+
 
 class _Block:
-    __slots__ = ("rows", "done", "result", "error")
+    __slots__ = ("rows", "done", "result", "error", "future")
 
-    def __init__(self, rows):
+    def __init__(self, rows, future=None):
         self.rows = rows
         self.done = False
         self.result = None
         self.error = None
+        self.future = future
+
+    def finish(self, error=None):
+        self.error = error
+        self.done = True
+        if self.future is not None:
+            if error is None:
+                self.future.set_result(self.result)
+            else:
+                self.future.set_exception(error)
 
 
 class Appender:
@@ -86,27 +112,53 @@ class Appender:
         self._last = time.monotonic()
         self._wake = threading.Event()
         self._watcher = None
+        self._committer = None
+        self._queued = threading.Event()
+        self._async_error = None
         self.commits = 0  # commits made (a group of queued blocks counts once)
         self.yields = 0  # times the lease was handed over because somebody waited
 
     # ---- public
-    def append(self, rows):
-        """Appends ``rows`` (rows along dimension 0) as one commit; returns the dataset's row count after them."""
+    def append(self, rows, wait=True):
+        """Appends ``rows`` (rows along dimension 0) as one commit; returns the dataset's row count after them.
+
+        ``wait=False`` queues the block and returns at once a ``concurrent.futures.Future`` of that count, which
+        completes when the block is durable (or fails with the commit's error); a background thread commits the
+        queued blocks, as many as queued up as one commit. ``flush()`` waits for all of them."""
         rows = np.asarray(rows)
         if rows.ndim == 0:
             raise DataError("append to %s: rows must have at least one dimension (rows along dimension 0), got a "
                             "scalar" % self.dataset)
-        block = _Block(rows)
+        self._check_open()
+        block = _Block(rows, None if wait else concurrent.futures.Future())
         with self._queue_lock:
             self._queue.append(block)
+            if not wait:
+                with _unflushed_lock:
+                    _unflushed.add(self)
+                self._queued.set()
+                self._start_committer()
+        if not wait:
+            return block.future
         with self._lock:
             if not block.done:
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                self._commit(batch)
+                self._drain()
         if block.error is not None:
             raise block.error
         return block.result
+
+    def flush(self):
+        """Commits the blocks still queued by ``append(..., wait=False)`` (in this thread) and waits for them;
+        raises the first error such a block failed with since the last flush."""
+        with self._lock:
+            self._drain()
+            error, self._async_error = self._async_error, None
+        with self._queue_lock:
+            if not self._queue:
+                with _unflushed_lock:
+                    _unflushed.discard(self)
+        if error is not None:
+            raise error
 
     def read(self, key=()):
         """Reads ``dataset[key]`` as committed: through the appender's own session while it holds the lease, else
@@ -125,13 +177,23 @@ class Appender:
             self._release()
 
     def close(self):
-        """Releases the lease; the appender cannot be used afterwards. Every append was already committed."""
+        """Commits the blocks still queued (``wait=False``), releases the lease; the appender cannot be used
+        afterwards. Raises as ``flush()`` does."""
         with self._lock:
             if self._closed:
                 return
-            self._closed = True
-            self._release()
-        self._wake.set()
+            try:
+                self._drain()
+            finally:
+                self._closed = True
+                with _unflushed_lock:
+                    _unflushed.discard(self)
+                self._release()
+                self._wake.set()
+                self._queued.set()
+            error, self._async_error = self._async_error, None
+        if error is not None:
+            raise error
 
     @property
     def holds_lease(self):
@@ -166,6 +228,25 @@ class Appender:
         url, prefix, ttl, timeout, ct = self._file._service_args
         return dict(redis_url=url, key_prefix=prefix, lock_ttl=ttl, timeout=timeout, connect_timeout=ct,
                     lock_key=self._file.lock_key)
+
+    def _drain(self):
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        if batch:
+            try:
+                self._commit(batch)
+            except Exception as e:
+                if any(b.future is not None for b in batch) and self._async_error is None:
+                    self._async_error = e
+                if all(b.future is not None for b in batch):
+                    return  # nobody waits in this thread: the futures carry it
+                raise
+
+    def _start_committer(self):
+        if self._committer is None or not self._committer.is_alive():
+            self._committer = threading.Thread(target=_commit_queued, args=(weakref.ref(self),), daemon=True,
+                                               name="h5swmr-appender-commit")
+            self._committer.start()
 
     def _commit(self, batch):
         try:
@@ -203,11 +284,10 @@ class Appender:
                 self._release()
         except BaseException as e:
             for b in batch:
-                b.error = e
-                b.done = True
+                b.finish(e)
             raise
         for b in batch:
-            b.done = True
+            b.finish()
 
     def _open(self):
         holder = "h5swmr.Appender(%r, %r) in thread %r" % (self.filename, self.dataset,
@@ -256,6 +336,34 @@ class Appender:
             return None
         finally:
             self._lock.release()
+
+
+def _commit_queued(ref):
+    """The committer of ``append(..., wait=False)``: commits whatever queued up, one commit per round."""
+    while True:
+        a = ref()
+        if a is None:
+            return
+        queued = a._queued
+        with a._queue_lock:
+            idle = not a._queue
+            if idle:
+                queued.clear()
+                with _unflushed_lock:
+                    _unflushed.discard(a)
+        if idle:
+            if a._closed:
+                return
+            del a
+            queued.wait(1.0)
+            continue
+        try:
+            with a._lock:
+                if not a._closed:
+                    a._drain()
+        except Exception:
+            pass  # the blocks' futures carry the error
+        del a
 
 
 def _watch(ref):

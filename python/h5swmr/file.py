@@ -234,9 +234,10 @@ class _Session:
             gen = int(ds.attrs.get(ATTR_GENERATION, 0)) + 1 if name not in self._created else 1
             if name in self._created:
                 ds.attrs[ATTR_CREATED] = np.int64(token)
-            ds.attrs[ATTR_FENCE] = np.int64(token)
-            ds.attrs[ATTR_ROWS] = np.int64(ds.shape[0] if ds.shape else 1)
-            ds.attrs[ATTR_GENERATION] = np.int64(gen)
+            values = ((ATTR_FENCE, token), (ATTR_ROWS, ds.shape[0] if ds.shape else 1), (ATTR_GENERATION, gen))
+            for attr, v in values:
+                if name in self._created or not _write_int64_attr(ds, attr, v):
+                    ds.attrs[attr] = np.int64(v)
         self._touched.clear()
         self._created.clear()
 
@@ -311,6 +312,19 @@ class _Session:
         if self.lease is not None:
             self.lease.close()
             self.lease = None
+
+
+def _write_int64_attr(ds, name, value):
+    """Overwrites an existing scalar int64 attribute in place (h5py's ``attrs[name] = v`` deletes and creates it
+    again, several times slower); False when there is none of that type."""
+    key = name.encode()
+    if not h5py.h5a.exists(ds.id, key):
+        return False
+    aid = h5py.h5a.open(ds.id, key)
+    if aid.dtype != np.dtype("<i8") or aid.shape != ():
+        return False
+    aid.write(np.array(value, dtype="<i8"))
+    return True
 
 
 _pending = weakref.WeakSet()  # write-mode Files whose opening (create/truncate) has not run yet

@@ -244,3 +244,39 @@ def test_kill9_mid_session_leaves_a_recoverable_file(tmp_path, redis_server, pre
     assert not [n for n in os.listdir(str(tmp_path)) if "journal" in n or "commit-" in n]
     with h5py.File(path, "r") as f:
         assert f["d"].shape == (len(seen) + 10,)
+
+
+def test_queued_appends_commit_in_groups_and_complete_their_futures(tmp_path, redis_server, prefix):
+    path = str(tmp_path / "q.h5")
+    kw = _kw(redis_server, prefix)
+    with h5swmr.Appender(path, "/d", **kw) as app:
+        futures = [app.append(np.full(3, float(i)), wait=False) for i in range(300)]
+        app.flush()
+        assert all(f.done() for f in futures)
+        assert [f.result() for f in futures] == [3 * (i + 1) for i in range(300)]
+        assert 1 <= app.commits <= 300
+        bad = app.append(np.ones((2, 2)), wait=False)  # wrong row shape: its commit fails, nothing is written
+        with pytest.raises(h5swmr.DataError):
+            app.flush()
+        assert isinstance(bad.exception(), h5swmr.DataError)
+        app.append(np.full(3, -1.0), wait=False)  # close() commits what is still queued
+    d = h5swmr.read(path, "/d", **kw)
+    assert d.tolist() == [float(i) for i in range(300) for _ in range(3)] + [-1.0] * 3
+
+
+QUEUED_AT_EXIT = r"""
+import sys, numpy as np
+sys.path.insert(0, %(root)r)
+import h5swmr
+app = h5swmr.Appender(sys.argv[2], '/d', redis_url=sys.argv[1], key_prefix=sys.argv[3])
+for i in range(50):
+    app.append(np.full(2, float(i)), wait=False)
+"""
+
+
+def test_blocks_queued_at_exit_are_committed(tmp_path, redis_server, prefix):
+    path = str(tmp_path / "x.h5")
+    subprocess.run([PY, "-c", QUEUED_AT_EXIT % {"root": PKG_ROOT}, redis_server.url, path, prefix], check=True,
+                   timeout=60)
+    assert h5swmr.read(path, "/d", **_kw(redis_server, prefix)).tolist() == [float(i) for i in range(50)
+                                                                             for _ in range(2)]
