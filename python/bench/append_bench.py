@@ -7,7 +7,8 @@ several sizes. Starts its own redis-server on a free loopback port.
 With ``--sessions``: p50/p99 per append over ``--appends`` appends of ``--rows`` float64 rows each, in one run,
 for an ``h5swmr.Appender`` session, per-call ``h5swmr.append``, and as anchors plain h5py (file kept open: resize,
 write, flush) and h5py + ``os.fsync`` per append; then the sustained rate of small blocks (``--small-rows``) through
-one Appender, appended by one thread and by ``--threads`` threads (group commit).
+one Appender: offered at ``--rate`` blocks/s for ``--seconds`` by one thread with ``append(wait=False)`` (group
+commit; time from submit to durable), and as fast as possible with ``append()`` by one and by ``--threads`` threads.
 
     /usr/bin/python3 python/bench/append_bench.py --sessions [--appends 500] [--rows 1000] [--rounds 3]
 """
@@ -133,20 +134,49 @@ def sessions(a, tmp, url):
         print("| %s | %.2f | %.2f | %.1f | %.2f | %.2f |" % (name, p50, p99, p50 / h5p50, p50 / fp50, p99 / fp99))
 
     small = np.random.random(a.small_rows)
-    for threads in (1, a.threads):
-        path = os.path.join(tmp, "rate-%d.h5" % threads)
+    path = os.path.join(tmp, "paced.h5")
+    with h5swmr.Appender(path, "/x", redis_url=url) as app:
+        app.append(small)
+        lat = []
+        n = int(a.rate * a.seconds)
+        start = time.perf_counter()
+        for i in range(n):
+            due = start + i / a.rate
+            now = time.perf_counter()
+            if due > now:
+                time.sleep(due - now)
+            t0 = time.perf_counter()
+            app.append(small, wait=False).add_done_callback(lambda f, t0=t0: lat.append(time.perf_counter() - t0))
+        app.flush()
+        dt = time.perf_counter() - start
+        commits = app.commits - 1
+    p50, p99 = percentiles_ms(lat)
+    print("%d-row blocks offered at %d/s by one thread, append(wait=False): %.0f appends/s durable over %.1f s, "
+          "%d commits; submit-to-durable p50 %.2f ms, p99 %.2f ms" % (a.small_rows, a.rate, n / dt, dt, commits, p50,
+                                                                     p99))
+    for threads, wait in ((1, True), (a.threads, True)):
+        path = os.path.join(tmp, "rate-%d-%s.h5" % (threads, wait))
         per = max(1, a.small_appends // threads)
         with h5swmr.Appender(path, "/x", redis_url=url) as app:
             app.append(small)
+
+            def work():
+                for _ in range(per):
+                    app.append(small, wait=wait)
+                app.flush()
+
             t = time.perf_counter()
-            ts = [threading.Thread(target=lambda: [app.append(small) for _ in range(per)]) for _ in range(threads)]
+            ts = [threading.Thread(target=work) for _ in range(threads)]
             for th in ts:
                 th.start()
             for th in ts:
                 th.join()
             dt = time.perf_counter() - t
-            print("%d-row blocks, %d thread(s): %.0f appends/s (%d appends in %d commits, %.2f s)"
-                  % (a.small_rows, threads, per * threads / dt, per * threads, app.commits - 1, dt))
+            n = app.append(small)
+            assert n == (per * threads + 2) * a.small_rows, n
+            print("%d-row blocks, %d thread(s), %s: %.0f appends/s durable (%d appends in %d commits, %.2f s)"
+                  % (a.small_rows, threads, "append()" if wait else "append(wait=False) + flush()",
+                     per * threads / dt, per * threads, app.commits - 2, dt))
 
 
 def main():
@@ -161,6 +191,8 @@ def main():
     ap.add_argument("--small-rows", type=int, default=10)
     ap.add_argument("--small-appends", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--rate", type=float, default=1000, help="blocks/s offered in the paced case")
+    ap.add_argument("--seconds", type=float, default=5)
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(dir=a.dir)
     redis, url = start_redis(tmp)
