@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 
 import h5py
 import numpy as np
@@ -201,7 +202,6 @@ def test_paused_appender_past_its_ttl_fails_its_next_append(tmp_path, redis_serv
     """SIGSTOP an idle appender past its TTL: another writer gets the lease and waits for the appender's write
     fence; SIGCONT: the appender sees its lease lost, frees the fence, the other writer commits, and the appender's
     next append fails with LeaseLostError, committing nothing."""
-    import time
     path = str(tmp_path / "p.h5")
     kw = _kw(redis_server, prefix)
     z = _start(redis_server, prefix, path, 3)
@@ -280,3 +280,24 @@ def test_blocks_queued_at_exit_are_committed(tmp_path, redis_server, prefix):
                    timeout=60)
     assert h5swmr.read(path, "/d", **_kw(redis_server, prefix)).tolist() == [float(i) for i in range(50)
                                                                              for _ in range(2)]
+
+
+def test_holder_and_waiters_counts_queued_leases_and_survives_a_script_flush(redis_server, prefix):
+    from h5swmr.lock import LockService
+    with LockService(redis_server.url, key_prefix=prefix, lease_ttl=TTL) as s, \
+            LockService(redis_server.url, key_prefix=prefix, lease_ttl=TTL) as other:
+        lease = s.acquire_exclusive("hw")
+        s.client.script_flush()  # the is_holder script is not loaded: the pipeline falls back and loads it
+        assert s.holder_and_waiters("hw", lease.token) == (True, 0)
+        got = []
+        t = threading.Thread(target=lambda: got.append(other.acquire_shared("hw", timeout=20)))
+        t.start()
+        deadline = time.monotonic() + 20
+        while s.waiters("hw") == 0:  # the reader queues (it registers before it waits)
+            assert time.monotonic() < deadline, "the shared acquisition never queued"
+        assert s.holder_and_waiters("hw", lease.token) == (True, 1)
+        lease.close()
+        t.join(20)
+        assert got and got[0].is_valid()
+        assert s.holder_and_waiters("hw", lease.token) == (False, 0)
+        got[0].close()
