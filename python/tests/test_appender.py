@@ -301,3 +301,15 @@ def test_holder_and_waiters_counts_queued_leases_and_survives_a_script_flush(red
         assert got and got[0].is_valid()
         assert s.holder_and_waiters("hw", lease.token) == (False, 0)
         got[0].close()
+
+
+def test_kill9_of_an_idle_appender_holding_the_lease_loses_nothing(tmp_path, redis_server, prefix):
+    path = str(tmp_path / "idle.h5")
+    kw = _kw(redis_server, prefix)
+    p = _start(redis_server, prefix, path, 4)
+    wait_line(p, "APPENDED")  # between appends: lease, fence and h5py file held, nothing uncommitted
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert h5swmr.read(path, "/d", **kw).tolist() == [float(i) for i in range(4) for _ in range(100)]
+    assert not [n for n in os.listdir(str(tmp_path)) if "journal" in n or "commit-" in n]
+    assert h5swmr.append(path, "/d", np.ones(1), **kw) == 401
