@@ -1,6 +1,7 @@
 package io.h5swmr;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.read.CatalogSchemas;
 import io.h5swmr.read.H5SwmrSchemaInference;
 import io.h5swmr.write.H5SwmrSaveRelation;
 import io.h5swmr.write.H5SwmrV1Relation;
@@ -65,11 +66,9 @@ public final class H5SwmrDataSource
       SaveMode mode,
       scala.collection.immutable.Map<String, String> parameters,
       Dataset<Row> data) {
-    return H5SwmrSaveRelation.save(
-        sqlContext,
-        mode,
-        QueryOptions.of(javaMap(parameters), H5SwmrOptions.Operation.WRITE),
-        data);
+    H5SwmrOptions options = QueryOptions.of(javaMap(parameters), H5SwmrOptions.Operation.WRITE);
+    CatalogSchemas.refuseWrite(options);
+    return H5SwmrSaveRelation.save(sqlContext, mode, options, data);
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.h5swmr;
 
 import io.h5swmr.config.H5SwmrOptions;
+import io.h5swmr.read.CatalogScanBuilder;
+import io.h5swmr.read.CatalogSchemas;
 import io.h5swmr.read.FileMetadata;
 import io.h5swmr.read.H5SwmrScanBuilder;
 import io.h5swmr.read.H5SwmrSchemaInference;
@@ -60,7 +62,8 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
     return "h5swmr "
         + String.join(",", options.paths())
         + (options.dataset() != null ? " " + options.dataset() : "")
-        + (options.datasets().isEmpty() ? "" : " " + String.join(",", options.datasets()));
+        + (options.datasets().isEmpty() ? "" : " " + String.join(",", options.datasets()))
+        + (options.catalog() != null ? " catalog=" + options.catalog().value() : "");
   }
 
   @Override
@@ -99,14 +102,19 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
     H5SwmrOptions.checkNames(scanOptions.keySet(), H5SwmrOptions.Operation.READ);
-    return new H5SwmrScanBuilder(
-        schema, QueryOptions.of(merge(scanOptions)), H5SwmrMicroBatchStream::new);
+    H5SwmrOptions scan = QueryOptions.of(merge(scanOptions));
+    if (scan.catalog() != null) {
+      return new CatalogScanBuilder(scan);
+    }
+    return new H5SwmrScanBuilder(schema, scan, H5SwmrMicroBatchStream::new);
   }
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
     H5SwmrOptions.checkNames(info.options().keySet(), H5SwmrOptions.Operation.WRITE);
-    return new H5SwmrWriteBuilder(info, QueryOptions.of(merge(info.options())), schema);
+    H5SwmrOptions write = QueryOptions.of(merge(info.options()));
+    CatalogSchemas.refuseWrite(write);
+    return new H5SwmrWriteBuilder(info, write, schema);
   }
 
   /**

@@ -146,6 +146,9 @@ public final class H5SwmrOptions {
    */
   public static final String RELEASE_STAGING_PAGES = OptionRegistry.RELEASE_STAGING_PAGES.name();
 
+  /** Option {@code catalog}: read a catalog view ({@link ReadOptions.Catalog}) instead of data. */
+  public static final String CATALOG = OptionRegistry.CATALOG.name();
+
   /** The JVM property that is the default of {@link #PARALLEL_DEFLATE} (kept for compatibility). */
   public static final String PARALLEL_DEFLATE_PROPERTY = "h5swmr.parallelDeflate";
 
@@ -373,6 +376,11 @@ public final class H5SwmrOptions {
   /** Column datasets (1-D, or one group path), empty when not given. */
   public List<String> datasets() {
     return read.datasets();
+  }
+
+  /** The catalog view to read (option {@value #CATALOG}), or null for a read of the data. */
+  public ReadOptions.Catalog catalog() {
+    return read.catalog();
   }
 
   public String fileColumn() {

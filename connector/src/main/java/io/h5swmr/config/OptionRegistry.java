@@ -206,6 +206,13 @@ public final class OptionRegistry {
           View.WRITE,
           "true (JVM property h5swmr.releaseStagingPages)",
           "free staged pages as the commit reads them");
+  static final Option CATALOG =
+      def(
+          "catalog",
+          Side.READ,
+          View.READ,
+          "none",
+          "files, datasets or attributes: read the files' catalog, one row per file, dataset or attribute");
 
   /**
    * Keys Spark itself adds to a source's options (besides {@code path}/{@code paths}): {@code

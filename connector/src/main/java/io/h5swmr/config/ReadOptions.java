@@ -15,6 +15,18 @@ import java.util.Map;
  * values derived from it.
  */
 public final class ReadOptions {
+  /** The catalog views of option {@code catalog}: one row per file, dataset or attribute. */
+  public enum Catalog {
+    FILES,
+    DATASETS,
+    ATTRIBUTES;
+
+    /** The option value naming this view. */
+    public String value() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private final List<String> paths;
   private final String dataset;
   private final List<String> datasets;
@@ -25,6 +37,7 @@ public final class ReadOptions {
   private final int batchRows;
   private final boolean directRead;
   private final Boolean libdeflate;
+  private final Catalog catalog;
 
   ReadOptions(Map<String, String> merged, long sparkMaxPartitionBytes) {
     this.paths = OptionParsers.paths(merged);
@@ -79,6 +92,24 @@ public final class ReadOptions {
     this.directRead = OptionParsers.bool(H5SwmrOptions.DIRECT_READ, merged, true);
     String lib = merged.get(key(H5SwmrOptions.LIBDEFLATE));
     this.libdeflate = lib == null ? null : OptionParsers.bool(H5SwmrOptions.LIBDEFLATE, lib, true);
+    this.catalog = catalog(blankToNull(merged.get(key(H5SwmrOptions.CATALOG))));
+  }
+
+  private static Catalog catalog(String v) {
+    if (v == null) {
+      return null;
+    }
+    for (Catalog c : Catalog.values()) {
+      if (c.value().equalsIgnoreCase(v.trim())) {
+        return c;
+      }
+    }
+    throw invalid(H5SwmrOptions.CATALOG, v, "files, datasets or attributes");
+  }
+
+  /** The catalog view to read (option {@code catalog}), or null for a read of the data. */
+  public Catalog catalog() {
+    return catalog;
   }
 
   /**

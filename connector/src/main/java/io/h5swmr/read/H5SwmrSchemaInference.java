@@ -19,6 +19,10 @@ public final class H5SwmrSchemaInference {
    * scan with "Path does not exist".
    */
   public static StructType infer(H5SwmrOptions options) {
+    if (options.catalog() != null) { // a catalog view: a fixed schema, read nothing yet
+      CatalogSchemas.check(options);
+      return CatalogSchemas.of(options.catalog());
+    }
     if (PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
       return new StructType();
     }
@@ -31,6 +35,9 @@ public final class H5SwmrSchemaInference {
    * h5swmr.dataset.attr.*}). Empty when the path does not exist yet.
    */
   public static Map<String, String> tableProperties(H5SwmrOptions options) {
+    if (options.catalog() != null) {
+      return Map.of("h5swmr.catalog", options.catalog().value());
+    }
     if (options.paths().isEmpty()
         || PathExpansion.isSingleMissingPath(options.paths(), hadoop(options))) {
       return Map.of();

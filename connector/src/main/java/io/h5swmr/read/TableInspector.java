@@ -10,8 +10,6 @@ import io.h5swmr.hdf5.H5File;
 import io.h5swmr.hdf5.H5FilterCheck;
 import io.h5swmr.hdf5.H5ObjectKind;
 import io.h5swmr.hdf5.H5Type;
-import io.h5swmr.lock.Lease;
-import io.h5swmr.lock.LockService;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -72,26 +70,12 @@ final class TableInspector {
   static TableSnapshot inspect(H5SwmrOptions o, boolean firstOnly) {
     HadoopConf hadoop = PathExpansion.anyRemote(o.paths()) ? HadoopConf.forQuery(o) : null;
     List<String> files = PathExpansion.expand(o.paths(), () -> hadoop.get());
-    LockService service =
-        o.lockMode() == H5SwmrOptions.LockMode.NONE ? null : LockService.shared(o.lockSettings());
     List<String> read = firstOnly ? files.subList(0, 1) : files;
     List<String> resources = new ArrayList<>(read.size());
     for (String file : read) {
       resources.add(o.lockResource(file));
     }
-    List<FileMeta> metas =
-        ParallelInspection.map(
-            read,
-            i -> {
-              if (service == null) {
-                return readMeta(read.get(i), o, hadoop); // option lock=none
-              }
-              try (Lease lease = service.acquireShared(resources.get(i))) {
-                FileMeta m = readMeta(read.get(i), o, hadoop);
-                lease.checkValid();
-                return m;
-              }
-            });
+    List<FileMeta> metas = SharedLeases.map(read, o, file -> readMeta(file, o, hadoop));
     List<FileSnapshot> snaps = new ArrayList<>();
     List<ReadColumn> columns = null;
     String firstFile = null;
@@ -213,26 +197,14 @@ final class TableInspector {
           }
         }
       }
-      if (h.remoteLength() >= 0) { // a remote file: its identity is what the storage saw at open
-        return new FileMeta(
-            infos,
-            h.attributes("/"),
-            swmrRows,
-            h.remoteLength(),
-            h.remoteModificationTime(),
-            FileIdentity.of(h, file));
-      }
-      java.nio.file.Path p = java.nio.file.Paths.get(file);
-      long size;
-      long modified;
-      try {
-        size = java.nio.file.Files.size(p);
-        modified = java.nio.file.Files.getLastModifiedTime(p).toMillis();
-      } catch (java.io.IOException e) {
-        throw new H5SwmrNotFoundException("Cannot read the size of " + file + ": " + e, e);
-      }
+      FileStats stats = FileStats.of(h, file);
       return new FileMeta(
-          infos, h.attributes("/"), swmrRows, size, modified, FileIdentity.of(h, file));
+          infos,
+          h.attributes("/"),
+          swmrRows,
+          stats.size,
+          stats.modifiedMillis,
+          FileIdentity.of(h, file));
     }
   }
 
