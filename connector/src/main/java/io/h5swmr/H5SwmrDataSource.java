@@ -80,6 +80,10 @@ public final class H5SwmrDataSource
       SQLContext sqlContext, scala.collection.immutable.Map<String, String> parameters) {
     Map<String, String> opts = javaMap(parameters);
     H5SwmrOptions options = QueryOptions.of(opts);
+    if (options.catalog() != null) {
+      CatalogSchemas.check(options);
+      return new CatalogV1Relation(sqlContext, opts, options);
+    }
     return new H5SwmrV1Relation(sqlContext, opts, options, H5SwmrSchemaInference.infer(options));
   }
 
@@ -89,7 +93,12 @@ public final class H5SwmrDataSource
       scala.collection.immutable.Map<String, String> parameters,
       StructType schema) {
     Map<String, String> opts = javaMap(parameters);
-    return new H5SwmrV1Relation(sqlContext, opts, QueryOptions.of(opts), schema);
+    H5SwmrOptions options = QueryOptions.of(opts);
+    if (options.catalog() != null) {
+      CatalogSchemas.check(options);
+      return new CatalogV1Relation(sqlContext, opts, options);
+    }
+    return new H5SwmrV1Relation(sqlContext, opts, options, schema);
   }
 
   private static Map<String, String> javaMap(

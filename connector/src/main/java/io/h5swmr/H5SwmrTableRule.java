@@ -37,6 +37,13 @@ final class H5SwmrTableRule extends Rule<LogicalPlan> {
       return DataSourceV2Relation.create(
           table, scala.Option.<CatalogPlugin>empty(), scala.Option.<Identifier>empty());
     }
+    if (p instanceof LogicalRelation
+        && ((LogicalRelation) p).relation() instanceof CatalogV1Relation) {
+      CatalogV1Relation v1 = (CatalogV1Relation) ((LogicalRelation) p).relation();
+      H5SwmrTable table = new H5SwmrTable(v1.schema(), QueryOptions.of(v1.tableOptions()));
+      return DataSourceV2Relation.create(
+          table, scala.Option.<CatalogPlugin>empty(), scala.Option.<Identifier>empty());
+    }
     List<LogicalPlan> kids = new ArrayList<>();
     boolean changed = false;
     scala.collection.Iterator<LogicalPlan> it = p.children().iterator();

@@ -213,6 +213,33 @@ class CatalogViewsTest {
   }
 
   @Test
+  void sqlInsertIntoACatalogTableIsRefused() {
+    spark().sql("DROP TABLE IF EXISTS h5swmr_catalog_attrs");
+    try {
+      spark()
+          .sql(
+              "CREATE TABLE h5swmr_catalog_attrs USING h5swmr OPTIONS (catalog 'attributes', path '"
+                  + file
+                  + "', `redis.url` '"
+                  + REDIS.url()
+                  + "')");
+      assertThat(spark().sql("SELECT count(*) FROM h5swmr_catalog_attrs").first().getLong(0))
+          .isEqualTo(7);
+      assertThatThrownBy(
+              () ->
+                  spark()
+                      .sql("INSERT INTO h5swmr_catalog_attrs VALUES ('f', '/', 'n', 'v', 'string')")
+                      .collect())
+          .hasStackTraceContaining("Option 'catalog' ('attributes')")
+          .hasStackTraceContaining("cannot be written");
+      assertThat(spark().sql("SELECT count(*) FROM h5swmr_catalog_attrs").first().getLong(0))
+          .isEqualTo(7);
+    } finally {
+      spark().sql("DROP TABLE IF EXISTS h5swmr_catalog_attrs");
+    }
+  }
+
+  @Test
   void lockNoneNeedsNoRedis() {
     List<Row> rows =
         spark()
