@@ -1,12 +1,15 @@
 package io.h5swmr.read;
 
+import io.h5swmr.config.H5SwmrOptions;
 import io.h5swmr.config.ReadOptions.Catalog;
+import io.h5swmr.exceptions.H5SwmrConfigException;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.types.StructType;
 
 /** A catalog view's scan: its rows were read when the scan was built; tasks hand them out. */
@@ -41,6 +44,17 @@ public final class CatalogScan implements Scan, Batch {
   @Override
   public Batch toBatch() {
     return this;
+  }
+
+  @Override
+  public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
+    throw new H5SwmrConfigException(
+        "Option '"
+            + H5SwmrOptions.CATALOG
+            + "' ('"
+            + view.value()
+            + "') is a batch read of the files' catalog: spark.readStream cannot stream it; use "
+            + "spark.read");
   }
 
   @Override

@@ -276,6 +276,42 @@ class CatalogViewsTest {
   }
 
   @Test
+  void aNativeSwmrFileShowsItsWriterAndFlushedRows() throws Exception {
+    io.h5swmr.testing.NativeWriterProcess.assumeAvailable();
+    Path f = dir.resolve("live.h5");
+    try (io.h5swmr.testing.NativeWriterProcess w =
+        io.h5swmr.testing.NativeWriterProcess.start(f, "swmr")) {
+      assertThat(w.append(30)).isEqualTo(30);
+      assertThat(catalog("files", f.toString()).select("swmr_writer").first().getBoolean(0))
+          .isTrue();
+      Row x = catalog("datasets", f.toString()).where("dataset = '/data/x'").first();
+      assertThat(x.getLong(x.fieldIndex("rows"))).isEqualTo(30);
+      assertThat(w.append(26)).isEqualTo(56);
+      x = catalog("datasets", f.toString()).where("dataset = '/data/x'").first();
+      assertThat(x.getLong(x.fieldIndex("rows"))).isEqualTo(56);
+    }
+  }
+
+  @Test
+  void aStreamOfACatalogIsRefused() {
+    assertThatThrownBy(
+            () ->
+                spark()
+                    .readStream()
+                    .format("h5swmr")
+                    .option("redis.url", REDIS.url())
+                    .option("catalog", "files")
+                    .load(file.toString())
+                    .writeStream()
+                    .format("memory")
+                    .queryName("h5swmr_catalog_stream")
+                    .start()
+                    .processAllAvailable())
+        .hasStackTraceContaining("Option 'catalog' ('files')")
+        .hasStackTraceContaining("batch");
+  }
+
+  @Test
   void badInputFailsAtLoadNamingTheOption() {
     assertThatThrownBy(() -> catalog("tables", file.toString()))
         .isInstanceOf(H5SwmrConfigException.class)
