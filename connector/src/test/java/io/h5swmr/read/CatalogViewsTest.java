@@ -275,6 +275,50 @@ class CatalogViewsTest {
     assertThat(catalog("datasets", f.toString()).select("rows").first().getLong(0)).isEqualTo(14);
   }
 
+  /**
+   * A writer stopped inside its commit (journal synced): a catalog read without leases (the writer
+   * holds the exclusive one) sees the rows a data read sees at that moment, through the same
+   * committed view; once the commit completes, a leased catalog read shows the new rows.
+   */
+  @Test
+  void aCommitInProgressShowsWhatADataReadSees() throws Exception {
+    Path f = dir.resolve("journaled.h5");
+    spark()
+        .sql("select id as x, id * 0.5d as y from range(0, 1000, 1, 1)")
+        .write()
+        .format("h5swmr")
+        .option("redis.url", REDIS.url())
+        .option("dataset", "/d")
+        .mode("append")
+        .save(f.toString());
+    String step = io.h5swmr.hdf5.journal.JournalSession.STEP_JOURNAL_SYNCED;
+    try (io.h5swmr.testing.ChildJvm w =
+        io.h5swmr.testing.ChildJvm.start(
+            io.h5swmr.write.WriterChild.class,
+            List.of("-D" + io.h5swmr.testing.CommitPause.STOP_PROPERTY + "=" + step),
+            List.of("direct", REDIS.url(), f.toString(), "/d", "1000", "1000"))) {
+      w.awaitLine("H5SWMR-AT " + step, java.time.Duration.ofSeconds(120));
+      Row mid =
+          reader(REDIS.url())
+              .option("lock", "none")
+              .option("catalog", "datasets")
+              .load(f.toString())
+              .first();
+      long dataRows =
+          reader(REDIS.url())
+              .option("lock", "none")
+              .option("dataset", "/d")
+              .load(f.toString())
+              .count();
+      assertThat(mid.getLong(mid.fieldIndex("rows"))).as(w.output()).isEqualTo(dataRows);
+      assertThat(longs(mid, "shape")).containsExactly(dataRows);
+      w.send("GO");
+      w.awaitLine("COMMITTED", java.time.Duration.ofSeconds(120));
+    }
+    Row after = catalog("datasets", f.toString()).first();
+    assertThat(after.getLong(after.fieldIndex("rows"))).isEqualTo(2000);
+  }
+
   @Test
   void aNativeSwmrFileShowsItsWriterAndFlushedRows() throws Exception {
     io.h5swmr.testing.NativeWriterProcess.assumeAvailable();
