@@ -28,17 +28,14 @@ public final class H5SwmrTable implements SupportsRead, SupportsWrite, SupportsM
       EnumSet.of(
           TableCapability.BATCH_READ,
           // V1_BATCH_WRITE, not BATCH_WRITE: Spark's DataFrameWriter rejects errorifexists/ignore
-          // for any
-          // TableProvider whose table supports BATCH_WRITE; with V1_BATCH_WRITE every save mode
-          // reaches
-          // H5SwmrDataSource.createRelation, and SQL INSERT goes through H5SwmrWrite (a V1Write).
-          // Both run the
-          // same DSv2 write roles and commit protocol (see docs/write.md).
+          // for any TableProvider whose table supports BATCH_WRITE; with V1_BATCH_WRITE every save
+          // mode reaches H5SwmrDataSource.createRelation, and SQL INSERT goes through H5SwmrWrite
+          // (a V1Write). Both run the same DSv2 write roles and commit protocol (see
+          // docs/write.md).
           TableCapability.V1_BATCH_WRITE,
           TableCapability.TRUNCATE,
           // Structured Streaming (io.h5swmr.stream, docs/streaming.md): readStream tails the
-          // datasets, writeStream
-          // commits each micro-batch once.
+          // datasets, writeStream commits each micro-batch once.
           TableCapability.MICRO_BATCH_READ,
           TableCapability.STREAMING_WRITE,
           TableCapability.ACCEPT_ANY_SCHEMA);

@@ -84,11 +84,9 @@ final class H5Bitshuffle {
         && len == chunkBytes
         && (len < 12 || H5Bytes.longBE(in, 0) != chunkBytes)) {
       // A writer whose bitshuffle was built without this codec stores the chunk bit-transposed
-      // only, without the
-      // header, and its own readers decode it so (seen: Debian's bitshuffle 0.5 plugin asked for
-      // Zstandard). The
-      // compressed form starts with the raw size: a chunk of exactly the raw size that does not is
-      // the plain form.
+      // only, without the header, and its own readers decode it so (seen: Debian's bitshuffle 0.5
+      // plugin asked for Zstandard). The compressed form starts with the raw size: a chunk of
+      // exactly the raw size that does not is the plain form.
       compression = COMPRESS_NONE;
     }
     if (compression == COMPRESS_NONE) {

@@ -96,8 +96,7 @@ final class H5Calls {
 
   private static String detail(Exception e, long failuresBefore) {
     // What the h5swmr storage driver's callbacks caught during this call (e.g. "No space left on
-    // device"): HDF5
-    // only saw -1.
+    // device"): HDF5 only saw -1.
     String storage =
         io.h5swmr.hdf5.driver.H5StorageDriver.failures() > failuresBefore
             ? io.h5swmr.hdf5.driver.H5StorageDriver.peekFailure()

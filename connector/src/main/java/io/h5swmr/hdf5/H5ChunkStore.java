@@ -280,8 +280,7 @@ final class H5ChunkStore {
           break;
         case H5Filter.DEFLATE:
           // Guarded (H5Codecs.libdeflate() holds only where present): without JNA, touching
-          // LibDeflate would
-          // fail the commit instead of using Deflater.
+          // LibDeflate would fail the commit instead of using Deflater.
           byte[] z = libdeflate ? LibDeflate.deflate(data, data.length, step[1]) : null;
           data = z != null ? z : deflate(data, data.length, step[1]);
           break;

@@ -342,9 +342,8 @@ public final class H5File implements AutoCloseable {
         () -> {
           try (H5Id fapl = accessList()) {
             // The signature probe opens the file a second time: for read-only opens of non-empty
-            // files (planning
-            // opens thousands) it runs only when the open fails. HDF5 opens an empty file
-            // read-write without error.
+            // files (planning opens thousands) it runs only when the open fails. HDF5 opens an
+            // empty file read-write without error.
             if ((!readOnly || Files.size(file) == 0) && !H5Names.fisAccessible(p, fapl.id())) {
               H5Calls.stackText();
               throw new H5SwmrDataException(
@@ -672,8 +671,8 @@ public final class H5File implements AutoCloseable {
                 long d = H5Names.dopen(id(), p, dapl.id());
                 if (swmrRead) {
                   // Another open handle of this file in this process shares HDF5's metadata cache,
-                  // which may hold an older
-                  // extent; refresh the dataset's metadata from the file as SWMR readers do.
+                  // which may hold an older extent; refresh the dataset's metadata from the file as
+                  // SWMR readers do.
                   try {
                     H5Calls.check(org.bytedeco.hdf5.global.hdf5.H5Drefresh(d), "H5Drefresh");
                   } catch (Exception e) {

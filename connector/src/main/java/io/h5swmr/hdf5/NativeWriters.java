@@ -170,9 +170,8 @@ public final class NativeWriters {
               + "closes the file, or write to another file.");
     }
     // A marked file is always scanned (it is refused or unmarked below, so the cost is rare): a
-    // live SWMR writer on
-    // this host must be refused and named, never unmarked, and the refusal must not claim a scan
-    // that did not run.
+    // live SWMR writer on this host must be refused and named, never unmarked, and the refusal must
+    // not claim a scan that did not run.
     boolean scan = marked() || (lookForLocalProcesses && needsProcessScan());
     List<String> local = scan ? LocalOpeners.writers(file) : List.of();
     if (!local.isEmpty()) {

@@ -182,9 +182,8 @@ public final class LockService implements AutoCloseable {
           reached = true;
         } catch (JedisException e) {
           // A connection broken in the middle of a call (e.g. Redis restarted) means the server was
-          // reached: keep
-          // trying within the timeout, as after any earlier successful call. Only a server never
-          // reached fails fast.
+          // reached: keep trying within the timeout, as after any earlier successful call. Only a
+          // server never reached fails fast.
           if (brokenMidCall(e)) {
             reached = true;
           }

@@ -77,20 +77,14 @@ final class PieceReader {
       }
       if (plan.variableLength) {
         // Variable-length strings in the datasets: the whole open-read-close under the process-wide
-        // native guard,
-        // not call by call. HDF5 shares one open dataset among every handle of a file in a process,
-        // and the vlen
-        // type it caches there keeps the file handle of whichever handle opened the dataset first;
-        // when that one
-        // closes while another still reads, the library decodes the strings through a freed file
-        // structure and
-        // crashes the JVM (seen here as a SIGSEGV in H5F_addr_decode, two tasks reading a compound
-        // with a vlen
-        // member; h5py issue 2920 describes the same library bug). Also when this scan selects no
-        // string: its
-        // handle must not be the first opener that closes under another scan's string read.
-        // A local file's SWMR-read turn (H5File) is taken before the guard: its holder may need the
-        // guard.
+        // native guard, not call by call. HDF5 shares one open dataset among every handle of a file
+        // in a process, and the vlen type it caches there keeps the file handle of whichever handle
+        // opened the dataset first; when that one closes while another still reads, the library
+        // decodes the strings through a freed file structure and crashes the JVM (seen here as a
+        // SIGSEGV in H5F_addr_decode, two tasks reading a compound with a vlen member; h5py issue
+        // 2920 describes the same library bug). Also when this scan selects no string: its handle
+        // must not be the first opener that closes under another scan's string read. A local file's
+        // SWMR-read turn (H5File) is taken before the guard: its holder may need the guard.
         java.util.function.Supplier<Long> guarded =
             () ->
                 io.h5swmr.hdf5.H5Native.exclusively(

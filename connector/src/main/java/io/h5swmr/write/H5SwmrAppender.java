@@ -166,9 +166,8 @@ public final class H5SwmrAppender implements AutoCloseable {
         return write.lastResult().totalRows;
       } catch (StoredTypes.ChangedSinceStaging e) {
         // Another writer created or replaced the dataset since this appender inspected it: inspect
-        // again and
-        // check the values against the dataset as it is now (once; a second change in a row is
-        // reported).
+        // again and check the values against the dataset as it is now (once; a second change in a
+        // row is reported).
         end();
         if (attempt > 0) {
           throw e;

@@ -402,8 +402,8 @@ class H5ChunkFiltersTest {
   void decodingIntoKeptArraysGivesWhatUndoGivesChunkAfterChunk() {
     Random r = new Random(21);
     // One thread, chunk after chunk of varying sizes and pipelines: each result is the chunk's,
-    // whatever the
-    // arrays kept from the chunk before held (two filters in a row decode into both kept arrays).
+    // whatever the arrays kept from the chunk before held (two filters in a row decode into both
+    // kept arrays).
     for (int round = 0; round < 3; round++) {
       for (int size : new int[] {4000, 65_536 * 8, 1000, (17 << 20) + 8, 8}) {
         byte[] data = raw(size);

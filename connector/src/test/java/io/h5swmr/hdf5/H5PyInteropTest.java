@@ -303,9 +303,8 @@ class H5PyInteropTest {
     requireH5py();
     String f = h5pyFixture();
     // HDF5 1.10+ takes an exclusive flock for a writable open. A non-SWMR writer may change the
-    // file's metadata at
-    // any time, so h5swmr refuses to read it with a message that says so (not "corrupt", no h5clear
-    // advice).
+    // file's metadata at any time, so h5swmr refuses to read it with a message that says so (not
+    // "corrupt", no h5clear advice).
     Path script = dir.resolve("hold.py");
     Files.writeString(
         script,

@@ -100,8 +100,7 @@ class NativeWritersTest {
   @Test
   void theProcessScanRunsOnlyWhereItCanAddEvidence() throws Exception {
     // An older superblock (h5py's default) carries no write flag: a writer with HDF5's file locking
-    // off is seen
-    // only by the scan of this host's processes.
+    // off is seen only by the scan of this host's processes.
     Path old = dir.resolve("v0-unlocked.h5");
     try (NativeWriterProcess w =
         NativeWriterProcess.start(old, "plain", 7, Map.of("HDF5_USE_FILE_LOCKING", "FALSE"))) {
@@ -119,9 +118,8 @@ class NativeWritersTest {
     }
     assertThat(NativeWriters.inspect(old).checkWritable(false)).isFalse();
     // A version-3 superblock: every HDF5 writer marks it while it has it open, locking on or off,
-    // so an unmarked
-    // one needs no scan, and a marked one is scanned (to name the writer, and before any mark is
-    // cleared).
+    // so an unmarked one needs no scan, and a marked one is scanned (to name the writer, and before
+    // any mark is cleared).
     Path v3 = dir.resolve("v3-unlocked.h5");
     try (NativeWriterProcess w =
         NativeWriterProcess.start(v3, "latest", 7, Map.of("HDF5_USE_FILE_LOCKING", "FALSE"))) {

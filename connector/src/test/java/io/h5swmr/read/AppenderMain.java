@@ -57,8 +57,7 @@ public final class AppenderMain {
       System.out.println("BLOCK " + b);
       System.out.flush();
       // An instrument's cadence between acquisitions, not synchronization: a writer re-requesting
-      // the exclusive
-      // lease back to back would keep readers waiting under writer preference.
+      // the exclusive lease back to back would keep readers waiting under writer preference.
       java.util.concurrent.locks.LockSupport.parkNanos(CADENCE_NANOS);
     }
     System.out.println("DONE");

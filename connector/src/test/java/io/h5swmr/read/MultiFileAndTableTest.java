@@ -115,8 +115,7 @@ class MultiFileAndTableTest {
         2,
         H5ColumnWrite.from(new int[] {1, 2}, 0));
     // Schema inference reads the first file only (as Spark's file sources do); planning checks
-    // every file,
-    // before any task runs.
+    // every file, before any task runs.
     assertThatThrownBy(
             () ->
                 reader(REDIS.url()).option("dataset", "/x").load(mixed.toString()).collectAsList())

@@ -279,8 +279,8 @@ class S3aReadTest {
     org.apache.hadoop.conf.Configuration conf = s3aConf();
     String uri = "s3a://" + SCAN_BUCKET + "/" + SCAN_FILE;
     // the cached client the scan's tasks use (the FileSystem cache keys on scheme, bucket and
-    // user); its own
-    // statistics (getStorageStatistics() is one JVM-wide object, bound to the first s3a client)
+    // user); its own statistics (getStorageStatistics() is one JVM-wide object, bound to the first
+    // s3a client)
     org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.get(URI.create(uri), conf);
     long length = fs.getFileStatus(new org.apache.hadoop.fs.Path(uri)).getLen();
     java.util.Map<String, Long> stats =

@@ -69,8 +69,7 @@ class ScanSplitsTest {
   @Test
   void aScanOfTwentyFourMibGivesEveryCoreATaskUnlessPartitionBytesIsGiven() {
     // 3 Mi float64 rows (24 MiB) in chunks of 64 Ki rows (512 KiB): with the default 128 MiB
-    // partitions this was
-    // one partition, read by one core however many the session has.
+    // partitions this was one partition, read by one core however many the session has.
     Path f = dir.resolve("mid.h5");
     double[] v = Fixtures.doubles(f, "/x", 3 << 20, 1 << 16);
     double expected =

@@ -114,8 +114,8 @@ class SnapshotTest {
   @Test
   void sparkOverwriteAfterPlanningFailsWithModifiedDuringTheScan() {
     // The committer deletes and re-creates the dataset inside one HDF5 session, where HDF5 may
-    // reuse the object's
-    // address: the created-token attribute it writes keeps the identity distinct.
+    // reuse the object's address: the created-token attribute it writes keeps the identity
+    // distinct.
     Path f = dir.resolve("overwritten.h5");
     org.apache.spark.sql.SparkSession spark = io.h5swmr.testing.SharedSpark.get();
     org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows =

@@ -57,9 +57,8 @@ class VlenParallelReadTest {
   @Test
   void aQueryOfTheNumberMembersRunsBesideAQueryOfTheStringsOfTheSameCompound() throws Exception {
     // The number-only scan reads the same shared open dataset; its handles must not be the first
-    // opener that
-    // closes while the string scan decodes, so its pieces too are read under the guard from open to
-    // close.
+    // opener that closes while the string scan decodes, so its pieces too are read under the guard
+    // from open to close.
     Path f = dir.resolve("both.h5");
     spark()
         .sql("select id as a, concat('row-', id) as s, id * 0.5d as x from range(0, 100000, 1, 2)")

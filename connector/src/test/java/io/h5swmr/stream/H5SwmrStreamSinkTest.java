@@ -130,9 +130,8 @@ class H5SwmrStreamSinkTest {
       writer.join();
     }
     // Rows committed after the last killed batch was planned, so the clean run has a new batch to
-    // publish whatever
-    // the appender managed while the drivers ran (without them the replayed batch may be the last
-    // one).
+    // publish whatever the appender managed while the drivers ran (without them the replayed batch
+    // may be the last one).
     total.set(StreamFixtures.appendDoubles(source, REDIS.url(), 100));
     // 3. A clean run catches up with everything committed, then stops.
     long expected = total.get();

@@ -85,9 +85,8 @@ class H5SwmrWriteRoundTripTest {
   @Test
   void aCommitOfManyBlocksDecodesThemOnItsSecondThreadWithEveryValueInPlace() {
     // 600 000 rows of 27 bytes stage 16 MB: more than one 8 MiB block, so the commit reads and
-    // decodes the staged
-    // blocks on its second thread while it writes, then appends them in order; then once more on
-    // top.
+    // decodes the staged blocks on its second thread while it writes, then appends them in order;
+    // then once more on top.
     Path f = dir.resolve("blocks.h5");
     String cols =
         "id as a, cast(id * 7 as int) as b, id * 0.5d as c, cast(id % 30000 as short) as d, "
@@ -115,11 +114,9 @@ class H5SwmrWriteRoundTripTest {
   @Test
   void numberColumnsBetweenStringArrayAndStructColumnsKeepEveryValueAcrossBlocks() {
     // Top-level numbers and booleans are stored by a fast path, the string, uint64, array and
-    // struct columns
-    // between them by the general one: 300 000 rows of ~70 bytes stage more than one 8 MiB block
-    // per task, so
-    // both paths cross block boundaries (and the fast path's room for 256 rows at a time) in the
-    // same rows.
+    // struct columns between them by the general one: 300 000 rows of ~70 bytes stage more than one
+    // 8 MiB block per task, so both paths cross block boundaries (and the fast path's room for 256
+    // rows at a time) in the same rows.
     Path f = dir.resolve("mixed.h5");
     String cols =
         "id as a, concat('r', id) as s, cast(id * 3 as int) as b, array(id * 0.5d, -id * 1.0d) as v, "
@@ -146,10 +143,9 @@ class H5SwmrWriteRoundTripTest {
   @Test
   void theCommitDeletesEachStagingFileOnceItsBlocksAreDecoded() throws Exception {
     // Three tasks stage three files of ~6 MiB (more than one 8 MiB block in all, so the decoding
-    // thread runs).
-    // By the time HDF5 is closed (before the journal commit) every staging file is gone: the commit
-    // released each
-    // one's page cache as soon as it was read, not at the end of the write.
+    // thread runs). By the time HDF5 is closed (before the journal commit) every staging file is
+    // gone: the commit released each one's page cache as soon as it was read, not at the end of the
+    // write.
     Path f = dir.resolve("released.h5");
     Path staging = StagingArea.defaultRoot(f);
     List<String> leftAtClose = new ArrayList<>();
@@ -193,10 +189,9 @@ class H5SwmrWriteRoundTripTest {
         StagingPages.unavailable() == null,
         "SKIPPED: staged pages are freed by deletion only here: " + StagingPages.unavailable());
     // One task stages one ~64 MiB file (8 blocks). When the commit has written its first block, the
-    // decoding
-    // thread (at most a few blocks ahead) has not finished the file, yet the bytes it read are
-    // already a hole
-    // (they read back as zeros; the file's header was not zero), and every value still arrives.
+    // decoding thread (at most a few blocks ahead) has not finished the file, yet the bytes it read
+    // are already a hole (they read back as zeros; the file's header was not zero), and every value
+    // still arrives.
     Path f = dir.resolve("punched.h5");
     Path staging = StagingArea.defaultRoot(f);
     long[] headAtFirstBlock = {-1};

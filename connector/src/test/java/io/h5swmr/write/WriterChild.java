@@ -131,8 +131,7 @@ public final class WriterChild {
     String ttl = args[5];
     Path warmup = Path.of(args[6]);
     // Warm up (classes, native HDF5, Redis) while the parent still checks the previous round:
-    // create a private
-    // file and append to it in place, with no pause (this thread has no step).
+    // create a private file and append to it in place, with no pause (this thread has no step).
     killableAppend(how, redisUrl, dataset, 10, ttl, 0, warmup, hook);
     killableAppend(how, redisUrl, dataset, 10, ttl, 10, warmup, hook);
     System.out.println("READY");

@@ -46,8 +46,7 @@ final class ExampleRedis implements AutoCloseable {
     server.start();
     String url = "redis://127.0.0.1:" + port;
     // Brand new and empty: no lease can have been lost with an earlier incarnation, so skip the
-    // hold-back of one
-    // lease TTL that h5swmr otherwise applies after a Redis (re)start.
+    // hold-back of one lease TTL that h5swmr otherwise applies after a Redis (re)start.
     try (LockService locks = LockService.open(LockSettings.builder().redisUrl(url).build())) {
       locks.declareFreshServer();
     }

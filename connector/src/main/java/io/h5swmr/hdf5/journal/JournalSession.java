@@ -393,10 +393,9 @@ public final class JournalSession implements AutoCloseable {
     disk.syncDirectory(target.getParent());
     fsyncs++;
     // Only once the whole journal is durable does its header say so: a header still saying "open"
-    // then proves
-    // nothing below L was written (recovery may cut back to L); one saying "applying" whose journal
-    // fails
-    // validation was damaged afterwards (recovery stops instead of cutting an applied file).
+    // then proves nothing below L was written (recovery may cut back to L); one saying "applying"
+    // whose journal fails validation was damaged afterwards (recovery stops instead of cutting an
+    // applied file).
     journal.write(
         0,
         JournalFormat.header(

@@ -42,8 +42,7 @@ public final class SubmitApp {
           "SQL count="
               + spark.sql("SELECT count(*) FROM submitted WHERE k = 3").first().getLong(0));
       // gzip: whole chunks compressed on every core at the commit, chunks inflated in Java on read
-      // (libdeflate
-      // through the runtime jar's JNA where the machine has it)
+      // (libdeflate through the runtime jar's JNA where the machine has it)
       df.write()
           .format("h5swmr")
           .option("dataset", "/results/gz")
