@@ -59,8 +59,22 @@ public final class H5SwmrAppender implements AutoCloseable {
 
   private final Cadence rescan = Cadence.atMostEvery(PROCESS_RESCAN);
 
+  /**
+   * How long an appender keeps the file's exclusive lease after an append by default, for the next
+   * append (see {@link #leaseLinger}).
+   */
+  public static final java.time.Duration DEFAULT_LEASE_LINGER = java.time.Duration.ofMillis(50);
+
   /** The write every append stages into and commits through (created by the first append). */
   private H5SwmrBatchWrite write;
+
+  /** The append session's lease, kept between appends (created by the first append). */
+  private AppendLease session;
+
+  private java.time.Duration linger = DEFAULT_LEASE_LINGER;
+
+  /** The dataset's row count after the last committed append (-1 before the first). */
+  private long committedRows = -1;
 
   private boolean closed;
 
@@ -160,20 +174,72 @@ public final class H5SwmrAppender implements AutoCloseable {
                 UUID.randomUUID().toString(), schema, options, WriteMode.APPEND, rescan, hook);
         write.cleanOrphansAtMostEvery(ORPHAN_CLEANING);
       }
-      H5SwmrWriterCommitMessage message = stage(columns, rows);
-      try {
-        write.commitOneOfMany(message);
-        return write.lastResult().totalRows;
-      } catch (StoredTypes.ChangedSinceStaging e) {
-        // Another writer created or replaced the dataset since this appender inspected it: inspect
-        // again and
-        // check the values against the dataset as it is now (once; a second change in a row is
-        // reported).
-        end();
-        if (attempt > 0) {
-          throw e;
-        }
+      if (session == null) {
+        session = new AppendLease(write.locks(), options.singlePath(), linger);
       }
+      H5SwmrWriterCommitMessage message = stage(columns, rows);
+      io.h5swmr.lock.Lease lease;
+      try {
+        lease = session.take(committedRows);
+      } catch (RuntimeException | Error e) {
+        deleteQuietly(message);
+        throw e;
+      }
+      try {
+        write.commitOneOfMany(message, lease);
+      } catch (RuntimeException e) {
+        RuntimeException thrown = session.failed(lease, committedRows, e);
+        if (thrown != e || !(e instanceof StoredTypes.ChangedSinceStaging) || attempt > 0) {
+          throw thrown;
+        }
+        // Another writer created or replaced the dataset since this appender inspected it: inspect
+        // again and check the values against the dataset as it is now (once; a second change in a
+        // row is reported).
+        end();
+        continue;
+      } catch (Error e) {
+        session.failed(lease, committedRows, new H5SwmrException(e.toString(), e));
+        throw e;
+      }
+      committedRows = write.lastResult().totalRows;
+      session.committed(lease);
+      return committedRows;
+    }
+  }
+
+  /**
+   * How long the appender keeps the file's exclusive lease after an append for the next one
+   * (default {@link #DEFAULT_LEASE_LINGER}); {@link java.time.Duration#ZERO} releases it after
+   * every append, as appenders did before append sessions. The lease is released earlier, right
+   * after the commit, whenever a reader or writer queues for the file, so a longer linger only
+   * delays readers that arrive while the appender is idle (by at most the linger). Takes effect
+   * from the next append.
+   *
+   * @return this appender
+   */
+  public H5SwmrAppender leaseLinger(java.time.Duration linger) {
+    Objects.requireNonNull(linger, "linger");
+    if (linger.isNegative()) {
+      throw new io.h5swmr.exceptions.H5SwmrConfigException(
+          "leaseLinger must be zero or positive, got " + linger);
+    }
+    this.linger = linger;
+    if (session != null) {
+      session.linger(linger);
+    }
+    return this;
+  }
+
+  /** The append session's lease (tests, the benchmark); null before the first append. */
+  AppendLease session() {
+    return session;
+  }
+
+  private static void deleteQuietly(H5SwmrWriterCommitMessage message) {
+    try {
+      java.nio.file.Files.deleteIfExists(Path.of(message.stagingFile()));
+    } catch (IOException e) {
+      // the staging directory is removed when the appender closes
     }
   }
 
@@ -340,7 +406,13 @@ public final class H5SwmrAppender implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    end();
+    try {
+      if (session != null) {
+        session.close();
+      }
+    } finally {
+      end();
+    }
   }
 
   @Override
