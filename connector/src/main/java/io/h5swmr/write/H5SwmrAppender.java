@@ -36,7 +36,29 @@ import org.apache.spark.unsafe.types.UTF8String;
  * makes the appender inspect it again). Close the appender to delete the staging directory; one
  * left by a process that died is removed by the next writer.
  *
- * <p>Not thread-safe; one instance per appending thread. Holds no lease between appends.
+ * <p><b>Append session.</b> An appender keeps the file's exclusive lease between appends (renewed
+ * in the background like every lease), so that a run of appends pays for one acquisition instead of
+ * one per append; everything else (write fence, recovery, HDF5 open, journal, fsyncs) is done by
+ * every append as before, and every commit checks the kept lease in Redis exactly as a fresh one.
+ * The lease is given up
+ *
+ * <ul>
+ *   <li>right after a commit, and while the appender is idle within about 10 ms, whenever a reader
+ *       or writer queues for the file (writer preference never starves them: they get in between
+ *       two appends, in the lock's queue order);
+ *   <li>when the appender has been idle for {@link #leaseLinger} (default {@link
+ *       #DEFAULT_LEASE_LINGER}; {@link java.time.Duration#ZERO} releases it after every append, as
+ *       before sessions);
+ *   <li>at {@link #close()}, and after any failed append.
+ * </ul>
+ *
+ * A session whose lease was lost meanwhile (the process was paused past the lease TTL, Redis lost
+ * it, an admin force-released it) is refused at its next append with an {@link
+ * io.h5swmr.exceptions.H5SwmrLeaseLostException} saying so; nothing of that append is written and
+ * the file holds the last committed append; the append after it takes a new lease. See
+ * docs/write.md, "Appender sessions".
+ *
+ * <p>Not thread-safe; one instance per appending thread.
  */
 public final class H5SwmrAppender implements AutoCloseable {
   /**
@@ -400,8 +422,8 @@ public final class H5SwmrAppender implements AutoCloseable {
   }
 
   /**
-   * Closes the appender: deletes its staging directory (it holds no lease and keeps no file open
-   * between appends).
+   * Closes the appender: releases the lease its session kept and deletes its staging directory (it
+   * keeps no file open between appends).
    */
   @Override
   public void close() {
