@@ -36,19 +36,21 @@ import org.apache.spark.unsafe.types.UTF8String;
  * makes the appender inspect it again). Close the appender to delete the staging directory; one
  * left by a process that died is removed by the next writer.
  *
- * <p><b>Append session.</b> An appender keeps the file's exclusive lease between appends (renewed
- * in the background like every lease), so that a run of appends pays for one acquisition instead of
- * one per append; everything else (write fence, recovery, HDF5 open, journal, fsyncs) is done by
- * every append as before, and every commit checks the kept lease in Redis exactly as a fresh one.
- * The lease is given up
+ * <p>By default every append takes the file's exclusive lease and releases it (the appender holds
+ * no lease between appends, as lock listings and other writers have always seen it).
+ *
+ * <p><b>Append session</b> (opt-in: {@link #leaseLinger} with a positive linger, e.g. {@link
+ * #SESSION_LEASE_LINGER}). The appender then keeps the file's exclusive lease between appends
+ * (renewed in the background like every lease), so that a run of appends pays for one acquisition
+ * instead of one per append; everything else (write fence, recovery, HDF5 open, journal, fsyncs) is
+ * done by every append as before, and every commit checks the kept lease in Redis exactly as a
+ * fresh one. The lease is given up
  *
  * <ul>
  *   <li>right after a commit, and while the appender is idle within about 10 ms, whenever a reader
  *       or writer queues for the file (writer preference never starves them: they get in between
  *       two appends, in the lock's queue order);
- *   <li>when the appender has been idle for {@link #leaseLinger} (default {@link
- *       #DEFAULT_LEASE_LINGER}; {@link java.time.Duration#ZERO} releases it after every append, as
- *       before sessions);
+ *   <li>when the appender has been idle for its {@link #leaseLinger};
  *   <li>at {@link #close()}, and after any failed append.
  * </ul>
  *
@@ -82,10 +84,10 @@ public final class H5SwmrAppender implements AutoCloseable {
   private final Cadence rescan = Cadence.atMostEvery(PROCESS_RESCAN);
 
   /**
-   * How long an appender keeps the file's exclusive lease after an append by default, for the next
-   * append (see {@link #leaseLinger}).
+   * A linger for an append session of an instrument appending at 20 Hz or faster (see {@link
+   * #leaseLinger}): the lease is kept across appends less than 50 ms apart.
    */
-  public static final java.time.Duration DEFAULT_LEASE_LINGER = java.time.Duration.ofMillis(50);
+  public static final java.time.Duration SESSION_LEASE_LINGER = java.time.Duration.ofMillis(50);
 
   /** The write every append stages into and commits through (created by the first append). */
   private H5SwmrBatchWrite write;
@@ -93,7 +95,7 @@ public final class H5SwmrAppender implements AutoCloseable {
   /** The append session's lease, kept between appends (created by the first append). */
   private AppendLease session;
 
-  private java.time.Duration linger = DEFAULT_LEASE_LINGER;
+  private java.time.Duration linger = java.time.Duration.ZERO;
 
   /** The dataset's row count after the last committed append (-1 before the first). */
   private long committedRows = -1;
@@ -230,12 +232,12 @@ public final class H5SwmrAppender implements AutoCloseable {
   }
 
   /**
-   * How long the appender keeps the file's exclusive lease after an append for the next one
-   * (default {@link #DEFAULT_LEASE_LINGER}); {@link java.time.Duration#ZERO} releases it after
-   * every append, as appenders did before append sessions. The lease is released earlier, right
-   * after the commit, whenever a reader or writer queues for the file, so a longer linger only
-   * delays readers that arrive while the appender is idle (by at most the linger). Takes effect
-   * from the next append.
+   * Makes this appender an append session: it keeps the file's exclusive lease after an append for
+   * the next one, for at most {@code linger} of idleness (e.g. {@link #SESSION_LEASE_LINGER});
+   * {@link java.time.Duration#ZERO}, the default, releases it after every append. The lease is
+   * released earlier, right after the commit, whenever a reader or writer queues for the file, so a
+   * longer linger only delays readers that arrive while the appender is idle (by at most the
+   * linger). Takes effect from the next append.
    *
    * @return this appender
    */

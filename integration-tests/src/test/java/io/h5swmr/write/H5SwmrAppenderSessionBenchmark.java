@@ -38,14 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
  * </pre>
  *
  * Per 1000-row float64 append, p50 and p99 over {@code appends} consecutive appends to one file
- * (after 20 appends not counted): an {@link H5SwmrAppender} session (the default: the lease kept
- * between appends); the same with a reader taking the shared lease and reading the row count in a
- * loop beside it (the session yields to it; its reads are counted); the old per-call path ({@link
- * H5SwmrAppender#leaseLinger} zero: lease taken and released by every append); and, as anchors in
- * the same run, h5py (Debian's /usr/bin/python3) appending 1000 rows per call to an open chunked
- * dataset ({@code resize}, write, {@code flush}), without and with {@code os.fsync} after each
- * flush. Prints a table and writes it to {@code
- * integration-tests/target/append-session-benchmark.md}.
+ * (after 20 appends not counted): an {@link H5SwmrAppender} session ({@link
+ * H5SwmrAppender#SESSION_LEASE_LINGER}: the lease kept between appends); the same with a reader
+ * taking the shared lease and reading the row count in a loop beside it (the session yields to it;
+ * its reads are counted); the per-call path (the default, {@link H5SwmrAppender#leaseLinger} zero:
+ * lease taken and released by every append); and, as anchors in the same run, h5py (Debian's
+ * /usr/bin/python3) appending 1000 rows per call to an open chunked dataset ({@code resize}, write,
+ * {@code flush}), without and with {@code os.fsync} after each flush. Prints a table and writes it
+ * to {@code integration-tests/target/append-session-benchmark.md}.
  */
 @EnabledIfSystemProperty(named = "h5swmr.bench", matches = "true|session")
 class H5SwmrAppenderSessionBenchmark {
@@ -138,18 +138,18 @@ class H5SwmrAppenderSessionBenchmark {
     List<String> rows = new ArrayList<>();
     double[] h5py = h5py(dir.resolve("h5py.h5"), false);
     double[] h5pyFsync = h5py(dir.resolve("h5py-fsync.h5"), true);
-    // the session and the old per-call path alternate in ROUNDS rounds (same machine state),
+    // the session and the per-call path alternate in ROUNDS rounds (same machine state),
     // after one untimed round of each (class loading, JIT)
     Path sf = dir.resolve("session.h5");
     Path pf = dir.resolve("per-call.h5");
     List<Double> session = new ArrayList<>();
     List<Double> perCall = new ArrayList<>();
-    appender(sf, H5SwmrAppender.DEFAULT_LEASE_LINGER, WARM, 0, new ArrayList<>());
+    appender(sf, H5SwmrAppender.SESSION_LEASE_LINGER, WARM, 0, new ArrayList<>());
     appender(pf, Duration.ZERO, WARM, 0, new ArrayList<>());
     long sessionAcq = 0;
     long perCallAcq = 0;
     for (int r = 0; r < ROUNDS; r++) {
-      sessionAcq += appender(sf, H5SwmrAppender.DEFAULT_LEASE_LINGER, 1, APPENDS / ROUNDS, session);
+      sessionAcq += appender(sf, H5SwmrAppender.SESSION_LEASE_LINGER, 1, APPENDS / ROUNDS, session);
       perCallAcq += appender(pf, Duration.ZERO, 1, APPENDS / ROUNDS, perCall);
     }
     long perFile = (long) (WARM + ROUNDS * (1 + APPENDS / ROUNDS)) * ROWS;
@@ -157,7 +157,7 @@ class H5SwmrAppenderSessionBenchmark {
     assertThat(rows(pf)).isEqualTo(perFile);
     // the session with a reader beside it: shared lease, row count, release, in a loop
     Path rf = dir.resolve("with-reader.h5");
-    appender(rf, H5SwmrAppender.DEFAULT_LEASE_LINGER, WARM, 0, new ArrayList<>());
+    appender(rf, H5SwmrAppender.SESSION_LEASE_LINGER, WARM, 0, new ArrayList<>());
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong reads = new AtomicLong();
     List<Double> withReader = new ArrayList<>();
@@ -175,7 +175,7 @@ class H5SwmrAppenderSessionBenchmark {
                 }
               });
       try {
-        withReaderAcq = appender(rf, H5SwmrAppender.DEFAULT_LEASE_LINGER, 1, APPENDS, withReader);
+        withReaderAcq = appender(rf, H5SwmrAppender.SESSION_LEASE_LINGER, 1, APPENDS, withReader);
       } finally {
         stop.set(true);
       }
@@ -183,7 +183,7 @@ class H5SwmrAppenderSessionBenchmark {
     }
     rows.add(
         row(
-            "H5SwmrAppender session (default: lease kept between appends)",
+            "H5SwmrAppender session (leaseLinger 50 ms: lease kept between appends)",
             session,
             h5py,
             h5pyFsync,
@@ -207,7 +207,7 @@ class H5SwmrAppenderSessionBenchmark {
                 + " reads"));
     rows.add(
         row(
-            "H5SwmrAppender per call (leaseLinger 0: a lease per append, as before sessions)",
+            "H5SwmrAppender per call (default, leaseLinger 0: a lease per append)",
             perCall,
             h5py,
             h5pyFsync,
