@@ -102,6 +102,7 @@ final class AppendLease implements AutoCloseable {
         throw lostBetweenAppends(committedRows, why, null);
       }
       if (linger.isZero()) {
+        releaseNow(); // a session turned off: the commit takes its own lease
         return null;
       }
       inUse = true;

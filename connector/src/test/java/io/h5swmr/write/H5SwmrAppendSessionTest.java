@@ -220,20 +220,25 @@ class H5SwmrAppendSessionTest {
   }
 
   @Test
-  void zeroLingerReleasesTheLeaseAfterEveryAppend() throws Exception {
+  void zeroLingerTheDefaultReleasesTheLeaseAfterEveryAppend() throws Exception {
     Path file = dir.resolve("zero.h5");
-    try (H5SwmrAppender a =
-            H5SwmrAppender.open(file, "/d", WriterChild.SCHEMA, lock()).leaseLinger(Duration.ZERO);
+    try (H5SwmrAppender a = H5SwmrAppender.open(file, "/d", WriterChild.SCHEMA, lock());
         LockService s = LockService.open(lock())) {
       for (int b = 1; b <= 3; b++) {
         a.append(block(b, 10));
         assertThat(a.session().holding()).isFalse();
         assertThat(s.state(LockKeys.forFile(file)).holders()).isEmpty();
       }
+      // a session turned off releases the lease it kept at the next append
+      a.leaseLinger(KEEP).append(block(4, 10));
+      assertThat(a.session().holding()).isTrue();
+      a.leaseLinger(Duration.ZERO).append(block(5, 10));
+      assertThat(a.session().holding()).isFalse();
+      assertThat(s.state(LockKeys.forFile(file)).holders()).isEmpty();
       assertThatThrownBy(() -> a.leaseLinger(Duration.ofMillis(-1)))
           .hasMessageContaining("leaseLinger must be zero or positive");
     }
-    assertBlocks(readBack(REDIS.url(), file, "/d"), 3, 10);
+    assertBlocks(readBack(REDIS.url(), file, "/d"), 5, 10);
   }
 
   /**
