@@ -439,6 +439,19 @@ public final class LockService implements AutoCloseable {
   }
 
   /**
+   * True when some holder-to-be queues for {@code resource}: a reader or a writer registered as a
+   * waiter and not yet granted (one Redis call, no script). A holder that keeps its lease between
+   * uses (an append session) asks this to yield the lease, so that writer preference never starves
+   * the ones waiting. A waiter that died stays counted until its entry expires (a few seconds): the
+   * holder then yields once for nothing.
+   */
+  public boolean hasWaiters(String resource) {
+    checkOpen();
+    LockKeys keys = LockKeys.of(settings.keyPrefix(), resource);
+    return call("read the waiters of '" + resource + "'", () -> client.zcard(keys.all.get(2)) > 0);
+  }
+
+  /**
    * Connects and authenticates. @throws H5SwmrLockException naming host:port, never the password
    */
   public void ping() {

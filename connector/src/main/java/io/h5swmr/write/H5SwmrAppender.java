@@ -36,7 +36,31 @@ import org.apache.spark.unsafe.types.UTF8String;
  * makes the appender inspect it again). Close the appender to delete the staging directory; one
  * left by a process that died is removed by the next writer.
  *
- * <p>Not thread-safe; one instance per appending thread. Holds no lease between appends.
+ * <p>By default every append takes the file's exclusive lease and releases it (the appender holds
+ * no lease between appends, as lock listings and other writers have always seen it).
+ *
+ * <p><b>Append session</b> (opt-in: {@link #leaseLinger} with a positive linger, e.g. {@link
+ * #SESSION_LEASE_LINGER}). The appender then keeps the file's exclusive lease between appends
+ * (renewed in the background like every lease), so that a run of appends pays for one acquisition
+ * instead of one per append; everything else (write fence, recovery, HDF5 open, journal, fsyncs) is
+ * done by every append as before, and every commit checks the kept lease in Redis exactly as a
+ * fresh one. The lease is given up
+ *
+ * <ul>
+ *   <li>right after a commit, and while the appender is idle within about 10 ms, whenever a reader
+ *       or writer queues for the file (writer preference never starves them: they get in between
+ *       two appends, in the lock's queue order);
+ *   <li>when the appender has been idle for its {@link #leaseLinger};
+ *   <li>at {@link #close()}, and after any failed append.
+ * </ul>
+ *
+ * A session whose lease was lost meanwhile (the process was paused past the lease TTL, Redis lost
+ * it, an admin force-released it) is refused at its next append with an {@link
+ * io.h5swmr.exceptions.H5SwmrLeaseLostException} saying so; nothing of that append is written and
+ * the file holds the last committed append; the append after it takes a new lease. See
+ * docs/write.md, "Appender sessions".
+ *
+ * <p>Not thread-safe; one instance per appending thread.
  */
 public final class H5SwmrAppender implements AutoCloseable {
   /**
@@ -59,8 +83,22 @@ public final class H5SwmrAppender implements AutoCloseable {
 
   private final Cadence rescan = Cadence.atMostEvery(PROCESS_RESCAN);
 
+  /**
+   * A linger for an append session of an instrument appending at 20 Hz or faster (see {@link
+   * #leaseLinger}): the lease is kept across appends less than 50 ms apart.
+   */
+  public static final java.time.Duration SESSION_LEASE_LINGER = java.time.Duration.ofMillis(50);
+
   /** The write every append stages into and commits through (created by the first append). */
   private H5SwmrBatchWrite write;
+
+  /** The append session's lease, kept between appends (created by the first append). */
+  private AppendLease session;
+
+  private java.time.Duration linger = java.time.Duration.ZERO;
+
+  /** The dataset's row count after the last committed append (-1 before the first). */
+  private long committedRows = -1;
 
   private boolean closed;
 
@@ -160,19 +198,72 @@ public final class H5SwmrAppender implements AutoCloseable {
                 UUID.randomUUID().toString(), schema, options, WriteMode.APPEND, rescan, hook);
         write.cleanOrphansAtMostEvery(ORPHAN_CLEANING);
       }
+      if (session == null) {
+        session = new AppendLease(write.locks(), options.singlePath(), linger);
+      }
       H5SwmrWriterCommitMessage message = stage(columns, rows);
+      io.h5swmr.lock.Lease lease;
       try {
-        write.commitOneOfMany(message);
-        return write.lastResult().totalRows;
-      } catch (StoredTypes.ChangedSinceStaging e) {
+        lease = session.take(committedRows);
+      } catch (RuntimeException | Error e) {
+        deleteQuietly(message);
+        throw e;
+      }
+      try {
+        write.commitOneOfMany(message, lease);
+      } catch (RuntimeException e) {
+        RuntimeException thrown = session.failed(lease, committedRows, e);
+        if (thrown != e || !(e instanceof StoredTypes.ChangedSinceStaging) || attempt > 0) {
+          throw thrown;
+        }
         // Another writer created or replaced the dataset since this appender inspected it: inspect
         // again and check the values against the dataset as it is now (once; a second change in a
         // row is reported).
         end();
-        if (attempt > 0) {
-          throw e;
-        }
+        continue;
+      } catch (Error e) {
+        session.failed(lease, committedRows, new H5SwmrException(e.toString(), e));
+        throw e;
       }
+      committedRows = write.lastResult().totalRows;
+      session.committed(lease);
+      return committedRows;
+    }
+  }
+
+  /**
+   * Makes this appender an append session: it keeps the file's exclusive lease after an append for
+   * the next one, for at most {@code linger} of idleness (e.g. {@link #SESSION_LEASE_LINGER});
+   * {@link java.time.Duration#ZERO}, the default, releases it after every append. The lease is
+   * released earlier, right after the commit, whenever a reader or writer queues for the file, so a
+   * longer linger only delays readers that arrive while the appender is idle (by at most the
+   * linger). Takes effect from the next append.
+   *
+   * @return this appender
+   */
+  public H5SwmrAppender leaseLinger(java.time.Duration linger) {
+    Objects.requireNonNull(linger, "linger");
+    if (linger.isNegative()) {
+      throw new io.h5swmr.exceptions.H5SwmrConfigException(
+          "leaseLinger must be zero or positive, got " + linger);
+    }
+    this.linger = linger;
+    if (session != null) {
+      session.linger(linger);
+    }
+    return this;
+  }
+
+  /** The append session's lease (tests, the benchmark); null before the first append. */
+  AppendLease session() {
+    return session;
+  }
+
+  private static void deleteQuietly(H5SwmrWriterCommitMessage message) {
+    try {
+      java.nio.file.Files.deleteIfExists(Path.of(message.stagingFile()));
+    } catch (IOException e) {
+      // the staging directory is removed when the appender closes
     }
   }
 
@@ -333,13 +424,19 @@ public final class H5SwmrAppender implements AutoCloseable {
   }
 
   /**
-   * Closes the appender: deletes its staging directory (it holds no lease and keeps no file open
-   * between appends).
+   * Closes the appender: releases the lease its session kept and deletes its staging directory (it
+   * keeps no file open between appends).
    */
   @Override
   public void close() {
     closed = true;
-    end();
+    try {
+      if (session != null) {
+        session.close();
+      }
+    } finally {
+      end();
+    }
   }
 
   @Override

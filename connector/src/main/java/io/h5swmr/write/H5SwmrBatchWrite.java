@@ -238,8 +238,22 @@ final class H5SwmrBatchWrite implements BatchWrite {
    * value checks.
    */
   void commitOneOfMany(H5SwmrWriterCommitMessage message) {
+    commitOneOfMany(message, null);
+  }
+
+  /**
+   * As {@link #commitOneOfMany(H5SwmrWriterCommitMessage)}, under {@code held}, an exclusive lease
+   * on the target the caller keeps between commits (an append session; it stays open), or, when
+   * null, under a lease taken and released for this commit. The commit checks a held lease exactly
+   * as a fresh one: before the write fence and again before the commit point.
+   */
+  void commitOneOfMany(H5SwmrWriterCommitMessage message, Lease held) {
     try {
-      commitStaged(List.of(message), Map.of());
+      if (held == null) {
+        commitStaged(List.of(message), Map.of());
+      } else {
+        commitUnder(held, 0, List.of(message), Map.of());
+      }
     } finally {
       try {
         Files.deleteIfExists(Path.of(message.stagingFile()));
@@ -257,52 +271,59 @@ final class H5SwmrBatchWrite implements BatchWrite {
       List<H5SwmrWriterCommitMessage> staged, Map<String, Long> commitMarks) {
     long t0 = System.nanoTime();
     try (Lease lease = locks.exclusive()) {
-      long lockWait = System.nanoTime() - t0;
-      JournalTransaction.Fence fence = locks.fence(lease);
-      NativeWriterCheck.beforeCommit(target, options, rescan);
-      if (orphanCleaning.due()) {
-        StagingArea.removeLeftovers(
-            target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
-        orphanCleaning.done();
-      }
-      long c0 = System.nanoTime();
-      lastResult =
-          new H5SwmrCommitter(
-                  target, dataset, schema, mode, WriteSettings.of(options), stored, hook)
-              .commit(fence, staged, commitMarks);
-      long commitNanos = System.nanoTime() - c0;
-      if (lastResult.skipped && !commitMarks.isEmpty()) {
-        LOG.info(
-            "h5swmr: {} {} already holds {}: replayed streaming batch skipped, nothing written",
-            target,
-            dataset,
-            commitMarks);
-      } else if (lastResult.skipped) {
-        LOG.info(
-            "h5swmr: {} {} appeared before the commit and the mode is ignore: nothing written",
-            target,
-            dataset);
-      } else {
-        LOG.info(
-            "h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
-                + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (write {} ms), {}, "
-                + "{} bytes journaled, {} fsyncs",
-            target,
-            dataset,
-            mode.label(),
-            lastResult.rowsWritten,
-            staged.size(),
-            lastResult.bytesStaged,
-            lastResult.totalRows,
-            lastResult.generation,
-            lease.token(),
-            lockWait / 1_000_000,
-            commitNanos / 1_000_000,
-            lastResult.writeNanos / 1_000_000,
-            lastResult.inPlace ? "in place" : "new file or unchanged",
-            lastResult.journaledBytes,
-            lastResult.fsyncs);
-      }
+      return commitUnder(lease, System.nanoTime() - t0, staged, commitMarks);
+    }
+  }
+
+  /** The commit proper, under the exclusive {@code lease} (not released here). */
+  private boolean commitUnder(
+      Lease lease,
+      long lockWait,
+      List<H5SwmrWriterCommitMessage> staged,
+      Map<String, Long> commitMarks) {
+    JournalTransaction.Fence fence = locks.fence(lease);
+    NativeWriterCheck.beforeCommit(target, options, rescan);
+    if (orphanCleaning.due()) {
+      StagingArea.removeLeftovers(
+          target, stagingRoot, staging.dir(), 4 * options.lockTtl().toMillis());
+      orphanCleaning.done();
+    }
+    long c0 = System.nanoTime();
+    lastResult =
+        new H5SwmrCommitter(target, dataset, schema, mode, WriteSettings.of(options), stored, hook)
+            .commit(fence, staged, commitMarks);
+    long commitNanos = System.nanoTime() - c0;
+    if (lastResult.skipped && !commitMarks.isEmpty()) {
+      LOG.info(
+          "h5swmr: {} {} already holds {}: replayed streaming batch skipped, nothing written",
+          target,
+          dataset,
+          commitMarks);
+    } else if (lastResult.skipped) {
+      LOG.info(
+          "h5swmr: {} {} appeared before the commit and the mode is ignore: nothing written",
+          target,
+          dataset);
+    } else {
+      LOG.info(
+          "h5swmr commit {} {} ({}): {} rows from {} staged files ({} bytes staged), dataset now {} rows, "
+              + "generation {}, fencing token {}; lock wait {} ms, commit {} ms (write {} ms), {}, "
+              + "{} bytes journaled, {} fsyncs",
+          target,
+          dataset,
+          mode.label(),
+          lastResult.rowsWritten,
+          staged.size(),
+          lastResult.bytesStaged,
+          lastResult.totalRows,
+          lastResult.generation,
+          lease.token(),
+          lockWait / 1_000_000,
+          commitNanos / 1_000_000,
+          lastResult.writeNanos / 1_000_000,
+          lastResult.inPlace ? "in place" : "new file or unchanged",
+          lastResult.journaledBytes,
+          lastResult.fsyncs);
     }
     return !lastResult.skipped;
   }
@@ -321,6 +342,11 @@ final class H5SwmrBatchWrite implements BatchWrite {
     if (staging != null) {
       staging.close();
     }
+  }
+
+  /** The lock service and resource of the target. */
+  WriteLocks locks() {
+    return locks;
   }
 
   /** The result of the last commit (tests, metrics), or null. */

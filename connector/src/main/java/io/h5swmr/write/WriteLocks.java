@@ -33,6 +33,19 @@ final class WriteLocks {
     return service.acquireExclusive(resource);
   }
 
+  /**
+   * True when a reader or writer queues for the target's lease (see {@link
+   * LockService#hasWaiters}).
+   */
+  boolean othersWaiting() {
+    return service.hasWaiters(resource);
+  }
+
+  /** True when {@code lease} is still valid locally and still the exclusive holder in Redis. */
+  boolean stillHolds(Lease lease) {
+    return lease.isValid() && service.isExclusiveHolder(resource, lease.token());
+  }
+
   /** A commit fence over an exclusive lease: valid locally and still the holder in Redis. */
   JournalTransaction.Fence fence(Lease lease) {
     return new JournalTransaction.Fence() {

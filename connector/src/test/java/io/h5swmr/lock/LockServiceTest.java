@@ -350,4 +350,39 @@ class LockServiceTest {
     }
     return System.nanoTime();
   }
+
+  /**
+   * hasWaiters: false for a free or merely held lock, true while a reader queues behind the
+   * exclusive holder, false again once it is granted (what an append session yields to).
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void hasWaitersSeesAReaderQueuedBehindTheExclusiveHolder() throws Exception {
+    String resource = "waiters-query";
+    assertThat(service.hasWaiters(resource)).isFalse();
+    Lease writer = service.acquireExclusive(resource);
+    assertThat(service.hasWaiters(resource)).as("held, nobody queued").isFalse();
+    CountDownLatch granted = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (Lease l = service.acquireShared(resource)) {
+                granted.countDown();
+                done.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    reader.start();
+    while (!service.hasWaiters(resource)) {
+      Thread.onSpinWait(); // the reader registers as a waiter at its first refused attempt
+    }
+    assertThat(granted.getCount()).isEqualTo(1);
+    writer.close();
+    granted.await();
+    assertThat(service.hasWaiters(resource)).as("granted: no longer waiting").isFalse();
+    done.countDown();
+    reader.join();
+  }
 }

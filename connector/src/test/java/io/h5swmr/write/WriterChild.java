@@ -35,6 +35,11 @@ import org.apache.spark.sql.types.StructType;
  *       step, printing {@code H5SWMR-PAUSE <step> <i>} ({@code i}: the file's position in the list)
  *       until the parent kills the process. A commit that does not pause prints {@code COMMITTED
  *       <i>} or {@code FAILED <i> <exception>}.
+ *   <li>{@code session <redisUrl> <file> <dataset> <blocks> <rows>}: one {@link H5SwmrAppender}
+ *       that keeps its lease between appends appends {@code blocks} blocks of {@code rows} rows
+ *       {@code (x, x * 0.5)}, x from {@code block * 1_000_000}, printing {@code APPENDED <block>
+ *       <total>} after each; the commit step named by {@code -Dh5swmr.test.commitPause} pauses only
+ *       the last block's commit (the parent kills the process there, in the middle of the session).
  * </ul>
  */
 public final class WriterChild {
@@ -46,6 +51,10 @@ public final class WriterChild {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("killable")) {
       killable(args);
+      return;
+    }
+    if (args[0].equals("session")) {
+      session(args);
       return;
     }
     CommitHook hook = CommitPause.fromProperty();
@@ -86,6 +95,39 @@ public final class WriterChild {
     }
     direct(o, first, rows, () -> System.out.println("STAGED"), hook);
     System.out.println("COMMITTED");
+  }
+
+  /** The {@code session} mode (see the class doc). */
+  private static void session(String[] args) {
+    CommitHook pause = CommitPause.fromProperty();
+    int blocks = Integer.parseInt(args[4]);
+    int rows = Integer.parseInt(args[5]);
+    int[] block = {0};
+    CommitHook lastBlockOnly =
+        step -> {
+          if (block[0] == blocks) {
+            pause.reached(step);
+          }
+        };
+    Map<String, String> o = new HashMap<>();
+    o.put("redis.url", args[1]);
+    o.put("lock.ttl", "1s");
+    try (H5SwmrAppender app =
+        H5SwmrAppender.open(Path.of(args[2]), args[3], SCHEMA, o, lastBlockOnly)
+            .leaseLinger(java.time.Duration.ofMinutes(10))) {
+      for (int b = 1; b <= blocks; b++) {
+        block[0] = b;
+        long[] x = new long[rows];
+        double[] y = new double[rows];
+        for (int k = 0; k < rows; k++) {
+          x[k] = b * 1_000_000L + k;
+          y[k] = x[k] * 0.5;
+        }
+        long total = app.append(x, y);
+        System.out.println("APPENDED " + b + " " + total);
+        System.out.flush();
+      }
+    }
   }
 
   /**
