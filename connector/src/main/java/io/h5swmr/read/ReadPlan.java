@@ -43,52 +43,8 @@ final class ReadPlan implements Serializable {
   /** Option {@code libdeflate} when set (option or session conf); null: each task's JVM default. */
   final Boolean libdeflate;
 
-  ReadPlan(
-      LockSettings lock,
-      List<ReadColumn> columns,
-      boolean columnar,
-      int batchRows,
-      boolean offHeap) {
-    this(lock, columns, columnar, batchRows, offHeap, true);
-  }
-
-  ReadPlan(
-      LockSettings lock,
-      List<ReadColumn> columns,
-      boolean columnar,
-      int batchRows,
-      boolean offHeap,
-      boolean direct) {
-    this(lock, columns, columnar, batchRows, offHeap, direct, null);
-  }
-
-  ReadPlan(
-      LockSettings lock,
-      List<ReadColumn> columns,
-      boolean columnar,
-      int batchRows,
-      boolean offHeap,
-      boolean direct,
-      HadoopConf hadoop) {
-    this(lock, columns, columnar, batchRows, offHeap, direct, hadoop, columns);
-  }
-
   /**
    * @param tableColumns every column of the table, for {@link #variableLength}
-   */
-  ReadPlan(
-      LockSettings lock,
-      List<ReadColumn> columns,
-      boolean columnar,
-      int batchRows,
-      boolean offHeap,
-      boolean direct,
-      HadoopConf hadoop,
-      List<ReadColumn> tableColumns) {
-    this(lock, columns, columnar, batchRows, offHeap, direct, hadoop, tableColumns, null);
-  }
-
-  /**
    * @param libdeflate option {@code libdeflate}, null when not set
    */
   ReadPlan(
