@@ -495,7 +495,7 @@ public final class H5Dataset implements AutoCloseable {
         path,
         "could not look up where rows [" + start + ", " + (start + count) + ") are stored",
         () -> {
-          if (meta.rank() == 0 || file.userBlockBytes() != 0) {
+          if (meta.rank() == 0 || file.userBlockBytes() != 0 || !storedInOpenedFile()) {
             return null;
           }
           long rowBytes = H5DirectRead.rowBytes(meta);
@@ -534,6 +534,21 @@ public final class H5Dataset implements AutoCloseable {
           }
           return out;
         });
+  }
+
+  /**
+   * Whether this dataset's object is in the file this handle opened: not when it was reached
+   * through an external link (an Eiger master file's {@code /entry/data/data_000001}), whose chunk
+   * addresses are offsets in the linked file, so reading them from the opened file's bytes would
+   * return that file's unrelated bytes as values. Under the native guard.
+   */
+  private boolean storedInOpenedFile() throws Exception {
+    long own = H5.H5Iget_file_id(id.id());
+    try {
+      return H5.H5Fget_fileno(own) == H5.H5Fget_fileno(file.id());
+    } finally {
+      H5.H5Fclose(own);
+    }
   }
 
   /**
